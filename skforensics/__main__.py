@@ -1,0 +1,3 @@
+from skforensics.cli import main
+
+raise SystemExit(main())

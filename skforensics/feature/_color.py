@@ -1,0 +1,55 @@
+"""A pipeline step that converts images to luminance."""
+
+from sklearn.base import BaseEstimator
+
+from ..base import ImageTransformerMixin
+from ..utils._color import to_grayscale
+
+__all__ = ["GrayscaleTransformer"]
+
+
+class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
+    """Convert images to luminance with ITU-R BT.601 weights.
+
+    The weights are MATLAB ``rgb2gray``'s, as in the papers that work in
+    luminance (BRISQUE, the fake-4K detector). Grayscale images pass through.
+    Use it as the first step of a pipeline whose estimator expects one
+    channel.
+
+    Read more in the :ref:`User Guide <image_collections>`.
+
+    Attributes
+    ----------
+    n_channels_in_ : int
+        Number of channels of the images seen in :meth:`fit`.
+
+    See Also
+    --------
+    skforensics.utils.to_grayscale : The function behind it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.feature import GrayscaleTransformer
+    >>> X = np.zeros((2, 8, 8, 3), dtype=np.uint8)
+    >>> GrayscaleTransformer().fit_transform(X).shape
+    (2, 8, 8)
+    """
+
+    _parameter_constraints = {}
+
+    def transform(self, X):
+        """Convert each image to luminance.
+
+        Parameters
+        ----------
+        X : ndarray, list of ndarray or LazyImages
+            Image collection.
+
+        Returns
+        -------
+        X_gray : same form as X
+            Float images of shape ``(H, W)``.
+        """
+        X = self._check_images(X, reset=False)
+        return to_grayscale(X)

@@ -1,0 +1,16 @@
+"""Image collections: validation, file reading, colour conversion."""
+
+from ._color import to_grayscale
+from ._io import LazyImages, read_image
+from ._testing import make_test_images
+from ._validation import apply_images, check_images, image_shapes
+
+__all__ = [
+    "LazyImages",
+    "apply_images",
+    "check_images",
+    "image_shapes",
+    "make_test_images",
+    "read_image",
+    "to_grayscale",
+]

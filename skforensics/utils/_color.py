@@ -1,0 +1,77 @@
+"""Colour conversions used wherever a paper works in luminance."""
+
+import numpy as np
+
+from ._io import LazyImages
+
+__all__ = ["to_grayscale"]
+
+# ITU-R BT.601 luma weights, exactly as MATLAB's rgb2gray uses them (the
+# inverse of its NTSC YIQ matrix, so they sum to 1 up to 1e-15).
+BT601_WEIGHTS = np.array(
+    [0.298936021293775, 0.587043074451121, 0.114020904255103]
+)
+
+
+def _gray_one(image):
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return image
+    if image.shape[-1] == 1:
+        return image[..., 0]
+    if image.shape[-1] == 4:
+        image = image[..., :3]
+    if image.shape[-1] != 3:
+        raise ValueError(
+            f"Cannot convert an image with {image.shape[-1]} channels to grayscale; "
+            "expected RGB (H, W, 3)."
+        )
+    dtype = image.dtype if image.dtype in (np.float32, np.float64) else np.float32
+    if np.issubdtype(image.dtype, np.integer):
+        image = image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
+    return np.tensordot(image, BT601_WEIGHTS.astype(dtype), axes=([-1], [0]))
+
+
+def to_grayscale(X):
+    """Convert images to luminance with ITU-R BT.601 weights (MATLAB ``rgb2gray``).
+
+    Parameters
+    ----------
+    X : ndarray, list of ndarray, LazyImages or a single image
+        An image collection (see :func:`check_images`) or one image of shape
+        ``(H, W)`` / ``(H, W, 3)``. Integer images are first scaled to [0, 1].
+
+    Returns
+    -------
+    gray : same form as X
+        ``(n_images, H, W)`` for an ndarray collection, a list of ``(H, W)``
+        arrays for a list, a lazily converted :class:`LazyImages`, or one
+        ``(H, W)`` array. Float dtypes are kept; integers give float32.
+        Grayscale input is returned unchanged (``(H, W, 1)`` loses its last
+        axis).
+
+    Notes
+    -----
+    The weights are 0.298936, 0.587043 and 0.114021. Unlike MATLAB, the result
+    is not rounded back to 8 bits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.utils import to_grayscale
+    >>> X = np.ones((2, 4, 4, 3), dtype=np.float32)
+    >>> gray = to_grayscale(X)
+    >>> gray.shape, gray.dtype, round(float(gray[0, 0, 0]), 6)
+    ((2, 4, 4), dtype('float32'), 1.0)
+    """
+    if isinstance(X, LazyImages):
+        return X.map(_gray_one)
+    if isinstance(X, (list, tuple)):
+        return [_gray_one(img) for img in X]
+    X = np.asarray(X)
+    if X.ndim == 4:
+        return _gray_one(X)
+    if X.ndim == 3 and X.shape[-1] in (1, 3, 4):
+        # A single colour image: (H, W, C).
+        return _gray_one(X)
+    return X

@@ -1,0 +1,230 @@
+"""Reading images from files, eagerly or lazily."""
+
+import numbers
+import os
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image
+
+__all__ = ["LazyImages", "read_image"]
+
+
+def read_image(path):
+    """Read one image file into an array, keeping its native dtype.
+
+    8-bit files give ``uint8``, 16-bit files ``uint16`` and floating-point
+    TIFFs ``float32``. Palette images are expanded to RGB (RGBA if they have
+    transparency); CMYK and YCbCr are converted to RGB; an alpha channel is
+    kept (:func:`~skforensics.utils.check_images` drops it with a warning).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The image file. Every format Pillow reads is accepted.
+
+    Returns
+    -------
+    image : ndarray of shape (height, width) or (height, width, n_channels)
+        The pixels, in the file's own dtype and range.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    OSError
+        If the file is not an image, is truncated or cannot be decoded. The
+        message names the file.
+    ValueError
+        If the image has more pixels than Pillow's decompression-bomb limit
+        (``PIL.Image.MAX_IMAGE_PIXELS``). Raise that limit if you trust the
+        file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skforensics.utils import read_image
+    >>> path = os.path.join(tempfile.mkdtemp(), "gray.png")
+    >>> Image.fromarray(np.zeros((4, 6), dtype=np.uint8)).save(path)
+    >>> read_image(path).shape
+    (4, 6)
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"Image file not found: '{path}'.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that;
+            # both are refused here, so a huge file never reaches memory.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                return _to_array(img)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ValueError(
+            f"Image file '{path}' has more pixels than Pillow's decompression-bomb "
+            f"limit (PIL.Image.MAX_IMAGE_PIXELS = {Image.MAX_IMAGE_PIXELS}). If "
+            "you trust the file, raise that limit before reading it."
+        ) from exc
+    except Image.UnidentifiedImageError as exc:
+        raise OSError(
+            f"Cannot read image file '{path}': not an image format Pillow knows."
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise OSError(
+            f"Cannot read image file '{path}': the file is truncated or corrupt "
+            f"({exc})."
+        ) from exc
+
+
+def _to_array(img):
+    mode = img.mode
+    if mode == "1":
+        return np.asarray(img.convert("L"))
+    if mode == "P":
+        has_alpha = "transparency" in img.info
+        return np.asarray(img.convert("RGBA" if has_alpha else "RGB"))
+    if mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+        return np.asarray(img.convert("RGB"))
+    if mode.startswith("I;16"):
+        return np.asarray(img).astype(np.uint16, copy=False)
+    if mode == "I":
+        array = np.asarray(img)
+        if array.size and (array.min() < 0 or array.max() > 65535):
+            raise ValueError(f"32-bit integer pixels outside 0..65535 ({mode})")
+        return array.astype(np.uint16)
+    if mode == "F":
+        return np.asarray(img, dtype=np.float32)
+    if mode == "PA":
+        return np.asarray(img.convert("RGBA"))
+    return np.asarray(img)
+
+
+class LazyImages(Sequence):
+    """A collection of image files, read only when an image is accessed.
+
+    ``LazyImages`` is an image collection like an ndarray of images: any
+    skforensics estimator takes it as ``X``. Indexing with an integer reads
+    that file; indexing with a slice, a list of indices or a boolean mask
+    returns a new ``LazyImages`` without reading anything, so
+    :class:`~sklearn.model_selection.GridSearchCV` and
+    :func:`~sklearn.model_selection.cross_validate` split huge collections
+    without loading them. It pickles as its list of paths.
+
+    Read more in the :ref:`User Guide <image_collections>`.
+
+    Parameters
+    ----------
+    paths : sequence of str or path-like
+        The image files, in order.
+
+    Attributes
+    ----------
+    paths : tuple of str
+        The image files.
+    shape : tuple of int
+        ``(n_images,)``, so that scikit-learn counts and indexes samples.
+
+    See Also
+    --------
+    read_image : Read one image file.
+    skforensics.datasets.load_image_folder : Collect the images of a folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skforensics.utils import LazyImages
+    >>> folder = tempfile.mkdtemp()
+    >>> paths = [os.path.join(folder, f"{i}.png") for i in range(3)]
+    >>> for p in paths:
+    ...     Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(p)
+    >>> images = LazyImages(paths)
+    >>> len(images), images[0].shape, len(images[[0, 2]])
+    (3, (8, 8, 3), 2)
+    """
+
+    def __init__(self, paths, *, _ops=()):
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            raise TypeError(
+                "paths must be a sequence of file paths, not a single path. "
+                "Use LazyImages([path]) for one file, or "
+                "skforensics.datasets.load_image_folder(folder) for a folder."
+            )
+        self.paths = tuple(os.fspath(p) for p in paths)
+        self._ops = tuple(_ops)
+
+    @property
+    def shape(self):
+        return (len(self.paths),)
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            # scikit-learn's _safe_indexing asks for X[key, ...].
+            if len(key) == 2 and key[1] is Ellipsis:
+                key = key[0]
+            else:
+                raise IndexError("LazyImages only index along the image axis.")
+        if isinstance(key, numbers.Integral):
+            path = self.paths[key]
+            image = read_image(path)
+            for func, kwargs in self._ops:
+                try:
+                    image = func(image, **kwargs)
+                except (ValueError, TypeError) as exc:
+                    raise type(exc)(f"Image file '{path}': {exc}") from exc
+            return image
+        if isinstance(key, slice):
+            paths = self.paths[key]
+        else:
+            key = np.asarray(key)
+            if key.dtype == bool:
+                if key.shape != (len(self),):
+                    raise IndexError(
+                        f"Boolean index of shape {key.shape} does not match "
+                        f"{len(self)} images."
+                    )
+                key = np.flatnonzero(key)
+            elif key.size and not np.issubdtype(key.dtype, np.integer):
+                raise IndexError(f"Cannot index LazyImages with {key.dtype} keys.")
+            paths = [self.paths[i] for i in key.ravel()]
+        return LazyImages(paths, _ops=self._ops)
+
+    def map(self, func, **kwargs):
+        """Return a collection that applies ``func`` to each image when read.
+
+        Parameters
+        ----------
+        func : callable
+            ``func(image, **kwargs)`` returning an image. It must be picklable
+            (a module-level function) for the collection to pickle.
+        **kwargs : dict
+            Keyword arguments passed to ``func``.
+
+        Returns
+        -------
+        images : LazyImages
+            A new lazy collection over the same files.
+        """
+        return LazyImages(self.paths, _ops=self._ops + ((func, kwargs),))
+
+    def __repr__(self):
+        ops = "".join(f".map({func.__name__})" for func, _ in self._ops)
+        return f"LazyImages(<{len(self)} files>){ops}"
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, LazyImages)
+            and self.paths == other.paths
+            and self._ops == other._ops
+        )
+
+    def __hash__(self):
+        return hash((self.paths, len(self._ops)))

@@ -1,0 +1,375 @@
+"""Validation of image collections, the one entry point for every estimator."""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from ._io import LazyImages
+
+__all__ = ["apply_images", "check_images", "image_shapes", "n_channels_of"]
+
+
+def _float_dtype(dtype):
+    if dtype in (np.float32, np.float64):
+        return dtype
+    return np.dtype(np.float32)
+
+
+def _describe_size(shape):
+    return f"{shape[0]}x{shape[1]}"
+
+
+def _as_pair(value, name):
+    if isinstance(value, numbers.Integral):
+        return int(value), int(value)
+    return tuple(int(v) for v in value)
+
+
+def check_image(
+    image,
+    *,
+    n_channels=None,
+    min_size=None,
+    min_size_hint="",
+    check_range=False,
+    copy=False,
+    index=None,
+):
+    """Validate one image; see :func:`check_images` for the rules.
+
+    Returns a float array of shape ``(H, W)`` or ``(H, W, C)``.
+    """
+    where = "" if index is None else f" (image {index})"
+    if isinstance(image, (str, bytes)):
+        raise TypeError(
+            f"Got a file path{where} where an image array was expected. Wrap "
+            "file paths in skforensics.utils.LazyImages(paths)."
+        )
+    image = np.asarray(image)
+    if image.dtype == object or not (
+        np.issubdtype(image.dtype, np.number) or image.dtype == bool
+    ):
+        raise TypeError(
+            f"Images must hold numbers; got dtype {image.dtype}{where}. Images of "
+            "different sizes go in a list of arrays, not an object array."
+        )
+    if np.issubdtype(image.dtype, np.complexfloating):
+        raise TypeError(f"Images must be real-valued; got dtype {image.dtype}{where}.")
+    if image.ndim not in (2, 3):
+        raise ValueError(
+            "Each image must have shape (height, width) or (height, width, "
+            f"n_channels); got an array of shape {image.shape}{where}."
+        )
+    if image.ndim == 3:
+        channels = image.shape[2]
+        if channels == 4:
+            warnings.warn(
+                f"Dropping the alpha channel of an RGBA image{where}; pass RGB "
+                "images to silence this warning.",
+                UserWarning,
+                stacklevel=3,
+            )
+            image = image[..., :3]
+        elif channels not in (1, 3):
+            hint = ""
+            if image.shape[0] in (1, 3, 4):
+                hint = (
+                    " It looks channel-first: skforensics takes channel-last "
+                    "images, use np.moveaxis(image, 0, -1)."
+                )
+            raise ValueError(
+                "Images must be grayscale (H, W) or (H, W, 1), or RGB (H, W, 3) "
+                f"channel-last; got shape {image.shape}{where}.{hint}"
+            )
+    image = _to_float(image, where, copy=copy)
+    if not np.isfinite(image).all():
+        raise ValueError(
+            f"Images must not contain NaN or infinity; got non-finite pixels{where}."
+        )
+    if check_range and image.size:
+        low, high = image.min(), image.max()
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"Float images must lie in [0, 1]; got values in [{low:.4g}, "
+                f"{high:.4g}]{where}. Divide 8-bit data by 255 (or pass it as "
+                "uint8) and clip interpolation overshoot with np.clip(X, 0, 1)."
+            )
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    if n_channels is not None and channels != n_channels:
+        if n_channels == 1:
+            fix = (
+                "convert them with skforensics.utils.to_grayscale, or put a "
+                "skforensics.feature.GrayscaleTransformer step first"
+            )
+        else:
+            fix = "convert grayscale images with np.repeat(image[..., None], 3, -1)"
+        raise ValueError(
+            f"Expected {n_channels}-channel images; got a {channels}-channel "
+            f"image{where}: {fix}."
+        )
+    if min_size is not None:
+        min_h, min_w = _as_pair(min_size, "min_size")
+        if image.shape[0] < min_h or image.shape[1] < min_w:
+            raise ValueError(
+                f"Images must be at least {min_h}x{min_w} pixels (height x width)"
+                f"{min_size_hint}; got a {_describe_size(image.shape)} image"
+                f"{where}. Pass larger images"
+                + (", or lower the size the estimator needs." if min_size_hint else ".")
+            )
+    return image
+
+
+def _to_float(image, where, copy):
+    dtype = image.dtype
+    if dtype == bool:
+        return image.astype(np.float32)
+    if dtype == np.uint8:
+        return image.astype(np.float32) / np.float32(255)
+    if dtype == np.uint16:
+        return image.astype(np.float32) / np.float32(65535)
+    if np.issubdtype(dtype, np.integer):
+        raise TypeError(
+            f"Integer images must be uint8 or uint16, so that their range is known; "
+            f"got {dtype}{where}. Use X.astype(np.uint8) for 0..255 data, or pass "
+            "floats scaled to [0, 1]."
+        )
+    target = _float_dtype(dtype)
+    return image.astype(target, copy=copy)
+
+
+def _is_image_array(X):
+    return isinstance(X, np.ndarray) and X.dtype != object
+
+
+def check_images(
+    X,
+    *,
+    allow_color=True,
+    n_channels=None,
+    min_size=None,
+    min_size_hint="",
+    check_range=False,
+    copy=False,
+    input_name="X",
+):
+    """Validate an image collection and convert it to floating point.
+
+    Every skforensics estimator calls this on its ``X``. It accepts the three
+    forms of an image collection and returns the same form:
+
+    - an ndarray of shape ``(n_images, height, width)`` or
+      ``(n_images, height, width, n_channels)``, channel-last;
+    - a list (or tuple) of 2-D or 3-D arrays that may differ in size;
+    - a :class:`LazyImages` of file paths, whose images are validated when
+      read (the path is then in any error message).
+
+    Read more in the :ref:`User Guide <image_collections>`.
+
+    Parameters
+    ----------
+    X : ndarray, list of ndarray or LazyImages
+        The image collection.
+
+    allow_color : bool, default=True
+        If False, only single-channel images are accepted.
+
+    n_channels : {1, 3} or None, default=None
+        Required number of channels. ``(H, W)`` and ``(H, W, 1)`` images both
+        count as one channel.
+
+    min_size : int or tuple of (int, int), default=None
+        Smallest accepted ``(height, width)``.
+
+    min_size_hint : str, default=""
+        Text inserted in the too-small message to say why, for example
+        ``" for patch_size=(64, 64)"``.
+
+    check_range : bool, default=False
+        If True, refuse float images with values outside ``[0, 1]``.
+
+    copy : bool, default=False
+        If True, always return new arrays. Otherwise float input may be returned
+        as is; callers must then not write into the result.
+
+    input_name : str, default="X"
+        The name used in error messages.
+
+    Returns
+    -------
+    X_checked : ndarray, list of ndarray or LazyImages
+        ``uint8`` and ``uint16`` images scaled to float32 in ``[0, 1]``, ``bool``
+        to float32 0/1; float32 and float64 kept as given (float16 becomes
+        float32). An RGBA image loses its alpha channel with a warning.
+
+    Raises
+    ------
+    ValueError
+        For an empty collection, wrong dimensions, NaN or infinity, values out of
+        range, too-small images or channel counts that differ or do not match.
+    TypeError
+        For non-numeric data, signed or 32/64-bit integers (their range is
+        unknown), or file paths given as plain strings.
+
+    Notes
+    -----
+    Grayscale is ``(H, W)`` or ``(H, W, 1)``; colour is RGB ``(H, W, 3)``. A
+    collection must not mix the two: convert first with :func:`to_grayscale`.
+    The input is never modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.utils import check_images
+    >>> X = np.zeros((2, 16, 16, 3), dtype=np.uint8)
+    >>> check_images(X).dtype
+    dtype('float32')
+    >>> check_images(np.zeros((2, 256)))
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have shape (n_images, height, width[, n_channels]); got an array of shape (2, 256). ...
+    """
+    if not allow_color:
+        if n_channels not in (None, 1):
+            raise ValueError("allow_color=False conflicts with n_channels > 1.")
+        n_channels = 1
+    kwargs = dict(
+        n_channels=n_channels,
+        min_size=min_size,
+        min_size_hint=min_size_hint,
+        check_range=check_range,
+    )
+    if isinstance(X, LazyImages):
+        if len(X) == 0:
+            raise ValueError(f"{input_name} is an empty collection of images.")
+        return X.map(check_image, **kwargs, copy=False)
+    if hasattr(X, "__array__") and not isinstance(X, np.ndarray):
+        X = np.asarray(X)
+    if _is_image_array(X):
+        return _check_image_array(X, input_name=input_name, copy=copy, **kwargs)
+    if isinstance(X, (str, bytes)) or not isinstance(X, (list, tuple)):
+        if isinstance(X, np.ndarray):
+            X = list(X)
+        else:
+            raise TypeError(
+                f"{input_name} must be an image collection: an ndarray of shape "
+                "(n_images, height, width[, n_channels]), a list of 2-D/3-D "
+                f"arrays, or skforensics.utils.LazyImages; got {type(X).__name__}."
+            )
+    if len(X) == 0:
+        raise ValueError(f"{input_name} is an empty collection of images.")
+    images = [check_image(img, index=i, copy=copy, **kwargs) for i, img in enumerate(X)]
+    channels = {n_channels_of(img) for img in images}
+    if len(channels) > 1:
+        raise ValueError(
+            f"{input_name} mixes grayscale and colour images; convert them to one "
+            "kind first, for example with skforensics.utils.to_grayscale."
+        )
+    return images
+
+
+def _check_image_array(X, *, input_name, copy, **kwargs):
+    if X.ndim not in (3, 4):
+        hint = ""
+        if X.ndim == 2:
+            side = math.isqrt(X.shape[1])
+            hint = " If your images are flattened, reshape them first"
+            if side * side == X.shape[1]:
+                hint += f", e.g. X.reshape({X.shape[0]}, {side}, {side})"
+            hint += "."
+        elif X.ndim == 1:
+            hint = " A single image needs a leading axis: X[np.newaxis]."
+        raise ValueError(
+            f"{input_name} must have shape (n_images, height, width[, n_channels]); "
+            f"got an array of shape {X.shape}.{hint}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{input_name} is an empty collection of images.")
+    if X.ndim == 4 and X.shape[3] not in (1, 3, 4) and X.shape[1] in (1, 3, 4):
+        raise ValueError(
+            f"{input_name} has shape {X.shape}, which looks channel-first; "
+            "skforensics takes channel-last images: use np.moveaxis(X, 1, -1)."
+        )
+    # The whole stack is checked at once, as one "image" of n rows, then
+    # reshaped back: the per-image rules are the same and it avoids a loop.
+    flat = X.reshape((X.shape[0] * X.shape[1],) + X.shape[2:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # RGBA: warned once below
+        try:
+            checked = check_image(flat, copy=copy, **{**kwargs, "min_size": None})
+        except ValueError as exc:
+            # Name the first offending image rather than the stacked rows.
+            for i in range(X.shape[0]):
+                check_image(X[i], index=i, **{**kwargs, "min_size": None})
+            raise exc
+    if X.ndim == 4 and X.shape[3] == 4:
+        warnings.warn(
+            "Dropping the alpha channel of RGBA images; pass RGB images to "
+            "silence this warning.",
+            UserWarning,
+            stacklevel=3,
+        )
+    checked = checked.reshape(X.shape[:3] + checked.shape[2:])
+    if kwargs["min_size"] is not None:
+        check_image(
+            checked[0],
+            min_size=kwargs["min_size"],
+            min_size_hint=kwargs["min_size_hint"],
+        )
+    return checked
+
+
+def n_channels_of(image):
+    """Number of channels of one image: 1 for ``(H, W)``, else ``shape[2]``."""
+    return 1 if image.ndim == 2 else image.shape[2]
+
+
+def image_shapes(X):
+    """Return the ``(height, width)`` of every image of a checked collection.
+
+    For a :class:`LazyImages` this reads every image header-free, i.e. it reads
+    the images; avoid it on huge lazy collections.
+    """
+    if isinstance(X, np.ndarray):
+        return [X.shape[1:3]] * X.shape[0]
+    return [X[i].shape[:2] for i in range(len(X))]
+
+
+def apply_images(func, X, *, n_jobs=None, stack=True, **kwargs):
+    """Apply a per-image function over a collection, keeping its form.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(image, **kwargs)``; a module-level function so it pickles.
+    X : ndarray, list of ndarray or LazyImages
+        A collection already passed through :func:`check_images`.
+    n_jobs : int, default=None
+        Number of joblib workers (``None`` means 1).
+    stack : bool, default=True
+        For ndarray input, stack the results into an ndarray when they all
+        have the same shape.
+    **kwargs : dict
+        Passed to ``func``.
+
+    Returns
+    -------
+    results : ndarray, list or LazyImages
+        A :class:`LazyImages` stays lazy (``func`` runs when an image is read);
+        an ndarray gives an ndarray; a list gives a list.
+    """
+    if isinstance(X, LazyImages):
+        return X.map(func, **kwargs)
+    if n_jobs in (None, 1):
+        results = [func(X[i], **kwargs) for i in range(len(X))]
+    else:
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(func)(X[i], **kwargs) for i in range(len(X))
+        )
+    if isinstance(X, np.ndarray) and stack:
+        shapes = {np.shape(r) for r in results}
+        if len(shapes) == 1:
+            return np.stack(results)
+    return results
