@@ -1,0 +1,219 @@
+"""Checks that every image estimator of skforensics passes.
+
+scikit-learn's ``check_estimator`` feeds 2-D tables, which image estimators
+rightly refuse. These checks feed small image collections instead and test the
+contract of DESIGN.md: ``fit`` returns ``self``, ``NotFittedError`` before
+``fit``, clone and pickle round trips, identical results on refit with a fixed
+seed, float32 preserved, one output per image, inputs never modified, and a
+``GridSearchCV`` smoke run.
+
+Use :func:`image_estimator_checks` to parametrize a test, or
+:func:`check_image_estimator` to run them all at once.
+"""
+
+import pickle
+
+import numpy as np
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
+
+from ._testing import make_test_images
+
+__all__ = [
+    "check_clone_and_pickle",
+    "check_fit_returns_self",
+    "check_float32_preserved",
+    "check_gridsearch_smoke",
+    "check_image_estimator",
+    "check_inputs_not_modified",
+    "check_n_samples_preserved",
+    "check_not_fitted",
+    "check_refit_identical",
+    "image_estimator_checks",
+]
+
+
+def _default_data(estimator, n_images=8, size=16, n_channels=None):
+    X = make_test_images(n_images, size, n_channels=n_channels, random_state=0)
+    if is_classifier(estimator):
+        y = np.arange(n_images) % 2
+    elif is_regressor(estimator):
+        y = np.linspace(0, 1, n_images)
+    else:
+        y = None
+    return X, y
+
+
+def _outputs(estimator, X):
+    """Everything an estimator can say about X, as a dict of arrays."""
+    out = {}
+    for method in ("transform", "predict", "predict_proba", "decision_function"):
+        if hasattr(estimator, method):
+            result = getattr(estimator, method)(X)
+            out[method] = np.asarray(result) if not isinstance(result, list) else result
+    return out
+
+
+def _assert_outputs_equal(a, b, msg):
+    assert a.keys() == b.keys(), msg
+    for key in a:
+        left, right = a[key], b[key]
+        if isinstance(left, list):
+            assert len(left) == len(right), msg
+            for lft, rgt in zip(left, right):
+                np.testing.assert_allclose(lft, rgt, rtol=1e-5, atol=1e-6, err_msg=msg)
+        else:
+            np.testing.assert_allclose(left, right, rtol=1e-5, atol=1e-6, err_msg=msg)
+
+
+def check_fit_returns_self(estimator, X, y):
+    """``fit`` returns the estimator itself."""
+    est = clone(estimator)
+    assert est.fit(X, y) is est, f"{type(est).__name__}.fit must return self"
+
+
+def check_not_fitted(estimator, X, y):
+    """Every output method raises ``NotFittedError`` before ``fit``."""
+    est = clone(estimator)
+    for method in ("transform", "predict", "predict_proba", "decision_function"):
+        if hasattr(est, method):
+            try:
+                getattr(est, method)(X)
+            except NotFittedError:
+                continue
+            raise AssertionError(
+                f"{type(est).__name__}.{method} did not raise NotFittedError "
+                "before fit"
+            )
+
+
+def check_clone_and_pickle(estimator, X, y):
+    """A fitted estimator gives the same outputs after a pickle round trip,
+    and a clone of it is unfitted with equal parameters."""
+    est = clone(estimator).fit(X, y)
+    before = _outputs(est, X)
+    restored = pickle.loads(pickle.dumps(est))
+    _assert_outputs_equal(before, _outputs(restored, X), "pickle round trip changed outputs")
+    cloned = clone(est)
+    assert cloned.get_params().keys() == est.get_params().keys()
+    check_not_fitted(cloned, X, y)
+
+
+def check_refit_identical(estimator, X, y):
+    """Two fits with the same parameters (and ``random_state``) agree."""
+    a = _outputs(clone(estimator).fit(X, y), X)
+    b = _outputs(clone(estimator).fit(X, y), X)
+    _assert_outputs_equal(a, b, "refit with a fixed random_state changed outputs")
+
+
+def check_float32_preserved(estimator, X, y):
+    """float32 images give float32 transforms (transformers only)."""
+    if not hasattr(estimator, "transform"):
+        return
+    X32 = np.asarray(X, dtype=np.float32)
+    Xt = clone(estimator).fit(X32, y).transform(X32)
+    dtypes = {np.asarray(x).dtype for x in Xt} if isinstance(Xt, list) else {Xt.dtype}
+    assert dtypes == {np.dtype(np.float32)}, f"float32 in gave {dtypes} out"
+
+
+def check_n_samples_preserved(estimator, X, y):
+    """Outputs have one entry per image."""
+    est = clone(estimator).fit(X, y)
+    for method, result in _outputs(est, X).items():
+        assert len(result) == len(X), f"{method} returned {len(result)} rows for {len(X)} images"
+
+
+def check_inputs_not_modified(estimator, X, y):
+    """Neither ``fit`` nor the output methods write into X or y."""
+    X_before = np.array(X, copy=True)
+    y_before = None if y is None else np.array(y, copy=True)
+    est = clone(estimator).fit(X, y)
+    _outputs(est, X)
+    np.testing.assert_array_equal(X, X_before, err_msg="X was modified")
+    if y is not None:
+        np.testing.assert_array_equal(y, y_before, err_msg="y was modified")
+
+
+def check_gridsearch_smoke(estimator, X, y):
+    """The estimator runs inside ``GridSearchCV`` with a split by image.
+
+    Transformers are followed by a flattening step and a logistic regression
+    so that the search has something to score.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    est = clone(estimator)
+    if y is None:
+        y = np.arange(len(X)) % 2
+        est = make_pipeline(
+            est, FunctionTransformer(_flatten), LogisticRegression(max_iter=200)
+        )
+    params = est.get_params(deep=False)
+    name = next(iter(sorted(params)))
+    search = GridSearchCV(est, {name: [params[name]]}, cv=GroupKFold(2))
+    # Groups of two images with both classes, so each fold sees both.
+    search.fit(X, y, groups=np.arange(len(X)) // 2)
+    assert hasattr(search, "best_estimator_")
+    assert len(search.predict(X)) == len(X)
+
+
+def _flatten(Xt):
+    return np.asarray(Xt).reshape(len(Xt), -1)
+
+
+_CHECKS = (
+    check_fit_returns_self,
+    check_not_fitted,
+    check_clone_and_pickle,
+    check_refit_identical,
+    check_float32_preserved,
+    check_n_samples_preserved,
+    check_inputs_not_modified,
+    check_gridsearch_smoke,
+)
+
+
+def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
+    """Yield ``(estimator, check)`` pairs; call ``check(estimator, X, y)``.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        An unfitted image estimator.
+    X : image collection, default=None
+        The images to use; by default 8 smooth random 16x16 images
+        (``data_kwargs`` may set ``n_images``, ``size``, ``n_channels``).
+    y : array-like, default=None
+        Targets; by default two balanced classes for classifiers, a ramp for
+        regressors, None for transformers.
+
+    Yields
+    ------
+    estimator : estimator instance
+        The estimator.
+    check : callable
+        A partial check taking the estimator only.
+    """
+    import functools
+
+    if X is None:
+        X, default_y = _default_data(estimator, **data_kwargs)
+        y = default_y if y is None else y
+    for check in _CHECKS:
+        yield estimator, functools.partial(check, X=X, y=y)
+
+
+def check_image_estimator(estimator, X=None, y=None, **data_kwargs):
+    """Run every image check on ``estimator``; raise on the first failure.
+
+    Examples
+    --------
+    >>> from skforensics.feature import PatchGridExtractor
+    >>> from skforensics.utils.estimator_checks import check_image_estimator
+    >>> check_image_estimator(PatchGridExtractor(patch_size=8))
+    """
+    for est, check in image_estimator_checks(estimator, X, y, **data_kwargs):
+        check(est)

@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+
+from skforensics.utils import LazyImages, check_images, make_test_images, to_grayscale
+
+
+def test_uint8_and_uint16_scale_to_unit_float32():
+    X8 = np.array([[[0, 255], [128, 1]]], dtype=np.uint8)
+    X16 = X8.astype(np.uint16) * 257
+    out8, out16 = check_images(X8), check_images(X16)
+    assert out8.dtype == np.float32 and out16.dtype == np.float32
+    np.testing.assert_allclose(out8, X8 / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(out16, out8, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_dtype_kept(dtype):
+    X = make_test_images(2, 8, dtype=dtype)
+    assert check_images(X).dtype == dtype
+
+
+def test_float16_and_bool_become_float32():
+    assert check_images(np.zeros((1, 4, 4), np.float16)).dtype == np.float32
+    out = check_images(np.ones((1, 4, 4), bool))
+    assert out.dtype == np.float32 and out.max() == 1
+
+
+def test_input_never_modified():
+    X = make_test_images(3, 8, dtype=np.uint8)
+    before = X.copy()
+    out = check_images(X, copy=True)
+    out[...] = 0
+    np.testing.assert_array_equal(X, before)
+    Xf = make_test_images(3, 8)
+    assert check_images(Xf, copy=True) is not Xf
+
+
+def test_list_of_varying_sizes_stays_a_list():
+    X = [np.zeros((8, 9)), np.zeros((10, 12), np.uint8)]
+    out = check_images(X)
+    assert isinstance(out, list)
+    assert [img.shape for img in out] == [(8, 9), (10, 12)]
+    assert out[1].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.zeros((0, 8, 8)), "empty"),
+        ([], "empty"),
+        (np.zeros(16), "single image needs a leading axis"),
+        (np.zeros((4, 256)), r"reshape them first, e.g. X.reshape\(4, 16, 16\)"),
+        (np.zeros((2, 8, 8, 3, 1)), "must have shape"),
+        (np.zeros((2, 3, 8, 8)), "channel-first"),
+        (np.zeros((2, 8, 8, 2)), "grayscale .* or RGB"),
+    ],
+)
+def test_bad_shapes(X, match):
+    with pytest.raises(ValueError, match=match):
+        check_images(X)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_names_the_image(bad):
+    X = make_test_images(3, 8)
+    X[2, 1, 1] = bad
+    with pytest.raises(ValueError, match=r"NaN or infinity.*image 2"):
+        check_images(X)
+    with pytest.raises(ValueError, match=r"image 2"):
+        check_images(list(X))
+
+
+def test_range_checked_only_when_asked():
+    X = make_test_images(2, 8) * 255
+    assert check_images(X).max() > 1
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\].*Divide"):
+        check_images(X, check_range=True)
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
+        check_images(-make_test_images(2, 8), check_range=True)
+
+
+def test_signed_integers_refused():
+    with pytest.raises(TypeError, match="uint8 or uint16"):
+        check_images(np.zeros((2, 8, 8), dtype=np.int64))
+
+
+def test_strings_and_objects_refused():
+    with pytest.raises(TypeError, match="LazyImages"):
+        check_images(["a.png", "b.png"])
+    with pytest.raises(TypeError, match="image collection"):
+        check_images(42)
+
+
+def test_rgba_drops_alpha_with_warning():
+    X = np.zeros((2, 8, 8, 4), dtype=np.uint8)
+    with pytest.warns(UserWarning, match="alpha"):
+        out = check_images(X)
+    assert out.shape == (2, 8, 8, 3)
+    with pytest.warns(UserWarning, match="alpha"):
+        assert check_images([X[0]])[0].shape == (8, 8, 3)
+
+
+def test_mixed_gray_and_rgb_refused():
+    with pytest.raises(ValueError, match="mixes grayscale and colour"):
+        check_images([np.zeros((8, 8)), np.zeros((8, 8, 3))])
+
+
+def test_channel_requirement():
+    rgb = np.zeros((2, 8, 8, 3))
+    with pytest.raises(ValueError, match="Expected 1-channel.*to_grayscale"):
+        check_images(rgb, n_channels=1)
+    with pytest.raises(ValueError, match="Expected 1-channel"):
+        check_images(rgb, allow_color=False)
+    assert check_images(np.zeros((2, 8, 8, 1)), n_channels=1).shape == (2, 8, 8, 1)
+
+
+def test_min_size_message_names_both_sizes():
+    with pytest.raises(ValueError, match=r"at least 64x64.* for patch_size.*got a 32x40"):
+        check_images(
+            np.zeros((2, 32, 40)), min_size=64, min_size_hint=" for patch_size=(64, 64)"
+        )
+    with pytest.raises(ValueError, match=r"got a 16x16 image \(image 1\)"):
+        check_images([np.zeros((64, 64)), np.zeros((16, 16))], min_size=32)
+
+
+def test_lazy_images_validated_on_read(tmp_path):
+    from PIL import Image
+
+    paths = []
+    for i, value in enumerate([0, 255]):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((8, 8), value, np.uint8)).save(path)
+        paths.append(path)
+    X = check_images(LazyImages(paths), min_size=16)
+    assert isinstance(X, LazyImages) and len(X) == 2
+    with pytest.raises(ValueError, match=r"0\.png.*at least 16x16"):
+        X[0]
+    ok = check_images(LazyImages(paths))
+    assert ok[1].dtype == np.float32 and ok[1].max() == 1
+
+
+def test_to_grayscale_uses_bt601():
+    rgb = np.zeros((1, 2, 2, 3), np.float32)
+    rgb[..., 0] = 1
+    np.testing.assert_allclose(to_grayscale(rgb), 0.298936021293775, rtol=1e-6)
+    gray8 = to_grayscale(np.full((1, 2, 2, 3), 255, np.uint8))
+    np.testing.assert_allclose(gray8, 1.0, rtol=1e-6)
+    assert to_grayscale([np.zeros((4, 4)), np.zeros((5, 5, 3))])[1].shape == (5, 5)
