@@ -64,7 +64,7 @@ def test(argv):
         # here: tests/test_examples.py runs every example script).
         _run(
             PYTHON, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-            "-D", "sphinx_gallery_conf.plot_gallery=0",
+            "-D", "plot_gallery=0",
             ROOT / "docs", ROOT / "docs" / "_build" / "html",
             cwd=ROOT, env=env,
         )

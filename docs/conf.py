@@ -113,7 +113,7 @@ sphinx_gallery_conf = {
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skforensics {release}"
-html_static_path = ["_static"]
+html_static_path = []
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
