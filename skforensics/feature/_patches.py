@@ -232,8 +232,16 @@ def extract_patches(
         The image. It is not copied for ``"grid"`` and ``"center"``.
     patch_size : int or tuple of (int, int)
         Patch height and width.
-    sampling, stride, grid, n_patches, random_state
-        Where the patches are, as in :func:`patch_corners`.
+    sampling : {"grid", "center", "random"}, default="grid"
+        Where the patches are; see :func:`patch_corners`.
+    stride : int or tuple of (int, int), default=None
+        Step between grid patches; ``None`` means non-overlapping tiles.
+    grid : tuple of (int, int), default=None
+        A fixed ``(U, V)`` grid whose strides are computed from the image.
+    n_patches : int, default=None
+        Number of random patches; default 1.
+    random_state : int, RandomState instance or None, default=None
+        Seed for ``sampling="random"``.
 
     Returns
     -------

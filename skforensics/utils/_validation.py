@@ -329,8 +329,16 @@ def n_channels_of(image):
 def image_shapes(X):
     """Return the ``(height, width)`` of every image of a checked collection.
 
-    For a :class:`LazyImages` this reads every image header-free, i.e. it reads
-    the images; avoid it on huge lazy collections.
+    Parameters
+    ----------
+    X : ndarray, list of ndarray or LazyImages
+        A checked image collection. A :class:`LazyImages` is read in full, one
+        image at a time; avoid this on huge lazy collections.
+
+    Returns
+    -------
+    shapes : list of tuple of (int, int)
+        Height and width of each image.
     """
     if isinstance(X, np.ndarray):
         return [X.shape[1:3]] * X.shape[0]

@@ -67,13 +67,33 @@ def _assert_outputs_equal(a, b, msg):
 
 
 def check_fit_returns_self(estimator, X, y):
-    """``fit`` returns the estimator itself."""
+    """``fit`` returns the estimator itself.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     est = clone(estimator)
     assert est.fit(X, y) is est, f"{type(est).__name__}.fit must return self"
 
 
 def check_not_fitted(estimator, X, y):
-    """Every output method raises ``NotFittedError`` before ``fit``."""
+    """Every output method raises ``NotFittedError`` before ``fit``.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     est = clone(estimator)
     for method in ("transform", "predict", "predict_proba", "decision_function"):
         if hasattr(est, method):
@@ -89,7 +109,17 @@ def check_not_fitted(estimator, X, y):
 
 def check_clone_and_pickle(estimator, X, y):
     """A fitted estimator gives the same outputs after a pickle round trip,
-    and a clone of it is unfitted with equal parameters."""
+    and a clone of it is unfitted with equal parameters.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     est = clone(estimator).fit(X, y)
     before = _outputs(est, X)
     restored = pickle.loads(pickle.dumps(est))
@@ -100,14 +130,34 @@ def check_clone_and_pickle(estimator, X, y):
 
 
 def check_refit_identical(estimator, X, y):
-    """Two fits with the same parameters (and ``random_state``) agree."""
+    """Two fits with the same parameters (and ``random_state``) agree.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     a = _outputs(clone(estimator).fit(X, y), X)
     b = _outputs(clone(estimator).fit(X, y), X)
     _assert_outputs_equal(a, b, "refit with a fixed random_state changed outputs")
 
 
 def check_float32_preserved(estimator, X, y):
-    """float32 images give float32 transforms (transformers only)."""
+    """float32 images give float32 transforms (transformers only).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     if not hasattr(estimator, "transform"):
         return
     X32 = np.asarray(X, dtype=np.float32)
@@ -117,14 +167,34 @@ def check_float32_preserved(estimator, X, y):
 
 
 def check_n_samples_preserved(estimator, X, y):
-    """Outputs have one entry per image."""
+    """Outputs have one entry per image.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     est = clone(estimator).fit(X, y)
     for method, result in _outputs(est, X).items():
         assert len(result) == len(X), f"{method} returned {len(result)} rows for {len(X)} images"
 
 
 def check_inputs_not_modified(estimator, X, y):
-    """Neither ``fit`` nor the output methods write into X or y."""
+    """Neither ``fit`` nor the output methods write into X or y.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+    """
     X_before = np.array(X, copy=True)
     y_before = None if y is None else np.array(y, copy=True)
     est = clone(estimator).fit(X, y)
@@ -139,6 +209,15 @@ def check_gridsearch_smoke(estimator, X, y):
 
     Transformers are followed by a flattening step and a logistic regression
     so that the search has something to score.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV, GroupKFold
