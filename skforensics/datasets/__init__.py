@@ -1,0 +1,23 @@
+"""Forensic and quality datasets made offline from images shipped in packages.
+
+Every function returns ``(X, y, groups)``, where ``groups`` holds the source
+image of each sample, so that a grouped split
+(:class:`~sklearn.model_selection.GroupKFold`) never puts crops of one
+photograph on both sides.
+"""
+
+from ._collages import make_collages
+from ._folder import load_image_folder
+from ._jpeg import make_jpeg_images
+from ._localized import make_localized_artifacts
+from ._rescale import make_rescaled_images
+from ._samples import load_sample_images
+
+__all__ = [
+    "load_image_folder",
+    "load_sample_images",
+    "make_collages",
+    "make_jpeg_images",
+    "make_localized_artifacts",
+    "make_rescaled_images",
+]

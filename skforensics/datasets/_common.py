@@ -1,0 +1,82 @@
+"""Helpers shared by the dataset generators: parameter checks, crops, stacking."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
+
+__all__ = []
+
+
+def invalid_parameter(name, func_name, expected, value):
+    """Raise the scikit-learn parameter message for a check written by hand."""
+    raise InvalidParameterError(
+        f"The {name!r} parameter of {func_name} must be {expected}. "
+        f"Got {value!r} instead."
+    )
+
+
+def is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_size_pair(value, name, func_name, *, minimum=1, allow_none=True):
+    """Return ``(height, width)`` from an int or a pair of ints, or None."""
+    expected = f"an int >= {minimum} or a tuple of 2 ints >= {minimum}" + (
+        ", or None" if allow_none else ""
+    )
+    if value is None:
+        if allow_none:
+            return None
+        invalid_parameter(name, func_name, expected, value)
+    if is_int(value):
+        pair = (int(value), int(value))
+    elif (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(is_int(v) for v in value)
+    ):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        invalid_parameter(name, func_name, expected, value)
+    if min(pair) < minimum:
+        invalid_parameter(name, func_name, expected, value)
+    return pair
+
+
+def crop_corners(shape, crop, n_crops, rng):
+    """Draw ``n_crops`` top-left corners of a ``crop`` window, uniformly."""
+    height, width = shape[:2]
+    rows = rng.randint(0, height - crop[0] + 1, size=n_crops)
+    cols = rng.randint(0, width - crop[1] + 1, size=n_crops)
+    return list(zip(rows.tolist(), cols.tolist()))
+
+
+def crop(image, corner, size):
+    """Return a copy of the window at ``corner`` (or of the whole image)."""
+    if corner is None:
+        return np.array(image, dtype=np.float32)
+    r, c = corner
+    return np.array(image[r : r + size[0], c : c + size[1]], dtype=np.float32)
+
+
+def stack_or_list(samples):
+    """An ndarray when every sample has one shape, else the list itself."""
+    if len({s.shape for s in samples}) == 1:
+        return np.stack(samples)
+    return samples
+
+
+def on_8bit_grid(image, tol=1e-4):
+    """Whether every pixel is k / 255 for an integer k (an 8-bit image)."""
+    scaled = np.asarray(image, dtype=np.float64) * 255.0
+    return bool(np.all(np.abs(scaled - np.round(scaled)) <= tol))
+
+
+def to_uint8(image):
+    """Round a float image in [0, 1] to 8 bits."""
+    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def from_uint8(image):
+    return image.astype(np.float32) / np.float32(255)
