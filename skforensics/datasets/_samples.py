@@ -128,7 +128,7 @@ def load_sample_images(*, as_gray=True):
         if image.ndim == 3:
             image = image[..., :3]
             if as_gray:
-                image = np.asarray(to_grayscale(image), dtype=np.float32)
+                image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
         elif not as_gray:
             image = np.repeat(image[..., np.newaxis], 3, axis=2)
         images.append(np.ascontiguousarray(image))

@@ -37,18 +37,19 @@ def to_grayscale(X):
 
     Parameters
     ----------
-    X : ndarray, list of ndarray, LazyImages or a single image
-        An image collection (see :func:`check_images`) or one image of shape
-        ``(H, W)`` / ``(H, W, 3)``. Integer images are first scaled to [0, 1].
+    X : ndarray, list of ndarray or LazyImages
+        An image collection (see :func:`check_images`). A 3-D ndarray is a
+        collection of grayscale images and is returned unchanged; convert one
+        colour image ``image`` as ``to_grayscale(image[np.newaxis])[0]``.
+        Integer images are first scaled to [0, 1].
 
     Returns
     -------
     gray : same form as X
         ``(n_images, H, W)`` for an ndarray collection, a list of ``(H, W)``
-        arrays for a list, a lazily converted :class:`LazyImages`, or one
-        ``(H, W)`` array. Float dtypes are kept; integers give float32.
-        Grayscale input is returned unchanged (``(H, W, 1)`` loses its last
-        axis).
+        arrays for a list, or a lazily converted :class:`LazyImages`. Float
+        dtypes are kept; integers give float32. Grayscale images are
+        returned unchanged (``(H, W, 1)`` loses its last axis).
 
     Notes
     -----
@@ -71,7 +72,9 @@ def to_grayscale(X):
     X = np.asarray(X)
     if X.ndim == 4:
         return _gray_one(X)
-    if X.ndim == 3 and X.shape[-1] in (1, 3, 4):
-        # A single colour image: (H, W, C).
-        return _gray_one(X)
+    if X.ndim != 3:
+        raise ValueError(
+            "X must be an image collection of shape (n_images, height, width[, "
+            f"n_channels]); got an array of shape {X.shape}."
+        )
     return X

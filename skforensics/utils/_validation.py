@@ -84,8 +84,10 @@ def check_image(
                 "Images must be grayscale (H, W) or (H, W, 1), or RGB (H, W, 3) "
                 f"channel-last; got shape {image.shape}{where}.{hint}"
             )
+    from_integers = image.dtype == bool or np.issubdtype(image.dtype, np.integer)
     image = _to_float(image, where, copy=copy)
-    if not np.isfinite(image).all():
+    # Integer data cannot hold NaN or infinity: skip the pass over the pixels.
+    if not from_integers and not np.isfinite(image).all():
         raise ValueError(
             f"Images must not contain NaN or infinity; got non-finite pixels{where}."
         )

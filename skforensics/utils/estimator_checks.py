@@ -147,7 +147,8 @@ def check_refit_identical(estimator, X, y):
 
 
 def check_float32_preserved(estimator, X, y):
-    """float32 images give float32 transforms (transformers only).
+    """float32 images give float32 transforms (transformers whose
+    ``preserves_dtype`` tag lists float32).
 
     Parameters
     ----------
@@ -158,8 +159,10 @@ def check_float32_preserved(estimator, X, y):
     y : array-like or None
         Targets, one per image.
     """
-    if not hasattr(estimator, "transform"):
-        return
+    tags = estimator.__sklearn_tags__()
+    preserved = tags.transformer_tags.preserves_dtype if tags.transformer_tags else []
+    if not hasattr(estimator, "transform") or "float32" not in preserved:
+        return  # e.g. BRISQUE features are float64 by design
     X32 = np.asarray(X, dtype=np.float32)
     Xt = clone(estimator).fit(X32, y).transform(X32)
     dtypes = {np.asarray(x).dtype for x in Xt} if isinstance(Xt, list) else {Xt.dtype}

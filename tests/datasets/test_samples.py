@@ -35,7 +35,7 @@ def test_colour_images_have_three_channels_and_gray_ones_are_repeated():
     np.testing.assert_array_equal(colour[2][..., 1], gray[2])
     # astronaut (index 0) is RGB: the gray version is its BT.601 luminance.
     assert not np.array_equal(colour[0][..., 0], colour[0][..., 1])
-    np.testing.assert_allclose(gray[0], to_grayscale(colour[0]), atol=1e-6)
+    np.testing.assert_allclose(gray[0], to_grayscale([colour[0]])[0], atol=1e-6)
 
 
 def test_each_call_returns_fresh_arrays():

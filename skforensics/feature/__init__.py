@@ -1,0 +1,22 @@
+"""Features of images: numpy and scipy only, never torch.
+
+MSCN normalisation, patch grids and BRISQUE features, each as a function and a
+scikit-learn transformer.
+"""
+
+from ._brisque import BRISQUEExtractor, brisque_features
+from ._color import GrayscaleTransformer
+from ._mscn import MSCNTransformer, mscn
+from ._patches import PatchGridExtractor, extract_patches, grid_strides, patch_corners
+
+__all__ = [
+    "BRISQUEExtractor",
+    "GrayscaleTransformer",
+    "MSCNTransformer",
+    "PatchGridExtractor",
+    "brisque_features",
+    "extract_patches",
+    "grid_strides",
+    "mscn",
+    "patch_corners",
+]
