@@ -33,12 +33,32 @@ __all__ = [
 ]
 
 
+_CHECK_PARAMETERS = """
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator to check.
+    X : image collection
+        Images to fit on.
+    y : array-like or None
+        Targets, one per image.
+"""
+
+
+def _image_check(func):
+    """Give a check the Parameters section all checks share."""
+    func.__doc__ = func.__doc__.rstrip() + "\n" + _CHECK_PARAMETERS
+    return func
+
+
 def _default_data(estimator, n_images=8, size=16, n_channels=None):
     X = make_test_images(n_images, size, n_channels=n_channels, random_state=0)
     if is_classifier(estimator):
         y = np.arange(n_images) % 2
     elif is_regressor(estimator):
         y = np.linspace(0, 1, n_images)
+    elif estimator.__sklearn_tags__().target_tags.required:
+        y = np.arange(n_images) % 2  # a supervised transformer
     else:
         y = None
     return X, y
@@ -66,33 +86,17 @@ def _assert_outputs_equal(a, b, msg):
             np.testing.assert_allclose(left, right, rtol=1e-5, atol=1e-6, err_msg=msg)
 
 
+@_image_check
 def check_fit_returns_self(estimator, X, y):
     """``fit`` returns the estimator itself.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     est = clone(estimator)
     assert est.fit(X, y) is est, f"{type(est).__name__}.fit must return self"
 
 
+@_image_check
 def check_not_fitted(estimator, X, y):
     """Every output method raises ``NotFittedError`` before ``fit``.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     est = clone(estimator)
     for method in ("transform", "predict", "predict_proba", "decision_function"):
@@ -107,18 +111,10 @@ def check_not_fitted(estimator, X, y):
             )
 
 
+@_image_check
 def check_clone_and_pickle(estimator, X, y):
     """A fitted estimator gives the same outputs after a pickle round trip,
     and a clone of it is unfitted with equal parameters.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     est = clone(estimator).fit(X, y)
     before = _outputs(est, X)
@@ -129,35 +125,19 @@ def check_clone_and_pickle(estimator, X, y):
     check_not_fitted(cloned, X, y)
 
 
+@_image_check
 def check_refit_identical(estimator, X, y):
     """Two fits with the same parameters (and ``random_state``) agree.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     a = _outputs(clone(estimator).fit(X, y), X)
     b = _outputs(clone(estimator).fit(X, y), X)
     _assert_outputs_equal(a, b, "refit with a fixed random_state changed outputs")
 
 
+@_image_check
 def check_float32_preserved(estimator, X, y):
     """float32 images give float32 transforms (transformers whose
     ``preserves_dtype`` tag lists float32).
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     tags = estimator.__sklearn_tags__()
     preserved = tags.transformer_tags.preserves_dtype if tags.transformer_tags else []
@@ -169,34 +149,18 @@ def check_float32_preserved(estimator, X, y):
     assert dtypes == {np.dtype(np.float32)}, f"float32 in gave {dtypes} out"
 
 
+@_image_check
 def check_n_samples_preserved(estimator, X, y):
     """Outputs have one entry per image.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     est = clone(estimator).fit(X, y)
     for method, result in _outputs(est, X).items():
         assert len(result) == len(X), f"{method} returned {len(result)} rows for {len(X)} images"
 
 
+@_image_check
 def check_inputs_not_modified(estimator, X, y):
     """Neither ``fit`` nor the output methods write into X or y.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     X_before = np.array(X, copy=True)
     y_before = None if y is None else np.array(y, copy=True)
@@ -207,20 +171,12 @@ def check_inputs_not_modified(estimator, X, y):
         np.testing.assert_array_equal(y, y_before, err_msg="y was modified")
 
 
+@_image_check
 def check_gridsearch_smoke(estimator, X, y):
     """The estimator runs inside ``GridSearchCV`` with a split by image.
 
     Transformers are followed by a flattening step and a logistic regression
     so that the search has something to score.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The unfitted estimator to check.
-    X : image collection
-        Images to fit on.
-    y : array-like or None
-        Targets, one per image.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV, GroupKFold
@@ -228,8 +184,8 @@ def check_gridsearch_smoke(estimator, X, y):
     from sklearn.preprocessing import FunctionTransformer
 
     est = clone(estimator)
-    if y is None:
-        y = np.arange(len(X)) % 2
+    if not (is_classifier(est) or is_regressor(est)):
+        y = np.arange(len(X)) % 2 if y is None else y
         est = make_pipeline(
             est, FunctionTransformer(_flatten), LogisticRegression(max_iter=200)
         )
