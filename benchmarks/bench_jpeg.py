@@ -1,0 +1,274 @@
+"""Benchmark the pixelwise JPEG estimator on held-out never-compressed images.
+
+::
+
+    python benchmarks/bench_jpeg.py --data ../shared/data/lossless \\
+        [--weights skforensics/models/weights/jpeg-quality.pt] [--device cuda]
+
+Each held-out image (split by source file, the rule of
+``scripts/train_jpeg_quality.py``, or the list stored in the weights) is
+seen uncompressed and as a JPEG (OpenCV in memory, 4:2:0) at quality 10, 20,
+..., 90, 95, 97, 98, 99 and 100. The script prints, per condition, the
+quality-factor MAE and the detection rate (mean flag map > 0.5), then the
+issue's targets: MAE averaged over Q10-95, detection of Q97-100, false
+positives on uncompressed images, and the time of a 512x512 and a 1920x1080
+map. Last, collages (a JPEG region pasted into a never-compressed image):
+IoU of the thresholded flag map and AUROC of the flag map against the mask.
+
+Without weights it warns and measures a freshly initialised net, so the
+script runs end to end before any training (its accuracy is then
+meaningless, its speed is not).
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONDITIONS = [None, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97, 98, 99, 100]
+TARGETS = {
+    "mae_q10_95": 2.0,
+    "detect_q97_100": 0.98,
+    "false_positive_rate": 0.02,
+    "seconds_1080p": 5.0,
+}
+
+
+def _training_script():
+    path = os.path.join(HERE, os.pardir, "scripts", "train_jpeg_quality.py")
+    spec = importlib.util.spec_from_file_location("train_jpeg_quality", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_estimator(args):
+    from skforensics.models import PixelwiseJPEGRegressor, load_pretrained_jpeg
+
+    try:
+        est = load_pretrained_jpeg(path=args.weights, device=args.device)
+        source = args.weights or "packaged jpeg-quality weights"
+        return est, source
+    except FileNotFoundError as exc:
+        if args.weights:
+            raise
+        warnings.warn(
+            f"{exc}\nBenchmarking a freshly initialised net with "
+            f"{args.n_filters} filters: the accuracy figures mean nothing.",
+            UserWarning,
+            stacklevel=2,
+        )
+    est = PixelwiseJPEGRegressor(
+        module__n_filters=args.n_filters, random_state=0, verbose=0, device=args.device
+    ).initialize()
+    est.pretrained_info_ = {}
+    return est, f"UNTRAINED net, {args.n_filters} filters"
+
+
+def held_out_paths(args, est):
+    train = _training_script()
+    relpaths = train.list_images(args.data)
+    stored = est.pretrained_info_.get("test_images")
+    if stored:
+        chosen = [r for r in stored if os.path.exists(os.path.join(args.data, r))]
+        if len(chosen) != len(stored):
+            warnings.warn(
+                f"{len(stored) - len(chosen)} held-out images of the weights' "
+                f"metadata are missing from {args.data}.",
+                stacklevel=2,
+            )
+    else:
+        chosen = [r for r in relpaths if train.split_of(r) == "test"]
+    return chosen[: args.max_images], train
+
+
+def centre_crop(image, size):
+    if size is None:
+        return image
+    h, w = image.shape[:2]
+    top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return image[top : top + size, left : left + size]
+
+
+def summaries(est, images):
+    """(quality, p_compressed) of each image, one map computation each."""
+    return est._summaries(images)
+
+
+def bench_accuracy(est, images):
+    from skforensics.datasets._common import from_uint8, to_uint8
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    rows = []
+    for condition in CONDITIONS:
+        if condition is None:
+            X = [from_uint8(to_uint8(img)) for img in images]
+        else:
+            X = [jpeg_round_trip(img, condition) for img in images]
+        out = summaries(est, X)
+        quality, p = out[:, 0], out[:, 1]
+        row = {
+            "condition": "uncompressed" if condition is None else f"Q{condition}",
+            "quality": condition,
+            "n": len(X),
+            "mean_estimate": float(quality.mean()),
+            "detection_rate": float((p > 0.5).mean()),
+            "mean_p": float(p.mean()),
+        }
+        if condition is not None:
+            row["mae"] = float(np.abs(quality - condition).mean())
+        rows.append(row)
+    return rows
+
+
+def bench_speed(est, repeats):
+    rng = np.random.default_rng(0)
+    results = {}
+    for name, shape in (("512x512", (512, 512, 3)), ("1920x1080", (1080, 1920, 3))):
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        est.predict_maps([image])  # warm-up
+        times = []
+        for _ in range(repeats):
+            tic = time.perf_counter()
+            est.predict_maps([image])
+            times.append(time.perf_counter() - tic)
+        results[name] = float(np.median(times))
+    return results
+
+
+def bench_collages(est, images, seed=0):
+    from sklearn.metrics import roc_auc_score
+
+    from skforensics.datasets import make_collages
+
+    X, y, _, masks = make_collages(
+        images,
+        qualities=[10, 30, 50, 70, 90],
+        area_range=(0.15, 0.35),
+        random_state=seed,
+    )
+    _, flag_maps = est.predict_maps(list(X))
+    rng = np.random.default_rng(seed)
+    ious, aurocs = [], []
+    for flag, mask in zip(flag_maps, masks):
+        pred = flag > 0.5
+        union = np.logical_or(pred, mask).sum()
+        ious.append(np.logical_and(pred, mask).sum() / union if union else 1.0)
+        idx = rng.choice(mask.size, size=min(mask.size, 50000), replace=False)
+        aurocs.append(roc_auc_score(mask.ravel()[idx], flag.ravel()[idx]))
+    return {
+        "n": len(X),
+        "qualities": sorted(set(y.tolist())),
+        "iou": float(np.mean(ious)),
+        "auroc": float(np.mean(aurocs)),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data", required=True, help="folder of never-compressed images"
+    )
+    parser.add_argument(
+        "--weights", default=None, help="weights file (default: packaged)"
+    )
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--max-images", type=int, default=None)
+    parser.add_argument(
+        "--crop", type=int, default=None, help="centre-crop held-out images (faster)"
+    )
+    parser.add_argument("--n-filters", type=int, default=32, help="of an untrained net")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per size")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--json", default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    est, source = load_estimator(args)
+    paths, train = held_out_paths(args, est)
+    if not paths:
+        sys.exit(f"No held-out images under {args.data}.")
+    images = [
+        centre_crop(train.load_rgb(os.path.join(args.data, r)), args.crop)
+        for r in paths
+    ]
+    sizes = sorted({f"{im.shape[1]}x{im.shape[0]}" for im in images})
+    print(
+        f"model: {source}; {est.module_.n_filters} filters; device {args.device}; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
+    print(f"held-out images: {len(images)} from {args.data} (sizes {', '.join(sizes)})")
+
+    tic = time.perf_counter()
+    rows = bench_accuracy(est, images)
+    print(f"\n{'condition':>13s} {'n':>4s} {'MAE':>7s} {'est. Q':>7s} {'detected':>9s}")
+    for r in rows:
+        mae = f"{r['mae']:7.2f}" if "mae" in r else "      -"
+        print(
+            f"{r['condition']:>13s} {r['n']:4d} {mae} {r['mean_estimate']:7.1f} "
+            f"{100 * r['detection_rate']:8.1f}%"
+        )
+    by_q = {r["quality"]: r for r in rows}
+    summary = {
+        "mae_q10_95": float(np.mean([by_q[q]["mae"] for q in CONDITIONS[1:11]])),
+        "detect_q97_100": float(
+            np.mean([by_q[q]["detection_rate"] for q in (97, 98, 99, 100)])
+        ),
+        "false_positive_rate": by_q[None]["detection_rate"],
+    }
+    accuracy_seconds = time.perf_counter() - tic
+    if not args.skip_speed:
+        speed = bench_speed(est, args.repeats)
+        summary["seconds_512"] = speed["512x512"]
+        summary["seconds_1080p"] = speed["1920x1080"]
+        small, large = speed["512x512"], speed["1920x1080"]
+        print(
+            f"\nmaps: 512x512 {small:.3f} s ({1 / small:.2f} maps/s), "
+            f"1920x1080 {large:.3f} s ({1 / large:.2f} maps/s)"
+        )
+    collages = bench_collages(est, images)
+    summary["collage_iou"] = collages["iou"]
+    summary["collage_auroc"] = collages["auroc"]
+    print(
+        f"collages ({collages['n']}, region Q in {collages['qualities']}): "
+        f"IoU {collages['iou']:.3f}, AUROC {collages['auroc']:.3f}"
+    )
+
+    print("\ntarget                          measured   target   met")
+    checks = [
+        ("quality MAE, Q10-95", "mae_q10_95", "<="),
+        ("detected, Q97-100", "detect_q97_100", ">="),
+        ("false positives, uncompressed", "false_positive_rate", "<="),
+        ("seconds per 1080p map", "seconds_1080p", "<="),
+    ]
+    for label, key, op in checks:
+        if key not in summary:
+            continue
+        value, target = summary[key], TARGETS[key]
+        met = value <= target if op == "<=" else value >= target
+        print(f"{label:30s} {value:9.3f} {op}{target:7.3g}   {'yes' if met else 'NO'}")
+    print(f"(accuracy part took {accuracy_seconds:.0f} s)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(
+                {
+                    "model": source,
+                    "rows": rows,
+                    "summary": summary,
+                    "collages": collages,
+                },
+                f,
+                indent=1,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,350 @@
+"""Train the pixelwise JPEG net on never-compressed photographs.
+
+Reproducible and resumable training of
+:class:`skforensics.models.PixelwiseJPEGRegressor` for the shipped
+``jpeg-quality`` weights::
+
+    python scripts/train_jpeg_quality.py --data ../shared/data/lossless \\
+        --out skforensics/models/weights/jpeg-quality.pt --device cuda --workers 6
+
+What it does, deterministically for a given ``--seed``:
+
+- lists the images of ``--data`` (recursively) and splits them **by source
+  file** with a hash of the relative path: ``--test-percent`` (default 20)
+  are held out for ``benchmarks/bench_jpeg.py`` and never read here,
+  ``--valid-percent`` (default 10) give a fixed validation set of patches,
+  the rest is the training set. The split does not depend on the other files
+  of the folder, so adding images never moves one from test to train;
+- adds to the training set copies of the large images downscaled by 2 and 4
+  (OpenCV INTER_AREA, down to a short side of ``--min-side``), for variety
+  of scale (they share their source's side of the split);
+- trains with Adam and a cosine learning-rate decay over ``--epochs`` epochs
+  of ``--patches-per-epoch`` patches drawn online (random 60x60 crop and
+  dihedral transform, JPEG at a uniform quality in 5..100 for 90% of them,
+  4:2:0), the estimator's own patch generator, seeded per epoch and patch;
+- writes a checkpoint (net, optimizer, history) at the end of an epoch when
+  ``--checkpoint-minutes`` have passed since the last one, on Ctrl-C or
+  SIGTERM (after the current epoch), and when ``--max-minutes`` is spent;
+  ``--resume CKPT`` continues from it and sees the same patches an
+  uninterrupted run would have seen. Keep epochs short enough (a few
+  minutes) for the checkpoints to be frequent;
+- at the end, writes the weights (float16 by default, loaded back as
+  float32) with the data, split, settings, timings and validation figures
+  in their metadata, ready for ``load_pretrained_jpeg(path=...)``.
+
+On CUDA, convolution algorithms are not bitwise deterministic, so two GPU
+runs agree only to rounding; on CPU with the same thread count they agree
+exactly.
+"""
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+import zlib
+
+import cv2
+import numpy as np
+import torch
+
+SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".ppm", ".pgm", ".pnm", ".webp")
+
+
+def list_images(folder):
+    """Sorted relative paths of the lossless image files under ``folder``."""
+    paths = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            if name.lower().endswith(SUFFIXES):
+                paths.append(os.path.relpath(os.path.join(root, name), folder))
+    return sorted(paths)
+
+
+def split_of(relpath, test_percent=20, valid_percent=10):
+    """'test', 'valid' or 'train' for one source file, from a hash of its path.
+
+    ``benchmarks/bench_jpeg.py`` uses this same rule to find the held-out
+    images.
+    """
+    bucket = zlib.crc32(relpath.replace(os.sep, "/").encode("utf-8")) % 100
+    if bucket < test_percent:
+        return "test"
+    if bucket < test_percent + valid_percent:
+        return "valid"
+    return "train"
+
+
+def load_rgb(path):
+    """One image as float32 RGB in [0, 1] (grayscale repeated)."""
+    from skforensics.models._jpeg import _replicate_gray
+    from skforensics.utils import check_images, read_image
+
+    return check_images([_replicate_gray(read_image(path))], check_range=True)[0]
+
+
+def downscaled(image, min_side):
+    """Copies of ``image`` halved and quartered while the short side allows."""
+    copies = []
+    for factor in (2, 4):
+        height, width = image.shape[0] // factor, image.shape[1] // factor
+        if min(height, width) < min_side:
+            break
+        copies.append(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))
+    return copies
+
+
+def cosine_lr(epoch, epochs, lr, final=0.01):
+    """Learning rate of ``epoch``: cosine decay from lr to final * lr."""
+    t = min(epoch / max(epochs - 1, 1), 1.0)
+    return lr * (final + (1 - final) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def evaluate(est, dataset, batch_size):
+    """MSE loss, quality MAE (centre 28x28) and flag accuracy on patches."""
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size)
+    module = est.module_
+    module.eval()
+    sq, n_pix, abs_q, n_q, correct, n = 0.0, 0, 0.0, 0, 0, 0
+    with torch.inference_mode():
+        for x, y in loader:
+            out = module(x.to(est.device)).float().cpu()
+            sq += float(((out - y) ** 2).sum())
+            n_pix += y.numel()
+            c = slice(16, -16)
+            q_pred = out[:, 0, c, c].clamp(0, 1).mean(dim=(1, 2))
+            f_pred = out[:, 1, c, c].clamp(0, 1).mean(dim=(1, 2))
+            q_true, f_true = y[:, 0, 0, 0], y[:, 1, 0, 0]
+            compressed = f_true > 0.5
+            abs_q += float((100 * (q_pred - q_true)).abs()[compressed].sum())
+            n_q += int(compressed.sum())
+            correct += int(((f_pred > 0.5) == compressed).sum())
+            n += len(y)
+    return {
+        "valid_loss": sq / n_pix,
+        "valid_quality_mae": abs_q / max(n_q, 1),
+        "valid_flag_accuracy": correct / max(n, 1),
+    }
+
+
+def save_atomic(obj, path):
+    tmp = f"{path}.tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def build_parser():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="folder of never-compressed images")
+    p.add_argument("--out", required=True, help="weights file to write (.pt)")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--n-filters", type=int, default=64)
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--patches-per-epoch", type=int, default=20000)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=0, help="data-loader workers")
+    p.add_argument("--valid-patches", type=int, default=2000)
+    p.add_argument("--test-percent", type=int, default=20)
+    p.add_argument("--valid-percent", type=int, default=10)
+    p.add_argument("--min-side", type=int, default=256, help="of downscaled copies")
+    p.add_argument("--max-images", type=int, default=None, help="first N train images")
+    p.add_argument("--checkpoint", default=None, help="default: OUT.ckpt")
+    p.add_argument("--checkpoint-minutes", type=float, default=10.0)
+    p.add_argument("--max-minutes", type=float, default=None, help="stop (resumable)")
+    p.add_argument("--resume", default=None, help="checkpoint to continue from")
+    p.add_argument("--dtype", choices=["float16", "float32"], default="float16")
+    p.add_argument(
+        "--release",
+        action="store_true",
+        help="mark the weights as final, not preliminary",
+    )
+    return p
+
+
+# Settings that must not change when resuming.
+FIXED = (
+    "n_filters",
+    "epochs",
+    "patches_per_epoch",
+    "batch_size",
+    "lr",
+    "seed",
+    "test_percent",
+    "valid_percent",
+    "min_side",
+    "max_images",
+)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    from skorch.history import History
+
+    from skforensics.models import PixelwiseJPEGRegressor
+    from skforensics.models._jpeg import save_jpeg_weights
+
+    start = time.perf_counter()
+    checkpoint_path = args.checkpoint or f"{args.out}.ckpt"
+    resumed = None
+    if args.resume:
+        resumed = torch.load(args.resume, map_location="cpu", weights_only=False)
+        for key in FIXED:
+            if resumed["args"][key] != getattr(args, key):
+                sys.exit(
+                    f"--{key.replace('_', '-')} is {getattr(args, key)!r} but the "
+                    f"checkpoint was made with {resumed['args'][key]!r}."
+                )
+
+    relpaths = list_images(args.data)
+    if not relpaths:
+        sys.exit(f"No lossless images ({', '.join(SUFFIXES)}) under {args.data}.")
+    split = {r: split_of(r, args.test_percent, args.valid_percent) for r in relpaths}
+    train_paths = [r for r in relpaths if split[r] == "train"][: args.max_images]
+    valid_paths = [r for r in relpaths if split[r] == "valid"]
+    test_paths = [r for r in relpaths if split[r] == "test"]
+    print(
+        f"{len(relpaths)} images: {len(train_paths)} train, {len(valid_paths)} "
+        f"valid, {len(test_paths)} test (held out for the benchmark)",
+        flush=True,
+    )
+    train_images = []
+    for r in train_paths:
+        image = load_rgb(os.path.join(args.data, r))
+        train_images += [image] + downscaled(image, args.min_side)
+    valid_images = [load_rgb(os.path.join(args.data, r)) for r in valid_paths]
+    print(f"{len(train_images)} training images with the downscaled copies", flush=True)
+
+    est = PixelwiseJPEGRegressor(
+        module__n_filters=args.n_filters,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        patches_per_epoch=args.patches_per_epoch,
+        max_epochs=1,
+        random_state=args.seed,
+        device=args.device,
+        verbose=0,
+        iterator_train__num_workers=args.workers,
+        iterator_train__persistent_workers=False,
+    ).initialize()
+    train_set = est.get_dataset(train_images)
+    valid_set = None
+    if valid_images:
+        valid_uint8, _ = est._check_fit_data(valid_images, None)
+        valid_set = est._patch_dataset(
+            valid_uint8, None, n_patches=args.valid_patches, stream=1
+        )
+    train_seconds = 0.0
+    if resumed is not None:
+        est.module_.load_state_dict(resumed["module"])
+        est.optimizer_.load_state_dict(resumed["optimizer"])
+        est.history = History(resumed["history"])
+        train_seconds = resumed["train_seconds"]
+        print(f"resumed from {args.resume} after epoch {len(est.history)}", flush=True)
+
+    stop = {"now": False}
+
+    def request_stop(signum, frame):
+        print("stopping after this epoch (checkpoint follows)", flush=True)
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    def checkpoint():
+        save_atomic(
+            {
+                "module": est.module_.state_dict(),
+                "optimizer": est.optimizer_.state_dict(),
+                "history": est.history.to_list(),
+                "args": vars(args),
+                "train_seconds": train_seconds,
+            },
+            checkpoint_path,
+        )
+        print(f"checkpoint: {checkpoint_path} (epoch {len(est.history)})", flush=True)
+
+    last_checkpoint = time.perf_counter()
+    while len(est.history) < args.epochs and not stop["now"]:
+        epoch = len(est.history)
+        lr = cosine_lr(epoch, args.epochs, args.lr)
+        for group in est.optimizer_.param_groups:
+            group["lr"] = lr
+        tic = time.perf_counter()
+        est.partial_fit(train_set, epochs=1)
+        seconds = time.perf_counter() - tic
+        train_seconds += seconds
+        row = {"lr": lr, "samples_per_s": args.patches_per_epoch / seconds}
+        if valid_set is not None:
+            row.update(evaluate(est, valid_set, args.batch_size))
+        for key, value in row.items():
+            est.history.record(key, value)
+        print(
+            f"epoch {epoch + 1}/{args.epochs}  train_loss "
+            f"{est.history[-1, 'train_loss']:.5f}  "
+            + "  ".join(f"{k} {v:.4g}" for k, v in row.items())
+            + f"  {seconds:.1f}s",
+            flush=True,
+        )
+        elapsed_min = (time.perf_counter() - start) / 60
+        out_of_time = args.max_minutes is not None and elapsed_min >= args.max_minutes
+        if out_of_time:
+            stop["now"] = True
+        if (
+            stop["now"]
+            or len(est.history) == args.epochs
+            or time.perf_counter() - last_checkpoint >= 60 * args.checkpoint_minutes
+        ):
+            checkpoint()
+            last_checkpoint = time.perf_counter()
+
+    if len(est.history) < args.epochs:
+        print(
+            f"stopped after epoch {len(est.history)} of {args.epochs}; continue with "
+            f"--resume {checkpoint_path}",
+            flush=True,
+        )
+        return 0
+
+    rates = [r["samples_per_s"] for r in est.history.to_list()]
+    metadata = {
+        "data": os.path.abspath(args.data),
+        "train_images": train_paths,
+        "valid_images": valid_paths,
+        "test_images": test_paths,
+        "settings": {k: v for k, v in vars(args).items() if k not in ("resume",)},
+        "epochs": len(est.history),
+        "train_seconds": round(train_seconds, 1),
+        "samples_per_s_median": float(np.median(rates)),
+        "final": {
+            k: v
+            for k, v in est.history[-1].items()
+            if isinstance(v, (int, float)) and k != "epoch"
+        },
+        "torch": torch.__version__,
+        "device": str(args.device),
+        "trained_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "preliminary": not args.release,
+    }
+    dtype = torch.float16 if args.dtype == "float16" else torch.float32
+    save_jpeg_weights(est, args.out, metadata=metadata, dtype=dtype)
+    if valid_images:
+        # The cost of storing float16: largest change of the quality factor map.
+        from skforensics.models import load_pretrained_jpeg
+
+        reloaded = load_pretrained_jpeg(path=args.out, device=args.device)
+        probe = [valid_images[0][:256, :256]]
+        diff = np.abs(
+            reloaded.predict_maps(probe)[0][0] - est.predict_maps(probe)[0][0]
+        )
+        print(f"{args.dtype} weights change the quality map by <= {diff.max():.3g}")
+    print(json.dumps({k: metadata[k] for k in ("epochs", "train_seconds", "final")}))
+    print(f"weights: {args.out} ({os.path.getsize(args.out) / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

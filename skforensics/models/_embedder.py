@@ -1,0 +1,623 @@
+"""Hyper-images: a patch network's activations on a fixed grid of patches."""
+
+import copy
+import numbers
+
+import cv2
+import joblib
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, check_memory
+
+from ..feature._patches import extract_patches
+from ..utils._io import LazyImages
+from ..utils._validation import apply_images, check_images, n_channels_of
+from ._selective import select_patches
+
+__all__ = ["PatchEmbedder"]
+
+# Activations whose output is "post-ReLU" for the default layer.
+_RELU_LIKE = (
+    torch.nn.ReLU,
+    torch.nn.ReLU6,
+    torch.nn.LeakyReLU,
+    torch.nn.PReLU,
+    torch.nn.RReLU,
+    torch.nn.ELU,
+    torch.nn.CELU,
+    torch.nn.SELU,
+    torch.nn.GELU,
+    torch.nn.SiLU,
+)
+
+
+def _is_int(value, minimum):
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and value >= minimum
+    )
+
+
+def _pair_or_none(value, minimum=1):
+    """``value`` as a pair of ints >= minimum, or None when it is not one."""
+    if _is_int(value, minimum):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        if all(_is_int(v, minimum) for v in value):
+            return int(value[0]), int(value[1])
+    return None
+
+
+def _take(X, indices):
+    """The images ``indices`` of a collection, in the collection's form."""
+    indices = np.asarray(indices, dtype=np.intp)
+    if isinstance(X, np.ndarray):
+        return X[indices]
+    if isinstance(X, LazyImages):
+        return X[indices.tolist()]
+    return [X[i] for i in indices]
+
+
+def _is_prefit_estimator(estimator):
+    from sklearn.frozen import FrozenEstimator
+
+    return isinstance(estimator, FrozenEstimator)
+
+
+def _rescale_image(image, *, max_size):
+    """Shrink ``image`` isotropically so that it fits in ``max_size``."""
+    height, width = image.shape[:2]
+    factor = min(max_size[0] / height, max_size[1] / width)
+    if factor >= 1:
+        return image
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    out = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    if image.ndim == 3 and out.ndim == 2:
+        out = out[:, :, np.newaxis]
+    return out
+
+
+class _Captured(Exception):
+    """Raised by the hook once the embedded layer has run: the rest is skipped."""
+
+
+def _embeddable_layers(module, n_channels, patch_size):
+    """ReLU-like submodules in the order they run, with their output sizes."""
+    fired, handles = [], []
+    names = {id(m): name for name, m in module.named_modules()}
+
+    def hook(mod, inputs, output):
+        if isinstance(output, torch.Tensor):
+            fired.append((names[id(mod)], output))
+
+    for mod in module.modules():
+        if isinstance(mod, _RELU_LIKE):
+            handles.append(mod.register_forward_hook(hook))
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            final = module(torch.zeros((2, n_channels) + tuple(patch_size)))
+    finally:
+        module.train(was_training)
+        for handle in handles:
+            handle.remove()
+    layers = []
+    for name, output in fired:
+        # An activation applied to the output itself is no penultimate layer.
+        if isinstance(final, torch.Tensor) and output.data_ptr() == final.data_ptr():
+            continue
+        layers.append((name, int(np.prod(output.shape[1:]))))
+    return layers
+
+
+def _layer_size(module, layer, n_channels, patch_size):
+    out = {}
+    target = dict(module.named_modules())[layer]
+
+    def hook(mod, inputs, output):
+        out["size"] = int(np.prod(output.shape[1:]))
+        raise _Captured
+
+    handle = target.register_forward_hook(hook)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            module(torch.zeros((2, n_channels) + tuple(patch_size)))
+    except _Captured:
+        pass
+    finally:
+        module.train(was_training)
+        handle.remove()
+    return out.get("size")
+
+
+def _embed(module, layer, X, patch_size, grid, batch_size, device):
+    """Activations of ``layer`` for the ``grid`` patches of every image.
+
+    Returns an array of shape ``(n_images, U, V, D)``. Patches are copied
+    into one reused batch buffer, so memory stays bounded.
+    """
+    ph, pw = patch_size
+    gu, gv = grid
+    per_image = gu * gv
+    first = np.asarray(X[0])
+    channels = n_channels_of(first)
+    module = copy.deepcopy(module).eval().to(device)
+    target = dict(module.named_modules())[layer]
+    captured = []
+
+    def hook(mod, inputs, output):
+        captured.append(output.reshape(len(output), -1).float().cpu().numpy())
+        raise _Captured
+
+    handle = target.register_forward_hook(hook)
+    buffer = np.empty((batch_size, ph, pw, channels), dtype=np.float32)
+    chunks = []
+    filled = 0
+
+    def flush(n):
+        x = torch.from_numpy(buffer[:n]).permute(0, 3, 1, 2).to(device)
+        try:
+            module(x)
+        except _Captured:
+            pass
+        chunks.append(captured.pop())
+
+    try:
+        with torch.inference_mode():
+            for index in range(len(X)):
+                image = np.asarray(X[index])
+                if image.ndim == 2:
+                    image = image[:, :, np.newaxis]
+                view = extract_patches(image, (ph, pw), sampling="grid", grid=grid)
+                view = view.reshape((per_image, ph, pw, channels))
+                start = 0
+                while start < per_image:
+                    take = min(batch_size - filled, per_image - start)
+                    buffer[filled:filled + take] = view[start:start + take]
+                    filled += take
+                    start += take
+                    if filled == batch_size:
+                        flush(filled)
+                        filled = 0
+            if filled:
+                flush(filled)
+    finally:
+        handle.remove()
+    flat = np.concatenate(chunks)
+    return flat.reshape(len(X), gu, gv, -1).astype(np.float32, copy=False)
+
+
+def _fit_estimator(estimator, X, y):
+    """Fit and return ``estimator`` (a module-level function, for caching)."""
+    return estimator.fit(X, y)
+
+
+def _weights_digest(module):
+    state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+    return joblib.hash(state)
+
+
+def _default_estimator():
+    from ._patch import PatchCNNRegressor
+
+    return PatchCNNRegressor(verbose=0)
+
+
+class PatchEmbedder(TransformerMixin, BaseEstimator):
+    """Turn images into hyper-images of patch embeddings on a fixed grid.
+
+    The first stage of the hyper-image model of Chandakkar & Li. ``fit``
+    trains a patch network (``estimator``, e.g. a
+    :class:`PatchCNNRegressor`) on patches labelled with their image's
+    target; ``transform`` cuts a ``U x V`` grid of patches from every image,
+    with the strides of eq. 2 of the paper computed per image (so images of
+    any size give the same grid), runs the network and keeps the
+    activations of one layer, by default the post-ReLU penultimate one. An
+    image becomes a ``U x V x D`` "hyper-image" in which each pixel
+    describes one patch, ready for a second-stage CNN
+    (:class:`HyperImageRegressor`, :class:`HyperImageClassifier`).
+
+    Read more in the :ref:`User Guide <hyper_image>`.
+
+    Parameters
+    ----------
+    estimator : patch estimator, default=None
+        A torch patch estimator exposing ``module_``, ``patch_size_`` and
+        ``n_channels_in_`` once fitted (:class:`PatchCNNRegressor`,
+        :class:`PatchCNNClassifier`, :class:`PatchRankingRegressor`).
+        ``None`` means ``PatchCNNRegressor(verbose=0)`` (Kang et al.'s
+        network on 32x32 patches). It is cloned and fitted unless ``cv`` is
+        ``"prefit"`` or it is wrapped in a
+        :class:`~sklearn.frozen.FrozenEstimator`.
+    grid : tuple of (int, int), default=(8, 8)
+        ``(U, V)``, the number of patches along the height and the width.
+    layer : str or None, default=None
+        Name of the submodule of the fitted ``module_`` whose output is
+        embedded (as in ``module_.named_modules()``, e.g. ``"head.4"``).
+        ``None`` takes the last ReLU-like activation that runs before the
+        output: the post-ReLU penultimate layer.
+    cv : "prefit" or None, default=None
+        ``"prefit"``: ``estimator`` is already fitted and is used as is
+        (``fit`` only checks it). ``None``: ``fit`` trains a clone.
+    max_size : int or tuple of (int, int), default=None
+        Images higher or wider than this are first shrunk isotropically
+        (OpenCV area interpolation) to fit in it, in ``fit`` and
+        ``transform``. ``None`` keeps every image as it is.
+    batch_size : int, default=64
+        Patches per forward pass in ``transform``.
+    ssim_threshold : float, default=0.9
+        With ``reference`` images in ``fit``, distorted patches are kept
+        for training only if their SSIM to the reference patch is below
+        this (see :func:`select_patches`).
+    balance : bool, default=True
+        With ``reference`` images, balance the kept distorted patches and
+        the reference patches.
+    memory : str, joblib.Memory or None, default=None
+        Cache of the fitted patch network and of the embeddings, so that a
+        grid search over a second stage neither retrains nor re-embeds. The
+        cache is keyed on the parameters, the data and (for embeddings) the
+        network's weights; use it with a fixed ``random_state`` in the
+        estimator.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the balancing of selected patches. The patch network is
+        seeded by its own ``random_state``.
+
+    Attributes
+    ----------
+    estimator_ : patch estimator
+        The fitted patch network (``estimator`` itself when prefit).
+    layer_ : str
+        Name of the embedded submodule.
+    n_features_out_ : int
+        ``D``, the embedding size of one patch.
+    grid_ : tuple of (int, int)
+        ``(U, V)``.
+    patch_size_ : tuple of (int, int)
+        Patch height and width.
+    n_channels_in_ : int
+        Channels of the images.
+    min_image_size_ : tuple of (int, int)
+        Smallest image (after shrinking) the grid fits in,
+        ``(ph + U - 1, pw + V - 1)``.
+
+    See Also
+    --------
+    HyperImageRegressor : Second stage on these hyper-images, cross-fitted.
+    skforensics.feature.grid_strides : The strides of eq. 2.
+    select_patches : Selective patch training.
+
+    Notes
+    -----
+    A hyper-image holds ``U * V * D`` float32 values: 8 x 8 x 800 (the
+    penultimate layer of :class:`~skforensics.nn.KangCNN`) is 200 kB per
+    image, so ``transform`` of 10,000 images takes 2 GB.
+
+    ``fit(X, y, reference=..., reference_y=...)`` trains the patch network
+    on the patches chosen by :func:`select_patches` (one patch per sample,
+    ``sampling="grid"``) instead of patches of all of ``X``.
+
+    References
+    ----------
+    .. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
+       through a CNN-based Hyper-image Representation", arXiv:1711.04945,
+       2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.models import PatchCNNRegressor, PatchEmbedder
+    >>> from skforensics.utils import make_test_images
+    >>> X = make_test_images(6, size=40)
+    >>> y = np.linspace(0, 1, 6)
+    >>> net = PatchCNNRegressor(patch_size=16, max_epochs=1, verbose=0,
+    ...                         random_state=0, module__n_hidden=32)
+    >>> embedder = PatchEmbedder(net, grid=(3, 3)).fit(X, y)
+    >>> embedder.transform(X).shape
+    (6, 3, 3, 32)
+    >>> embedder.layer_
+    'head.4'
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        grid=(8, 8),
+        layer=None,
+        cv=None,
+        max_size=None,
+        batch_size=64,
+        ssim_threshold=0.9,
+        balance=True,
+        memory=None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.grid = grid
+        self.layer = layer
+        self.cv = cv
+        self.max_size = max_size
+        self.batch_size = batch_size
+        self.ssim_threshold = ssim_threshold
+        self.balance = balance
+        self.memory = memory
+        self.random_state = random_state
+
+    # ----------------------------------------------------------- validation
+    def _fail(self, param, expected):
+        raise ValueError(
+            f"The '{param}' parameter of {type(self).__name__} must be {expected}. "
+            f"Got {getattr(self, param)!r} instead."
+        )
+
+    def _check_params(self):
+        if _pair_or_none(self.grid) is None or isinstance(self.grid, numbers.Integral):
+            self._fail("grid", "a tuple of 2 ints >= 1")
+        if self.layer is not None and not isinstance(self.layer, str):
+            self._fail("layer", "a str or None")
+        if self.cv not in (None, "prefit"):
+            self._fail("cv", "'prefit' or None")
+        if self.max_size is not None and _pair_or_none(self.max_size) is None:
+            self._fail("max_size", "an int >= 1, a tuple of 2 ints >= 1 or None")
+        if not _is_int(self.batch_size, 1):
+            self._fail("batch_size", "an int in the range [1, inf)")
+        if not isinstance(self.ssim_threshold, numbers.Real) or isinstance(
+            self.ssim_threshold, bool
+        ):
+            self._fail("ssim_threshold", "a float")
+        if not isinstance(self.balance, (bool, np.bool_)):
+            self._fail("balance", "an instance of 'bool'")
+        check_memory(self.memory)
+
+    def _prefit(self):
+        return self.cv == "prefit" or _is_prefit_estimator(self.estimator)
+
+    def _patch_size_param(self, estimator):
+        if hasattr(estimator, "patch_size_"):
+            return tuple(estimator.patch_size_)
+        size = estimator.get_params().get("patch_size") if hasattr(
+            estimator, "get_params"
+        ) else None
+        return _pair_or_none(size)
+
+    def _rescale(self, X):
+        if self.max_size is None:
+            return X
+        return apply_images(
+            _rescale_image, X, max_size=_pair_or_none(self.max_size), stack=True
+        )
+
+    def _check_size(self, X, patch_size, grid, n_channels=None):
+        ph, pw = patch_size
+        gu, gv = grid
+        minimum = (ph + gu - 1, pw + gv - 1)
+        shrunk = "" if self.max_size is None else " after shrinking to max_size"
+        return check_images(
+            X,
+            n_channels=n_channels,
+            min_size=minimum,
+            min_size_hint=(
+                f"{shrunk} for a {gu}x{gv} grid of {ph}x{pw} patches"
+            ),
+        )
+
+    @staticmethod
+    def _check_targets(y, n_images, name="y"):
+        if y is None:
+            raise ValueError(
+                "PatchEmbedder requires y to train its patch network, but the "
+                "target y is None (pass cv='prefit' for a fitted network)."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1 or len(y) != n_images:
+            raise ValueError(
+                f"{name} must have one entry per image: {n_images} entries; got "
+                f"shape {y.shape}."
+            )
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(
+                f"{name} contains NaN or infinity; drop those images or fill in "
+                "their targets."
+            )
+        return y
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X, y=None, *, reference=None, reference_y=None):
+        """Fit the patch network (unless prefit) and set up the embedding.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Training images, large enough for the grid:
+            ``(ph + U - 1, pw + V - 1)`` pixels at least.
+        y : array-like of shape (n_images,)
+            One target per image (ignored when prefit).
+        reference : image collection, default=None
+            The undistorted version of each image, of the same shapes. When
+            given, the network is trained on the patches chosen by
+            :func:`select_patches` (selective patch training).
+        reference_y : scalar or array-like of shape (n_images,), default=None
+            Target of the reference patches (e.g. the best quality score, or
+            the "authentic" class); required with ``reference``.
+
+        Returns
+        -------
+        self : PatchEmbedder
+            The fitted embedder.
+        """
+        self._check_params()
+        grid = _pair_or_none(self.grid)
+        if self._prefit():
+            estimator = self.estimator
+            try:
+                check_is_fitted(estimator, ["module_", "patch_size_"])
+            except NotFittedError:
+                raise NotFittedError(
+                    f"{type(self).__name__} has cv='prefit' but its estimator "
+                    f"{type(estimator).__name__} is not fitted; fit it first, or "
+                    "leave cv=None to let the embedder fit a clone."
+                ) from None
+            X = self._rescale(check_images(X))
+            X = self._check_size(X, estimator.patch_size_, grid)
+        else:
+            base = _default_estimator() if self.estimator is None else self.estimator
+            patch_size = self._patch_size_param(base)
+            if patch_size is None or not hasattr(base, "fit"):
+                raise TypeError(
+                    f"{type(self).__name__} needs a torch patch estimator with a "
+                    "patch_size parameter and module_ once fitted (e.g. "
+                    f"PatchCNNRegressor); got {type(base).__name__}."
+                )
+            X = self._check_size(self._rescale(check_images(X)), patch_size, grid)
+            y = self._check_targets(y, len(X))
+            estimator = clone(base)
+            memory = check_memory(self.memory)
+            if reference is not None:
+                X_fit, y_fit = self._selected_patches(
+                    X, y, reference, reference_y, patch_size, estimator
+                )
+                if "sampling" in estimator.get_params():
+                    estimator.set_params(sampling="grid")
+            else:
+                X_fit, y_fit = X, y
+            estimator = memory.cache(_fit_estimator)(estimator, X_fit, y_fit)
+        if not hasattr(estimator, "module_") or not hasattr(estimator, "patch_size_"):
+            raise TypeError(
+                f"{type(self).__name__} embeds the layers of a torch patch network, "
+                f"but the fitted {type(estimator).__name__} has no module_ and "
+                "patch_size_; use a patch estimator such as PatchCNNRegressor."
+            )
+        self.estimator_ = estimator
+        self.patch_size_ = tuple(int(v) for v in estimator.patch_size_)
+        self.n_channels_in_ = int(estimator.n_channels_in_)
+        self.grid_ = grid
+        self.min_image_size_ = (
+            self.patch_size_[0] + grid[0] - 1,
+            self.patch_size_[1] + grid[1] - 1,
+        )
+        self.layer_, self.n_features_out_ = self._resolve_layer()
+        return self
+
+    def _selected_patches(self, X, y, reference, reference_y, patch_size, estimator):
+        if reference_y is None:
+            raise ValueError(
+                "reference_y is required with reference: the target of the "
+                "reference patches (e.g. the best quality score, or the "
+                "authentic class)."
+            )
+        reference = self._rescale(check_images(reference, input_name="reference"))
+        if len(reference) != len(X):
+            raise ValueError(
+                f"reference has {len(reference)} images but X has {len(X)}; pass "
+                "the undistorted version of every image of X, in the same order."
+            )
+        reference_y = np.asarray(reference_y)
+        if reference_y.ndim == 0:
+            reference_y = np.full(len(X), reference_y)
+        reference_y = self._check_targets(reference_y, len(X), name="reference_y")
+        stride = estimator.get_params().get("stride")
+        patches, is_reference, source = select_patches(
+            X,
+            reference,
+            patch_size=patch_size,
+            stride=stride,
+            ssim_threshold=self.ssim_threshold,
+            balance=bool(self.balance),
+            random_state=check_random_state(self.random_state),
+        )
+        if not len(patches) or is_reference.all() or not is_reference.any():
+            raise ValueError(
+                "Selective patch training kept no distorted patch (or no "
+                "reference patch); raise ssim_threshold or check that the "
+                "references match the images."
+            )
+        labels = np.where(is_reference, reference_y[source], y[source])
+        return patches, labels
+
+    def _resolve_layer(self):
+        module = self.estimator_.module_
+        name = type(self).__name__
+        if self.layer is not None:
+            names = [n for n, _ in module.named_modules() if n]
+            if self.layer not in names:
+                shown = ", ".join(repr(n) for n in names[:20])
+                raise ValueError(
+                    f"The 'layer' parameter of {name} must name a submodule of the "
+                    f"fitted module {type(module).__name__}; got {self.layer!r}. "
+                    f"Its submodules are: {shown}."
+                )
+            size = _layer_size(
+                module, self.layer, self.n_channels_in_, self.patch_size_
+            )
+            if size is None:
+                raise ValueError(
+                    f"The submodule {self.layer!r} of {type(module).__name__} does "
+                    "not run in its forward pass on one patch, so it cannot be "
+                    "embedded; choose another layer."
+                )
+            return self.layer, size
+        layers = _embeddable_layers(module, self.n_channels_in_, self.patch_size_)
+        if not layers:
+            raise ValueError(
+                f"{name} found no embeddable layer in {type(module).__name__}: no "
+                "ReLU-like activation runs before its output. Pass layer='<name>' "
+                "with the submodule to embed (see module_.named_modules())."
+            )
+        return layers[-1]
+
+    # -------------------------------------------------------------- transform
+    def transform(self, X):
+        """Hyper-images: the embeddings of each image's grid of patches.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images with the training images' number of channels, at least
+            ``min_image_size_`` (after shrinking to ``max_size``).
+
+        Returns
+        -------
+        H : ndarray of shape (n_images, U, V, D) of dtype float32
+            ``H[i, u, v]`` is the embedding of the patch in grid row ``u``
+            and column ``v`` of image ``i``.
+        """
+        check_is_fitted(self, "estimator_")
+        X = check_images(X, n_channels=self.n_channels_in_)
+        X = self._check_size(self._rescale(X), self.patch_size_, self.grid_)
+        estimator = self.estimator_
+        args = (
+            self.layer_,
+            X,
+            self.patch_size_,
+            self.grid_,
+            int(self.batch_size),
+            getattr(estimator, "device", "cpu"),
+        )
+        if self.memory is None:
+            return _embed(estimator.module_, *args)
+        memory = check_memory(self.memory)
+        cached = memory.cache(_embed_cached, ignore=["module"])
+        return cached(estimator.module_, _weights_digest(estimator.module_), *args)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = not self._prefit()
+        return tags
+
+
+def _embed_cached(
+    module, weights_digest, layer, X, patch_size, grid, batch_size, device
+):
+    """:func:`_embed` keyed on the weights' digest (for joblib.Memory)."""
+    return _embed(module, layer, X, patch_size, grid, batch_size, device)

@@ -1,0 +1,112 @@
+"""Models trained by the project and shipped inside the package."""
+
+import json
+from importlib import resources
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+
+from ..feature import GrayscaleTransformer
+from ._jpeg import load_pretrained_jpeg
+from ._patch import PatchCNNClassifier
+
+__all__ = ["pretrained"]
+
+_MODELS = {
+    "upscale-detector": ("upscale-detector.pt", "upscale-detector.json"),
+}
+
+
+def _weights_path(filename):
+    return resources.files("skforensics.models").joinpath("weights", filename)
+
+
+def pretrained(name="upscale-detector"):
+    """Load a model trained by skforensics, offline, as a fitted estimator.
+
+    ``"upscale-detector"``
+        Tells whether an image was upscaled (a "fake 4K" frame, an
+        enlarged photograph). A :class:`~sklearn.pipeline.Pipeline` of a
+        luminance step (ITU-R BT.601,
+        :class:`~skforensics.feature.GrayscaleTransformer`)
+        and a :class:`PatchCNNClassifier` with the report's
+        :class:`~skforensics.nn.PatchCNN` on 64x64 tiles, pooling the tile
+        probabilities by their mean. It accepts grayscale or RGB images,
+        ``uint8`` or float in [0, 1], of any size from 64x64 up (a list for
+        mixed sizes). ``predict_proba(X)[:, 1]`` is the probability that an
+        image was upscaled; ``predict`` gives 1 for upscaled, 0 for native;
+        ``[-1].predict_patch_map`` on luminance images gives the tile map.
+
+        Trained by ``scripts/train_upscale_detector.py`` (seed 0) on 95 of
+        the 119 never-compressed images of the project's lossless set
+        (McMaster, USC-SIPI aerials and textures): real 128x128 crops
+        against the same windows downscaled and upscaled back, x2 with
+        OpenCV cubic, Lanczos-4 and linear and Pillow's antialiased cubic
+        (area or same-kernel downscaling), plus x1.5 and x3, quantised to
+        8 bits. On the 24 held-out images (whole, real or x2 bicubic /
+        Lanczos after area downscaling) it classifies 100% of the images
+        with all tiles pooled (no real image called upscaled) and 98.6%
+        from the centre tile alone. The script's docstring and
+        ``weights/README.md`` give the settings and all figures.
+
+    ``"jpeg-quality"``
+        The pixelwise JPEG quality regressor
+        (:func:`load_pretrained_jpeg`). Its weights are not trained yet: the
+        loader raises ``FileNotFoundError`` until they ship.
+
+    Parameters
+    ----------
+    name : {"upscale-detector", "jpeg-quality"}, default="upscale-detector"
+        The model.
+
+    Returns
+    -------
+    estimator : Pipeline
+        A fitted estimator on CPU; nothing is downloaded.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a shipped model.
+    FileNotFoundError
+        If the model's weights are not in the package (``"jpeg-quality"``).
+
+    Notes
+    -----
+    The detector looks for the traces of interpolation; it was not trained
+    on JPEG-compressed images, whose block artefacts may raise false alarms,
+    nor on upscaling by learned super-resolution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.models import pretrained
+    >>> detector = pretrained("upscale-detector")
+    >>> X = np.zeros((2, 128, 128, 3), dtype=np.uint8)
+    >>> detector.predict_proba(X).shape
+    (2, 2)
+    """
+    if name == "jpeg-quality":
+        return load_pretrained_jpeg()
+    if name not in _MODELS:
+        raise ValueError(
+            f"Unknown pretrained model {name!r}; available: "
+            f"{', '.join(repr(k) for k in sorted([*_MODELS, 'jpeg-quality']))}."
+        )
+    weights_file, meta_file = _MODELS[name]
+    meta = json.loads(_weights_path(meta_file).read_text())
+    with _weights_path(weights_file).open("rb") as f:
+        state = torch.load(f, map_location="cpu", weights_only=True)
+    params = dict(meta.get("estimator_params", {}))
+    module_params = meta.get("module_params", {})
+    clf = PatchCNNClassifier(
+        verbose=0,
+        random_state=meta.get("seed", 0),
+        **params,
+        **{f"module__{k}": v for k, v in module_params.items()
+           if k not in ("in_channels", "patch_size", "n_outputs")},
+    )
+    clf._load_fitted(state, n_channels=meta["n_channels"], classes=meta["classes"])
+    grayscale = GrayscaleTransformer().fit(np.zeros((1, 64, 64, 3), dtype=np.float32))
+    return Pipeline([("grayscale", grayscale), ("detector", clf)])

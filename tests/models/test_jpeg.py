@@ -1,0 +1,359 @@
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+
+from skforensics.models import (  # noqa: E402
+    PixelwiseJPEGRegressor,
+    _jpeg,
+    load_pretrained_jpeg,
+)
+from skforensics.utils import make_test_images  # noqa: E402
+
+TINY = dict(
+    module__n_filters=4,
+    patch_size=32,
+    patches_per_epoch=16,
+    batch_size=8,
+    max_epochs=1,
+    verbose=0,
+    random_state=0,
+)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_onednn_jit():
+    # oneDNN compiles kernels for every new input shape, seconds each on 2
+    # shared cores; the tiny nets of these tests run faster without it.
+    enabled = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    yield
+    torch.backends.mkldnn.enabled = enabled
+
+
+@pytest.fixture(scope="module")
+def images():
+    return make_test_images(4, 48, n_channels=3, dtype=np.uint8, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(images):
+    return PixelwiseJPEGRegressor(**TINY).fit(images)
+
+
+def _mid_range(est):
+    """Make the tiny net's outputs sit inside (0, 1), so clipping hides nothing."""
+    last = est.module_.layers[-1]
+    with torch.no_grad():
+        last.weight.mul_(0.1)
+        last.bias.fill_(0.5)
+    return est
+
+
+def test_output_shapes(fitted, images):
+    assert fitted.predict(images).shape == (4,)
+    proba = fitted.predict_proba(images)
+    assert proba.shape == (4, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    quality, flag = fitted.predict_maps(images)
+    assert quality.shape == flag.shape == (4, 48, 48)
+    assert quality.dtype == flag.dtype == np.float32
+    assert (quality >= 0).all() and (quality <= 100).all()
+    assert (flag >= 0).all() and (flag <= 1).all()
+    # Images of different sizes give lists.
+    quality, flag = fitted.predict_maps([images[0], images[1][:40, :36]])
+    assert isinstance(quality, list) and quality[1].shape == (40, 36)
+
+
+def test_image_values_are_map_means(fitted, images):
+    quality, flag = fitted.predict_maps(images)
+    np.testing.assert_allclose(
+        fitted.predict(images), quality.mean(axis=(1, 2)), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        fitted.predict_proba(images)[:, 1], flag.mean(axis=(1, 2)), rtol=1e-5, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("tile_size", [16, 23, 40])
+def test_tiled_maps_equal_whole_image_maps(tile_size):
+    # The key property of tiling: with a halo of half the receptive field,
+    # tiles stitch into exactly the maps of the whole image.
+    est = _mid_range(
+        PixelwiseJPEGRegressor(
+            module__n_filters=4, verbose=0, random_state=0
+        ).initialize()
+    )
+    torch.backends.mkldnn.enabled = True  # the production path
+    try:
+        _check_tiling(est, tile_size)
+    finally:
+        torch.backends.mkldnn.enabled = False
+
+
+def _check_tiling(est, tile_size):
+    image = make_test_images(1, (70, 93), n_channels=3, random_state=2)[0]
+    whole = est.set_params(tile_size=512)._image_maps(image)
+    tiled = est.set_params(tile_size=tile_size)._image_maps(image)
+    assert 0.05 < whole.min() and whole.max() < 0.95  # nothing clipped
+    np.testing.assert_allclose(tiled, whole, atol=1e-5, rtol=0)
+    q_whole, f_whole = est.set_params(tile_size=512).predict_maps(image[np.newaxis])
+    q_tiled, f_tiled = est.set_params(tile_size=tile_size).predict_maps(
+        image[np.newaxis]
+    )
+    np.testing.assert_allclose(q_tiled, q_whole, atol=1e-3)
+    np.testing.assert_allclose(f_tiled, f_whole, atol=1e-5)
+
+
+def test_training_is_deterministic(images):
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    a = PixelwiseJPEGRegressor(**TINY).fit(images)
+    # Fitting does not move torch's global random stream.
+    torch.testing.assert_close(torch.rand(3), expected)
+    b = PixelwiseJPEGRegressor(**TINY).fit(images)
+    c = PixelwiseJPEGRegressor(**{**TINY, "random_state": 1}).fit(images)
+    for (name, pa), pb, pc in zip(
+        a.module_.named_parameters(), b.module_.parameters(), c.module_.parameters()
+    ):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+    assert any(
+        not torch.equal(pa, pc)
+        for pa, pc in zip(a.module_.parameters(), c.module_.parameters())
+    )
+
+
+def test_patches_are_seeded_per_item_and_epoch(fitted, images):
+    ds = fitted.get_dataset(images)
+    first = [ds[i][0] for i in (5, 0, 3)]
+    again = [ds[i][0] for i in (0, 3, 5)]
+    for x, y in zip(first, [again[2], again[0], again[1]]):
+        assert torch.equal(x, y)
+    ds.epoch = 1
+    assert not torch.equal(ds[5][0], first[0])
+
+
+def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
+    calls = []
+    real = _jpeg._jpeg_uint8
+
+    def spy(rgb, quality, subsampling="4:2:0"):
+        out = real(rgb, quality, subsampling)
+        calls.append((rgb.copy(), quality, subsampling, out))
+        return out
+
+    monkeypatch.setattr(_jpeg, "_jpeg_uint8", spy)
+    est = PixelwiseJPEGRegressor(
+        **{**TINY, "quality_range": (20, 40), "uncompressed_fraction": 0.25},
+        chroma_subsampling=("4:2:0", "4:4:4"),
+    ).initialize()
+    ds = est.get_dataset(images)
+    n, n_compressed, qualities, samplings = 200, 0, set(), set()
+    for i in range(n):
+        del calls[:]
+        patch, quality_map, flag_map = ds.draw(i)
+        assert patch.shape == (32, 32, 3) and patch.dtype == np.uint8
+        assert np.ptp(quality_map) == 0 and np.ptp(flag_map) == 0
+        if flag_map[0, 0] == 1:
+            n_compressed += 1
+            ((rgb, quality, subsampling, out),) = calls
+            assert quality_map[0, 0] == pytest.approx(1 - quality / 100)
+            qualities.add(quality)
+            samplings.add(subsampling)
+            assert out.shape == rgb.shape and not np.array_equal(out, rgb)
+            source = rgb
+        else:
+            assert not calls and quality_map[0, 0] == 0
+            source = None
+        # The patch is a window of the (possibly compressed) region.
+        if source is not None:
+            windows = np.lib.stride_tricks.sliding_window_view(out, (32, 32, 3))
+            assert (windows == patch).all(axis=(-3, -2, -1)).any()
+    assert 0.6 < n_compressed / n < 0.9
+    assert min(qualities) >= 20 and max(qualities) <= 40 and len(qualities) > 10
+    assert samplings == {"4:2:0", "4:4:4"}
+
+
+def test_fit_with_targets(images):
+    per_image = np.array([np.nan, 30.0, 60.0, 90.0])
+    est = PixelwiseJPEGRegressor(**TINY).fit(images, per_image)
+    ds = est.get_dataset(images, per_image)
+    levels = {round(float(ds.draw(i)[1][0, 0]), 5) for i in range(40)}
+    assert levels == {0.0, 0.7, 0.4, 0.1}
+    per_pixel = np.full((4, 48, 48), np.nan, dtype=np.float32)
+    per_pixel[:, :, :24] = 50.0
+    est.fit(images, per_pixel)
+    x, y = est.get_dataset(images, per_pixel)[0]
+    assert set(np.unique(y[1].numpy())) <= {0.0, 1.0}
+    assert set(np.round(np.unique(y[0].numpy()), 4)) <= {0.0, 0.5}
+
+
+def test_train_split_is_by_image(images):
+    from skorch.dataset import ValidSplit
+
+    est = PixelwiseJPEGRegressor(**TINY, train_split=ValidSplit(2))
+    train, valid = est.initialize().get_split_datasets(images)
+    assert len(train.images) == len(valid.images) == 2
+    assert not any(a is b for a in train.images for b in valid.images)
+    est.fit(images)
+    assert "valid_loss" in est.history[-1]
+
+
+def test_score(fitted, images):
+    assert fitted.score(images) <= 0
+    y = np.array([np.nan, 50, 50, 100])
+    expected = -np.abs(fitted.predict(images) - np.array([100, 50, 50, 100])).mean()
+    assert fitted.score(images, y) == pytest.approx(expected)
+
+
+def test_clone_gridsearch_pickle(fitted, images):
+    cloned = clone(fitted)
+    assert cloned.get_params()["patch_size"] == 32
+    assert not hasattr(cloned, "module_")
+    search = GridSearchCV(
+        PixelwiseJPEGRegressor(**TINY), {"lr": [1e-3, 1e-2]}, cv=2
+    ).fit(images)
+    assert search.best_params_["lr"] in (1e-3, 1e-2)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(restored.predict(images), fitted.predict(images))
+    assert restored.module_.layers[0].weight.device.type == "cpu"
+
+
+def test_grayscale_input_is_repeated_to_rgb(fitted, images):
+    gray = images[..., 0]
+    rgb = np.repeat(gray[..., np.newaxis], 3, axis=-1)
+    np.testing.assert_array_equal(fitted.predict(gray), fitted.predict(rgb))
+    # Mixed lists work too, and grayscale images train.
+    mixed = [gray[0], images[1]]
+    assert fitted.predict(mixed).shape == (2,)
+    PixelwiseJPEGRegressor(**TINY).fit(gray)
+
+
+def test_16_bit_images_are_read_as_8_bit(fitted, images):
+    sixteen = images.astype(np.uint16) * 257
+    np.testing.assert_allclose(
+        fitted.predict(sixteen), fitted.predict(images), rtol=1e-6
+    )
+    assert fitted.predict(sixteen + 1).shape == (4,)  # not on the 8-bit grid
+
+
+def test_images_smaller_than_the_receptive_field(fitted, images):
+    with pytest.warns(UserWarning, match="smaller than the 33-pixel receptive field"):
+        quality, flag = fitted.predict_maps(images[:, :20, :20])
+    assert quality.shape == (4, 20, 20)
+    with pytest.raises(ValueError, match="at least 32x32 .* for patch_size=32"):
+        PixelwiseJPEGRegressor(**TINY).fit(images[:, :20, :20])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_images(fitted, images, bad):
+    X = images.astype(np.float32) / 255
+    X[1, 3, 4, 0] = bad
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        fitted.predict(X)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        PixelwiseJPEGRegressor(**TINY).fit(X)
+
+
+def test_float_images_out_of_range(fitted):
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+        fitted.predict(np.full((1, 40, 40, 3), 2.0, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"quality_range": (0, 100)},
+            (
+                "The 'quality_range' parameter of PixelwiseJPEGRegressor must be a "
+                "tuple \\(low, high\\) of ints with 1 <= low <= high <= 100. Got "
+                "\\(0, 100\\) instead."
+            ),
+        ),
+        ({"quality_range": (5, 101)}, "'quality_range'.*Got \\(5, 101\\)"),
+        ({"quality_range": (60, 50)}, "'quality_range'"),
+        ({"quality_range": (5.5, 50)}, "'quality_range'"),
+        ({"quality_range": 50}, "'quality_range'"),
+        ({"uncompressed_fraction": 1.5}, "'uncompressed_fraction' .* range \\[0, 1\\]"),
+        ({"patch_size": 8}, "'patch_size' .* an int >= 16"),
+        ({"patches_per_epoch": 0}, "'patches_per_epoch'"),
+        ({"tile_size": 4}, "'tile_size'"),
+        ({"chroma_subsampling": "4:1:1"}, "'chroma_subsampling'"),
+        ({"random_state": "seed"}, "'random_state'"),
+    ],
+)
+def test_bad_parameters_are_checked_at_fit(images, params, match):
+    est = PixelwiseJPEGRegressor(**{**TINY, **params})  # __init__ only stores
+    with pytest.raises(ValueError, match=match):
+        est.fit(images)
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.array([1, 2, 3]), "y has 3 entries but X has 4 images"),
+        (np.array([10, 20, 30, 130]), "qualities in \\[0, 100\\]"),
+        (np.array([10, 20, np.inf, 30]), "qualities in \\[0, 100\\]"),
+        (np.zeros((4, 48, 40)), "quality map of image 0 has shape"),
+        (np.zeros((4, 2)), "per image, of shape \\(n_images,\\)"),
+    ],
+)
+def test_bad_targets(images, y, match):
+    with pytest.raises(ValueError, match=match):
+        PixelwiseJPEGRegressor(**TINY).fit(images, y)
+
+
+def test_not_fitted(images):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        PixelwiseJPEGRegressor().predict(images)
+
+
+def test_weights_round_trip(fitted, images, tmp_path):
+    path = tmp_path / "w.pt"
+    _jpeg.save_jpeg_weights(
+        fitted, path, metadata={"note": np.float32(1.5)}, dtype=torch.float32
+    )
+    loaded = load_pretrained_jpeg(path=path)
+    np.testing.assert_allclose(
+        loaded.predict(images), fitted.predict(images), rtol=1e-6
+    )
+    assert loaded.pretrained_info_ == {"note": 1.5}
+    assert loaded.module_.layers[0].weight.dtype == torch.float32
+    _jpeg.save_jpeg_weights(fitted, path)  # float16 by default
+    loaded = load_pretrained_jpeg(path=path)
+    assert loaded.module_.layers[0].weight.dtype == torch.float32
+    np.testing.assert_allclose(
+        loaded.predict(images), fitted.predict(images), atol=0.05
+    )
+
+
+def test_missing_or_bad_weights(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        _jpeg, "_default_weights_path", lambda: os.fspath(tmp_path / "no.pt")
+    )
+    with pytest.raises(FileNotFoundError, match="not trained yet"):
+        load_pretrained_jpeg()
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_pretrained_jpeg(path=tmp_path / "other.pt")
+    torch.save({"something": 1}, tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match="not a pixelwise JPEG weights file"):
+        load_pretrained_jpeg(path=tmp_path / "bad.pt")
+
+
+@pytest.mark.slow
+def test_workers_give_the_same_patches(images):
+    a = PixelwiseJPEGRegressor(**TINY).fit(images)
+    b = PixelwiseJPEGRegressor(**TINY, iterator_train__num_workers=2).fit(images)
+    for pa, pb in zip(a.module_.parameters(), b.module_.parameters()):
+        torch.testing.assert_close(pa, pb)

@@ -1,0 +1,86 @@
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.pipeline import Pipeline  # noqa: E402
+
+from skforensics.datasets import load_sample_images, make_rescaled_images  # noqa: E402
+from skforensics.models import PatchCNNClassifier, pretrained  # noqa: E402
+from skforensics.utils import make_test_images  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return pretrained("upscale-detector")
+
+
+@pytest.fixture(scope="module")
+def rescaled():
+    # The package's own photographs (not the training data): real crops and
+    # their x2 bicubic / Lanczos upscaled twins.
+    X, y, groups = make_rescaled_images(
+        load_sample_images(as_gray=False), factor=2, kernels=("bicubic", "lanczos"),
+        crop_size=256, n_crops=2, random_state=0,
+    )
+    return X, y
+
+
+def test_pretrained_is_a_fitted_pipeline(detector):
+    assert isinstance(detector, Pipeline)
+    clf = detector[-1]
+    assert isinstance(clf, PatchCNNClassifier)
+    assert clf.classes_.tolist() == [0, 1]
+    assert clf.n_channels_in_ == 1 and clf.patch_size_ == (64, 64)
+    assert next(clf.module_.parameters()).device.type == "cpu"
+
+
+def test_pretrained_detects_upscaling_on_unseen_photographs(detector, rescaled):
+    X, y = rescaled
+    proba = detector.predict_proba(X)[:, 1]
+    accuracy = np.mean((proba > 0.5) == y)
+    assert accuracy >= 0.9, accuracy
+    # Upscaled images get higher scores than their own real crops.
+    assert np.mean(proba[y == 1] > proba[y == 0]) >= 0.9
+
+
+def test_pretrained_accepts_gray_rgb_uint8_float_and_sizes(detector, rescaled):
+    X, _ = rescaled
+    rgb8 = np.round(X[:2] * 255).astype(np.uint8)
+    from_rgb8 = detector.predict_proba(rgb8)
+    from_float = detector.predict_proba(rgb8.astype(np.float32) / 255)
+    np.testing.assert_allclose(from_rgb8, from_float, atol=1e-5)
+    gray = detector[0].transform(rgb8.astype(np.float32) / 255)
+    np.testing.assert_allclose(detector.predict_proba(gray), from_float, atol=1e-5)
+    mixed = [X[0], gray[1][:64, :100], np.zeros((70, 64, 3), np.uint8)]
+    assert detector.predict_proba(mixed).shape == (3, 2)
+    assert set(detector.predict(mixed)) <= {0, 1}
+
+
+def test_pretrained_refuses_small_images_and_unknown_names(detector):
+    with pytest.raises(ValueError, match=r"64x64.*got a 32x48 image"):
+        detector.predict(make_test_images(1, size=(32, 48)))
+    match = "Unknown pretrained model 'foo'.*upscale-detector"
+    with pytest.raises(ValueError, match=match):
+        pretrained("foo")
+
+
+def test_pretrained_weights_are_small():
+    from skforensics.models._pretrained import _weights_path
+
+    assert _weights_path("upscale-detector.pt").stat().st_size < 1_000_000
+
+
+def test_jpeg_quality_weights_not_shipped_yet_is_a_clear_error():
+    from skforensics.models import pretrained
+
+    with pytest.raises(FileNotFoundError, match="not trained yet"):
+        pretrained("jpeg-quality")
+
+
+def test_unknown_pretrained_name_lists_the_models():
+    from skforensics.models import pretrained
+
+    with pytest.raises(ValueError, match="'jpeg-quality', 'upscale-detector'"):
+        pretrained("deepfake-oracle")
