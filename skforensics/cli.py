@@ -9,7 +9,8 @@ __all__ = ["main"]
 def _demo(args):
     from ._demo import run_demo
 
-    return run_demo(n_jobs=args.n_jobs, quick=args.quick)
+    run_demo(n_jobs=args.n_jobs, quick=args.quick)
+    return 0
 
 
 def _jpeg_audit(args):

@@ -21,18 +21,79 @@ from skforensics.utils.estimator_checks import image_estimator_checks
 SUBPACKAGES = ["feature", "models"]
 
 # Constructor arguments that keep each estimator small and fast in the checks.
-INIT_PARAMS = {
-    "PatchGridExtractor": {"patch_size": 8},
-    "PatchCNNClassifier": {"patch_size": 8, "max_epochs": 1, "verbose": 0, "random_state": 0},
-    "PatchCNNRegressor": {"patch_size": 8, "max_epochs": 1, "verbose": 0, "random_state": 0},
-}
+INIT_PARAMS = {"PatchGridExtractor": {"patch_size": 8}}
+try:
+    from skforensics.models import PatchCNNClassifier, PatchCNNRegressor, PatchEmbedder
+
+    # Tiny nets: 8x8 patches need one pooling block of 2.
+    _TINY = dict(
+        patch_size=8,
+        max_epochs=1,
+        verbose=0,
+        random_state=0,
+        module__n_filters=4,
+        module__n_hidden=6,
+    )
+    _TINY_POOL = dict(module__n_blocks=1, module__pool_size=2)
+    _TINY_REG = PatchCNNRegressor(**_TINY)
+    _TINY_CLF = PatchCNNClassifier(**_TINY, **_TINY_POOL)
+    _STAGE2 = dict(
+        cv=2,
+        max_epochs=1,
+        verbose=0,
+        random_state=0,
+        module__n_filters=(4,),
+        module__n_hidden=(8,),
+    )
+    INIT_PARAMS.update(
+        {
+            "PatchCNNClassifier": {**_TINY, **_TINY_POOL},
+            "PatchCNNRegressor": _TINY,
+            "PatchRankingRegressor": _TINY,
+            "PatchEmbedder": {"estimator": _TINY_REG, "grid": (2, 2)},
+            "HyperImageRegressor": {"embedder": PatchEmbedder(_TINY_REG, grid=(2, 2)), **_STAGE2},
+            "HyperImageClassifier": {"embedder": PatchEmbedder(_TINY_CLF, grid=(2, 2)), **_STAGE2},
+            "PixelwiseJPEGRegressor": {
+                "patch_size": 16,
+                "patches_per_epoch": 8,
+                "batch_size": 8,
+                "max_epochs": 1,
+                "module__n_filters": 4,
+                "verbose": 0,
+                "random_state": 0,
+            },
+        }
+    )
+    SKORCH_ESTIMATORS = [
+        "HyperImageClassifier",
+        "HyperImageRegressor",
+        "PatchCNNClassifier",
+        "PatchCNNRegressor",
+        "PatchRankingRegressor",
+        "PixelwiseJPEGRegressor",
+    ]
+except ImportError:  # the torch extra is not installed
+    SKORCH_ESTIMATORS = []
 # Images for the image-aware checks, where the defaults (8 images of 16x16)
 # do not suit the estimator.
 IMAGE_DATA = {
     "BRISQUEExtractor": {"size": 32},
+    "PixelwiseJPEGRegressor": {"size": 32, "n_channels": 3},
 }
-# Checks that cannot pass, with the reason (imbalanced-learn's XFAIL table).
-XFAIL = {}
+# Checks that cannot pass, with the reason (imbalanced-learn's XFAIL table):
+# (estimator name, check name) -> reason.
+XFAIL = {
+    (name, "check_no_attributes_set_in_init"): (
+        "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+        "virtual_params_ and stores module__ arguments as attributes"
+    )
+    for name in SKORCH_ESTIMATORS
+}
+
+
+def _xfail_marks(name, check_name):
+    reason = XFAIL.get((name, check_name))
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
 
 
 def _public_estimators():
@@ -73,8 +134,19 @@ def test_estimators_were_found():
     assert {"PatchGridExtractor", "GrayscaleTransformer"} <= set(ESTIMATORS)
 
 
-@pytest.mark.parametrize("name", sorted(ESTIMATORS))
-@pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "name, check",
+    [
+        pytest.param(
+            name,
+            check,
+            id=f"{check.__name__}-{name}",
+            marks=_xfail_marks(name, check.__name__),
+        )
+        for name in sorted(ESTIMATORS)
+        for check in DATA_FREE_CHECKS
+    ],
+)
 def test_sklearn_data_free_checks(name, check):
     check(name, _instance(name))
 
@@ -85,10 +157,14 @@ def _image_cases():
         estimator = _instance(name)
         for est, check in image_estimator_checks(estimator, **IMAGE_DATA.get(name, {})):
             check_name = check.func.__name__
-            marks = []
-            if (name, check_name) in XFAIL:
-                marks.append(pytest.mark.xfail(reason=XFAIL[(name, check_name)]))
-            cases.append(pytest.param(est, check, id=f"{name}-{check_name}", marks=marks))
+            cases.append(
+                pytest.param(
+                    est,
+                    check,
+                    id=f"{name}-{check_name}",
+                    marks=_xfail_marks(name, check_name),
+                )
+            )
     return cases
 
 

@@ -1,9 +1,11 @@
 """A pipeline step that converts images to luminance."""
 
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import ImageTransformerMixin
 from ..utils._color import to_grayscale
+from ..utils._validation import check_image, check_images
 
 __all__ = ["GrayscaleTransformer"]
 
@@ -51,5 +53,12 @@ class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
         X_gray : same form as X
             Float images of shape ``(H, W)``.
         """
-        X = self._check_images(X, reset=False)
+        # Any channel count is accepted whatever fit saw: gray images pass
+        # through, so one pipeline serves gray and colour collections.
+        check_is_fitted(self, "n_channels_in_")
+        if isinstance(X, (list, tuple)) and len(X):
+            # A list may mix gray and colour images: each becomes gray.
+            X = [check_image(image, index=i) for i, image in enumerate(X)]
+        else:
+            X = check_images(X)
         return to_grayscale(X)
