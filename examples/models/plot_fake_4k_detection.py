@@ -1,7 +1,7 @@
 """
-===============================================
+===================================================
 Detecting upscaled ("fake 4K") images, tile by tile
-===============================================
+===================================================
 
 A "4K" frame that was rendered at 1080p and upscaled has no detail above
 the original Nyquist frequency, and the interpolation kernel leaves a
