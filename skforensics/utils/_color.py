@@ -13,8 +13,15 @@ BT601_WEIGHTS = np.array(
 )
 
 
+def _to_unit_float(image):
+    """Integers to float32 in [0, 1], as check_images scales them; floats kept."""
+    if np.issubdtype(image.dtype, np.integer):
+        return image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
+    return image
+
+
 def _gray_one(image):
-    image = np.asarray(image)
+    image = _to_unit_float(np.asarray(image))
     if image.ndim == 2:
         return image
     if image.shape[-1] == 1:
@@ -27,8 +34,6 @@ def _gray_one(image):
             "expected RGB (H, W, 3)."
         )
     dtype = image.dtype if image.dtype in (np.float32, np.float64) else np.float32
-    if np.issubdtype(image.dtype, np.integer):
-        image = image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
     return np.tensordot(image, BT601_WEIGHTS.astype(dtype), axes=([-1], [0]))
 
 
@@ -48,8 +53,9 @@ def to_grayscale(X):
     gray : same form as X
         ``(n_images, H, W)`` for an ndarray collection, a list of ``(H, W)``
         arrays for a list, or a lazily converted :class:`LazyImages`. Float
-        dtypes are kept; integers give float32. Grayscale images are
-        returned unchanged (``(H, W, 1)`` loses its last axis).
+        dtypes are kept; integers give float32 in [0, 1], gray or colour.
+        Float grayscale images are returned unchanged (``(H, W, 1)`` loses
+        its last axis).
 
     Notes
     -----
@@ -72,9 +78,10 @@ def to_grayscale(X):
     X = np.asarray(X)
     if X.ndim == 4:
         return _gray_one(X)
-    if X.ndim != 3:
-        raise ValueError(
-            "X must be an image collection of shape (n_images, height, width[, "
-            f"n_channels]); got an array of shape {X.shape}."
-        )
-    return X
+    if X.ndim == 3:
+        # A gray collection: only integers change (scaled to [0, 1]).
+        return _to_unit_float(X)
+    raise ValueError(
+        "X must be an image collection of shape (n_images, height, width[, "
+        f"n_channels]); got an array of shape {X.shape}."
+    )

@@ -146,3 +146,15 @@ def test_to_grayscale_uses_bt601():
     gray8 = to_grayscale(np.full((1, 2, 2, 3), 255, np.uint8))
     np.testing.assert_allclose(gray8, 1.0, rtol=1e-6)
     assert to_grayscale([np.zeros((4, 4)), np.zeros((5, 5, 3))])[1].shape == (5, 5)
+
+
+def test_to_grayscale_scales_integer_gray_like_colour():
+    gray8 = np.full((1, 2, 2), 255, np.uint8)
+    out = to_grayscale(gray8)
+    assert out.dtype == np.float32 and out.max() == 1
+    assert to_grayscale([np.full((2, 2, 1), 65535, np.uint16)])[0].max() == 1
+
+
+def test_to_grayscale_never_reads_a_gray_collection_as_colour():
+    X = np.random.RandomState(0).rand(4, 5, 3).astype(np.float32)  # W == 3
+    np.testing.assert_array_equal(to_grayscale(X), X)
