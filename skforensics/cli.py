@@ -77,7 +77,12 @@ def build_parser():
 def main(argv=None):
     """Entry point of the ``skforensics`` command."""
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        # Bad folders, missing weights: one clear line, no traceback.
+        print(f"skforensics {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
