@@ -34,20 +34,19 @@ thread count, 1 by default). Figures are SROCC and PLCC
 (after the standard logistic mapping) on held-out images; times are wall
 clock, so they grow with the machine's load (printed too).
 
-Measured on 2 shared CPU cores (load average about 5 from other jobs),
-torch 2.13 CPU, 1 thread, default size (2000 training / 500 test images),
-159 s in all::
+Measured on 2 CPU cores (load average 1-2), torch 2.13 CPU, 1 thread,
+default size (2000 training / 500 test images), 155 s in all::
 
     experiment 1            SROCC   PLCC   per-count SROCC   fit
-    patch averaging         0.430   0.484  0.478
-    hyper-image cv=3        0.985   0.977  0.973             45 s
-      ensemble=False        0.884   0.872  0.831
-    hyper-image prefit      0.983   0.975  0.969             +26 s
-    experiment 2
-    patch averaging         0.818   0.823  0.031
-    hyper-image cv=3        0.989   0.990  0.967             47 s
-      ensemble=False        0.935   0.885  0.807
-    hyper-image prefit      0.988   0.990  0.966             +29 s
+    patch averaging         0.430   0.484   0.478
+    hyper-image cv=3        0.985   0.977   0.973            45 s
+      ensemble=False        0.884   0.872   0.831
+    hyper-image prefit      0.983   0.975   0.969            +28 s
+    experiment 2 (vary="position")
+    patch averaging         0.543   0.557  -0.074
+    hyper-image cv=3        0.991   0.991   0.983            43 s
+      ensemble=False        0.990   0.989   0.979
+    hyper-image prefit      0.991   0.990   0.983            +28 s
 """
 
 import argparse
