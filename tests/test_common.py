@@ -11,7 +11,6 @@ imbalanced-learn do in their own test_common.py.
 import importlib
 import inspect
 
-import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
 from sklearn.utils import estimator_checks as sk_checks

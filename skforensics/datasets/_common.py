@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
+from ..utils import check_images
+
 __all__ = []
 
 
@@ -42,6 +44,28 @@ def check_size_pair(value, name, func_name, *, minimum=1, allow_none=True):
     if min(pair) < minimum:
         invalid_parameter(name, func_name, expected, value)
     return pair
+
+
+def check_source_images(images, crop_size, n_crops, func_name):
+    """Validate a generator's source images and its crop settings.
+
+    Returns the checked images (floats in [0, 1], at least ``crop_size``)
+    and the crop size as a ``(height, width)`` pair, or None for whole
+    images.
+    """
+    crop_hw = check_size_pair(crop_size, "crop_size", func_name)
+    if crop_hw is None and n_crops != 1:
+        invalid_parameter(
+            "n_crops", func_name, "1 when crop_size is None (set crop_size)", n_crops
+        )
+    images = check_images(
+        images,
+        check_range=True,
+        min_size=crop_hw,
+        min_size_hint=f" for crop_size={crop_size!r}",
+        input_name="images",
+    )
+    return images, crop_hw
 
 
 def crop_corners(shape, crop, n_crops, rng):

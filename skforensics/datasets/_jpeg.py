@@ -7,9 +7,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ..utils import check_images
 from ._common import (
-    check_size_pair,
+    check_source_images,
     crop,
     crop_corners,
     from_uint8,
@@ -205,18 +204,7 @@ def make_jpeg_images(
     """
     func_name = "make_jpeg_images"
     draw = _check_qualities(qualities, func_name)
-    crop_hw = check_size_pair(crop_size, "crop_size", func_name)
-    if crop_hw is None and n_crops != 1:
-        invalid_parameter(
-            "n_crops", func_name, "1 when crop_size is None (set crop_size)", n_crops
-        )
-    images = check_images(
-        images,
-        check_range=True,
-        min_size=crop_hw,
-        min_size_hint=f" for crop_size={crop_size!r}",
-        input_name="images",
-    )
+    images, crop_hw = check_source_images(images, crop_size, n_crops, func_name)
     rng = check_random_state(random_state)
 
     samples, groups = [], []

@@ -8,9 +8,8 @@ from PIL import Image
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..utils import check_images
 from ._common import (
-    check_size_pair,
+    check_source_images,
     crop,
     crop_corners,
     invalid_parameter,
@@ -221,18 +220,7 @@ def make_rescaled_images(
     """
     func_name = "make_rescaled_images"
     kernels = _check_kernels(kernels, func_name)
-    crop_hw = check_size_pair(crop_size, "crop_size", func_name)
-    if crop_hw is None and n_crops != 1:
-        invalid_parameter(
-            "n_crops", func_name, "1 when crop_size is None (set crop_size)", n_crops
-        )
-    images = check_images(
-        images,
-        check_range=True,
-        min_size=crop_hw,
-        min_size_hint=f" for crop_size={crop_size!r}",
-        input_name="images",
-    )
+    images, crop_hw = check_source_images(images, crop_size, n_crops, func_name)
     rng = check_random_state(random_state)
     binary = labels == "binary"
 
