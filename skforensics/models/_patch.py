@@ -849,6 +849,13 @@ class PatchCNNRegressor(_PatchNetMixin, NeuralNetRegressor):
         The trained patch network.
     random_seeds_ : tuple of int
         Seeds drawn from ``random_state``.
+    y_mean_ : float
+        Mean of the training targets.
+    y_scale_ : float
+        Standard deviation of the training targets (1 if they are constant).
+        The net learns ``(y - y_mean_) / y_scale_`` and predictions are mapped
+        back, so targets far from 0 (a MOS of 1..5, a score near 5) train as
+        well as standardised ones.
     history_ : skorch.History
         Losses and timings of each epoch.
 
@@ -997,10 +1004,15 @@ class PatchCNNRegressor(_PatchNetMixin, NeuralNetRegressor):
                 "y contains NaN or infinity; drop those images or fill in their "
                 "targets."
             )
+        self.y_mean_ = float(y.mean())
+        scale = float(y.std())
+        self.y_scale_ = scale if scale > 0 else 1.0
+        y = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
         return self._fit_seeded(X, y, **fit_params)
 
     def _postprocess(self, out):
-        return out.reshape(len(out), 1)
+        # Back from the standardised targets the net learned to y's units.
+        return out.reshape(len(out), 1) * self.y_scale_ + self.y_mean_
 
     def _pool(self, scores):
         scores = scores[:, 0]

@@ -522,3 +522,21 @@ def test_pipeline_after_mscn_step(data):
 def test_regressor_has_no_predict_proba(fitted_regressor):
     assert not hasattr(fitted_regressor, "predict_proba")
     assert not hasattr(PatchCNNRegressor(), "predict_proba")
+
+
+def test_regressor_targets_far_from_zero_train_like_centred_ones():
+    # The net learns standardised targets: an offset and a scale of y give
+    # the same net, and predictions come back in y's units.
+    from skforensics.models import PatchCNNRegressor
+    from skforensics.utils import make_test_images
+
+    X = make_test_images(6, size=16)
+    y = np.linspace(0, 1, 6)
+    params = dict(patch_size=8, max_epochs=2, verbose=0, random_state=0,
+                  module__n_filters=4, module__n_hidden=6)
+    base = PatchCNNRegressor(**params).fit(X, y)
+    shifted = PatchCNNRegressor(**params).fit(X, 100 + 10 * y)
+    assert shifted.y_mean_ == pytest.approx(100 + 10 * y.mean())
+    np.testing.assert_allclose(
+        shifted.predict(X), 100 + 10 * base.predict(X), rtol=1e-4
+    )
