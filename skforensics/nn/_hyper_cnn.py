@@ -4,7 +4,7 @@ import numbers
 
 from torch import nn
 
-from ._utils import _pair, _positive_int
+from ._utils import _dropout, _pair, _positive_int
 
 __all__ = ["HyperImageCNN"]
 
@@ -118,11 +118,7 @@ class HyperImageCNN(nn.Module):
         convs_per_block = _positive_int(convs_per_block, "convs_per_block", name)
         n_hidden = _int_tuple(n_hidden, "n_hidden", name)
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"The 'dropout' parameter of {name} must be a float in [0, 1). "
-                f"Got {dropout!r} instead."
-            )
+        dropout = _dropout(dropout, name)
         self.norm = (
             nn.BatchNorm2d(in_channels, affine=False) if input_norm else nn.Identity()
         )

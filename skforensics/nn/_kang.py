@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from ._utils import _pair, _positive_int
+from ._utils import _dropout, _pair, _positive_int
 
 __all__ = ["KangCNN"]
 
@@ -77,11 +77,7 @@ class KangCNN(nn.Module):
         kernel_size = _positive_int(kernel_size, "kernel_size", name)
         n_hidden = _positive_int(n_hidden, "n_hidden", name)
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"The 'dropout' parameter of {name} must be a float in [0, 1). "
-                f"Got {dropout!r} instead."
-            )
+        dropout = _dropout(dropout, name)
         if height < kernel_size or width < kernel_size:
             raise ValueError(
                 f"{name} with kernel_size={kernel_size} needs patches of at least "

@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from ._utils import _pair, _positive_int
+from ._utils import _dropout, _pair, _positive_int
 
 __all__ = ["PatchCNN"]
 
@@ -88,11 +88,7 @@ class PatchCNN(nn.Module):
         pool_size = _positive_int(pool_size, "pool_size", name)
         n_hidden = _positive_int(n_hidden, "n_hidden", name)
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"The 'dropout' parameter of {name} must be a float in [0, 1). "
-                f"Got {dropout!r} instead."
-            )
+        dropout = _dropout(dropout, name)
         reduction = pool_size**n_blocks
         if height < reduction or width < reduction:
             raise ValueError(

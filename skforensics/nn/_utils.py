@@ -33,3 +33,17 @@ def _positive_int(value, name, owner, minimum=1):
             f"Got {value!r} instead."
         )
     return int(value)
+
+
+def _dropout(value, owner):
+    """A dropout probability in [0, 1), with the sklearn-shaped message."""
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not 0.0 <= value < 1.0
+    ):
+        raise ValueError(
+            f"The 'dropout' parameter of {owner} must be a float in [0, 1). "
+            f"Got {value!r} instead."
+        )
+    return float(value)
