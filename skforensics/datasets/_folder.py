@@ -6,22 +6,10 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from ..utils import LazyImages
+from ..utils._io import IMAGE_EXTENSIONS, find_image_files
 from ._common import invalid_parameter
 
 __all__ = ["load_image_folder"]
-
-IMAGE_EXTENSIONS = (
-    ".bmp",
-    ".gif",
-    ".jpeg",
-    ".jpg",
-    ".pgm",
-    ".png",
-    ".ppm",
-    ".tif",
-    ".tiff",
-    ".webp",
-)
 
 
 def _check_extensions(extensions):
@@ -39,17 +27,6 @@ def _check_extensions(extensions):
 
 def _is_hidden(name):
     return name.startswith(".")
-
-
-def _files_under(folder, extensions):
-    """Image files below ``folder`` (recursively), as sorted relative paths."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
-        for name in files:
-            if not _is_hidden(name) and os.path.splitext(name)[1].lower() in extensions:
-                found.append(os.path.relpath(os.path.join(root, name), folder))
-    return sorted(found)
 
 
 @validate_params(
@@ -152,7 +129,7 @@ def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS):
     )
     paths, labels = [], []
     for label in classes:
-        for relative in _files_under(os.path.join(folder, label), extensions):
+        for relative in find_image_files(os.path.join(folder, label), extensions):
             paths.append(os.path.join(folder, label, relative))
             labels.append(label)
     if not paths:

@@ -6,24 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
-IMAGE_SUFFIXES = (
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".jpe",
-    ".jfif",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
-    ".webp",
-    ".ppm",
-    ".pgm",
-    ".pbm",
-    ".pnm",
-)
 CSV_FIELDS = (
     "path",
     "height",
@@ -92,18 +78,6 @@ class JPEGAuditReport:
             + (f"; report in {self.output_dir}" if self.output_dir else "")
         )
         return "\n".join(lines)
-
-
-def _find_images(folder, exclude):
-    paths = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(
-            d for d in dirs if os.path.abspath(os.path.join(root, d)) != exclude
-        )
-        for name in sorted(files):
-            if name.lower().endswith(IMAGE_SUFFIXES):
-                paths.append(os.path.join(root, name))
-    return sorted(paths, key=lambda p: os.path.relpath(p, folder))
 
 
 def _save_map_figure(path, image, quality_map, flag_map, title):
@@ -244,11 +218,14 @@ def jpeg_audit(
     if output_dir is None:
         output_dir = os.path.abspath(folder).rstrip(os.sep) + "-jpeg-audit"
     output_dir = os.path.abspath(os.fspath(output_dir))
-    paths = _find_images(folder, exclude=output_dir)
+    paths = [
+        os.path.join(folder, relative)
+        for relative in find_image_files(folder, exclude=output_dir)
+    ]
     if not paths:
         raise ValueError(
             f"No image files in '{folder}' (searched recursively for "
-            f"{', '.join(IMAGE_SUFFIXES)})."
+            f"{', '.join(IMAGE_EXTENSIONS)})."
         )
     if estimator is None:
         from ..models import load_pretrained_jpeg

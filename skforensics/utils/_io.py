@@ -10,6 +10,46 @@ from PIL import Image
 
 __all__ = ["LazyImages", "read_image"]
 
+# File extensions taken for images when a folder is searched (lower case).
+IMAGE_EXTENSIONS = (
+    ".bmp",
+    ".gif",
+    ".jfif",
+    ".jpe",
+    ".jpeg",
+    ".jpg",
+    ".pbm",
+    ".pgm",
+    ".png",
+    ".pnm",
+    ".ppm",
+    ".tif",
+    ".tiff",
+    ".webp",
+)
+
+
+def find_image_files(folder, extensions=IMAGE_EXTENSIONS, *, exclude=None):
+    """Image files below ``folder``, recursively, as sorted relative paths.
+
+    Hidden files and folders (names starting with a dot) are skipped, and so
+    is the folder ``exclude`` (an absolute path, e.g. where a report is
+    written inside the searched folder).
+    """
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and os.path.abspath(os.path.join(root, d)) != exclude
+        )
+        for name in files:
+            extension = os.path.splitext(name)[1].lower()
+            if not name.startswith(".") and extension in extensions:
+                found.append(os.path.relpath(os.path.join(root, name), folder))
+    return sorted(found)
+
 
 def read_image(path):
     """Read one image file into an array, keeping its native dtype.
