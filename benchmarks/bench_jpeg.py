@@ -143,9 +143,8 @@ def bench_speed(est, repeats):
 
 
 def bench_collages(est, images, seed=0):
-    from sklearn.metrics import roc_auc_score
-
     from skforensics.datasets import make_collages
+    from skforensics.metrics import mask_auroc, mask_iou
 
     X, y, _, masks = make_collages(
         images,
@@ -154,19 +153,11 @@ def bench_collages(est, images, seed=0):
         random_state=seed,
     )
     _, flag_maps = est.predict_maps(list(X))
-    rng = np.random.default_rng(seed)
-    ious, aurocs = [], []
-    for flag, mask in zip(flag_maps, masks):
-        pred = flag > 0.5
-        union = np.logical_or(pred, mask).sum()
-        ious.append(np.logical_and(pred, mask).sum() / union if union else 1.0)
-        idx = rng.choice(mask.size, size=min(mask.size, 50000), replace=False)
-        aurocs.append(roc_auc_score(mask.ravel()[idx], flag.ravel()[idx]))
     return {
         "n": len(X),
         "qualities": sorted(set(y.tolist())),
-        "iou": float(np.mean(ious)),
-        "auroc": float(np.mean(aurocs)),
+        "iou": mask_iou(list(masks), flag_maps),
+        "auroc": mask_auroc(list(masks), flag_maps, random_state=seed),
     }
 
 

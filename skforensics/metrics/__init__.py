@@ -3,10 +3,12 @@
 Correlations between predicted and subjective scores (SROCC, KROCC, PLCC
 after the standard logistic mapping) and the RMSE, with scorers usable as
 ``scoring=`` in :class:`~sklearn.model_selection.GridSearchCV` and
-:func:`~sklearn.model_selection.cross_validate`.
+:func:`~sklearn.model_selection.cross_validate`; and how well a per-pixel map
+finds a manipulated region (:func:`mask_iou`, :func:`mask_auroc`).
 """
 
 from ._correlation import krocc, plcc, rmse, srocc
+from ._localization import mask_auroc, mask_iou
 from ._scorer import (
     IQA_SCORERS,
     get_iqa_scorer,
@@ -21,6 +23,8 @@ __all__ = [
     "get_iqa_scorer",
     "krocc",
     "krocc_scorer",
+    "mask_auroc",
+    "mask_iou",
     "plcc",
     "plcc_scorer",
     "rmse",
