@@ -45,7 +45,7 @@ print(f"pasted region: quality {y[0]:.0f}, {100 * mask.mean():.0f}% of the image
 # The estimator
 # -------------
 # The shipped weights if this installation has them; otherwise a tiny net
-# (8 filters instead of 64) trained for a few epochs of online patches on
+# (8 filters instead of 32) trained for a few epochs of online patches on
 # the other sample photographs: random crops, random flips and rotations,
 # 90% JPEG-compressed at a quality drawn from 5..100, in memory.
 from skforensics.models import PixelwiseJPEGRegressor, load_pretrained_jpeg
@@ -69,13 +69,14 @@ print("weights:", "trained here for seconds (untrained)" if trained_here else "s
 # %%
 # Maps of the collage
 # -------------------
-# ``predict_maps`` works on any image size, in tiles with a 16-pixel halo
-# (half the 33-pixel receptive field), so the maps are those of the whole
-# image while memory stays bounded.
+# ``predict_maps`` works on any image size, in tiles with a halo of half the
+# receptive field (19 pixels for the default net), so the maps are those of
+# the whole image while memory stays bounded.
+from skforensics.metrics import mask_iou
+
 quality_maps, flag_maps = estimator.predict_maps(collage[np.newaxis])
 quality_map, flag_map = quality_maps[0], flag_maps[0]
-found = flag_map > 0.5
-iou = np.logical_and(found, mask).sum() / max(np.logical_or(found, mask).sum(), 1)
+iou = mask_iou(mask, flag_map)
 
 # %%
 # Estimated against true quality

@@ -1,6 +1,28 @@
 """What every skforensics estimator built on skorch shares."""
 
+import torch
+
 __all__ = ["SkorchCompatMixin"]
+
+
+def _fuse_conv_bn(module):
+    """Fold each BatchNorm2d that directly follows a Conv2d into it (eval only)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    for child in module.children():
+        _fuse_conv_bn(child)
+    if isinstance(module, torch.nn.Sequential):
+        layers = list(module)
+        for i in range(len(layers) - 1):
+            conv, bn = layers[i], layers[i + 1]
+            if (
+                isinstance(conv, torch.nn.Conv2d)
+                and isinstance(bn, torch.nn.BatchNorm2d)
+                and bn.track_running_stats
+            ):
+                module[i] = fuse_conv_bn_eval(conv, bn)
+                module[i + 1] = torch.nn.Identity()
+    return module
 
 
 class SkorchCompatMixin:

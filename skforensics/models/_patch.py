@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..feature._patches import extract_patches
 from ..nn import KangCNN, PatchCNN
 from ..utils._validation import check_images, n_channels_of
-from ._base import SkorchCompatMixin
+from ._base import SkorchCompatMixin, _fuse_conv_bn
 from ._datasets import PatchDataset
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
@@ -45,26 +45,6 @@ def _is_pair(value, allow_none=False):
         isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
         for v in pair
     )
-
-
-def _fuse_conv_bn(module):
-    """Fold each BatchNorm2d that directly follows a Conv2d into it (eval only)."""
-    from torch.nn.utils.fusion import fuse_conv_bn_eval
-
-    for child in module.children():
-        _fuse_conv_bn(child)
-    if isinstance(module, torch.nn.Sequential):
-        layers = list(module)
-        for i in range(len(layers) - 1):
-            conv, bn = layers[i], layers[i + 1]
-            if (
-                isinstance(conv, torch.nn.Conv2d)
-                and isinstance(bn, torch.nn.BatchNorm2d)
-                and bn.track_running_stats
-            ):
-                module[i] = fuse_conv_bn_eval(conv, bn)
-                module[i + 1] = torch.nn.Identity()
-    return module
 
 
 class _ValidAccuracy(Callback):

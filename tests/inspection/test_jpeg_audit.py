@@ -36,10 +36,10 @@ def _folder(root):
     Image.fromarray(rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)).save(
         folder / "a.png"
     )
-    Image.fromarray(rng.integers(0, 256, (36, 36), dtype=np.uint8)).save(
+    Image.fromarray(rng.integers(0, 256, (44, 44), dtype=np.uint8)).save(
         folder / "sub" / "b.jpg", quality=30
     )
-    Image.fromarray(rng.integers(0, 65536, (34, 40), dtype=np.uint16)).save(
+    Image.fromarray(rng.integers(0, 65536, (42, 40), dtype=np.uint16)).save(
         folder / "sub" / "c16.png"
     )
     (folder / "broken.png").write_bytes(b"\x89PNG not really")

@@ -246,7 +246,7 @@ def test_16_bit_images_are_read_as_8_bit(fitted, images):
 
 
 def test_images_smaller_than_the_receptive_field(fitted, images):
-    with pytest.warns(UserWarning, match="smaller than the 33-pixel receptive field"):
+    with pytest.warns(UserWarning, match="smaller than the 39-pixel receptive field"):
         quality, flag = fitted.predict_maps(images[:, :20, :20])
     assert quality.shape == (4, 20, 20)
     with pytest.raises(ValueError, match="at least 32x32 .* for patch_size=32"):

@@ -1,3 +1,5 @@
+import cv2
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -16,25 +18,83 @@ def test_output_has_input_size(shape):
 def test_paper_architecture():
     # Seven 3x3 convolutions, dilations 1,2,3,4,3,2,1, 64 filters, ReLU after
     # all but the last, 2 output maps; the narrow variant is one argument away.
-    net = JPEGQualityNet()
+    net = JPEGQualityNet(front_end="pixels", batch_norm=False)
+    assert net.features is None
     convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
     assert [c.dilation[0] for c in convs] == [1, 2, 3, 4, 3, 2, 1]
     assert all(c.kernel_size == (3, 3) and c.padding == c.dilation for c in convs)
     assert [c.out_channels for c in convs] == [64] * 6 + [2]
     assert sum(isinstance(m, torch.nn.ReLU) for m in net.modules()) == 6
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
     assert isinstance(net.layers[-1], torch.nn.Conv2d)
     n_params = sum(p.numel() for p in net.parameters())
-    n_params_32 = sum(p.numel() for p in JPEGQualityNet(n_filters=32).parameters())
+    n_params_32 = sum(
+        p.numel()
+        for p in JPEGQualityNet(
+            n_filters=32, front_end="pixels", batch_norm=False
+        ).parameters()
+    )
     assert n_params == 187586 and n_params_32 == 47714
 
 
-def test_receptive_field_is_33():
-    net = JPEGQualityNet(n_filters=4)
-    assert net.receptive_field == 33
-    x = torch.rand(1, 3, 71, 71, requires_grad=True)
+def test_dct_front_end_architecture():
+    # The default: fixed lattice features (6x6 coefficients x 5 steps + YCbCr)
+    # into a 1x1 convolution, then the dilated 3x3 stack with batch norm.
+    net = JPEGQualityNet(n_filters=32)
+    assert net.features.out_channels == 36 * 5 + 3
+    assert not any(p.requires_grad for p in net.features.parameters())
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs[0].kernel_size == (1, 1) and convs[0].in_channels == 183
+    assert [c.dilation[0] for c in convs[1:]] == [2, 3, 4, 3, 2, 1]
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules()) == 6
+
+
+def _footprint(net, size=71):
+    """Rows and columns of the input pixels that output pixel (35, 35) sees."""
+    net.eval()
+    x = torch.rand(1, 3, size, size, requires_grad=True)
     net(x)[0, :, 35, 35].sum().backward()
     rows, cols = torch.nonzero(x.grad[0].abs().sum(0), as_tuple=True)
-    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (19, 51, 19, 51)
+    return int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+
+
+def test_receptive_field_of_the_paper_net_is_33():
+    net = JPEGQualityNet(n_filters=4, front_end="pixels", batch_norm=False)
+    assert net.receptive_field == 33
+    assert _footprint(net) == (19, 51, 19, 51)
+
+
+def test_receptive_field_of_the_dct_net_is_within_39():
+    # The 8x8 block of a pixel starts 3 pixels up-left of it, so the reach is
+    # 3 + 15 up and left, 4 + 15 down and right: inside a 39-pixel square.
+    net = JPEGQualityNet(n_filters=4)
+    assert net.receptive_field == 39
+    assert _footprint(net) == (17, 54, 17, 54)
+
+
+def test_lattice_features_light_up_on_the_jpeg_grid():
+    # On a JPEG image, the DCT coefficients of the blocks of its grid are
+    # multiples of their quantisation steps, up to the rounding of the decoded
+    # pixels (std 0.29 per coefficient), so the comb of step 1 averages
+    # exp(-2 pi^2 0.29^2) ~ 0.19 there and 0 off the grid or on a never
+    # compressed image.
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal(128, 30, (64, 64)), 0, 255).astype(np.uint8)
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    compressed = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+    features = JPEGQualityNet(n_filters=4, lattice_steps=(1,)).features
+
+    def comb(gray):
+        x = torch.from_numpy(gray.astype(np.float32) / 255).expand(1, 3, 64, 64)
+        with torch.no_grad():
+            return features(x)[0, :36].mean(0).numpy()[3:56, 3:56]
+
+    # Pixel (8i + 3, 8j + 3) is the one whose block starts on the grid.
+    on_grid = np.zeros((53, 53), bool)
+    on_grid[::8, ::8] = True
+    assert comb(compressed)[on_grid].mean() > 0.12
+    assert abs(comb(compressed)[~on_grid].mean()) < 0.03
+    assert abs(comb(image).mean()) < 0.03
 
 
 def test_grayscale_input_is_repeated_to_rgb():
@@ -62,6 +122,11 @@ def test_wrong_channels_or_dims():
         ({"dilations": (1,)}, "'dilations' parameter .* at least 2 ints >= 1"),
         ({"dilations": (1, 0, 1)}, "'dilations'"),
         ({"dilations": 3}, "'dilations'"),
+        ({"front_end": "fft"}, "'front_end' parameter .* 'dct' or 'pixels'"),
+        ({"lattice_size": 9}, "'lattice_size' parameter .* 1..8"),
+        ({"lattice_steps": (0, 2)}, "'lattice_steps' parameter"),
+        ({"in_channels": 1}, "'dct' front end .* RGB .* front_end='pixels'"),
+        ({"batch_norm": 1}, "'batch_norm' parameter .* a bool"),
     ],
 )
 def test_bad_parameters(kwargs, match):
@@ -69,7 +134,31 @@ def test_bad_parameters(kwargs, match):
         JPEGQualityNet(**kwargs)
 
 
-def test_configurable_depth():
-    net = JPEGQualityNet(n_filters=4, dilations=(1, 2, 1))
-    assert net.receptive_field == 9
-    assert net(torch.rand(1, 3, 12, 12)).shape == (1, 2, 12, 12)
+@pytest.mark.parametrize("front_end, field", [("pixels", 9), ("dct", 15)])
+def test_configurable_depth(front_end, field):
+    net = JPEGQualityNet(n_filters=4, dilations=(1, 2, 1), front_end=front_end)
+    assert net.receptive_field == field
+    assert net(torch.rand(2, 3, 12, 12)).shape == (2, 2, 12, 12)
+
+
+def test_fixed_features_stay_out_of_the_state_dict():
+    # The DCT bases and comb frequencies are constants: storing them (in
+    # float16, say) could only corrupt them.
+    net = JPEGQualityNet(n_filters=4)
+    assert not any(key.startswith("features.") for key in net.state_dict())
+    other = JPEGQualityNet(n_filters=4)
+    other.load_state_dict(net.state_dict())
+    x = torch.rand(1, 3, 24, 24)
+    torch.testing.assert_close(net.eval()(x), other.eval()(x))
+
+
+def test_fast_features_equal_the_differentiable_ones():
+    # Without a gradient the features are written into one channels_last
+    # buffer; with one they go through plain differentiable ops.
+    features = JPEGQualityNet(n_filters=4).features
+    x = torch.rand(2, 3, 30, 41)
+    with torch.no_grad():
+        fast = features(x)
+    slow = features(x.clone().requires_grad_())
+    assert slow.requires_grad and fast.shape == slow.shape == (2, 183, 30, 41)
+    torch.testing.assert_close(fast, slow.detach(), rtol=0, atol=1e-6)
