@@ -21,7 +21,9 @@ What it does, deterministically for a given ``--seed``:
 - trains with Adam and a cosine learning-rate decay over ``--epochs`` epochs
   of ``--patches-per-epoch`` patches drawn online (random 60x60 crop and
   dihedral transform, JPEG at a uniform quality in 5..100 for 90% of them,
-  4:2:0), the estimator's own patch generator, seeded per epoch and patch;
+  chroma subsampling 4:2:0 for half of those and 4:2:2 or 4:4:4 for a
+  quarter each, as ``--subsampling`` says), the estimator's own patch
+  generator, seeded per epoch and patch;
 - writes a checkpoint (net, optimizer, history) at the end of an epoch when
   ``--checkpoint-minutes`` have passed since the last one, on Ctrl-C or
   SIGTERM (after the current epoch), and when ``--max-minutes`` is spent;
@@ -140,10 +142,10 @@ def build_parser():
     p.add_argument("--data", required=True, help="folder of never-compressed images")
     p.add_argument("--out", required=True, help="weights file to write (.pt)")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
-    p.add_argument("--n-filters", type=int, default=64)
+    p.add_argument("--n-filters", type=int, default=32)
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--patches-per-epoch", type=int, default=20000)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=0, help="data-loader workers")
@@ -156,6 +158,12 @@ def build_parser():
     p.add_argument("--checkpoint-minutes", type=float, default=10.0)
     p.add_argument("--max-minutes", type=float, default=None, help="stop (resumable)")
     p.add_argument("--resume", default=None, help="checkpoint to continue from")
+    p.add_argument(
+        "--subsampling",
+        nargs="+",
+        default=["4:2:0", "4:2:0", "4:2:2", "4:4:4"],
+        help="chroma subsamplings drawn per patch (repeat one to weight it)",
+    )
     p.add_argument("--dtype", choices=["float16", "float32"], default="float16")
     p.add_argument(
         "--release",
@@ -177,6 +185,7 @@ FIXED = (
     "valid_percent",
     "min_side",
     "max_images",
+    "subsampling",
 )
 
 
@@ -220,6 +229,7 @@ def main(argv=None):
 
     est = PixelwiseJPEGRegressor(
         module__n_filters=args.n_filters,
+        chroma_subsampling=tuple(args.subsampling),
         lr=args.lr,
         batch_size=args.batch_size,
         patches_per_epoch=args.patches_per_epoch,
