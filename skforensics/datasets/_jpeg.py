@@ -26,48 +26,73 @@ _QUALITY_EXPECTED = (
 )
 
 
-def jpeg_round_trip(image, quality):
+# Chroma subsampling names and OpenCV's flags for them.
+SUBSAMPLING = {
+    "4:2:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
+    "4:2:2": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422,
+    "4:4:4": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+}
+
+
+def jpeg_uint8(pixels, quality, subsampling="4:2:0"):
+    """JPEG round trip of 8-bit pixels, in memory with OpenCV.
+
+    Parameters
+    ----------
+    pixels : ndarray of shape (H, W) or (H, W, 3) and dtype uint8
+        Grayscale, or RGB encoded as colour.
+    quality : int
+        JPEG quality in [1, 100].
+    subsampling : {"4:2:0", "4:2:2", "4:4:4"}, default="4:2:0"
+        Chroma subsampling of colour images (4:2:0 is libjpeg's, OpenCV's
+        and Pillow's default).
+
+    Returns
+    -------
+    decoded : ndarray of dtype uint8, same shape as ``pixels``
+        libjpeg-turbo inside OpenCV and Pillow give identical pixels for the
+        same quality and subsampling.
+    """
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    if pixels.ndim == 3:
+        params += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SUBSAMPLING[subsampling]]
+        # OpenCV's codecs take BGR: reorder so that the file holds RGB.
+        bgr = np.ascontiguousarray(pixels[..., ::-1])
+        ok, buffer = cv2.imencode(".jpg", bgr, params)
+        decoded = None if not ok else cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+        decoded = None if decoded is None else decoded[..., ::-1]
+    else:
+        ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels), params)
+        decoded = None if not ok else cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+    if decoded is None:  # pragma: no cover - libjpeg failure
+        raise RuntimeError(
+            f"OpenCV could not JPEG-encode an image of shape {pixels.shape}."
+        )
+    return np.ascontiguousarray(decoded)
+
+
+def jpeg_round_trip(image, quality, subsampling="4:2:0"):
     """Encode an image as JPEG in memory with OpenCV and decode it back.
 
     Parameters
     ----------
     image : ndarray of shape (H, W), (H, W, 1) or (H, W, 3)
         Float image in [0, 1] (rounded to 8 bits first) or uint8. Three
-        channels are RGB and are encoded as colour, with 4:2:0 chroma
-        subsampling; one channel is encoded as grayscale.
+        channels are RGB and are encoded as colour; one channel is encoded
+        as grayscale.
     quality : int
         JPEG quality in [1, 100].
+    subsampling : {"4:2:0", "4:2:2", "4:4:4"}, default="4:2:0"
+        Chroma subsampling of colour images.
 
     Returns
     -------
     decoded : ndarray of dtype float32, same shape as ``image``
-        The decoded pixels in [0, 1]. libjpeg-turbo inside OpenCV and Pillow
-        give identical pixels for the same quality and subsampling.
+        The decoded pixels in [0, 1].
     """
     pixels = image if image.dtype == np.uint8 else to_uint8(image)
     single = pixels.ndim == 3 and pixels.shape[2] == 1
-    if single:
-        pixels = pixels[..., 0]
-    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
-    if pixels.ndim == 3:
-        params += [
-            cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
-            cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
-        ]
-        # OpenCV's codecs take BGR: reorder so that the file holds RGB.
-        ok, buffer = cv2.imencode(
-            ".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), params
-        )
-        decoded = cv2.cvtColor(
-            cv2.imdecode(buffer, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
-        )
-    else:
-        ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels), params)
-        decoded = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
-    if not ok or decoded is None:  # pragma: no cover - libjpeg failure
-        raise RuntimeError(
-            f"OpenCV could not JPEG-encode an image of shape {image.shape}."
-        )
+    decoded = jpeg_uint8(pixels[..., 0] if single else pixels, quality, subsampling)
     if single:
         decoded = decoded[..., np.newaxis]
     return from_uint8(decoded)

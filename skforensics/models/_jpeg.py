@@ -16,17 +16,13 @@ from skorch import NeuralNetRegressor
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Dataset
 
+from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..nn import JPEGQualityNet
 from ..utils import LazyImages, check_images
 from ._base import SkorchCompatMixin, _fuse_conv_bn
 
 __all__ = ["PixelwiseJPEGRegressor", "load_pretrained_jpeg"]
 
-_SUBSAMPLING = {
-    "4:2:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
-    "4:2:2": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422,
-    "4:4:4": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
-}
 # Margin of random JPEG-grid phase: 16 covers the 16x16 MCU of 4:2:0.
 _GRID_PHASES = 16
 WEIGHTS_FORMAT = "skforensics-jpeg-quality/1"
@@ -64,20 +60,6 @@ def _as_rgb(X):
 
 def _to_uint8(image):
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def _jpeg_uint8(rgb, quality, subsampling="4:2:0"):
-    """In-memory OpenCV JPEG round trip of an RGB uint8 array."""
-    params = [
-        cv2.IMWRITE_JPEG_QUALITY,
-        int(quality),
-        cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
-        _SUBSAMPLING[subsampling],
-    ]
-    ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), params)
-    if not ok:  # pragma: no cover - libjpeg failure
-        raise RuntimeError(f"OpenCV could not JPEG-encode a {rgb.shape} patch.")
-    return cv2.imdecode(buffer, cv2.IMREAD_COLOR)[..., ::-1]
 
 
 def _dihedral(array, k):
@@ -189,7 +171,7 @@ class JPEGPatchDataset(Dataset):
             )
             subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
             if compress:
-                region = _jpeg_uint8(region, quality, subsampling)
+                region = jpeg_uint8(region, quality, subsampling)
             dy = int(rng.integers(side - size + 1))
             dx = int(rng.integers(side - size + 1))
             patch = region[dy : dy + size, dx : dx + size]
@@ -241,14 +223,14 @@ def _invalid(name, expected, value, owner="PixelwiseJPEGRegressor"):
 
 
 def _check_subsampling(value):
-    options = tuple(_SUBSAMPLING)
+    options = tuple(SUBSAMPLING)
     expected = f"one of {options} or a non-empty tuple of them"
     values = (value,) if isinstance(value, str) else value
     try:
         values = tuple(values)
     except TypeError:
         _invalid("chroma_subsampling", expected, value)
-    if not values or not all(isinstance(v, str) and v in _SUBSAMPLING for v in values):
+    if not values or not all(isinstance(v, str) and v in SUBSAMPLING for v in values):
         _invalid("chroma_subsampling", expected, value)
     return values
 
@@ -874,7 +856,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             n = len(X)
             qualities = np.round(low + (high - low) * (np.arange(n) + 0.5) / n)
             X = [
-                _jpeg_uint8(_to_uint8(np.asarray(X[i])), int(q)).astype(np.float32)
+                jpeg_uint8(_to_uint8(np.asarray(X[i])), int(q)).astype(np.float32)
                 / 255.0
                 for i, q in enumerate(qualities)
             ]

@@ -70,7 +70,8 @@ class _LatticeFeatures(nn.Module):
         rows = F.conv2d(F.pad(ycbcr[:, :1], (3, 4, 3, 4)), self.dct_rows)
         coefficients = F.conv2d(rows, self.dct_cols, groups=self.size)
         if x.requires_grad:
-            comb = torch.cos(coefficients.unsqueeze(2) * self.frequencies.view(-1, 1, 1))
+            phases = coefficients.unsqueeze(2) * self.frequencies.view(-1, 1, 1)
+            comb = torch.cos(phases)
             comb = comb.flatten(1, 2)
             return torch.cat([comb, ycbcr / 64.0], dim=1)
         # The same numbers without a gradient, written straight into one
@@ -80,7 +81,8 @@ class _LatticeFeatures(nn.Module):
         n_combs = n_coefficients * self.frequencies.numel()
         out = x.new_empty((batch, height, width, n_combs + 3))
         comb = out[..., :n_combs].view(batch, height, width, n_coefficients, -1)
-        torch.mul(coefficients.permute(0, 2, 3, 1).unsqueeze(-1), self.frequencies, out=comb)
+        coefficients = coefficients.permute(0, 2, 3, 1).unsqueeze(-1)
+        torch.mul(coefficients, self.frequencies, out=comb)
         comb.cos_()
         torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=out[..., n_combs:])
         return out.permute(0, 3, 1, 2)

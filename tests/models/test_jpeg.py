@@ -143,14 +143,14 @@ def test_patches_are_seeded_per_item_and_epoch(fitted, images):
 
 def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
     calls = []
-    real = _jpeg._jpeg_uint8
+    real = _jpeg.jpeg_uint8
 
     def spy(rgb, quality, subsampling="4:2:0"):
         out = real(rgb, quality, subsampling)
         calls.append((rgb.copy(), quality, subsampling, out))
         return out
 
-    monkeypatch.setattr(_jpeg, "_jpeg_uint8", spy)
+    monkeypatch.setattr(_jpeg, "jpeg_uint8", spy)
     est = PixelwiseJPEGRegressor(
         **{**TINY, "quality_range": (20, 40), "uncompressed_fraction": 0.25},
         chroma_subsampling=("4:2:0", "4:4:4"),
