@@ -7,8 +7,9 @@
 
 Each held-out image (split by source file, the rule of
 ``scripts/train_jpeg_quality.py``, or the list stored in the weights) is
-seen uncompressed and as a JPEG (OpenCV in memory, 4:2:0) at quality 10, 20,
-..., 90, 95, 97, 98, 99 and 100. The script prints, per condition, the
+seen uncompressed and as a JPEG (OpenCV in memory, 4:2:0 unless
+``--subsampling`` says otherwise) at quality 10, 20, ..., 90, 95, 97, 98,
+99 and 100. The script prints, per condition, the
 quality-factor MAE and the detection rate (mean flag map > 0.5), then the
 issue's targets: MAE averaged over Q10-95, detection of Q97-100, false
 positives on uncompressed images, and the time of a 512x512 and a 1920x1080
@@ -101,7 +102,7 @@ def summaries(est, images):
     return est._summaries(images)
 
 
-def bench_accuracy(est, images):
+def bench_accuracy(est, images, subsampling="4:2:0"):
     from skforensics.datasets._common import from_uint8, to_uint8
     from skforensics.datasets._jpeg import jpeg_round_trip
 
@@ -110,7 +111,7 @@ def bench_accuracy(est, images):
         if condition is None:
             X = [from_uint8(to_uint8(img)) for img in images]
         else:
-            X = [jpeg_round_trip(img, condition) for img in images]
+            X = [jpeg_round_trip(img, condition, subsampling) for img in images]
         out = summaries(est, X)
         quality, p = out[:, 0], out[:, 1]
         row = {
@@ -177,6 +178,12 @@ def main(argv=None):
     parser.add_argument("--n-filters", type=int, default=32, help="of an untrained net")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per size")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--subsampling",
+        default="4:2:0",
+        choices=["4:2:0", "4:2:2", "4:4:4"],
+        help="chroma subsampling of the test JPEGs (4:2:0 is Pillow's default)",
+    )
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -196,9 +203,10 @@ def main(argv=None):
         f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     )
     print(f"held-out images: {len(images)} from {args.data} (sizes {', '.join(sizes)})")
+    print(f"test JPEGs: OpenCV in memory, chroma subsampling {args.subsampling}")
 
     tic = time.perf_counter()
-    rows = bench_accuracy(est, images)
+    rows = bench_accuracy(est, images, args.subsampling)
     print(f"\n{'condition':>13s} {'n':>4s} {'MAE':>7s} {'est. Q':>7s} {'detected':>9s}")
     for r in rows:
         mae = f"{r['mae']:7.2f}" if "mae" in r else "      -"
