@@ -29,7 +29,9 @@ What it does, deterministically for a given ``--seed``:
   SIGTERM (after the current epoch), and when ``--max-minutes`` is spent;
   ``--resume CKPT`` continues from it and sees the same patches an
   uninterrupted run would have seen. Keep epochs short enough (a few
-  minutes) for the checkpoints to be frequent;
+  minutes) for the checkpoints to be frequent. ``--resume CKPT --finish``
+  writes the weights of a checkpoint without the remaining epochs, for
+  when the time runs out;
 - at the end, writes the weights (float16 by default, loaded back as
   float32) with the data, split, settings, timings and validation figures
   in their metadata, ready for ``load_pretrained_jpeg(path=...)``.
@@ -166,6 +168,12 @@ def build_parser():
     )
     p.add_argument("--dtype", choices=["float16", "float32"], default="float16")
     p.add_argument(
+        "--finish",
+        action="store_true",
+        help="with --resume: write the weights of the checkpoint now, without "
+        "training the remaining epochs (the metadata says how many were done)",
+    )
+    p.add_argument(
         "--release",
         action="store_true",
         help="mark the weights as final, not preliminary",
@@ -278,7 +286,9 @@ def main(argv=None):
         print(f"checkpoint: {checkpoint_path} (epoch {len(est.history)})", flush=True)
 
     last_checkpoint = time.perf_counter()
-    while len(est.history) < args.epochs and not stop["now"]:
+    if args.finish and resumed is None:
+        sys.exit("--finish needs --resume CKPT.")
+    while len(est.history) < args.epochs and not stop["now"] and not args.finish:
         epoch = len(est.history)
         lr = cosine_lr(epoch, args.epochs, args.lr)
         for group in est.optimizer_.param_groups:
@@ -311,7 +321,7 @@ def main(argv=None):
             checkpoint()
             last_checkpoint = time.perf_counter()
 
-    if len(est.history) < args.epochs:
+    if len(est.history) < args.epochs and not args.finish:
         print(
             f"stopped after epoch {len(est.history)} of {args.epochs}; continue with "
             f"--resume {checkpoint_path}",
@@ -327,6 +337,7 @@ def main(argv=None):
         "test_images": test_paths,
         "settings": {k: v for k, v in vars(args).items() if k not in ("resume",)},
         "epochs": len(est.history),
+        "epochs_planned": args.epochs,
         "train_seconds": round(train_seconds, 1),
         "samples_per_s_median": float(np.median(rates)),
         "final": {
