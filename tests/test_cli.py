@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -20,7 +22,26 @@ def test_audit_of_a_missing_folder_is_one_clear_line(capsys):
     assert "Traceback" not in err
 
 
-def test_audit_without_shipped_weights_says_so(tmp_path, capsys):
-    Image.fromarray(np.zeros((40, 40, 3), np.uint8)).save(tmp_path / "a.png")
-    assert main(["jpeg-audit", str(tmp_path), "-q", "-o", str(tmp_path / "out")]) == 2
-    assert "not trained yet" in capsys.readouterr().err
+def test_audit_with_the_shipped_weights(tmp_path, capsys):
+    # Two PNGs of the same photograph: one never compressed, one that went
+    # through JPEG at quality 20 first. The audit must tell them apart.
+    import csv
+
+    from skforensics.datasets import load_sample_images
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    photo = load_sample_images(as_gray=False)[3][:160, :160]
+    photo = np.round(photo * 255).astype(np.uint8)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "never.png")
+    jpeg = np.round(jpeg_round_trip(photo, 20) * 255).astype(np.uint8)
+    Image.fromarray(jpeg).save(folder / "was_jpeg.png")
+    out = tmp_path / "out"
+    assert main(["jpeg-audit", str(folder), "-q", "-o", str(out), "--no-maps"]) == 0
+    with open(out / "jpeg_audit.csv", newline="") as f:
+        rows = {os.path.basename(r["path"]): r for r in csv.DictReader(f)}
+    assert set(rows) == {"never.png", "was_jpeg.png"}
+    assert float(rows["was_jpeg.png"]["p_compressed"]) > 0.5
+    assert float(rows["never.png"]["p_compressed"]) < 0.5
+    assert abs(float(rows["was_jpeg.png"]["quality"]) - 20) < 10

@@ -8,7 +8,7 @@ import pytest
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*/plot_*.py"))
 # Examples that train nets for longer run only with -m slow.
-SLOW = {"plot_pixelwise_jpeg.py", "plot_hyper_image.py"}
+SLOW = {"plot_hyper_image.py"}
 
 
 @pytest.mark.parametrize(

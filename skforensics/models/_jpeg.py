@@ -382,9 +382,10 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     want. Never-compressed images count as quality 100, the quality map's
     own convention.
 
-    **Cost.** About 0.37 MFLOP per pixel for 64 filters (a quarter for 32):
-    on 2 CPU cores, about 60 training patches of 60x60 per second and 3 s
-    for a 1920x1080 map with 64 filters.
+    **Cost.** For the default net with 32 filters, on 2 CPU cores: about 65
+    training patches of 60x60 per second, and 0.5 s for the maps of a
+    512x512 image, 4.0 s for 1920x1080. The paper's 64 filters cost
+    about three times as much.
 
     References
     ----------
@@ -997,8 +998,7 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     Raises
     ------
     FileNotFoundError
-        If the weights file does not exist; the packaged weights have not
-        been trained yet in this version.
+        If the weights file does not exist.
     ValueError
         If the file is not a pixelwise JPEG weights file.
     """
@@ -1007,11 +1007,11 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     if not os.path.isfile(path):
         if packaged:
             raise FileNotFoundError(
-                "The pretrained 'jpeg-quality' weights are not trained yet: this "
-                f"version of skforensics ships no '{path}'. Train a model with "
-                "`python scripts/train_jpeg_quality.py --data DIR --out "
-                "jpeg-quality.pt` and load it with load_pretrained_jpeg(path=...), "
-                "or fit PixelwiseJPEGRegressor on never-compressed images."
+                f"The packaged 'jpeg-quality' weights are missing: '{path}' does "
+                "not exist, so this installation of skforensics is incomplete; "
+                "reinstall it. Weights of your own (`python "
+                "scripts/train_jpeg_quality.py --data DIR --out jpeg-quality.pt`) "
+                "load with load_pretrained_jpeg(path=...)."
             )
         raise FileNotFoundError(f"JPEG quality weights file not found: '{path}'.")
     try:

@@ -342,7 +342,7 @@ def test_missing_or_bad_weights(tmp_path, monkeypatch):
     monkeypatch.setattr(
         _jpeg, "_default_weights_path", lambda: os.fspath(tmp_path / "no.pt")
     )
-    with pytest.raises(FileNotFoundError, match="not trained yet"):
+    with pytest.raises(FileNotFoundError, match="weights are missing.*reinstall"):
         load_pretrained_jpeg()
     with pytest.raises(FileNotFoundError, match="not found"):
         load_pretrained_jpeg(path=tmp_path / "other.pt")

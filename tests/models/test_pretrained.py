@@ -72,11 +72,69 @@ def test_pretrained_weights_are_small():
     assert _weights_path("upscale-detector.pt").stat().st_size < 1_000_000
 
 
-def test_jpeg_quality_weights_not_shipped_yet_is_a_clear_error():
-    from skforensics.models import pretrained
+@pytest.fixture(scope="module")
+def jpeg_estimator():
+    return pretrained("jpeg-quality")
 
-    with pytest.raises(FileNotFoundError, match="not trained yet"):
-        pretrained("jpeg-quality")
+
+@pytest.fixture(scope="module")
+def jpeg_crops():
+    # The package's own photographs, never JPEG-compressed (not the training
+    # data): a 192x192 crop of each, uncompressed and at qualities 20..95.
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    crops = [photo[:192, :192] for photo in load_sample_images(as_gray=False)]
+    qualities = [20, 50, 80, 95]
+    X = {q: [jpeg_round_trip(c, q) for c in crops] for q in qualities}
+    X[None] = crops
+    return X
+
+
+def test_jpeg_quality_is_a_fitted_estimator(jpeg_estimator):
+    from skforensics.models import PixelwiseJPEGRegressor
+
+    assert isinstance(jpeg_estimator, PixelwiseJPEGRegressor)
+    info = jpeg_estimator.pretrained_info_
+    assert info["preliminary"] is False
+    assert info["train_seconds"] > 0 and info["train_images"]
+    # Training and benchmark images never overlap.
+    assert not set(info["train_images"]) & set(info["test_images"])
+    assert next(jpeg_estimator.module_.parameters()).device.type == "cpu"
+
+
+def test_jpeg_quality_finds_the_jpeg_history_of_unseen_photographs(
+    jpeg_estimator, jpeg_crops
+):
+    p_never = jpeg_estimator.predict_proba(jpeg_crops[None])[:, 1]
+    assert np.mean(p_never < 0.5) >= 0.75, p_never
+    for quality in (20, 50, 80, 95):
+        p = jpeg_estimator.predict_proba(jpeg_crops[quality])[:, 1]
+        assert np.mean(p > 0.5) >= 0.75, (quality, p)
+    estimates = {q: jpeg_estimator.predict(jpeg_crops[q]) for q in (20, 50, 80)}
+    for quality, estimate in estimates.items():
+        assert np.median(np.abs(estimate - quality)) < 10, (quality, estimate)
+    # Lower quality, lower estimate, image by image.
+    assert np.all(estimates[20] < estimates[80])
+
+
+def test_jpeg_quality_accepts_gray_rgb_uint8_float_and_sizes(
+    jpeg_estimator, jpeg_crops
+):
+    image = jpeg_crops[50][0]
+    rgb8 = np.round(image * 255).astype(np.uint8)
+    np.testing.assert_allclose(
+        jpeg_estimator.predict([rgb8]), jpeg_estimator.predict([image]), atol=1e-4
+    )
+    gray = rgb8[..., 1]
+    quality_maps, flag_maps = jpeg_estimator.predict_maps([gray, rgb8[:50, :77]])
+    assert quality_maps[0].shape == (192, 192) and flag_maps[1].shape == (50, 77)
+    assert 0 <= flag_maps[0].min() and flag_maps[0].max() <= 1
+
+
+def test_jpeg_quality_weights_are_small():
+    from skforensics.models._pretrained import _weights_path
+
+    assert _weights_path("jpeg-quality.pt").stat().st_size < 1_000_000
 
 
 def test_unknown_pretrained_name_lists_the_models():
