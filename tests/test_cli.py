@@ -30,7 +30,7 @@ def test_audit_with_the_shipped_weights(tmp_path, capsys):
     from skforensics.datasets import load_sample_images
     from skforensics.datasets._jpeg import jpeg_round_trip
 
-    photo = load_sample_images(as_gray=False)[3][:160, :160]
+    photo = load_sample_images(as_gray=False)[4][:160, :160]  # coffee
     photo = np.round(photo * 255).astype(np.uint8)
     folder = tmp_path / "photos"
     folder.mkdir()
