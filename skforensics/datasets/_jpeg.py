@@ -53,22 +53,20 @@ def jpeg_uint8(pixels, quality, subsampling="4:2:0"):
         libjpeg-turbo inside OpenCV and Pillow give identical pixels for the
         same quality and subsampling.
     """
+    colour = pixels.ndim == 3
     params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
-    if pixels.ndim == 3:
+    if colour:
         params += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SUBSAMPLING[subsampling]]
         # OpenCV's codecs take BGR: reorder so that the file holds RGB.
-        bgr = np.ascontiguousarray(pixels[..., ::-1])
-        ok, buffer = cv2.imencode(".jpg", bgr, params)
-        decoded = None if not ok else cv2.imdecode(buffer, cv2.IMREAD_COLOR)
-        decoded = None if decoded is None else decoded[..., ::-1]
-    else:
-        ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels), params)
-        decoded = None if not ok else cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+        pixels = pixels[..., ::-1]
+    ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels), params)
+    flag = cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE
+    decoded = cv2.imdecode(buffer, flag) if ok else None
     if decoded is None:  # pragma: no cover - libjpeg failure
         raise RuntimeError(
             f"OpenCV could not JPEG-encode an image of shape {pixels.shape}."
         )
-    return np.ascontiguousarray(decoded)
+    return np.ascontiguousarray(decoded[..., ::-1] if colour else decoded)
 
 
 def jpeg_round_trip(image, quality, subsampling="4:2:0"):

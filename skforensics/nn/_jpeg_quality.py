@@ -4,6 +4,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.fft
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -23,10 +24,7 @@ _YCBCR = (
 
 def _dct_matrix(n=8):
     """Orthonormal DCT-II matrix, JPEG's transform: row u is frequency u."""
-    i = np.arange(n)
-    matrix = np.sqrt(2.0 / n) * np.cos(np.pi * (2 * i[None] + 1) * i[:, None] / (2 * n))
-    matrix[0] /= np.sqrt(2.0)
-    return matrix
+    return scipy.fft.dct(np.eye(n), norm="ortho", axis=0)
 
 
 class _LatticeFeatures(nn.Module):
@@ -40,9 +38,9 @@ class _LatticeFeatures(nn.Module):
     blocks, ``c`` is a multiple of its quantisation step ``q`` (up to the
     rounding of the decoded pixels), so the comb is close to 1 for every
     ``s`` that divides ``q``: the pattern over steps and frequencies encodes
-    the quantisation table, hence the quality.
-    The YCbCr pixels (divided by 64) are appended, for the chroma subsampling
-    and the content. Nothing here is learned.
+    the quantisation table, hence the quality. The YCbCr pixels (divided by
+    64) are appended, for the chroma subsampling and the content. Nothing
+    here is learned.
     """
 
     def __init__(self, steps, size):
@@ -51,7 +49,8 @@ class _LatticeFeatures(nn.Module):
         # Constants, rebuilt here and kept out of the state dict (saving them
         # in float16 would wreck the phases of the combs).
         buffers = {
-            "ycbcr": torch.tensor(_YCBCR, dtype=torch.float32),
+            # RGB in [0, 1] to YCbCr in [0, 255], as a 1x1 convolution.
+            "ycbcr": 255.0 * torch.tensor(_YCBCR, dtype=torch.float32).view(3, 3, 1, 1),
             # Horizontal frequencies first, then the vertical ones of each.
             "dct_rows": dct.reshape(size, 1, 1, 8).clone(),
             "dct_cols": dct.repeat(size, 1).reshape(size * size, 1, 8, 1).clone(),
@@ -65,8 +64,7 @@ class _LatticeFeatures(nn.Module):
         self.out_channels = size * size * len(steps) + 3
 
     def forward(self, x):
-        weight = 255.0 * self.ycbcr.view(3, 3, 1, 1)
-        ycbcr = F.conv2d(x, weight) - self.level_shift
+        ycbcr = F.conv2d(x, self.ycbcr) - self.level_shift
         rows = F.conv2d(F.pad(ycbcr[:, :1], (3, 4, 3, 4)), self.dct_rows)
         coefficients = F.conv2d(rows, self.dct_cols, groups=self.size)
         if x.requires_grad:
