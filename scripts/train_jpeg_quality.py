@@ -112,6 +112,7 @@ def evaluate(est, dataset, batch_size):
     module = est.module_
     module.eval()
     sq, n_pix, abs_q, n_q, correct, n = 0.0, 0, 0.0, 0, 0, 0
+    hits, n_top, false_alarms, n_never = 0, 0, 0, 0
     with torch.inference_mode():
         for x, y in loader:
             out = module(x.to(est.device)).float().cpu()
@@ -122,14 +123,23 @@ def evaluate(est, dataset, batch_size):
             f_pred = out[:, 1, c, c].clamp(0, 1).mean(dim=(1, 2))
             q_true, f_true = y[:, 0, 0, 0], y[:, 1, 0, 0]
             compressed = f_true > 0.5
+            called = f_pred > 0.5
             abs_q += float((100 * (q_pred - q_true)).abs()[compressed].sum())
             n_q += int(compressed.sum())
-            correct += int(((f_pred > 0.5) == compressed).sum())
+            correct += int((called == compressed).sum())
             n += len(y)
+            # Q99 and Q100 (level <= 0.01) and never-compressed patches.
+            top = compressed & (q_true <= 0.01 + 1e-6)
+            hits += int(called[top].sum())
+            n_top += int(top.sum())
+            false_alarms += int(called[~compressed].sum())
+            n_never += int((~compressed).sum())
     return {
         "valid_loss": sq / n_pix,
         "valid_quality_mae": abs_q / max(n_q, 1),
         "valid_flag_accuracy": correct / max(n, 1),
+        "valid_detect_q99_100": hits / max(n_top, 1),
+        "valid_false_positive": false_alarms / max(n_never, 1),
     }
 
 
@@ -166,6 +176,20 @@ def build_parser():
         default=["4:2:0", "4:2:0", "4:2:2", "4:4:4"],
         help="chroma subsamplings drawn per patch (repeat one to weight it)",
     )
+    p.add_argument(
+        "--quality-boost",
+        nargs="*",
+        default=[],
+        metavar="Q:W",
+        help="draw quality Q W times as often as the others (e.g. 99:8 100:8)",
+    )
+    p.add_argument("--uncompressed-fraction", type=float, default=0.1)
+    p.add_argument(
+        "--init",
+        default=None,
+        help="checkpoint whose net weights start this run (a new stage with "
+        "a fresh optimizer and schedule; its budget is added to this one's)",
+    )
     p.add_argument("--dtype", choices=["float16", "float32"], default="float16")
     p.add_argument(
         "--finish",
@@ -194,7 +218,23 @@ FIXED = (
     "min_side",
     "max_images",
     "subsampling",
+    "quality_boost",
+    "uncompressed_fraction",
+    "init",
 )
+
+
+def quality_weights(boosts, low=5, high=100):
+    """Sampling weights of the qualities low..high from ``Q:W`` strings."""
+    if not boosts:
+        return None
+    weights = np.ones(high - low + 1)
+    for item in boosts:
+        quality, _, weight = item.partition(":")
+        if not quality.isdigit() or not low <= int(quality) <= high:
+            sys.exit(f"--quality-boost {item!r}: Q must be an int in {low}..{high}.")
+        weights[int(quality) - low] = float(weight)
+    return weights
 
 
 def main(argv=None):
@@ -209,11 +249,13 @@ def main(argv=None):
     resumed = None
     if args.resume:
         resumed = torch.load(args.resume, map_location="cpu", weights_only=False)
+        defaults = build_parser().parse_args(["--data", "", "--out", ""])
         for key in FIXED:
-            if resumed["args"][key] != getattr(args, key):
+            made_with = resumed["args"].get(key, getattr(defaults, key))
+            if made_with != getattr(args, key):
                 sys.exit(
                     f"--{key.replace('_', '-')} is {getattr(args, key)!r} but the "
-                    f"checkpoint was made with {resumed['args'][key]!r}."
+                    f"checkpoint was made with {made_with!r}."
                 )
 
     relpaths = list_images(args.data)
@@ -238,6 +280,8 @@ def main(argv=None):
     est = PixelwiseJPEGRegressor(
         module__n_filters=args.n_filters,
         chroma_subsampling=tuple(args.subsampling),
+        quality_weights=quality_weights(args.quality_boost),
+        uncompressed_fraction=args.uncompressed_fraction,
         lr=args.lr,
         batch_size=args.batch_size,
         patches_per_epoch=args.patches_per_epoch,
@@ -256,6 +300,18 @@ def main(argv=None):
             valid_uint8, None, n_patches=args.valid_patches, stream=1
         )
     train_seconds = 0.0
+    stages = []
+    if args.init:
+        init = torch.load(args.init, map_location="cpu", weights_only=False)
+        est.module_.load_state_dict(init["module"])
+        stages = init.get("stages", []) + [
+            {
+                "settings": init["args"],
+                "epochs": len(init["history"]),
+                "train_seconds": round(init["train_seconds"], 1),
+            }
+        ]
+        print(f"initialised from {args.init} ({stages[-1]['epochs']} epochs)")
     if resumed is not None:
         est.module_.load_state_dict(resumed["module"])
         est.optimizer_.load_state_dict(resumed["optimizer"])
@@ -280,6 +336,7 @@ def main(argv=None):
                 "history": est.history.to_list(),
                 "args": vars(args),
                 "train_seconds": train_seconds,
+                "stages": stages,
             },
             checkpoint_path,
         )
@@ -339,6 +396,10 @@ def main(argv=None):
         "epochs": len(est.history),
         "epochs_planned": args.epochs,
         "train_seconds": round(train_seconds, 1),
+        "earlier_stages": stages,
+        "train_seconds_all_stages": round(
+            train_seconds + sum(stage["train_seconds"] for stage in stages), 1
+        ),
         "samples_per_s_median": float(np.median(rates)),
         "final": {
             k: v

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ..utils import check_images
 from ._common import from_uint8, invalid_parameter, stack_or_list, to_uint8
-from ._jpeg import _check_qualities, jpeg_round_trip
+from ._jpeg import SUBSAMPLING, _check_qualities, jpeg_round_trip
 
 __all__ = ["make_collages"]
 
@@ -46,6 +46,7 @@ def _draw_mask(shape, kind, area_range, rng):
         "mask": [StrOptions({"rectangle", "ellipse"}), np.ndarray, list],
         "area_range": [tuple],
         "n_per_image": [Interval(Integral, 1, None, closed="left")],
+        "subsampling": [StrOptions(set(SUBSAMPLING))],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -57,6 +58,7 @@ def make_collages(
     mask="rectangle",
     area_range=(0.1, 0.4),
     n_per_image=1,
+    subsampling="4:2:0",
     random_state=None,
 ):
     """Make collages whose masked region comes from a JPEG-compressed copy.
@@ -98,6 +100,10 @@ def make_collages(
 
     n_per_image : int, default=1
         Collages per source image, each with its own mask and quality.
+
+    subsampling : {"4:2:0", "4:2:2", "4:4:4"}, default="4:2:0"
+        Chroma subsampling of the colour JPEGs, as in
+        :func:`make_jpeg_images`.
 
     random_state : int, RandomState instance or None, default=None
         Seed of the masks and the qualities. Pass an int for reproducible
@@ -201,7 +207,7 @@ def make_collages(
                 quality = int(rng.choice(draw[1]))
             if given_masks is None:
                 region = _draw_mask(shape, mask, area_range, rng)
-            compressed = jpeg_round_trip(pixels, quality)
+            compressed = jpeg_round_trip(pixels, quality, subsampling)
             where = region if source.ndim == 2 else region[..., np.newaxis]
             X.append(np.where(where, compressed, source))
             y.append(float(quality))

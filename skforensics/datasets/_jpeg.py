@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import cv2
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._common import (
     check_source_images,
@@ -128,6 +128,7 @@ def _check_qualities(qualities, func_name):
         "uncompressed_fraction": [Interval(Real, 0, 1, closed="both")],
         "crop_size": "no_validation",
         "n_crops": [Interval(Integral, 1, None, closed="left")],
+        "subsampling": [StrOptions(set(SUBSAMPLING))],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -139,6 +140,7 @@ def make_jpeg_images(
     uncompressed_fraction=0.1,
     crop_size=None,
     n_crops=1,
+    subsampling="4:2:0",
     random_state=None,
 ):
     """Make JPEG-compressed samples labelled by their quality factor.
@@ -180,6 +182,12 @@ def make_jpeg_images(
     n_crops : int, default=1
         Number of windows per source image; only with ``crop_size``.
 
+    subsampling : {"4:2:0", "4:2:2", "4:4:4"}, default="4:2:0"
+        Chroma subsampling of the colour JPEGs: ``"4:2:0"`` is the default of
+        libjpeg, Pillow and OpenCV, ``"4:4:4"`` keeps full-resolution chroma
+        (as high-quality camera and editor settings often do). Ignored for
+        grayscale samples.
+
     random_state : int, RandomState instance or None, default=None
         Seed of the crops, the qualities and the uncompressed subset. Pass
         an int for reproducible output across calls.
@@ -205,8 +213,8 @@ def make_jpeg_images(
     Notes
     -----
     Compression is an in-memory round trip through OpenCV's
-    ``cv2.imencode``/``cv2.imdecode`` (libjpeg-turbo, baseline, 4:2:0 chroma
-    subsampling for colour), whose pixels are identical to Pillow's at the
+    ``cv2.imencode``/``cv2.imdecode`` (libjpeg-turbo, baseline, the chroma
+    subsampling of ``subsampling`` for colour), whose pixels are identical to Pillow's at the
     same settings; no file is written. RGB samples are encoded as colour
     (with the channels in the order OpenCV expects), grayscale samples as
     single-channel JPEGs.
@@ -255,5 +263,5 @@ def make_jpeg_images(
         if np.isnan(quality):
             X.append(from_uint8(to_uint8(sample)))
         else:
-            X.append(jpeg_round_trip(sample, int(quality)))
+            X.append(jpeg_round_trip(sample, int(quality), subsampling))
     return stack_or_list(X), y, np.asarray(groups)

@@ -97,6 +97,9 @@ class JPEGPatchDataset(Dataset):
         Side of the square patches.
     quality_range : tuple of (int, int)
         Inclusive range of the random qualities.
+    quality_weights : None or ndarray of shape (high - low + 1,)
+        Probabilities of the qualities of ``quality_range``, in order; None
+        draws them uniformly.
     uncompressed_fraction : float
         Probability that a patch is left uncompressed.
     subsampling : tuple of str
@@ -128,12 +131,14 @@ class JPEGPatchDataset(Dataset):
         augment,
         seed,
         stream=0,
+        quality_weights=None,
     ):
         self.images = images
         self.targets = targets
         self.n_patches = n_patches
         self.patch_size = patch_size
         self.quality_range = quality_range
+        self.quality_weights = quality_weights
         self.uncompressed_fraction = uncompressed_fraction
         self.subsampling = subsampling
         self.augment = augment
@@ -166,9 +171,13 @@ class JPEGPatchDataset(Dataset):
             left = int(rng.integers(width - side + 1))
             region = _dihedral(image[top : top + side, left : left + side], k)
             compress = rng.random() >= self.uncompressed_fraction
-            quality = int(
-                rng.integers(self.quality_range[0], self.quality_range[1] + 1)
-            )
+            low, high = self.quality_range
+            if self.quality_weights is None:
+                quality = int(rng.integers(low, high + 1))
+            else:
+                quality = low + int(
+                    rng.choice(high - low + 1, p=self.quality_weights)
+                )
             subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
             if compress:
                 region = jpeg_uint8(region, quality, subsampling)
@@ -296,6 +305,13 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         training patches, with ``1 <= low <= high <= 100``. Only used by
         ``fit(X)`` without ``y`` and by ``score(X)`` without ``y``.
 
+    quality_weights : array-like of shape (high - low + 1,), default=None
+        Relative frequencies of the training qualities ``low, low + 1, ...,
+        high`` of ``quality_range`` (non-negative, normalised here); None
+        draws them uniformly. Weighting the highest qualities up teaches the
+        hardest cases, Q99 and Q100, more often. Only used by ``fit(X)``
+        without ``y``.
+
     uncompressed_fraction : float in [0, 1], default=0.1
         Probability that a training patch is left uncompressed (targets 0 and
         0). Only used without ``y``.
@@ -422,6 +438,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         patch_size=60,
         patches_per_epoch=2000,
         quality_range=(5, 100),
+        quality_weights=None,
         uncompressed_fraction=0.1,
         chroma_subsampling="4:2:0",
         augment=True,
@@ -447,6 +464,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.patch_size = patch_size
         self.patches_per_epoch = patches_per_epoch
         self.quality_range = quality_range
+        self.quality_weights = quality_weights
         self.uncompressed_fraction = uncompressed_fraction
         self.chroma_subsampling = chroma_subsampling
         self.augment = augment
@@ -476,6 +494,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
                 "a tuple (low, high) of ints with 1 <= low <= high <= 100",
                 qr,
             )
+        self._quality_probabilities()
         uf = self.uncompressed_fraction
         if not isinstance(uf, numbers.Real) or isinstance(uf, bool) or not 0 <= uf <= 1:
             _invalid("uncompressed_fraction", "a float in the range [0, 1]", uf)
@@ -491,6 +510,28 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         rs = self.random_state
         if not (rs is None or _is_int(rs) or isinstance(rs, np.random.RandomState)):
             _invalid("random_state", "an int, a RandomState instance or None", rs)
+
+    def _quality_probabilities(self):
+        """``quality_weights`` checked and normalised, or None."""
+        if self.quality_weights is None:
+            return None
+        low, high = self.quality_range
+        expected = (
+            f"None or {high - low + 1} non-negative finite weights, one per "
+            f"quality of quality_range={tuple(self.quality_range)}, not all zero"
+        )
+        try:
+            weights = np.asarray(self.quality_weights, dtype=np.float64)
+        except (TypeError, ValueError):
+            _invalid("quality_weights", expected, self.quality_weights)
+        if (
+            weights.shape != (high - low + 1,)
+            or not np.isfinite(weights).all()
+            or (weights < 0).any()
+            or weights.sum() <= 0
+        ):
+            _invalid("quality_weights", expected, self.quality_weights)
+        return weights / weights.sum()
 
     def initialize(self):
         """Check the parameters, draw the seed and initialise the net.
@@ -545,6 +586,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             n_patches=n_patches,
             patch_size=self.patch_size,
             quality_range=tuple(self.quality_range),
+            quality_weights=self._quality_probabilities(),
             uncompressed_fraction=float(self.uncompressed_fraction),
             subsampling=_check_subsampling(self.chroma_subsampling),
             augment=bool(self.augment),

@@ -26,6 +26,18 @@ def test_region_comes_from_the_jpeg_copy(n_channels):
         assert np.abs(X[i][m] - source[m]).mean() > 1e-3
 
 
+def test_chroma_subsampling_of_the_region():
+    images = make_test_images(2, 48, n_channels=3, random_state=2)
+    X, y, _, masks = make_collages(
+        images, qualities=[80], subsampling="4:4:4", random_state=0
+    )
+    for i in range(2):
+        m = masks[i]
+        full = jpeg_round_trip(images[i], 80, "4:4:4")
+        np.testing.assert_array_equal(X[i][m], full[m])
+        assert not np.array_equal(X[i][m], jpeg_round_trip(images[i], 80)[m])
+
+
 def test_deterministic_and_ellipse():
     images = make_test_images(2, 48)
     a = make_collages(images, mask="ellipse", n_per_image=2, random_state=3)
@@ -62,6 +74,7 @@ def test_given_masks_and_quality_list():
         ({"area_range": (0.0, 0.5)}, "'area_range' parameter of make_collages"),
         ({"area_range": (0.5, 0.2)}, "'area_range'"),
         ({"mask": "star"}, "'mask' parameter"),
+        ({"subsampling": "4:2"}, "'subsampling' parameter of make_collages"),
         ({"mask": np.ones((5, 5), bool)}, "mask 0 must be a boolean array of shape"),
     ],
 )

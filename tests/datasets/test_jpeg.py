@@ -19,9 +19,10 @@ def rgb():
     return make_test_images(3, 48, n_channels=3, dtype=np.uint8, random_state=1)
 
 
-def _pillow_round_trip(pixels, quality):
+def _pillow_round_trip(pixels, quality, subsampling=None):
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
+    options = {} if subsampling is None else {"subsampling": subsampling}
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, **options)
     buffer.seek(0)
     return np.asarray(Image.open(buffer))
 
@@ -117,6 +118,16 @@ def test_colour_is_encoded_as_rgb_like_pillow(rgb):
         np.testing.assert_array_equal(np.round(sample * 255).astype(np.uint8), expected)
 
 
+@pytest.mark.parametrize("subsampling", ["4:2:0", "4:2:2", "4:4:4"])
+def test_chroma_subsampling_like_pillow(rgb, subsampling):
+    X, _, _ = make_jpeg_images(
+        rgb, qualities=[90], uncompressed_fraction=0, subsampling=subsampling
+    )
+    for sample, source in zip(X, rgb):
+        expected = _pillow_round_trip(source, 90, subsampling)
+        np.testing.assert_array_equal(np.round(sample * 255).astype(np.uint8), expected)
+
+
 def test_gray_is_encoded_as_gray_like_pillow():
     source = make_test_images(1, 40, dtype=np.uint8, random_state=5)
     X, _, _ = make_jpeg_images(source, qualities=[60], uncompressed_fraction=0)
@@ -154,6 +165,7 @@ def test_every_sample_is_8bit(gray):
             "a float in the range \\[0.0, 1.0\\]",
         ),
         ({"n_crops": 2}, "must be 1 when crop_size is None"),
+        ({"subsampling": "4:1:1"}, "The 'subsampling' parameter of make_jpeg_images"),
         ({"crop_size": 100}, "at least 100x100"),
     ],
 )

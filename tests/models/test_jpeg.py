@@ -182,6 +182,24 @@ def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
     assert samplings == {"4:2:0", "4:4:4"}
 
 
+def test_quality_weights_set_the_quality_frequencies(images):
+    # Qualities 20..25: never 21-24, 25 three times as often as 20.
+    weights = [1, 0, 0, 0, 0, 3]
+    est = PixelwiseJPEGRegressor(
+        **{**TINY, "quality_range": (20, 25), "uncompressed_fraction": 0.0},
+        quality_weights=weights,
+    ).initialize()
+    ds = est.get_dataset(images)
+    qualities = [round(100 * (1 - float(ds.draw(i)[1][0, 0]))) for i in range(400)]
+    counts = {q: qualities.count(q) for q in set(qualities)}
+    assert set(counts) == {20, 25}
+    assert 2.3 < counts[25] / counts[20] < 3.9
+    # The caller's list is not normalised in place, and uniform is the default.
+    assert weights == [1, 0, 0, 0, 0, 3]
+    uniform = PixelwiseJPEGRegressor(**{**TINY, "quality_range": (20, 25)})
+    assert uniform.initialize().get_dataset(images).quality_weights is None
+
+
 def test_fit_with_targets(images):
     per_image = np.array([np.nan, 30.0, 60.0, 90.0])
     est = PixelwiseJPEGRegressor(**TINY).fit(images, per_image)
@@ -283,6 +301,15 @@ def test_float_images_out_of_range(fitted):
         ({"quality_range": (60, 50)}, "'quality_range'"),
         ({"quality_range": (5.5, 50)}, "'quality_range'"),
         ({"quality_range": 50}, "'quality_range'"),
+        (
+            {"quality_range": (90, 100), "quality_weights": [1] * 10},
+            "'quality_weights' .* 11 non-negative finite weights, one per quality "
+            "of quality_range=\\(90, 100\\)",
+        ),
+        ({"quality_weights": [0] * 96}, "'quality_weights' .* not all zero"),
+        ({"quality_weights": [-1] + [1] * 95}, "'quality_weights'"),
+        ({"quality_weights": [np.nan] * 96}, "'quality_weights'"),
+        ({"quality_weights": "high"}, "'quality_weights'"),
         ({"uncompressed_fraction": 1.5}, "'uncompressed_fraction' .* range \\[0, 1\\]"),
         ({"patch_size": 8}, "'patch_size' .* an int >= 16"),
         ({"patches_per_epoch": 0}, "'patches_per_epoch'"),
