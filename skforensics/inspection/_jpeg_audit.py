@@ -237,6 +237,11 @@ def jpeg_audit(
     from ..utils import read_image
 
     os.makedirs(output_dir, exist_ok=True)
+    # The estimator's own image-level rule (PixelwiseJPEGRegressor.pooling).
+    if getattr(estimator, "pooling", "mean") == "median":
+        pool = lambda m: float(np.median(m))  # noqa: E731
+    else:
+        pool = lambda m: float(m.mean(dtype=np.float64))  # noqa: E731
     report = JPEGAuditReport(output_dir=output_dir)
     bar = tqdm(paths, desc="JPEG audit", unit="image", disable=not progress)
     for path in bar:
@@ -255,8 +260,8 @@ def jpeg_audit(
             if progress:
                 bar.write(f"{relpath}: failed: {row['error']}")
             continue
-        row["quality"] = round(float(quality_map.mean(dtype=np.float64)), 2)
-        row["p_compressed"] = round(float(flag_map.mean(dtype=np.float64)), 4)
+        row["quality"] = round(pool(quality_map), 2)
+        row["p_compressed"] = round(pool(flag_map), 4)
         row["compressed"] = row["p_compressed"] > 0.5
         report.rows.append(row)
         if progress:

@@ -331,6 +331,14 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         stays bounded (about 0.3 GB for 32 filters at 512, most of it the
         fixed features) whatever the image size.
 
+    pooling : {"median", "mean"}, default="median"
+        How :meth:`predict` and :meth:`predict_proba` pool each map into
+        one number per image. ``"mean"`` is Uchida et al.'s map mean;
+        ``"median"`` resists the flat and saturated regions, whose pixels
+        carry little evidence and drift towards the average answer (on the
+        validation images it lowers the quality error, see the
+        :ref:`User Guide <jpeg>`).
+
     train_split : None or callable, default=None
         None trains on all images. A skorch splitter such as
         ``skorch.dataset.ValidSplit(5)`` is applied to the **images**, not to
@@ -443,6 +451,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         chroma_subsampling="4:2:0",
         augment=True,
         tile_size=512,
+        pooling="median",
         train_split=None,
         random_state=None,
         device="cpu",
@@ -469,6 +478,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.chroma_subsampling = chroma_subsampling
         self.augment = augment
         self.tile_size = tile_size
+        self.pooling = pooling
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -504,6 +514,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             _invalid("patches_per_epoch", "an int >= 1", self.patches_per_epoch)
         if not _is_int(self.tile_size) or self.tile_size < 16:
             _invalid("tile_size", "an int >= 16", self.tile_size)
+        self._pool()
         if not isinstance(self.augment, (bool, np.bool_)):
             _invalid("augment", "a bool", self.augment)
         _check_subsampling(self.chroma_subsampling)
@@ -831,12 +842,18 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             return np.stack(quality_maps), np.stack(flag_maps)
         return quality_maps, flag_maps
 
+    def _pool(self):
+        """The checked ``pooling`` as a function of a map."""
+        if self.pooling == "median":
+            return lambda m: float(np.median(m))
+        if self.pooling == "mean":
+            return lambda m: float(m.mean(dtype=np.float64))
+        _invalid("pooling", "'median' or 'mean'", self.pooling)
+
     def _summaries(self, X):
         """(n_images, 2) array: image quality factor and P(ever compressed)."""
-        rows = [
-            (float(quality.mean(dtype=np.float64)), float(flag.mean(dtype=np.float64)))
-            for quality, flag in self._iter_maps(X)
-        ]
+        pool = self._pool()
+        rows = [(pool(quality), pool(flag)) for quality, flag in self._iter_maps(X)]
         return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
 
     def predict(self, X):
@@ -850,7 +867,8 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         Returns
         -------
         quality : ndarray of shape (n_images,)
-            ``100 * (1 - mean quality map)``, in [0, 100]; close to 100 for a
+            The quality map of :meth:`predict_maps` pooled as ``pooling``
+            says (median or mean), in [0, 100]; close to 100 for a
             never-compressed image (see :meth:`predict_proba`).
         """
         return self._summaries(X)[:, 0]
@@ -866,7 +884,8 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         Returns
         -------
         proba : ndarray of shape (n_images, 2)
-            ``[1 - p, p]`` with ``p`` the mean of the flag map; the last
+            ``[1 - p, p]`` with ``p`` the flag map pooled as ``pooling``
+            says (median or mean); the last
             column is the probability of "ever compressed".
         """
         p = self._summaries(X)[:, 1]

@@ -66,6 +66,14 @@ def test_audit_reports_corrupt_files_and_goes_on(
     assert "broken.png" in broken["error"] and broken["quality"] is None
     for row in report.rows[::2]:
         assert 0 <= row["quality"] <= 100 and 0 <= row["p_compressed"] <= 1
+    # The rows are the estimator's own image-level answers.
+    a = np.asarray(Image.open(folder / "a.png"))
+    assert report.rows[0]["quality"] == pytest.approx(
+        estimator.predict([a])[0], abs=0.006
+    )
+    assert report.rows[0]["p_compressed"] == pytest.approx(
+        estimator.predict_proba([a])[0, 1], abs=6e-5
+    )
     # Everything lands next to the folder, nothing in the working directory.
     assert report.output_dir == str(tmp_path / "photos-jpeg-audit")
     assert os.listdir(cwd) == []

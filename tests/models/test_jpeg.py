@@ -72,14 +72,31 @@ def test_output_shapes(fitted, images):
     assert isinstance(quality, list) and quality[1].shape == (40, 36)
 
 
-def test_image_values_are_map_means(fitted, images):
-    quality, flag = fitted.predict_maps(images)
+@pytest.mark.parametrize("pooling", ["median", "mean"])
+def test_image_values_pool_the_maps(fitted, images, pooling):
+    est = clone(fitted).set_params(pooling=pooling).initialize()
+    est.module_.load_state_dict(fitted.module_.state_dict())
+    _mid_range(est)
+    quality, flag = est.predict_maps(images)
+    pool = getattr(np, pooling)
+    expected_q, expected_p = pool(quality, axis=(1, 2)), pool(flag, axis=(1, 2))
+    np.testing.assert_allclose(est.predict(images), expected_q, rtol=1e-5)
     np.testing.assert_allclose(
-        fitted.predict(images), quality.mean(axis=(1, 2)), rtol=1e-5
+        est.predict_proba(images)[:, 1], expected_p, rtol=1e-5, atol=1e-7
     )
-    np.testing.assert_allclose(
-        fitted.predict_proba(images)[:, 1], flag.mean(axis=(1, 2)), rtol=1e-5, atol=1e-7
-    )
+    # On skewed maps (a flat region reading 50 in a Q90 image) the two differ.
+    skewed = np.full((10, 10), 90.0, dtype=np.float32)
+    skewed[:3] = 50.0
+    est._iter_maps = lambda X: iter([(skewed, skewed / 100)])
+    expected = {"median": 90.0, "mean": 78.0}[pooling]
+    assert est.predict(images[:1])[0] == pytest.approx(expected)
+    assert est.predict_proba(images[:1])[0, 1] == pytest.approx(expected / 100)
+
+
+def test_pooling_is_checked_at_predict(fitted, images):
+    est = pickle.loads(pickle.dumps(fitted)).set_params(pooling="max")
+    with pytest.raises(ValueError, match="'pooling' parameter .* 'median' or 'mean'"):
+        est.predict(images)
 
 
 @pytest.mark.parametrize("tile_size", [16, 23, 40])
@@ -314,6 +331,7 @@ def test_float_images_out_of_range(fitted):
         ({"patch_size": 8}, "'patch_size' .* an int >= 16"),
         ({"patches_per_epoch": 0}, "'patches_per_epoch'"),
         ({"tile_size": 4}, "'tile_size'"),
+        ({"pooling": "max"}, "'pooling'"),
         ({"chroma_subsampling": "4:1:1"}, "'chroma_subsampling'"),
         ({"random_state": "seed"}, "'random_state'"),
     ],
