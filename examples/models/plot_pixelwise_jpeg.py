@@ -62,7 +62,7 @@ iou = mask_iou(mask, flag_map)
 # Estimated against true quality
 # ------------------------------
 # Another photograph (the coffee cup; no package photograph was used in
-# training) compressed at each quality; the image-level estimate is the mean
+# training) compressed at each quality; the image-level estimate is the median
 # of the quality map.
 from skforensics.datasets import make_jpeg_images
 
