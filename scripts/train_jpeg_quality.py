@@ -245,6 +245,7 @@ def main(argv=None):
     from skforensics.models._jpeg import save_jpeg_weights
 
     start = time.perf_counter()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     checkpoint_path = args.checkpoint or f"{args.out}.ckpt"
     resumed = None
     if args.resume:
