@@ -91,8 +91,8 @@ def _jpeg_history(images, qualities=(20, 50, 80, 95)):
     crops = [image[:256, :256] for image in images]
     print(
         f"\nJPEG history, shipped jpeg-quality model: {len(crops)} crops of "
-        "256x256 from the same photographs (never JPEG-compressed), decoded "
-        "back to pixels after JPEG at each quality, as a PNG would keep them."
+        "256x256 from the same photographs, as shipped and decoded back to "
+        "pixels after JPEG at each quality, as a PNG would keep them."
     )
     print(f"{'history':<16} {'estimated quality':>22} {'called compressed':>18}")
     print("-" * 58)
