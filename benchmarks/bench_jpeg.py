@@ -98,17 +98,14 @@ def centre_crop(image, size):
     return image[top : top + size, left : left + size]
 
 
-POOLINGS = ("median", "mean")
-
-
 def summaries(est, images):
     """{pooling: (n_images, 2) array of (quality, p_compressed)}, maps once."""
-    pooled = {name: [] for name in POOLINGS}
+    from skforensics.models._jpeg import _POOLINGS
+
+    pooled = {name: [] for name in _POOLINGS}
     for quality, flag in est._iter_maps(images):
-        pooled["median"].append((np.median(quality), np.median(flag)))
-        pooled["mean"].append(
-            (quality.mean(dtype=np.float64), flag.mean(dtype=np.float64))
-        )
+        for name, pool in _POOLINGS.items():
+            pooled[name].append((pool(quality), pool(flag)))
     return {name: np.asarray(rows, dtype=np.float64) for name, rows in pooled.items()}
 
 
@@ -117,7 +114,7 @@ def bench_accuracy(est, images, subsampling="4:2:0"):
     from skforensics.datasets._common import from_uint8, to_uint8
     from skforensics.datasets._jpeg import jpeg_round_trip
 
-    rows = {name: [] for name in POOLINGS}
+    rows = {}
     for condition in CONDITIONS:
         if condition is None:
             X = [from_uint8(to_uint8(img)) for img in images]
@@ -135,7 +132,7 @@ def bench_accuracy(est, images, subsampling="4:2:0"):
             }
             if condition is not None:
                 row["mae"] = float(np.abs(quality - condition).mean())
-            rows[name].append(row)
+            rows.setdefault(name, []).append(row)
     return rows
 
 
@@ -239,9 +236,9 @@ def main(argv=None):
             f"{100 * r['detection_rate']:8.1f}%"
         )
     summary = target_figures(rows)
-    for name in POOLINGS:
+    for name, other_rows in by_pooling.items():
         if name != est.pooling:
-            other = target_figures(by_pooling[name])
+            other = target_figures(other_rows)
             print(
                 f"with pooling={name!r}: quality MAE Q10-95 {other['mae_q10_95']:.2f}, "
                 f"Q97-100 detected {100 * other['detect_q97_100']:.1f}%, false "

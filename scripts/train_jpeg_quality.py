@@ -233,7 +233,10 @@ def quality_weights(boosts, low=5, high=100):
         quality, _, weight = item.partition(":")
         if not quality.isdigit() or not low <= int(quality) <= high:
             sys.exit(f"--quality-boost {item!r}: Q must be an int in {low}..{high}.")
-        weights[int(quality) - low] = float(weight)
+        try:
+            weights[int(quality) - low] = float(weight)
+        except ValueError:
+            sys.exit(f"--quality-boost {item!r}: expected Q:W with W a number.")
     return weights
 
 

@@ -38,6 +38,8 @@ def test_quality_boost_weights(script):
     assert weights[99 - 5] == 8 and weights[100 - 5] == 4
     with pytest.raises(SystemExit, match="Q must be an int in 5..100"):
         script.quality_weights(["101:2"])
+    with pytest.raises(SystemExit, match="expected Q:W with W a number"):
+        script.quality_weights(["99"])
 
 
 def test_two_stages_record_their_budget(script, tmp_path):

@@ -215,9 +215,9 @@ def make_jpeg_images(
     Compression is an in-memory round trip through OpenCV's
     ``cv2.imencode``/``cv2.imdecode`` (libjpeg-turbo, baseline, the chroma
     subsampling of ``subsampling`` for colour), whose pixels are identical
-    to Pillow's at the same settings; no file is written. RGB samples are encoded as colour
-    (with the channels in the order OpenCV expects), grayscale samples as
-    single-channel JPEGs.
+    to Pillow's at the same settings; no file is written. RGB samples are
+    encoded as colour (with the channels in the order OpenCV expects),
+    grayscale samples as single-channel JPEGs.
 
     Every sample, the uncompressed ones included, is rounded to 8 bits:
     decoded JPEGs are 8-bit, so otherwise the fractional part of the pixels

@@ -237,11 +237,7 @@ def jpeg_audit(
     from ..utils import read_image
 
     os.makedirs(output_dir, exist_ok=True)
-    # The estimator's own image-level rule (PixelwiseJPEGRegressor.pooling).
-    if getattr(estimator, "pooling", "mean") == "median":
-        pool = lambda m: float(np.median(m))  # noqa: E731
-    else:
-        pool = lambda m: float(m.mean(dtype=np.float64))  # noqa: E731
+    pool = estimator._pool()  # the estimator's own image-level rule
     report = JPEGAuditReport(output_dir=output_dir)
     bar = tqdm(paths, desc="JPEG audit", unit="image", disable=not progress)
     for path in bar:
