@@ -19,7 +19,7 @@ What it does, deterministically for a given ``--seed``:
   (OpenCV INTER_AREA, down to a short side of ``--min-side``), for variety
   of scale (they share their source's side of the split);
 - trains with Adam and a cosine learning-rate decay over ``--epochs`` epochs
-  of ``--patches-per-epoch`` patches drawn online (random 60x60 crop and
+  of ``--patches-per-epoch`` patches drawn online (random ``--patch-size`` crop and
   dihedral transform, JPEG at a uniform quality in 5..100 for 90% of them,
   chroma subsampling 4:2:0 for half of those and 4:2:2 or 4:4:4 for a
   quarter each, as ``--subsampling`` says), the estimator's own patch
@@ -155,6 +155,15 @@ def build_parser():
     p.add_argument("--out", required=True, help="weights file to write (.pt)")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--n-filters", type=int, default=32)
+    p.add_argument(
+        "--lattice-qualities",
+        type=int,
+        nargs="*",
+        default=list(LATTICE_QUALITIES),
+        help="qualities the net's front end tests with pooled combs (none: off)",
+    )
+    p.add_argument("--lattice-pool", type=int, default=2)
+    p.add_argument("--patch-size", type=int, default=64)
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--patches-per-epoch", type=int, default=20000)
     p.add_argument("--batch-size", type=int, default=32)
@@ -205,9 +214,13 @@ def build_parser():
     return p
 
 
-# Settings that must not change when resuming.
+# Settings that must not change when resuming, with their values in
+# checkpoints made before they existed.
 FIXED = (
     "n_filters",
+    "lattice_qualities",
+    "lattice_pool",
+    "patch_size",
     "epochs",
     "patches_per_epoch",
     "batch_size",
@@ -222,6 +235,36 @@ FIXED = (
     "uncompressed_fraction",
     "init",
 )
+BEFORE_OPTION = {"lattice_qualities": [], "lattice_pool": 2, "patch_size": 60}
+
+# The front end's pooled quality tests: the lattice of any integer steps
+# (100) and the qualities whose low-frequency steps set them apart.
+LATTICE_QUALITIES = (100, 90, 80, 70, 60, 50, 45, 40, 35, 30, 25, 20, 15, 10)
+
+
+def load_widened(module, state):
+    """Load ``state`` into ``module``, zero-padding inputs the net gained.
+
+    A net whose front end has more channels than the one ``state`` came
+    from (new ``--lattice-qualities``) starts with zero weights on them, so
+    it computes exactly what the old net did and learns to use them.
+    """
+    own = module.state_dict()
+    state = dict(state)
+    for key, value in state.items():
+        target = own.get(key)
+        if (
+            target is not None
+            and value.ndim == 4
+            and target.shape[0] == value.shape[0]
+            and target.shape[2:] == value.shape[2:]
+            and target.shape[1] > value.shape[1]
+        ):
+            widened = torch.zeros_like(target)
+            widened[:, : value.shape[1]] = value
+            state[key] = widened
+            print(f"{key}: {target.shape[1] - value.shape[1]} new inputs start at 0")
+    module.load_state_dict(state)
 
 
 def quality_weights(boosts, low=5, high=100):
@@ -255,7 +298,9 @@ def main(argv=None):
         resumed = torch.load(args.resume, map_location="cpu", weights_only=False)
         defaults = build_parser().parse_args(["--data", "", "--out", ""])
         for key in FIXED:
-            made_with = resumed["args"].get(key, getattr(defaults, key))
+            made_with = resumed["args"].get(
+                key, BEFORE_OPTION.get(key, getattr(defaults, key))
+            )
             if made_with != getattr(args, key):
                 sys.exit(
                     f"--{key.replace('_', '-')} is {getattr(args, key)!r} but the "
@@ -283,6 +328,9 @@ def main(argv=None):
 
     est = PixelwiseJPEGRegressor(
         module__n_filters=args.n_filters,
+        module__lattice_qualities=tuple(args.lattice_qualities),
+        module__lattice_pool=args.lattice_pool,
+        patch_size=args.patch_size,
         chroma_subsampling=tuple(args.subsampling),
         quality_weights=quality_weights(args.quality_boost),
         uncompressed_fraction=args.uncompressed_fraction,
@@ -307,7 +355,7 @@ def main(argv=None):
     stages = []
     if args.init:
         init = torch.load(args.init, map_location="cpu", weights_only=False)
-        est.module_.load_state_dict(init["module"])
+        load_widened(est.module_, init["module"])
         stages = init.get("stages", []) + [
             {
                 "settings": init["args"],

@@ -78,3 +78,18 @@ def test_two_stages_record_their_budget(script, tmp_path):
             common + ["--out", str(stage2), "--init", f"{stage1}.ckpt",
                       "--resume", f"{stage2}.ckpt"]
         )  # fmt: skip
+
+
+def test_init_widens_a_net_for_new_quality_tests(script):
+    # A stage that adds --lattice-qualities starts from the earlier net with
+    # zero weights on the new inputs: the same maps, then it learns.
+    from skforensics.nn import JPEGQualityNet
+
+    torch.manual_seed(0)
+    old = JPEGQualityNet(n_filters=4).eval()
+    new = JPEGQualityNet(n_filters=4, lattice_qualities=(100, 30)).eval()
+    script.load_widened(new, old.state_dict())
+    assert float(new.layers[0].weight[:, -2:].abs().sum()) == 0.0
+    x = torch.rand(1, 3, 48, 48)
+    with torch.no_grad():
+        torch.testing.assert_close(new(x), old(x))

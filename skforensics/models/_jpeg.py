@@ -333,8 +333,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
 
     tile_size : int, default=512
         Side of the tiles of :meth:`predict_maps`; each tile is computed with
-        a halo of ``receptive_field // 2`` pixels (19 for the default net) on
-        every side, so the maps equal those of the whole image while memory
+        a halo of ``receptive_field // 2`` pixels (19 for the default net,
+        39 with the shipped weights' quality tests) on every side, so the
+        maps equal those of the whole image while memory
         stays bounded (about 0.3 GB for 32 filters at 512, most of it the
         fixed features) whatever the image size.
 
@@ -1026,6 +1027,8 @@ def save_jpeg_weights(estimator, path, *, metadata=None, dtype=torch.float16):
                 "front_end": str(module.front_end),
                 "lattice_steps": [int(s) for s in module.lattice_steps],
                 "lattice_size": int(module.lattice_size),
+                "lattice_qualities": [int(q) for q in module.lattice_qualities],
+                "lattice_pool": int(module.lattice_pool),
                 "batch_norm": bool(module.batch_norm),
             },
             "state_dict": state,
@@ -1094,8 +1097,9 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     config = checkpoint["module"]
     params = {f"module__{k}": v for k, v in config.items()}
     params["module__dilations"] = tuple(config["dilations"])
-    if "lattice_steps" in config:
-        params["module__lattice_steps"] = tuple(config["lattice_steps"])
+    for key in ("lattice_steps", "lattice_qualities"):
+        if key in config:
+            params[f"module__{key}"] = tuple(config[key])
     params.update(verbose=0, device=device)
     params.update(kwargs)
     estimator = PixelwiseJPEGRegressor(**params).initialize()

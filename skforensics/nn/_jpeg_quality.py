@@ -27,6 +27,51 @@ def _dct_matrix(n=8):
     return scipy.fft.dct(np.eye(n), norm="ortho", axis=0)
 
 
+# JPEG's luminance quantisation table at quality 50 (ITU T.81, Annex K),
+# row-major over (vertical, horizontal) frequency.
+_LUMA_TABLE = np.array(
+    [
+        [16, 11, 10, 16, 24, 40, 51, 61],
+        [12, 12, 14, 19, 26, 58, 60, 55],
+        [14, 13, 16, 24, 40, 57, 69, 56],
+        [14, 17, 22, 29, 51, 87, 80, 62],
+        [18, 22, 37, 56, 68, 109, 103, 77],
+        [24, 35, 55, 64, 81, 104, 113, 92],
+        [49, 64, 78, 87, 103, 121, 120, 101],
+        [72, 92, 95, 98, 112, 100, 103, 99],
+    ]
+)
+
+
+def luma_quantisation_table(quality):
+    """libjpeg's (and Pillow's, OpenCV's) luminance steps at ``quality``."""
+    scale = 5000.0 / quality if quality < 50 else 200.0 - 2.0 * quality
+    return np.clip(np.floor((_LUMA_TABLE * scale + 50.0) / 100.0), 1, 255)
+
+
+# The pooled tests of qualities below this read only the DC and the two
+# lowest AC coefficients (the others are mostly quantised to zero there, and
+# each coefficient tested costs time at every pixel); the tests of higher
+# qualities read all the combed AC coefficients.
+_ALL_COEFFICIENTS_FROM = 97
+
+
+def _window_reduce(x, axis, spacing, taps, reduce, fill):
+    """Reduce ``taps`` samples ``spacing`` apart, centred, along ``axis``.
+
+    Positions outside ``x`` hold ``fill``; the result has the shape of ``x``.
+    """
+    reach = spacing * (taps // 2)
+    pad = [0, 0, 0, 0]
+    pad[2 * (3 - axis) : 2 * (3 - axis) + 2] = [reach, reach]
+    padded = F.pad(x, pad, value=fill)
+    length = x.shape[axis]
+    out = padded.narrow(axis, 0, length)
+    for tap in range(1, taps):
+        out = reduce(out, padded.narrow(axis, tap * spacing, length))
+    return out
+
+
 class _LatticeFeatures(nn.Module):
     """Fixed JPEG features: 8x8 DCT of the luminance around every pixel, combed.
 
@@ -39,11 +84,23 @@ class _LatticeFeatures(nn.Module):
     rounding of the decoded pixels), so the comb is close to 1 for every
     ``s`` that divides ``q``: the pattern over steps and frequencies encodes
     the quantisation table, hence the quality. The YCbCr pixels (divided by
-    64) are appended, for the chroma subsampling and the content. Nothing
-    here is learned.
+    64) are appended, for the chroma subsampling and the content.
+
+    With ``qualities``, one more channel per quality ``Q`` tests the whole
+    quantisation table of ``Q`` at once, pooled over a neighbourhood: at each
+    block position, the combs ``cos(2 pi c / q)`` with ``q`` the step of
+    ``Q`` are summed over the coefficients not quantised to zero
+    (``|c| >= q / 2``), together with their count; both sums are added over
+    the ``(2 * pool + 1)**2`` blocks of one 8x8 grid around the pixel, their
+    ratio (count plus one below, so that a flat region reads 0) is taken,
+    and its largest value over the 8x8 grid phases around the pixel is kept.
+    It is near 1 where the pixels were compressed at ``Q`` (or at a quality
+    whose steps ``Q``'s divide) and near 0 where they never were. Qualities
+    from 97 test all the combed AC coefficients, lower ones only the DC and
+    the two lowest AC coefficients. Nothing here is learned.
     """
 
-    def __init__(self, steps, size):
+    def __init__(self, steps, size, qualities=(), pool=2):
         super().__init__()
         dct = torch.tensor(_dct_matrix()[:size], dtype=torch.float32)
         # Constants, rebuilt here and kept out of the state dict (saving them
@@ -58,10 +115,89 @@ class _LatticeFeatures(nn.Module):
             # JPEG centres the luminance on 0 before its DCT.
             "level_shift": torch.tensor([128.0, 0.0, 0.0]).view(1, 3, 1, 1),
         }
+        self.size = size
+        self.pool = pool
+        self.n_qualities = len(qualities)
+        if qualities:
+            buffers.update(self._pooled_buffers(steps, size, qualities))
         for name, value in buffers.items():
             self.register_buffer(name, value, persistent=False)
-        self.size = size
-        self.out_channels = size * size * len(steps) + 3
+        self.out_channels = size * size * len(steps) + 3 + len(qualities)
+
+    @staticmethod
+    def _pooled_buffers(steps, size, qualities):
+        """The (coefficient, step) pairs the quality tests read, and their sums.
+
+        A pair whose step is one of ``steps`` reuses that comb
+        (``comb_pairs``); the others are computed on their own
+        (``extra_coefficients``, ``extra_frequencies``). ``quality_sums``
+        adds up each quality's pairs, ordered reused first.
+        """
+        # Channel k of the coefficients holds horizontal frequency k // size
+        # and vertical frequency k % size.
+        k = np.arange(size * size)
+        horizontal, vertical = k // size, k % size
+        members = []
+        for quality in qualities:
+            table = luma_quantisation_table(quality)[vertical, horizontal]
+            if quality >= _ALL_COEFFICIENTS_FROM:
+                # Not the DC: that of a flat block, as in a saturated
+                # region, is 8 times an integer luminance whatever the image.
+                used = k[1:]
+            else:
+                used = k[horizontal + vertical <= 1]
+            members.append([(int(c), int(table[c])) for c in used])
+        pairs = sorted({pair for group in members for pair in group})
+        reused = [pair for pair in pairs if pair[1] in steps]
+        extra = [pair for pair in pairs if pair[1] not in steps]
+        pairs = reused + extra
+        sums = torch.zeros(len(qualities), len(pairs))
+        for row, group in enumerate(members):
+            sums[row, [pairs.index(pair) for pair in group]] = 1.0
+        return {
+            "comb_pairs": torch.tensor(
+                [c * len(steps) + steps.index(s) for c, s in reused], dtype=torch.long
+            ),
+            "extra_coefficients": torch.tensor([c for c, _ in extra], dtype=torch.long),
+            "extra_frequencies": torch.tensor(
+                [2 * math.pi / s for _, s in extra], dtype=torch.float32
+            ),
+            "pair_coefficients": torch.tensor([c for c, _ in pairs], dtype=torch.long),
+            "pair_half_steps": torch.tensor(
+                [s / 2 for _, s in pairs], dtype=torch.float32
+            ),
+            "quality_sums": sums.T.contiguous(),
+        }
+
+    def _pooled(self, coefficients, combs):
+        """The quality tests (see the class docstring) from the combs.
+
+        ``coefficients`` is (batch, size**2, H, W); ``combs`` is
+        (batch, H, W, size**2 * len(steps)), channels last.
+        """
+        coefficients = coefficients.permute(0, 2, 3, 1).contiguous()
+        extra = coefficients[..., self.extra_coefficients] * self.extra_frequencies
+        pair_combs = torch.cat([combs[..., self.comb_pairs], extra.cos_()], dim=-1)
+        # Coefficients quantised to zero say nothing about the step.
+        weights = coefficients[..., self.pair_coefficients].abs_()
+        weights = torch.ge(weights, self.pair_half_steps).to(pair_combs.dtype)
+        n = self.n_qualities
+        sums = torch.cat(
+            [(pair_combs * weights) @ self.quality_sums, weights @ self.quality_sums],
+            dim=-1,
+        )
+        sums = sums.permute(0, 3, 1, 2).contiguous()
+        # Add up the blocks of one grid, (2 pool + 1) blocks 8 pixels apart
+        # along each axis, then keep the best of the 8x8 grid phases around
+        # the pixel, since the image's is unknown (a centred 9x9 window holds
+        # them all). Both are separable; shifted slices beat the equivalent
+        # dilated and pooling kernels on CPU by far.
+        for axis in (2, 3):
+            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, torch.add, 0.0)
+        ratio = sums[:, :n] / (sums[:, n:] + 1.0)
+        for axis in (2, 3):
+            ratio = _window_reduce(ratio, axis, 1, 9, torch.maximum, -math.inf)
+        return ratio
 
     def forward(self, x):
         ycbcr = F.conv2d(x, self.ycbcr) - self.level_shift
@@ -71,18 +207,25 @@ class _LatticeFeatures(nn.Module):
             phases = coefficients.unsqueeze(2) * self.frequencies.view(-1, 1, 1)
             comb = torch.cos(phases)
             comb = comb.flatten(1, 2)
-            return torch.cat([comb, ycbcr / 64.0], dim=1)
+            parts = [comb, ycbcr / 64.0]
+            if self.n_qualities:
+                combs_last = comb.permute(0, 2, 3, 1)
+                parts.append(self._pooled(coefficients, combs_last))
+            return torch.cat(parts, dim=1)
         # The same numbers without a gradient, written straight into one
         # channels_last buffer: the combs are most of the cost of the net, and
         # the 1x1 convolution that reads them runs fastest on that layout.
         batch, n_coefficients, height, width = coefficients.shape
         n_combs = n_coefficients * self.frequencies.numel()
-        out = x.new_empty((batch, height, width, n_combs + 3))
+        out = x.new_empty((batch, height, width, self.out_channels))
         comb = out[..., :n_combs].view(batch, height, width, n_coefficients, -1)
-        coefficients = coefficients.permute(0, 2, 3, 1).unsqueeze(-1)
-        torch.mul(coefficients, self.frequencies, out=comb)
+        coefficients_last = coefficients.permute(0, 2, 3, 1).unsqueeze(-1)
+        torch.mul(coefficients_last, self.frequencies, out=comb)
         comb.cos_()
-        torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=out[..., n_combs:])
+        torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=out[..., n_combs : n_combs + 3])
+        if self.n_qualities:
+            pooled = self._pooled(coefficients, out[..., :n_combs])
+            out[..., n_combs + 3 :] = pooled.permute(0, 2, 3, 1)
         return out.permute(0, 3, 1, 2)
 
 
@@ -131,6 +274,13 @@ class JPEGQualityNet(nn.Module):
         The ``"dct"`` front end combs the ``lattice_size**2`` DCT
         coefficients whose two frequencies are below ``lattice_size`` (8: all
         64); ignored by ``"pixels"``.
+    lattice_qualities : tuple of int, default=()
+        JPEG qualities whose whole luminance quantisation table the
+        ``"dct"`` front end tests, pooled over neighbouring blocks: one more
+        input channel each (see Notes). Empty: none.
+    lattice_pool : int, default=2
+        The quality tests pool ``(2 * lattice_pool + 1)**2`` blocks; ignored
+        without ``lattice_qualities``.
     batch_norm : bool, default=True
         Batch normalisation after every hidden convolution (the paper has
         none). It speeds training up; in evaluation mode it is an affine map.
@@ -144,7 +294,9 @@ class JPEGQualityNet(nn.Module):
     receptive_field : int
         Side of the square of input pixels that one output pixel sees (at
         most): ``1 + 2 * sum(dilations)`` (33 by default) for ``"pixels"``,
-        ``9 + 2 * sum(dilations[1:])`` (39) for ``"dct"``. An output pixel
+        ``9 + 2 * sum(dilations[1:])`` (39) for ``"dct"``, and ``17 + 16 *
+        lattice_pool + 2 * sum(dilations[1:])`` (79) with
+        ``lattice_qualities``. An output pixel
         farther than ``receptive_field // 2`` from a border does not see the
         zero padding, which is why tiled inference needs a halo of that width.
 
@@ -163,7 +315,19 @@ class JPEGQualityNet(nn.Module):
     combs are near 1 for the steps that divide ``q``; elsewhere they average
     out. The pattern encodes the quantisation table, hence the quality
     factor, directly; the YCbCr pixels are appended for the chroma
-    subsampling and the content. The paper's net has to discover all of this
+    subsampling and the content.
+
+    A single block is weak evidence at high quality, where the decoded
+    pixels' rounding blurs steps of 1 or 2, and combs of small steps cannot
+    tell quality 10 from quality 50 (the steps of one are five times the
+    other's). ``lattice_qualities`` adds one channel per quality ``Q``: the
+    combs against ``Q``'s own steps, summed over the coefficients not
+    quantised to zero and over the blocks of one 8x8 grid around the pixel,
+    divided by their count (plus one), at the best of the 64 grid phases
+    around the pixel. It reads near 1 after compression at ``Q`` and near 0
+    on never-compressed pixels, flat regions included.
+
+    The paper's net has to discover all of this
     from pixels: on 2 CPU cores, 18,000 training patches moved it nowhere
     (it predicted the mean), while the ``"dct"`` net had learned the coarse
     quality after 2,000 (see the user guide).
@@ -202,6 +366,8 @@ class JPEGQualityNet(nn.Module):
         front_end="dct",
         lattice_steps=(1, 2, 3, 4, 6),
         lattice_size=6,
+        lattice_qualities=(),
+        lattice_pool=2,
         batch_norm=True,
     ):
         super().__init__()
@@ -228,13 +394,37 @@ class JPEGQualityNet(nn.Module):
                 f"The 'lattice_size' parameter of {name} must be an int in 1..8. "
                 f"Got {lattice_size!r} instead."
             )
+        if lattice_qualities is None or (
+            hasattr(lattice_qualities, "__len__") and len(lattice_qualities) == 0
+        ):
+            lattice_qualities = ()
+        else:
+            lattice_qualities = _int_sequence(
+                lattice_qualities, "lattice_qualities", name
+            )
+            if max(lattice_qualities) > 100:
+                raise ValueError(
+                    f"The 'lattice_qualities' parameter of {name} must hold "
+                    f"qualities in 1..100. Got {lattice_qualities!r} instead."
+                )
+        if (
+            not isinstance(lattice_pool, numbers.Integral)
+            or isinstance(lattice_pool, bool)
+            or lattice_pool < 0
+        ):
+            raise ValueError(
+                f"The 'lattice_pool' parameter of {name} must be an int >= 0. "
+                f"Got {lattice_pool!r} instead."
+            )
         if not isinstance(batch_norm, (bool, np.bool_)):
             raise ValueError(
                 f"The 'batch_norm' parameter of {name} must be a bool. "
                 f"Got {batch_norm!r} instead."
             )
         if front_end == "dct":
-            self.features = _LatticeFeatures(lattice_steps, lattice_size)
+            self.features = _LatticeFeatures(
+                lattice_steps, lattice_size, lattice_qualities, int(lattice_pool)
+            )
             channels = self.features.out_channels
         else:
             self.features = None
@@ -268,8 +458,12 @@ class JPEGQualityNet(nn.Module):
         self.front_end = front_end
         self.lattice_steps = lattice_steps
         self.lattice_size = lattice_size
+        self.lattice_qualities = lattice_qualities
+        self.lattice_pool = int(lattice_pool)
         self.batch_norm = bool(batch_norm)
-        if front_end == "dct":
+        if front_end == "dct" and lattice_qualities:
+            self.receptive_field = 17 + 16 * self.lattice_pool + 2 * sum(dilations[1:])
+        elif front_end == "dct":
             self.receptive_field = 9 + 2 * sum(dilations[1:])
         else:
             self.receptive_field = 1 + 2 * sum(dilations)

@@ -115,8 +115,25 @@ def test_tiled_maps_equal_whole_image_maps(tile_size):
         torch.backends.mkldnn.enabled = False
 
 
-def _check_tiling(est, tile_size):
-    image = make_test_images(1, (70, 93), n_channels=3, random_state=2)[0]
+@pytest.mark.parametrize("tile_size", [24, 61])
+def test_tiled_maps_equal_whole_image_maps_with_quality_tests(tile_size):
+    # The pooled quality tests reach 39 pixels: the halo grows with them.
+    est = _mid_range(
+        PixelwiseJPEGRegressor(
+            module__n_filters=4,
+            module__lattice_qualities=(100, 50, 20),
+            verbose=0,
+            random_state=0,
+        ).initialize()
+    )
+    assert est.module_.receptive_field == 79
+    with torch.no_grad():  # make the tests matter in the maps
+        est.module_.layers[0].weight[:, -3:] = 1.0
+    _check_tiling(est, tile_size, shape=(110, 131))
+
+
+def _check_tiling(est, tile_size, shape=(70, 93)):
+    image = make_test_images(1, shape, n_channels=3, random_state=2)[0]
     whole = est.set_params(tile_size=512)._image_maps(image)
     tiled = est.set_params(tile_size=tile_size)._image_maps(image)
     assert 0.05 < whole.min() and whole.max() < 0.95  # nothing clipped
@@ -374,6 +391,7 @@ def test_weights_round_trip(fitted, images, tmp_path):
         loaded.predict(images), fitted.predict(images), rtol=1e-6
     )
     assert loaded.pretrained_info_ == {"note": 1.5}
+    assert loaded.module_.lattice_qualities == ()
     assert loaded.module_.layers[0].weight.dtype == torch.float32
     _jpeg.save_jpeg_weights(fitted, path)  # float16 by default
     loaded = load_pretrained_jpeg(path=path)
@@ -381,6 +399,18 @@ def test_weights_round_trip(fitted, images, tmp_path):
     np.testing.assert_allclose(
         loaded.predict(images), fitted.predict(images), atol=0.05
     )
+
+
+def test_weights_keep_the_quality_tests(images, tmp_path):
+    est = PixelwiseJPEGRegressor(
+        **{**TINY, "module__lattice_qualities": (100, 30), "module__lattice_pool": 1}
+    ).fit(images)
+    path = tmp_path / "w.pt"
+    _jpeg.save_jpeg_weights(est, path, dtype=torch.float32)
+    loaded = load_pretrained_jpeg(path=path)
+    assert loaded.module_.lattice_qualities == (100, 30)
+    assert loaded.module_.lattice_pool == 1
+    np.testing.assert_allclose(loaded.predict(images), est.predict(images), rtol=1e-6)
 
 
 def test_missing_or_bad_weights(tmp_path, monkeypatch):

@@ -162,3 +162,87 @@ def test_fast_features_equal_the_differentiable_ones():
     slow = features(x.clone().requires_grad_())
     assert slow.requires_grad and fast.shape == slow.shape == (2, 183, 30, 41)
     torch.testing.assert_close(fast, slow.detach(), rtol=0, atol=1e-6)
+
+
+QUALITIES = (100, 50, 30, 10)
+
+
+def _quality_tests(u8, qualities=QUALITIES):
+    """The pooled quality-test channels of an uint8 RGB image, interior only."""
+    net = JPEGQualityNet(n_filters=4, lattice_qualities=qualities).eval()
+    x = torch.from_numpy(u8.transpose(2, 0, 1).astype(np.float32) / 255.0)
+    with torch.no_grad():
+        features = net.features(x[None])[0, -len(qualities) :]
+    return features[:, 24:-24, 24:-24].numpy()
+
+
+@pytest.fixture(scope="module")
+def photo():
+    from skforensics.datasets import load_sample_images
+
+    # astronaut: a photograph without a JPEG lattice (chelsea has one).
+    astronaut = load_sample_images(as_gray=False)[0][:128, :128]
+    return np.round(astronaut * 255).astype(np.uint8)
+
+
+def test_quality_tests_read_the_quality(photo):
+    from skforensics.datasets._jpeg import jpeg_uint8
+
+    never = np.median(_quality_tests(photo), axis=(1, 2))
+    assert (never < 0.3).all()
+    for row, quality in enumerate(QUALITIES[1:], start=1):
+        medians = np.median(_quality_tests(jpeg_uint8(photo, quality)), axis=(1, 2))
+        # Its own test reads near 1; tests of coarser steps (lower qualities)
+        # do not.
+        assert medians[row] > 0.85, (quality, medians)
+        assert (medians[row + 1 :] < 0.6).all(), (quality, medians)
+    # Quality 100: every step is 1, blurred by the rounding of the pixels.
+    q100 = np.median(_quality_tests(jpeg_uint8(photo, 100))[0])
+    assert q100 > never[0] + 0.05
+
+
+def test_quality_tests_read_zero_on_flat_regions():
+    # A saturated region: no coefficient but the DC is away from zero, and a
+    # flat block's DC is a multiple of 8 whatever the image's history.
+    white = np.full((64, 64, 3), 255, dtype=np.uint8)
+    assert np.abs(_quality_tests(white)[0]).max() < 1e-6
+
+
+def test_quality_tests_reach():
+    # An output pixel depends on the pixels of a 79-pixel square around it:
+    # 3 + 16 + 4 (block, pooled grid, phase) and 15 (the 3x3 stack) on each
+    # side, one more down and right.
+    net = JPEGQualityNet(n_filters=4, lattice_qualities=QUALITIES).eval()
+    assert net.receptive_field == 79
+    assert net.features.out_channels == 183 + len(QUALITIES)
+    x = torch.rand(1, 3, 121, 121)
+    inside = torch.zeros(121, 121, dtype=torch.bool)
+    inside[60 - 39 : 60 + 40, 60 - 39 : 60 + 40] = True
+    y = torch.where(inside, x, torch.rand_like(x))
+    with torch.no_grad():
+        torch.testing.assert_close(net(y)[0, :, 60, 60], net(x)[0, :, 60, 60])
+
+
+def test_fast_quality_tests_equal_the_differentiable_ones():
+    features = JPEGQualityNet(n_filters=4, lattice_qualities=QUALITIES).features
+    x = torch.rand(2, 3, 40, 47)
+    with torch.no_grad():
+        fast = features(x)
+    slow = features(x.clone().requires_grad_())
+    assert fast.shape == slow.shape == (2, 187, 40, 47)
+    torch.testing.assert_close(fast, slow.detach(), rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lattice_qualities": (0, 50)}, "'lattice_qualities' parameter"),
+        ({"lattice_qualities": (101,)}, "'lattice_qualities' .* 1..100"),
+        ({"lattice_qualities": "abc"}, "'lattice_qualities' parameter"),
+        ({"lattice_pool": -1}, "'lattice_pool' parameter .* int >= 0"),
+        ({"lattice_pool": 1.5}, "'lattice_pool' parameter"),
+    ],
+)
+def test_bad_quality_test_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        JPEGQualityNet(**kwargs)
