@@ -56,20 +56,28 @@ def luma_quantisation_table(quality):
 _ALL_COEFFICIENTS_FROM = 97
 
 
-def _window_reduce(x, axis, spacing, taps, reduce, fill):
+def _window_reduce(x, axis, spacing, taps, reduce_):
     """Reduce ``taps`` samples ``spacing`` apart, centred, along ``axis``.
 
-    Positions outside ``x`` hold ``fill``; the result has the shape of ``x``.
+    Samples outside ``x`` are left out; the result has the shape of ``x``.
+    ``reduce_`` is an in-place binary op such as ``torch.Tensor.add_``.
     """
-    reach = spacing * (taps // 2)
-    pad = [0, 0, 0, 0]
-    pad[2 * (3 - axis) : 2 * (3 - axis) + 2] = [reach, reach]
-    padded = F.pad(x, pad, value=fill)
+    out = x.clone()
     length = x.shape[axis]
-    out = padded.narrow(axis, 0, length)
-    for tap in range(1, taps):
-        out = reduce(out, padded.narrow(axis, tap * spacing, length))
+    for tap in range(1, taps // 2 + 1):
+        shift = tap * spacing
+        if shift >= length:
+            break
+        # out[i] with x[i + shift], then out[i] with x[i - shift].
+        reduce_(out.narrow(axis, 0, length - shift), x.narrow(axis, shift, length - shift))
+        reduce_(out.narrow(axis, shift, length - shift), x.narrow(axis, 0, length - shift))
     return out
+
+
+def _maximum_(out, other):
+    if out.requires_grad or other.requires_grad:  # autograd refuses out=
+        return out.copy_(torch.maximum(out, other))
+    return torch.maximum(out, other, out=out)
 
 
 class _LatticeFeatures(nn.Module):
@@ -126,12 +134,12 @@ class _LatticeFeatures(nn.Module):
 
     @staticmethod
     def _pooled_buffers(steps, size, qualities):
-        """The (coefficient, step) pairs the quality tests read, and their sums.
+        """The (coefficient, step) pairs the quality tests read, as matrices.
 
-        A pair whose step is one of ``steps`` reuses that comb
-        (``comb_pairs``); the others are computed on their own
-        (``extra_coefficients``, ``extra_frequencies``). ``quality_sums``
-        adds up each quality's pairs, ordered reused first.
+        ``pair_phases`` takes the coefficients to the phases ``2 pi c / s``
+        of every pair (a product by one frequency and sums of zeros, so the
+        same numbers as an elementwise product, in one matrix product), and
+        ``quality_sums`` adds up each quality's pairs.
         """
         # Channel k of the coefficients holds horizontal frequency k // size
         # and vertical frequency k % size.
@@ -148,85 +156,81 @@ class _LatticeFeatures(nn.Module):
                 used = k[horizontal + vertical <= 1]
             members.append([(int(c), int(table[c])) for c in used])
         pairs = sorted({pair for group in members for pair in group})
-        reused = [pair for pair in pairs if pair[1] in steps]
-        extra = [pair for pair in pairs if pair[1] not in steps]
-        pairs = reused + extra
-        sums = torch.zeros(len(qualities), len(pairs))
-        for row, group in enumerate(members):
-            sums[row, [pairs.index(pair) for pair in group]] = 1.0
-        return {
-            "comb_pairs": torch.tensor(
-                [c * len(steps) + steps.index(s) for c, s in reused], dtype=torch.long
-            ),
-            "extra_coefficients": torch.tensor([c for c, _ in extra], dtype=torch.long),
-            "extra_frequencies": torch.tensor(
-                [2 * math.pi / s for _, s in extra], dtype=torch.float32
-            ),
-            "pair_coefficients": torch.tensor([c for c, _ in pairs], dtype=torch.long),
-            "pair_half_steps": torch.tensor(
-                [s / 2 for _, s in pairs], dtype=torch.float32
-            ),
-            "quality_sums": sums.T.contiguous(),
-        }
+        phases = torch.zeros(size * size, len(pairs))
+        for column, (c, step) in enumerate(pairs):
+            phases[c, column] = 2 * math.pi / torch.tensor(float(step))
+        sums = torch.zeros(len(pairs), len(qualities))
+        for column, group in enumerate(members):
+            sums[[pairs.index(pair) for pair in group], column] = 1.0
+        return {"pair_phases": phases, "quality_sums": sums}
 
-    def _pooled(self, coefficients, combs):
-        """The quality tests (see the class docstring) from the combs.
+    def _pooled(self, coefficients):
+        """The quality tests (see the class docstring) of the coefficients.
 
-        ``coefficients`` is (batch, size**2, H, W); ``combs`` is
-        (batch, H, W, size**2 * len(steps)), channels last.
+        ``coefficients`` is (batch, H, W, size**2), channels last; so are
+        the tests, (batch, H, W, len(qualities)).
         """
-        coefficients = coefficients.permute(0, 2, 3, 1).contiguous()
-        extra = coefficients[..., self.extra_coefficients] * self.extra_frequencies
-        pair_combs = torch.cat([combs[..., self.comb_pairs], extra.cos_()], dim=-1)
-        # Coefficients quantised to zero say nothing about the step.
-        weights = coefficients[..., self.pair_coefficients].abs_()
-        weights = torch.ge(weights, self.pair_half_steps).to(pair_combs.dtype)
+        # |phase| serves both (the cosine is even). Coefficients quantised
+        # to zero (|c| < s / 2, a phase below pi) say nothing about the step.
+        phases = (coefficients @ self.pair_phases).abs_()
+        informative = torch.ge(phases, math.pi).to(phases.dtype)
+        combs = phases.cos_().mul_(informative)
         n = self.n_qualities
         sums = torch.cat(
-            [(pair_combs * weights) @ self.quality_sums, weights @ self.quality_sums],
-            dim=-1,
+            [combs @ self.quality_sums, informative @ self.quality_sums], dim=-1
         )
-        sums = sums.permute(0, 3, 1, 2).contiguous()
         # Add up the blocks of one grid, (2 pool + 1) blocks 8 pixels apart
         # along each axis, then keep the best of the 8x8 grid phases around
         # the pixel, since the image's is unknown (a centred 9x9 window holds
-        # them all). Both are separable; shifted slices beat the equivalent
-        # dilated and pooling kernels on CPU by far.
-        for axis in (2, 3):
-            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, torch.add, 0.0)
-        ratio = sums[:, :n] / (sums[:, n:] + 1.0)
-        for axis in (2, 3):
-            ratio = _window_reduce(ratio, axis, 1, 9, torch.maximum, -math.inf)
+        # them all). Both are separable, and run here on the channels-last
+        # layout: shifted slices beat dilated and pooling kernels on CPU.
+        for axis in (1, 2):
+            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, torch.Tensor.add_)
+        ratio = sums[..., :n] / (sums[..., n:] + 1.0)
+        for axis in (1, 2):
+            ratio = _window_reduce(ratio, axis, 1, 9, _maximum_)
         return ratio
 
-    def forward(self, x):
+    def _coefficients(self, x):
+        """YCbCr (level-shifted) and the DCT coefficients around every pixel."""
         ycbcr = F.conv2d(x, self.ycbcr) - self.level_shift
         rows = F.conv2d(F.pad(ycbcr[:, :1], (3, 4, 3, 4)), self.dct_rows)
-        coefficients = F.conv2d(rows, self.dct_cols, groups=self.size)
+        return ycbcr, F.conv2d(rows, self.dct_cols, groups=self.size)
+
+    def forward(self, x):
+        ycbcr, coefficients = self._coefficients(x)
         if x.requires_grad:
             phases = coefficients.unsqueeze(2) * self.frequencies.view(-1, 1, 1)
             comb = torch.cos(phases)
             comb = comb.flatten(1, 2)
             parts = [comb, ycbcr / 64.0]
             if self.n_qualities:
-                combs_last = comb.permute(0, 2, 3, 1)
-                parts.append(self._pooled(coefficients, combs_last))
+                pooled = self._pooled(coefficients.permute(0, 2, 3, 1))
+                parts.append(pooled.permute(0, 3, 1, 2))
             return torch.cat(parts, dim=1)
-        # The same numbers without a gradient, written straight into one
-        # channels_last buffer: the combs are most of the cost of the net, and
-        # the 1x1 convolution that reads them runs fastest on that layout.
+        return torch.cat(self._fast_parts(ycbcr, coefficients), dim=1)
+
+    def split(self, x):
+        """The features without a gradient, as (combs, the other channels).
+
+        Both are channels_last, the layout on which the 1x1 convolution that
+        reads them runs fastest; :class:`JPEGQualityNet` convolves the two
+        separately rather than copying them into one array.
+        """
+        return self._fast_parts(*self._coefficients(x))
+
+    def _fast_parts(self, ycbcr, coefficients):
+        # The cosine runs several times faster on a contiguous array than on
+        # a strided view, hence an array of the combs alone.
         batch, n_coefficients, height, width = coefficients.shape
-        n_combs = n_coefficients * self.frequencies.numel()
-        out = x.new_empty((batch, height, width, self.out_channels))
-        comb = out[..., :n_combs].view(batch, height, width, n_coefficients, -1)
-        coefficients_last = coefficients.permute(0, 2, 3, 1).unsqueeze(-1)
-        torch.mul(coefficients_last, self.frequencies, out=comb)
-        comb.cos_()
-        torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=out[..., n_combs : n_combs + 3])
+        coefficients_last = coefficients.permute(0, 2, 3, 1).contiguous()
+        comb = torch.mul(coefficients_last.unsqueeze(-1), self.frequencies).cos_()
+        comb = comb.view(batch, height, width, -1)
+        rest = ycbcr.new_empty((batch, height, width, 3 + self.n_qualities))
+        torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=rest[..., :3])
         if self.n_qualities:
-            pooled = self._pooled(coefficients, out[..., :n_combs])
-            out[..., n_combs + 3 :] = pooled.permute(0, 2, 3, 1)
-        return out.permute(0, 3, 1, 2)
+            rest[..., 3:] = self._pooled(coefficients_last)
+        return comb.permute(0, 3, 1, 2), rest.permute(0, 3, 1, 2)
 
 
 class JPEGQualityNet(nn.Module):
@@ -337,6 +341,11 @@ class JPEGQualityNet(nn.Module):
     lattice_size**2 * len(lattice_steps) + 3) * n_filters`` and
     ``lattice_size**2`` cosines per step (``"dct"``): 0.19 M for the paper's
     64 filters, 0.05 M (and 180 cosines) for the ``"dct"`` net with 32.
+    The quality tests add a cosine, a comparison and a few sums per tested
+    (coefficient, step) pair (74 for the shipped weights' 14 qualities),
+    and the wider receptive field widens the halo of tiled inference: on 2
+    CPU cores the shipped net's maps take about twice as long as those of
+    the same net without them.
 
     References
     ----------
@@ -502,9 +511,17 @@ class JPEGQualityNet(nn.Module):
                     f"{self.in_channels}-channel or grayscale (1-channel) images."
                 )
             x = x.repeat(1, self.in_channels, 1, 1)
-        if self.features is not None:
-            x = self.features(x)
-        return self.layers(x)
+        if self.features is None or x.requires_grad:
+            if self.features is not None:
+                x = self.features(x)
+            return self.layers(x)
+        # The 1x1 first convolution in two parts, one per array of features:
+        # the same sum without concatenating ~200 channels per pixel.
+        combs, rest = self.features.split(x)
+        first, n = self.layers[0], combs.shape[1]
+        y = F.conv2d(combs, first.weight[:, :n].contiguous())
+        y = y.add_(F.conv2d(rest, first.weight[:, n:].contiguous(), first.bias))
+        return self.layers[1:](y)
 
 
 def _int_sequence(value, name, owner, min_length=1):

@@ -246,3 +246,15 @@ def test_fast_quality_tests_equal_the_differentiable_ones():
 def test_bad_quality_test_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         JPEGQualityNet(**kwargs)
+
+
+@pytest.mark.parametrize("qualities", [(), QUALITIES])
+def test_split_first_convolution_equals_the_concatenated_one(qualities):
+    # Without a gradient the net convolves the combs and the other features
+    # separately instead of concatenating them; the sum is the same.
+    net = JPEGQualityNet(n_filters=4, lattice_qualities=qualities).eval()
+    x = torch.rand(2, 3, 37, 44)
+    with torch.no_grad():
+        split = net(x)
+        whole = net.layers(net.features(x))
+    torch.testing.assert_close(split, whole, rtol=0, atol=1e-5)
