@@ -18,12 +18,16 @@ What it does, deterministically for a given ``--seed``:
 - adds to the training set copies of the large images downscaled by 2 and 4
   (OpenCV INTER_AREA, down to a short side of ``--min-side``), for variety
   of scale (they share their source's side of the split);
-- trains with Adam and a cosine learning-rate decay over ``--epochs`` epochs
-  of ``--patches-per-epoch`` patches drawn online (random ``--patch-size`` crop and
-  dihedral transform, JPEG at a uniform quality in 5..100 for 90% of them,
-  chroma subsampling 4:2:0 for half of those and 4:2:2 or 4:4:4 for a
-  quarter each, as ``--subsampling`` says), the estimator's own patch
-  generator, seeded per epoch and patch;
+- trains the ``"dct"`` net with the pooled quality tests of
+  ``--lattice-qualities`` (the shipped set by default; none with the bare
+  option) with Adam and a cosine learning-rate decay over ``--epochs``
+  epochs of ``--patches-per-epoch`` patches drawn online (random
+  ``--patch-size`` crop and dihedral transform, JPEG at a uniform quality
+  in 5..100 for 90% of them, chroma subsampling 4:2:0 for half of those
+  and 4:2:2 or 4:4:4 for a quarter each, as ``--subsampling`` says), the
+  estimator's own patch generator, seeded per epoch and patch. ``--init
+  CKPT`` starts a new stage from a checkpoint's net, with zero weights on
+  any inputs the new net has and the old one lacked;
 - writes a checkpoint (net, optimizer, history) at the end of an epoch when
   ``--checkpoint-minutes`` have passed since the last one, on Ctrl-C or
   SIGTERM (after the current epoch), and when ``--max-minutes`` is spent;
