@@ -117,7 +117,7 @@ def load_sample_images(*, as_gray=True):
     integer lattice that quantisation steps of 1 leave (the mean of
     ``cos(2 pi c)`` over the AC coefficients is 0.10 at that grid phase and
     below 0.03 at the 63 others), and the shipped ``jpeg-quality`` model
-    reads it as quality 98. Steps of 1 barely change the pixels, so the
+    reads it as quality 97 to 98. Steps of 1 barely change the pixels, so the
     image stays a fair source for upscaling and for JPEG at qualities up to
     about 95; do not use it as a never-compressed example above that.
 
