@@ -59,12 +59,22 @@ def pretrained(name="upscale-detector"):
         sizes). ``predict`` gives the quality factor, ``predict_proba(X)[:,
         1]`` the probability of an ever-compressed image and
         ``predict_maps`` both per pixel. On 16 held-out photographs its
-        quality error averages 2.9 over qualities 10 to 95; the user
-        guide gives the training data and all figures.
+        quality error averages 2.2 over qualities 10 to 95, it detects 94%
+        of the images saved at qualities 97 to 100 and calls none of the
+        never-compressed ones compressed; maps of a 1920x1080 image take 5
+        to 6 s on 2 CPU cores. The user guide gives the training data and
+        all figures.
+
+    ``"jpeg-quality-fast"``
+        The same estimator with the previous weights, a net without the
+        pooled quality tests: maps in about 3.3 s at 1920x1080, but a
+        quality error of 2.4, and 81% of the Q97 to Q100 images detected
+        (half of those at Q100).
 
     Parameters
     ----------
-    name : {"upscale-detector", "jpeg-quality"}, default="upscale-detector"
+    name : {"upscale-detector", "jpeg-quality", "jpeg-quality-fast"}, \
+            default="upscale-detector"
         The model.
 
     Returns
@@ -96,10 +106,13 @@ def pretrained(name="upscale-detector"):
     """
     if name == "jpeg-quality":
         return load_pretrained_jpeg()
+    if name == "jpeg-quality-fast":
+        return load_pretrained_jpeg(path=_weights_path("jpeg-quality-fast.pt"))
     if name not in _MODELS:
+        available = [*_MODELS, "jpeg-quality", "jpeg-quality-fast"]
         raise ValueError(
             f"Unknown pretrained model {name!r}; available: "
-            f"{', '.join(repr(k) for k in sorted([*_MODELS, 'jpeg-quality']))}."
+            f"{', '.join(repr(k) for k in sorted(available))}."
         )
     weights_file, meta_file = _MODELS[name]
     meta = json.loads(_weights_path(meta_file).read_text())

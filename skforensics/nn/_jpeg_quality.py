@@ -69,8 +69,9 @@ def _window_reduce(x, axis, spacing, taps, reduce_):
         if shift >= length:
             break
         # out[i] with x[i + shift], then out[i] with x[i - shift].
-        reduce_(out.narrow(axis, 0, length - shift), x.narrow(axis, shift, length - shift))
-        reduce_(out.narrow(axis, shift, length - shift), x.narrow(axis, 0, length - shift))
+        kept = length - shift
+        reduce_(out.narrow(axis, 0, kept), x.narrow(axis, shift, kept))
+        reduce_(out.narrow(axis, shift, kept), x.narrow(axis, 0, kept))
     return out
 
 

@@ -134,14 +134,35 @@ def test_jpeg_quality_accepts_gray_rgb_uint8_float_and_sizes(
     assert 0 <= flag_maps[0].min() and flag_maps[0].max() <= 1
 
 
+def test_jpeg_quality_fast_is_the_net_without_quality_tests(
+    jpeg_estimator, jpeg_crops
+):
+    from skforensics.models import pretrained
+
+    fast = pretrained("jpeg-quality-fast")
+    assert fast.module_.lattice_qualities == () and fast.module_.receptive_field == 39
+    assert len(jpeg_estimator.module_.lattice_qualities) == 14
+    assert jpeg_estimator.module_.receptive_field == 79
+    # Both read the quality of the package's photographs saved at Q50.
+    for estimator in (fast, jpeg_estimator):
+        estimate = estimator.predict(jpeg_crops[50])
+        assert np.median(np.abs(estimate - 50)) < 10, estimate
+    assert fast.pretrained_info_["test_images"] == (
+        jpeg_estimator.pretrained_info_["test_images"]
+    )
+
+
 def test_jpeg_quality_weights_are_small():
     from skforensics.models._pretrained import _weights_path
 
     assert _weights_path("jpeg-quality.pt").stat().st_size < 1_000_000
+    assert _weights_path("jpeg-quality-fast.pt").stat().st_size < 1_000_000
 
 
 def test_unknown_pretrained_name_lists_the_models():
     from skforensics.models import pretrained
 
-    with pytest.raises(ValueError, match="'jpeg-quality', 'upscale-detector'"):
+    with pytest.raises(
+        ValueError, match="'jpeg-quality', 'jpeg-quality-fast', 'upscale-detector'"
+    ):
         pretrained("deepfake-oracle")
