@@ -21,8 +21,11 @@ def _jpeg_audit(args):
 
 def jpeg_audit_cli(args, jpeg_audit):
     """Run the JPEG audit from parsed arguments; return the exit status."""
+    from .models import pretrained
+
     report = jpeg_audit(
         args.folder,
+        estimator=pretrained(args.model),
         output_dir=args.output,
         save_maps=not args.no_maps,
         progress=not args.quiet,
@@ -64,6 +67,13 @@ def build_parser():
     audit.add_argument("folder", help="folder of images (searched recursively)")
     audit.add_argument(
         "-o", "--output", default=None, help="where to write the report (default: FOLDER-jpeg-audit)"
+    )
+    audit.add_argument(
+        "--model",
+        choices=["jpeg-quality", "jpeg-quality-fast"],
+        default="jpeg-quality",
+        help="shipped weights: the accurate default or the faster, less accurate "
+        "ones (default: %(default)s)",
     )
     audit.add_argument("--no-maps", action="store_true", help="do not save the maps")
     audit.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

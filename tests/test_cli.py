@@ -11,6 +11,11 @@ def test_parser_knows_both_commands():
     parser = build_parser()
     assert parser.parse_args(["demo", "--quick"]).quick
     assert parser.parse_args(["jpeg-audit", "photos"]).folder == "photos"
+    assert parser.parse_args(["jpeg-audit", "photos"]).model == "jpeg-quality"
+    fast = parser.parse_args(["jpeg-audit", "photos", "--model", "jpeg-quality-fast"])
+    assert fast.model == "jpeg-quality-fast"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["jpeg-audit", "photos", "--model", "oracle"])
     with pytest.raises(SystemExit):
         parser.parse_args([])
 
@@ -22,7 +27,8 @@ def test_audit_of_a_missing_folder_is_one_clear_line(capsys):
     assert "Traceback" not in err
 
 
-def test_audit_with_the_shipped_weights(tmp_path, capsys):
+@pytest.mark.parametrize("model", ["jpeg-quality", "jpeg-quality-fast"])
+def test_audit_with_the_shipped_weights(model, tmp_path, capsys):
     # Two PNGs of the same photograph: one never compressed, one that went
     # through JPEG at quality 20 first. The audit must tell them apart.
     import csv
@@ -38,7 +44,8 @@ def test_audit_with_the_shipped_weights(tmp_path, capsys):
     jpeg = np.round(jpeg_round_trip(photo, 20) * 255).astype(np.uint8)
     Image.fromarray(jpeg).save(folder / "was_jpeg.png")
     out = tmp_path / "out"
-    assert main(["jpeg-audit", str(folder), "-q", "-o", str(out), "--no-maps"]) == 0
+    argv = ["jpeg-audit", str(folder), "-q", "-o", str(out), "--no-maps"]
+    assert main(argv + ["--model", model]) == 0
     with open(out / "jpeg_audit.csv", newline="") as f:
         rows = {os.path.basename(r["path"]): r for r in csv.DictReader(f)}
     assert set(rows) == {"never.png", "was_jpeg.png"}
