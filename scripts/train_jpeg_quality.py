@@ -111,7 +111,7 @@ def cosine_lr(epoch, epochs, lr, final=0.01):
 
 
 def evaluate(est, dataset, batch_size):
-    """MSE loss, quality MAE (centre 28x28) and flag accuracy on patches."""
+    """MSE loss, quality MAE (patch centre, 16 px in) and flag accuracy."""
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size)
     module = est.module_
     module.eval()

@@ -70,6 +70,8 @@ def build_parser():
     )
     audit.add_argument(
         "--model",
+        # skforensics.models._pretrained.JPEG_MODELS, named here so that the
+        # parser does not import torch.
         choices=["jpeg-quality", "jpeg-quality-fast"],
         default="jpeg-quality",
         help="shipped weights: the accurate default or the faster, less accurate "

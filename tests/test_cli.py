@@ -12,12 +12,17 @@ def test_parser_knows_both_commands():
     assert parser.parse_args(["demo", "--quick"]).quick
     assert parser.parse_args(["jpeg-audit", "photos"]).folder == "photos"
     assert parser.parse_args(["jpeg-audit", "photos"]).model == "jpeg-quality"
-    fast = parser.parse_args(["jpeg-audit", "photos", "--model", "jpeg-quality-fast"])
-    assert fast.model == "jpeg-quality-fast"
     with pytest.raises(SystemExit):
         parser.parse_args(["jpeg-audit", "photos", "--model", "oracle"])
     with pytest.raises(SystemExit):
         parser.parse_args([])
+    # --model offers every shipped JPEG model and no other.
+    pytest.importorskip("torch")
+    from skforensics.models._pretrained import JPEG_MODELS
+
+    audit = parser._subparsers._group_actions[0].choices["jpeg-audit"]
+    (model,) = [action for action in audit._actions if action.dest == "model"]
+    assert list(model.choices) == list(JPEG_MODELS)
 
 
 def test_audit_of_a_missing_folder_is_one_clear_line(capsys):

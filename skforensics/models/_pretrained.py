@@ -16,6 +16,11 @@ __all__ = ["pretrained"]
 _MODELS = {
     "upscale-detector": ("upscale-detector.pt", "upscale-detector.json"),
 }
+# The pixelwise JPEG estimators: name -> weights file for load_pretrained_jpeg.
+JPEG_MODELS = {
+    "jpeg-quality": "jpeg-quality.pt",
+    "jpeg-quality-fast": "jpeg-quality-fast.pt",
+}
 
 
 def _weights_path(filename):
@@ -69,7 +74,7 @@ def pretrained(name="upscale-detector"):
         The same estimator with the previous weights, a net without the
         pooled quality tests: maps in about 3.3 s at 1920x1080, but a
         quality error of 2.4, and 81% of the Q97 to Q100 images detected
-        (half of those at Q100).
+        (half of the Q100 ones).
 
     Parameters
     ----------
@@ -104,12 +109,10 @@ def pretrained(name="upscale-detector"):
     >>> detector.predict_proba(X).shape
     (2, 2)
     """
-    if name == "jpeg-quality":
-        return load_pretrained_jpeg()
-    if name == "jpeg-quality-fast":
-        return load_pretrained_jpeg(path=_weights_path("jpeg-quality-fast.pt"))
+    if name in JPEG_MODELS:
+        return load_pretrained_jpeg(path=_weights_path(JPEG_MODELS[name]))
     if name not in _MODELS:
-        available = [*_MODELS, "jpeg-quality", "jpeg-quality-fast"]
+        available = [*_MODELS, *JPEG_MODELS]
         raise ValueError(
             f"Unknown pretrained model {name!r}; available: "
             f"{', '.join(repr(k) for k in sorted(available))}."
