@@ -983,10 +983,13 @@ def _check_targets(y, shapes, *, n_images=None):
 # ---------------------------------------------------------------------------
 
 
+def _weights_dir():
+    weights = importlib.resources.files("skforensics.models") / "weights"
+    return os.path.abspath(os.fspath(weights))
+
+
 def _default_weights_path():
-    return os.fspath(
-        importlib.resources.files("skforensics.models") / "weights" / "jpeg-quality.pt"
-    )
+    return os.path.join(_weights_dir(), "jpeg-quality.pt")
 
 
 def _plain(value):
@@ -1073,12 +1076,16 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     ValueError
         If the file is not a pixelwise JPEG weights file.
     """
-    packaged = path is None
-    path = _default_weights_path() if packaged else os.fspath(path)
+    if path is None:
+        path, packaged = _default_weights_path(), True
+    else:
+        path = os.fspath(path)
+        packaged = os.path.dirname(os.path.abspath(path)) == _weights_dir()
     if not os.path.isfile(path):
         if packaged:
+            name = os.path.splitext(os.path.basename(path))[0]
             raise FileNotFoundError(
-                f"The packaged 'jpeg-quality' weights are missing: '{path}' does "
+                f"The packaged {name!r} weights are missing: '{path}' does "
                 "not exist, so this installation of skforensics is incomplete; "
                 "reinstall it. Weights of your own (`python "
                 "scripts/train_jpeg_quality.py --data DIR --out jpeg-quality.pt`) "

@@ -419,6 +419,10 @@ def test_missing_or_bad_weights(tmp_path, monkeypatch):
     )
     with pytest.raises(FileNotFoundError, match="weights are missing.*reinstall"):
         load_pretrained_jpeg()
+    # Any file the package should hold, pretrained("jpeg-quality-fast")'s too.
+    shipped = os.path.join(_jpeg._weights_dir(), "gone.pt")
+    with pytest.raises(FileNotFoundError, match="'gone' weights are missing.*reins"):
+        load_pretrained_jpeg(path=shipped)
     with pytest.raises(FileNotFoundError, match="not found"):
         load_pretrained_jpeg(path=tmp_path / "other.pt")
     torch.save({"something": 1}, tmp_path / "bad.pt")
