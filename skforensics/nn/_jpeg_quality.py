@@ -56,29 +56,44 @@ def _luma_quantisation_table(quality):
 _ALL_COEFFICIENTS_FROM = 97
 
 
-def _window_reduce(x, axis, spacing, taps, reduce_):
-    """Reduce ``taps`` samples ``spacing`` apart, centred, along ``axis``.
+def _window_reduce(x, axis, spacing, taps, op):
+    """Sum or max (``op``) of ``taps`` samples ``spacing`` apart along ``axis``.
 
-    Samples outside ``x`` are left out; the result has the shape of ``x``.
-    ``reduce_`` is an in-place binary op such as ``torch.Tensor.add_``.
+    The window is centred and samples outside ``x`` are left out; the result
+    has the shape of ``x``. It is built from shifted slices, which on CPU
+    beat dilated convolutions and pooling kernels several times over: in
+    place on a copy, or out of place where autograd has to follow.
     """
-    out = x.clone()
     length = x.shape[axis]
+    differentiable = torch.is_grad_enabled() and x.requires_grad
+    out = x if differentiable else x.clone()
     for tap in range(1, taps // 2 + 1):
         shift = tap * spacing
         if shift >= length:
             break
-        # out[i] with x[i + shift], then out[i] with x[i - shift].
         kept = length - shift
-        reduce_(out.narrow(axis, 0, kept), x.narrow(axis, shift, kept))
-        reduce_(out.narrow(axis, shift, kept), x.narrow(axis, 0, kept))
+        if differentiable:
+            # Outside samples add nothing to a sum, and a max of the sample
+            # itself changes nothing.
+            fill = torch.zeros_like(x) if op == "sum" else x
+            combine = torch.add if op == "sum" else torch.maximum
+            ahead = torch.cat(
+                [x.narrow(axis, shift, kept), fill.narrow(axis, kept, shift)], axis
+            )
+            behind = torch.cat(
+                [fill.narrow(axis, 0, shift), x.narrow(axis, 0, kept)], axis
+            )
+            out = combine(combine(out, ahead), behind)
+            continue
+        # out[i] with x[i + shift], then out[i] with x[i - shift].
+        for target, source in ((0, shift), (shift, 0)):
+            window = out.narrow(axis, target, kept)
+            sample = x.narrow(axis, source, kept)
+            if op == "sum":
+                window.add_(sample)
+            else:
+                torch.maximum(window, sample, out=window)
     return out
-
-
-def _maximum_(out, other):
-    if out.requires_grad or other.requires_grad:  # autograd refuses out=
-        return out.copy_(torch.maximum(out, other))
-    return torch.maximum(out, other, out=out)
 
 
 class _LatticeFeatures(nn.Module):
@@ -107,6 +122,10 @@ class _LatticeFeatures(nn.Module):
     whose steps ``Q``'s divide) and near 0 where they never were. Qualities
     from 97 test all the combed AC coefficients, lower ones only the DC and
     the two lowest AC coefficients. Nothing here is learned.
+
+    :meth:`forward` returns the features; :meth:`project`, what the net runs
+    without a gradient, returns a 1x1 convolution of them without ever
+    holding them all.
     """
 
     def __init__(self, steps, size, qualities=(), pool=2):
@@ -120,28 +139,31 @@ class _LatticeFeatures(nn.Module):
             # Horizontal frequencies first, then the vertical ones of each.
             "dct_rows": dct.reshape(size, 1, 1, 8).clone(),
             "dct_cols": dct.repeat(size, 1).reshape(size * size, 1, 8, 1).clone(),
-            "frequencies": 2 * math.pi / torch.tensor(steps, dtype=torch.float32),
             # JPEG centres the luminance on 0 before its DCT.
             "level_shift": torch.tensor([128.0, 0.0, 0.0]).view(1, 3, 1, 1),
         }
+        buffers.update(self._phase_buffers(steps, size, qualities))
         self.size = size
         self.pool = pool
         self.n_qualities = len(qualities)
-        if qualities:
-            buffers.update(self._pooled_buffers(steps, size, qualities))
+        self.n_combs = size * size * len(steps)
         for name, value in buffers.items():
             self.register_buffer(name, value, persistent=False)
-        self.out_channels = size * size * len(steps) + 3 + len(qualities)
+        self.out_channels = self.n_combs + 3 + len(qualities)
 
     @staticmethod
-    def _pooled_buffers(steps, size, qualities):
-        """The (coefficient, step) pairs the quality tests read, as matrices.
+    def _phase_buffers(steps, size, qualities):
+        """The phases ``2 pi c / s`` of every comb, as matrices.
 
-        ``pair_phases`` takes the coefficients to the phases ``2 pi c / s``
-        of every pair (a product by one frequency and sums of zeros, so the
-        same numbers as an elementwise product, in one matrix product), and
-        ``quality_sums`` adds up each quality's pairs.
+        ``phases`` takes the ``size**2`` coefficients of a pixel to the
+        phases of its combs (coefficient ``k`` against step ``j`` in column
+        ``k * len(steps) + j``), then to those of the (coefficient, step)
+        pairs the quality tests read: each column holds one frequency and
+        zeros, so the product gives exactly the elementwise products, in one
+        matrix product. ``quality_sums`` adds up each quality's pairs.
         """
+        frequencies = 2 * math.pi / torch.tensor(steps, dtype=torch.float32)
+        combs = torch.kron(torch.eye(size * size), frequencies.view(1, -1))
         # Channel k of the coefficients holds horizontal frequency k // size
         # and vertical frequency k % size.
         k = np.arange(size * size)
@@ -157,41 +179,14 @@ class _LatticeFeatures(nn.Module):
                 used = k[horizontal + vertical <= 1]
             members.append([(int(c), int(table[c])) for c in used])
         pairs = sorted({pair for group in members for pair in group})
-        phases = torch.zeros(size * size, len(pairs))
+        tests = torch.zeros(size * size, len(pairs))
         for column, (c, step) in enumerate(pairs):
-            # A float32 division, as for ``frequencies``: the same phases.
-            phases[c, column] = 2 * math.pi / torch.tensor(float(step))
+            # A float32 division, as for the combs: the same phases.
+            tests[c, column] = 2 * math.pi / torch.tensor(float(step))
         sums = torch.zeros(len(pairs), len(qualities))
         for column, group in enumerate(members):
             sums[[pairs.index(pair) for pair in group], column] = 1.0
-        return {"pair_phases": phases, "quality_sums": sums}
-
-    def _pooled(self, coefficients):
-        """The quality tests (see the class docstring) of the coefficients.
-
-        ``coefficients`` is (batch, H, W, size**2), channels last; so are
-        the tests, (batch, H, W, len(qualities)).
-        """
-        # |phase| serves both (the cosine is even). Coefficients quantised
-        # to zero (|c| < s / 2, a phase below pi) say nothing about the step.
-        phases = (coefficients @ self.pair_phases).abs_()
-        informative = torch.ge(phases, math.pi).to(phases.dtype)
-        combs = phases.cos_().mul_(informative)
-        n = self.n_qualities
-        sums = torch.cat(
-            [combs @ self.quality_sums, informative @ self.quality_sums], dim=-1
-        )
-        # Add up the blocks of one grid, (2 pool + 1) blocks 8 pixels apart
-        # along each axis, then keep the best of the 8x8 grid phases around
-        # the pixel, since the image's is unknown (a centred 9x9 window holds
-        # them all). Both are separable, and run here on the channels-last
-        # layout: shifted slices beat dilated and pooling kernels on CPU.
-        for axis in (1, 2):
-            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, torch.Tensor.add_)
-        ratio = sums[..., :n] / (sums[..., n:] + 1.0)
-        for axis in (1, 2):
-            ratio = _window_reduce(ratio, axis, 1, 9, _maximum_)
-        return ratio
+        return {"phases": torch.cat([combs, tests], 1), "quality_sums": sums}
 
     def _coefficients(self, x):
         """YCbCr (level-shifted) and the DCT coefficients around every pixel."""
@@ -199,40 +194,80 @@ class _LatticeFeatures(nn.Module):
         rows = F.conv2d(F.pad(ycbcr[:, :1], (3, 4, 3, 4)), self.dct_rows)
         return ycbcr, F.conv2d(rows, self.dct_cols, groups=self.size)
 
+    def _pool(self, sums):
+        """The quality tests from the per-block sums (see the class docstring).
+
+        ``sums`` is (batch, H, W, 2 * n_qualities), channels last: the combs
+        of each quality's informative pairs summed, then their count.
+        """
+        # Add up the blocks of one grid, (2 pool + 1) blocks 8 pixels apart
+        # along each axis, then keep the best of the 8x8 grid phases around
+        # the pixel, since the image's is unknown (a centred 9x9 window holds
+        # them all). Both are separable.
+        for axis in (1, 2):
+            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, "sum")
+        n = self.n_qualities
+        ratio = sums[..., :n] / (sums[..., n:] + 1.0)
+        for axis in (1, 2):
+            ratio = _window_reduce(ratio, axis, 1, 9, "max")
+        return ratio
+
     def forward(self, x):
         ycbcr, coefficients = self._coefficients(x)
-        if x.requires_grad:
-            phases = coefficients.unsqueeze(2) * self.frequencies.view(-1, 1, 1)
-            comb = torch.cos(phases)
-            comb = comb.flatten(1, 2)
-            parts = [comb, ycbcr / 64.0]
-            if self.n_qualities:
-                pooled = self._pooled(coefficients.permute(0, 2, 3, 1))
-                parts.append(pooled.permute(0, 3, 1, 2))
-            return torch.cat(parts, dim=1)
-        return torch.cat(self._fast_parts(ycbcr, coefficients), dim=1)
-
-    def split(self, x):
-        """The features without a gradient, as (combs, the other channels).
-
-        Both are channels_last, the layout on which the 1x1 convolution that
-        reads them runs fastest; :class:`JPEGQualityNet` convolves the two
-        separately rather than copying them into one array.
-        """
-        return self._fast_parts(*self._coefficients(x))
-
-    def _fast_parts(self, ycbcr, coefficients):
-        # The cosine runs several times faster on a contiguous array than on
-        # a strided view, hence an array of the combs alone.
-        batch, n_coefficients, height, width = coefficients.shape
-        coefficients_last = coefficients.permute(0, 2, 3, 1).contiguous()
-        comb = torch.mul(coefficients_last.unsqueeze(-1), self.frequencies).cos_()
-        comb = comb.view(batch, height, width, -1)
-        rest = ycbcr.new_empty((batch, height, width, 3 + self.n_qualities))
-        torch.div(ycbcr.permute(0, 2, 3, 1), 64.0, out=rest[..., :3])
+        phases = coefficients.permute(0, 2, 3, 1) @ self.phases
+        parts = [torch.cos(phases[..., : self.n_combs]), ycbcr.permute(0, 2, 3, 1) / 64]
         if self.n_qualities:
-            rest[..., 3:] = self._pooled(coefficients_last)
-        return comb.permute(0, 3, 1, 2), rest.permute(0, 3, 1, 2)
+            # |phase| serves both (the cosine is even). Coefficients quantised
+            # to zero (|c| < s / 2, a phase below pi) say nothing about s.
+            pairs = phases[..., self.n_combs :].abs()
+            informative = torch.ge(pairs, math.pi).to(pairs.dtype)
+            combs = torch.cos(pairs) * informative
+            sums = torch.cat(
+                [combs @ self.quality_sums, informative @ self.quality_sums], -1
+            )
+            parts.append(self._pool(sums))
+        return torch.cat(parts, dim=-1).permute(0, 3, 1, 2)
+
+    def project(self, x, weight, bias=None, chunk=8192):
+        """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
+
+        The ~200 feature channels of a pixel are computed ``chunk`` pixels
+        at a time, in buffers reused from one chunk to the next, and
+        projected at once: on CPU, writing them all out (and faulting in
+        fresh memory for them) costs more than computing them. The result
+        is channels_last.
+        """
+        ycbcr, coefficients = self._coefficients(x)
+        batch, n_coefficients, height, width = coefficients.shape
+        coefficients = coefficients.permute(0, 2, 3, 1).reshape(-1, n_coefficients)
+        n_pixels, n_combs, n = len(coefficients), self.n_combs, self.n_qualities
+        weight = weight.flatten(1).t()
+        out = x.new_empty((n_pixels, weight.shape[1]))
+        phases = x.new_empty((min(chunk, n_pixels), self.phases.shape[1]))
+        informative = torch.empty_like(phases[:, n_combs:])
+        sums = x.new_empty((n_pixels, 2 * n))
+        for start in range(0, n_pixels, chunk):
+            stop = min(start + chunk, n_pixels)
+            block = phases[: stop - start]
+            torch.mm(coefficients[start:stop], self.phases, out=block)
+            if n:
+                pairs = block[:, n_combs:].abs_()
+                flags = informative[: stop - start]
+                torch.ge(pairs, math.pi, out=flags)
+            block.cos_()
+            torch.mm(block[:, :n_combs], weight[:n_combs], out=out[start:stop])
+            if n:
+                pairs.mul_(flags)
+                torch.mm(pairs, self.quality_sums, out=sums[start:stop, :n])
+                torch.mm(flags, self.quality_sums, out=sums[start:stop, n:])
+        pixels = ycbcr.permute(0, 2, 3, 1).reshape(-1, 3) / 64
+        out.addmm_(pixels, weight[n_combs : n_combs + 3])
+        if n:
+            tests = self._pool(sums.view(batch, height, width, 2 * n))
+            out.addmm_(tests.view(-1, n), weight[n_combs + 3 :])
+        if bias is not None:
+            out.add_(bias)
+        return out.view(batch, height, width, -1).permute(0, 3, 1, 2)
 
 
 class JPEGQualityNet(nn.Module):
@@ -513,17 +548,12 @@ class JPEGQualityNet(nn.Module):
                     f"{self.in_channels}-channel or grayscale (1-channel) images."
                 )
             x = x.repeat(1, self.in_channels, 1, 1)
-        if self.features is None or x.requires_grad:
-            if self.features is not None:
-                x = self.features(x)
+        if self.features is None:
             return self.layers(x)
-        # The 1x1 first convolution in two parts, one per array of features:
-        # the same sum without concatenating ~200 channels per pixel.
-        combs, rest = self.features.split(x)
-        first, n = self.layers[0], combs.shape[1]
-        y = F.conv2d(combs, first.weight[:, :n].contiguous())
-        y = y.add_(F.conv2d(rest, first.weight[:, n:].contiguous(), first.bias))
-        return self.layers[1:](y)
+        if torch.is_grad_enabled():
+            return self.layers(self.features(x))
+        first = self.layers[0]
+        return self.layers[1:](self.features.project(x, first.weight, first.bias))
 
 
 def _int_sequence(value, name, owner, min_length=1):

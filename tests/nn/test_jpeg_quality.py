@@ -4,6 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from torch.nn import functional as F  # noqa: E402
+
 from skforensics.nn import JPEGQualityNet  # noqa: E402
 
 
@@ -152,18 +154,6 @@ def test_fixed_features_stay_out_of_the_state_dict():
     torch.testing.assert_close(net.eval()(x), other.eval()(x))
 
 
-def test_fast_features_equal_the_differentiable_ones():
-    # Without a gradient the features are written into one channels_last
-    # buffer; with one they go through plain differentiable ops.
-    features = JPEGQualityNet(n_filters=4).features
-    x = torch.rand(2, 3, 30, 41)
-    with torch.no_grad():
-        fast = features(x)
-    slow = features(x.clone().requires_grad_())
-    assert slow.requires_grad and fast.shape == slow.shape == (2, 183, 30, 41)
-    torch.testing.assert_close(fast, slow.detach(), rtol=0, atol=1e-6)
-
-
 QUALITIES = (100, 50, 30, 10)
 
 
@@ -223,14 +213,21 @@ def test_quality_tests_reach():
         torch.testing.assert_close(net(y)[0, :, 60, 60], net(x)[0, :, 60, 60])
 
 
-def test_fast_quality_tests_equal_the_differentiable_ones():
-    features = JPEGQualityNet(n_filters=4, lattice_qualities=QUALITIES).features
+@pytest.mark.parametrize("qualities", [(), QUALITIES])
+def test_gradients_reach_the_input(qualities):
+    # The window sums and maxima of the quality tests run in place without
+    # autograd and out of place with it; both give the same features.
+    features = JPEGQualityNet(n_filters=4, lattice_qualities=qualities).features
     x = torch.rand(2, 3, 40, 47)
     with torch.no_grad():
-        fast = features(x)
-    slow = features(x.clone().requires_grad_())
-    assert fast.shape == slow.shape == (2, 187, 40, 47)
-    torch.testing.assert_close(fast, slow.detach(), rtol=0, atol=1e-5)
+        plain = features(x)
+    x.requires_grad_()
+    tracked = features(x)
+    assert plain.shape == tracked.shape == (2, 183 + len(qualities), 40, 47)
+    torch.testing.assert_close(plain, tracked.detach(), rtol=0, atol=1e-6)
+    tracked[:, -1].sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+    assert x.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize(
@@ -249,12 +246,17 @@ def test_bad_quality_test_parameters(kwargs, match):
 
 
 @pytest.mark.parametrize("qualities", [(), QUALITIES])
-def test_split_first_convolution_equals_the_concatenated_one(qualities):
-    # Without a gradient the net convolves the combs and the other features
-    # separately instead of concatenating them; the sum is the same.
+@pytest.mark.parametrize("chunk", [8192, 333])
+def test_projected_features_equal_the_convolved_ones(qualities, chunk):
+    # Without a gradient the net projects the features chunk by chunk (here
+    # chunks also straddle the two images) instead of computing them all.
     net = JPEGQualityNet(n_filters=4, lattice_qualities=qualities).eval()
+    first = net.layers[0]
     x = torch.rand(2, 3, 37, 44)
     with torch.no_grad():
-        split = net(x)
-        whole = net.layers(net.features(x))
-    torch.testing.assert_close(split, whole, rtol=0, atol=1e-5)
+        whole = F.conv2d(net.features(x), first.weight, first.bias)
+        projected = net.features.project(x, first.weight, first.bias, chunk=chunk)
+        from_net = net(x)
+    torch.testing.assert_close(projected, whole, rtol=0, atol=1e-5)
+    # With a gradient the net runs on the whole features.
+    torch.testing.assert_close(from_net, net.layers(net.features(x)), atol=1e-5, rtol=0)
