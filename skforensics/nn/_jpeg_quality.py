@@ -143,6 +143,7 @@ class _LatticeFeatures(nn.Module):
             "level_shift": torch.tensor([128.0, 0.0, 0.0]).view(1, 3, 1, 1),
         }
         buffers.update(self._phase_buffers(steps, size, qualities))
+        buffers.update(self._projection_buffers(steps, size, buffers))
         self.size = size
         self.pool = pool
         self.n_qualities = len(qualities)
@@ -188,6 +189,44 @@ class _LatticeFeatures(nn.Module):
             sums[[pairs.index(pair) for pair in group], column] = 1.0
         return {"phases": torch.cat([combs, tests], 1), "quality_sums": sums}
 
+    def _projection_buffers(self, steps, size, buffers):
+        """The layout :meth:`project` computes the features in.
+
+        A comb of step ``s`` where ``2 s`` is also a step is not computed
+        from its phase but from the comb of ``2 s``: ``cos 2a = 2 cos**2 a -
+        1``, and in float32 its phase is exactly twice the other's, so only
+        the cosine's rounding differs (about 1e-6). Step blocks are laid out
+        the combs computed directly first, then the others from the largest
+        step down, each block holding the ``size**2`` coefficients.
+        """
+        n_coefficients = size * size
+        derived = sorted(
+            (j for j, step in enumerate(steps) if 2 * step in steps),
+            key=lambda j: -steps[j],
+        )
+        order = [j for j in range(len(steps)) if j not in derived] + derived
+        # Source block of each derived block, both as positions in ``order``.
+        self._doubled = [
+            (order.index(j), order.index(steps.index(2 * steps[j]))) for j in derived
+        ]
+        self._n_direct = len(order) - len(derived)
+        frequencies = 2 * math.pi / torch.tensor(steps, dtype=torch.float32)
+        direct = [torch.diag(frequencies[j].expand(n_coefficients)) for j in order]
+        n_pairs, n = buffers["quality_sums"].shape
+        pairs = buffers["phases"][:, len(steps) * n_coefficients :]
+        sums = torch.zeros(2 * n_pairs, 2 * n)
+        # Rows: the flags of the pairs (counted), then their combs (summed).
+        sums[:n_pairs, n:] = buffers["quality_sums"]
+        sums[n_pairs:, :n] = buffers["quality_sums"]
+        # Feature channel of the comb at each column of the layout.
+        k = torch.arange(n_coefficients)
+        channels = torch.cat([k * len(steps) + j for j in order])
+        return {
+            "projection_phases": torch.cat([pairs, *direct[: self._n_direct]], 1),
+            "projection_sums": sums,
+            "projection_channels": channels,
+        }
+
     def _coefficients(self, x):
         """YCbCr (level-shifted) and the DCT coefficients around every pixel."""
         ycbcr = F.conv2d(x, self.ycbcr) - self.level_shift
@@ -232,7 +271,7 @@ class _LatticeFeatures(nn.Module):
         """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
 
         The ~200 feature channels of a pixel are computed ``chunk`` pixels
-        at a time, in buffers reused from one chunk to the next, and
+        at a time, in one buffer reused from one chunk to the next, and
         projected at once: on CPU, writing them all out (and faulting in
         fresh memory for them) costs more than computing them. The result
         is channels_last.
@@ -242,24 +281,45 @@ class _LatticeFeatures(nn.Module):
         coefficients = coefficients.permute(0, 2, 3, 1).reshape(-1, n_coefficients)
         n_pixels, n_combs, n = len(coefficients), self.n_combs, self.n_qualities
         weight = weight.flatten(1).t()
+        comb_weight = weight[self.projection_channels]
+        n_pairs = len(self.projection_sums) // 2
+        n_direct = self._n_direct * n_coefficients
+        rows = min(chunk, n_pixels)
+        # Elementwise ops run several times faster on whole rows than on
+        # column blocks, hence three buffers: the phases of the pairs and of
+        # the combs computed directly (then their cosines), the flags and
+        # combs of the pairs, and the combs computed from others.
+        phases = x.new_empty((rows, n_pairs + n_direct))
+        pair_features = x.new_empty((rows, 2 * n_pairs))
+        doubled = x.new_empty((rows, n_combs - n_direct))
         out = x.new_empty((n_pixels, weight.shape[1]))
-        phases = x.new_empty((min(chunk, n_pixels), self.phases.shape[1]))
-        informative = torch.empty_like(phases[:, n_combs:])
         sums = x.new_empty((n_pixels, 2 * n))
+
+        def step_block(position, count):
+            if position < self._n_direct:
+                block = phases[:count, n_pairs + position * n_coefficients :]
+            else:
+                block = doubled[:count, (position - self._n_direct) * n_coefficients :]
+            return block[:, :n_coefficients]
+
         for start in range(0, n_pixels, chunk):
             stop = min(start + chunk, n_pixels)
-            block = phases[: stop - start]
-            torch.mm(coefficients[start:stop], self.phases, out=block)
+            count = stop - start
+            torch.mm(coefficients[start:stop], self.projection_phases, out=phases[:count])
             if n:
-                pairs = block[:, n_combs:].abs_()
-                flags = informative[: stop - start]
+                # As in forward: |phase| >= pi flags an informative pair.
+                pairs = phases[:count, :n_pairs].abs_()
+                flags = pair_features[:count, :n_pairs]
                 torch.ge(pairs, math.pi, out=flags)
-            block.cos_()
-            torch.mm(block[:, :n_combs], weight[:n_combs], out=out[start:stop])
+            phases[:count].cos_()
+            for target, source in self._doubled:
+                half = step_block(source, count)
+                torch.mul(half, half, out=step_block(target, count)).mul_(2.0).sub_(1.0)
+            torch.mm(phases[:count, n_pairs:], comb_weight[:n_direct], out=out[start:stop])
+            out[start:stop].addmm_(doubled[:count], comb_weight[n_direct:])
             if n:
-                pairs.mul_(flags)
-                torch.mm(pairs, self.quality_sums, out=sums[start:stop, :n])
-                torch.mm(flags, self.quality_sums, out=sums[start:stop, n:])
+                torch.mul(pairs, flags, out=pair_features[:count, n_pairs:])
+                torch.mm(pair_features[:count], self.projection_sums, out=sums[start:stop])
         pixels = ycbcr.permute(0, 2, 3, 1).reshape(-1, 3) / 64
         out.addmm_(pixels, weight[n_combs : n_combs + 3])
         if n:
