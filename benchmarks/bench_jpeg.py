@@ -104,8 +104,8 @@ def summaries(est, images):
 
     pooled = {name: [] for name in _POOLINGS}
     for quality, flag in est._iter_maps(images):
-        for name, pool in _POOLINGS.items():
-            pooled[name].append((pool(quality), pool(flag)))
+        for name in _POOLINGS:
+            pooled[name].append(est._summary(quality, flag, pooling=name))
     return {name: np.asarray(rows, dtype=np.float64) for name, rows in pooled.items()}
 
 

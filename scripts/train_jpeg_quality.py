@@ -38,7 +38,12 @@ What it does, deterministically for a given ``--seed``:
   when the time runs out;
 - at the end, writes the weights (float16 by default, loaded back as
   float32) with the data, split, settings, timings and validation figures
-  in their metadata, ready for ``load_pretrained_jpeg(path=...)``.
+  in their metadata, ready for ``load_pretrained_jpeg(path=...)``;
+- then loads them back and fits their quality calibration
+  (``PixelwiseJPEGRegressor.calibrate_quality``) on the validation images
+  and their downscaled copies, each at ``--calibration-qualities`` random
+  qualities, and writes it into the weights. ``--calibrate-only WEIGHTS``
+  does just this step for an existing weights file (written to ``--out``).
 
 On CUDA, convolution algorithms are not bitwise deterministic, so two GPU
 runs agree only to rounding; on CPU with the same thread count they agree
@@ -211,6 +216,19 @@ def build_parser():
         "training the remaining epochs (the metadata says how many were done)",
     )
     p.add_argument(
+        "--calibration-qualities",
+        type=int,
+        default=24,
+        help="random qualities per validation image for the quality "
+        "calibration of the weights (0: none)",
+    )
+    p.add_argument(
+        "--calibrate-only",
+        default=None,
+        metavar="WEIGHTS",
+        help="calibrate this weights file on the validation images, write --out",
+    )
+    p.add_argument(
         "--release",
         action="store_true",
         help="mark the weights as final, not preliminary",
@@ -287,6 +305,41 @@ def quality_weights(boosts, low=5, high=100):
     return weights
 
 
+def calibrate(path, out, images, args):
+    """Fit the quality calibration of the weights at ``path``, write ``out``.
+
+    The weights are read back from the file, so that the calibration is that
+    of the stored (float16) net.
+    """
+    from skforensics.models import load_pretrained_jpeg
+    from skforensics.models._jpeg import save_jpeg_weights
+
+    est = load_pretrained_jpeg(path=path, device=args.device)
+    tic = time.perf_counter()
+    est.calibrate_quality(
+        images, n_qualities=args.calibration_qualities, random_state=args.seed
+    )
+    metadata = dict(est.pretrained_info_)
+    metadata["quality_calibration"] = {
+        "images": len(images),
+        "qualities_per_image": args.calibration_qualities,
+        "seed": args.seed,
+        "seconds": round(time.perf_counter() - tic, 1),
+    }
+    dtype = torch.float16 if args.dtype == "float16" else torch.float32
+    save_jpeg_weights(est, out, metadata=metadata, dtype=dtype)
+    knots = est.quality_calibration_[est.pooling]
+    seconds = metadata["quality_calibration"]["seconds"]
+    print(
+        f"quality calibration ({len(images)} validation images x "
+        f"{args.calibration_qualities} qualities, {seconds} s): "
+        + ", ".join(
+            f"{x:.1f} -> {np.interp(x, *knots):.1f}" for x in (10, 30, 50, 70, 90, 99)
+        ),
+        flush=True,
+    )
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     from skorch.history import History
@@ -323,11 +376,22 @@ def main(argv=None):
         f"valid, {len(test_paths)} test (held out for the benchmark)",
         flush=True,
     )
+    valid_images = [load_rgb(os.path.join(args.data, r)) for r in valid_paths]
+    calibration_images = []
+    for image in valid_images:
+        calibration_images += [image] + downscaled(image, args.min_side)
+    if args.calibrate_only:
+        if not valid_images or args.calibration_qualities < 1:
+            sys.exit(
+                "--calibrate-only needs validation images and "
+                "--calibration-qualities >= 1."
+            )
+        calibrate(args.calibrate_only, args.out, calibration_images, args)
+        return 0
     train_images = []
     for r in train_paths:
         image = load_rgb(os.path.join(args.data, r))
         train_images += [image] + downscaled(image, args.min_side)
-    valid_images = [load_rgb(os.path.join(args.data, r)) for r in valid_paths]
     print(f"{len(train_images)} training images with the downscaled copies", flush=True)
 
     est = PixelwiseJPEGRegressor(
@@ -479,6 +543,8 @@ def main(argv=None):
             reloaded.predict_maps(probe)[0][0] - est.predict_maps(probe)[0][0]
         )
         print(f"{args.dtype} weights change the quality map by <= {diff.max():.3g}")
+    if valid_images and args.calibration_qualities > 0:
+        calibrate(args.out, args.out, calibration_images, args)
     print(json.dumps({k: metadata[k] for k in ("epochs", "train_seconds", "final")}))
     print(f"weights: {args.out} ({os.path.getsize(args.out) / 1024:.0f} KiB)")
     return 0

@@ -71,6 +71,23 @@ def test_two_stages_record_their_budget(script, tmp_path):
         info["train_seconds"] + earlier["train_seconds"], abs=0.11
     )
     assert "valid_detect_q99_100" in info["final"]
+    # The weights carry their quality calibration, fitted on the validation
+    # images after training ...
+    assert info["quality_calibration"]["qualities_per_image"] == 24
+    assert load_pretrained_jpeg(path=stage2).quality_calibration_ is not None
+    # ... or on its own, for an existing weights file.
+    recalibrated = tmp_path / "recalibrated.pt"
+    argv = common + [
+        "--out", str(recalibrated), "--calibrate-only", str(stage2),
+        "--calibration-qualities", "3",
+    ]  # fmt: skip
+    assert script.main(argv) == 0
+    loaded = load_pretrained_jpeg(path=recalibrated)
+    assert loaded.pretrained_info_["quality_calibration"]["qualities_per_image"] == 3
+    assert loaded.pretrained_info_["train_seconds"] == info["train_seconds"]
+    original = load_pretrained_jpeg(path=stage2).module_.state_dict()
+    for key, value in loaded.module_.state_dict().items():
+        torch.testing.assert_close(value, original[key], rtol=0, atol=0)
     # Resuming must keep the sampling of the run it continues.
     match = r"--quality-boost is \[\] but the checkpoint was made with \['99:8'"
     with pytest.raises(SystemExit, match=match):

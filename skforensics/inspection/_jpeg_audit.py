@@ -237,7 +237,7 @@ def jpeg_audit(
     from ..utils import read_image
 
     os.makedirs(output_dir, exist_ok=True)
-    pool = estimator._pool()  # the estimator's own image-level rule
+    estimator._pool()  # a bad ``pooling`` fails before the first file
     report = JPEGAuditReport(output_dir=output_dir)
     bar = tqdm(paths, desc="JPEG audit", unit="image", disable=not progress)
     for path in bar:
@@ -256,8 +256,10 @@ def jpeg_audit(
             if progress:
                 bar.write(f"{relpath}: failed: {row['error']}")
             continue
-        row["quality"] = round(pool(quality_map), 2)
-        row["p_compressed"] = round(pool(flag_map), 4)
+        # The estimator's own image-level rule, as predict's.
+        quality, p_compressed = estimator._summary(quality_map, flag_map)
+        row["quality"] = round(quality, 2)
+        row["p_compressed"] = round(p_compressed, 4)
         row["compressed"] = row["p_compressed"] > 0.5
         report.rows.append(row)
         if progress:

@@ -271,7 +271,7 @@ class _LatticeFeatures(nn.Module):
         """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
 
         The ~200 feature channels of a pixel are computed ``chunk`` pixels
-        at a time, in one buffer reused from one chunk to the next, and
+        at a time, in buffers reused from one chunk to the next, and
         projected at once: on CPU, writing them all out (and faulting in
         fresh memory for them) costs more than computing them. The result
         is channels_last.
@@ -299,13 +299,16 @@ class _LatticeFeatures(nn.Module):
             if position < self._n_direct:
                 block = phases[:count, n_pairs + position * n_coefficients :]
             else:
-                block = doubled[:count, (position - self._n_direct) * n_coefficients :]
+                position -= self._n_direct
+                block = doubled[:count, position * n_coefficients :]
             return block[:, :n_coefficients]
 
         for start in range(0, n_pixels, chunk):
             stop = min(start + chunk, n_pixels)
-            count = stop - start
-            torch.mm(coefficients[start:stop], self.projection_phases, out=phases[:count])
+            count, rows_out = stop - start, out[start:stop]
+            torch.mm(
+                coefficients[start:stop], self.projection_phases, out=phases[:count]
+            )
             if n:
                 # As in forward: |phase| >= pi flags an informative pair.
                 pairs = phases[:count, :n_pairs].abs_()
@@ -313,13 +316,15 @@ class _LatticeFeatures(nn.Module):
                 torch.ge(pairs, math.pi, out=flags)
             phases[:count].cos_()
             for target, source in self._doubled:
-                half = step_block(source, count)
-                torch.mul(half, half, out=step_block(target, count)).mul_(2.0).sub_(1.0)
-            torch.mm(phases[:count, n_pairs:], comb_weight[:n_direct], out=out[start:stop])
-            out[start:stop].addmm_(doubled[:count], comb_weight[n_direct:])
+                half, twice = step_block(source, count), step_block(target, count)
+                torch.mul(half, half, out=twice).mul_(2.0).sub_(1.0)
+            torch.mm(phases[:count, n_pairs:], comb_weight[:n_direct], out=rows_out)
+            rows_out.addmm_(doubled[:count], comb_weight[n_direct:])
             if n:
                 torch.mul(pairs, flags, out=pair_features[:count, n_pairs:])
-                torch.mm(pair_features[:count], self.projection_sums, out=sums[start:stop])
+                torch.mm(
+                    pair_features[:count], self.projection_sums, out=sums[start:stop]
+                )
         pixels = ycbcr.permute(0, 2, 3, 1).reshape(-1, 3) / 64
         out.addmm_(pixels, weight[n_combs : n_combs + 3])
         if n:

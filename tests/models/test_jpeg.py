@@ -374,6 +374,59 @@ def test_bad_targets(images, y, match):
         PixelwiseJPEGRegressor(**TINY).fit(images, y)
 
 
+def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
+    # Stand-ins: the "JPEG" of quality q is an image of value q, and the net
+    # reads it as 50 + (q - 50) / 2, pulled halfway towards the middle.
+    est = pickle.loads(pickle.dumps(fitted))
+    monkeypatch.setattr(_jpeg, "jpeg_uint8", lambda pixels, q: np.full_like(pixels, q))
+
+    def pulled_maps(image, module=None):
+        read = 50.0 + (np.round(image.mean() * 255.0) - 50.0) / 2.0
+        maps = np.empty((2,) + image.shape[:2], dtype=np.float32)
+        maps[0], maps[1] = 1.0 - read / 100.0, 0.25
+        return maps
+
+    monkeypatch.setattr(est, "_image_maps", pulled_maps)
+    never = np.full((2, 20, 20, 3), 100, dtype=np.uint8)
+    assert est.predict(np.full((1, 20, 20, 3), 30, np.uint8))[0] == pytest.approx(40)
+    assert est.calibrate_quality(never, n_qualities=30, random_state=0) is est
+    for pooling in ("median", "mean"):
+        knots, qualities = est.quality_calibration_[pooling]
+        assert (np.diff(knots) > 0).all() and (np.diff(qualities) >= 0).all()
+        est.set_params(pooling=pooling)
+        for q in (20, 33, 71):
+            seen = np.full((1, 20, 20, 3), q, dtype=np.uint8)
+            assert est.predict(seen)[0] == pytest.approx(q, abs=1.0)
+            # The flag map's pooled value does not change.
+            assert est.predict_proba(seen)[0, 1] == pytest.approx(0.25)
+    # Deterministic given random_state.
+    first = est.quality_calibration_["median"]
+    est.calibrate_quality(never, n_qualities=30, random_state=0)
+    np.testing.assert_array_equal(est.quality_calibration_["median"][0], first[0])
+
+
+def test_calibration_is_kept_by_weights_and_dropped_by_fit(images, tmp_path):
+    est = PixelwiseJPEGRegressor(**TINY).fit(images)
+    assert est.quality_calibration_ is None
+    raw = est.predict(images)
+    est.calibrate_quality(images[:2], n_qualities=2, random_state=0)
+    calibrated = est.predict(images)
+    median = est.quality_calibration_["median"]
+    np.testing.assert_allclose(calibrated, np.interp(raw, *median))
+    path = tmp_path / "w.pt"
+    _jpeg.save_jpeg_weights(est, path, dtype=torch.float32)
+    loaded = load_pretrained_jpeg(path=path)
+    np.testing.assert_allclose(loaded.predict(images), calibrated, rtol=1e-6)
+    assert est.fit(images).quality_calibration_ is None
+    np.testing.assert_allclose(est.predict(images), raw, rtol=1e-6)
+    with pytest.raises(ValueError, match="'n_qualities'"):
+        est.calibrate_quality(images, n_qualities=0)
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        PixelwiseJPEGRegressor().calibrate_quality(images)
+
+
 def test_not_fitted(images):
     from sklearn.exceptions import NotFittedError
 
