@@ -11,7 +11,8 @@ seen uncompressed and as a JPEG (OpenCV in memory, 4:2:0 unless
 ``--subsampling`` says otherwise) at quality 10, 20, ..., 90, 95, 97, 98,
 99 and 100. The script prints, per condition, the
 quality-factor MAE and the detection rate (pooled flag map > 0.5, with the
-estimator's ``pooling``; the other pooling's summary follows), then the
+estimator's ``pooling`` and quality calibration; the summaries of the other
+pooling, and of both uncalibrated, follow), then the
 issue's targets: MAE averaged over Q10-95, detection of Q97-100, false
 positives on uncompressed images, and the time of a 512x512 and a 1920x1080
 map. Last, collages (a JPEG region pasted into a never-compressed image):
@@ -99,13 +100,22 @@ def centre_crop(image, size):
 
 
 def summaries(est, images):
-    """{pooling: (n_images, 2) array of (quality, p_compressed)}, maps once."""
+    """{answer: (n_images, 2) array of (quality, p_compressed)}, maps once.
+
+    One answer per pooling; with a quality calibration in the estimator,
+    each pooling uncalibrated too.
+    """
     from skforensics.models._jpeg import _POOLINGS
 
-    pooled = {name: [] for name in _POOLINGS}
+    calibrated = bool(getattr(est, "quality_calibration_", None))
+    pooled = {}
     for quality, flag in est._iter_maps(images):
-        for name in _POOLINGS:
-            pooled[name].append(est._summary(quality, flag, pooling=name))
+        for name, pool in _POOLINGS.items():
+            answer = est._summary(quality, flag, pooling=name)
+            pooled.setdefault(name, []).append(answer)
+            if calibrated:
+                raw = (pool(quality), pool(flag))
+                pooled.setdefault(f"{name}, uncalibrated", []).append(raw)
     return {name: np.asarray(rows, dtype=np.float64) for name, rows in pooled.items()}
 
 
@@ -227,7 +237,13 @@ def main(argv=None):
     tic = time.perf_counter()
     by_pooling = bench_accuracy(est, images, args.subsampling)
     rows = by_pooling[est.pooling]
-    print(f"image-level answers: {est.pooling} of the maps (the estimator's pooling)")
+    calibration = (
+        "with" if getattr(est, "quality_calibration_", None) else "without"
+    )
+    print(
+        f"image-level answers: {est.pooling} of the maps (the estimator's "
+        f"pooling), {calibration} the estimator's quality calibration"
+    )
     print(f"\n{'condition':>13s} {'n':>4s} {'MAE':>7s} {'est. Q':>7s} {'detected':>9s}")
     for r in rows:
         mae = f"{r['mae']:7.2f}" if "mae" in r else "      -"
@@ -240,7 +256,7 @@ def main(argv=None):
         if name != est.pooling:
             other = target_figures(other_rows)
             print(
-                f"with pooling={name!r}: quality MAE Q10-95 {other['mae_q10_95']:.2f}, "
+                f"with {name}: quality MAE Q10-95 {other['mae_q10_95']:.2f}, "
                 f"Q97-100 detected {100 * other['detect_q97_100']:.1f}%, false "
                 f"positives {100 * other['false_positive_rate']:.1f}%"
             )

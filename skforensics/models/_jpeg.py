@@ -402,10 +402,12 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     -----
     **Outputs.** :meth:`predict_maps` gives a quality-factor map ``100 * (1 -
     q)`` and a flag map ``f``, both clipped (to [0, 100] and [0, 1]).
-    :meth:`predict` gives the image's quality factor ``100 * (1 -
-    mean(q))``, and :meth:`predict_proba` ``[1 - mean(f), mean(f)]``; by the
-    paper's rule an image was ever compressed when ``mean(f) > 0.5``. A
-    never-compressed image has quality factor 100 by construction (its
+    :meth:`predict` gives the image's quality factor: the quality map pooled
+    as ``pooling`` says (the paper's mean, or the median), then corrected by
+    the quality calibration if there is one (:meth:`calibrate_quality`; the
+    shipped weights have one). :meth:`predict_proba` gives ``[1 - p, p]``
+    with ``p`` the pooled flag map; by the paper's rule an image was ever
+    compressed when ``p > 0.5``. A never-compressed image has quality factor 100 by construction (its
     quality map target is 0), so read :meth:`predict` together with
     :meth:`predict_proba`.
 
@@ -963,8 +965,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         -------
         quality : ndarray of shape (n_images,)
             The quality map of :meth:`predict_maps` pooled as ``pooling``
-            says (median or mean), in [0, 100]; close to 100 for a
-            never-compressed image (see :meth:`predict_proba`).
+            says (median or mean), then through ``quality_calibration_`` if
+            set, in [0, 100]; close to 100 for a never-compressed image (see
+            :meth:`predict_proba`).
         """
         return self._summaries(X)[:, 0]
 

@@ -152,6 +152,24 @@ def test_jpeg_quality_fast_is_the_net_without_quality_tests(
     )
 
 
+@pytest.mark.parametrize("name", ["jpeg-quality", "jpeg-quality-fast"])
+def test_shipped_jpeg_models_carry_their_quality_calibration(name):
+    # Fitted on the validation images by the training script: increasing,
+    # a few points at most, never on the held-out benchmark images.
+    from skforensics.models import pretrained
+
+    est = pretrained(name)
+    info = est.pretrained_info_
+    assert info["quality_calibration"]["images"] > len(info["valid_images"])
+    for pooling in ("median", "mean"):
+        knots, corrected = est.quality_calibration_[pooling]
+        assert knots[0] == 0 and knots[-1] == 100
+        assert (np.diff(knots) > 0).all() and (np.diff(corrected) >= 0).all()
+        assert np.abs(corrected - knots).max() < 6
+        # Low qualities come out high before the correction, not after.
+        assert np.interp(20.0, knots, corrected) < 20.0
+
+
 def test_jpeg_quality_weights_are_small():
     from skforensics.models._pretrained import _weights_path
 
