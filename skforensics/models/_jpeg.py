@@ -426,11 +426,12 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     own convention.
 
     **Cost.** For the default net with 32 filters, on 2 CPU cores: about 65
-    training patches of 60x60 per second, and 0.4 s for the maps of a
-    512x512 image, 3.3 s for 1920x1080. The paper's 64 filters cost
+    training patches of 60x60 per second, and 0.3 s for the maps of a
+    512x512 image, 2.2 s for 1920x1080. The paper's 64 filters cost
     about three times as much. The shipped weights' net, with its quality
     tests (``module__lattice_qualities``): about 46 training patches of
-    64x64 per second, 0.5 s at 512x512 and 5 to 6 s at 1920x1080.
+    64x64 per second, 0.4 to 0.5 s at 512x512 and 4.1 to 4.7 s at
+    1920x1080.
 
     References
     ----------

@@ -64,16 +64,16 @@ def pretrained(name="upscale-detector"):
         sizes). ``predict`` gives the quality factor, ``predict_proba(X)[:,
         1]`` the probability of an ever-compressed image and
         ``predict_maps`` both per pixel. On 16 held-out photographs its
-        quality error averages 2.2 over qualities 10 to 95, it detects 94%
+        quality error averages 1.7 over qualities 10 to 95, it detects 94%
         of the images saved at qualities 97 to 100 and calls none of the
-        never-compressed ones compressed; maps of a 1920x1080 image take 5
-        to 6 s on 2 CPU cores. The user guide gives the training data and
-        all figures.
+        never-compressed ones compressed; maps of a 1920x1080 image take
+        4.1 to 4.7 s on 2 CPU cores. The user guide gives the training data
+        and all figures.
 
     ``"jpeg-quality-fast"``
         The same estimator with the previous weights, a net without the
-        pooled quality tests: maps in about 3.3 s at 1920x1080, but a
-        quality error of 2.4, and 81% of the Q97 to Q100 images detected
+        pooled quality tests: maps in about 2.2 s at 1920x1080, but a
+        quality error of 2.0, and 81% of the Q97 to Q100 images detected
         (half of the Q100 ones).
 
     Parameters

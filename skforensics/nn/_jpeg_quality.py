@@ -442,11 +442,15 @@ class JPEGQualityNet(nn.Module):
     for ``d`` dilations, plus ``9 * 3 * n_filters`` (``"pixels"``) or ``(
     lattice_size**2 * len(lattice_steps) + 3) * n_filters`` and
     ``lattice_size**2`` cosines per step (``"dct"``): 0.19 M for the paper's
-    64 filters, 0.05 M (and 180 cosines) for the ``"dct"`` net with 32.
+    64 filters, 0.05 M for the ``"dct"`` net with 32. Without a gradient,
+    the comb of a step whose double is also a step comes from the double's
+    (``cos 2a = 2 cos**2 a - 1``), so the default steps cost 72 cosines,
+    not 180, and the features are projected by the first convolution a
+    chunk of pixels at a time, never all held at once.
     The quality tests add a cosine, a comparison and a few sums per tested
     (coefficient, step) pair (74 for the shipped weights' 14 qualities),
     and the wider receptive field widens the halo of tiled inference: on 2
-    CPU cores the shipped net's maps take 1.8 times as long as those of the
+    CPU cores the shipped net's maps take 1.7 times as long as those of the
     same net without them.
 
     References
