@@ -42,6 +42,8 @@ def test_quality_boost_weights(script):
         script.quality_weights(["99"])
 
 
+# The tiny photographs are smaller than the net's receptive field.
+@pytest.mark.filterwarnings("ignore:An image of .* is smaller than:UserWarning")
 def test_two_stages_record_their_budget(script, tmp_path):
     from skforensics.models import load_pretrained_jpeg
 

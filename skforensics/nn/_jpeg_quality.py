@@ -195,9 +195,9 @@ class _LatticeFeatures(nn.Module):
         A comb of step ``s`` where ``2 s`` is also a step is not computed
         from its phase but from the comb of ``2 s``: ``cos 2a = 2 cos**2 a -
         1``, and in float32 its phase is exactly twice the other's, so only
-        the cosine's rounding differs (about 1e-6). Step blocks are laid out
-        the combs computed directly first, then the others from the largest
-        step down, each block holding the ``size**2`` coefficients.
+        the cosine's rounding differs (about 1e-6). The blocks of the steps,
+        each holding the ``size**2`` coefficients, are laid out with those
+        computed directly first, then the others from the largest step down.
         """
         n_coefficients = size * size
         derived = sorted(
@@ -267,6 +267,7 @@ class _LatticeFeatures(nn.Module):
             parts.append(self._pool(sums))
         return torch.cat(parts, dim=-1).permute(0, 3, 1, 2)
 
+    @torch.no_grad()
     def project(self, x, weight, bias=None, chunk=8192):
         """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
 
