@@ -405,6 +405,20 @@ def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
     np.testing.assert_array_equal(est.quality_calibration_["median"][0], first[0])
 
 
+def test_calibration_resists_an_image_read_far_off():
+    # Every image reads 3 high, but one Q90 image reads 12: the band
+    # medians keep the correction at -3 (a least-squares or isotonic fit
+    # would bend towards the outlier).
+    truth = np.repeat(np.arange(10.0, 100.0, 5.0), 4)
+    pooled = truth + 3.0
+    pooled[np.flatnonzero(truth == 90.0)[0]] = 12.0
+    knots, corrected = _jpeg._band_corrections(pooled, truth)
+    inside = (knots > 15) & (knots < 95)
+    np.testing.assert_allclose(corrected[inside] - knots[inside], -3.0)
+    assert (np.diff(knots) > 0).all() and (np.diff(corrected) >= 0).all()
+    assert knots[0] == 0 and knots[-1] == 100 and corrected[-1] <= 100
+
+
 def test_calibration_is_kept_by_weights_and_dropped_by_fit(images, tmp_path):
     est = PixelwiseJPEGRegressor(**TINY).fit(images)
     assert est.quality_calibration_ is None
