@@ -407,9 +407,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     the quality calibration if there is one (:meth:`calibrate_quality`; the
     shipped weights have one). :meth:`predict_proba` gives ``[1 - p, p]``
     with ``p`` the pooled flag map; by the paper's rule an image was ever
-    compressed when ``p > 0.5``. A never-compressed image has quality factor 100 by construction (its
-    quality map target is 0), so read :meth:`predict` together with
-    :meth:`predict_proba`.
+    compressed when ``p > 0.5``. A never-compressed image has quality
+    factor 100 by construction (its quality map target is 0), so read
+    :meth:`predict` together with :meth:`predict_proba`.
 
     **Input.** Grayscale images are repeated to three channels, which is
     exactly the RGB image a grayscale JPEG decodes to, and a colour JPEG of a
@@ -899,10 +899,10 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
 
         Where the evidence of a pixel is weak, its quality estimate falls
         back towards the middle of the training qualities (the least-squares
-        answer under doubt), and pooling the map keeps that pull: on the
-        validation photographs of the shipped weights, images compressed at
-        qualities 5 to 75 came out 2 to 4 points high, and at 85 to 94 about
-        one low. This measures the pull on the never-compressed images
+        answer under doubt), and pooling the map keeps that pull: on
+        held-out photographs, images compressed at low qualities come out a
+        few points high, and at qualities near 90 a little low. This
+        measures the pull on the never-compressed images
         ``X``, each compressed in memory at ``n_qualities`` random qualities
         of ``quality_range`` and also seen uncompressed (quality 100, the
         quality map's convention), and corrects for it. For each
