@@ -826,15 +826,18 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
                 out[:, top:bottom, left:right] = maps.float().cpu().numpy()
         return out
 
+    def _clipped_maps(self, image, module):
+        """The (quality factor, flag) maps of one float image, clipped."""
+        maps = self._image_maps(image, module)
+        quality = 100.0 * (1.0 - np.clip(maps[0], 0.0, 1.0))
+        return quality.astype(np.float32), np.clip(maps[1], 0.0, 1.0)
+
     def _iter_maps(self, X):
         """Yield the clipped (quality factor, flag) maps of each image."""
         X = self._check_predict_images(X)
         module = self._inference_module()
         for i in range(len(X)):
-            maps = self._image_maps(np.asarray(X[i]), module)
-            quality = 100.0 * (1.0 - np.clip(maps[0], 0.0, 1.0))
-            flag = np.clip(maps[1], 0.0, 1.0)
-            yield quality.astype(np.float32), flag
+            yield self._clipped_maps(np.asarray(X[i]), module)
 
     def predict_maps(self, X):
         """Estimate the quality-factor and compression-flag maps of images.
@@ -943,8 +946,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             qualities = rng.randint(low, high + 1, size=n_qualities)
             for quality in [100, *qualities]:
                 seen = pixels if quality == 100 else jpeg_uint8(pixels, int(quality))
-                maps = self._image_maps(seen.astype(np.float32) / 255.0, module)
-                quality_map = 100.0 * (1.0 - np.clip(maps[0], 0.0, 1.0))
+                quality_map, _ = self._clipped_maps(seen / 255.0, module)
                 for name, pool in _POOLINGS.items():
                     pooled[name].append(pool(quality_map))
                 truth.append(float(quality))
