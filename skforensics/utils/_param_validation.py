@@ -1,0 +1,131 @@
+"""The one parameter vocabulary of skforensics, on top of scikit-learn's.
+
+Every public estimator declares ``_parameter_constraints`` and every public
+function passes its options through :func:`validate_parameter_constraints`,
+so a bad value always raises scikit-learn's ``InvalidParameterError`` with
+its message shape ("The 'x' parameter of Owner must be ... Got ... instead.").
+This module adds the two constraints scikit-learn lacks (an int-or-pair size,
+a sequence of ints) and the helpers that the rare cross-parameter checks use.
+"""
+
+import numbers
+
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    _Constraint,
+    validate_parameter_constraints,
+)
+
+__all__ = [
+    "IntSequence",
+    "InvalidParameterError",
+    "Pair",
+    "as_pair",
+    "invalid_parameter",
+    "is_int",
+    "validate_estimator_params",
+    "validate_parameter_constraints",
+]
+
+
+def is_int(value):
+    """Whether ``value`` is an integer (numpy's included), bools excluded."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+class Pair(_Constraint):
+    """An int >= ``minimum``, or a tuple or list of 2 such ints.
+
+    The size parameters (``patch_size``, ``stride``, ``grid``) take either
+    form; :func:`as_pair` turns a valid value into ``(height, width)``.
+    """
+
+    def __init__(self, minimum=1):
+        super().__init__()
+        self.minimum = minimum
+
+    def is_satisfied_by(self, val):
+        if is_int(val):
+            return val >= self.minimum
+        return (
+            isinstance(val, (tuple, list))
+            and len(val) == 2
+            and all(is_int(v) and v >= self.minimum for v in val)
+        )
+
+    def __str__(self):
+        return f"an int >= {self.minimum} or a tuple of 2 ints >= {self.minimum}"
+
+
+class IntSequence(_Constraint):
+    """A tuple or list of at least ``min_length`` ints >= ``minimum``."""
+
+    def __init__(self, *, minimum=1, min_length=1):
+        super().__init__()
+        self.minimum = minimum
+        self.min_length = min_length
+
+    def is_satisfied_by(self, val):
+        return (
+            isinstance(val, (tuple, list))
+            and len(val) >= self.min_length
+            and all(is_int(v) and v >= self.minimum for v in val)
+        )
+
+    def __str__(self):
+        return (
+            f"a tuple or list of at least {self.min_length} ints >= {self.minimum}"
+        )
+
+
+def as_pair(value):
+    """``(height, width)`` from an int or a pair of ints already validated."""
+    if is_int(value):
+        return int(value), int(value)
+    first, second = value
+    return int(first), int(second)
+
+
+def invalid_parameter(name, owner, expected, value):
+    """Raise scikit-learn's message for a check no constraint can express.
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    owner : str
+        The class or function it belongs to.
+    expected : str
+        What it must be, e.g. ``"1 when crop_size is None"``.
+    value : object
+        What it is.
+
+    Raises
+    ------
+    InvalidParameterError
+        Always (a subclass of both ``ValueError`` and ``TypeError``).
+    """
+    raise InvalidParameterError(
+        f"The {name!r} parameter of {owner} must be {expected}. Got {value!r} "
+        "instead."
+    )
+
+
+def validate_estimator_params(estimator):
+    """Check an estimator's parameters against its ``_parameter_constraints``.
+
+    The same check as scikit-learn's ``BaseEstimator._validate_params``,
+    usable by skorch nets too (their ``get_params`` lists prefixed
+    parameters such as ``module__n_filters``, which have no constraint and
+    are left to skorch).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        An estimator with a ``_parameter_constraints`` dict.
+    """
+    validate_parameter_constraints(
+        estimator._parameter_constraints,
+        estimator.get_params(deep=False),
+        caller_name=type(estimator).__name__,
+    )
