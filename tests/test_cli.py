@@ -1,4 +1,5 @@
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -57,3 +58,62 @@ def test_audit_with_the_shipped_weights(model, tmp_path, capsys):
     assert float(rows["was_jpeg.png"]["p_compressed"]) > 0.5
     assert float(rows["never.png"]["p_compressed"]) < 0.5
     assert abs(float(rows["was_jpeg.png"]["quality"]) - 20) < 10
+
+
+def _two_photographs(folder):
+    """A small never-compressed PNG and its JPEG-Q20 twin, for the audit."""
+    from skforensics.datasets import load_sample_images
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    photo = load_sample_images(as_gray=False)[4][:96, :96]  # coffee
+    photo = np.round(photo * 255).astype(np.uint8)
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "never.png")
+    jpeg = np.round(jpeg_round_trip(photo, 20) * 255).astype(np.uint8)
+    Image.fromarray(jpeg).save(folder / "was_jpeg.png")
+    return folder
+
+
+def test_audit_without_matplotlib(tmp_path, monkeypatch, capsys):
+    # The environment of `tasks.py demo` (the torch extra of an older
+    # release) had no matplotlib: the audit must say so before the first
+    # image, and --no-maps must need no plotting at all.
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)
+    folder = _two_photographs(tmp_path / "photos")
+    out = tmp_path / "out"
+
+    assert main(["jpeg-audit", str(folder), "-q", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "matplotlib" in err and 'pip install "skforensics[torch]"' in err
+    assert "--no-maps" in err
+    assert not out.exists()  # failed before the first image
+
+    argv = ["jpeg-audit", str(folder), "-q", "-o", str(out), "--no-maps"]
+    assert main(argv + ["--model", "jpeg-quality-fast"]) == 0
+    assert sorted(os.listdir(out)) == ["jpeg_audit.csv"]
+
+
+def test_audit_without_torch_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    folder = _two_photographs(tmp_path / "photos")
+    assert main(["jpeg-audit", str(folder), "-q", "--no-maps"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "needs torch" in err and 'pip install "skforensics[torch]"' in err
+
+
+def test_torch_extra_brings_what_the_command_needs():
+    # `pip install skforensics[torch]` must give a working `skforensics`
+    # command, maps included: the extra lists every module the command checks.
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    names = {req.split(">")[0].split("=")[0].split("[")[0] for req in extras["torch"]}
+    assert {"torch", "skorch", "matplotlib"} <= names

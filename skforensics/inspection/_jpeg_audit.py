@@ -41,7 +41,7 @@ class JPEGAuditReport:
     csv_path : str or None
         The CSV of ``rows``.
     histogram_path : str or None
-        The histogram figure.
+        The histogram figure, None if none was drawn.
     map_paths : list of str
         The saved map figures.
 
@@ -127,15 +127,35 @@ def _save_histogram(path, rows):
     fig.savefig(path, dpi=80)
 
 
+def _check_matplotlib(save_maps, save_histogram):
+    """Fail before the first image if the figures asked for cannot be drawn."""
+    if not (save_maps or save_histogram):
+        return
+    try:
+        import matplotlib.figure  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "jpeg_audit draws its maps and histogram with matplotlib, which is "
+            'not installed: pip install "skforensics[torch]" (or matplotlib), '
+            "or pass save_maps=False, save_histogram=False."
+        ) from exc
+
+
 def jpeg_audit(
-    folder, *, estimator=None, output_dir=None, save_maps=True, progress=True
+    folder,
+    *,
+    estimator=None,
+    output_dir=None,
+    save_maps=True,
+    save_histogram=True,
+    progress=True,
 ):
     """Estimate the JPEG history of every image in a folder.
 
     For each image file under ``folder`` (searched recursively), estimate
     the JPEG quality factor it was ever compressed with and the probability
     that it ever was, with a pixelwise JPEG estimator; write the results to
-    a CSV file, a histogram of them, and (optionally) the maps of every
+    a CSV file and (optionally) a histogram of them and the maps of every
     image, as PNG figures. Files that cannot be read are reported, and the
     audit goes on. This is the dataset audit of Uchida et al. (their
     Table 2), which found JPEG histories in datasets of "lossless" images.
@@ -162,7 +182,13 @@ def jpeg_audit(
 
     save_maps : bool, default=True
         Save one figure per image (the image, its quality-factor map and its
-        flag map) as ``maps/<relative path>.png``.
+        flag map) as ``maps/<relative path>.png``. Needs matplotlib.
+
+    save_histogram : bool, default=True
+        Save ``histogram.png``, the histograms of the estimated quality and
+        of the probability of a JPEG history. Needs matplotlib; with
+        ``save_maps=False`` and ``save_histogram=False`` the audit writes
+        only the CSV and does not import matplotlib.
 
     progress : bool, default=True
         Show a progress bar (tqdm, on stderr) and print one line per image.
@@ -174,6 +200,9 @@ def jpeg_audit(
 
     Raises
     ------
+    ImportError
+        If figures are asked for and matplotlib is not installed (raised
+        before the first image is read).
     FileNotFoundError
         If ``folder`` does not exist.
     NotADirectoryError
@@ -190,7 +219,8 @@ def jpeg_audit(
     The command ``skforensics jpeg-audit FOLDER`` runs this function.
     Images are read with :func:`~skforensics.utils.read_image` one at a time
     and their maps computed in tiles, so memory stays bounded. matplotlib is
-    imported only to draw the figures, without touching pyplot's state.
+    imported only to draw the figures, without touching pyplot's state, and
+    is checked for before the first image.
 
     Examples
     --------
@@ -227,6 +257,7 @@ def jpeg_audit(
             f"No image files in '{folder}' (searched recursively for "
             f"{', '.join(IMAGE_EXTENSIONS)})."
         )
+    _check_matplotlib(save_maps, save_histogram)
     if estimator is None:
         from ..models import load_pretrained_jpeg
 
@@ -291,8 +322,9 @@ def jpeg_audit(
         writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
         writer.writeheader()
         writer.writerows(report.rows)
-    report.histogram_path = os.path.join(output_dir, "histogram.png")
-    _save_histogram(report.histogram_path, report.rows)
+    if save_histogram:
+        report.histogram_path = os.path.join(output_dir, "histogram.png")
+        _save_histogram(report.histogram_path, report.rows)
     if progress:
         print(
             f"{report.n_images} images, "

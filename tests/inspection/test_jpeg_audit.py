@@ -126,3 +126,26 @@ def test_cli(estimator, tmp_path, monkeypatch):
     assert main(["jpeg-audit", str(folder), "-o", str(out), "--no-maps", "-q"]) == 0
     assert (out / "jpeg_audit.csv").exists() and not (out / "maps").exists()
     assert main(["jpeg-audit", str(folder), "-o", str(out), "-q", "--strict"]) == 1
+
+
+def test_figures_need_matplotlib_only_when_asked_for(estimator, tmp_path, monkeypatch):
+    import sys
+
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)
+    folder = _folder(tmp_path)
+    out_dir = tmp_path / "report"
+    for figures in ({}, {"save_maps": False}, {"save_histogram": False}):
+        with pytest.raises(ImportError, match=r"pip install \"skforensics\[torch\]\""):
+            jpeg_audit(folder, estimator=estimator, output_dir=out_dir, **figures)
+        assert not out_dir.exists()  # raised before the first image
+    report = jpeg_audit(
+        folder,
+        estimator=estimator,
+        output_dir=out_dir,
+        save_maps=False,
+        save_histogram=False,
+        progress=False,
+    )
+    assert report.n_images == 4 and report.histogram_path is None
+    assert sorted(os.listdir(out_dir)) == ["jpeg_audit.csv"]
