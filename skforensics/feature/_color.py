@@ -4,8 +4,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ImageTransformerMixin
-from ..utils._color import to_grayscale
-from ..utils._validation import check_image, check_images
+from ..utils._validation import check_images
 
 __all__ = ["GrayscaleTransformer"]
 
@@ -14,9 +13,11 @@ class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
     """Convert images to luminance with ITU-R BT.601 weights.
 
     The weights are MATLAB ``rgb2gray``'s, as in the papers that work in
-    luminance (BRISQUE, the fake-4K detector). Grayscale images pass through.
-    Use it as the first step of a pipeline whose estimator expects one
-    channel.
+    luminance (BRISQUE, the fake-4K detector). Grayscale images pass through,
+    so a fitted transformer takes grayscale and colour collections alike; a
+    list that mixes the two is refused (convert it with
+    :func:`~skforensics.utils.to_grayscale` first). Use it as the first step
+    of a pipeline whose estimator expects one channel.
 
     Read more in the :ref:`User Guide <image_collections>`.
 
@@ -53,12 +54,8 @@ class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
         X_gray : same form as X
             Float images of shape ``(H, W)``.
         """
-        # Any channel count is accepted whatever fit saw: gray images pass
-        # through, so one pipeline serves gray and colour collections.
+        # Gray and colour collections are both accepted whatever fit saw
+        # (gray images pass through), so one pipeline serves both; a
+        # collection mixing the two is refused like everywhere else.
         check_is_fitted(self, "n_channels_in_")
-        if isinstance(X, (list, tuple)) and len(X):
-            # A list may mix gray and colour images: each becomes gray.
-            X = [check_image(image, index=i) for i, image in enumerate(X)]
-        else:
-            X = check_images(X)
-        return to_grayscale(X)
+        return check_images(X, convert_to="gray")

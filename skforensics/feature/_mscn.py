@@ -266,7 +266,8 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
     _check_window(window, "mscn")
     params = dict(sigma=sigma, window=window, C=C, mode=mode)
     if isinstance(X, np.ndarray) and X.ndim == 2:
-        return mscn(X[np.newaxis], **params)[0]
+        # One gray image; the channel axis keeps a narrow one unambiguous.
+        return mscn(X[np.newaxis, ..., np.newaxis], **params)[0]
     return _mscn_collection(to_grayscale(check_images(X)), **params)
 
 

@@ -34,9 +34,11 @@ def check_image(
     n_channels=None,
     min_size=None,
     min_size_hint="",
-    check_range=False,
+    check_range=True,
+    convert_to=None,
     copy=False,
     index=None,
+    warn_uint16=True,
 ):
     """Validate one image; see :func:`check_images` for the rules.
 
@@ -85,20 +87,18 @@ def check_image(
                 f"channel-last; got shape {image.shape}{where}.{hint}"
             )
     from_integers = image.dtype == bool or np.issubdtype(image.dtype, np.integer)
+    if warn_uint16:
+        _warn_low_uint16(image, where)
     image = _to_float(image, where, copy=copy)
     # Integer data cannot hold NaN or infinity: skip the pass over the pixels.
     if not from_integers and not np.isfinite(image).all():
         raise ValueError(
             f"Images must not contain NaN or infinity; got non-finite pixels{where}."
         )
-    if check_range and image.size:
-        low, high = image.min(), image.max()
-        if low < 0 or high > 1:
-            raise ValueError(
-                f"Float images must lie in [0, 1]; got values in [{low:.4g}, "
-                f"{high:.4g}]{where}. Divide 8-bit data by 255 (or pass it as "
-                "uint8) and clip interpolation overshoot with np.clip(X, 0, 1)."
-            )
+    if check_range and not from_integers and image.size:
+        _check_unit_range(image, where)
+    if convert_to is not None:
+        image = _convert_channels(image, convert_to)
     channels = 1 if image.ndim == 2 else image.shape[2]
     if n_channels is not None and channels != n_channels:
         if n_channels == 1:
@@ -121,6 +121,64 @@ def check_image(
                 f"{where}. Pass larger images"
                 + (", or lower the size the estimator needs." if min_size_hint else ".")
             )
+    return image
+
+
+# Float pixels may overshoot [0, 1] by this much (rounding, interpolation)
+# and are still accepted as they are.
+RANGE_TOLERANCE = 1e-3
+
+
+def _check_unit_range(image, where):
+    low, high = image.min(), image.max()
+    if low < -RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+        hint = (
+            " It looks like 8-bit data: divide it by 255 or pass it as uint8."
+            if high > 1 + RANGE_TOLERANCE and high <= 255 + RANGE_TOLERANCE and low >= 0
+            else " Divide 8-bit data by 255 (or pass it as uint8), 16-bit data "
+            "by 65535 (or pass it as uint16)."
+        )
+        raise ValueError(
+            f"Float images must lie in [0, 1]; got values in [{low:.4g}, "
+            f"{high:.4g}]{where}.{hint} Clip interpolation overshoot with "
+            "np.clip(X, 0, 1)."
+        )
+
+
+def _warn_low_uint16(image, where, stacklevel=4):
+    """Warn when uint16 pixels never exceed 255: 8-bit data in a uint16 array."""
+    if image.dtype != np.uint16 or not image.size:
+        return
+    high = int(image.max())
+    if 0 < high <= 255:
+        warnings.warn(
+            f"uint16 images are scaled by 65535, but these never exceed {high}"
+            f"{where}: 8-bit data stored as uint16 would be read as nearly "
+            f"black (at most {high / 65535:.4f}). Pass 8-bit data as "
+            "X.astype(np.uint8); ignore this warning for truly dark 16-bit "
+            "images.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _convert_channels(image, convert_to, *, stack=False):
+    """Convert a checked float image (or a stack of them, ``stack=True``) to
+    ``"gray"`` (BT.601 luminance) or ``"rgb"`` (gray repeated)."""
+    from ._color import BT601_WEIGHTS
+
+    gray = image.ndim == (3 if stack else 2)
+    if convert_to == "gray":
+        if gray:
+            return image
+        if image.shape[-1] == 1:
+            return image[..., 0]
+        weights = BT601_WEIGHTS.astype(image.dtype)
+        return np.tensordot(image, weights, axes=([-1], [0]))
+    if gray:
+        return np.repeat(image[..., np.newaxis], 3, axis=-1)
+    if image.shape[-1] == 1:
+        return np.repeat(image, 3, axis=-1)
     return image
 
 
@@ -153,7 +211,8 @@ def check_images(
     n_channels=None,
     min_size=None,
     min_size_hint="",
-    check_range=False,
+    check_range=True,
+    convert_to=None,
     copy=False,
     input_name="X",
 ):
@@ -179,8 +238,8 @@ def check_images(
         If False, only single-channel images are accepted.
 
     n_channels : {1, 3} or None, default=None
-        Required number of channels. ``(H, W)`` and ``(H, W, 1)`` images both
-        count as one channel.
+        Required number of channels (after ``convert_to``). ``(H, W)`` and
+        ``(H, W, 1)`` images both count as one channel.
 
     min_size : int or tuple of (int, int), default=None
         Smallest accepted ``(height, width)``.
@@ -189,8 +248,16 @@ def check_images(
         Text inserted in the too-small message to say why, for example
         ``" for patch_size=(64, 64)"``.
 
-    check_range : bool, default=False
-        If True, refuse float images with values outside ``[0, 1]``.
+    check_range : bool, default=True
+        Refuse float images with values outside ``[0, 1]`` (up to a
+        tolerance of ``1e-3`` for rounding). Leave it True for images; only
+        code that validates arrays of other values (feature maps) turns it
+        off.
+
+    convert_to : {None, "gray", "rgb"}, default=None
+        A channel policy: ``"gray"`` converts RGB images to BT.601 luminance
+        ``(H, W)``, ``"rgb"`` repeats grayscale images to 3 channels. A
+        collection that mixes grayscale and colour is refused either way.
 
     copy : bool, default=False
         If True, always return new arrays. Otherwise float input may be returned
@@ -209,17 +276,40 @@ def check_images(
     Raises
     ------
     ValueError
-        For an empty collection, wrong dimensions, NaN or infinity, values out of
-        range, too-small images or channel counts that differ or do not match.
+        For an empty collection, wrong dimensions, a single image where a
+        collection is expected, NaN or infinity, float values outside
+        ``[0, 1]``, too-small images, a collection mixing grayscale and
+        colour, or a channel count that does not match.
     TypeError
         For non-numeric data, signed or 32/64-bit integers (their range is
         unknown), or file paths given as plain strings.
 
+    Warns
+    -----
+    UserWarning
+        For RGBA images (alpha dropped), and for ``uint16`` images whose
+        maximum is at most 255: 8-bit data stored as ``uint16`` is read by
+        the 16-bit range and becomes nearly black.
+
     Notes
     -----
-    Grayscale is ``(H, W)`` or ``(H, W, 1)``; colour is RGB ``(H, W, 3)``. A
-    collection must not mix the two: convert first with :func:`to_grayscale`.
-    The input is never modified.
+    The rules, the same for every estimator:
+
+    - **Float range.** Integers are scaled by their range (``uint8`` by 255,
+      ``uint16`` by 65535). Float images are not rescaled, so they must
+      already lie in ``[0, 1]``: float data in 0..255 is refused with the
+      fix (divide by 255, or pass ``uint8``), never silently misread.
+    - **One image is not a collection.** A 3-D ndarray is a collection of
+      grayscale images ``(n_images, H, W)``. A 3-D array whose last axis is
+      3 or 4 and whose middle axis is more than 4 times longer,
+      ``X.shape[1] > 4 * X.shape[2]``, is a single RGB(A) image
+      ``(H, W, C)`` and is refused: pass ``image[np.newaxis]`` or
+      ``[image]``. (A collection of grayscale images 3 or 4 pixels wide is
+      passed unambiguously as ``X[..., np.newaxis]``.)
+    - **Channels.** Grayscale is ``(H, W)`` or ``(H, W, 1)``; colour is RGB
+      ``(H, W, 3)``. A collection must not mix the two: convert first with
+      :func:`to_grayscale`, which accepts mixed lists.
+    - The input is never modified.
 
     Examples
     --------
@@ -232,16 +322,25 @@ def check_images(
     Traceback (most recent call last):
     ...
     ValueError: X must have shape (n_images, height, width[, n_channels]); got an array of shape (2, 256). ...
+    >>> check_images(np.full((2, 16, 16), 200.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: Float images must lie in [0, 1]; got values in [200, 200]. It looks like 8-bit data: divide it by 255 or pass it as uint8. ...
     """
     if not allow_color:
         if n_channels not in (None, 1):
             raise ValueError("allow_color=False conflicts with n_channels > 1.")
         n_channels = 1
+    if convert_to not in (None, "gray", "rgb"):
+        raise ValueError(
+            f"convert_to must be None, 'gray' or 'rgb'; got {convert_to!r}."
+        )
     kwargs = dict(
         n_channels=n_channels,
         min_size=min_size,
         min_size_hint=min_size_hint,
         check_range=check_range,
+        convert_to=convert_to,
     )
     if isinstance(X, LazyImages):
         if len(X) == 0:
@@ -262,14 +361,43 @@ def check_images(
             )
     if len(X) == 0:
         raise ValueError(f"{input_name} is an empty collection of images.")
-    images = [check_image(img, index=i, copy=copy, **kwargs) for i, img in enumerate(X)]
+    # Channels are compared before any conversion: the policy converts a
+    # collection of one kind, it does not hide a mixed one.
+    before = {**kwargs, "n_channels": None, "convert_to": None}
+    images = [
+        check_image(img, index=i, copy=copy, warn_uint16=False, **before)
+        for i, img in enumerate(X)
+    ]
     channels = {n_channels_of(img) for img in images}
     if len(channels) > 1:
+        kinds = ["grayscale" if n_channels_of(img) == 1 else "colour" for img in images]
+        first_gray, first_colour = kinds.index("grayscale"), kinds.index("colour")
         raise ValueError(
-            f"{input_name} mixes grayscale and colour images; convert them to one "
-            "kind first, for example with skforensics.utils.to_grayscale."
+            f"{input_name} mixes grayscale and colour images (image {first_gray} "
+            f"is grayscale, image {first_colour} is colour); convert them to one "
+            "kind first, for example with skforensics.utils.to_grayscale(X)."
         )
+    raw = [img for img in X if isinstance(img, np.ndarray)]
+    if any(img.dtype == np.uint16 for img in raw):
+        highest = max(
+            (int(img.max()) for img in raw if img.dtype == np.uint16 and img.size),
+            default=0,
+        )
+        _warn_low_uint16(np.array([highest], np.uint16), "", stacklevel=3)
+    if n_channels is not None or convert_to is not None:
+        after = dict(
+            n_channels=n_channels,
+            convert_to=convert_to,
+            check_range=False,
+            warn_uint16=False,
+        )
+        images = [check_image(img, index=i, **after) for i, img in enumerate(images)]
     return images
+
+
+def _is_single_image(X):
+    """A 3-D array that reads as one (H, W, 3 or 4) image, not n gray strips."""
+    return X.ndim == 3 and X.shape[2] in (3, 4) and X.shape[1] > 4 * X.shape[2]
 
 
 def _check_image_array(X, *, input_name, copy, **kwargs):
@@ -280,7 +408,10 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
             hint = " If your images are flattened, reshape them first"
             if side * side == X.shape[1]:
                 hint += f", e.g. X.reshape({X.shape[0]}, {side}, {side})"
-            hint += "."
+            hint += (
+                "; a single grayscale image needs a leading axis: "
+                "image[np.newaxis] or [image]."
+            )
         elif X.ndim == 1:
             hint = " A single image needs a leading axis: X[np.newaxis]."
         raise ValueError(
@@ -289,22 +420,33 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
         )
     if X.shape[0] == 0:
         raise ValueError(f"{input_name} is an empty collection of images.")
+    if _is_single_image(X):
+        raise ValueError(
+            f"{input_name} has shape {X.shape}: one {X.shape[0]}x{X.shape[1]} "
+            f"image with {X.shape[2]} channels, where a collection of images is "
+            "expected. Pass image[np.newaxis] (or [image]) for one image. For a "
+            f"collection of grayscale images {X.shape[2]} pixels wide, pass "
+            "X[..., np.newaxis]."
+        )
     if X.ndim == 4 and X.shape[3] not in (1, 3, 4) and X.shape[1] in (1, 3, 4):
         raise ValueError(
             f"{input_name} has shape {X.shape}, which looks channel-first; "
             "skforensics takes channel-last images: use np.moveaxis(X, 1, -1)."
         )
+    convert_to = kwargs.pop("convert_to")
+    n_channels = kwargs.pop("n_channels")
     # The whole stack is checked at once, as one "image" of n rows, then
     # reshaped back: the per-image rules are the same and it avoids a loop.
     flat = X.reshape((X.shape[0] * X.shape[1],) + X.shape[2:])
+    rules = {**kwargs, "min_size": None, "warn_uint16": False}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # RGBA: warned once below
         try:
-            checked = check_image(flat, copy=copy, **{**kwargs, "min_size": None})
+            checked = check_image(flat, copy=copy, **rules)
         except ValueError as exc:
             # Name the first offending image rather than the stacked rows.
             for i in range(X.shape[0]):
-                check_image(X[i], index=i, **{**kwargs, "min_size": None})
+                check_image(X[i], index=i, **rules)
             raise exc
     if X.ndim == 4 and X.shape[3] == 4:
         warnings.warn(
@@ -313,12 +455,18 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
             UserWarning,
             stacklevel=3,
         )
+    _warn_low_uint16(X, "", stacklevel=4)
     checked = checked.reshape(X.shape[:3] + checked.shape[2:])
+    if convert_to is not None:
+        checked = _convert_channels(checked, convert_to, stack=True)
+    if n_channels is not None:
+        check_image(checked[0], n_channels=n_channels, check_range=False)
     if kwargs["min_size"] is not None:
         check_image(
             checked[0],
             min_size=kwargs["min_size"],
             min_size_hint=kwargs["min_size_hint"],
+            check_range=False,
         )
     return checked
 

@@ -78,7 +78,7 @@ def test_flat_regions_are_exactly_zero(mode):
     # coefficients there are 0 rather than rounding noise of either sign.
     rng = np.random.default_rng(0)
     image = rng.random((40, 50)).astype(np.float32)
-    for value in (0.0, 1.0, 0.123456789, 1 / 255, 300.7):
+    for value in (0.0, 1.0, 0.123456789, 1 / 255, 0.9999):
         image[5:25, 10:40] = value
         out = mscn(image, mode=mode)
         assert np.count_nonzero(out[8:22, 13:37]) == 0
@@ -147,8 +147,17 @@ def test_transposition_and_scaling_with_C():
     np.testing.assert_allclose(mscn(image.T), mscn(image).T, atol=1e-6)
     # Scaling the image scales mu and sigma: only C breaks the invariance,
     # and scaling C along restores it (a factor 2 is exact in floating point).
-    np.testing.assert_array_equal(mscn(2 * image, C=2 / 255), mscn(image))
-    assert np.abs(mscn(2 * image) - mscn(image)).max() > 1e-3
+    np.testing.assert_array_equal(mscn(image / 2, C=0.5 / 255), mscn(image))
+    assert np.abs(mscn(image / 2) - mscn(image)).max() > 1e-3
+
+
+def test_float_images_outside_unit_range_refused():
+    # C is in the units of [0, 1] images: 0..255 floats would be misread.
+    image = make_test_images(1, (30, 44), random_state=4)
+    with pytest.raises(ValueError, match="divide it by 255 or pass it as uint8"):
+        mscn(image * 255)
+    with pytest.raises(ValueError, match="divide it by 255"):
+        MSCNTransformer().fit(image).transform(image * 255)
 
 
 def test_input_is_not_modified():
@@ -222,11 +231,16 @@ def test_clone_keeps_parameters():
 
 
 def test_narrow_gray_images_are_not_taken_for_colour():
-    # (n, H, 3) is a collection of n gray images 3 pixels wide, not colour.
-    X = make_test_images(2, (20, 3))
+    # (n, H, 3) with H <= 12 is a collection of n gray images 3 pixels wide,
+    # not colour; taller strips read as one RGB image and need a channel axis.
+    X = make_test_images(2, (12, 3))
     out = mscn(X)
-    assert out.shape == (2, 20, 3)
+    assert out.shape == (2, 12, 3)
     np.testing.assert_array_equal(out[1], mscn(X[1]))
+    tall = make_test_images(2, (20, 3))
+    with pytest.raises(ValueError, match=r"X\[\.\.\., np.newaxis\]"):
+        mscn(tall)
+    np.testing.assert_array_equal(mscn(tall[..., np.newaxis])[1], mscn(tall[1]))
     for shape in [(1, 1), (2, 2), (1, 5)]:
         for mode in MODES:
             assert mscn(np.ones(shape, dtype=np.float32), mode=mode).shape == shape

@@ -70,13 +70,120 @@ def test_non_finite_names_the_image(bad):
         check_images(list(X))
 
 
-def test_range_checked_only_when_asked():
-    X = make_test_images(2, 8) * 255
-    assert check_images(X).max() > 1
-    with pytest.raises(ValueError, match=r"lie in \[0, 1\].*Divide"):
-        check_images(X, check_range=True)
+@pytest.mark.parametrize("form", ["array", "list"])
+def test_float_outside_unit_range_refused_with_the_fix(form):
+    X = make_test_images(2, 8).astype(np.float64) * 255
+    X = X if form == "array" else list(X)
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\].*8-bit data: divide it by 255 or pass it as uint8"):
+        check_images(X)
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\].*Divide 8-bit data by 255"):
+        check_images(-make_test_images(2, 8))
     with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
-        check_images(-make_test_images(2, 8), check_range=True)
+        check_images(make_test_images(2, 8) * 2.0)
+
+
+def test_float_range_names_the_image():
+    X = make_test_images(3, 8)
+    X[1, 0, 0] = 3.0
+    with pytest.raises(ValueError, match=r"\(image 1\)"):
+        check_images(X)
+
+
+def test_float_range_tolerates_rounding():
+    X = make_test_images(2, 8)
+    X[0, 0, 0], X[1, 0, 0] = 1 + 5e-4, -5e-4
+    out = check_images(X)
+    assert out.max() == X.max() and out.min() == X.min()  # kept as given
+
+
+def test_range_check_can_be_turned_off_for_feature_maps():
+    X = make_test_images(2, 8) * 255
+    assert check_images(X, check_range=False).max() > 1
+
+
+@pytest.mark.filterwarnings("ignore:Dropping the alpha")
+@pytest.mark.parametrize("channels", [3, 4])
+@pytest.mark.parametrize("shape", [(100, 80), (20, 17), (64, 64)])
+def test_one_colour_image_is_not_a_collection(shape, channels):
+    image = np.zeros(shape + (channels,), np.uint8)
+    with pytest.raises(ValueError, match=r"one .* image with .* channels.*image\[np.newaxis\]"):
+        check_images(image)
+    assert check_images(image[np.newaxis]).shape == (1,) + shape + (3,)
+    assert check_images([image])[0].shape == shape + (3,)
+
+
+@pytest.mark.parametrize("shape", [(4, 5, 3), (10, 12, 3), (10, 16, 4), (2, 64, 64)])
+def test_gray_collections_stay_collections(shape):
+    # n images of H x W with W == 3 or 4 are gray while H <= 4 * W.
+    X = np.zeros(shape, np.float32)
+    assert check_images(X).shape == shape
+
+
+def test_narrow_gray_collection_passes_with_a_channel_axis():
+    X = np.zeros((5, 40, 3), np.float32)
+    with pytest.raises(ValueError, match=r"X\[\.\.\., np.newaxis\]"):
+        check_images(X)
+    assert check_images(X[..., np.newaxis]).shape == (5, 40, 3, 1)
+
+
+def test_single_gray_image_message():
+    with pytest.raises(ValueError, match=r"single grayscale image.*image\[np.newaxis\]"):
+        check_images(np.zeros((32, 40)))
+
+
+@pytest.mark.parametrize("form", ["array", "list"])
+def test_uint16_holding_8bit_values_warns(form):
+    X = make_test_images(2, 8, dtype=np.uint8).astype(np.uint16)
+    X = X if form == "array" else list(X)
+    with pytest.warns(UserWarning, match=r"uint16 .* never exceed .*X.astype\(np.uint8\)"):
+        check_images(X)
+
+
+def test_uint16_warning_not_raised_on_16bit_data_or_black_images():
+    import warnings
+
+    X = make_test_images(2, 8, dtype=np.uint8).astype(np.uint16) * 257
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_images(X)
+        check_images(np.zeros((1, 8, 8), np.uint16))
+
+
+@pytest.mark.parametrize("convert_to", [None, "gray", "rgb"])
+def test_mixed_gray_and_rgb_refused_whatever_the_policy(convert_to):
+    with pytest.raises(ValueError, match=r"mixes grayscale and colour.*image 0 is grayscale, image 1"):
+        check_images([np.zeros((8, 8)), np.zeros((8, 8, 3))], convert_to=convert_to)
+
+
+def test_convert_to_gray_and_rgb():
+    rgb = make_test_images(2, 8, n_channels=3)
+    gray = check_images(rgb, convert_to="gray")
+    np.testing.assert_allclose(gray, to_grayscale(rgb), rtol=1e-6)
+    assert check_images(list(rgb), convert_to="gray")[0].shape == (8, 8)
+    back = check_images(gray, convert_to="rgb")
+    assert back.shape == (2, 8, 8, 3)
+    np.testing.assert_array_equal(back[..., 2], gray)
+    assert check_images(list(gray), convert_to="rgb", n_channels=3)[1].shape == (8, 8, 3)
+    assert check_images(gray[..., None], convert_to="gray").shape == (2, 8, 8)
+    with pytest.raises(ValueError, match="convert_to"):
+        check_images(gray, convert_to="cmyk")
+
+
+@pytest.mark.filterwarnings("ignore:Dropping the alpha")
+def test_read_only_input_is_accepted_and_never_written():
+    Xs = [
+        make_test_images(3, 8, dtype=np.uint8),
+        make_test_images(3, 8, dtype=np.uint8).astype(np.uint16) * 257,
+        make_test_images(3, 8, n_channels=3),
+        np.concatenate([make_test_images(2, 8, n_channels=3)] * 2, axis=-1)[..., :4],
+    ]
+    for X in Xs:
+        X.setflags(write=False)
+        before = X.copy()
+        for form in (X, list(X)):
+            for policy in (None, "gray", "rgb"):
+                check_images(form, convert_to=policy)
+        np.testing.assert_array_equal(X, before)
 
 
 def test_signed_integers_refused():
