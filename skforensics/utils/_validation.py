@@ -325,7 +325,7 @@ def check_images(
     >>> check_images(np.full((2, 16, 16), 200.0))
     Traceback (most recent call last):
     ...
-    ValueError: Float images must lie in [0, 1]; got values in [200, 200]. It looks like 8-bit data: divide it by 255 or pass it as uint8. ...
+    ValueError: Float images must lie in [0, 1]; got values in [200, 200] (image 0). It looks like 8-bit data: divide it by 255 or pass it as uint8. ...
     """
     if not allow_color:
         if n_channels not in (None, 1):
@@ -439,15 +439,19 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
     # reshaped back: the per-image rules are the same and it avoids a loop.
     flat = X.reshape((X.shape[0] * X.shape[1],) + X.shape[2:])
     rules = {**kwargs, "min_size": None, "warn_uint16": False}
+    error = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # RGBA: warned once below
         try:
             checked = check_image(flat, copy=copy, **rules)
         except ValueError as exc:
-            # Name the first offending image rather than the stacked rows.
+            error = exc
+        if error is not None:
+            # Name the first offending image rather than the stacked rows
+            # (outside the except block, so the message is not chained).
             for i in range(X.shape[0]):
                 check_image(X[i], index=i, **rules)
-            raise exc
+            raise error
     if X.ndim == 4 and X.shape[3] == 4:
         warnings.warn(
             "Dropping the alpha channel of RGBA images; pass RGB images to "
