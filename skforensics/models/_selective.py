@@ -7,28 +7,28 @@ pairs with a hinge loss), both usable as the first stage of a
 """
 
 import hashlib
-import numbers
+from numbers import Real
 
 import numpy as np
 import torch
 from skimage.metrics import structural_similarity
 from skorch.utils import is_dataset
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..feature._patches import patch_corners
 from ..metrics import srocc
 from ..nn import KangCNN, RankingHingeLoss, SiameseRankingNet
+from ..utils._param_validation import (
+    Pair,
+    as_pair,
+    validate_parameter_constraints,
+)
 from ..utils._validation import check_images, image_shapes, n_channels_of
 from ._patch import PatchCNNRegressor
+from ._skorch_base import PatchNetMixin, inherit_signature
 
 __all__ = ["PatchRankingRegressor", "select_patches"]
-
-
-def _as_pair(value):
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value), int(value)
-    return tuple(int(v) for v in value)
 
 
 def _patch_ssim(image, ref, rows, cols, patch_size):
@@ -146,7 +146,24 @@ def select_patches(
     >>> len(patches), int(is_ref.sum()), source[:2].tolist(), patches[0].shape
     (4, 2, [0, 1], (8, 8))
     """
-    patch = _as_pair(patch_size)
+    validate_parameter_constraints(
+        {
+            "patch_size": [Pair(1)],
+            "stride": [Pair(1), None],
+            "ssim_threshold": [Real],
+            "balance": ["boolean"],
+            "random_state": ["random_state"],
+        },
+        {
+            "patch_size": patch_size,
+            "stride": stride,
+            "ssim_threshold": ssim_threshold,
+            "balance": balance,
+            "random_state": random_state,
+        },
+        caller_name="select_patches",
+    )
+    patch = as_pair(patch_size)
     X = check_images(X, min_size=patch, min_size_hint=f" for patch_size={patch}")
     reference = check_images(
         reference,
@@ -158,13 +175,6 @@ def select_patches(
         raise ValueError(
             f"reference has {len(reference)} images but X has {len(X)}; pass the "
             "undistorted version of every image of X, in the same order."
-        )
-    if not isinstance(ssim_threshold, numbers.Real) or isinstance(
-        ssim_threshold, bool
-    ):
-        raise ValueError(
-            "The 'ssim_threshold' parameter of select_patches must be a float. "
-            f"Got {ssim_threshold!r} instead."
         )
     shapes, ref_shapes = image_shapes(X), image_shapes(reference)
     for i, (shape, ref_shape) in enumerate(zip(shapes, ref_shapes)):
@@ -303,13 +313,18 @@ class PatchRankingRegressor(PatchCNNRegressor):
         parameters go to the branch.
     patch_size : int or tuple of (int, int), default=32
         Patch height and width.
+    sampling : {"random", "grid", "center"}, default="random"
+        Unused: training draws random pairs of patches (the parameter is
+        :class:`PatchCNNRegressor`'s, which the ranker extends).
     n_patches : int, default=16
         Pairs per image and epoch.
     stride : int or tuple of (int, int), default=None
         Step of the tile grid at prediction; ``None`` means non-overlapping.
+    augment : bool, default=False
+        Unused (pairs are not augmented).
     predict_sampling : {"grid", "center"}, default="grid"
         Patches scored at prediction, as in :class:`PatchCNNRegressor`.
-    pooling : {"mean", "vote", "max", "minmax"}, default="mean"
+    pooling : {"mean", "median", "max", "minmax"}, default="mean"
         How the patch scores of an image are pooled at prediction.
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
@@ -326,6 +341,8 @@ class PatchRankingRegressor(PatchCNNRegressor):
         Number of epochs.
     batch_size : int, default=64
         Pairs per batch.
+    train_split : callable or None, default=None
+        Internal validation split, e.g. ``ImageSplit(0.2)``.
     callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
         Extra skorch callbacks.
     verbose : int, default=1
@@ -372,47 +389,16 @@ class PatchRankingRegressor(PatchCNNRegressor):
     (6,)
     """
 
+    @inherit_signature(PatchNetMixin.__init__)
     def __init__(
         self,
         module=KangCNN,
         *,
         patch_size=32,
-        n_patches=16,
-        stride=None,
-        predict_sampling="grid",
-        pooling="mean",
-        predict_batch_size=32,
-        random_state=None,
         criterion=RankingHingeLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=10,
-        batch_size=64,
-        callbacks=None,
-        verbose=1,
-        device="cpu",
         **kwargs,
     ):
-        kwargs.setdefault("train_split", None)
-        super().__init__(
-            module,
-            patch_size=patch_size,
-            n_patches=n_patches,
-            stride=stride,
-            predict_sampling=predict_sampling,
-            pooling=pooling,
-            predict_batch_size=predict_batch_size,
-            random_state=random_state,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            callbacks=callbacks,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
+        super().__init__(module, patch_size=patch_size, criterion=criterion, **kwargs)
 
     def initialize_module(self):
         """Build the branch as :class:`PatchCNNRegressor` does, then share it.
@@ -452,13 +438,6 @@ class PatchRankingRegressor(PatchCNNRegressor):
             random_state=seeds[1],
         )
 
-    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        super().on_epoch_begin(
-            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
-        )
-        if isinstance(dataset_train, PatchPairDataset):
-            dataset_train.resample(len(self.history) - 1)
-
     def get_loss(self, y_pred, y_true, *args, **kwargs):
         """Hinge loss of the paired scores.
 
@@ -477,44 +456,14 @@ class PatchRankingRegressor(PatchCNNRegressor):
         """
         return self.criterion_(y_pred, y_true.to(y_pred.device))
 
-    def fit(self, X, y, **fit_params):
-        """Fit the siamese network on pairs of patches.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Training images, at least ``patch_size`` large.
-        y : array-like of shape (n_images,)
-            Labels or scores; only their order is used, and at least two
-            distinct values are needed.
-        **fit_params : dict
-            Passed to skorch.
-
-        Returns
-        -------
-        self : PatchRankingRegressor
-            The fitted estimator.
-        """
-        y_checked = self._check_n_targets(y, self._n_images(X))
-        if y_checked.dtype.kind in "fiub" and len(np.unique(y_checked)) < 2:
+    def _prepare_targets(self, y):
+        if y.dtype.kind in "fiub" and len(np.unique(y)) < 2:
             raise ValueError(
                 f"{type(self).__name__} ranks images by their target, so y needs at "
                 "least 2 distinct values; got only "
-                f"{np.unique(y_checked).tolist()!r}."
+                f"{np.unique(y).tolist()!r}."
             )
-        return super().fit(X, y, **fit_params)
-
-    @available_if(lambda self: False)
-    def predict_proba(self, X):
-        """Not available: the ranker predicts scores (see :meth:`predict`)."""
-        raise AttributeError("PatchRankingRegressor has no predict_proba.")
-
-    @staticmethod
-    def _n_images(X):
-        try:
-            return len(X)
-        except TypeError:
-            return 0
+        return super()._prepare_targets(y)
 
     def score(self, X, y, sample_weight=None):
         """Spearman correlation between the predictions and ``y``.

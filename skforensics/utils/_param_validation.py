@@ -12,7 +12,7 @@ import numbers
 
 from sklearn.utils._param_validation import (
     InvalidParameterError,
-    _Constraint,
+    Options,
     validate_parameter_constraints,
 )
 
@@ -33,7 +33,14 @@ def is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-class Pair(_Constraint):
+class _Predicate(Options):
+    # scikit-learn's make_constraint takes only its own constraint classes;
+    # an Options subclass is one, and is_satisfied_by / __str__ make it ours.
+    def __init__(self):
+        super().__init__(object, set())
+
+
+class Pair(_Predicate):
     """An int >= ``minimum``, or a tuple or list of 2 such ints.
 
     The size parameters (``patch_size``, ``stride``, ``grid``) take either
@@ -57,7 +64,7 @@ class Pair(_Constraint):
         return f"an int >= {self.minimum} or a tuple of 2 ints >= {self.minimum}"
 
 
-class IntSequence(_Constraint):
+class IntSequence(_Predicate):
     """A tuple or list of at least ``min_length`` ints >= ``minimum``."""
 
     def __init__(self, *, minimum=1, min_length=1):

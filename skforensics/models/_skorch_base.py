@@ -1,0 +1,568 @@
+"""The one base of skforensics' skorch estimators.
+
+Two mixins, each put first among the bases of a skorch ``NeuralNet``
+subclass:
+
+- :class:`ImageNetMixin`, what every skorch net of the package shares: the
+  parameter constraints (checked in ``initialize``, before any torch call),
+  the seeds drawn from ``random_state``, the seeded training loader, the
+  per-image target checks, the module built from the data's shape, tags;
+- :class:`PatchNetMixin`, what the patch estimators add: their parameters
+  (one ``__init__`` for the classifier, the regressor and their
+  subclasses), the lazily indexed patch dataset, the checks of the images
+  against the patch size, batched inference over the tiles of each image,
+  and pooling.
+
+skorch is customised through its documented hooks (``initialize_module``,
+``get_dataset``, ``get_iterator``, ``get_loss``, callbacks). ``fit`` is
+overridden once, in :class:`PatchNetMixin`, because skorch builds the
+module in ``initialize`` before any hook sees the data, and the module's
+input channels and number of outputs come from the images and targets.
+"""
+
+import copy
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
+from skorch.utils import is_dataset
+from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..feature._patches import extract_patches
+from ..utils._param_validation import Pair, as_pair, validate_estimator_params
+from ..utils._validation import check_images, n_channels_of
+from ._base import SkorchCompatMixin, _fuse_conv_bn
+from ._callbacks import QuietProgressBar
+from ._datasets import PatchDataset
+
+__all__ = ["ImageNetMixin", "PatchNetMixin", "ScoresOnlyMixin", "inherit_signature"]
+
+
+def inherit_signature(base_init):
+    """Give a thin ``__init__(self, ..., **kwargs)`` the base's full signature.
+
+    A classifier/regressor pair shares one ``__init__`` (the base's) and
+    only changes a few defaults: the subclass writes those in its own
+    signature and passes the rest through ``**kwargs``. This decorator sets
+    ``__signature__`` to the base's parameters with the subclass's
+    defaults, so ``inspect.signature``, ``help`` and numpydoc see every
+    parameter. (``get_params`` does not depend on it: skorch lists the
+    attributes that ``__init__`` set.)
+    """
+
+    def decorate(init):
+        own = inspect.signature(init).parameters
+        base = inspect.signature(base_init)
+        params = [own.get(name, param) for name, param in base.parameters.items()]
+        init.__signature__ = base.replace(parameters=params)
+        return init
+
+    return decorate
+
+
+class ScoresOnlyMixin:
+    """Hide skorch's ``predict_proba`` on a regressor.
+
+    skorch's ``NeuralNet`` returns raw outputs from ``predict_proba``; a
+    regressor should not have one, so that ``hasattr(reg, "predict_proba")``
+    is False, as scikit-learn's meta-estimators and scorers expect.
+    """
+
+    @available_if(lambda self: False)
+    def predict_proba(self, X):
+        """Not available: a regressor predicts scores (see ``predict``)."""
+
+
+class ImageNetMixin(SkorchCompatMixin):
+    """What every skorch net of skforensics shares.
+
+    Subclasses extend ``_parameter_constraints`` (a dict, as in
+    scikit-learn) and implement ``_n_outputs``.
+    """
+
+    _parameter_constraints = {
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
+        "verbose": ["verbose"],
+        "device": [str, torch.device, None],
+        "random_state": ["random_state"],
+    }
+
+    def _validate_params(self):
+        validate_estimator_params(self)
+
+    def initialize(self):
+        """Check the parameters, then build the module, criterion and optimiser.
+
+        Returns
+        -------
+        self : object
+            The initialised estimator.
+        """
+        self._validate_params()
+        return super().initialize()
+
+    def check_data(self, X, y=None):
+        # Images and targets are checked by fit before skorch sees them;
+        # skorch's check would overwrite the classes with the encoded ones.
+        pass
+
+    def _seeds(self):
+        """Seeds for torch, the data and the loader, drawn from random_state."""
+        rng = check_random_state(self.random_state)
+        return [int(s) for s in rng.randint(0, 2**31 - 1, size=3)]
+
+    def _fit_seeded(self, X, y, **fit_params):
+        """skorch's ``fit`` with torch seeded, leaving the global RNG as it was."""
+        torch_seed = self.random_seeds_[0]
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(torch_seed)
+            super().fit(X, y, **fit_params)
+        return self
+
+    def _check_targets(self, y, n_images):
+        """One finite target per image, as a 1-D array."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must have shape (n_images,), one target per image; got shape "
+                f"{y.shape}."
+            )
+        if len(y) != n_images:
+            raise ValueError(
+                f"y has {len(y)} entries but X has {n_images} images; pass one "
+                "target per image (patches are sampled internally)."
+            )
+        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+            raise ValueError(
+                "y contains NaN or infinity; drop those images or fill in their "
+                "targets."
+            )
+        if y.dtype.kind == "O" and any(
+            v is None or (isinstance(v, float) and not np.isfinite(v)) for v in y
+        ):
+            raise ValueError("y contains NaN or None; drop those images first.")
+        return y
+
+    def _class_labels(self, y):
+        """Encode class labels (``classes_inferred_``), refusing scores."""
+        if y.dtype.kind == "f" and np.any(y != np.round(y)):
+            raise ValueError(
+                f"Unknown label type: y holds continuous values; "
+                f"{type(self).__name__} needs class labels (use "
+                f"{type(self).__name__.replace('Classifier', 'Regressor')} for "
+                "scores)."
+            )
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs images of at least 2 classes in y; "
+                f"got only class {classes[0].tolist()!r}."
+            )
+        self.classes_inferred_ = classes
+        return y_encoded.astype(np.int64)
+
+    def _standardised_scores(self, y):
+        """Scores as float32, standardised (``y_mean_``, ``y_scale_``)."""
+        try:
+            y = y.astype(np.float32)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{type(self).__name__} needs numeric targets; got y of dtype "
+                f"{y.dtype}."
+            ) from None
+        if not np.isfinite(y).all():
+            raise ValueError(
+                "y contains NaN or infinity; drop those images or fill in their "
+                "targets."
+            )
+        # The net learns standardised scores, so that its output starts on
+        # the right scale whatever the range of y (MOS 1-5, DMOS 0-100, ...).
+        self.y_mean_ = float(y.mean())
+        self.y_scale_ = float(y.std()) or 1.0
+        return ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+
+    def _module_kwargs(self, auto):
+        """``module__`` parameters, completed from the data where the module
+        class takes them (``in_channels``, ``n_outputs``, ...) and the user
+        did not set them."""
+        kwargs = self.get_params_for("module")
+        if not isinstance(self.module, torch.nn.Module):
+            try:
+                accepted = inspect.signature(self.module).parameters
+            except (TypeError, ValueError):
+                accepted = {}
+            for key, value in auto.items():
+                if value is not None and key in accepted and key not in kwargs:
+                    kwargs[key] = value
+        return kwargs
+
+    def get_iterator(self, dataset, training=False):
+        """A DataLoader; training batches are shuffled by a seeded generator.
+
+        Parameters
+        ----------
+        dataset : torch Dataset
+            Patches, pairs or hyper-images with their targets.
+        training : bool, default=False
+            Whether the loader is for training.
+
+        Returns
+        -------
+        iterator : torch.utils.data.DataLoader
+        """
+        if training:
+            kwargs = self.get_params_for("iterator_train")
+            iterator = self.iterator_train
+            kwargs.setdefault("shuffle", True)
+            seeds = getattr(self, "random_seeds_", (0, 0, 0))
+            kwargs.setdefault("generator", torch.Generator().manual_seed(seeds[2]))
+        else:
+            kwargs = self.get_params_for("iterator_valid")
+            iterator = self.iterator_valid
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return iterator(dataset, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class PatchNetMixin(ImageNetMixin):
+    """What the patch classifier, regressor and ranker share.
+
+    Subclasses set ``_target_dtype``, implement ``_prepare_targets``
+    (encode or standardise y), ``_n_outputs``, ``_postprocess`` (module
+    outputs to probabilities or scores), ``_pool`` and
+    ``_check_module_output``.
+    """
+
+    _target_dtype = torch.int64
+
+    _parameter_constraints = {
+        **ImageNetMixin._parameter_constraints,
+        "patch_size": [Pair(1)],
+        "stride": [Pair(1), None],
+        "sampling": [StrOptions({"grid", "random", "center"})],
+        "n_patches": [Interval(Integral, 1, None, closed="left")],
+        "augment": ["boolean"],
+        "predict_sampling": [StrOptions({"grid", "center"})],
+        "pooling": [StrOptions({"mean", "vote", "max", "minmax"})],
+        "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        module,
+        *,
+        patch_size,
+        sampling="random",
+        n_patches=16,
+        stride=None,
+        augment=False,
+        predict_sampling="grid",
+        pooling="mean",
+        predict_batch_size=32,
+        random_state=None,
+        criterion,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        verbose=1,
+        device="cpu",
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.patch_size = patch_size
+        self.sampling = sampling
+        self.n_patches = n_patches
+        self.stride = stride
+        self.augment = augment
+        self.predict_sampling = predict_sampling
+        self.pooling = pooling
+        self.predict_batch_size = predict_batch_size
+        self.random_state = random_state
+
+    # --------------------------------------------------------------- fitting
+    def fit(self, X, y, **fit_params):
+        """Fit the patch network on the images' patches.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Training images, at least ``patch_size`` large, all grayscale or
+            all colour. They are neither copied nor modified.
+        y : array-like of shape (n_images,)
+            One target (class label or score) per image.
+        **fit_params : dict
+            Passed to skorch (and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        # No skorch hook runs before ``initialize`` builds the module, whose
+        # channels and outputs come from X and y: check them here first.
+        self._validate_params()
+        X = self._check_images(X, reset=True)
+        y = self._prepare_targets(self._check_targets(y, len(X)))
+        self.n_channels_in_, self.patch_size_ = self.__dict__.pop("_fit_geometry_")
+        self.random_seeds_ = tuple(self._seeds())
+        return self._fit_seeded(X, y, **fit_params)
+
+    def _check_images(self, X, *, reset):
+        if not reset:
+            check_is_fitted(self, ["n_channels_in_", "patch_size_"])
+            patch = self.patch_size_
+        else:
+            patch = as_pair(self.patch_size)
+        X = check_images(
+            X,
+            n_channels=None if reset else self.n_channels_in_,
+            min_size=patch,
+            min_size_hint=f" for patch_size={patch}",
+        )
+        if reset:
+            # Set by fit once y is valid too, so a failed fit leaves no state.
+            self._fit_geometry_ = (n_channels_of(np.asarray(X[0])), patch)
+        return X
+
+    def initialize_module(self):
+        """Build the module, filling in the channels, patch size and outputs.
+
+        When ``module`` is a class whose constructor takes ``in_channels``,
+        ``patch_size`` or ``n_outputs`` and the corresponding ``module__``
+        parameter is not set, they come from the training data. The module
+        is then tried on a zero batch, so that a patch size it cannot take
+        fails here with a clear message rather than deep inside torch.
+
+        Returns
+        -------
+        self : object
+        """
+        fitted_info = hasattr(self, "n_channels_in_")
+        patch = self.patch_size_ if fitted_info else as_pair(self.patch_size)
+        kwargs = self._module_kwargs({
+            "in_channels": getattr(self, "n_channels_in_", None),
+            "patch_size": patch,
+            "n_outputs": self._n_outputs(),
+        })
+        module_name = getattr(self.module, "__name__", type(self.module).__name__)
+        try:
+            module = self.initialized_instance(self.module, kwargs)
+        except ValueError as exc:
+            raise ValueError(
+                f"{type(self).__name__} could not build its module {module_name} "
+                f"for patch_size={patch}: {exc}"
+            ) from exc
+        if fitted_info:
+            self._try_module(module, patch)
+        self.module_ = module
+        return self
+
+    def _try_module(self, module, patch):
+        name = type(self).__name__
+        channels = self.n_channels_in_
+        expected = getattr(module, "in_channels", channels)
+        if expected != channels:
+            raise ValueError(
+                f"X has {channels}-channel images but the module of {name} takes "
+                f"{expected}-channel patches (module__in_channels={expected}). "
+                "Convert the images first (e.g. a GrayscaleTransformer step) or "
+                f"set module__in_channels={channels}."
+            )
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = module(torch.zeros((2, channels) + tuple(patch)))
+        except RuntimeError as exc:
+            raise ValueError(
+                f"The 'patch_size' parameter of {name} is {patch}, but its module "
+                f"{type(module).__name__} cannot take {channels}x{patch[0]}x"
+                f"{patch[1]} patches ({str(exc).splitlines()[0]}). Use the patch "
+                "size the module was built for, or pass a matching "
+                "module__patch_size."
+            ) from None
+        finally:
+            module.train(was_training)
+        self._check_module_output(module, out)
+
+    def get_dataset(self, X, y=None):
+        """Wrap checked images and per-image targets in a :class:`PatchDataset`.
+
+        Parameters
+        ----------
+        X : image collection or torch Dataset
+            Images checked by :meth:`fit`; a Dataset is returned as is.
+        y : ndarray of shape (n_images,) or None
+            Encoded per-image targets.
+
+        Returns
+        -------
+        dataset : PatchDataset
+        """
+        if is_dataset(X):
+            return X
+        seeds = getattr(self, "random_seeds_", (0, 0, 0))
+        return PatchDataset(
+            X,
+            y,
+            patch_size=self.patch_size_,
+            sampling=self.sampling,
+            stride=self.stride,
+            n_patches=self.n_patches,
+            augment=bool(self.augment),
+            random_state=seeds[1],
+            target_dtype=self._target_dtype,
+        )
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(
+            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
+        )
+        # Random patches (and augmentations) are drawn anew every epoch; the
+        # validation patches stay those of epoch 0, so its loss is comparable.
+        if hasattr(dataset_train, "resample"):
+            dataset_train.resample(len(self.history) - 1)
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            *self._extra_callbacks(),
+            ("progress_bar", QuietProgressBar()),
+            ("print_log", PrintLog()),
+        ]
+
+    def _extra_callbacks(self):
+        return []
+
+    def _check_module_output(self, module, out):
+        pass
+
+    # -------------------------------------------------------------- inference
+    def _inference_module(self):
+        module = copy.deepcopy(self.module_).eval()
+        module = _fuse_conv_bn(module)
+        return module.to(device=self.device, memory_format=torch.channels_last)
+
+    def _postprocess(self, out):
+        return out
+
+    def _patch_outputs(self, X, sampling):
+        """Outputs of the module for the patches of every image.
+
+        Returns a list with, per image, an array of shape ``(U, V, K)`` of
+        post-processed outputs on its patch grid. Patches are copied into one
+        reused batch buffer, so memory stays bounded whatever the image size.
+        """
+        module = self._inference_module()
+        ph, pw = self.patch_size_
+        batch = int(self.predict_batch_size)
+        buffer = np.empty((batch, ph, pw, self.n_channels_in_), dtype=np.float32)
+        results, counts, grids = [], [], []
+        filled = 0
+
+        def flush(n):
+            # (B, ph, pw, C) memory is NCHW in channels_last: no copy.
+            x = torch.from_numpy(buffer[:n]).permute(0, 3, 1, 2).to(self.device)
+            out = self._postprocess(module(x)).float().cpu().numpy()
+            results.append(out.reshape(n, -1).copy())
+
+        kwargs = {"stride": self.stride} if sampling == "grid" else {}
+        with torch.inference_mode():
+            for index in range(len(X)):
+                image = np.asarray(X[index])
+                if image.ndim == 2:
+                    image = image[:, :, np.newaxis]
+                view = extract_patches(image, (ph, pw), sampling=sampling, **kwargs)
+                n_rows, n_cols = view.shape[:2]
+                grids.append((n_rows, n_cols))
+                flat = np.arange(n_rows * n_cols)
+                start = 0
+                while start < flat.size:
+                    take = min(batch - filled, flat.size - start)
+                    sel = flat[start:start + take]
+                    buffer[filled:filled + take] = view[sel // n_cols, sel % n_cols]
+                    filled += take
+                    start += take
+                    if filled == batch:
+                        flush(filled)
+                        filled = 0
+                counts.append(n_rows * n_cols)
+            if filled:
+                flush(filled)
+        outputs = np.concatenate(results) if results else np.empty((0, 1))
+        maps, offset = [], 0
+        for (n_rows, n_cols), count in zip(grids, counts):
+            maps.append(outputs[offset:offset + count].reshape(n_rows, n_cols, -1))
+            offset += count
+        return maps
+
+    def _pooled(self, X):
+        X = self._check_images(X, reset=False)
+        maps = self._patch_outputs(X, self.predict_sampling)
+        return np.stack([self._pool(m.reshape(-1, m.shape[-1])) for m in maps])
+
+    @staticmethod
+    def _patch_map_output(maps, X):
+        if isinstance(X, np.ndarray):
+            return np.stack(maps)
+        return maps
+
+    def _load_fitted(self, state_dict, *, n_channels, **fitted):
+        """Make the estimator fitted from saved weights (used by ``pretrained``).
+
+        ``fitted`` holds the other fitted attributes, e.g.
+        ``classes_inferred_`` for a classifier.
+        """
+        self._validate_params()
+        self.n_channels_in_ = int(n_channels)
+        self.patch_size_ = as_pair(self.patch_size)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.random_seeds_ = (0, 0, 0)
+        self.initialize()
+        self.module_.load_state_dict(state_dict)
+        self.module_.eval()
+        return self
