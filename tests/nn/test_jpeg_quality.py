@@ -127,7 +127,7 @@ def test_wrong_channels_or_dims():
         ({"front_end": "fft"}, "'front_end' parameter .* 'dct' or 'pixels'"),
         ({"lattice_size": 9}, "'lattice_size' parameter .* 1..8"),
         ({"lattice_steps": (0, 2)}, "'lattice_steps' parameter"),
-        ({"in_channels": 1}, "'dct' front end .* RGB .* front_end='pixels'"),
+        ({"in_channels": 1}, "'lattice' front end .* RGB .* front_end='pixels'"),
         ({"batch_norm": 1}, "'batch_norm' parameter .* a bool"),
     ],
 )
@@ -260,3 +260,68 @@ def test_projected_features_equal_the_convolved_ones(qualities, chunk):
     torch.testing.assert_close(projected, whole, rtol=0, atol=1e-5)
     # With a gradient the net runs on the whole features.
     torch.testing.assert_close(from_net, net.layers(net.features(x)), atol=1e-5, rtol=0)
+
+
+def test_paper_net_is_one_step_away():
+    net = JPEGQualityNet.paper()
+    assert net.features is None and net.batch_norm is False
+    assert net.front_end == "pixels" and net.n_filters == 64
+    assert sum(p.numel() for p in net.parameters()) == 187586
+    assert JPEGQualityNet.paper(n_filters=32).n_filters == 32
+
+
+def test_dct_is_the_former_name_of_the_lattice_front_end():
+    # Weights files store front_end="dct"; it builds the lattice net.
+    old = JPEGQualityNet(n_filters=4, front_end="dct")
+    assert old.front_end == "lattice" and old.config()["front_end"] == "lattice"
+    new = JPEGQualityNet(n_filters=4)
+    new.load_state_dict(old.state_dict())
+    x = torch.rand(1, 3, 20, 20)
+    torch.testing.assert_close(old.eval()(x), new.eval()(x))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"front_end": "pixels", "batch_norm": False, "dilations": (1, 2, 1)},
+        {"lattice_qualities": (100, 30), "lattice_pool": 1, "lattice_size": 4},
+        {"n_outputs": 3, "lattice_steps": (2, 4), "chunk_size": 100},
+    ],
+)
+def test_config_rebuilds_the_net(kwargs):
+    net = JPEGQualityNet(n_filters=4, **kwargs)
+    config = net.config()
+    again = JPEGQualityNet(**config)
+    assert again.config() == config
+    assert repr(again) == repr(net)
+    again.load_state_dict(net.state_dict())
+
+
+@pytest.mark.parametrize("qualities", [(), QUALITIES])
+def test_forward_does_not_depend_on_grad_mode(qualities):
+    # The path is chosen by the mode and chunk_size, never by autograd.
+    net = JPEGQualityNet(n_filters=4, lattice_qualities=qualities).eval()
+    x = torch.rand(1, 3, 30, 33)
+    with torch.no_grad():
+        plain = net(x)
+    tracked = net(x)
+    assert tracked.requires_grad
+    torch.testing.assert_close(plain, tracked.detach(), rtol=0, atol=0)
+    # With chunk_size, evaluation mode projects the features chunk by chunk,
+    # with no gradient to the first convolution, whether or not autograd is
+    # on; training mode does not.
+    net.chunk_size = 97
+    chunked = net(x)
+    torch.testing.assert_close(chunked, plain, rtol=0, atol=1e-5)
+    chunked.sum().backward()
+    assert net.layers[0].weight.grad is None and net.layers[-1].weight.grad is not None
+    net.zero_grad(set_to_none=True)
+    net.train()(x).sum().backward()
+    assert net.layers[0].weight.grad is not None
+
+
+@pytest.mark.parametrize("chunk_size", [0, 2.5, "big"])
+def test_bad_chunk_size(chunk_size):
+    with pytest.raises(ValueError, match="'chunk_size' parameter .* int >= 1"):
+        JPEGQualityNet(chunk_size=chunk_size)

@@ -1,0 +1,385 @@
+"""The fixed JPEG-lattice front end of :class:`JPEGQualityNet`.
+
+A JPEG file stores, for every 8x8 block of its grid, the DCT coefficients of
+the block divided by the steps of its quantisation table and rounded, so
+after decoding each coefficient ``c`` of such a block lies (up to the
+rounding of the pixels) on the **lattice** of multiples of its step ``q``.
+This module measures that, at every pixel and with nothing learned:
+
+- the *lattice responses* ``cos(2 pi c / s)`` of the lowest-frequency DCT
+  coefficients of the block around the pixel, for a few steps ``s``: near 1
+  for every ``s`` that divides ``q`` on a block of the JPEG grid, averaging
+  out elsewhere;
+- optionally, one *quality test* per JPEG quality ``Q``: the lattice
+  responses against ``Q``'s whole quantisation table, pooled over the
+  blocks of one 8x8 grid around the pixel and over the 64 grid phases.
+
+"Lattice" is this module's one name for the idea (the net's
+``front_end="lattice"`` and its ``lattice_*`` parameters).
+"""
+
+import math
+
+import numpy as np
+import scipy.fft
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["LatticeFrontEnd"]
+
+# JPEG's RGB -> YCbCr (JFIF, full range); the chroma rows sum to zero, so Cb
+# and Cr come out centred on 0.
+_YCBCR = (
+    (0.299, 0.587, 0.114),
+    (-0.168736, -0.331264, 0.5),
+    (0.5, -0.418688, -0.081312),
+)
+
+
+def _dct_matrix(n=8):
+    """Orthonormal DCT-II matrix, JPEG's transform: row u is frequency u."""
+    return scipy.fft.dct(np.eye(n), norm="ortho", axis=0)
+
+
+# JPEG's luminance quantisation table at quality 50 (ITU T.81, Annex K),
+# row-major over (vertical, horizontal) frequency.
+_LUMA_TABLE = np.array(
+    [
+        [16, 11, 10, 16, 24, 40, 51, 61],
+        [12, 12, 14, 19, 26, 58, 60, 55],
+        [14, 13, 16, 24, 40, 57, 69, 56],
+        [14, 17, 22, 29, 51, 87, 80, 62],
+        [18, 22, 37, 56, 68, 109, 103, 77],
+        [24, 35, 55, 64, 81, 104, 113, 92],
+        [49, 64, 78, 87, 103, 121, 120, 101],
+        [72, 92, 95, 98, 112, 100, 103, 99],
+    ]
+)
+
+
+def _luma_quantisation_table(quality):
+    """libjpeg's (and Pillow's, OpenCV's) luminance steps at ``quality``."""
+    scale = 5000.0 / quality if quality < 50 else 200.0 - 2.0 * quality
+    return np.clip(np.floor((_LUMA_TABLE * scale + 50.0) / 100.0), 1, 255)
+
+
+# The pooled tests of qualities below this read only the DC and the two
+# lowest AC coefficients (the others are mostly quantised to zero there, and
+# each coefficient tested costs time at every pixel); the tests of higher
+# qualities read all the AC coefficients of the lattice.
+_ALL_COEFFICIENTS_FROM = 97
+
+
+def _window_reduce(x, axis, spacing, taps, op):
+    """Sum or max (``op``) of ``taps`` samples ``spacing`` apart along ``axis``.
+
+    The window is centred and samples outside ``x`` are left out; the result
+    has the shape of ``x``. It is built from shifted slices, which on CPU
+    beat dilated convolutions and pooling kernels several times over: in
+    place on a copy, or out of place where autograd has to follow.
+    """
+    length = x.shape[axis]
+    differentiable = torch.is_grad_enabled() and x.requires_grad
+    out = x if differentiable else x.clone()
+    for tap in range(1, taps // 2 + 1):
+        shift = tap * spacing
+        if shift >= length:
+            break
+        kept = length - shift
+        if differentiable:
+            # Outside samples add nothing to a sum, and a max of the sample
+            # itself changes nothing.
+            fill = torch.zeros_like(x) if op == "sum" else x
+            combine = torch.add if op == "sum" else torch.maximum
+            ahead = torch.cat(
+                [x.narrow(axis, shift, kept), fill.narrow(axis, kept, shift)], axis
+            )
+            behind = torch.cat(
+                [fill.narrow(axis, 0, shift), x.narrow(axis, 0, kept)], axis
+            )
+            out = combine(combine(out, ahead), behind)
+            continue
+        # out[i] with x[i + shift], then out[i] with x[i - shift].
+        for target, source in ((0, shift), (shift, 0)):
+            window = out.narrow(axis, target, kept)
+            sample = x.narrow(axis, source, kept)
+            if op == "sum":
+                window.add_(sample)
+            else:
+                torch.maximum(window, sample, out=window)
+    return out
+
+
+class LatticeFrontEnd(nn.Module):
+    """The fixed JPEG-lattice features of every pixel (nothing is learned).
+
+    For each pixel, the luminance block whose top-left corner lies 3 pixels up
+    and left of it is taken to JPEG's 8x8 DCT (two separable convolutions),
+    and each of its ``size**2`` lowest-frequency coefficients ``c`` (both
+    frequencies below ``size``) gives its lattice response ``cos(2 pi c /
+    s)`` for every step ``s`` of ``steps``. Where the block is one of the
+    image's JPEG blocks, ``c`` is a multiple of its quantisation step ``q``
+    (up to the rounding of the decoded pixels), so the response is close to
+    1 for every ``s`` that divides ``q``: the pattern over steps and
+    frequencies encodes the quantisation table, hence the quality. The YCbCr
+    pixels (divided by 64) are appended, for the chroma subsampling and the
+    content.
+
+    With ``qualities``, one more channel per quality ``Q`` tests the whole
+    quantisation table of ``Q`` at once, pooled over a neighbourhood: at each
+    block position, the lattice responses ``cos(2 pi c / q)`` with ``q`` the
+    step of ``Q`` are summed over the coefficients not quantised to zero
+    (``|c| >= q / 2``), together with their count; both sums are added over
+    the ``(2 * pool + 1)**2`` blocks of one 8x8 grid around the pixel, their
+    ratio (count plus one below, so that a flat region reads 0) is taken,
+    and its largest value over the 8x8 grid phases around the pixel is kept.
+    It is near 1 where the pixels were compressed at ``Q`` (or at a quality
+    whose steps ``Q``'s divide) and near 0 where they never were. Qualities
+    from 97 test all the AC coefficients of the lattice, lower ones only the
+    DC and the two lowest AC coefficients.
+
+    :meth:`forward` returns the features; :meth:`project` returns a 1x1
+    convolution of them without ever holding them all (no gradient).
+
+    Parameters
+    ----------
+    steps : tuple of int
+        The quantisation steps of the lattice responses.
+    size : int in 1..8
+        The ``size**2`` coefficients whose two frequencies are below
+        ``size`` give lattice responses.
+    qualities : tuple of int, default=()
+        The JPEG qualities of the quality tests (none by default).
+    pool : int, default=2
+        The quality tests pool ``(2 * pool + 1)**2`` blocks.
+
+    Attributes
+    ----------
+    out_channels : int
+        ``size**2 * len(steps) + 3 + len(qualities)``: the lattice responses
+        (coefficient ``k`` against step ``j`` in channel ``k * len(steps) +
+        j``), the YCbCr pixels, the quality tests.
+    """
+
+    def __init__(self, steps, size, qualities=(), pool=2):
+        super().__init__()
+        dct = torch.tensor(_dct_matrix()[:size], dtype=torch.float32)
+        # Constants, rebuilt here and kept out of the state dict (saving them
+        # in float16 would wreck the phases of the lattice responses).
+        buffers = {
+            # RGB in [0, 1] to YCbCr in [0, 255], as a 1x1 convolution.
+            "ycbcr": 255.0 * torch.tensor(_YCBCR, dtype=torch.float32).view(3, 3, 1, 1),
+            # Horizontal frequencies first, then the vertical ones of each.
+            "dct_rows": dct.reshape(size, 1, 1, 8).clone(),
+            "dct_cols": dct.repeat(size, 1).reshape(size * size, 1, 8, 1).clone(),
+            # JPEG centres the luminance on 0 before its DCT.
+            "level_shift": torch.tensor([128.0, 0.0, 0.0]).view(1, 3, 1, 1),
+        }
+        buffers.update(self._phase_buffers(steps, size, qualities))
+        buffers.update(self._projection_buffers(steps, size, buffers))
+        self.size = size
+        self.pool = pool
+        self.n_qualities = len(qualities)
+        self.n_responses = size * size * len(steps)
+        for name, value in buffers.items():
+            self.register_buffer(name, value, persistent=False)
+        self.out_channels = self.n_responses + 3 + len(qualities)
+
+    @staticmethod
+    def _phase_buffers(steps, size, qualities):
+        """The phases ``2 pi c / s`` of every lattice response, as matrices.
+
+        ``phases`` takes the ``size**2`` coefficients of a pixel to the
+        phases of its lattice responses (coefficient ``k`` against step
+        ``j`` in column ``k * len(steps) + j``), then to those of the
+        (coefficient, step) pairs the quality tests read: each column holds
+        one frequency and zeros, so the product gives exactly the elementwise
+        products, in one matrix product. ``quality_sums`` adds up each quality's pairs.
+        """
+        frequencies = 2 * math.pi / torch.tensor(steps, dtype=torch.float32)
+        responses = torch.kron(torch.eye(size * size), frequencies.view(1, -1))
+        # Channel k of the coefficients holds horizontal frequency k // size
+        # and vertical frequency k % size.
+        k = np.arange(size * size)
+        horizontal, vertical = k // size, k % size
+        members = []
+        for quality in qualities:
+            table = _luma_quantisation_table(quality)[vertical, horizontal]
+            if quality >= _ALL_COEFFICIENTS_FROM:
+                # Not the DC: that of a flat block, as in a saturated
+                # region, is 8 times an integer luminance whatever the image.
+                used = k[1:]
+            else:
+                used = k[horizontal + vertical <= 1]
+            members.append([(int(c), int(table[c])) for c in used])
+        pairs = sorted({pair for group in members for pair in group})
+        tests = torch.zeros(size * size, len(pairs))
+        for column, (c, step) in enumerate(pairs):
+            # A float32 division, as for the responses: the same phases.
+            tests[c, column] = 2 * math.pi / torch.tensor(float(step))
+        sums = torch.zeros(len(pairs), len(qualities))
+        for column, group in enumerate(members):
+            sums[[pairs.index(pair) for pair in group], column] = 1.0
+        return {"phases": torch.cat([responses, tests], 1), "quality_sums": sums}
+
+    def _projection_buffers(self, steps, size, buffers):
+        """The layout :meth:`project` computes the features in.
+
+        A response to step ``s`` where ``2 s`` is also a step is not computed
+        from its phase but from the response to ``2 s``: ``cos 2a = 2 cos**2 a -
+        1``, and in float32 its phase is exactly twice the other's, so only
+        the cosine's rounding differs (about 1e-6). The blocks of the steps,
+        each holding the ``size**2`` coefficients, are laid out with those
+        computed directly first, then the others from the largest step down.
+        """
+        n_coefficients = size * size
+        derived = sorted(
+            (j for j, step in enumerate(steps) if 2 * step in steps),
+            key=lambda j: -steps[j],
+        )
+        order = [j for j in range(len(steps)) if j not in derived] + derived
+        # Source block of each derived block, both as positions in ``order``.
+        self._doubled = [
+            (order.index(j), order.index(steps.index(2 * steps[j]))) for j in derived
+        ]
+        self._n_direct = len(order) - len(derived)
+        frequencies = 2 * math.pi / torch.tensor(steps, dtype=torch.float32)
+        direct = [torch.diag(frequencies[j].expand(n_coefficients)) for j in order]
+        n_pairs, n = buffers["quality_sums"].shape
+        pairs = buffers["phases"][:, len(steps) * n_coefficients :]
+        sums = torch.zeros(2 * n_pairs, 2 * n)
+        # Rows: the flags of the pairs (counted), then their responses (summed).
+        sums[:n_pairs, n:] = buffers["quality_sums"]
+        sums[n_pairs:, :n] = buffers["quality_sums"]
+        # Feature channel of the response at each column of the layout.
+        k = torch.arange(n_coefficients)
+        channels = torch.cat([k * len(steps) + j for j in order])
+        return {
+            "projection_phases": torch.cat([pairs, *direct[: self._n_direct]], 1),
+            "projection_sums": sums,
+            "projection_channels": channels,
+        }
+
+    def _coefficients(self, x):
+        """YCbCr (level-shifted) and the DCT coefficients around every pixel."""
+        ycbcr = F.conv2d(x, self.ycbcr) - self.level_shift
+        rows = F.conv2d(F.pad(ycbcr[:, :1], (3, 4, 3, 4)), self.dct_rows)
+        return ycbcr, F.conv2d(rows, self.dct_cols, groups=self.size)
+
+    def _pool(self, sums):
+        """The quality tests from the per-block sums (see the class docstring).
+
+        ``sums`` is (batch, H, W, 2 * n_qualities), channels last: the lattice responses
+        of each quality's informative pairs summed, then their count.
+        """
+        # Add up the blocks of one grid, (2 pool + 1) blocks 8 pixels apart
+        # along each axis, then keep the best of the 8x8 grid phases around
+        # the pixel, since the image's is unknown (a centred 9x9 window holds
+        # them all). Both are separable.
+        for axis in (1, 2):
+            sums = _window_reduce(sums, axis, 8, 2 * self.pool + 1, "sum")
+        n = self.n_qualities
+        ratio = sums[..., :n] / (sums[..., n:] + 1.0)
+        for axis in (1, 2):
+            ratio = _window_reduce(ratio, axis, 1, 9, "max")
+        return ratio
+
+    def forward(self, x):
+        """The features of a batch of RGB images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, 3, height, width)
+            RGB images with values in [0, 1].
+
+        Returns
+        -------
+        features : torch.Tensor of shape (batch, out_channels, height, width)
+            The lattice responses, the YCbCr pixels and the quality tests.
+        """
+        ycbcr, coefficients = self._coefficients(x)
+        phases = coefficients.permute(0, 2, 3, 1) @ self.phases
+        parts = [
+            torch.cos(phases[..., : self.n_responses]),
+            ycbcr.permute(0, 2, 3, 1) / 64,
+        ]
+        if self.n_qualities:
+            # |phase| serves both (the cosine is even). Coefficients quantised
+            # to zero (|c| < s / 2, a phase below pi) say nothing about s.
+            pairs = phases[..., self.n_responses :].abs()
+            informative = torch.ge(pairs, math.pi).to(pairs.dtype)
+            responses = torch.cos(pairs) * informative
+            sums = torch.cat(
+                [responses @ self.quality_sums, informative @ self.quality_sums], -1
+            )
+            parts.append(self._pool(sums))
+        return torch.cat(parts, dim=-1).permute(0, 3, 1, 2)
+
+    @torch.no_grad()
+    def project(self, x, weight, bias=None, chunk=8192):
+        """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
+
+        The ~200 feature channels of a pixel are computed ``chunk`` pixels
+        at a time, in buffers reused from one chunk to the next, and
+        projected at once: on CPU, writing them all out (and faulting in
+        fresh memory for them) costs more than computing them. The result
+        is channels_last.
+        """
+        ycbcr, coefficients = self._coefficients(x)
+        batch, n_coefficients, height, width = coefficients.shape
+        coefficients = coefficients.permute(0, 2, 3, 1).reshape(-1, n_coefficients)
+        n_pixels, n_responses, n = len(coefficients), self.n_responses, self.n_qualities
+        weight = weight.flatten(1).t()
+        response_weight = weight[self.projection_channels]
+        n_pairs = len(self.projection_sums) // 2
+        n_direct = self._n_direct * n_coefficients
+        rows = min(chunk, n_pixels)
+        # Elementwise ops run several times faster on whole rows than on
+        # column blocks, hence three buffers: the phases of the pairs and of
+        # the responses computed directly (then their cosines), the flags and
+        # responses of the pairs, and the responses computed from others.
+        phases = x.new_empty((rows, n_pairs + n_direct))
+        pair_features = x.new_empty((rows, 2 * n_pairs))
+        doubled = x.new_empty((rows, n_responses - n_direct))
+        out = x.new_empty((n_pixels, weight.shape[1]))
+        sums = x.new_empty((n_pixels, 2 * n))
+
+        def step_block(position, count):
+            if position < self._n_direct:
+                block = phases[:count, n_pairs + position * n_coefficients :]
+            else:
+                position -= self._n_direct
+                block = doubled[:count, position * n_coefficients :]
+            return block[:, :n_coefficients]
+
+        for start in range(0, n_pixels, chunk):
+            stop = min(start + chunk, n_pixels)
+            count, rows_out = stop - start, out[start:stop]
+            torch.mm(
+                coefficients[start:stop], self.projection_phases, out=phases[:count]
+            )
+            if n:
+                # As in forward: |phase| >= pi flags an informative pair.
+                pairs = phases[:count, :n_pairs].abs_()
+                flags = pair_features[:count, :n_pairs]
+                torch.ge(pairs, math.pi, out=flags)
+            phases[:count].cos_()
+            for target, source in self._doubled:
+                half, twice = step_block(source, count), step_block(target, count)
+                torch.mul(half, half, out=twice).mul_(2.0).sub_(1.0)
+            torch.mm(phases[:count, n_pairs:], response_weight[:n_direct], out=rows_out)
+            rows_out.addmm_(doubled[:count], response_weight[n_direct:])
+            if n:
+                torch.mul(pairs, flags, out=pair_features[:count, n_pairs:])
+                torch.mm(
+                    pair_features[:count], self.projection_sums, out=sums[start:stop]
+                )
+        pixels = ycbcr.permute(0, 2, 3, 1).reshape(-1, 3) / 64
+        out.addmm_(pixels, weight[n_responses : n_responses + 3])
+        if n:
+            tests = self._pool(sums.view(batch, height, width, 2 * n))
+            out.addmm_(tests.view(-1, n), weight[n_responses + 3 :])
+        if bias is not None:
+            out.add_(bias)
+        return out.view(batch, height, width, -1).permute(0, 3, 1, 2)
