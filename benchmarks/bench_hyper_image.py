@@ -80,7 +80,12 @@ def per_count_srocc(y_true, y_pred, counts):
 
 
 def build_model(args):
-    from skforensics.models import HyperImageRegressor, PatchCNNRegressor, PatchEmbedder
+    from skforensics.models import (
+        HyperImageNetRegressor,
+        HyperImageRegressor,
+        PatchCNNRegressor,
+        PatchEmbedder,
+    )
 
     stage1 = PatchCNNRegressor(
         patch_size=16,
@@ -96,9 +101,7 @@ def build_model(args):
         module__n_hidden=64,
         module__dropout=0.0,
     )
-    return HyperImageRegressor(
-        PatchEmbedder(stage1, grid=(8, 8), batch_size=256),
-        cv=args.cv,
+    stage2 = HyperImageNetRegressor(
         max_epochs=args.epochs2,
         batch_size=32,
         lr=1e-3,
@@ -107,6 +110,9 @@ def build_model(args):
         module__n_filters=(32, 32),
         module__n_hidden=(64, 32),
         module__dropout=0.1,
+    )
+    return HyperImageRegressor(
+        PatchEmbedder(stage1, grid=(8, 8), batch_size=256), stage2, cv=args.cv
     )
 
 

@@ -30,7 +30,12 @@ def _contenders(n_jobs, quick):
     yield "BRISQUE + SVM (C by inner CV)", brisque_svm
 
     try:
-        from .models import HyperImageClassifier, PatchCNNClassifier, PatchEmbedder
+        from .models import (
+            HyperImageClassifier,
+            HyperImageNetClassifier,
+            PatchCNNClassifier,
+            PatchEmbedder,
+        )
     except ImportError as exc:  # the torch extra is missing
         print(f"(skipping the CNNs: {exc})")
         return
@@ -51,9 +56,10 @@ def _contenders(n_jobs, quick):
     # by source photograph too (run_demo passes groups to anything with cv).
     yield "Hyper-image CNN (4x4 grid of tiles)", HyperImageClassifier(
         PatchEmbedder(patch_cnn(), grid=(4, 4)),
+        HyperImageNetClassifier(
+            max_epochs=10 if quick else 30, verbose=0, random_state=0
+        ),
         cv=GroupKFold(3),
-        max_epochs=10 if quick else 30,
-        verbose=0,
         random_state=0,
     )
 

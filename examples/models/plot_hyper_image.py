@@ -46,7 +46,12 @@ d_train = 5.0 - y_train
 # folds (``cv=5``), as a stacking ensemble does.
 import time
 
-from skforensics.models import HyperImageRegressor, PatchCNNRegressor, PatchEmbedder
+from skforensics.models import (
+    HyperImageNetRegressor,
+    HyperImageRegressor,
+    PatchCNNRegressor,
+    PatchEmbedder,
+)
 
 stage1 = PatchCNNRegressor(
     patch_size=8,
@@ -60,7 +65,7 @@ stage1 = PatchCNNRegressor(
     module__n_hidden=32,
     module__dropout=0.0,
 )
-second_stage = dict(
+second_stage = HyperImageNetRegressor(
     max_epochs=40,
     lr=2e-3,
     verbose=0,
@@ -71,7 +76,7 @@ second_stage = dict(
 )
 start = time.perf_counter()
 model = HyperImageRegressor(
-    PatchEmbedder(stage1, grid=(8, 8)), cv=5, **second_stage
+    PatchEmbedder(stage1, grid=(8, 8)), second_stage, cv=5
 ).fit(X_train, d_train)
 print(f"fitted in {time.perf_counter() - start:.0f} s")
 
@@ -111,7 +116,7 @@ import warnings
 from sklearn.frozen import FrozenEstimator
 
 prefit = HyperImageRegressor(
-    FrozenEstimator(model.embedder_), cv="prefit", **second_stage
+    FrozenEstimator(model.embedder_), second_stage, cv="prefit"
 )
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)

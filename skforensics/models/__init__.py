@@ -17,13 +17,17 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from ._datasets import ImageSplit, PatchDataset
 from ._embedder import PatchEmbedder
 from ._hyper import HyperImageClassifier, HyperImageRegressor
-from ._jpeg import PixelwiseJPEGRegressor, load_pretrained_jpeg
+from ._hyper_net import HyperImageNetClassifier, HyperImageNetRegressor
+from ._jpeg import PixelwiseJPEGRegressor
 from ._patch import PatchCNNClassifier, PatchCNNRegressor
 from ._pretrained import pretrained
 from ._selective import PatchRankingRegressor, select_patches
+from ._serialization import load_pretrained_jpeg
 
 __all__ = [
     "HyperImageClassifier",
+    "HyperImageNetClassifier",
+    "HyperImageNetRegressor",
     "HyperImageRegressor",
     "ImageSplit",
     "PatchCNNClassifier",

@@ -1,24 +1,26 @@
 """Two-stage hyper-image estimators, shaped like scikit-learn's stacking."""
 
-import inspect
-import numbers
 import warnings
 
 import numpy as np
-import torch
-from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
-from skorch.utils import to_numpy
-from sklearn.base import clone, is_classifier
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..nn import HyperImageCNN
+from ..utils._param_validation import validate_estimator_params
 from ..utils._validation import check_images
-from ._base import SkorchCompatMixin
 from ._embedder import PatchEmbedder, _take
+from ._hyper_net import HyperImageNetClassifier, HyperImageNetRegressor
+from ._targets import check_targets, encode_class_labels
 
 __all__ = ["HyperImageClassifier", "HyperImageRegressor"]
 
@@ -31,124 +33,78 @@ _PREFIT_WARNING = (
 )
 
 
-class _HyperImageMixin(SkorchCompatMixin):
+class _HyperImageMixin(MetaEstimatorMixin):
     """What the hyper-image classifier and regressor share."""
 
-    # ------------------------------------------------------- parameters
-    def set_params(self, **params):
-        """Set parameters, including nested ones such as ``embedder__grid``.
+    _parameter_constraints = {
+        "embedder": [HasMethods(["fit", "transform"]), None],
+        "final_estimator": [HasMethods(["fit", "predict"]), None],
+        "cv": ["cv_object", StrOptions({"prefit"})],
+        "ensemble": ["boolean"],
+        "random_state": ["random_state"],
+    }
 
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters. Keys starting with ``embedder__`` go to
-            the embedder; the others are handled by skorch (``module__...``,
-            ``optimizer__...``, ``lr``, ...).
+    def __init__(
+        self,
+        embedder=None,
+        final_estimator=None,
+        *,
+        cv=5,
+        ensemble=True,
+        random_state=None,
+    ):
+        self.embedder = embedder
+        self.final_estimator = final_estimator
+        self.cv = cv
+        self.ensemble = ensemble
+        self.random_state = random_state
 
-        Returns
-        -------
-        self : estimator instance
-        """
-        nested = {
-            k[len("embedder__"):]: v for k, v in params.items()
-            if k.startswith("embedder__")
-        }
-        params = {k: v for k, v in params.items() if not k.startswith("embedder__")}
-        if "embedder" in params:
-            self.embedder = params.pop("embedder")
-        if nested:
-            if self.embedder is None:
-                raise ValueError(
-                    f"Cannot set {sorted('embedder__' + k for k in nested)} on "
-                    f"{type(self).__name__}: embedder is None. Pass an explicit "
-                    "PatchEmbedder first."
-                )
-            self.embedder.set_params(**nested)
-        if params:
-            super().set_params(**params)
-        return self
-
-    def _check_params(self):
-        name = type(self).__name__
-        cv = self.cv
-        if not (
-            cv == "prefit"
-            or cv is None
-            or (
-                isinstance(cv, numbers.Integral)
-                and not isinstance(cv, bool)
-                and cv >= 2
-            )
-            or (
-                not isinstance(cv, str)
-                and (hasattr(cv, "split") or hasattr(cv, "__iter__"))
-            )
-        ):
-            raise ValueError(
-                f"The 'cv' parameter of {name} must be an int >= 2, a "
-                f"cross-validation splitter, an iterable of splits, 'prefit' or "
-                f"None. Got {cv!r} instead."
-            )
-        if not isinstance(self.ensemble, (bool, np.bool_)):
-            raise ValueError(
-                f"The 'ensemble' parameter of {name} must be an instance of 'bool'. "
-                f"Got {self.ensemble!r} instead."
-            )
-        if self.embedder is not None and not hasattr(self.embedder, "transform"):
-            raise TypeError(
-                f"The 'embedder' parameter of {name} must be a transformer that "
-                f"returns hyper-images, such as PatchEmbedder. Got "
-                f"{type(self.embedder).__name__} instead."
-            )
+    def _validate_params(self):
+        validate_estimator_params(self)
 
     def _seeds(self):
+        """Seeds of the default second stage and of the default embedder."""
         rng = check_random_state(self.random_state)
-        return [int(s) for s in rng.randint(0, 2**31 - 1, size=3)]
+        return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
 
-    def _default_embedder(self):
-        return PatchEmbedder(self._default_patch_estimator())
+    def _fit_two_stages(self, X, y, groups, reference, reference_y, fit_params):
+        self._validate_params()
+        if reference is None and reference_y is not None:
+            raise ValueError("reference_y is only used together with reference.")
+        embed_params = (
+            {} if reference is None
+            else {"reference": reference, "reference_y": reference_y}
+        )
+        stage2_seed, embed_seed = self._seeds()
+        hyper = self._hyper_images(X, y, groups, embed_params, embed_seed)
+        if hyper.ndim != 4:
+            raise ValueError(
+                f"The embedder of {type(self).__name__} must return hyper-images of "
+                f"shape (n_images, U, V, D); got shape {hyper.shape}."
+            )
+        self.hyper_image_shape_ = tuple(int(v) for v in hyper.shape[1:])
+        if self.final_estimator is None:
+            final = self._default_final_estimator(random_state=stage2_seed)
+        else:
+            final = clone(self.final_estimator)
+            if self.random_state is not None and "random_state" in final.get_params():
+                if final.get_params()["random_state"] is None:
+                    final.set_params(random_state=stage2_seed)
+        self.final_estimator_ = final.fit(hyper, y, **fit_params)
+        return self
 
-    def _check_targets(self, y, n_images):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise ValueError(
-                f"y must have shape (n_images,), one target per image; got shape "
-                f"{y.shape}."
-            )
-        if len(y) != n_images:
-            raise ValueError(
-                f"y has {len(y)} entries but X has {n_images} images; pass one "
-                "target per image."
-            )
-        if y.dtype.kind in "fc" and not np.isfinite(y).all():
-            raise ValueError(
-                "y contains NaN or infinity; drop those images or fill in their "
-                "targets."
-            )
-        if y.dtype.kind == "O" and any(
-            v is None or (isinstance(v, float) and not np.isfinite(v)) for v in y
-        ):
-            raise ValueError("y contains NaN or None; drop those images first.")
-        return y
-
-    # ----------------------------------------------------------- stage 1
-    def _hyper_images(self, X, y, groups, embed_params):
+    def _hyper_images(self, X, y, groups, embed_params, embed_seed):
         """Fit ``embedder_`` on all of X and return the training hyper-images.
 
         With an integer (or splitter) ``cv``, the hyper-images of each fold
         come from a clone of the embedder fitted on the other folds only.
         """
-        embedder = self._default_embedder() if self.embedder is None else self.embedder
+        embedder = self.embedder
+        if embedder is None:
+            embedder = PatchEmbedder(self._default_patch_estimator(embed_seed))
         if self.cv == "prefit":
             check_is_fitted(embedder)
-            warnings.warn(_PREFIT_WARNING, UserWarning, stacklevel=3)
+            warnings.warn(_PREFIT_WARNING, UserWarning, stacklevel=4)
             self.embedder_ = embedder
             self.fold_embedders_ = []
             return np.asarray(embedder.transform(X))
@@ -177,98 +133,13 @@ class _HyperImageMixin(SkorchCompatMixin):
             )
         return hyper
 
-    # ------------------------------------------------------------ stage 2
-    def initialize_module(self):
-        """Build the second-stage module, filling in its input size.
-
-        When ``module`` is a class whose constructor takes ``in_channels``,
-        ``grid`` or ``n_outputs`` and the corresponding ``module__``
-        parameter is not set, they come from the hyper-images and targets.
-
-        Returns
-        -------
-        self : object
-        """
-        kwargs = self.get_params_for("module")
-        if not isinstance(self.module, torch.nn.Module):
-            try:
-                accepted = inspect.signature(self.module).parameters
-            except (TypeError, ValueError):
-                accepted = {}
-            shape = getattr(self, "hyper_image_shape_", None)
-            auto = {
-                "in_channels": None if shape is None else shape[2],
-                "grid": None if shape is None else tuple(shape[:2]),
-                "n_outputs": self._n_outputs(),
-            }
-            for key, value in auto.items():
-                if value is not None and key in accepted and key not in kwargs:
-                    kwargs[key] = value
-        self.module_ = self.initialized_instance(self.module, kwargs)
-        return self
-
-    def check_data(self, X, y=None):
-        # Images, targets and hyper-images are validated in fit.
-        pass
-
-    def get_iterator(self, dataset, training=False):
-        """A DataLoader over hyper-images; training batches shuffled, seeded.
-
-        Parameters
-        ----------
-        dataset : torch Dataset
-            Hyper-images and targets.
-        training : bool, default=False
-            Whether the loader is for training.
-
-        Returns
-        -------
-        iterator : torch.utils.data.DataLoader
-        """
-        if training:
-            kwargs = self.get_params_for("iterator_train")
-            iterator = self.iterator_train
-            kwargs.setdefault("shuffle", True)
-            seeds = getattr(self, "random_seeds_", (0, 0, 0))
-            kwargs.setdefault("generator", torch.Generator().manual_seed(seeds[2]))
-        else:
-            kwargs = self.get_params_for("iterator_valid")
-            iterator = self.iterator_valid
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
-        return iterator(dataset, **kwargs)
-
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("print_log", PrintLog()),
-        ]
-
-    def _fit_two_stages(self, X, y, y_stage2, groups, embed_params, fit_params):
-        torch_seed, _, loader_seed = self._seeds()
-        self.random_seeds_ = (torch_seed, 0, loader_seed)
-        hyper = self._hyper_images(X, y, groups, embed_params)
-        if hyper.ndim != 4:
-            raise ValueError(
-                f"The embedder of {type(self).__name__} must return hyper-images of "
-                f"shape (n_images, U, V, D); got shape {hyper.shape}."
-            )
-        self.hyper_image_shape_ = tuple(int(v) for v in hyper.shape[1:])
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(torch_seed)
-            super().fit(_channels_first(hyper), y_stage2, **fit_params)
-        return self
-
-    def _stage2_outputs(self, X):
-        check_is_fitted(self, "embedder_")
+    def _stage2_outputs(self, X, method):
+        """The second stage's ``method`` on the hyper-images of X, averaged
+        over the fold embedders when ``ensemble``."""
+        check_is_fitted(self, "final_estimator_")
         embedders = [self.embedder_]
         if self.ensemble and self.fold_embedders_:
             embedders = self.fold_embedders_
-        nonlin = self._get_predict_nonlinearity()
         total = None
         for embedder in embedders:
             hyper = np.asarray(embedder.transform(X))
@@ -278,10 +149,7 @@ class _HyperImageMixin(SkorchCompatMixin):
                     f"but {type(self).__name__} was fitted on "
                     f"{self.hyper_image_shape_}."
                 )
-            outputs = np.concatenate([
-                to_numpy(nonlin(out))
-                for out in self.forward_iter(_channels_first(hyper), training=False)
-            ])
+            outputs = getattr(self.final_estimator_, method)(hyper)
             total = outputs if total is None else total + outputs
         return total / len(embedders)
 
@@ -309,10 +177,6 @@ class _HyperImageMixin(SkorchCompatMixin):
         return tags
 
 
-def _channels_first(hyper):
-    return np.ascontiguousarray(hyper.transpose(0, 3, 1, 2), dtype=np.float32)
-
-
 def _take_params(params, indices):
     """Per-image fit parameters restricted to ``indices`` (scalars kept)."""
     out = {}
@@ -332,6 +196,12 @@ _COMMON_DOC = """
         ``(n_images, U, V, D)``. ``None`` means ``PatchEmbedder`` around
         {default}. Unless ``cv="prefit"``, it is cloned and fitted, once on
         all images (``embedder_``, used at prediction) and once per fold.
+    final_estimator : estimator or None, default=None
+        The second stage, fitted on the ``(n_images, U, V, D)`` hyper-images;
+        ``None`` means ``{final}()``. Its parameters are reachable as
+        ``final_estimator__lr``, ``final_estimator__module__dropout``, ...
+        (as those of the embedder are as ``embedder__...``), so that
+        :class:`~sklearn.model_selection.GridSearchCV` can tune both stages.
     cv : int, cross-validation generator, iterable or "prefit", default=5
         How the hyper-images the second stage trains on are made:
 
@@ -353,35 +223,10 @@ _COMMON_DOC = """
         first stage refitted on all images, as stacking does; cheaper at
         prediction, but its embeddings are those of a network the second
         stage never saw.
-    module : torch.nn.Module class or instance, default=HyperImageCNN
-        The second-stage network on ``(batch, D, U, V)`` hyper-images. If
-        it is a class whose constructor takes ``in_channels``, ``grid`` or
-        ``n_outputs``, those are filled in unless set as ``module__...``.
-    criterion : torch criterion class, default={criterion}
-        {criterion_text}
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimiser of the second stage.
-    lr : float, default=1e-3
-        Learning rate of the second stage.
-    max_epochs : int, default=30
-        Epochs of the second stage.
-    batch_size : int, default=32
-        Hyper-images per batch.
-    train_split : callable or None, default=None
-        Internal validation split of the hyper-images (e.g. skorch's
-        ``ValidSplit(5)``); ``None`` trains on all of them.
-    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
-        Extra skorch callbacks for the second stage.
-    verbose : int, default=1
-        0: silent; 1: one line per epoch of the second stage.
-    device : str, default="cpu"
-        Torch device of the second stage.
     random_state : int, RandomState instance or None, default=None
-        Seeds the second stage (initialisation, dropout, shuffling). The
-        first stage is seeded by the embedder's estimator.
-    **kwargs : dict
-        Other skorch parameters, e.g. ``module__n_filters=(32, 64)``,
-        ``module__dropout=0.5`` or ``optimizer__weight_decay``.
+        Seeds the default second stage, or the given one when its own
+        ``random_state`` is None, and the network of the default embedder.
+        An explicit embedder is seeded by its own estimator.
 
     Attributes
     ----------
@@ -393,21 +238,17 @@ _COMMON_DOC = """
         ``cv="prefit"``); used at prediction when ``ensemble=True``.
     hyper_image_shape_ : tuple of (int, int, int)
         ``(U, V, D)``.
-    module_ : torch.nn.Module
-        The trained second-stage network.
-    random_seeds_ : tuple of int
-        Seeds drawn from ``random_state``.
-    history_ : skorch.History
-        Losses and timings of each epoch of the second stage.
+    final_estimator_ : estimator
+        The fitted second stage (its ``module_`` is the trained network).
 """
 
 _NOTES = """
     Notes
     -----
     Fitting trains the first stage ``n_splits + 1`` times (each fold, and
-    ``embedder_`` on all images, which :meth:`transform` uses). Set ``memory`` on
-    the embedder (with seeded estimators) so that a grid search over the
-    second stage's parameters reuses them.
+    ``embedder_`` on all images, which :meth:`transform` uses). Set ``memory``
+    on the embedder (with seeded estimators) so that a grid search over the
+    second stage's parameters (``final_estimator__lr``, ...) reuses them.
 
     If the second stage were trained on hyper-images made by an embedder
     fitted on the same images, it would see embeddings of images the patch
@@ -438,14 +279,15 @@ _NOTES = """
 """
 
 
-class HyperImageRegressor(_HyperImageMixin, NeuralNetRegressor):
+class HyperImageRegressor(_HyperImageMixin, RegressorMixin, BaseEstimator):
     __doc__ = (
         """Two-stage hyper-image regressor: patch embeddings, then a CNN.
 
     The model of Chandakkar & Li for image scores decided by a few local
     artifacts. A :class:`PatchEmbedder` (first stage) turns each image into
     a ``U x V x D`` hyper-image of patch embeddings; a CNN
-    (:class:`~skforensics.nn.HyperImageCNN`, second stage) maps it to the
+    (:class:`HyperImageNetRegressor` around
+    :class:`~skforensics.nn.HyperImageCNN`, second stage) maps it to the
     score with an L1 loss (the mean absolute error, as in the paper). Unlike
     averaging the patch scores, the second stage sees where the artifacts
     are and how they combine. It is shaped like
@@ -456,22 +298,15 @@ class HyperImageRegressor(_HyperImageMixin, NeuralNetRegressor):
 """
         + _COMMON_DOC.format(
             default="``PatchCNNRegressor`` (Kang's network)",
+            final="HyperImageNetRegressor",
             splitter=":class:`~sklearn.model_selection.KFold`",
-            criterion="torch.nn.L1Loss",
-            criterion_text="Loss of the second stage (mean absolute error).",
-        )
-        .replace(
-            "    module_ : torch.nn.Module\n",
-            "    y_mean_, y_scale_ : float\n        Mean and standard deviation of "
-            "the training scores; the second stage\n        learns standardised "
-            "scores (its L1 loss is the MAE divided by\n        ``y_scale_``) and "
-            "predictions are mapped back.\n    module_ : torch.nn.Module\n",
         )
         + """
     See Also
     --------
     HyperImageClassifier : The same for class labels.
     PatchEmbedder : The first stage.
+    HyperImageNetRegressor : The second stage.
     PatchCNNRegressor : Patch averaging, the one-stage baseline.
 """
         + _NOTES
@@ -479,66 +314,33 @@ class HyperImageRegressor(_HyperImageMixin, NeuralNetRegressor):
     Examples
     --------
     >>> import numpy as np
-    >>> from skforensics.models import (HyperImageRegressor, PatchCNNRegressor,
+    >>> from skforensics.models import (HyperImageNetRegressor,
+    ...                                 HyperImageRegressor, PatchCNNRegressor,
     ...                                 PatchEmbedder)
     >>> from skforensics.utils import make_test_images
     >>> X = make_test_images(8, size=32)
     >>> y = np.linspace(1, 5, 8)
     >>> net = PatchCNNRegressor(patch_size=16, max_epochs=1, verbose=0,
     ...                         random_state=0, module__n_hidden=16)
-    >>> model = HyperImageRegressor(PatchEmbedder(net, grid=(3, 3)), cv=2,
-    ...                             max_epochs=1, verbose=0, random_state=0)
+    >>> stage2 = HyperImageNetRegressor(max_epochs=1, verbose=0)
+    >>> model = HyperImageRegressor(PatchEmbedder(net, grid=(3, 3)), stage2,
+    ...                             cv=2, random_state=0)
     >>> model.fit(X, y).predict(X).shape
     (8,)
-    >>> model.get_params()["embedder__estimator__lr"]
+    >>> model.get_params()["final_estimator__lr"]
     0.001
     """
     )
 
-    def __init__(
-        self,
-        embedder=None,
-        *,
-        cv=5,
-        ensemble=True,
-        module=HyperImageCNN,
-        criterion=torch.nn.L1Loss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        verbose=1,
-        device="cpu",
-        random_state=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
-        self.embedder = embedder
-        self.cv = cv
-        self.ensemble = ensemble
-        self.random_state = random_state
-
-    def _default_patch_estimator(self):
+    @staticmethod
+    def _default_patch_estimator(seed):
         from ._patch import PatchCNNRegressor
 
-        return PatchCNNRegressor(verbose=0, random_state=self._seeds()[1])
+        return PatchCNNRegressor(verbose=0, random_state=seed)
 
-    def _n_outputs(self):
-        return 1
+    @staticmethod
+    def _default_final_estimator(random_state):
+        return HyperImageNetRegressor(random_state=random_state)
 
     def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.
@@ -556,37 +358,22 @@ class HyperImageRegressor(_HyperImageMixin, NeuralNetRegressor):
             Passed to the embedder's ``fit`` (selective patch training),
             restricted to each fold's images.
         **fit_params : dict
-            Passed to skorch for the second stage.
+            Passed to the second stage's ``fit``.
 
         Returns
         -------
         self : HyperImageRegressor
             The fitted estimator.
         """
-        self._check_params()
+        self._validate_params()
         X = check_images(X)
-        y = self._check_targets(y, len(X))
-        try:
-            y = y.astype(np.float32)
-        except (TypeError, ValueError):
+        y = check_targets(y, len(X), type(self).__name__)
+        if y.dtype.kind not in "fiub":
             raise ValueError(
                 f"{type(self).__name__} needs numeric targets; got y of dtype "
                 f"{y.dtype}."
-            ) from None
-        embed_params = _embed_params(reference, reference_y)
-        # Stage 2 learns standardised scores, so that its output starts on
-        # the right scale whatever the range of y (MOS 1-5, DMOS 0-100, ...).
-        self.y_mean_ = float(y.mean())
-        self.y_scale_ = float(y.std()) or 1.0
-        y_stage2 = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
-        return self._fit_two_stages(
-            X, y, y_stage2.reshape(-1, 1), groups, embed_params, fit_params
-        )
-
-    @available_if(lambda self: False)
-    def predict_proba(self, X):
-        """Not available: a regressor predicts scores (see :meth:`predict`)."""
-        raise AttributeError("HyperImageRegressor has no predict_proba.")
+            )
+        return self._fit_two_stages(X, y, groups, reference, reference_y, fit_params)
 
     def predict(self, X):
         """Score of each image.
@@ -601,27 +388,25 @@ class HyperImageRegressor(_HyperImageMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_images,)
             Predicted scores.
         """
-        out = self._stage2_outputs(X).reshape(-1).astype(np.float64)
-        return out * self.y_scale_ + self.y_mean_
+        return self._stage2_outputs(X, "predict").astype(np.float64)
 
 
-class HyperImageClassifier(_HyperImageMixin, NeuralNetClassifier):
+class HyperImageClassifier(_HyperImageMixin, ClassifierMixin, BaseEstimator):
     __doc__ = (
         """Two-stage hyper-image classifier: patch embeddings, then a CNN.
 
     The classification form of :class:`HyperImageRegressor` (Chandakkar &
     Li): a :class:`PatchEmbedder` turns each image into a hyper-image of
-    patch embeddings and a :class:`~skforensics.nn.HyperImageCNN` trained
-    with the cross-entropy on out-of-fold hyper-images predicts the class,
-    e.g. whether an image holds a small forged region.
+    patch embeddings and a :class:`HyperImageNetClassifier` trained with the
+    cross-entropy on out-of-fold hyper-images predicts the class, e.g.
+    whether an image holds a small forged region.
 
     Read more in the :ref:`User Guide <hyper_image>`.
 """
         + _COMMON_DOC.format(
             default="``PatchCNNClassifier``",
+            final="HyperImageNetClassifier",
             splitter=":class:`~sklearn.model_selection.StratifiedKFold`",
-            criterion="torch.nn.CrossEntropyLoss",
-            criterion_text="Loss of the second stage on its logits.",
         ).replace(
             "    Attributes\n    ----------\n",
             "    Attributes\n    ----------\n    classes_ : ndarray of shape "
@@ -632,72 +417,21 @@ class HyperImageClassifier(_HyperImageMixin, NeuralNetClassifier):
     --------
     HyperImageRegressor : The same for scores.
     PatchEmbedder : The first stage.
+    HyperImageNetClassifier : The second stage.
     PatchCNNClassifier : Patch averaging, the one-stage baseline.
 """
         + _NOTES
-        + """
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.models import (HyperImageClassifier, PatchCNNClassifier,
-    ...                                 PatchEmbedder)
-    >>> from skforensics.utils import make_test_images
-    >>> X = make_test_images(8, size=32)
-    >>> y = np.array([0, 1] * 4)
-    >>> net = PatchCNNClassifier(patch_size=16, max_epochs=1, verbose=0,
-    ...                          random_state=0, module__n_blocks=1)
-    >>> model = HyperImageClassifier(PatchEmbedder(net, grid=(3, 3)), cv=2,
-    ...                              max_epochs=1, verbose=0, random_state=0)
-    >>> model.fit(X, y).predict_proba(X).shape
-    (8, 2)
-    """
     )
 
-    def __init__(
-        self,
-        embedder=None,
-        *,
-        cv=5,
-        ensemble=True,
-        module=HyperImageCNN,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        verbose=1,
-        device="cpu",
-        random_state=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
-        self.embedder = embedder
-        self.cv = cv
-        self.ensemble = ensemble
-        self.random_state = random_state
-
-    def _default_patch_estimator(self):
+    @staticmethod
+    def _default_patch_estimator(seed):
         from ._patch import PatchCNNClassifier
 
-        return PatchCNNClassifier(verbose=0, random_state=self._seeds()[1])
+        return PatchCNNClassifier(verbose=0, random_state=seed)
 
-    def _n_outputs(self):
-        classes = getattr(self, "classes_inferred_", None)
-        return None if classes is None else len(classes)
+    @staticmethod
+    def _default_final_estimator(random_state):
+        return HyperImageNetClassifier(random_state=random_state)
 
     def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.
@@ -714,32 +448,19 @@ class HyperImageClassifier(_HyperImageMixin, NeuralNetClassifier):
             Passed to the embedder's ``fit`` (selective patch training),
             restricted to each fold's images.
         **fit_params : dict
-            Passed to skorch for the second stage.
+            Passed to the second stage's ``fit``.
 
         Returns
         -------
         self : HyperImageClassifier
             The fitted estimator.
         """
-        self._check_params()
+        self._validate_params()
         X = check_images(X)
-        y = self._check_targets(y, len(X))
-        if y.dtype.kind == "f" and np.any(y != np.round(y)):
-            raise ValueError(
-                f"Unknown label type: y holds continuous values; "
-                f"{type(self).__name__} needs class labels (use "
-                "HyperImageRegressor for scores)."
-            )
-        classes, y_encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs images of at least 2 classes in y; "
-                f"got only class {classes[0].tolist()!r}."
-            )
-        self.classes_inferred_ = classes
-        embed_params = _embed_params(reference, reference_y)
+        y = check_targets(y, len(X), type(self).__name__)
+        self.classes_, y_encoded = encode_class_labels(y, type(self).__name__)
         return self._fit_two_stages(
-            X, y, y_encoded.astype(np.int64), groups, embed_params, fit_params
+            X, y_encoded, groups, reference, reference_y, fit_params
         )
 
     def predict_proba(self, X):
@@ -755,7 +476,7 @@ class HyperImageClassifier(_HyperImageMixin, NeuralNetClassifier):
         proba : ndarray of shape (n_images, n_classes)
             Probabilities in the order of :attr:`classes_`.
         """
-        return self._stage2_outputs(X).astype(np.float64)
+        return self._stage2_outputs(X, "predict_proba").astype(np.float64)
 
     def predict(self, X):
         """Class label of each image.
@@ -770,13 +491,4 @@ class HyperImageClassifier(_HyperImageMixin, NeuralNetClassifier):
         y_pred : ndarray of shape (n_images,)
             The most probable class of each image.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
-
-def _embed_params(reference, reference_y):
-    if reference is None:
-        if reference_y is not None:
-            raise ValueError("reference_y is only used together with reference.")
-        return {}
-    return {"reference": reference, "reference_y": reference_y}
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -39,6 +39,7 @@ from ..utils._validation import check_images, n_channels_of
 from ._base import SkorchCompatMixin, _fuse_conv_bn
 from ._callbacks import QuietProgressBar
 from ._datasets import PatchDataset
+from ._targets import check_targets, encode_class_labels, standardise_scores
 
 __all__ = ["ImageNetMixin", "PatchNetMixin", "ScoresOnlyMixin", "inherit_signature"]
 
@@ -130,73 +131,19 @@ class ImageNetMixin(SkorchCompatMixin):
         return self
 
     def _check_targets(self, y, n_images):
-        """One finite target per image, as a 1-D array."""
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise ValueError(
-                f"y must have shape (n_images,), one target per image; got shape "
-                f"{y.shape}."
-            )
-        if len(y) != n_images:
-            raise ValueError(
-                f"y has {len(y)} entries but X has {n_images} images; pass one "
-                "target per image (patches are sampled internally)."
-            )
-        if y.dtype.kind in "fc" and not np.isfinite(y).all():
-            raise ValueError(
-                "y contains NaN or infinity; drop those images or fill in their "
-                "targets."
-            )
-        if y.dtype.kind == "O" and any(
-            v is None or (isinstance(v, float) and not np.isfinite(v)) for v in y
-        ):
-            raise ValueError("y contains NaN or None; drop those images first.")
-        return y
+        return check_targets(y, n_images, type(self).__name__)
 
     def _class_labels(self, y):
-        """Encode class labels (``classes_inferred_``), refusing scores."""
-        if y.dtype.kind == "f" and np.any(y != np.round(y)):
-            raise ValueError(
-                f"Unknown label type: y holds continuous values; "
-                f"{type(self).__name__} needs class labels (use "
-                f"{type(self).__name__.replace('Classifier', 'Regressor')} for "
-                "scores)."
-            )
-        classes, y_encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs images of at least 2 classes in y; "
-                f"got only class {classes[0].tolist()!r}."
-            )
-        self.classes_inferred_ = classes
-        return y_encoded.astype(np.int64)
+        """Encode class labels into ``classes_inferred_``'s indices."""
+        self.classes_inferred_, y_encoded = encode_class_labels(
+            y, type(self).__name__
+        )
+        return y_encoded
 
     def _standardised_scores(self, y):
-        """Scores as float32, standardised (``y_mean_``, ``y_scale_``)."""
-        try:
-            y = y.astype(np.float32)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"{type(self).__name__} needs numeric targets; got y of dtype "
-                f"{y.dtype}."
-            ) from None
-        if not np.isfinite(y).all():
-            raise ValueError(
-                "y contains NaN or infinity; drop those images or fill in their "
-                "targets."
-            )
-        # The net learns standardised scores, so that its output starts on
-        # the right scale whatever the range of y (MOS 1-5, DMOS 0-100, ...).
-        self.y_mean_ = float(y.mean())
-        self.y_scale_ = float(y.std()) or 1.0
-        return ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        """Standardise scores, keeping ``y_mean_`` and ``y_scale_``."""
+        y, self.y_mean_, self.y_scale_ = standardise_scores(y, type(self).__name__)
+        return y
 
     def _module_kwargs(self, auto):
         """``module__`` parameters, completed from the data where the module

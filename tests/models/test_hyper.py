@@ -15,6 +15,8 @@ from skorch.callbacks import Callback  # noqa: E402
 
 from skforensics.models import (  # noqa: E402
     HyperImageClassifier,
+    HyperImageNetClassifier,
+    HyperImageNetRegressor,
     HyperImageRegressor,
     PatchCNNClassifier,
     PatchCNNRegressor,
@@ -40,6 +42,15 @@ STAGE2 = dict(
 )
 
 
+def _stage2(**kwargs):
+    """Meta-estimator parameters with a small second stage."""
+    callbacks = kwargs.pop("callbacks", None)
+    stage2 = {**STAGE2, "max_epochs": kwargs.pop("max_epochs", 2)}
+    if callbacks is not None:
+        stage2["callbacks"] = callbacks
+    return {"final_estimator": HyperImageNetRegressor(**stage2), **kwargs}
+
+
 def _data(n=8, size=20, seed=0):
     X = make_test_images(n, size=size, random_state=seed)
     return X, np.linspace(1, 5, n)
@@ -47,7 +58,7 @@ def _data(n=8, size=20, seed=0):
 
 def _regressor(**kwargs):
     embedder = PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 3))
-    return HyperImageRegressor(embedder, **{"cv": 2, **STAGE2, **kwargs})
+    return HyperImageRegressor(embedder, **_stage2(**{"cv": 2, **kwargs}))
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +72,13 @@ def test_regressor_fit_predict(fitted):
     pred = fitted.predict(X)
     assert pred.shape == (8,) and pred.dtype == np.float64
     assert fitted.hyper_image_shape_ == (2, 3, 6)
-    assert isinstance(fitted.module_, HyperImageCNN)
-    assert fitted.module_.in_channels == 6 and fitted.module_.grid == (2, 3)
+    stage2 = fitted.final_estimator_
+    assert isinstance(stage2.module_, HyperImageCNN)
+    assert stage2.module_.in_channels == 6 and stage2.module_.grid == (2, 3)
     assert fitted.transform(X).shape == (8, 2, 3, 6)
     assert not hasattr(fitted, "predict_proba")
-    assert isinstance(fitted.criterion_, torch.nn.L1Loss)
+    assert not hasattr(stage2, "predict_proba")
+    assert isinstance(stage2.criterion_, torch.nn.L1Loss)
 
 
 def test_classifier_fit_predict():
@@ -76,15 +89,17 @@ def test_classifier_fit_predict():
         module__n_hidden=6, module__n_blocks=1, module__pool_size=2,
     )
     model = HyperImageClassifier(
-        PatchEmbedder(clf_net, grid=(2, 2)), cv=2, **STAGE2
+        PatchEmbedder(clf_net, grid=(2, 2)),
+        HyperImageNetClassifier(**STAGE2),
+        cv=2,
     ).fit(X, y)
     proba = model.predict_proba(X)
     assert proba.shape == (8, 2)
     np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)
     assert set(model.predict(X)) <= {"a", "b"}
     assert list(model.classes_) == ["a", "b"]
-    assert model.module_.head[-1].out_features == 2
-    assert isinstance(model.criterion_, torch.nn.CrossEntropyLoss)
+    assert model.final_estimator_.module_.head[-1].out_features == 2
+    assert isinstance(model.final_estimator_.criterion_, torch.nn.CrossEntropyLoss)
     with pytest.raises(ValueError, match="continuous values"):
         clone(model).fit(X, np.linspace(0, 1, 8))
     with pytest.raises(ValueError, match="at least 2 classes"):
@@ -97,25 +112,27 @@ def test_nested_params_reachable(fitted):
         "embedder__estimator__lr",
         "embedder__estimator__module__n_hidden",
         "embedder__grid",
-        "module__n_filters",
-        "lr",
+        "final_estimator__module__n_filters",
+        "final_estimator__lr",
         "cv",
     ):
         assert key in params
     model = _regressor().set_params(
         embedder__estimator__lr=0.05,
         embedder__grid=(3, 3),
-        module__dropout=0.5,
-        lr=0.01,
+        final_estimator__module__dropout=0.5,
+        final_estimator__lr=0.01,
     )
+    stage2 = model.final_estimator
     assert model.embedder.estimator.lr == 0.05 and model.embedder.grid == (3, 3)
-    assert model.module__dropout == 0.5 and model.lr == 0.01
+    assert stage2.module__dropout == 0.5 and stage2.lr == 0.01
     # the nested values survive clone
     cloned = clone(model)
-    assert cloned.embedder.estimator.lr == 0.05 and cloned.module__dropout == 0.5
+    assert cloned.embedder.estimator.lr == 0.05
+    assert cloned.final_estimator.module__dropout == 0.5
     X, y = _data()
     model.fit(X, y)
-    assert model.module_.head[3].p == 0.5
+    assert model.final_estimator_.module_.head[3].p == 0.5
     assert model.embedder_.estimator_.lr == 0.05
     assert model.hyper_image_shape_[:2] == (3, 3)
 
@@ -124,7 +141,10 @@ def test_gridsearch_over_both_stages():
     X, y = _data()
     search = GridSearchCV(
         _regressor(max_epochs=1),
-        {"embedder__estimator__lr": [1e-3, 1e-2], "module__dropout": [0.0, 0.5]},
+        {
+            "embedder__estimator__lr": [1e-3, 1e-2],
+            "final_estimator__module__dropout": [0.0, 0.5],
+        },
         cv=GroupKFold(2),
     )
     search.fit(X, y, groups=np.arange(8) // 2)
@@ -142,12 +162,12 @@ def test_refit_identical_and_pickle(fitted):
 def test_prefit_warns_and_uses_the_embedder(fitted):
     X, y = _data()
     embedder = fitted.embedder_
-    model = HyperImageRegressor(embedder, cv="prefit", **STAGE2)
+    model = HyperImageRegressor(embedder, cv="prefit", **_stage2())
     with pytest.warns(UserWarning, match="cv='prefit' trains the second stage"):
         model.fit(X, y)
     assert model.embedder_ is embedder
     # a frozen embedder survives clone and also works with cv="prefit"
-    frozen = HyperImageRegressor(FrozenEstimator(embedder), cv="prefit", **STAGE2)
+    frozen = HyperImageRegressor(FrozenEstimator(embedder), cv="prefit", **_stage2())
     with pytest.warns(UserWarning, match="prefit"):
         clone(frozen).fit(X, y)
 
@@ -181,7 +201,7 @@ def test_cv_must_partition_the_images():
 def test_bad_embedder():
     X, y = _data()
     with pytest.raises(TypeError, match="'embedder' parameter"):
-        HyperImageRegressor(PatchCNNRegressor(**TINY), **STAGE2).fit(X, y)
+        HyperImageRegressor(PatchCNNRegressor(**TINY), **_stage2()).fit(X, y)
 
 
 def test_bad_targets():
@@ -248,8 +268,9 @@ class _RecordingEmbedder(TransformerMixin, BaseEstimator):
 class _Stage2Recorder(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         X = np.asarray(X)
+        X = np.asarray(X)  # hyper-images, channel last
         _LOG.append(("stage2", frozenset(np.rint(X[:, 0, 0, 0]).astype(int).tolist()),
-                     float(X[:, 1].max())))
+                     float(X[..., 1].max())))
 
 
 def _id_images(n=12):
@@ -264,7 +285,7 @@ def test_out_of_fold_hyper_images_for_stage2():
     X, ids, y = _id_images()
     _LOG.clear()
     model = HyperImageRegressor(
-        _RecordingEmbedder(), cv=3, callbacks=[("rec", _Stage2Recorder())], **STAGE2
+        _RecordingEmbedder(), **_stage2(cv=3, callbacks=[("rec", _Stage2Recorder())])
     ).fit(X, y)
     fits = [entry[1] for entry in _LOG if entry[0] == "fit"]
     stage2 = [entry for entry in _LOG if entry[0] == "stage2"]
@@ -284,7 +305,7 @@ def test_no_data_from_the_evaluation_fold():
     """Under an outer split, neither stage 1 nor stage 2 ever sees a test image."""
     X, ids, y = _id_images()
     model = HyperImageRegressor(
-        _RecordingEmbedder(), cv=3, callbacks=[("rec", _Stage2Recorder())], **STAGE2
+        _RecordingEmbedder(), **_stage2(cv=3, callbacks=[("rec", _Stage2Recorder())])
     )
     for train, test in KFold(3, shuffle=True, random_state=0).split(X):
         _LOG.clear()
@@ -308,21 +329,20 @@ def test_stage2_of_prefit_sees_in_fold_hyper_images():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         HyperImageRegressor(
-            embedder, cv="prefit", callbacks=[("rec", _Stage2Recorder())], **STAGE2
+            embedder, **_stage2(cv="prefit", callbacks=[("rec", _Stage2Recorder())])
         ).fit(X, y)
     assert _LOG[-1][0] == "stage2" and _LOG[-1][2] == 1.0
 
 
 def test_ensemble_averages_the_fold_embedders(fitted):
-    from skforensics.models._hyper import _channels_first
-
     X, y = _data()
     assert fitted.ensemble and len(fitted.fold_embedders_) == 2
 
     def stage2(embedder, model=fitted):
-        H = _channels_first(embedder.transform(X))
-        out = np.concatenate([o.numpy() for o in model.forward_iter(H, training=False)])
-        return out.ravel() * model.y_scale_ + model.y_mean_
+        net = model.final_estimator_
+        H = embedder.transform(X)  # channel last: the net transposes it
+        out = np.concatenate([o.numpy() for o in net.forward_iter(H, training=False)])
+        return out.ravel() * net.y_scale_ + net.y_mean_
 
     expected = np.mean([stage2(e) for e in fitted.fold_embedders_], axis=0)
     np.testing.assert_allclose(fitted.predict(X), expected, rtol=1e-5, atol=1e-6)
@@ -332,3 +352,31 @@ def test_ensemble_averages_the_fold_embedders(fitted):
     )
     with pytest.raises(ValueError, match="'ensemble' parameter"):
         clone(fitted).set_params(ensemble="yes").fit(X, y)
+
+
+# ------------------------------------------------- the second stage alone
+def test_stage2_nets_on_hyper_images():
+    rng = np.random.default_rng(0)
+    H = rng.random((8, 2, 3, 5)).astype(np.float32)
+    reg = HyperImageNetRegressor(**STAGE2).fit(H, np.linspace(10, 20, 8))
+    pred = reg.predict(H)
+    assert pred.shape == (8,) and reg.hyper_image_shape_ == (2, 3, 5)
+    assert reg.module_.in_channels == 5 and reg.module_.grid == (2, 3)
+    assert 5 < pred.mean() < 25  # standardised targets are mapped back
+    clf = HyperImageNetClassifier(**STAGE2).fit(H, ["x", "y"] * 4)
+    assert clf.predict_proba(H).shape == (8, 2)
+    assert set(clf.predict(H)) <= {"x", "y"}
+    with pytest.raises(ValueError, match=r"shape \(n_images, U, V, D\)"):
+        reg.predict(H[0])
+    with pytest.raises(ValueError, match="fitted on"):
+        reg.predict(H[:, :, :2])
+    with pytest.raises(NotFittedError):
+        HyperImageNetRegressor().predict(H)
+
+
+def test_stage2_parameters_checked_before_torch():
+    H = np.zeros((4, 2, 2, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match="'lr' parameter of HyperImageNetRegressor"):
+        HyperImageNetRegressor(lr=-1).fit(H, np.arange(4.0))
+    with pytest.raises(ValueError, match="'final_estimator' parameter"):
+        _regressor(final_estimator="net").fit(*_data())

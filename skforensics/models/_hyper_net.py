@@ -1,0 +1,306 @@
+"""The second stage of the hyper-image model: a skorch net on hyper-images."""
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
+from skorch.utils import is_dataset, to_numpy
+from sklearn.utils.validation import check_is_fitted
+
+from ..nn import HyperImageCNN
+from ._skorch_base import ImageNetMixin, ScoresOnlyMixin, inherit_signature
+
+__all__ = ["HyperImageNetClassifier", "HyperImageNetRegressor"]
+
+
+def _channels_first(hyper):
+    return np.ascontiguousarray(np.moveaxis(hyper, -1, 1), dtype=np.float32)
+
+
+class _HyperImageNetMixin(ImageNetMixin):
+    """What the stage-2 classifier and regressor share."""
+
+    def __init__(
+        self,
+        module=HyperImageCNN,
+        *,
+        criterion,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        verbose=1,
+        device="cpu",
+        random_state=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.random_state = random_state
+
+    def _check_hyper_images(self, H, *, reset):
+        H = np.asarray(H, dtype=np.float32)
+        if H.ndim != 4 or H.shape[0] == 0:
+            raise ValueError(
+                f"{type(self).__name__} takes hyper-images of shape (n_images, U, "
+                f"V, D); got an array of shape {H.shape}."
+            )
+        if not np.isfinite(H).all():
+            raise ValueError("The hyper-images contain NaN or infinity.")
+        if reset:
+            self.hyper_image_shape_ = tuple(int(v) for v in H.shape[1:])
+        else:
+            check_is_fitted(self, "hyper_image_shape_")
+            if H.shape[1:] != self.hyper_image_shape_:
+                raise ValueError(
+                    f"Hyper-images have shape {H.shape[1:]}, but "
+                    f"{type(self).__name__} was fitted on {self.hyper_image_shape_}."
+                )
+        return H
+
+    def fit(self, X, y, **fit_params):
+        """Fit the network on hyper-images.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, U, V, D)
+            Hyper-images, channel last (as :class:`PatchEmbedder` makes them).
+        y : array-like of shape (n_images,)
+            One target per hyper-image.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        # No skorch hook runs before ``initialize`` builds the module, whose
+        # input channels, grid and outputs come from X and y: check them first.
+        self._validate_params()
+        H = self._check_hyper_images(X, reset=True)
+        y = self._prepare_targets(self._check_targets(y, len(H)))
+        self.random_seeds_ = tuple(self._seeds())
+        return self._fit_seeded(H, y, **fit_params)
+
+    def initialize_module(self):
+        """Build the module, filling in its input channels, grid and outputs.
+
+        When ``module`` is a class whose constructor takes ``in_channels``,
+        ``grid`` or ``n_outputs`` and the corresponding ``module__``
+        parameter is not set, they come from the hyper-images and targets.
+
+        Returns
+        -------
+        self : object
+        """
+        shape = getattr(self, "hyper_image_shape_", None)
+        kwargs = self._module_kwargs({
+            "in_channels": None if shape is None else shape[2],
+            "grid": None if shape is None else tuple(shape[:2]),
+            "n_outputs": self._n_outputs(),
+        })
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def get_dataset(self, X, y=None):
+        """Hyper-images, channel first for torch, with their targets.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, U, V, D) or torch Dataset
+            Hyper-images; a Dataset is returned as is.
+        y : ndarray of shape (n_images,) or None
+            Encoded targets.
+
+        Returns
+        -------
+        dataset : skorch.dataset.Dataset
+        """
+        if is_dataset(X):
+            return X
+        return super().get_dataset(_channels_first(np.asarray(X)), y)
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("print_log", PrintLog()),
+        ]
+
+    def _outputs(self, X):
+        """The module's outputs after the predict nonlinearity, as numpy."""
+        H = self._check_hyper_images(X, reset=False)
+        nonlin = self._get_predict_nonlinearity()
+        return np.concatenate([
+            to_numpy(nonlin(out)) for out in self.forward_iter(H, training=False)
+        ])
+
+
+_DOC = """{summary}
+
+    The second stage of :class:`{meta}`, usable on its own on any
+    ``(n_images, U, V, D)`` array of hyper-images (e.g. the output of
+    :meth:`PatchEmbedder.transform`): a skorch net around
+    :class:`~skforensics.nn.HyperImageCNN` whose input channels and grid
+    come from the data.
+
+    Read more in the :ref:`User Guide <hyper_image>`.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=HyperImageCNN
+        The network on ``(batch, D, U, V)`` hyper-images. If it is a class
+        whose constructor takes ``in_channels``, ``grid`` or ``n_outputs``,
+        those are filled in unless set as ``module__...``.
+    criterion : torch criterion class, default={criterion}
+        {criterion_text}
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Optimiser.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=30
+        Number of epochs.
+    batch_size : int, default=32
+        Hyper-images per batch.
+    train_split : callable or None, default=None
+        Internal validation split (e.g. skorch's ``ValidSplit(5)``); ``None``
+        trains on all hyper-images.
+    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
+        Extra skorch callbacks.
+    verbose : int, default=1
+        0: silent; 1: one line per epoch.
+    device : str, default="cpu"
+        Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, dropout and shuffling.
+    **kwargs : dict
+        Other skorch parameters, e.g. ``module__n_filters=(32, 64)``,
+        ``module__dropout=0.5`` or ``optimizer__weight_decay``.
+
+    Attributes
+    ----------
+    hyper_image_shape_ : tuple of (int, int, int)
+        ``(U, V, D)`` of the training hyper-images.{attributes}
+    module_ : torch.nn.Module
+        The trained network.
+    random_seeds_ : tuple of int
+        Seeds drawn from ``random_state``.
+    history_ : skorch.History
+        Losses and timings of each epoch.
+
+    See Also
+    --------
+    {meta} : The two stages together.
+"""
+
+
+class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegressor):
+    __doc__ = _DOC.format(
+        summary="CNN regressor on hyper-images (stage 2 of the hyper-image model).",
+        meta="HyperImageRegressor",
+        criterion="torch.nn.L1Loss",
+        criterion_text="Loss (the mean absolute error, as in the paper).",
+        attributes=(
+            "\n    y_mean_, y_scale_ : float\n        Mean and standard deviation "
+            "of the training scores; the net learns\n        standardised scores "
+            "(its L1 loss is the MAE divided by ``y_scale_``)\n        and "
+            "predictions are mapped back."
+        ),
+    )
+
+    @inherit_signature(_HyperImageNetMixin.__init__)
+    def __init__(self, module=HyperImageCNN, *, criterion=torch.nn.L1Loss, **kwargs):
+        super().__init__(module, criterion=criterion, **kwargs)
+
+    def _n_outputs(self):
+        return 1
+
+    def _prepare_targets(self, y):
+        return self._standardised_scores(y).reshape(-1, 1)
+
+    def predict(self, X):
+        """Score of each hyper-image.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, U, V, D)
+            Hyper-images.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_images,)
+            Predicted scores.
+        """
+        out = self._outputs(X).reshape(-1).astype(np.float64)
+        return out * self.y_scale_ + self.y_mean_
+
+
+class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
+    __doc__ = _DOC.format(
+        summary="CNN classifier on hyper-images (stage 2 of the hyper-image model).",
+        meta="HyperImageClassifier",
+        criterion="torch.nn.CrossEntropyLoss",
+        criterion_text="Loss on the logits.",
+        attributes=(
+            "\n    classes_ : ndarray of shape (n_classes,)\n        Class labels."
+        ),
+    )
+
+    @inherit_signature(_HyperImageNetMixin.__init__)
+    def __init__(
+        self, module=HyperImageCNN, *, criterion=torch.nn.CrossEntropyLoss, **kwargs
+    ):
+        super().__init__(module, criterion=criterion, **kwargs)
+
+    def _n_outputs(self):
+        classes = getattr(self, "classes_inferred_", None)
+        return None if classes is None else len(classes)
+
+    def _prepare_targets(self, y):
+        return self._class_labels(y)
+
+    def predict_proba(self, X):
+        """Class probabilities of each hyper-image.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, U, V, D)
+            Hyper-images.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_images, n_classes)
+            Probabilities in the order of :attr:`classes_`.
+        """
+        return self._outputs(X).astype(np.float64)
+
+    def predict(self, X):
+        """Class label of each hyper-image.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, U, V, D)
+            Hyper-images.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_images,)
+            The most probable class.
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
