@@ -105,7 +105,7 @@ def summaries(est, images):
     One answer per pooling; with a quality calibration in the estimator,
     each pooling uncalibrated too.
     """
-    from skforensics.models._jpeg import _POOLINGS
+    from skforensics.models._calibration import _POOLINGS
 
     calibrated = bool(getattr(est, "quality_calibration_", None))
     pooled = {}

@@ -18,7 +18,7 @@ What it does, deterministically for a given ``--seed``:
 - adds to the training set copies of the large images downscaled by 2 and 4
   (OpenCV INTER_AREA, down to a short side of ``--min-side``), for variety
   of scale (they share their source's side of the split);
-- trains the ``"dct"`` net with the pooled quality tests of
+- trains the lattice net (``front_end="lattice"``) with the pooled quality tests of
   ``--lattice-qualities`` (the shipped set by default; none with the bare
   option) with Adam and a cosine learning-rate decay over ``--epochs``
   epochs of ``--patches-per-epoch`` patches drawn online (random
@@ -92,7 +92,7 @@ def split_of(relpath, test_percent=20, valid_percent=10):
 
 def load_rgb(path):
     """One image as float32 RGB in [0, 1] (grayscale repeated)."""
-    from skforensics.models._jpeg import _replicate_gray
+    from skforensics.models._datasets import _replicate_gray
     from skforensics.utils import check_images, read_image
 
     return check_images([_replicate_gray(read_image(path))], check_range=True)[0]
@@ -169,7 +169,7 @@ def build_parser():
         type=int,
         nargs="*",
         default=list(LATTICE_QUALITIES),
-        help="qualities the net's front end tests with pooled combs (none: off)",
+        help="qualities the net's lattice front end tests, pooled (none: off)",
     )
     p.add_argument("--lattice-pool", type=int, default=2)
     p.add_argument("--patch-size", type=int, default=64)
@@ -235,6 +235,9 @@ def build_parser():
     )
     return p
 
+
+# The repository root: recorded paths are relative to it.
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Settings that must not change when resuming, with their values in
 # checkpoints made before they existed.
@@ -312,7 +315,7 @@ def calibrate(path, out, images, args):
     of the stored (float16) net.
     """
     from skforensics.models import load_pretrained_jpeg
-    from skforensics.models._jpeg import save_jpeg_weights
+    from skforensics.models._serialization import save_jpeg_weights
 
     est = load_pretrained_jpeg(path=path, device=args.device)
     tic = time.perf_counter()
@@ -345,7 +348,7 @@ def main(argv=None):
     from skorch.history import History
 
     from skforensics.models import PixelwiseJPEGRegressor
-    from skforensics.models._jpeg import save_jpeg_weights
+    from skforensics.models._serialization import save_jpeg_weights
 
     start = time.perf_counter()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -508,7 +511,9 @@ def main(argv=None):
 
     rates = [r["samples_per_s"] for r in est.history.to_list()]
     metadata = {
-        "data": os.path.abspath(args.data),
+        # Relative to the repository (``../shared/data/lossless`` for the
+        # shipped weights), not a path of the machine that trained them.
+        "data": os.path.relpath(os.path.abspath(args.data), REPO),
         "train_images": train_paths,
         "valid_images": valid_paths,
         "test_images": test_paths,

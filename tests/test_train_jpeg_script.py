@@ -73,6 +73,9 @@ def test_two_stages_record_their_budget(script, tmp_path):
         info["train_seconds"] + earlier["train_seconds"], abs=0.11
     )
     assert "valid_detect_q99_100" in info["final"]
+    # The data folder is recorded relative to the repository, not the machine.
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(SCRIPT)))
+    assert info["data"] == os.path.relpath(data, repo)
     # The weights carry their quality calibration, fitted on the validation
     # images after training ...
     assert info["quality_calibration"]["qualities_per_image"] == 24

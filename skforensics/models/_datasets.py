@@ -2,11 +2,14 @@
 
 import numbers
 
+import cv2
 import numpy as np
 import torch
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
+from ..datasets._jpeg import jpeg_uint8
 from ..feature._patches import patch_corners
+from ..utils import LazyImages
 from ..utils._validation import image_shapes
 
 __all__ = ["ImageSplit", "PatchDataset"]
@@ -286,3 +289,228 @@ class ImageSplit:
             splitter = ShuffleSplit(1, test_size=size, random_state=seed)
             train, valid = next(splitter.split(dummy))
         return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
+
+
+# ---------------------------------------------------------------------------
+# Pixelwise JPEG training patches (PixelwiseJPEGRegressor)
+# ---------------------------------------------------------------------------
+
+# Margin of random JPEG-grid phase: 16 covers the 16x16 MCU of 4:2:0.
+_GRID_PHASES = 16
+
+
+def _replicate_gray(image):
+    """Repeat a one-channel image (any dtype) to three channels."""
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return np.repeat(image[..., np.newaxis], 3, axis=2)
+    if image.ndim == 3 and image.shape[2] == 1:
+        return np.repeat(image, 3, axis=2)
+    return image
+
+
+def _as_rgb(X):
+    """Repeat the grayscale images of a collection to RGB, keeping its form."""
+    if isinstance(X, LazyImages):
+        return X.map(_replicate_gray)
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim == 3:
+            return np.repeat(X[..., np.newaxis], 3, axis=3)
+        if X.ndim == 4 and X.shape[3] == 1:
+            return np.repeat(X, 3, axis=3)
+        return X
+    if isinstance(X, (list, tuple)):
+        return [_replicate_gray(image) for image in X]
+    return X
+
+
+def _to_uint8(image):
+    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def _dihedral(array, k):
+    """The k-th of the 8 rotations/flips of the first two axes."""
+    if k >= 4:
+        array = array[:, ::-1]
+    return np.rot90(array, k % 4, axes=(0, 1))
+
+
+class JPEGPatchDataset(torch.utils.data.Dataset):
+    """Training patches drawn online, reproducibly, from a list of images.
+
+    Item ``i`` of epoch ``e`` is drawn with a generator seeded by
+    ``(seed, stream, e, i)``, so the patches do not depend on the number of
+    data-loader workers, on the batch size or on the order of access, and a
+    resumed training sees the same patches as an uninterrupted one.
+
+    Parameters
+    ----------
+    images : list of ndarray of shape (H, W, 3) and dtype uint8
+        The images.
+    targets : None, ndarray of shape (n_images,) or list of ndarray
+        None: the images were never compressed and each patch is compressed
+        here at a random quality (or left alone). Otherwise the known JPEG
+        quality per image (NaN = never compressed) or per pixel (arrays of
+        shape (H, W)); the patches are then only cropped.
+    n_patches : int
+        Length of the dataset (patches per epoch).
+    patch_size : int
+        Side of the square patches.
+    quality_range : tuple of (int, int)
+        Inclusive range of the random qualities.
+    quality_weights : None or ndarray of shape (high - low + 1,)
+        Probabilities of the qualities of ``quality_range``, in order; None
+        draws them uniformly.
+    uncompressed_fraction : float
+        Probability that a patch is left uncompressed.
+    subsampling : tuple of str
+        Chroma subsamplings to draw from.
+    augment : bool
+        Apply a random one of the 8 dihedral transforms.
+    seed : int
+        Base seed.
+    stream : int, default=0
+        0 for training, 1 for validation (whose patches do not change with
+        the epoch).
+
+    Attributes
+    ----------
+    epoch : int
+        Set by the estimator at the start of each epoch.
+    """
+
+    def __init__(
+        self,
+        images,
+        targets,
+        *,
+        n_patches,
+        patch_size,
+        quality_range,
+        uncompressed_fraction,
+        subsampling,
+        augment,
+        seed,
+        stream=0,
+        quality_weights=None,
+    ):
+        self.images = images
+        self.targets = targets
+        self.n_patches = n_patches
+        self.patch_size = patch_size
+        self.quality_range = quality_range
+        self.quality_weights = quality_weights
+        self.uncompressed_fraction = uncompressed_fraction
+        self.subsampling = subsampling
+        self.augment = augment
+        self.seed = seed
+        self.stream = stream
+        self.epoch = 0
+
+    def __len__(self):
+        return self.n_patches
+
+    def draw(self, index):
+        """Return ``(patch, quality_map, flag_map)`` as numpy arrays.
+
+        ``patch`` is uint8 of shape ``(patch_size, patch_size, 3)``; the maps
+        are float32 of shape ``(patch_size, patch_size)``.
+        """
+        epoch = 0 if self.stream else self.epoch
+        rng = np.random.default_rng((self.seed, self.stream, epoch, int(index)))
+        image_index = int(rng.integers(len(self.images)))
+        image = self.images[image_index]
+        size = self.patch_size
+        k = int(rng.integers(8)) if self.augment else 0
+        height, width = image.shape[:2]
+        if self.targets is None:
+            # Crop with a margin, transform, compress the whole crop (its
+            # top-left corner starts the 8x8 grid), then cut the patch at a
+            # random offset, so that every JPEG grid phase is seen.
+            side = min(height, width, size + _GRID_PHASES - 1)
+            top = int(rng.integers(height - side + 1))
+            left = int(rng.integers(width - side + 1))
+            region = _dihedral(image[top : top + side, left : left + side], k)
+            compress = rng.random() >= self.uncompressed_fraction
+            low, high = self.quality_range
+            if self.quality_weights is None:
+                quality = int(rng.integers(low, high + 1))
+            else:
+                quality = low + int(
+                    rng.choice(high - low + 1, p=self.quality_weights)
+                )
+            subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
+            if compress:
+                region = jpeg_uint8(region, quality, subsampling)
+            dy = int(rng.integers(side - size + 1))
+            dx = int(rng.integers(side - size + 1))
+            patch = region[dy : dy + size, dx : dx + size]
+            level = 1.0 - quality / 100.0 if compress else 0.0
+            quality_map = np.full((size, size), level, dtype=np.float32)
+            flag_map = np.full((size, size), float(compress), dtype=np.float32)
+            return np.ascontiguousarray(patch), quality_map, flag_map
+        top = int(rng.integers(height - size + 1))
+        left = int(rng.integers(width - size + 1))
+        patch = _dihedral(image[top : top + size, left : left + size], k)
+        target = self.targets[image_index]
+        if np.ndim(target) == 0:
+            target = np.full((size, size), target, dtype=np.float32)
+        else:
+            target = _dihedral(target[top : top + size, left : left + size], k)
+        compressed = np.isfinite(target)
+        quality_map = np.where(compressed, 1.0 - target / 100.0, 0.0)
+        return (
+            np.ascontiguousarray(patch),
+            quality_map.astype(np.float32),
+            compressed.astype(np.float32),
+        )
+
+    def __getitem__(self, index):
+        patch, quality_map, flag_map = self.draw(index)
+        x = torch.from_numpy(patch.transpose(2, 0, 1).astype(np.float32) / 255.0)
+        y = torch.from_numpy(np.stack([quality_map, flag_map]))
+        return x, y
+
+
+def _check_targets(y, shapes, *, n_images=None):
+    """Per-image (float) or per-pixel (float32 arrays) targets, NaN kept."""
+    n_images = len(shapes) if shapes is not None else n_images
+    if isinstance(y, (list, tuple)) and y and np.ndim(y[0]) == 2:
+        targets = [np.asarray(t, dtype=np.float32) for t in y]
+    else:
+        array = np.asarray(y, dtype=np.float64)
+        if array.ndim == 1:
+            targets = list(array)
+        elif array.ndim == 3:
+            targets = list(array.astype(np.float32))
+        else:
+            raise ValueError(
+                "y must be the JPEG quality per image, of shape (n_images,), or "
+                "per pixel, of shape (n_images, height, width); got an array of "
+                f"shape {array.shape}."
+            )
+    if len(targets) != n_images:
+        raise ValueError(
+            f"y has {len(targets)} entries but X has {n_images} images; give one "
+            "quality per image (or one map per image)."
+        )
+    for i, target in enumerate(targets):
+        if shapes is not None and np.ndim(target) == 2:
+            if tuple(np.shape(target)) != tuple(shapes[i]):
+                raise ValueError(
+                    f"The quality map of image {i} has shape {np.shape(target)}, "
+                    f"but the image is {tuple(shapes[i])}; they must match."
+                )
+        values = np.asarray(target)
+        finite = values[~np.isnan(values)]
+        if np.isinf(values).any() or ((finite < 0) | (finite > 100)).any():
+            raise ValueError(
+                f"y must hold JPEG qualities in [0, 100], or NaN for never "
+                f"compressed; got values out of range for image {i}."
+            )
+    return targets
+
+
+def _worker_init(worker_id):
+    # Patches are seeded per item; only keep OpenCV from oversubscribing.
+    cv2.setNumThreads(1)

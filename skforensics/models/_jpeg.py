@@ -1,259 +1,59 @@
 """Pixelwise JPEG quality-factor and compression-flag estimation on skorch."""
 
 import copy
-import importlib.resources
-import json
 import numbers
 import os
+import sys
 import warnings
 
-import cv2
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Dataset
 
 from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..nn import JPEGQualityNet
-from ..utils import LazyImages, check_images
+from ..utils import check_images
+from ..utils._param_validation import (
+    invalid_parameter,
+    is_int,
+    validate_estimator_params,
+    validate_parameter_constraints,
+)
 from ._base import SkorchCompatMixin, _fuse_conv_bn
+from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
+from ._datasets import (
+    JPEGPatchDataset,
+    _as_rgb,
+    _check_targets,
+    _replicate_gray,  # noqa: F401 - imported from here by scripts
+    _to_uint8,
+    _worker_init,
+)
 
-__all__ = ["PixelwiseJPEGRegressor", "load_pretrained_jpeg"]
+__all__ = ["PixelwiseJPEGRegressor"]
 
-# Margin of random JPEG-grid phase: 16 covers the 16x16 MCU of 4:2:0.
-_GRID_PHASES = 16
-WEIGHTS_FORMAT = "skforensics-jpeg-quality/1"
-
-
-# ---------------------------------------------------------------------------
-# Pixels
-# ---------------------------------------------------------------------------
-
-
-def _replicate_gray(image):
-    """Repeat a one-channel image (any dtype) to three channels."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        return np.repeat(image[..., np.newaxis], 3, axis=2)
-    if image.ndim == 3 and image.shape[2] == 1:
-        return np.repeat(image, 3, axis=2)
-    return image
+_OWNER = "PixelwiseJPEGRegressor"
+# Pixels per chunk of the lattice front end's projection at inference.
+_INFERENCE_CHUNK = 8192
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _as_rgb(X):
-    """Repeat the grayscale images of a collection to RGB, keeping its form."""
-    if isinstance(X, LazyImages):
-        return X.map(_replicate_gray)
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim == 3:
-            return np.repeat(X[..., np.newaxis], 3, axis=3)
-        if X.ndim == 4 and X.shape[3] == 1:
-            return np.repeat(X, 3, axis=3)
-        return X
-    if isinstance(X, (list, tuple)):
-        return [_replicate_gray(image) for image in X]
-    return X
+def _user_stacklevel():
+    """The ``stacklevel`` that makes a warning point at the user's call.
 
-
-def _to_uint8(image):
-    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def _dihedral(array, k):
-    """The k-th of the 8 rotations/flips of the first two axes."""
-    if k >= 4:
-        array = array[:, ::-1]
-    return np.rot90(array, k % 4, axes=(0, 1))
-
-
-# ---------------------------------------------------------------------------
-# Training patches
-# ---------------------------------------------------------------------------
-
-
-class JPEGPatchDataset(Dataset):
-    """Training patches drawn online, reproducibly, from a list of images.
-
-    Item ``i`` of epoch ``e`` is drawn with a generator seeded by
-    ``(seed, stream, e, i)``, so the patches do not depend on the number of
-    data-loader workers, on the batch size or on the order of access, and a
-    resumed training sees the same patches as an uninterrupted one.
-
-    Parameters
-    ----------
-    images : list of ndarray of shape (H, W, 3) and dtype uint8
-        The images.
-    targets : None, ndarray of shape (n_images,) or list of ndarray
-        None: the images were never compressed and each patch is compressed
-        here at a random quality (or left alone). Otherwise the known JPEG
-        quality per image (NaN = never compressed) or per pixel (arrays of
-        shape (H, W)); the patches are then only cropped.
-    n_patches : int
-        Length of the dataset (patches per epoch).
-    patch_size : int
-        Side of the square patches.
-    quality_range : tuple of (int, int)
-        Inclusive range of the random qualities.
-    quality_weights : None or ndarray of shape (high - low + 1,)
-        Probabilities of the qualities of ``quality_range``, in order; None
-        draws them uniformly.
-    uncompressed_fraction : float
-        Probability that a patch is left uncompressed.
-    subsampling : tuple of str
-        Chroma subsamplings to draw from.
-    augment : bool
-        Apply a random one of the 8 dihedral transforms.
-    seed : int
-        Base seed.
-    stream : int, default=0
-        0 for training, 1 for validation (whose patches do not change with
-        the epoch).
-
-    Attributes
-    ----------
-    epoch : int
-        Set by the estimator at the start of each epoch.
+    Counted from the caller of this function: the first frame outside the
+    skforensics package, however deep the package's own calls are.
     """
-
-    def __init__(
-        self,
-        images,
-        targets,
-        *,
-        n_patches,
-        patch_size,
-        quality_range,
-        uncompressed_fraction,
-        subsampling,
-        augment,
-        seed,
-        stream=0,
-        quality_weights=None,
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR + os.sep
     ):
-        self.images = images
-        self.targets = targets
-        self.n_patches = n_patches
-        self.patch_size = patch_size
-        self.quality_range = quality_range
-        self.quality_weights = quality_weights
-        self.uncompressed_fraction = uncompressed_fraction
-        self.subsampling = subsampling
-        self.augment = augment
-        self.seed = seed
-        self.stream = stream
-        self.epoch = 0
-
-    def __len__(self):
-        return self.n_patches
-
-    def draw(self, index):
-        """Return ``(patch, quality_map, flag_map)`` as numpy arrays.
-
-        ``patch`` is uint8 of shape ``(patch_size, patch_size, 3)``; the maps
-        are float32 of shape ``(patch_size, patch_size)``.
-        """
-        epoch = 0 if self.stream else self.epoch
-        rng = np.random.default_rng((self.seed, self.stream, epoch, int(index)))
-        image_index = int(rng.integers(len(self.images)))
-        image = self.images[image_index]
-        size = self.patch_size
-        k = int(rng.integers(8)) if self.augment else 0
-        height, width = image.shape[:2]
-        if self.targets is None:
-            # Crop with a margin, transform, compress the whole crop (its
-            # top-left corner starts the 8x8 grid), then cut the patch at a
-            # random offset, so that every JPEG grid phase is seen.
-            side = min(height, width, size + _GRID_PHASES - 1)
-            top = int(rng.integers(height - side + 1))
-            left = int(rng.integers(width - side + 1))
-            region = _dihedral(image[top : top + side, left : left + side], k)
-            compress = rng.random() >= self.uncompressed_fraction
-            low, high = self.quality_range
-            if self.quality_weights is None:
-                quality = int(rng.integers(low, high + 1))
-            else:
-                quality = low + int(
-                    rng.choice(high - low + 1, p=self.quality_weights)
-                )
-            subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
-            if compress:
-                region = jpeg_uint8(region, quality, subsampling)
-            dy = int(rng.integers(side - size + 1))
-            dx = int(rng.integers(side - size + 1))
-            patch = region[dy : dy + size, dx : dx + size]
-            level = 1.0 - quality / 100.0 if compress else 0.0
-            quality_map = np.full((size, size), level, dtype=np.float32)
-            flag_map = np.full((size, size), float(compress), dtype=np.float32)
-            return np.ascontiguousarray(patch), quality_map, flag_map
-        top = int(rng.integers(height - size + 1))
-        left = int(rng.integers(width - size + 1))
-        patch = _dihedral(image[top : top + size, left : left + size], k)
-        target = self.targets[image_index]
-        if np.ndim(target) == 0:
-            target = np.full((size, size), target, dtype=np.float32)
-        else:
-            target = _dihedral(target[top : top + size, left : left + size], k)
-        compressed = np.isfinite(target)
-        quality_map = np.where(compressed, 1.0 - target / 100.0, 0.0)
-        return (
-            np.ascontiguousarray(patch),
-            quality_map.astype(np.float32),
-            compressed.astype(np.float32),
-        )
-
-    def __getitem__(self, index):
-        patch, quality_map, flag_map = self.draw(index)
-        x = torch.from_numpy(patch.transpose(2, 0, 1).astype(np.float32) / 255.0)
-        y = torch.from_numpy(np.stack([quality_map, flag_map]))
-        return x, y
-
-
-# The ways ``pooling`` turns a map into one image-level number.
-_POOLINGS = {
-    "median": lambda m: float(np.median(m)),
-    "mean": lambda m: float(m.mean(dtype=np.float64)),
-}
-
-
-def _worker_init(worker_id):
-    # Patches are seeded per item; only keep OpenCV from oversubscribing.
-    cv2.setNumThreads(1)
-
-
-# ---------------------------------------------------------------------------
-# Parameter checks
-# ---------------------------------------------------------------------------
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _invalid(name, expected, value, owner="PixelwiseJPEGRegressor"):
-    raise InvalidParameterError(
-        f"The {name!r} parameter of {owner} must be {expected}. Got {value!r} instead."
-    )
-
-
-def _check_subsampling(value):
-    options = tuple(SUBSAMPLING)
-    expected = f"one of {options} or a non-empty tuple of them"
-    values = (value,) if isinstance(value, str) else value
-    try:
-        values = tuple(values)
-    except TypeError:
-        _invalid("chroma_subsampling", expected, value)
-    if not values or not all(isinstance(v, str) and v in SUBSAMPLING for v in values):
-        _invalid("chroma_subsampling", expected, value)
-    return values
-
-
-# ---------------------------------------------------------------------------
-# The estimator
-# ---------------------------------------------------------------------------
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
@@ -276,12 +76,13 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
 
     Parameters
     ----------
-    module : torch module class, default=JPEGQualityNet
+    module : torch module class or callable, default=JPEGQualityNet
         The net, passed uninstantiated; set its parameters with the
         ``module__`` prefix, e.g. ``module__n_filters=32`` for the narrow net
-        of the shipped weights, which trains about 3x faster on a CPU than
-        the paper's 64 filters, or ``module__front_end="pixels"`` for the
-        paper's input (see :class:`~skforensics.nn.JPEGQualityNet`).
+        of the shipped weights (the default has the paper's 64 filters).
+        ``module=JPEGQualityNet.paper`` gives the paper's net exactly
+        (pixels in, no batch norm; see
+        :class:`~skforensics.nn.JPEGQualityNet`).
 
     criterion : torch criterion class, default=torch.nn.MSELoss
         Loss between the two output maps and their targets (the paper's MSE,
@@ -336,12 +137,8 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         a halo of ``receptive_field // 2`` pixels (19 for the default net,
         39 with the shipped weights' quality tests) on every side, so the
         maps equal those of the whole image while memory stays bounded
-        (about 0.26 GB at 1920x1080 for the shipped net) whatever the image
-        size. At 400 every array of a tile stays under 32 MB, the size up to
-        which glibc's allocator reuses freed memory instead of mapping (and
-        faulting in) fresh pages for every tile: on Linux, maps of
-        1920x1080 images took about a fifth less time than with tiles of
-        512, despite the larger share of halo.
+        whatever the image size. Larger tiles waste less on halos but hold
+        more memory; the :ref:`User Guide <jpeg_speed>` explains the default.
 
     pooling : {"median", "mean"}, default="median"
         How :meth:`predict` and :meth:`predict_proba` pool each map into
@@ -425,13 +222,12 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     want. Never-compressed images count as quality 100, the quality map's
     own convention.
 
-    **Cost.** For the default net with 32 filters, on 2 CPU cores: about 65
-    training patches of 60x60 per second, and 0.3 s for the maps of a
-    512x512 image, 2.2 s for 1920x1080. The paper's 64 filters cost
-    about three times as much. The shipped weights' net, with its quality
-    tests (``module__lattice_qualities``): about 46 training patches of
-    64x64 per second, 0.4 to 0.5 s at 512x512 and 4.1 to 4.7 s at
-    1920x1080.
+    **Cost.** Training and maps cost time in proportion to the pixels, and
+    about ``n_filters**2``: the default 64 filters cost about three times
+    as much as the shipped weights' 32, and the quality tests
+    (``module__lattice_qualities``) about 1.7 times as much as a net
+    without them. The :ref:`User Guide <jpeg_speed>` gives measured
+    speeds.
 
     References
     ----------
@@ -503,6 +299,21 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.pooling = pooling
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "patch_size": [Interval(numbers.Integral, 16, None, closed="left")],
+        "patches_per_epoch": [Interval(numbers.Integral, 1, None, closed="left")],
+        # (low, high) with 1 <= low <= high <= 100: checked in _validate_params.
+        "quality_range": [tuple, list],
+        # One weight per quality of quality_range: checked in _validate_params.
+        "quality_weights": ["array-like", None],
+        "uncompressed_fraction": [Interval(numbers.Real, 0, 1, closed="both")],
+        "chroma_subsampling": [StrOptions(set(SUBSAMPLING)), tuple, list],
+        "augment": ["boolean"],
+        "tile_size": [Interval(numbers.Integral, 16, None, closed="left")],
+        "pooling": [StrOptions(set(_POOLINGS))],
+        "random_state": ["random_state"],
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
@@ -512,40 +323,26 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
 
     # -- parameters and initialisation ------------------------------------
 
-    def _check_params(self):
-        """Check the parameters skorch does not know; raise sklearn's message."""
+    def _validate_params(self):
+        """Check the parameters skorch does not know; raise sklearn's error."""
+        validate_estimator_params(self)
         qr = self.quality_range
         if (
-            not isinstance(qr, (tuple, list))
-            or len(qr) != 2
-            or not all(_is_int(q) for q in qr)
+            len(qr) != 2
+            or not all(is_int(q) for q in qr)
             or not 1 <= qr[0] <= qr[1] <= 100
         ):
-            _invalid(
+            invalid_parameter(
                 "quality_range",
+                _OWNER,
                 "a tuple (low, high) of ints with 1 <= low <= high <= 100",
                 qr,
             )
         self._quality_probabilities()
-        uf = self.uncompressed_fraction
-        if not isinstance(uf, numbers.Real) or isinstance(uf, bool) or not 0 <= uf <= 1:
-            _invalid("uncompressed_fraction", "a float in the range [0, 1]", uf)
-        if not _is_int(self.patch_size) or self.patch_size < 16:
-            _invalid("patch_size", "an int >= 16", self.patch_size)
-        if not _is_int(self.patches_per_epoch) or self.patches_per_epoch < 1:
-            _invalid("patches_per_epoch", "an int >= 1", self.patches_per_epoch)
-        if not _is_int(self.tile_size) or self.tile_size < 16:
-            _invalid("tile_size", "an int >= 16", self.tile_size)
-        self._pool()
-        if not isinstance(self.augment, (bool, np.bool_)):
-            _invalid("augment", "a bool", self.augment)
-        _check_subsampling(self.chroma_subsampling)
-        rs = self.random_state
-        if not (rs is None or _is_int(rs) or isinstance(rs, np.random.RandomState)):
-            _invalid("random_state", "an int, a RandomState instance or None", rs)
+        self._subsamplings()
 
     def _quality_probabilities(self):
-        """``quality_weights`` checked and normalised, or None."""
+        """``quality_weights`` checked against ``quality_range`` and normalised."""
         if self.quality_weights is None:
             return None
         low, high = self.quality_range
@@ -556,15 +353,28 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         try:
             weights = np.asarray(self.quality_weights, dtype=np.float64)
         except (TypeError, ValueError):
-            _invalid("quality_weights", expected, self.quality_weights)
+            invalid_parameter("quality_weights", _OWNER, expected, self.quality_weights)
         if (
             weights.shape != (high - low + 1,)
             or not np.isfinite(weights).all()
             or (weights < 0).any()
             or weights.sum() <= 0
         ):
-            _invalid("quality_weights", expected, self.quality_weights)
+            invalid_parameter("quality_weights", _OWNER, expected, self.quality_weights)
         return weights / weights.sum()
+
+    def _subsamplings(self):
+        """``chroma_subsampling`` as a non-empty tuple of known subsamplings."""
+        value = self.chroma_subsampling
+        values = (value,) if isinstance(value, str) else tuple(value)
+        if not values or not all(isinstance(v, str) and v in SUBSAMPLING for v in values):
+            invalid_parameter(
+                "chroma_subsampling",
+                _OWNER,
+                f"one of {tuple(SUBSAMPLING)} or a non-empty tuple of them",
+                value,
+            )
+        return values
 
     def initialize(self):
         """Check the parameters, draw the seed and initialise the net.
@@ -574,7 +384,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self : PixelwiseJPEGRegressor
             The initialised estimator.
         """
-        self._check_params()
+        self._validate_params()
         rng = check_random_state(self.random_state)
         self.seed_ = int(rng.randint(np.iinfo(np.int32).max))
         return super().initialize()
@@ -621,7 +431,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             quality_range=tuple(self.quality_range),
             quality_weights=self._quality_probabilities(),
             uncompressed_fraction=float(self.uncompressed_fraction),
-            subsampling=_check_subsampling(self.chroma_subsampling),
+            subsampling=self._subsamplings(),
             augment=bool(self.augment),
             seed=self.seed_,
             stream=stream,
@@ -772,6 +582,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self : PixelwiseJPEGRegressor
             The fitted estimator.
         """
+        # Parameters first, before any torch call (skorch's fit skips
+        # initialize() on a warm start).
+        self._validate_params()
         # A calibration belongs to the net it was measured on.
         self.quality_calibration_ = None
         return super().fit(X, y, **fit_params)
@@ -787,8 +600,15 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         return check_images(_as_rgb(X), check_range=True)
 
     def _inference_module(self):
-        """An evaluation copy of the net: batch norm folded, channels_last."""
+        """An evaluation copy of the net: batch norm folded, channels_last.
+
+        A :class:`~skforensics.nn.JPEGQualityNet` copy projects its lattice
+        features chunk by chunk (its ``chunk_size``), unless the net was
+        given a ``chunk_size`` of its own.
+        """
         module = _fuse_conv_bn(copy.deepcopy(self.module_).eval())
+        if isinstance(module, JPEGQualityNet) and module.chunk_size is None:
+            module.chunk_size = _INFERENCE_CHUNK
         return module.to(device=self.device, memory_format=torch.channels_last)
 
     def _image_maps(self, image, module=None):
@@ -803,7 +623,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
                 f"{2 * halo + 1}-pixel receptive field of the net: all its pixels "
                 "see the zero padding and the maps are unreliable.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_user_stacklevel(),
             )
         pixels = np.round(np.clip(image, 0.0, 1.0) * 255.0) / 255.0
         x = torch.from_numpy(
@@ -871,8 +691,11 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
 
     def _pool(self):
         """The checked ``pooling`` as a function of a map."""
-        if self.pooling not in _POOLINGS:
-            _invalid("pooling", "'median' or 'mean'", self.pooling)
+        validate_parameter_constraints(
+            {"pooling": self._parameter_constraints["pooling"]},
+            {"pooling": self.pooling},
+            caller_name=_OWNER,
+        )
         return _POOLINGS[self.pooling]
 
     def _summary(self, quality_map, flag_map, pooling=None):
@@ -882,14 +705,10 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         quality then through the calibration of that pooling, if any.
         """
         if pooling is None:
-            pool, pooling = self._pool(), self.pooling
-        else:
-            pool = _POOLINGS[pooling]
-        quality = pool(quality_map)
-        calibration = getattr(self, "quality_calibration_", None) or {}
-        if pooling in calibration:
-            quality = float(np.interp(quality, *calibration[pooling]))
-        return quality, pool(flag_map)
+            self._pool()
+            pooling = self.pooling
+        calibration = getattr(self, "quality_calibration_", None)
+        return _pool_maps(quality_map, flag_map, pooling, calibration)
 
     def _summaries(self, X):
         """(n_images, 2) array: image quality factor and P(ever compressed)."""
@@ -935,8 +754,11 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             With ``quality_calibration_`` set.
         """
         X = self._check_predict_images(X)
-        if not _is_int(n_qualities) or n_qualities < 1:
-            _invalid("n_qualities", "an int >= 1", n_qualities)
+        validate_parameter_constraints(
+            {"n_qualities": [Interval(numbers.Integral, 1, None, closed="left")]},
+            {"n_qualities": n_qualities},
+            caller_name=f"{_OWNER}.calibrate_quality",
+        )
         rng = check_random_state(random_state)
         low, high = self.quality_range
         module = self._inference_module()
@@ -950,10 +772,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
                 for name, pool in _POOLINGS.items():
                     pooled[name].append(pool(quality_map))
                 truth.append(float(quality))
-        self.quality_calibration_ = {
-            name: _band_corrections(np.asarray(values), np.asarray(truth))
-            for name, values in pooled.items()
-        }
+        self.quality_calibration_ = _fit_calibration(pooled, truth)
         return self
 
     def predict(self, X):
@@ -1030,217 +849,3 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
                 [np.mean(np.where(np.isfinite(t), t, 100.0)) for t in targets]
             )
         return -float(np.mean(np.abs(self.predict(X) - truth)))
-
-
-def _check_targets(y, shapes, *, n_images=None):
-    """Per-image (float) or per-pixel (float32 arrays) targets, NaN kept."""
-    n_images = len(shapes) if shapes is not None else n_images
-    if isinstance(y, (list, tuple)) and y and np.ndim(y[0]) == 2:
-        targets = [np.asarray(t, dtype=np.float32) for t in y]
-    else:
-        array = np.asarray(y, dtype=np.float64)
-        if array.ndim == 1:
-            targets = list(array)
-        elif array.ndim == 3:
-            targets = list(array.astype(np.float32))
-        else:
-            raise ValueError(
-                "y must be the JPEG quality per image, of shape (n_images,), or "
-                "per pixel, of shape (n_images, height, width); got an array of "
-                f"shape {array.shape}."
-            )
-    if len(targets) != n_images:
-        raise ValueError(
-            f"y has {len(targets)} entries but X has {n_images} images; give one "
-            "quality per image (or one map per image)."
-        )
-    for i, target in enumerate(targets):
-        if shapes is not None and np.ndim(target) == 2:
-            if tuple(np.shape(target)) != tuple(shapes[i]):
-                raise ValueError(
-                    f"The quality map of image {i} has shape {np.shape(target)}, "
-                    f"but the image is {tuple(shapes[i])}; they must match."
-                )
-        values = np.asarray(target)
-        finite = values[~np.isnan(values)]
-        if np.isinf(values).any() or ((finite < 0) | (finite > 100)).any():
-            raise ValueError(
-                f"y must hold JPEG qualities in [0, 100], or NaN for never "
-                f"compressed; got values out of range for image {i}."
-            )
-    return targets
-
-
-# ---------------------------------------------------------------------------
-# Weights
-# ---------------------------------------------------------------------------
-
-
-def _band_corrections(pooled, truth, width=20.0):
-    """Knots ``(pooled, corrected)`` of the correction of calibrate_quality."""
-    centres, corrections = [], []
-    for low in np.arange(0.0, 100.0, width):
-        # The last band takes the pooled values of exactly 100 too.
-        upper = pooled <= low + width if low + width >= 100.0 else pooled < low + width
-        band = (pooled >= low) & upper
-        if band.any():
-            centres.append(np.median(pooled[band]))
-            corrections.append(np.median(truth[band] - pooled[band]))
-    centres, corrections = np.asarray(centres), np.asarray(corrections)
-    # Knots at 0 and 100 too, so that np.interp covers the whole range;
-    # kept increasing, so that a higher pooled value never reads lower.
-    knots = np.concatenate([[0.0], centres, [100.0]])
-    corrected = np.clip(knots + np.interp(knots, centres, corrections), 0.0, 100.0)
-    keep = np.concatenate([[True], np.diff(knots) > 0])
-    return knots[keep], np.maximum.accumulate(corrected[keep])
-
-
-def _weights_dir():
-    weights = importlib.resources.files("skforensics.models") / "weights"
-    return os.path.abspath(os.fspath(weights))
-
-
-def _default_weights_path():
-    return os.path.join(_weights_dir(), "jpeg-quality.pt")
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
-def save_jpeg_weights(estimator, path, *, metadata=None, dtype=torch.float16):
-    """Write a fitted estimator's net to a small weights file.
-
-    Parameters
-    ----------
-    estimator : PixelwiseJPEGRegressor
-        A fitted estimator whose module is a
-        :class:`~skforensics.nn.JPEGQualityNet`.
-    path : str or path-like
-        Destination, conventionally ending in ``.pt``.
-    metadata : dict, default=None
-        JSON-like facts to keep with the weights (data, settings, training
-        time, benchmark figures).
-    dtype : torch.dtype, default=torch.float16
-        Storage type of the weights; they load back as float32.
-    """
-    module = estimator.module_
-    state = {
-        k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype)
-        for k, v in module.state_dict().items()
-    }
-    torch.save(
-        {
-            "format": WEIGHTS_FORMAT,
-            "module": {
-                "in_channels": int(module.in_channels),
-                "n_filters": int(module.n_filters),
-                "dilations": [int(d) for d in module.dilations],
-                "n_outputs": int(module.n_outputs),
-                "front_end": str(module.front_end),
-                "lattice_steps": [int(s) for s in module.lattice_steps],
-                "lattice_size": int(module.lattice_size),
-                "lattice_qualities": [int(q) for q in module.lattice_qualities],
-                "lattice_pool": int(module.lattice_pool),
-                "batch_norm": bool(module.batch_norm),
-            },
-            "state_dict": state,
-            "quality_calibration": {
-                name: [np.asarray(knots, dtype=np.float64).tolist() for knots in pair]
-                for name, pair in (
-                    getattr(estimator, "quality_calibration_", None) or {}
-                ).items()
-            },
-            # Plain JSON types only, so that torch.load(weights_only=True) reads it.
-            "metadata": json.loads(json.dumps(metadata or {}, default=_plain)),
-        },
-        os.fspath(path),
-    )
-
-
-def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
-    """Load the shipped pixelwise JPEG weights as a fitted estimator.
-
-    This is what ``skforensics.models.pretrained("jpeg-quality")`` returns.
-    Nothing is downloaded: the weights are a file inside the package.
-
-    Parameters
-    ----------
-    path : str or path-like, default=None
-        A weights file written by ``scripts/train_jpeg_quality.py`` (or
-        :func:`save_jpeg_weights`). None loads the packaged
-        ``skforensics/models/weights/jpeg-quality.pt``.
-    device : str, default="cpu"
-        Where the net runs.
-    **kwargs
-        Other :class:`PixelwiseJPEGRegressor` parameters, e.g.
-        ``tile_size``.
-
-    Returns
-    -------
-    estimator : PixelwiseJPEGRegressor
-        A fitted estimator, ready for ``predict``, ``predict_proba`` and
-        ``predict_maps``. The file's metadata (training data, settings,
-        measured benchmark) is in ``estimator.pretrained_info_``.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the weights file does not exist.
-    ValueError
-        If the file is not a pixelwise JPEG weights file.
-    """
-    if path is None:
-        path, packaged = _default_weights_path(), True
-    else:
-        path = os.fspath(path)
-        packaged = os.path.dirname(os.path.abspath(path)) == _weights_dir()
-    if not os.path.isfile(path):
-        if packaged:
-            name = os.path.splitext(os.path.basename(path))[0]
-            raise FileNotFoundError(
-                f"The packaged {name!r} weights are missing: '{path}' does "
-                "not exist, so this installation of skforensics is incomplete; "
-                "reinstall it. Weights of your own (`python "
-                "scripts/train_jpeg_quality.py --data DIR --out jpeg-quality.pt`) "
-                "load with load_pretrained_jpeg(path=...)."
-            )
-        raise FileNotFoundError(f"JPEG quality weights file not found: '{path}'.")
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ValueError(
-            f"Cannot read '{path}' as a pixelwise JPEG weights file ({exc})."
-        ) from exc
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != WEIGHTS_FORMAT:
-        raise ValueError(
-            f"'{path}' is not a pixelwise JPEG weights file (expected format "
-            f"{WEIGHTS_FORMAT!r})."
-        )
-    config = checkpoint["module"]
-    params = {f"module__{k}": v for k, v in config.items()}
-    params["module__dilations"] = tuple(config["dilations"])
-    for key in ("lattice_steps", "lattice_qualities"):
-        if key in config:
-            params[f"module__{key}"] = tuple(config[key])
-    params.update(verbose=0, device=device)
-    params.update(kwargs)
-    estimator = PixelwiseJPEGRegressor(**params).initialize()
-    state = {
-        k: v.float() if v.is_floating_point() else v
-        for k, v in checkpoint["state_dict"].items()
-    }
-    estimator.module_.load_state_dict(state)
-    estimator.module_.to(device)
-    estimator.n_channels_in_ = 3
-    calibration = checkpoint.get("quality_calibration") or {}
-    estimator.quality_calibration_ = {
-        name: tuple(np.asarray(knots, dtype=np.float64) for knots in pair)
-        for name, pair in calibration.items()
-    } or None
-    estimator.pretrained_info_ = checkpoint.get("metadata", {})
-    return estimator

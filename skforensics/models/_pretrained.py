@@ -8,8 +8,8 @@ import torch
 from sklearn.pipeline import Pipeline
 
 from ..feature import GrayscaleTransformer
-from ._jpeg import load_pretrained_jpeg
 from ._patch import PatchCNNClassifier
+from ._serialization import load_pretrained_jpeg
 
 __all__ = ["pretrained"]
 

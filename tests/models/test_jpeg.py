@@ -1,5 +1,6 @@
 import os
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,10 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from skforensics.models import (  # noqa: E402
     PixelwiseJPEGRegressor,
+    _calibration,
+    _datasets,
     _jpeg,
+    _serialization,
     load_pretrained_jpeg,
 )
 from skforensics.utils import make_test_images  # noqa: E402
@@ -95,7 +99,7 @@ def test_image_values_pool_the_maps(fitted, images, pooling):
 
 def test_pooling_is_checked_at_predict(fitted, images):
     est = pickle.loads(pickle.dumps(fitted)).set_params(pooling="max")
-    with pytest.raises(ValueError, match="'pooling' parameter .* 'median' or 'mean'"):
+    with pytest.raises(ValueError, match="'pooling' parameter .* a str among"):
         est.predict(images)
 
 
@@ -177,14 +181,14 @@ def test_patches_are_seeded_per_item_and_epoch(fitted, images):
 
 def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
     calls = []
-    real = _jpeg.jpeg_uint8
+    real = _datasets.jpeg_uint8
 
     def spy(rgb, quality, subsampling="4:2:0"):
         out = real(rgb, quality, subsampling)
         calls.append((rgb.copy(), quality, subsampling, out))
         return out
 
-    monkeypatch.setattr(_jpeg, "jpeg_uint8", spy)
+    monkeypatch.setattr(_datasets, "jpeg_uint8", spy)
     est = PixelwiseJPEGRegressor(
         **{**TINY, "quality_range": (20, 40), "uncompressed_fraction": 0.25},
         chroma_subsampling=("4:2:0", "4:4:4"),
@@ -344,8 +348,11 @@ def test_float_images_out_of_range(fitted):
         ({"quality_weights": [-1] + [1] * 95}, "'quality_weights'"),
         ({"quality_weights": [np.nan] * 96}, "'quality_weights'"),
         ({"quality_weights": "high"}, "'quality_weights'"),
-        ({"uncompressed_fraction": 1.5}, "'uncompressed_fraction' .* range \\[0, 1\\]"),
-        ({"patch_size": 8}, "'patch_size' .* an int >= 16"),
+        (
+            {"uncompressed_fraction": 1.5},
+            "'uncompressed_fraction' .* range \\[0.0, 1.0\\]",
+        ),
+        ({"patch_size": 8}, "'patch_size' .* an int in the range \\[16, inf\\)"),
         ({"patches_per_epoch": 0}, "'patches_per_epoch'"),
         ({"tile_size": 4}, "'tile_size'"),
         ({"pooling": "max"}, "'pooling'"),
@@ -412,7 +419,7 @@ def test_calibration_resists_an_image_read_far_off():
     truth = np.repeat(np.arange(10.0, 100.0, 5.0), 4)
     pooled = truth + 3.0
     pooled[np.flatnonzero(truth == 90.0)[0]] = 12.0
-    knots, corrected = _jpeg._band_corrections(pooled, truth)
+    knots, corrected = _calibration._band_corrections(pooled, truth)
     inside = (knots > 15) & (knots < 95)
     np.testing.assert_allclose(corrected[inside] - knots[inside], -3.0)
     assert (np.diff(knots) > 0).all() and (np.diff(corrected) >= 0).all()
@@ -428,7 +435,7 @@ def test_calibration_is_kept_by_weights_and_dropped_by_fit(images, tmp_path):
     median = est.quality_calibration_["median"]
     np.testing.assert_allclose(calibrated, np.interp(raw, *median))
     path = tmp_path / "w.pt"
-    _jpeg.save_jpeg_weights(est, path, dtype=torch.float32)
+    _serialization.save_jpeg_weights(est, path, dtype=torch.float32)
     loaded = load_pretrained_jpeg(path=path)
     np.testing.assert_allclose(loaded.predict(images), calibrated, rtol=1e-6)
     assert est.fit(images).quality_calibration_ is None
@@ -450,7 +457,7 @@ def test_not_fitted(images):
 
 def test_weights_round_trip(fitted, images, tmp_path):
     path = tmp_path / "w.pt"
-    _jpeg.save_jpeg_weights(
+    _serialization.save_jpeg_weights(
         fitted, path, metadata={"note": np.float32(1.5)}, dtype=torch.float32
     )
     loaded = load_pretrained_jpeg(path=path)
@@ -460,7 +467,7 @@ def test_weights_round_trip(fitted, images, tmp_path):
     assert loaded.pretrained_info_ == {"note": 1.5}
     assert loaded.module_.lattice_qualities == ()
     assert loaded.module_.layers[0].weight.dtype == torch.float32
-    _jpeg.save_jpeg_weights(fitted, path)  # float16 by default
+    _serialization.save_jpeg_weights(fitted, path)  # float16 by default
     loaded = load_pretrained_jpeg(path=path)
     assert loaded.module_.layers[0].weight.dtype == torch.float32
     np.testing.assert_allclose(
@@ -473,7 +480,7 @@ def test_weights_keep_the_quality_tests(images, tmp_path):
         **{**TINY, "module__lattice_qualities": (100, 30), "module__lattice_pool": 1}
     ).fit(images)
     path = tmp_path / "w.pt"
-    _jpeg.save_jpeg_weights(est, path, dtype=torch.float32)
+    _serialization.save_jpeg_weights(est, path, dtype=torch.float32)
     loaded = load_pretrained_jpeg(path=path)
     assert loaded.module_.lattice_qualities == (100, 30)
     assert loaded.module_.lattice_pool == 1
@@ -482,12 +489,12 @@ def test_weights_keep_the_quality_tests(images, tmp_path):
 
 def test_missing_or_bad_weights(tmp_path, monkeypatch):
     monkeypatch.setattr(
-        _jpeg, "_default_weights_path", lambda: os.fspath(tmp_path / "no.pt")
+        _serialization, "_default_weights_path", lambda: os.fspath(tmp_path / "no.pt")
     )
     with pytest.raises(FileNotFoundError, match="weights are missing.*reinstall"):
         load_pretrained_jpeg()
     # Any file the package should hold, pretrained("jpeg-quality-fast")'s too.
-    shipped = os.path.join(_jpeg._weights_dir(), "gone.pt")
+    shipped = os.path.join(_serialization._weights_dir(), "gone.pt")
     with pytest.raises(FileNotFoundError, match="'gone' weights are missing.*reins"):
         load_pretrained_jpeg(path=shipped)
     with pytest.raises(FileNotFoundError, match="not found"):
@@ -503,3 +510,32 @@ def test_workers_give_the_same_patches(images):
     b = PixelwiseJPEGRegressor(**TINY, iterator_train__num_workers=2).fit(images)
     for pa, pb in zip(a.module_.parameters(), b.module_.parameters()):
         torch.testing.assert_close(pa, pb)
+
+
+def test_small_image_warning_points_at_the_caller(fitted, images):
+    # However deep the package's own calls, the warning names this file.
+    small = images[:1, :20, :20]
+    for method in (fitted.predict_maps, fitted.predict, fitted.predict_proba):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            method(small)
+        assert caught and {w.filename for w in caught} == {__file__}, method
+
+
+def test_paper_net_as_the_module(images, tmp_path):
+    from skforensics.nn import JPEGQualityNet
+
+    est = PixelwiseJPEGRegressor(
+        module=JPEGQualityNet.paper, **{**TINY, "module__n_filters": 2}
+    ).initialize()
+    assert est.module_.features is None and not est.module_.batch_norm
+    assert clone(est).module == JPEGQualityNet.paper
+    assert pickle.loads(pickle.dumps(est)).module_.receptive_field == 33
+    # Any configuration of the net goes through a weights file.
+    path = tmp_path / "paper.pt"
+    _serialization.save_jpeg_weights(est, path, dtype=torch.float32)
+    loaded = load_pretrained_jpeg(path=path)
+    assert loaded.module_.config() == est.module_.config()
+    np.testing.assert_allclose(
+        loaded.predict_maps(images[:1])[0], est.predict_maps(images[:1])[0]
+    )

@@ -1,0 +1,245 @@
+"""Weights files: a net's constructor config and state dict in one small file.
+
+A weights file is a ``torch.save`` dict that ``torch.load(weights_only=True)``
+reads: ``"format"`` (a string naming the kind of file and its version),
+``"module"`` (the net's constructor arguments, as plain values),
+``"state_dict"`` (stored in float16 by default, loaded back as float32) and
+whatever the kind of file adds (a calibration, JSON metadata). Nothing here
+knows a net's parameters: :func:`module_config` asks the net for them.
+
+The pixelwise JPEG weights (:func:`save_jpeg_weights`,
+:func:`load_pretrained_jpeg`) are the first kind of file written this way.
+"""
+
+import importlib.resources
+import inspect
+import json
+import os
+
+import numpy as np
+import torch
+
+from ._jpeg import PixelwiseJPEGRegressor
+
+__all__ = ["WEIGHTS_FORMAT", "load_pretrained_jpeg", "save_jpeg_weights"]
+
+# The format of the pixelwise JPEG weights files.
+WEIGHTS_FORMAT = "skforensics-jpeg-quality/1"
+
+
+def _weights_dir():
+    """The folder of the weights shipped inside the package."""
+    weights = importlib.resources.files("skforensics.models") / "weights"
+    return os.path.abspath(os.fspath(weights))
+
+
+def _default_weights_path():
+    return os.path.join(_weights_dir(), "jpeg-quality.pt")
+
+
+def _plain(value):
+    """A JSON-ready stand-in for ``value`` (``json.dumps``'s ``default``)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _plain_config(value):
+    """``value`` with tuples as lists and numpy scalars as Python ones."""
+    if isinstance(value, (tuple, list)):
+        return [_plain_config(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain_config(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def module_config(module):
+    """The constructor arguments that rebuild ``module``, as plain values.
+
+    The module's own ``config()`` if it has one (as
+    :class:`~skforensics.nn.JPEGQualityNet` does), else the attributes named
+    like the arguments of its ``__init__``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The net.
+
+    Returns
+    -------
+    config : dict
+        Argument name to value; sequences as lists, for ``torch.load(...,
+        weights_only=True)`` and JSON alike.
+
+    Raises
+    ------
+    TypeError
+        If the module has no ``config()`` and does not store an argument of
+        its ``__init__`` under the argument's name.
+    """
+    if callable(getattr(module, "config", None)):
+        config = module.config()
+    else:
+        config = {}
+        signature = inspect.signature(type(module).__init__)
+        for name, parameter in list(signature.parameters.items())[1:]:
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            if not hasattr(module, name):
+                raise TypeError(
+                    f"Cannot save the config of {type(module).__name__}: it does "
+                    f"not store its {name!r} argument; give it a config() method."
+                )
+            config[name] = getattr(module, name)
+    return _plain_config(config)
+
+
+def _constructor_kwargs(config):
+    """The stored config as constructor arguments: lists back to tuples."""
+    return {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in config.items()
+    }
+
+
+def _save_weights(path, *, format, module, dtype=torch.float16, **extra):
+    """Write ``module``'s config and state dict (floats as ``dtype``)."""
+    state = {
+        k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype)
+        for k, v in module.state_dict().items()
+    }
+    checkpoint = {"format": format, "module": module_config(module)}
+    checkpoint["state_dict"] = state
+    checkpoint.update(extra)
+    torch.save(checkpoint, os.fspath(path))
+
+
+def _read_weights(path, *, format, kind, packaged, hint=""):
+    """Load a weights file of ``format``, or say why it cannot be read.
+
+    ``kind`` names the file in messages; ``packaged`` says whether the file
+    should have been installed with the package, and ``hint`` how to make
+    weights of one's own if it was not.
+    """
+    if not os.path.isfile(path):
+        if packaged:
+            name = os.path.splitext(os.path.basename(path))[0]
+            raise FileNotFoundError(
+                f"The packaged {name!r} weights are missing: '{path}' does "
+                "not exist, so this installation of skforensics is incomplete; "
+                f"reinstall it.{hint}"
+            )
+        raise FileNotFoundError(f"{kind} file not found: '{path}'.")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ValueError(f"Cannot read '{path}' as a {kind} file ({exc}).") from exc
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != format:
+        raise ValueError(
+            f"'{path}' is not a {kind} file (expected format {format!r})."
+        )
+    checkpoint["state_dict"] = {
+        k: v.float() if v.is_floating_point() else v
+        for k, v in checkpoint["state_dict"].items()
+    }
+    return checkpoint
+
+
+def save_jpeg_weights(estimator, path, *, metadata=None, dtype=torch.float16):
+    """Write a fitted estimator's net to a small weights file.
+
+    Parameters
+    ----------
+    estimator : PixelwiseJPEGRegressor
+        A fitted estimator. Its net's constructor config is stored as the
+        net gives it (see :func:`module_config`), so any configuration of
+        :class:`~skforensics.nn.JPEGQualityNet` loads back.
+    path : str or path-like
+        Destination, conventionally ending in ``.pt``.
+    metadata : dict, default=None
+        JSON-like facts to keep with the weights (data, settings, training
+        time, benchmark figures).
+    dtype : torch.dtype, default=torch.float16
+        Storage type of the weights; they load back as float32.
+    """
+    calibration = getattr(estimator, "quality_calibration_", None) or {}
+    _save_weights(
+        path,
+        format=WEIGHTS_FORMAT,
+        module=estimator.module_,
+        dtype=dtype,
+        quality_calibration={
+            name: [np.asarray(knots, dtype=np.float64).tolist() for knots in pair]
+            for name, pair in calibration.items()
+        },
+        # Plain JSON types only, so that torch.load(weights_only=True) reads it.
+        metadata=json.loads(json.dumps(metadata or {}, default=_plain)),
+    )
+
+
+def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
+    """Load the shipped pixelwise JPEG weights as a fitted estimator.
+
+    This is what ``skforensics.models.pretrained("jpeg-quality")`` returns.
+    Nothing is downloaded: the weights are a file inside the package.
+
+    Parameters
+    ----------
+    path : str or path-like, default=None
+        A weights file written by ``scripts/train_jpeg_quality.py`` (or
+        :func:`save_jpeg_weights`). None loads the packaged
+        ``skforensics/models/weights/jpeg-quality.pt``.
+    device : str, default="cpu"
+        Where the net runs.
+    **kwargs
+        Other :class:`PixelwiseJPEGRegressor` parameters, e.g.
+        ``tile_size``.
+
+    Returns
+    -------
+    estimator : PixelwiseJPEGRegressor
+        A fitted estimator, ready for ``predict``, ``predict_proba`` and
+        ``predict_maps``. The file's metadata (training data, settings,
+        measured benchmark) is in ``estimator.pretrained_info_``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the weights file does not exist.
+    ValueError
+        If the file is not a pixelwise JPEG weights file.
+    """
+    if path is None:
+        path, packaged = _default_weights_path(), True
+    else:
+        path = os.fspath(path)
+        packaged = os.path.dirname(os.path.abspath(path)) == _weights_dir()
+    checkpoint = _read_weights(
+        path,
+        format=WEIGHTS_FORMAT,
+        kind="pixelwise JPEG weights",
+        packaged=packaged,
+        hint=(
+            " Weights of your own (`python scripts/train_jpeg_quality.py --data "
+            "DIR --out jpeg-quality.pt`) load with load_pretrained_jpeg(path=...)."
+        ),
+    )
+    config = _constructor_kwargs(checkpoint["module"])
+    params = {f"module__{k}": v for k, v in config.items()}
+    params.update(verbose=0, device=device)
+    params.update(kwargs)
+    estimator = PixelwiseJPEGRegressor(**params).initialize()
+    estimator.module_.load_state_dict(checkpoint["state_dict"])
+    estimator.module_.to(device)
+    estimator.n_channels_in_ = 3
+    calibration = checkpoint.get("quality_calibration") or {}
+    estimator.quality_calibration_ = {
+        name: tuple(np.asarray(knots, dtype=np.float64) for knots in pair)
+        for name, pair in calibration.items()
+    } or None
+    estimator.pretrained_info_ = checkpoint.get("metadata", {})
+    return estimator
