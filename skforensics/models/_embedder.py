@@ -1,7 +1,7 @@
 """Hyper-images: a patch network's activations on a fixed grid of patches."""
 
 import copy
-import numbers
+from numbers import Integral, Real
 
 import cv2
 import joblib
@@ -10,12 +10,15 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..feature._patches import extract_patches
 from ..utils._io import LazyImages
+from ..utils._param_validation import Pair, as_pair, validate_estimator_params
 from ..utils._validation import apply_images, check_images, n_channels_of
 from ._selective import select_patches
+from ._targets import check_targets
 
 __all__ = ["PatchEmbedder"]
 
@@ -32,24 +35,6 @@ _RELU_LIKE = (
     torch.nn.GELU,
     torch.nn.SiLU,
 )
-
-
-def _is_int(value, minimum):
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and value >= minimum
-    )
-
-
-def _pair_or_none(value, minimum=1):
-    """``value`` as a pair of ints >= minimum, or None when it is not one."""
-    if _is_int(value, minimum):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        if all(_is_int(v, minimum) for v in value):
-            return int(value[0]), int(value[1])
-    return None
 
 
 def _take(X, indices):
@@ -325,6 +310,19 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
     'head.4'
     """
 
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit"]), None],
+        "grid": [Pair(1, scalar=False)],
+        "layer": [str, None],
+        "cv": [StrOptions({"prefit"}), None],
+        "max_size": [Pair(1), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "ssim_threshold": [Real],
+        "balance": ["boolean"],
+        "memory": [None, str, HasMethods(["cache"])],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         estimator=None,
@@ -350,32 +348,6 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
         self.memory = memory
         self.random_state = random_state
 
-    # ----------------------------------------------------------- validation
-    def _fail(self, param, expected):
-        raise ValueError(
-            f"The '{param}' parameter of {type(self).__name__} must be {expected}. "
-            f"Got {getattr(self, param)!r} instead."
-        )
-
-    def _check_params(self):
-        if _pair_or_none(self.grid) is None or isinstance(self.grid, numbers.Integral):
-            self._fail("grid", "a tuple of 2 ints >= 1")
-        if self.layer is not None and not isinstance(self.layer, str):
-            self._fail("layer", "a str or None")
-        if self.cv not in (None, "prefit"):
-            self._fail("cv", "'prefit' or None")
-        if self.max_size is not None and _pair_or_none(self.max_size) is None:
-            self._fail("max_size", "an int >= 1, a tuple of 2 ints >= 1 or None")
-        if not _is_int(self.batch_size, 1):
-            self._fail("batch_size", "an int in the range [1, inf)")
-        if not isinstance(self.ssim_threshold, numbers.Real) or isinstance(
-            self.ssim_threshold, bool
-        ):
-            self._fail("ssim_threshold", "a float")
-        if not isinstance(self.balance, (bool, np.bool_)):
-            self._fail("balance", "an instance of 'bool'")
-        check_memory(self.memory)
-
     def _prefit(self):
         return self.cv == "prefit" or _is_prefit_estimator(self.estimator)
 
@@ -385,13 +357,13 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
         size = estimator.get_params().get("patch_size") if hasattr(
             estimator, "get_params"
         ) else None
-        return _pair_or_none(size)
+        return as_pair(size) if Pair(1).is_satisfied_by(size) else None
 
     def _rescale(self, X):
         if self.max_size is None:
             return X
         return apply_images(
-            _rescale_image, X, max_size=_pair_or_none(self.max_size), stack=True
+            _rescale_image, X, max_size=as_pair(self.max_size), stack=True
         )
 
     def _check_size(self, X, patch_size, grid, n_channels=None):
@@ -408,27 +380,15 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
             ),
         )
 
-    @staticmethod
-    def _check_targets(y, n_images, name="y"):
-        if y is None:
-            raise ValueError(
-                "PatchEmbedder requires y to train its patch network, but the "
-                "target y is None (pass cv='prefit' for a fitted network)."
-            )
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1 or len(y) != n_images:
-            raise ValueError(
-                f"{name} must have one entry per image: {n_images} entries; got "
-                f"shape {y.shape}."
-            )
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError(
-                f"{name} contains NaN or infinity; drop those images or fill in "
-                "their targets."
-            )
-        return y
+    def _check_targets(self, y, n_images, name="y"):
+        return check_targets(
+            y,
+            n_images,
+            type(self).__name__,
+            name=name,
+            none_hint=" It trains its patch network on y (pass cv='prefit' for a "
+            "fitted network).",
+        )
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y=None, *, reference=None, reference_y=None):
@@ -454,8 +414,8 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
         self : PatchEmbedder
             The fitted embedder.
         """
-        self._check_params()
-        grid = _pair_or_none(self.grid)
+        validate_estimator_params(self)
+        grid = as_pair(self.grid)
         if self._prefit():
             estimator = self.estimator
             try:

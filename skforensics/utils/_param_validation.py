@@ -43,17 +43,20 @@ class _Predicate(Options):
 class Pair(_Predicate):
     """An int >= ``minimum``, or a tuple or list of 2 such ints.
 
+    With ``scalar=False`` only the tuple or list is accepted.
+
     The size parameters (``patch_size``, ``stride``, ``grid``) take either
     form; :func:`as_pair` turns a valid value into ``(height, width)``.
     """
 
-    def __init__(self, minimum=1):
+    def __init__(self, minimum=1, *, scalar=True):
         super().__init__()
         self.minimum = minimum
+        self.scalar = scalar
 
     def is_satisfied_by(self, val):
         if is_int(val):
-            return val >= self.minimum
+            return self.scalar and val >= self.minimum
         return (
             isinstance(val, (tuple, list))
             and len(val) == 2
@@ -61,7 +64,8 @@ class Pair(_Predicate):
         )
 
     def __str__(self):
-        return f"an int >= {self.minimum} or a tuple of 2 ints >= {self.minimum}"
+        pair = f"a tuple of 2 ints >= {self.minimum}"
+        return f"an int >= {self.minimum} or {pair}" if self.scalar else pair
 
 
 class IntSequence(_Predicate):

@@ -251,7 +251,7 @@ def test_estimator_that_is_no_patch_network():
 def test_bad_targets():
     X, y = _data()
     emb = PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 2))
-    with pytest.raises(ValueError, match="one entry per image: 6 entries"):
+    with pytest.raises(ValueError, match="y has 5 entries but X has 6 images"):
         emb.fit(X, y[:5])
     y_nan = y.copy()
     y_nan[2] = np.nan
