@@ -29,7 +29,6 @@ from ._datasets import (
     JPEGPatchDataset,
     _as_rgb,
     _check_targets,
-    _replicate_gray,  # noqa: F401 - imported from here by scripts
     _to_uint8,
     _worker_init,
 )
