@@ -51,6 +51,11 @@ def check_image(
             "file paths in skforensics.utils.LazyImages(paths)."
         )
     image = np.asarray(image)
+    if image.dtype.kind in "US":
+        raise TypeError(
+            f"Got text{where} where an image array was expected. Wrap file "
+            "paths in skforensics.utils.LazyImages(paths)."
+        )
     if image.dtype == object or not (
         np.issubdtype(image.dtype, np.number) or image.dtype == bool
     ):

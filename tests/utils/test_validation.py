@@ -194,6 +194,8 @@ def test_signed_integers_refused():
 def test_strings_and_objects_refused():
     with pytest.raises(TypeError, match="LazyImages"):
         check_images(["a.png", "b.png"])
+    with pytest.raises(TypeError, match="LazyImages"):
+        check_images([np.asarray("a.png")])
     with pytest.raises(TypeError, match="image collection"):
         check_images(42)
 
