@@ -2,7 +2,7 @@
 """The project's two commands, for a fresh machine that only has python3.
 
     python3 tasks.py demo     # compare forensic detectors on data the package makes
-    python3 tasks.py test     # the test suite, the examples and the docs build
+    python3 tasks.py test     # the test suite, then the docs build, which runs the examples
 
 Each command creates ``.venv`` next to this file on first use, installs
 skforensics into it with the pins of ``constraints.txt`` (CPU-only
@@ -60,11 +60,14 @@ def test(argv):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
     _run(PYTHON, "-m", "pytest", "-q", *argv, cwd=ROOT, env=env)
     if not argv:
-        # The docs build with warnings as errors (the gallery is not executed
-        # here: tests/test_examples.py runs every example script).
+        # The docs build, warnings as errors. It runs every example script
+        # (sphinx-gallery executes each plot_*.py once, fails the build if one
+        # raises, and writes its time to docs/sg_execution_times.rst), so the
+        # gallery pages show their figures and pytest does not run the
+        # examples a second time (tests/test_examples.py runs them only with
+        # -m slow). Everything it writes is ignored by git.
         _run(
             PYTHON, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-            "-D", "plot_gallery=0",
             ROOT / "docs", ROOT / "docs" / "_build" / "html",
             cwd=ROOT, env=env,
         )

@@ -1,11 +1,13 @@
 """Sphinx configuration of the skforensics documentation.
 
-Build (what ``python3 tasks.py test`` runs; warnings are errors, the gallery
-is rendered but not executed)::
+Build (what ``python3 tasks.py test`` runs; warnings are errors, and every
+example is executed, so that its page ends in its figure and its numbers)::
 
-    python -m sphinx -W --keep-going -q -b html -D plot_gallery=0 docs docs/_build/html
+    python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
-Drop ``-D plot_gallery=0`` to execute the examples. Set
+An example that raises fails the build; the time of each is written to
+``docs/sg_execution_times.rst``. Add ``-D plot_gallery=0`` for a quick build
+that renders the examples without running them. Set
 ``SKFORENSICS_DOCS_INTERSPHINX=1`` to link numpy/scipy/sklearn/torch/skorch
 objects through intersphinx (this fetches inventories, so it needs network);
 by default the build is fully offline.
@@ -21,13 +23,14 @@ sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, os.path.abspath("sphinxext"))
 
 import skforensics  # noqa: E402
-from make_api import API_RST, render  # noqa: E402
+from make_api import write as write_api_pages  # noqa: E402
+from public_paths import process_signature  # noqa: E402
 
-# api.rst lists every name of every subpackage's __all__; it is rewritten on
-# each build (only when it changed), so it can never fall behind the code.
-_api_text, _ = render()
-if not API_RST.exists() or API_RST.read_text(encoding="utf-8") != _api_text:
-    API_RST.write_text(_api_text, encoding="utf-8")
+# docs/api/ (ignored by git) lists every name of every subpackage's __all__,
+# one page per subpackage; it is rewritten on each build (only the pages that
+# changed), so it can never fall behind the code, and the build leaves the
+# checkout as it found it.
+write_api_pages()
 
 # -- Project -----------------------------------------------------------------
 
@@ -103,8 +106,10 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "show_memory": False,
     "min_reported_time": 5,
-    # The examples are CPU-only and offline; an example that fails when the
-    # gallery is executed fails the build.
+    # The examples are CPU-only and offline. The build is where they are
+    # tested (``tasks.py test``), so every build runs all of them, changed or
+    # not, and an example that raises fails the build (after the others ran).
+    "run_stale_examples": True,
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
 }
@@ -151,3 +156,5 @@ def skip_foreign_members(app, what, name, obj, skip, options):
 
 def setup(app):
     app.connect("autodoc-skip-member", skip_foreign_members)
+    # Defaults such as ``module=JPEGQualityNet`` show the public path.
+    app.connect("autodoc-process-signature", process_signature)

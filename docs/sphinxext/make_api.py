@@ -1,13 +1,21 @@
-"""Write ``docs/api.rst`` from the ``__all__`` of each subpackage.
+"""Write the API reference, ``docs/api/``, from the ``__all__`` of each subpackage.
 
-``docs/conf.py`` calls it on every build; it can also run alone::
+``docs/conf.py`` calls :func:`write` on every build, so the reference can
+never fall behind the code; it can also run alone::
 
     python docs/sphinxext/make_api.py
 
-Sections are listed in ``SECTIONS`` below (module, title, user-guide label,
-and a one-line description kept for readers of this file; the page shows
-the module's own docstring); a new subpackage needs a line there. A subpackage
-that does not import yet, or exports nothing, is left out and reported.
+It writes ``docs/api/index.rst`` (the list of subpackages) and one page per
+subpackage, ``docs/api/<module>.rst``, whose autosummary tables list the
+public names under their public path (``skforensics.nn.JPEGQualityNet``,
+never the private module that defines it). Everything under ``docs/api/`` is
+generated and ignored by git: edit ``SECTIONS`` below, not the pages.
+
+Sections are listed in ``SECTIONS`` (module, title, user-guide label, and a
+one-line description shown on the index page; the subpackage's page shows
+the module's own docstring); a new subpackage needs a line there. A
+subpackage that does not import yet, or exports nothing, is left out and
+reported.
 """
 
 import importlib
@@ -15,7 +23,7 @@ import inspect
 import sys
 from pathlib import Path
 
-API_RST = Path(__file__).resolve().parent.parent / "api.rst"
+API_DIR = Path(__file__).resolve().parent.parent / "api"
 
 SECTIONS = [
     ("skforensics.utils", "Image collections", "image_collections",
@@ -42,26 +50,80 @@ SECTIONS = [
      "at import time."),
 ]
 
-HEADER = """\
+INDEX_HEADER = """\
 .. _api:
 
 =============
 API reference
 =============
 
-.. This page is written by docs/sphinxext/make_api.py; edit SECTIONS there.
+.. Written by docs/sphinxext/make_api.py on every build; edit SECTIONS there.
 
-Every public function and class, by subpackage. The numpy layer
-(:mod:`skforensics.utils`, :mod:`skforensics.feature`,
-:mod:`skforensics.datasets`, :mod:`skforensics.metrics`) never imports
-PyTorch; :mod:`skforensics.nn` and :mod:`skforensics.models` need
-``pip install "skforensics[torch]"``.
+Every public function and class, one page per subpackage, each name under
+its public path. The numpy layer (:mod:`skforensics.utils`,
+:mod:`skforensics.feature`, :mod:`skforensics.datasets`,
+:mod:`skforensics.metrics`) never imports PyTorch; :mod:`skforensics.nn` and
+:mod:`skforensics.models` need ``pip install "skforensics[torch]"``.
 """
 
 
+def public_names(module_name):
+    """Split a module's ``__all__`` into (classes, functions, data), sorted."""
+    module = importlib.import_module(module_name)
+    names = list(getattr(module, "__all__", ()))
+    objects = {name: getattr(module, name) for name in names}
+    classes = sorted(n for n, o in objects.items() if inspect.isclass(o))
+    functions = sorted(
+        n for n, o in objects.items() if n not in classes and callable(o)
+    )
+    data = sorted(n for n in objects if n not in classes and n not in functions)
+    return classes, functions, data
+
+
+def render_module(module_name, title, label):
+    """The text of one subpackage's page."""
+    head = f":mod:`{module_name}`: {title}"
+    out = [
+        f".. _api_{module_name.replace('.', '_')}:",
+        "",
+        "=" * len(head),
+        head,
+        "=" * len(head),
+        "",
+        ".. Written by docs/sphinxext/make_api.py on every build.",
+        "",
+        f".. automodule:: {module_name}",
+        "   :no-members:",
+        "   :no-inherited-members:",
+        "",
+        f"**User guide:** :ref:`{label}`.",
+        "",
+        f".. currentmodule:: {module_name}",
+        "",
+    ]
+    kinds = ("Classes", "Functions", "Data")
+    for kind, group in zip(kinds, public_names(module_name)):
+        if not group:
+            continue
+        out += [
+            kind,
+            "-" * len(kind),
+            "",
+            ".. autosummary::",
+            "   :toctree: generated/",
+            "   :nosignatures:",
+            "",
+            *(f"   {name}" for name in group),
+            "",
+        ]
+    return "\n".join(out)
+
+
 def render():
-    """Return the text of api.rst and the list of (module, why) left out."""
-    out = [HEADER]
+    """Return ``{file name: text}`` of the API pages and the (module, why) left out."""
+    pages = {}
+    index = [INDEX_HEADER]
+    toctree = []
     left_out = []
     for module_name, title, label, blurb in SECTIONS:
         try:
@@ -69,52 +131,38 @@ def render():
         except ImportError as exc:
             left_out.append((module_name, f"does not import: {exc}"))
             continue
-        names = list(getattr(module, "__all__", ()))
-        if not names:
+        if not getattr(module, "__all__", ()):
             left_out.append((module_name, "has no __all__"))
             continue
-        head = f":mod:`{module_name}`: {title}"
-        out += [
-            f".. _api_{module_name.replace('.', '_')}:",
-            "",
-            head,
-            "=" * len(head),
-            "",
-            f".. automodule:: {module_name}",
-            "   :no-members:",
-            "   :no-inherited-members:",
-            "",
-            f"**User guide:** :ref:`{label}`.",
-            "",
-            f".. currentmodule:: {module_name}",
-            "",
-        ]
-        objects = {name: getattr(module, name) for name in names}
-        classes = sorted(n for n, o in objects.items() if inspect.isclass(o))
-        functions = sorted(
-            n for n, o in objects.items() if n not in classes and callable(o)
-        )
-        data = sorted(n for n in objects if n not in classes and n not in functions)
-        for kind, group in (("Classes", classes), ("Functions", functions), ("Data", data)):
-            if not group:
-                continue
-            out += [
-                f".. rubric:: {kind}",
-                "",
-                ".. autosummary::",
-                "   :toctree: generated/",
-                "   :nosignatures:",
-                "",
-                *(f"   {name}" for name in group),
-                "",
-            ]
-    return "\n".join(out), left_out
+        pages[f"{module_name}.rst"] = render_module(module_name, title, label)
+        index += [f":mod:`{module_name}`: {title}", f"    {blurb}", ""]
+        toctree.append(f"   {module_name}")
+    index += [".. toctree::", "   :maxdepth: 1", "   :hidden:", "", *toctree, ""]
+    pages["index.rst"] = "\n".join(index)
+    return pages, left_out
+
+
+def write(api_dir=API_DIR):
+    """Write the pages that changed, remove pages of gone subpackages.
+
+    Unchanged pages are left untouched so that Sphinx does not rebuild them.
+    Returns the (module, why) pairs left out.
+    """
+    pages, left_out = render()
+    api_dir.mkdir(exist_ok=True)
+    for path in api_dir.glob("*.rst"):
+        if path.name not in pages:
+            path.unlink()
+    for name, text in pages.items():
+        path = api_dir / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return left_out
 
 
 def main():
-    text, left_out = render()
-    API_RST.write_text(text, encoding="utf-8")
-    print(f"wrote {API_RST}")
+    left_out = write()
+    print(f"wrote {API_DIR}")
     for module_name, why in left_out:
         print(f"left out {module_name}: {why}", file=sys.stderr)
 
