@@ -49,6 +49,21 @@ class JPEGAuditReport:
     ----------
     n_images : int
         Number of image files found (``len(rows)``).
+
+    See Also
+    --------
+    jpeg_audit : Audit a folder and return this report.
+
+    Examples
+    --------
+    >>> from skforensics.inspection import JPEGAuditReport
+    >>> report = JPEGAuditReport(rows=[
+    ...     {"path": "a.png", "quality": 92.5, "p_compressed": 0.97,
+    ...      "compressed": True, "error": ""}])
+    >>> print(report)
+    path                                     quality P(jpeg)
+    a.png                                       92.5    0.97
+    1 images, 1 ever JPEG-compressed, 0 failed
     """
 
     rows: list = field(default_factory=list)
