@@ -43,7 +43,7 @@ d_train = 5.0 - y_train
 # takes its post-ReLU penultimate activations on an 8x8 grid;
 # :class:`~skforensics.models.HyperImageRegressor` trains the second-stage
 # CNN on hyper-images of each fold made by a first stage fitted on the other
-# folds (``cv=5``), as a stacking ensemble does.
+# folds (``cv=3``), as a stacking ensemble does.
 import time
 
 from skforensics.models import (
@@ -76,7 +76,7 @@ second_stage = HyperImageNetRegressor(
 )
 start = time.perf_counter()
 model = HyperImageRegressor(
-    PatchEmbedder(stage1, grid=(8, 8)), second_stage, cv=5
+    PatchEmbedder(stage1, grid=(8, 8)), second_stage, cv=3
 ).fit(X_train, d_train)
 print(f"fitted in {time.perf_counter() - start:.0f} s")
 
@@ -107,8 +107,8 @@ for name, pred in (("patch averaging", pred_avg), ("hyper-image", pred_hyper)):
 # drawn at random and labelled with a noisy image score), so the two gaps
 # are close; the gap of ``"prefit"`` grows when the patch network can
 # memorise its training images (a large net, long training, few images),
-# which is why the estimator warns about it. (With ``cv=5``, new images are
-# embedded by the five fold embedders and the scores averaged,
+# which is why the estimator warns about it. (With ``cv=3``, new images are
+# embedded by the three fold embedders and the scores averaged,
 # ``ensemble=True``: the second stage only sees embedding spaces it was
 # trained on.)
 import warnings
@@ -121,7 +121,7 @@ prefit = HyperImageRegressor(
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     prefit.fit(X_train, d_train)
-for name, est in (("cv=5", model), ("cv='prefit'", prefit)):
+for name, est in (("cv=3", model), ("cv='prefit'", prefit)):
     train_score = srocc(d_train, est.predict(X_train))
     test_score = srocc(5.0 - y_test, est.predict(X_test))
     print(
