@@ -20,6 +20,7 @@ from ..utils._param_validation import validate_estimator_params
 from ..utils._validation import check_images
 from ._embedder import PatchEmbedder, _take
 from ._hyper_net import HyperImageNetClassifier, HyperImageNetRegressor
+from ._patch import PatchCNNClassifier, PatchCNNRegressor
 from ._targets import check_targets, encode_class_labels
 
 __all__ = ["HyperImageClassifier", "HyperImageRegressor"]
@@ -84,7 +85,7 @@ class _HyperImageMixin(MetaEstimatorMixin):
             )
         self.hyper_image_shape_ = tuple(int(v) for v in hyper.shape[1:])
         if self.final_estimator is None:
-            final = self._default_final_estimator(random_state=stage2_seed)
+            final = self._default_estimators[1](random_state=stage2_seed)
         else:
             final = clone(self.final_estimator)
             if self.random_state is not None and "random_state" in final.get_params():
@@ -101,7 +102,8 @@ class _HyperImageMixin(MetaEstimatorMixin):
         """
         embedder = self.embedder
         if embedder is None:
-            embedder = PatchEmbedder(self._default_patch_estimator(embed_seed))
+            patch_estimator = self._default_estimators[0]
+            embedder = PatchEmbedder(patch_estimator(verbose=0, random_state=embed_seed))
         if self.cv == "prefit":
             check_is_fitted(embedder)
             warnings.warn(_PREFIT_WARNING, UserWarning, stacklevel=4)
@@ -332,15 +334,7 @@ class HyperImageRegressor(_HyperImageMixin, RegressorMixin, BaseEstimator):
     """
     )
 
-    @staticmethod
-    def _default_patch_estimator(seed):
-        from ._patch import PatchCNNRegressor
-
-        return PatchCNNRegressor(verbose=0, random_state=seed)
-
-    @staticmethod
-    def _default_final_estimator(random_state):
-        return HyperImageNetRegressor(random_state=random_state)
+    _default_estimators = (PatchCNNRegressor, HyperImageNetRegressor)
 
     def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.
@@ -423,15 +417,7 @@ class HyperImageClassifier(_HyperImageMixin, ClassifierMixin, BaseEstimator):
         + _NOTES
     )
 
-    @staticmethod
-    def _default_patch_estimator(seed):
-        from ._patch import PatchCNNClassifier
-
-        return PatchCNNClassifier(verbose=0, random_state=seed)
-
-    @staticmethod
-    def _default_final_estimator(random_state):
-        return HyperImageNetClassifier(random_state=random_state)
+    _default_estimators = (PatchCNNClassifier, HyperImageNetClassifier)
 
     def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.

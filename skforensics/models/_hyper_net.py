@@ -20,37 +20,6 @@ def _channels_first(hyper):
 class _HyperImageNetMixin(ImageNetMixin):
     """What the stage-2 classifier and regressor share."""
 
-    def __init__(
-        self,
-        module=HyperImageCNN,
-        *,
-        criterion,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        verbose=1,
-        device="cpu",
-        random_state=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
-        self.random_state = random_state
-
     def _check_hyper_images(self, H, *, reset):
         H = np.asarray(H, dtype=np.float32)
         if H.ndim != 4 or H.shape[0] == 0:
@@ -224,9 +193,23 @@ class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegr
         ),
     )
 
-    @inherit_signature(_HyperImageNetMixin.__init__)
-    def __init__(self, module=HyperImageCNN, *, criterion=torch.nn.L1Loss, **kwargs):
-        super().__init__(module, criterion=criterion, **kwargs)
+    @inherit_signature(ImageNetMixin.__init__)
+    def __init__(
+        self,
+        module=HyperImageCNN,
+        *,
+        criterion=torch.nn.L1Loss,
+        max_epochs=30,
+        batch_size=32,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            **kwargs,
+        )
 
     def _n_outputs(self):
         return 1
@@ -262,11 +245,23 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
         ),
     )
 
-    @inherit_signature(_HyperImageNetMixin.__init__)
+    @inherit_signature(ImageNetMixin.__init__)
     def __init__(
-        self, module=HyperImageCNN, *, criterion=torch.nn.CrossEntropyLoss, **kwargs
+        self,
+        module=HyperImageCNN,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=30,
+        batch_size=32,
+        **kwargs,
     ):
-        super().__init__(module, criterion=criterion, **kwargs)
+        super().__init__(
+            module,
+            criterion=criterion,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            **kwargs,
+        )
 
     def _n_outputs(self):
         classes = getattr(self, "classes_inferred_", None)

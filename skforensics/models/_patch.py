@@ -12,7 +12,12 @@ from sklearn.utils._param_validation import StrOptions
 
 from ..nn import KangCNN, PatchCNN
 from ._callbacks import ValidAccuracy
-from ._skorch_base import PatchNetMixin, ScoresOnlyMixin, inherit_signature
+from ._skorch_base import (
+    ImageNetMixin,
+    PatchNetMixin,
+    ScoresOnlyMixin,
+    inherit_signature,
+)
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
 
@@ -63,10 +68,6 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
     predict_batch_size : int, default=32
         Patches per forward pass at prediction (small batches are the
         fastest on CPU, and bound the memory).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the module's initialisation and dropout (torch), the patch
-        corners and augmentations (numpy) and the shuffling of the loader,
-        so two fits with the same integer give the same weights.
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
         Loss on the patch logits.
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -87,6 +88,10 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         0: silent; 1: one line per epoch; 2: also skorch's progress bar.
     device : str, default="cpu"
         Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the module's initialisation and dropout (torch), the patch
+        corners and augmentations (numpy) and the shuffling of the loader,
+        so two fits with the same integer give the same weights.
     **kwargs : dict
         Other skorch parameters, including prefixed ones such as
         ``module__n_filters``, ``optimizer__weight_decay`` or
@@ -138,7 +143,7 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
     (8, 2, 2)
     """
 
-    @inherit_signature(PatchNetMixin.__init__)
+    @inherit_signature(PatchNetMixin.__init__, ImageNetMixin.__init__)
     def __init__(
         self,
         module=PatchCNN,
@@ -306,8 +311,6 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         half of the patches exceed).
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
-    random_state : int, RandomState instance or None, default=None
-        Seeds torch, the patch sampling and the loader.
     criterion : torch criterion class, default=torch.nn.L1Loss
         Loss on the patch scores (Kang et al. use the L1 norm).
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -326,6 +329,8 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         0: silent; 1: one line per epoch; 2: also a progress bar.
     device : str, default="cpu"
         Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch, the patch sampling and the loader.
     **kwargs : dict
         Other skorch parameters, e.g. ``module__n_hidden``.
 
@@ -378,7 +383,7 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         "pooling": [StrOptions({"mean", "median", "vote", "max", "minmax"})],
     }
 
-    @inherit_signature(PatchNetMixin.__init__)
+    @inherit_signature(PatchNetMixin.__init__, ImageNetMixin.__init__)
     def __init__(
         self,
         module=KangCNN,

@@ -26,7 +26,7 @@ from ..utils._param_validation import (
 )
 from ..utils._validation import check_images, image_shapes, n_channels_of
 from ._patch import PatchCNNRegressor
-from ._skorch_base import PatchNetMixin, inherit_signature
+from ._skorch_base import ImageNetMixin, PatchNetMixin, inherit_signature
 
 __all__ = ["PatchRankingRegressor", "select_patches"]
 
@@ -328,8 +328,6 @@ class PatchRankingRegressor(PatchCNNRegressor):
         How the patch scores of an image are pooled at prediction.
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
-    random_state : int, RandomState instance or None, default=None
-        Seeds torch, the pairs and the loader.
     criterion : torch criterion class, default=RankingHingeLoss
         Loss on the paired scores; its margin is ``criterion__margin``
         (default 3, the paper's ``delta``).
@@ -349,6 +347,8 @@ class PatchRankingRegressor(PatchCNNRegressor):
         0: silent; 1: one line per epoch.
     device : str, default="cpu"
         Torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch, the pairs and the loader.
     **kwargs : dict
         Other skorch parameters, e.g. ``module__n_hidden``.
 
@@ -389,7 +389,7 @@ class PatchRankingRegressor(PatchCNNRegressor):
     (6,)
     """
 
-    @inherit_signature(PatchNetMixin.__init__)
+    @inherit_signature(PatchNetMixin.__init__, ImageNetMixin.__init__)
     def __init__(
         self,
         module=KangCNN,

@@ -44,23 +44,30 @@ from ._targets import check_targets, encode_class_labels, standardise_scores
 __all__ = ["ImageNetMixin", "PatchNetMixin", "ScoresOnlyMixin", "inherit_signature"]
 
 
-def inherit_signature(base_init):
-    """Give a thin ``__init__(self, ..., **kwargs)`` the base's full signature.
+def inherit_signature(*base_inits):
+    """Give a thin ``__init__(self, ..., **kwargs)`` its bases' full signature.
 
-    A classifier/regressor pair shares one ``__init__`` (the base's) and
+    A classifier/regressor pair shares one ``__init__`` (its bases') and
     only changes a few defaults: the subclass writes those in its own
     signature and passes the rest through ``**kwargs``. This decorator sets
-    ``__signature__`` to the base's parameters with the subclass's
-    defaults, so ``inspect.signature``, ``help`` and numpydoc see every
-    parameter. (``get_params`` does not depend on it: skorch lists the
-    attributes that ``__init__`` set.)
+    ``__signature__`` to the parameters of ``base_inits`` (in order, each
+    name once, ``**kwargs`` last) with the subclass's defaults, so
+    ``inspect.signature``, ``help`` and numpydoc see every parameter.
+    (``get_params`` does not depend on it: skorch lists the attributes
+    that ``__init__`` set.)
     """
 
     def decorate(init):
         own = inspect.signature(init).parameters
-        base = inspect.signature(base_init)
-        params = [own.get(name, param) for name, param in base.parameters.items()]
-        init.__signature__ = base.replace(parameters=params)
+        params, var_keyword = {}, None
+        for base_init in base_inits:
+            for name, param in inspect.signature(base_init).parameters.items():
+                if param.kind is param.VAR_KEYWORD:
+                    var_keyword = param
+                elif name not in params:
+                    params[name] = own.get(name, param)
+        merged = list(params.values()) + ([var_keyword] if var_keyword else [])
+        init.__signature__ = inspect.Signature(merged)
         return init
 
     return decorate
@@ -97,6 +104,37 @@ class ImageNetMixin(SkorchCompatMixin):
         "device": [str, torch.device, None],
         "random_state": ["random_state"],
     }
+
+    def __init__(
+        self,
+        module,
+        *,
+        criterion,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        verbose=1,
+        device="cpu",
+        random_state=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.random_state = random_state
 
     def _validate_params(self):
         validate_estimator_params(self)
@@ -231,31 +269,9 @@ class PatchNetMixin(ImageNetMixin):
         predict_sampling="grid",
         pooling="mean",
         predict_batch_size=32,
-        random_state=None,
-        criterion,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=10,
-        batch_size=64,
-        train_split=None,
-        callbacks=None,
-        verbose=1,
-        device="cpu",
         **kwargs,
     ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
+        super().__init__(module, **kwargs)
         self.patch_size = patch_size
         self.sampling = sampling
         self.n_patches = n_patches
@@ -264,7 +280,6 @@ class PatchNetMixin(ImageNetMixin):
         self.predict_sampling = predict_sampling
         self.pooling = pooling
         self.predict_batch_size = predict_batch_size
-        self.random_state = random_state
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y, **fit_params):
