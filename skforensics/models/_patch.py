@@ -206,7 +206,7 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         proba : ndarray of shape (n_images, n_classes)
             Probabilities in the order of :attr:`classes_`.
         """
-        return self._pooled(X).astype(np.float64)
+        return self._pooled(X)
 
     def predict(self, X):
         """Class label of each image.
@@ -243,7 +243,7 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
             return np.log(proba[:, 1]) - np.log(proba[:, 0])
         return np.log(proba)
 
-    def predict_patch_map(self, X):
+    def predict_patch_map(self, X, *, return_proba=False):
         """Patch probabilities on the tile grid of each image, for heat maps.
 
         The tiles are those of :func:`skforensics.feature.patch_corners` with
@@ -254,6 +254,10 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         ----------
         X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
             Images.
+        return_proba : bool, default=False
+            Also return :meth:`predict_proba`'s answer, pooled from the same
+            pass over the tiles (when ``predict_sampling="grid"``), so a heat
+            map and its verdict cost one pass.
 
         Returns
         -------
@@ -261,12 +265,13 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
             For two classes, the probability of ``classes_[1]`` per tile;
             otherwise all class probabilities. A list of arrays when the
             images differ in size.
+        proba : ndarray of shape (n_images, n_classes)
+            The pooled probabilities; only with ``return_proba=True``.
         """
-        X = self._check_images(X, reset=False)
-        maps = self._patch_outputs(X, "grid")
-        if len(self.classes_) == 2:
-            maps = [m[..., 1] for m in maps]
-        return self._patch_map_output(maps, X)
+        return self._patch_maps(X, return_pooled=return_proba)
+
+    def _map_values(self, outputs):
+        return outputs[..., 1] if len(self.classes_) == 2 else outputs
 
     def _load_fitted(self, state_dict, *, n_channels, classes):
         """Make the estimator fitted from saved weights (used by ``pretrained``)."""
@@ -455,21 +460,28 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_images,)
             Predicted scores.
         """
-        return self._pooled(X).astype(np.float64)
+        return self._pooled(X)
 
-    def predict_patch_map(self, X):
+    def predict_patch_map(self, X, *, return_prediction=False):
         """Patch scores on the tile grid of each image, for heat maps.
 
         Parameters
         ----------
         X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
             Images.
+        return_prediction : bool, default=False
+            Also return :meth:`predict`'s answer, pooled from the same pass
+            over the tiles (when ``predict_sampling="grid"``).
 
         Returns
         -------
         maps : ndarray of shape (n_images, U, V) or list of ndarray
             Score of each tile; a list when the images differ in size.
+        y_pred : ndarray of shape (n_images,)
+            The pooled scores; only with ``return_prediction=True``.
         """
-        X = self._check_images(X, reset=False)
-        maps = [m[..., 0] for m in self._patch_outputs(X, "grid")]
-        return self._patch_map_output(maps, X)
+        return self._patch_maps(X, return_pooled=return_prediction)
+
+    @staticmethod
+    def _map_values(outputs):
+        return outputs[..., 0]

@@ -501,16 +501,29 @@ class PatchNetMixin(ImageNetMixin):
             offset += count
         return maps
 
+    def _pool_outputs(self, outputs):
+        pooled = [self._pool(m.reshape(-1, m.shape[-1])) for m in outputs]
+        return np.stack(pooled).astype(np.float64)
+
     def _pooled(self, X):
         X = self._check_images(X, reset=False)
-        maps = self._patch_outputs(X, self.predict_sampling)
-        return np.stack([self._pool(m.reshape(-1, m.shape[-1])) for m in maps])
+        return self._pool_outputs(self._patch_outputs(X, self.predict_sampling))
 
-    @staticmethod
-    def _patch_map_output(maps, X):
-        if isinstance(X, np.ndarray):
-            return np.stack(maps)
-        return maps
+    def _patch_maps(self, X, return_pooled):
+        """Tile maps of X, and the pooled answers from the same pass.
+
+        The pooled answers reuse the grid's outputs when
+        ``predict_sampling="grid"``; otherwise their patches are scored too.
+        """
+        X = self._check_images(X, reset=False)
+        outputs = self._patch_outputs(X, "grid")
+        maps = [self._map_values(m) for m in outputs]
+        maps = np.stack(maps) if isinstance(X, np.ndarray) else maps
+        if not return_pooled:
+            return maps
+        if self.predict_sampling != "grid":
+            outputs = self._patch_outputs(X, self.predict_sampling)
+        return maps, self._pool_outputs(outputs)
 
     def _load_fitted(self, state_dict, *, n_channels, **fitted):
         """Make the estimator fitted from saved weights (used by ``pretrained``).

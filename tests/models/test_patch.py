@@ -540,3 +540,25 @@ def test_regressor_targets_far_from_zero_train_like_centred_ones():
     np.testing.assert_allclose(
         shifted.predict(X), 100 + 10 * base.predict(X), rtol=1e-4
     )
+
+
+def test_patch_map_and_verdict_in_one_pass(fitted, fitted_regressor, data, monkeypatch):
+    X, _ = data
+    for est, flag, answer in (
+        (fitted, "return_proba", fitted.predict_proba),
+        (fitted_regressor, "return_prediction", fitted_regressor.predict),
+    ):
+        expected_maps, expected = est.predict_patch_map(X), answer(X)
+        calls = []
+        original = type(est)._patch_outputs
+
+        def counting(self, *args, original=original, **kwargs):
+            calls.append(args[-1])
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(est), "_patch_outputs", counting)
+        maps, pooled = est.predict_patch_map(X, **{flag: True})
+        monkeypatch.undo()
+        assert calls == ["grid"]  # one pass over the tiles gives both
+        np.testing.assert_allclose(maps, expected_maps, rtol=1e-6)
+        np.testing.assert_allclose(pooled, expected, rtol=1e-6)
