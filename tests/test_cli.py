@@ -117,3 +117,58 @@ def test_torch_extra_brings_what_the_command_needs():
     extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
     names = {req.split(">")[0].split("=")[0].split("[")[0] for req in extras["torch"]}
     assert {"torch", "skorch", "matplotlib"} <= names
+
+
+def test_demo_cross_validation_matches_scikit_learn(capsys):
+    # The demo's fold loop (with its progress bar) gives cross_validate's
+    # numbers, groups routed to estimators that cross-validate inside.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
+
+    from skforensics._demo import _cross_validate
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] + 0.5 * rng.normal(size=40) > 0).astype(int)
+    groups = np.repeat(np.arange(8), 5)
+    cv = GroupKFold(4)
+    for estimator in (
+        LogisticRegression(),
+        GridSearchCV(LogisticRegression(), {"C": [0.01, 1]}, cv=GroupKFold(3)),
+    ):
+        row = _cross_validate("contender", estimator, X, y, groups, cv)
+        expected = cross_validate(
+            estimator,
+            X,
+            y,
+            groups=groups,
+            cv=cv,
+            scoring=("accuracy", "roc_auc"),
+            params={"groups": groups} if hasattr(estimator, "cv") else None,
+        )
+        assert row["accuracy"] == pytest.approx(expected["test_accuracy"].mean())
+        assert row["accuracy_std"] == pytest.approx(expected["test_accuracy"].std())
+        assert row["roc_auc"] == pytest.approx(expected["test_roc_auc"].mean())
+        assert row["seconds"] > 0
+
+
+def test_demo_fixes_torch_threads():
+    torch = pytest.importorskip("torch")
+    from skforensics._demo import TORCH_THREADS, _fixed_torch_threads
+
+    before = torch.get_num_threads()
+    with _fixed_torch_threads():
+        assert torch.get_num_threads() == TORCH_THREADS
+    assert torch.get_num_threads() == before
+
+
+def test_demo_tables_have_a_time_column(capsys):
+    from skforensics._demo import _print_table
+
+    _print_table(
+        [{"name": "x", "accuracy": 0.5, "accuracy_std": 0.1, "roc_auc": 0.6,
+          "seconds": 12.34}]
+    )
+    header, rule, row = capsys.readouterr().out.splitlines()
+    assert header.split()[-1] == "time" and row.endswith("12.3s")
+    assert len(header) == len(row) <= len(rule)
