@@ -2,13 +2,10 @@
 
 import copy
 import numbers
-import os
-import sys
-import warnings
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 from skorch.utils import to_tensor
@@ -25,6 +22,7 @@ from ..utils._param_validation import (
 )
 from ._base import SkorchCompatMixin, _fuse_conv_bn
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
+from ._tiling import tiled_maps
 from ._datasets import (
     JPEGPatchDataset,
     _as_rgb,
@@ -38,21 +36,6 @@ __all__ = ["PixelwiseJPEGRegressor"]
 _OWNER = "PixelwiseJPEGRegressor"
 # Pixels per chunk of the lattice front end's projection at inference.
 _INFERENCE_CHUNK = 8192
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _user_stacklevel():
-    """The ``stacklevel`` that makes a warning point at the user's call.
-
-    Counted from the caller of this function: the first frame outside the
-    skforensics package, however deep the package's own calls are.
-    """
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-        _PACKAGE_DIR + os.sep
-    ):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
@@ -212,9 +195,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     gray image has the same luminance as a grayscale JPEG. Images are rounded
     to 8 bits before the net sees them, as JPEG does (so 16-bit and float
     images are read as their 8-bit versions); float images must lie in [0, 1].
-    Images smaller than the receptive field (39 pixels for the default net)
-    work but every pixel then sees the zero padding, so a warning says the
-    maps are unreliable.
+    Images smaller than the receptive field (39 pixels for the default net,
+    79 for the shipped weights) are refused: every pixel of such an image
+    sees the zero padding, so its maps would be answers without evidence.
 
     **Score.** :meth:`score` is the negative mean absolute error of the
     image-level quality factor, higher is better, as scikit-learn's scorers
@@ -595,8 +578,19 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     # -- prediction -----------------------------------------------------------
 
     def _check_predict_images(self, X):
+        """Checked images at least as large as the net's receptive field."""
         self.check_is_fitted()
-        return check_images(_as_rgb(X), check_range=True)
+        field = int(self.module_.receptive_field)
+        return check_images(
+            _as_rgb(X),
+            check_range=True,
+            min_size=field,
+            min_size_hint=(
+                f" for the {field}-pixel receptive field of the net (every pixel "
+                "of a smaller image sees the zero padding, so its maps mean "
+                "nothing)"
+            ),
+        )
 
     def _inference_module(self):
         """An evaluation copy of the net: batch norm folded, channels_last.
@@ -614,36 +608,11 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         """Quality and flag maps (unclipped, float32) of one float image."""
         if module is None:
             module = self._inference_module()
-        halo = int(module.receptive_field) // 2
-        height, width = image.shape[:2]
-        if min(height, width) < 2 * halo + 1:
-            warnings.warn(
-                f"An image of {height}x{width} pixels is smaller than the "
-                f"{2 * halo + 1}-pixel receptive field of the net: all its pixels "
-                "see the zero padding and the maps are unreliable.",
-                UserWarning,
-                stacklevel=_user_stacklevel(),
-            )
+        # JPEG stores 8-bit pixels: the net sees the image on the 8-bit grid.
         pixels = np.round(np.clip(image, 0.0, 1.0) * 255.0) / 255.0
-        x = torch.from_numpy(
-            np.ascontiguousarray(pixels.transpose(2, 0, 1), np.float32)
+        return tiled_maps(
+            module, pixels, tile_size=int(self.tile_size), device=self.device
         )
-        x = x.unsqueeze(0)
-        tile = int(self.tile_size)
-        out = np.empty((2, height, width), dtype=np.float32)
-        for top in range(0, height, tile):
-            bottom = min(top + tile, height)
-            y0, y1 = max(0, top - halo), min(height, bottom + halo)
-            for left in range(0, width, tile):
-                right = min(left + tile, width)
-                x0, x1 = max(0, left - halo), min(width, right + halo)
-                piece = x[:, :, y0:y1, x0:x1].to(self.device)
-                piece = piece.contiguous(memory_format=torch.channels_last)
-                with torch.inference_mode():
-                    maps = module(piece)
-                maps = maps[0, :, top - y0 : bottom - y0, left - x0 : right - x0]
-                out[:, top:bottom, left:right] = maps.float().cpu().numpy()
-        return out
 
     def _clipped_maps(self, image, module):
         """The (quality factor, flag) maps of one float image, clipped."""
@@ -658,7 +627,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         for i in range(len(X)):
             yield self._clipped_maps(np.asarray(X[i]), module)
 
-    def predict_maps(self, X):
+    def predict_maps(self, X, *, return_summary=False):
         """Estimate the quality-factor and compression-flag maps of images.
 
         The maps are computed in tiles of ``tile_size`` pixels, each with a
@@ -668,7 +637,12 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         Parameters
         ----------
         X : ndarray, list of ndarray or LazyImages
-            Image collection, grayscale or RGB, of any size.
+            Image collection, grayscale or RGB, each image at least as large
+            as the net's receptive field (``module_.receptive_field``).
+        return_summary : bool, default=False
+            Also return what :meth:`predict` and :meth:`predict_proba` would,
+            pooled from these very maps: the maps and the image answers of
+            a collection then cost one pass of the net.
 
         Returns
         -------
@@ -679,14 +653,28 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         flag_maps : ndarray of shape (n_images, H, W) or list of ndarray
             Estimated probability that the pixel was ever JPEG-compressed,
             in [0, 1].
+        summary : :class:`~sklearn.utils.Bunch`
+            Only with ``return_summary=True``: ``quality``, of shape
+            ``(n_images,)``, equal to :meth:`predict`'s answer, and
+            ``proba``, of shape ``(n_images, 2)``, equal to
+            :meth:`predict_proba`'s.
         """
+        if return_summary:
+            self._pool()  # a bad ``pooling`` fails before any map is computed
         quality_maps, flag_maps = [], []
         for quality, flag in self._iter_maps(X):
             quality_maps.append(quality)
             flag_maps.append(flag)
         if isinstance(X, np.ndarray):
-            return np.stack(quality_maps), np.stack(flag_maps)
-        return quality_maps, flag_maps
+            quality_maps, flag_maps = np.stack(quality_maps), np.stack(flag_maps)
+        if not return_summary:
+            return quality_maps, flag_maps
+        rows = [self._summary(q, f) for q, f in zip(quality_maps, flag_maps)]
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+        summary = Bunch(
+            quality=rows[:, 0], proba=np.column_stack([1.0 - rows[:, 1], rows[:, 1]])
+        )
+        return quality_maps, flag_maps, summary
 
     def _pool(self):
         """The checked ``pooling`` as a function of a map."""

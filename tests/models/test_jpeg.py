@@ -72,8 +72,8 @@ def test_output_shapes(fitted, images):
     assert (quality >= 0).all() and (quality <= 100).all()
     assert (flag >= 0).all() and (flag <= 1).all()
     # Images of different sizes give lists.
-    quality, flag = fitted.predict_maps([images[0], images[1][:40, :36]])
-    assert isinstance(quality, list) and quality[1].shape == (40, 36)
+    quality, flag = fitted.predict_maps([images[0], images[1][:44, :40]])
+    assert isinstance(quality, list) and quality[1].shape == (44, 40)
 
 
 @pytest.mark.parametrize("pooling", ["median", "mean"])
@@ -302,9 +302,8 @@ def test_16_bit_images_are_read_as_8_bit(fitted, images):
 
 
 def test_images_smaller_than_the_receptive_field(fitted, images):
-    with pytest.warns(UserWarning, match="smaller than the 39-pixel receptive field"):
-        quality, flag = fitted.predict_maps(images[:, :20, :20])
-    assert quality.shape == (4, 20, 20)
+    with pytest.raises(ValueError, match="39-pixel receptive field"):
+        fitted.predict_maps(images[:, :20, :20])
     with pytest.raises(ValueError, match="at least 32x32 .* for patch_size=32"):
         PixelwiseJPEGRegressor(**TINY).fit(images[:, :20, :20])
 
@@ -394,15 +393,15 @@ def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
         return maps
 
     monkeypatch.setattr(est, "_image_maps", pulled_maps)
-    never = np.full((2, 20, 20, 3), 100, dtype=np.uint8)
-    assert est.predict(np.full((1, 20, 20, 3), 30, np.uint8))[0] == pytest.approx(40)
+    never = np.full((2, 40, 40, 3), 100, dtype=np.uint8)
+    assert est.predict(np.full((1, 40, 40, 3), 30, np.uint8))[0] == pytest.approx(40)
     assert est.calibrate_quality(never, n_qualities=30, random_state=0) is est
     for pooling in ("median", "mean"):
         knots, qualities = est.quality_calibration_[pooling]
         assert (np.diff(knots) > 0).all() and (np.diff(qualities) >= 0).all()
         est.set_params(pooling=pooling)
         for q in (20, 33, 71):
-            seen = np.full((1, 20, 20, 3), q, dtype=np.uint8)
+            seen = np.full((1, 40, 40, 3), q, dtype=np.uint8)
             assert est.predict(seen)[0] == pytest.approx(q, abs=1.0)
             # The flag map's pooled value does not change.
             assert est.predict_proba(seen)[0, 1] == pytest.approx(0.25)
@@ -484,7 +483,10 @@ def test_weights_keep_the_quality_tests(images, tmp_path):
     loaded = load_pretrained_jpeg(path=path)
     assert loaded.module_.lattice_qualities == (100, 30)
     assert loaded.module_.lattice_pool == 1
-    np.testing.assert_allclose(loaded.predict(images), est.predict(images), rtol=1e-6)
+    # 64 px: the quality tests widen the receptive field to 63 pixels.
+    large = np.concatenate([images, images[:, :16]], axis=1)[:, :, :]
+    large = np.concatenate([large, large[:, :, :16]], axis=2)
+    np.testing.assert_allclose(loaded.predict(large), est.predict(large), rtol=1e-6)
 
 
 def test_missing_or_bad_weights(tmp_path, monkeypatch):
@@ -512,14 +514,34 @@ def test_workers_give_the_same_patches(images):
         torch.testing.assert_close(pa, pb)
 
 
-def test_small_image_warning_points_at_the_caller(fitted, images):
-    # However deep the package's own calls, the warning names this file.
+def test_small_images_are_refused_by_every_method(fitted, images):
+    # No answer without evidence: an image smaller than the receptive field
+    # has no pixel whose view stays inside it.
     small = images[:1, :20, :20]
     for method in (fitted.predict_maps, fitted.predict, fitted.predict_proba):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="39-pixel receptive field"):
             method(small)
-        assert caught and {w.filename for w in caught} == {__file__}, method
+    with pytest.raises(ValueError, match=r"at least 39x39"):
+        fitted.predict(np.zeros((1, 3, 3, 3), dtype=np.uint8))
+
+
+def test_maps_and_summary_in_one_pass(fitted, images, monkeypatch):
+    expected_maps = fitted.predict_maps(images)
+    expected_q, expected_p = fitted.predict(images), fitted.predict_proba(images)
+    calls = []
+    original = type(fitted)._image_maps
+
+    def counting(self, image, module=None):
+        calls.append(image.shape)
+        return original(self, image, module)
+
+    monkeypatch.setattr(type(fitted), "_image_maps", counting)
+    quality_maps, flag_maps, summary = fitted.predict_maps(images, return_summary=True)
+    assert len(calls) == len(images)  # one pass of the net per image
+    np.testing.assert_array_equal(quality_maps, expected_maps[0])
+    np.testing.assert_array_equal(flag_maps, expected_maps[1])
+    np.testing.assert_allclose(summary.quality, expected_q)
+    np.testing.assert_allclose(summary.proba, expected_p)
 
 
 def test_paper_net_as_the_module(images, tmp_path):

@@ -126,12 +126,12 @@ def test_jpeg_quality_accepts_gray_rgb_uint8_float_and_sizes(
         jpeg_estimator.predict([rgb8]), jpeg_estimator.predict([image]), atol=1e-4
     )
     gray = rgb8[..., 1]
-    # 50x77 is below the shipped net's 79-pixel receptive field: maps all the
-    # same, with a warning.
-    with pytest.warns(UserWarning, match="smaller than the 79-pixel receptive"):
-        quality_maps, flag_maps = jpeg_estimator.predict_maps([gray, rgb8[:50, :77]])
-    assert quality_maps[0].shape == (192, 192) and flag_maps[1].shape == (50, 77)
+    quality_maps, flag_maps = jpeg_estimator.predict_maps([gray, rgb8[:80, :97]])
+    assert quality_maps[0].shape == (192, 192) and flag_maps[1].shape == (80, 97)
     assert 0 <= flag_maps[0].min() and flag_maps[0].max() <= 1
+    # 50x77 is below the shipped net's 79-pixel receptive field: refused.
+    with pytest.raises(ValueError, match="79-pixel receptive field"):
+        jpeg_estimator.predict_maps([gray, rgb8[:50, :77]])
 
 
 def test_jpeg_quality_fast_is_the_net_without_quality_tests(

@@ -1,0 +1,52 @@
+"""Full-resolution maps of a fully convolutional net, computed tile by tile."""
+
+import numpy as np
+import torch
+
+__all__ = ["tiled_maps"]
+
+
+def tiled_maps(module, image, *, tile_size, device="cpu"):
+    """Run ``module`` over ``image`` in tiles whose halos make them seamless.
+
+    Each ``tile_size`` tile is computed with a halo of
+    ``module.receptive_field // 2`` pixels on every side (cut at the image
+    border), so the maps equal those of the whole image while the memory
+    held at once is that of one tile and its halo, whatever the image size.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A fully convolutional net in eval mode with a ``receptive_field``
+        attribute, taking ``(1, C, h, w)`` and returning ``(1, K, h, w)``.
+    image : ndarray of shape (H, W, C)
+        The image, float32.
+    tile_size : int
+        Side of the tiles.
+    device : str or torch.device, default="cpu"
+        Where the tiles are computed.
+
+    Returns
+    -------
+    maps : ndarray of shape (K, H, W)
+        The net's output maps, float32.
+    """
+    halo = int(module.receptive_field) // 2
+    height, width = image.shape[:2]
+    x = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1), np.float32))
+    x = x.unsqueeze(0)
+    out = None
+    with torch.inference_mode():
+        for top in range(0, height, tile_size):
+            bottom = min(top + tile_size, height)
+            y0, y1 = max(0, top - halo), min(height, bottom + halo)
+            for left in range(0, width, tile_size):
+                right = min(left + tile_size, width)
+                x0, x1 = max(0, left - halo), min(width, right + halo)
+                piece = x[:, :, y0:y1, x0:x1].to(device)
+                piece = piece.contiguous(memory_format=torch.channels_last)
+                maps = module(piece)[0, :, top - y0:bottom - y0, left - x0:right - x0]
+                if out is None:
+                    out = np.empty((maps.shape[0], height, width), dtype=np.float32)
+                out[:, top:bottom, left:right] = maps.float().cpu().numpy()
+    return out
