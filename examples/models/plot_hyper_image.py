@@ -55,7 +55,7 @@ from skforensics.models import (
 
 stage1 = PatchCNNRegressor(
     patch_size=8,
-    n_patches=16,
+    n_patches=8,
     max_epochs=4,
     batch_size=64,
     verbose=0,
@@ -66,7 +66,7 @@ stage1 = PatchCNNRegressor(
     module__dropout=0.0,
 )
 second_stage = HyperImageNetRegressor(
-    max_epochs=40,
+    max_epochs=30,
     lr=2e-3,
     verbose=0,
     random_state=0,
