@@ -147,19 +147,6 @@ XFAIL = {
     )
     for name in SKORCH_ESTIMATORS
 }
-_HYPER_NOT_FITTED = (
-    "HyperImageClassifier.predict before fit raises AttributeError "
-    "('classes_') instead of NotFittedError"
-)
-XFAIL.update(
-    {
-        ("HyperImageClassifier", "check_not_fitted"): _HYPER_NOT_FITTED,
-        ("HyperImageClassifier", "check_clone_and_pickle"): _HYPER_NOT_FITTED
-        + " (the clone of a fitted one is checked unfitted)",
-    }
-)
-
-
 def _xfail_marks(name, check_name):
     reason = XFAIL.get((name, check_name))
     return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
@@ -313,46 +300,10 @@ PRETRAINED_MIN_SIZE = {"upscale-detector": 64, "jpeg-quality": 4, "jpeg-quality-
 # 79-pixel receptive field of the JPEG nets).
 PRETRAINED_SIZE = {"upscale-detector": 64, "jpeg-quality": 80, "jpeg-quality-fast": 80}
 
-# (estimator or model name, phase, row) -> reason: rows a model in a file this
-# test does not own fails today. strict=True: the fix makes them fail here,
-# and the entry goes.
-_JPEG_AS_RGB = (
-    "the JPEG model repeats gray images to RGB (_as_rgb) before check_images "
-    "sees X, so {}; fix: validate first, e.g. check_images(X, convert_to='rgb')"
-)
-BAD_INPUT_XFAIL = {
-    ("PixelwiseJPEGRegressor", "fit", "single_image"): _JPEG_AS_RGB.format(
-        "one HxWx3 image becomes H images of W x 3 pixels"
-    ),
-    ("PixelwiseJPEGRegressor", "fit", "mixed_channels"): _JPEG_AS_RGB.format(
-        "a mixed list is no longer mixed"
-    ),
-    ("PixelwiseJPEGRegressor", "fit", "param_lr"): (
-        "lr is not validated before torch: lr=-1 raises from inside torch's Adam"
-    ),
-    ("PixelwiseJPEGRegressor", "fit", "param_batch_size"): (
-        "batch_size is not validated before torch: batch_size=0 raises from "
-        "torch's BatchSampler"
-    ),
-    ("PixelwiseJPEGRegressor", "fit", "param_max_epochs"): (
-        "max_epochs is not validated: max_epochs=-1 fits nothing and answers"
-    ),
-    ("HyperImageClassifier", "fit", "not_fitted"): (
-        "predict before fit raises AttributeError ('classes_') instead of "
-        "NotFittedError"
-    ),
-}
-for _name in ("PixelwiseJPEGRegressor", "jpeg-quality", "jpeg-quality-fast"):
-    BAD_INPUT_XFAIL.update(
-        {
-            (_name, "predict", "single_image"): _JPEG_AS_RGB.format(
-                "one HxWx3 image becomes H images of W x 3 pixels, H answers"
-            ),
-            (_name, "predict", "mixed_channels"): _JPEG_AS_RGB.format(
-                "a mixed list is no longer mixed"
-            ),
-        }
-    )
+# (estimator or model name, phase, row) -> reason, for a row a model cannot
+# pass yet (strict: the fix makes it fail here, and the entry goes). Empty:
+# every estimator and pretrained model passes every row.
+BAD_INPUT_XFAIL = {}
 
 
 def _bad_input_marks(name, phase, row):

@@ -298,4 +298,5 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
         y_pred : ndarray of shape (n_images,)
             The most probable class.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # first: it checks that self is fitted
+        return self.classes_[proba.argmax(axis=1)]

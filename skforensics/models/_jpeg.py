@@ -20,12 +20,11 @@ from ..utils._param_validation import (
     validate_estimator_params,
     validate_parameter_constraints,
 )
-from ._base import SkorchCompatMixin, _fuse_conv_bn
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
+from ._skorch_base import ImageNetMixin, _fuse_conv_bn, inherit_signature
 from ._tiling import tiled_maps
 from ._datasets import (
     JPEGPatchDataset,
-    _as_rgb,
     _check_targets,
     _to_uint8,
     _worker_init,
@@ -38,7 +37,7 @@ _OWNER = "PixelwiseJPEGRegressor"
 _INFERENCE_CHUNK = 8192
 
 
-class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
+class PixelwiseJPEGRegressor(ImageNetMixin, NeuralNetRegressor):
     """Pixelwise JPEG quality-factor and compression-flag estimator.
 
     A :class:`skorch.NeuralNetRegressor` around
@@ -82,6 +81,26 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     batch_size : int, default=32
         Patches per batch (and in :meth:`predict_maps`, unused: images are
         processed one tile at a time).
+
+    train_split : None or callable, default=None
+        None trains on all images. A skorch splitter such as
+        ``skorch.dataset.ValidSplit(5)`` is applied to the **images**, not to
+        patches (patches of one image never land on both sides); the
+        validation patches are drawn once from the held-out images.
+
+    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
+        Extra skorch callbacks.
+
+    verbose : int, default=1
+        Print skorch's per-epoch table when > 0.
+
+    device : str or torch.device, default="cpu"
+        Where the net runs, e.g. ``"cuda"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation and every training patch (crop,
+        transform, quality), independently of the number of data-loader
+        workers. Pass an int for reproducible training.
 
     patch_size : int, default=60
         Side of the square training patches; every training image must be at
@@ -130,26 +149,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         validation images it lowers the quality error, see the
         :ref:`User Guide <jpeg>`).
 
-    train_split : None or callable, default=None
-        None trains on all images. A skorch splitter such as
-        ``skorch.dataset.ValidSplit(5)`` is applied to the **images**, not to
-        patches (patches of one image never land on both sides); the
-        validation patches are drawn once from the held-out images.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation and every training patch (crop,
-        transform, quality), independently of the number of data-loader
-        workers. Pass an int for reproducible training.
-
-    device : str or torch.device, default="cpu"
-        Where the net runs, e.g. ``"cuda"``.
-
-    verbose : int, default=1
-        Print skorch's per-epoch table when > 0.
-
     **kwargs
-        Other :class:`skorch.NeuralNet` parameters (``callbacks``,
-        ``iterator_train__num_workers``, ``module__n_filters``, ...).
+        Other :class:`skorch.NeuralNet` parameters
+        (``iterator_train__num_workers``, ``module__n_filters``, ...).
 
     Attributes
     ----------
@@ -234,14 +236,12 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
     ((2, 64, 64), dtype('float32'))
     """
 
+    @inherit_signature(ImageNetMixin.__init__)
     def __init__(
         self,
         module=JPEGQualityNet,
         *,
         criterion=torch.nn.MSELoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=10,
         batch_size=32,
         patch_size=60,
         patches_per_epoch=2000,
@@ -252,24 +252,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         augment=True,
         tile_size=400,
         pooling="median",
-        train_split=None,
-        random_state=None,
-        device="cpu",
-        verbose=1,
         **kwargs,
     ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
+        super().__init__(module, criterion=criterion, batch_size=batch_size, **kwargs)
         self.patch_size = patch_size
         self.patches_per_epoch = patches_per_epoch
         self.quality_range = quality_range
@@ -279,9 +264,9 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.augment = augment
         self.tile_size = tile_size
         self.pooling = pooling
-        self.random_state = random_state
 
     _parameter_constraints = {
+        **ImageNetMixin._parameter_constraints,
         "patch_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "patches_per_epoch": [Interval(numbers.Integral, 1, None, closed="left")],
         # (low, high) with 1 <= low <= high <= 100: checked in _validate_params.
@@ -293,13 +278,10 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         "augment": ["boolean"],
         "tile_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "pooling": [StrOptions(set(_POOLINGS))],
-        "random_state": ["random_state"],
     }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.target_tags.required = False
         return tags
 
@@ -392,8 +374,8 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         """Validate images and targets; return uint8 RGB images and targets."""
         size = self.patch_size
         X = check_images(
-            _as_rgb(X),
-            check_range=True,
+            X,
+            convert_to="rgb",
             min_size=size,
             min_size_hint=f" for patch_size={size}",
         )
@@ -571,10 +553,6 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.quality_calibration_ = None
         return super().fit(X, y, **fit_params)
 
-    def check_data(self, X, y=None):
-        # Targets come from the patch dataset; nothing for skorch to check.
-        pass
-
     # -- prediction -----------------------------------------------------------
 
     def _check_predict_images(self, X):
@@ -582,8 +560,8 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
         self.check_is_fitted()
         field = int(self.module_.receptive_field)
         return check_images(
-            _as_rgb(X),
-            check_range=True,
+            X,
+            convert_to="rgb",
             min_size=field,
             min_size_hint=(
                 f" for the {field}-pixel receptive field of the net (every pixel "
@@ -820,7 +798,7 @@ class PixelwiseJPEGRegressor(SkorchCompatMixin, NeuralNetRegressor):
             ``-mean(|predict(X) - y|)``, at most 0; higher is better.
         """
         if y is None:
-            X = check_images(_as_rgb(X), check_range=True)
+            X = check_images(X, convert_to="rgb")
             low, high = self.quality_range
             n = len(X)
             qualities = np.round(low + (high - low) * (np.arange(n) + 0.5) / n)
