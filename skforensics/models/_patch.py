@@ -68,6 +68,11 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
     predict_batch_size : int, default=32
         Patches per forward pass at prediction (small batches are the
         fastest on CPU, and bound the memory).
+    check_range : bool, default=True
+        Refuse float images outside [0, 1], the usual sign of 0..255 data
+        passed as float. Set it to False when X holds feature maps rather
+        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
+        step (Kang et al. normalise patches before their CNN).
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
         Loss on the patch logits.
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -316,6 +321,11 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         half of the patches exceed).
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
+    check_range : bool, default=True
+        Refuse float images outside [0, 1], the usual sign of 0..255 data
+        passed as float. Set it to False when X holds feature maps rather
+        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
+        step (Kang et al. normalise patches before their CNN).
     criterion : torch criterion class, default=torch.nn.L1Loss
         Loss on the patch scores (Kang et al. use the L1 norm).
     optimizer : torch optimizer class, default=torch.optim.Adam

@@ -328,6 +328,11 @@ class PatchRankingRegressor(PatchCNNRegressor):
         How the patch scores of an image are pooled at prediction.
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
+    check_range : bool, default=True
+        Refuse float images outside [0, 1], the usual sign of 0..255 data
+        passed as float. Set it to False when X holds feature maps rather
+        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
+        step (Kang et al. normalise patches before their CNN).
     criterion : torch criterion class, default=RankingHingeLoss
         Loss on the paired scores; its margin is ``criterion__margin``
         (default 3, the paper's ``delta``).

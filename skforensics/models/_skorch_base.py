@@ -331,6 +331,7 @@ class PatchNetMixin(ImageNetMixin):
         "predict_sampling": [StrOptions({"grid", "center"})],
         "pooling": [StrOptions({"mean", "vote", "max", "minmax"})],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "check_range": ["boolean"],
     }
 
     def __init__(
@@ -345,6 +346,7 @@ class PatchNetMixin(ImageNetMixin):
         predict_sampling="grid",
         pooling="mean",
         predict_batch_size=32,
+        check_range=True,
         **kwargs,
     ):
         super().__init__(module, **kwargs)
@@ -356,6 +358,7 @@ class PatchNetMixin(ImageNetMixin):
         self.predict_sampling = predict_sampling
         self.pooling = pooling
         self.predict_batch_size = predict_batch_size
+        self.check_range = check_range
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y, **fit_params):
@@ -396,6 +399,7 @@ class PatchNetMixin(ImageNetMixin):
             n_channels=None if reset else self.n_channels_in_,
             min_size=patch,
             min_size_hint=f" for patch_size={patch}",
+            check_range=bool(self.check_range),
         )
         if reset:
             # Set by fit once y is valid too, so a failed fit leaves no state.

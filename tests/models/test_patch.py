@@ -511,12 +511,15 @@ def test_pipeline_after_mscn_step(data):
     X, y = data
     pipe = Pipeline([
         ("mscn", MSCNTransformer()),
-        ("cnn", PatchCNNClassifier(**{**SMALL, "max_epochs": 1})),
+        ("cnn", PatchCNNClassifier(**{**SMALL, "max_epochs": 1}, check_range=False)),
     ]).fit(X, y)
-    # MSCN coefficients are not in [0, 1]; the estimator takes them as given.
+    # MSCN coefficients are not in [0, 1]: check_range=False takes them as given.
     proba = pipe.predict_proba(X)
     maps = pipe[-1].predict_patch_map(pipe[:-1].transform(X))
     np.testing.assert_allclose(maps.reshape(8, -1).mean(1), proba[:, 1], rtol=1e-5)
+    # By default, the feature maps are taken for 0..255 data and refused.
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+        clone(pipe).set_params(cnn__check_range=True).fit(X, y)
 
 
 def test_regressor_has_no_predict_proba(fitted_regressor):

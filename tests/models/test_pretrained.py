@@ -53,9 +53,12 @@ def test_pretrained_accepts_gray_rgb_uint8_float_and_sizes(detector, rescaled):
     np.testing.assert_allclose(from_rgb8, from_float, atol=1e-5)
     gray = detector[0].transform(rgb8.astype(np.float32) / 255)
     np.testing.assert_allclose(detector.predict_proba(gray), from_float, atol=1e-5)
-    mixed = [X[0], gray[1][:64, :100], np.zeros((70, 64, 3), np.uint8)]
-    assert detector.predict_proba(mixed).shape == (3, 2)
-    assert set(detector.predict(mixed)) <= {0, 1}
+    sizes = [X[0], X[1][:64, :100], np.zeros((70, 64, 3), np.uint8)]
+    assert detector.predict_proba(sizes).shape == (3, 2)
+    assert set(detector.predict(sizes)) <= {0, 1}
+    # A list mixing gray and colour images is refused, as everywhere.
+    with pytest.raises(ValueError, match="mixes grayscale and colour"):
+        detector.predict_proba([X[0], gray[1][:64, :100]])
 
 
 def test_pretrained_refuses_small_images_and_unknown_names(detector):
@@ -126,12 +129,12 @@ def test_jpeg_quality_accepts_gray_rgb_uint8_float_and_sizes(
         jpeg_estimator.predict([rgb8]), jpeg_estimator.predict([image]), atol=1e-4
     )
     gray = rgb8[..., 1]
-    quality_maps, flag_maps = jpeg_estimator.predict_maps([gray, rgb8[:80, :97]])
+    quality_maps, flag_maps = jpeg_estimator.predict_maps([gray, gray[:80, :97]])
     assert quality_maps[0].shape == (192, 192) and flag_maps[1].shape == (80, 97)
     assert 0 <= flag_maps[0].min() and flag_maps[0].max() <= 1
     # 50x77 is below the shipped net's 79-pixel receptive field: refused.
     with pytest.raises(ValueError, match="79-pixel receptive field"):
-        jpeg_estimator.predict_maps([gray, rgb8[:50, :77]])
+        jpeg_estimator.predict_maps([rgb8, rgb8[:50, :77]])
 
 
 def test_jpeg_quality_fast_is_the_net_without_quality_tests(
