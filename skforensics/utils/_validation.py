@@ -1,13 +1,13 @@
 """Validation of image collections, the one entry point for every estimator."""
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
 
 from ._io import LazyImages
+from ._param_validation import as_pair
 
 __all__ = ["apply_images", "check_images", "image_shapes", "n_channels_of"]
 
@@ -20,12 +20,6 @@ def _float_dtype(dtype):
 
 def _describe_size(shape):
     return f"{shape[0]}x{shape[1]}"
-
-
-def _as_pair(value, name):
-    if isinstance(value, numbers.Integral):
-        return int(value), int(value)
-    return tuple(int(v) for v in value)
 
 
 def check_image(
@@ -118,7 +112,7 @@ def check_image(
             f"image{where}: {fix}."
         )
     if min_size is not None:
-        min_h, min_w = _as_pair(min_size, "min_size")
+        min_h, min_w = as_pair(min_size)
         if image.shape[0] < min_h or image.shape[1] < min_w:
             raise ValueError(
                 f"Images must be at least {min_h}x{min_w} pixels (height x width)"
