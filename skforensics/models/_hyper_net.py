@@ -75,6 +75,7 @@ class _HyperImageNetMixin(ImageNetMixin):
         Returns
         -------
         self : object
+            The estimator, with ``module_`` set.
         """
         shape = getattr(self, "hyper_image_shape_", None)
         kwargs = self._module_kwargs({
@@ -98,6 +99,8 @@ class _HyperImageNetMixin(ImageNetMixin):
         Returns
         -------
         dataset : skorch.dataset.Dataset
+            The hyper-images as float32 arrays of shape (n_images, D, U, V)
+            with their targets; ``X`` itself when it is a Dataset.
         """
         if is_dataset(X):
             return X

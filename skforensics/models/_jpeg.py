@@ -436,6 +436,10 @@ class PixelwiseJPEGRegressor(ImageNetMixin, NeuralNetRegressor):
         Returns
         -------
         dataset_train, dataset_valid : JPEGPatchDataset, JPEGPatchDataset or None
+            Patch datasets over the training and the validation images
+            (``patches_per_epoch`` patches for training, proportionally
+            fewer for validation); ``dataset_valid`` is None without
+            ``train_split``.
         """
         if isinstance(X, Dataset):
             return super().get_split_datasets(X, y, **fit_params)
@@ -477,6 +481,7 @@ class PixelwiseJPEGRegressor(ImageNetMixin, NeuralNetRegressor):
         Returns
         -------
         iterator : torch.utils.data.DataLoader
+            Batches of ``batch_size`` patches (all patches when ``-1``).
         """
         prefix = "iterator_train" if training else "iterator_valid"
         iterator = self.iterator_train if training else self.iterator_valid
@@ -493,7 +498,23 @@ class PixelwiseJPEGRegressor(ImageNetMixin, NeuralNetRegressor):
         return iterator(dataset, **kwargs)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        """Start an epoch and tell the patch dataset its number."""
+        """Start an epoch and tell the patch dataset its number.
+
+        Overrides skorch's hook so that the training patches, seeded per
+        item and per epoch, are drawn anew at every epoch.
+
+        Parameters
+        ----------
+        net : NeuralNet
+            The estimator itself (as skorch passes it).
+        dataset_train : torch Dataset, default=None
+            The training dataset; its ``epoch`` is set when it is a
+            :class:`JPEGPatchDataset`.
+        dataset_valid : torch Dataset, default=None
+            The validation dataset, left as it is.
+        **kwargs : dict
+            Passed to skorch's ``on_epoch_begin``.
+        """
         super().on_epoch_begin(
             net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
         )
@@ -517,6 +538,8 @@ class PixelwiseJPEGRegressor(ImageNetMixin, NeuralNetRegressor):
         Returns
         -------
         loss : torch.Tensor
+            ``criterion_`` (mean squared error by default) applied to both
+            maps together.
         """
         y_true = to_tensor(y_true, device=self.device)
         return self.criterion_(y_pred, y_true)

@@ -227,6 +227,20 @@ class ImageNetMixin(SkorchCompatMixin):
         return super().initialize()
 
     def check_data(self, X, y=None):
+        """Skip skorch's check of the data: skforensics checks it before.
+
+        Overrides skorch's hook, called by ``fit``, which would otherwise
+        refuse image lists and lazy collections and overwrite ``classes_``
+        with the encoded labels. Images and targets are checked by each
+        estimator's ``fit`` before skorch sees them.
+
+        Parameters
+        ----------
+        X : image collection, hyper-images or torch Dataset
+            Data already checked by ``fit``; not used.
+        y : ndarray of shape (n_images,) or None
+            Targets already checked and encoded by ``fit``; not used.
+        """
         # Images and targets are checked by fit before skorch sees them;
         # skorch's check would overwrite the classes with the encoded ones.
         pass
@@ -287,6 +301,8 @@ class ImageNetMixin(SkorchCompatMixin):
         Returns
         -------
         iterator : torch.utils.data.DataLoader
+            Batches of ``batch_size`` items (all items when ``-1``);
+            ``iterator_train__``/``iterator_valid__`` parameters are passed on.
         """
         if training:
             kwargs = self.get_params_for("iterator_train")
@@ -418,6 +434,7 @@ class PatchNetMixin(ImageNetMixin):
         Returns
         -------
         self : object
+            The estimator, with ``module_`` set.
         """
         fitted_info = hasattr(self, "n_channels_in_")
         patch = self.patch_size_ if fitted_info else as_pair(self.patch_size)
@@ -480,6 +497,8 @@ class PatchNetMixin(ImageNetMixin):
         Returns
         -------
         dataset : PatchDataset
+            The images' patches (``sampling``, ``n_patches``, ``stride``) with
+            their image's target; ``X`` itself when it is a Dataset.
         """
         if is_dataset(X):
             return X
@@ -497,6 +516,24 @@ class PatchNetMixin(ImageNetMixin):
         )
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Start an epoch and draw new training patches.
+
+        Overrides skorch's hook so that random patches (and augmentations)
+        are drawn anew at every epoch through :meth:`PatchDataset.resample`;
+        the validation patches stay those of the first epoch, so that the
+        validation loss is comparable from epoch to epoch.
+
+        Parameters
+        ----------
+        net : NeuralNet
+            The estimator itself (as skorch passes it).
+        dataset_train : torch Dataset, default=None
+            The training dataset, resampled when it has a ``resample`` method.
+        dataset_valid : torch Dataset, default=None
+            The validation dataset, left as it is.
+        **kwargs : dict
+            Passed to skorch's ``on_epoch_begin``.
+        """
         super().on_epoch_begin(
             net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
         )
