@@ -126,6 +126,8 @@ class PatchDataset(torch.utils.data.Dataset):
         Returns
         -------
         dataset : PatchDataset
+            A new dataset sharing the images (not copied), with the
+            patches of the current epoch drawn for the kept images.
         """
         sub = PatchDataset.__new__(PatchDataset)
         sub.__dict__.update(self.__dict__)
@@ -146,6 +148,7 @@ class PatchDataset(torch.utils.data.Dataset):
         Returns
         -------
         self : PatchDataset
+            The dataset, with ``patch_index_`` set for this epoch.
         """
         if epoch == self.epoch_ and hasattr(self, "patch_index_"):
             return self
@@ -191,7 +194,19 @@ class PatchDataset(torch.utils.data.Dataset):
         return len(self.patch_index_)
 
     def get_patch(self, i):
-        """The ``i``-th patch as a float32 array of shape (C, ph, pw)."""
+        """Return the ``i``-th patch as a float32 array of shape (C, ph, pw).
+
+        Parameters
+        ----------
+        i : int
+            Index of the patch, from 0 to ``len(self) - 1``.
+
+        Returns
+        -------
+        patch : ndarray of shape (n_channels, patch_height, patch_width)
+            The patch, channel first, as float32, flipped and rotated when
+            ``augment`` is True.
+        """
         image_idx, row, col, code = self.patch_index_[i]
         ph, pw = self.patch_size
         patch = np.asarray(self.images[image_idx])[row:row + ph, col:col + pw]

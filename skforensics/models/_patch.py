@@ -435,6 +435,7 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         Returns
         -------
         loss : torch.Tensor
+            ``criterion_`` applied to the flattened scores and targets.
         """
         return super().get_loss(
             y_pred.reshape(-1), y_true.reshape(-1).to(y_pred.dtype), *args, **kwargs

@@ -411,6 +411,8 @@ class PatchRankingRegressor(PatchCNNRegressor):
         Returns
         -------
         self : object
+            The estimator, with ``module_`` set to a
+            :class:`~skforensics.nn.SiameseRankingNet` around the branch.
         """
         super().initialize_module()
         if not isinstance(self.module_, SiameseRankingNet):
@@ -418,7 +420,7 @@ class PatchRankingRegressor(PatchCNNRegressor):
         return self
 
     def get_dataset(self, X, y=None):
-        """Pairs of patches for training, as a :class:`PatchPairDataset`.
+        """Return pairs of patches for training, as a :class:`PatchPairDataset`.
 
         Parameters
         ----------
@@ -431,6 +433,11 @@ class PatchRankingRegressor(PatchCNNRegressor):
         Returns
         -------
         dataset : torch Dataset
+            Up to ``n_patches`` random pairs per image (pairs of images with
+            equal targets are dropped), labelled +1 when the first patch's
+            image has the larger target and -1 otherwise. Without ``y``, a
+            :class:`PatchDataset` of single patches; ``X`` itself when it is
+            a Dataset.
         """
         if is_dataset(X) or y is None:
             return super().get_dataset(X, y)
@@ -458,6 +465,8 @@ class PatchRankingRegressor(PatchCNNRegressor):
         Returns
         -------
         loss : torch.Tensor
+            ``criterion_`` (:class:`~skforensics.nn.RankingHingeLoss` by
+            default) of the paired scores.
         """
         return self.criterion_(y_pred, y_true.to(y_pred.device))
 

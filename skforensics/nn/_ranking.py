@@ -88,6 +88,9 @@ class RankingHingeLoss(nn.Module):
         Returns
         -------
         loss : torch.Tensor
+            The hinge loss of each pair, reduced as ``reduction`` says: a
+            scalar for ``"mean"`` and ``"sum"``, shape (batch,) for
+            ``"none"``.
         """
         y = y.reshape(-1).to(scores.dtype)
         return ranking_hinge_loss(
