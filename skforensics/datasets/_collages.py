@@ -7,7 +7,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..utils import check_images
-from ._common import from_uint8, invalid_parameter, stack_or_list, to_uint8
+from ..utils._param_validation import invalid_parameter
+from ._common import from_uint8, stack_or_list, to_uint8
 from ._jpeg import SUBSAMPLING, _check_qualities, jpeg_round_trip
 
 __all__ = ["make_collages"]

@@ -1,49 +1,11 @@
 """Helpers shared by the dataset generators: parameter checks, crops, stacking."""
 
-import numbers
-
 import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError
 
 from ..utils import check_images
+from ..utils._param_validation import check_pair, invalid_parameter
 
 __all__ = []
-
-
-def invalid_parameter(name, func_name, expected, value):
-    """Raise the scikit-learn parameter message for a check written by hand."""
-    raise InvalidParameterError(
-        f"The {name!r} parameter of {func_name} must be {expected}. "
-        f"Got {value!r} instead."
-    )
-
-
-def is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def check_size_pair(value, name, func_name, *, minimum=1, allow_none=True):
-    """Return ``(height, width)`` from an int or a pair of ints, or None."""
-    expected = f"an int >= {minimum} or a tuple of 2 ints >= {minimum}" + (
-        ", or None" if allow_none else ""
-    )
-    if value is None:
-        if allow_none:
-            return None
-        invalid_parameter(name, func_name, expected, value)
-    if is_int(value):
-        pair = (int(value), int(value))
-    elif (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(is_int(v) for v in value)
-    ):
-        pair = (int(value[0]), int(value[1]))
-    else:
-        invalid_parameter(name, func_name, expected, value)
-    if min(pair) < minimum:
-        invalid_parameter(name, func_name, expected, value)
-    return pair
 
 
 def check_source_images(images, crop_size, n_crops, func_name):
@@ -53,7 +15,7 @@ def check_source_images(images, crop_size, n_crops, func_name):
     and the crop size as a ``(height, width)`` pair, or None for whole
     images.
     """
-    crop_hw = check_size_pair(crop_size, "crop_size", func_name)
+    crop_hw = check_pair(crop_size, "crop_size", func_name, allow_none=True)
     if crop_hw is None and n_crops != 1:
         invalid_parameter(
             "n_crops", func_name, "1 when crop_size is None (set crop_size)", n_crops

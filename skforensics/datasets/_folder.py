@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import validate_params
 
 from ..utils import LazyImages
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
-from ._common import invalid_parameter
+from ..utils._param_validation import invalid_parameter
 
 __all__ = ["load_image_folder"]
 

@@ -7,13 +7,12 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._param_validation import invalid_parameter, is_int
 from ._common import (
     check_source_images,
     crop,
     crop_corners,
     from_uint8,
-    invalid_parameter,
-    is_int,
     stack_or_list,
     to_uint8,
 )

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._common import invalid_parameter, is_int
+from ..utils._param_validation import invalid_parameter, is_int
 
 __all__ = ["make_localized_artifacts"]
 

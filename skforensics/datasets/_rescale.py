@@ -8,11 +8,11 @@ from PIL import Image
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._param_validation import invalid_parameter
 from ._common import (
     check_source_images,
     crop,
     crop_corners,
-    invalid_parameter,
     on_8bit_grid,
     stack_or_list,
 )

@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import ImageTransformerMixin
+from ..utils._param_validation import Pair, as_pair, check_pair
 
 __all__ = [
     "PatchGridExtractor",
@@ -16,25 +17,6 @@ __all__ = [
     "grid_strides",
     "patch_corners",
 ]
-
-
-def _pair(value, name):
-    """Return ``value`` as a pair of positive ints, or raise a clear error."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value, value)
-    try:
-        pair = tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0
-        for v in pair
-    ):
-        raise ValueError(
-            f"{name} must be a positive int or a tuple of 2 positive ints; got "
-            f"{value!r} instead."
-        )
-    return int(pair[0]), int(pair[1])
 
 
 def grid_strides(image_shape, patch_size, grid):
@@ -78,8 +60,8 @@ def grid_strides(image_shape, patch_size, grid):
     >>> grid_strides((128, 200), 32, (4, 4))
     (32, 56)
     """
-    ph, pw = _pair(patch_size, "patch_size")
-    gu, gv = _pair(grid, "grid")
+    ph, pw = check_pair(patch_size, "patch_size", "grid_strides")
+    gu, gv = check_pair(grid, "grid", "grid_strides")
     height, width = image_shape[:2]
     _check_fits(image_shape, (ph, pw))
     strides = []
@@ -166,20 +148,23 @@ def patch_corners(
     >>> rows.tolist(), cols.tolist()
     ([34], [49])
     """
-    ph, pw = _pair(patch_size, "patch_size")
+    ph, pw = check_pair(patch_size, "patch_size", "patch_corners")
     height, width = image_shape[:2]
     _check_fits(image_shape, (ph, pw))
     if sampling == "grid":
         if grid is not None:
             sh, sw = grid_strides(image_shape, (ph, pw), grid)
-            gu, gv = _pair(grid, "grid")
+            gu, gv = as_pair(grid)
             rows = np.arange(gu) * sh + (0 if gu > 1 else (height - ph) // 2)
             cols = np.arange(gv) * sw + (0 if gv > 1 else (width - pw) // 2)
             return rows, cols
-        sh, sw = _pair(stride, "stride") if stride is not None else (ph, pw)
+        sh, sw = check_pair(stride, "stride", "patch_corners", allow_none=True) or (
+            ph,
+            pw,
+        )
         return np.arange(0, height - ph + 1, sh), np.arange(0, width - pw + 1, sw)
     if sampling == "center":
-        gu, gv = _pair(grid, "grid") if grid is not None else (1, 1)
+        gu, gv = check_pair(grid, "grid", "patch_corners", allow_none=True) or (1, 1)
         if gu * ph > height or gv * pw > width:
             raise ValueError(
                 f"Images are {height}x{width} but a centred block of {gu}x{gv} "
@@ -276,7 +261,7 @@ def extract_patches(
             f" got an array of shape {image.shape}. For a collection, use "
             "PatchGridExtractor."
         )
-    ph, pw = _pair(patch_size, "patch_size")
+    ph, pw = check_pair(patch_size, "patch_size", "extract_patches")
     rows, cols = patch_corners(
         image.shape,
         (ph, pw),
@@ -354,10 +339,10 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "patch_size": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
+        "patch_size": [Pair(1)],
         "sampling": [StrOptions({"grid", "center", "random"})],
-        "stride": [Interval(numbers.Integral, 1, None, closed="left"), tuple, None],
-        "grid": [tuple, None],
+        "stride": [Pair(1), None],
+        "grid": [Pair(1), None],
         "n_patches": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -379,20 +364,6 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
         self.n_patches = n_patches
         self.random_state = random_state
 
-    def _check_geometry(self):
-        name = type(self).__name__
-        for param in ("patch_size", "stride", "grid"):
-            value = getattr(self, param)
-            if value is None:
-                continue
-            try:
-                _pair(value, param)
-            except ValueError:
-                raise ValueError(
-                    f"The '{param}' parameter of {name} must be an int >= 1 or a "
-                    f"tuple of 2 ints >= 1. Got {value!r} instead."
-                ) from None
-
     def fit(self, X, y=None):
         """Validate the parameters and the images.
 
@@ -409,8 +380,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
             The fitted extractor.
         """
         self._validate_params()
-        self._check_geometry()
-        self._check_images(X, reset=True, min_size=_pair(self.patch_size, "patch_size"))
+        self._check_images(X, reset=True, min_size=as_pair(self.patch_size))
         return self
 
     def transform(self, X):
@@ -429,7 +399,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
             per-image ``(U_i, V_i, ph, pw[, C])`` arrays when the grid differs
             between images (different sizes and no fixed ``grid``).
         """
-        ph, pw = _pair(self.patch_size, "patch_size")
+        ph, pw = as_pair(self.patch_size)
         X = self._check_images(
             X,
             reset=False,

@@ -1,31 +1,10 @@
 """The second-stage network of the hyper-image model (Chandakkar & Li)."""
 
-import numbers
-
 from torch import nn
 
-from ._utils import _dropout, _pair, _positive_int
+from ._utils import _dropout, _int_sequence, _is_int, _pair, _positive_int
 
 __all__ = ["HyperImageCNN"]
-
-
-def _int_tuple(value, name, owner):
-    """``value`` as a non-empty tuple of ints >= 1 (an int is a 1-tuple)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value,)
-    try:
-        items = tuple(value)
-    except TypeError:
-        items = ()
-    if not items or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
-        for v in items
-    ):
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be an int >= 1 or a "
-            f"non-empty tuple of ints >= 1. Got {value!r} instead."
-        )
-    return tuple(int(v) for v in items)
 
 
 class HyperImageCNN(nn.Module):
@@ -114,9 +93,14 @@ class HyperImageCNN(nn.Module):
         name = type(self).__name__
         in_channels = _positive_int(in_channels, "in_channels", name)
         height, width = _pair(grid, "grid", name)
-        n_filters = _int_tuple(n_filters, "n_filters", name)
+        # An int is a 1-tuple: one block, or one hidden layer.
+        n_filters = _int_sequence(
+            (n_filters,) if _is_int(n_filters) else n_filters, "n_filters", name
+        )
         convs_per_block = _positive_int(convs_per_block, "convs_per_block", name)
-        n_hidden = _int_tuple(n_hidden, "n_hidden", name)
+        n_hidden = _int_sequence(
+            (n_hidden,) if _is_int(n_hidden) else n_hidden, "n_hidden", name
+        )
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
         dropout = _dropout(dropout, name)
         self.norm = (

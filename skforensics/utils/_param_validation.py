@@ -21,6 +21,7 @@ __all__ = [
     "InvalidParameterError",
     "Pair",
     "as_pair",
+    "check_pair",
     "invalid_parameter",
     "is_int",
     "validate_estimator_params",
@@ -95,6 +96,32 @@ def as_pair(value):
         return int(value), int(value)
     first, second = value
     return int(first), int(second)
+
+
+def check_pair(value, name, owner, *, minimum=1, allow_none=False):
+    """Validate a size parameter and return it as ``(height, width)``.
+
+    Parameters
+    ----------
+    value : int, tuple of (int, int) or None
+        The parameter's value.
+    name : str
+        The parameter.
+    owner : str
+        The class or function it belongs to, for the message.
+    minimum : int, default=1
+        The smallest valid size.
+    allow_none : bool, default=False
+        Whether None is valid (and returned as None).
+
+    Returns
+    -------
+    pair : tuple of (int, int) or None
+        The size as ``(height, width)``.
+    """
+    constraints = [Pair(minimum)] + ([None] if allow_none else [])
+    validate_parameter_constraints({name: constraints}, {name: value}, owner)
+    return None if value is None else as_pair(value)
 
 
 def invalid_parameter(name, owner, expected, value):
