@@ -156,7 +156,7 @@ class _HyperImageMixin(MetaEstimatorMixin):
         return total / len(embedders)
 
     def transform(self, X):
-        """Hyper-images of X, from the embedder fitted on all training images.
+        """Return the hyper-images of X, from the embedder fitted on all images.
 
         Parameters
         ----------
@@ -415,6 +415,28 @@ class HyperImageClassifier(_HyperImageMixin, ClassifierMixin, BaseEstimator):
     PatchCNNClassifier : Patch averaging, the one-stage baseline.
 """
         + _NOTES
+        + """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.models import (HyperImageClassifier,
+    ...                                 HyperImageNetClassifier,
+    ...                                 PatchCNNClassifier, PatchEmbedder)
+    >>> from skforensics.utils import make_test_images
+    >>> X = make_test_images(8, size=32)
+    >>> y = np.array(["pristine", "forged"] * 4)
+    >>> net = PatchCNNClassifier(patch_size=16, max_epochs=1, verbose=0,
+    ...                          random_state=0, module__n_hidden=16)
+    >>> stage2 = HyperImageNetClassifier(max_epochs=1, verbose=0)
+    >>> model = HyperImageClassifier(PatchEmbedder(net, grid=(3, 3)), stage2,
+    ...                              cv=2, random_state=0)
+    >>> model.fit(X, y).predict_proba(X).shape
+    (8, 2)
+    >>> model.classes_
+    array(['forged', 'pristine'], dtype='<U8')
+    >>> model.transform(X).shape
+    (8, 3, 3, 16)
+    """
     )
 
     _default_estimators = (PatchCNNClassifier, HyperImageNetClassifier)

@@ -179,6 +179,18 @@ _DOC = """{summary}
     See Also
     --------
     {meta} : The two stages together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.models import {name}
+    >>> H = np.random.default_rng(0).random((8, 3, 3, 16), dtype=np.float32)
+    >>> y = {y}
+    >>> net = {name}(max_epochs=1, verbose=0, random_state=0)
+    >>> net.fit(H, y).{method}(H).shape
+    {shape}
+    >>> net.hyper_image_shape_
+    (3, 3, 16)
 """
 
 
@@ -186,6 +198,10 @@ class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegr
     __doc__ = _DOC.format(
         summary="CNN regressor on hyper-images (stage 2 of the hyper-image model).",
         meta="HyperImageRegressor",
+        name="HyperImageNetRegressor",
+        y="np.linspace(1, 5, 8)",
+        method="predict",
+        shape="(8,)",
         criterion="torch.nn.L1Loss",
         criterion_text="Loss (the mean absolute error, as in the paper).",
         attributes=(
@@ -241,6 +257,10 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
     __doc__ = _DOC.format(
         summary="CNN classifier on hyper-images (stage 2 of the hyper-image model).",
         meta="HyperImageClassifier",
+        name="HyperImageNetClassifier",
+        y="np.array([0, 1] * 4)",
+        method="predict_proba",
+        shape="(8, 2)",
         criterion="torch.nn.CrossEntropyLoss",
         criterion_text="Loss on the logits.",
         attributes=(
