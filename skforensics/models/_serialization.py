@@ -212,6 +212,18 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
         If the weights file does not exist.
     ValueError
         If the file is not a pixelwise JPEG weights file.
+
+    Examples
+    --------
+    >>> from skforensics.models import load_pretrained_jpeg
+    >>> from skforensics.utils import make_test_images
+    >>> est = load_pretrained_jpeg()
+    >>> type(est).__name__
+    'PixelwiseJPEGRegressor'
+    >>> X = make_test_images(1, 96, n_channels=3)
+    >>> quality_maps, flag_maps = est.predict_maps(X)
+    >>> quality_maps.shape, flag_maps.shape
+    ((1, 96, 96), (1, 96, 96))
     """
     if path is None:
         path, packaged = _default_weights_path(), True
