@@ -20,7 +20,7 @@ __all__ = [
 
 
 def grid_strides(image_shape, patch_size, grid):
-    """Strides that place a fixed ``grid`` of patches over an image.
+    """Return the strides that place a fixed ``grid`` of patches over an image.
 
     This is eq. 2 of Chandakkar & Li: along each axis the stride is
     ``floor((size - patch) / (n - 1))`` (0 for a single patch, which is then

@@ -160,6 +160,10 @@ class LazyImages(Sequence):
     ----------
     paths : sequence of str or path-like
         The image files, in order.
+    _ops : tuple of (callable, dict), default=()
+        Internal: the functions applied to each image when it is read, as
+        set by :meth:`map` (and kept by indexing). Not meant to be passed
+        by users; call :meth:`map` instead.
 
     Attributes
     ----------

@@ -28,6 +28,18 @@ def make_test_images(
     Returns
     -------
     images : ndarray of shape (n_images, H, W) or (n_images, H, W, n_channels)
+        The images, in [0, 1] for float ``dtype`` and in 0..255 for
+        ``uint8``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.utils import make_test_images
+    >>> X = make_test_images(4, size=16, n_channels=3)
+    >>> X.shape, X.dtype
+    ((4, 16, 16, 3), dtype('float32'))
+    >>> make_test_images(2, size=(16, 24), dtype=np.uint8).shape
+    (2, 16, 24)
     """
     rng = check_random_state(random_state)
     h, w = (size, size) if np.isscalar(size) else size

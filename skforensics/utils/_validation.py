@@ -492,6 +492,15 @@ def image_shapes(X):
     -------
     shapes : list of tuple of (int, int)
         Height and width of each image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.utils import image_shapes, make_test_images
+    >>> image_shapes(make_test_images(2, size=(16, 24)))
+    [(16, 24), (16, 24)]
+    >>> image_shapes([np.zeros((8, 8)), np.zeros((4, 6, 3))])
+    [(8, 8), (4, 6)]
     """
     if isinstance(X, np.ndarray):
         return [X.shape[1:3]] * X.shape[0]
@@ -520,6 +529,16 @@ def apply_images(func, X, *, n_jobs=None, stack=True, **kwargs):
     results : ndarray, list or LazyImages
         A :class:`LazyImages` stays lazy (``func`` runs when an image is read);
         an ndarray gives an ndarray; a list gives a list.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.utils import apply_images, make_test_images
+    >>> X = make_test_images(3, size=(16, 24))
+    >>> apply_images(np.transpose, X).shape
+    (3, 24, 16)
+    >>> [image.shape for image in apply_images(np.transpose, [X[0], X[1][:8]])]
+    [(24, 16), (24, 8)]
     """
     if isinstance(X, LazyImages):
         return X.map(func, **kwargs)
