@@ -49,12 +49,27 @@ _CHECK_PARAMETERS = """
         Images to fit on.
     y : array-like or None
         Targets, one per image.
+
+    Raises
+    ------
+    AssertionError
+        If the estimator fails the check; nothing is returned otherwise.
+
+    Examples
+    --------
+    >>> from skforensics.feature import PatchGridExtractor
+    >>> from skforensics.utils import make_test_images
+    >>> from skforensics.utils.estimator_checks import {name}
+    >>> X = make_test_images(8, size=16)
+    >>> {name}(PatchGridExtractor(patch_size=8), X, None)
 """
 
 
 def _image_check(func):
-    """Give a check the Parameters section all checks share."""
-    func.__doc__ = func.__doc__.rstrip() + "\n" + _CHECK_PARAMETERS
+    """Give a check the Parameters, Raises and Examples all checks share."""
+    func.__doc__ = (
+        func.__doc__.rstrip() + "\n" + _CHECK_PARAMETERS.format(name=func.__name__)
+    )
     return func
 
 
@@ -95,7 +110,7 @@ def _assert_outputs_equal(a, b, msg):
 
 @_image_check
 def check_fit_returns_self(estimator, X, y):
-    """``fit`` returns the estimator itself.
+    """Check that ``fit`` returns the estimator itself.
     """
     est = clone(estimator)
     assert est.fit(X, y) is est, f"{type(est).__name__}.fit must return self"
@@ -103,7 +118,7 @@ def check_fit_returns_self(estimator, X, y):
 
 @_image_check
 def check_not_fitted(estimator, X, y):
-    """Every output method raises ``NotFittedError`` before ``fit``.
+    """Check that every output method raises ``NotFittedError`` before ``fit``.
     """
     est = clone(estimator)
     for method in ("transform", "predict", "predict_proba", "decision_function"):
@@ -120,8 +135,10 @@ def check_not_fitted(estimator, X, y):
 
 @_image_check
 def check_clone_and_pickle(estimator, X, y):
-    """A fitted estimator gives the same outputs after a pickle round trip,
-    and a clone of it is unfitted with equal parameters.
+    """Check the pickle round trip and the clone of a fitted estimator.
+
+    A fitted estimator must give the same outputs after a pickle round trip,
+    and a clone of it must be unfitted with equal parameters.
     """
     est = clone(estimator).fit(X, y)
     before = _outputs(est, X)
@@ -134,7 +151,7 @@ def check_clone_and_pickle(estimator, X, y):
 
 @_image_check
 def check_refit_identical(estimator, X, y):
-    """Two fits with the same parameters (and ``random_state``) agree.
+    """Check that two fits with the same parameters and ``random_state`` agree.
     """
     a = _outputs(clone(estimator).fit(X, y), X)
     b = _outputs(clone(estimator).fit(X, y), X)
@@ -143,8 +160,10 @@ def check_refit_identical(estimator, X, y):
 
 @_image_check
 def check_float32_preserved(estimator, X, y):
-    """float32 images give float32 transforms (transformers whose
-    ``preserves_dtype`` tag lists float32).
+    """Check that float32 images give float32 transforms.
+
+    Only transformers whose ``preserves_dtype`` tag lists float32 are
+    checked; other estimators pass.
     """
     tags = estimator.__sklearn_tags__()
     preserved = tags.transformer_tags.preserves_dtype if tags.transformer_tags else []
@@ -158,7 +177,7 @@ def check_float32_preserved(estimator, X, y):
 
 @_image_check
 def check_n_samples_preserved(estimator, X, y):
-    """Outputs have one entry per image.
+    """Check that every output has one entry per image.
     """
     est = clone(estimator).fit(X, y)
     for method, result in _outputs(est, X).items():
@@ -167,7 +186,7 @@ def check_n_samples_preserved(estimator, X, y):
 
 @_image_check
 def check_inputs_not_modified(estimator, X, y):
-    """Neither ``fit`` nor the output methods write into X or y.
+    """Check that neither ``fit`` nor the output methods write into X or y.
     """
     X_before = np.array(X, copy=True)
     y_before = None if y is None else np.array(y, copy=True)
@@ -180,7 +199,7 @@ def check_inputs_not_modified(estimator, X, y):
 
 @_image_check
 def check_gridsearch_smoke(estimator, X, y):
-    """The estimator runs inside ``GridSearchCV`` with a split by image.
+    """Check that the estimator runs in ``GridSearchCV`` with a split by image.
 
     Transformers are followed by a flattening step and a logistic regression
     so that the search has something to score.
@@ -234,6 +253,10 @@ def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
     y : array-like, default=None
         Targets; by default two balanced classes for classifiers, a ramp for
         regressors, None for transformers.
+    **data_kwargs : dict
+        Passed to the default data maker when ``X`` is None: ``n_images``
+        (default 8), ``size`` (default 16) and ``n_channels`` (default
+        None, grayscale).
 
     Yields
     ------
@@ -241,6 +264,16 @@ def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
         The estimator.
     check : callable
         A partial check taking the estimator only.
+
+    Examples
+    --------
+    >>> from skforensics.feature import PatchGridExtractor
+    >>> from skforensics.utils.estimator_checks import image_estimator_checks
+    >>> checks = list(image_estimator_checks(PatchGridExtractor(patch_size=8)))
+    >>> len(checks)
+    8
+    >>> for estimator, check in checks:
+    ...     check(estimator)
     """
     if X is None:
         X, default_y = _default_data(estimator, **data_kwargs)
@@ -251,6 +284,28 @@ def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
 
 def check_image_estimator(estimator, X=None, y=None, **data_kwargs):
     """Run every image check on ``estimator``; raise on the first failure.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        An unfitted image estimator.
+    X : image collection, default=None
+        The images to use; by default 8 smooth random 16x16 images.
+    y : array-like, default=None
+        Targets; by default as in :func:`image_estimator_checks`.
+    **data_kwargs : dict
+        Passed to the default data maker when ``X`` is None (``n_images``,
+        ``size``, ``n_channels``).
+
+    Raises
+    ------
+    AssertionError
+        If the estimator fails a check; nothing is returned otherwise.
+
+    See Also
+    --------
+    image_estimator_checks : The same checks one by one, to parametrize a
+        test.
 
     Examples
     --------
@@ -677,6 +732,28 @@ def check_image_estimator_bad_inputs(
     The ``fit`` side first, then, on a clone fitted on ``X``, the output
     methods; see :func:`image_estimator_bad_input_checks` for the rules and
     parameters. Raises ``AssertionError`` on the first failure.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The unfitted estimator. It is never modified: fits are done on
+        clones.
+    X : image collection, default=None
+        Good images the bad inputs are made from: an ndarray of at least 2
+        images of at least 13x13 pixels. By default 8 smooth random 16x16
+        images.
+    y : array-like, default=None
+        Targets for ``X``; by default as in :func:`image_estimator_checks`.
+    min_size : int or tuple of (int, int), default=None
+        The smallest image the estimator accepts; by default found as in
+        :func:`image_estimator_bad_input_checks`.
+    converts_channels : bool, default=False
+        Whether converting images of the other channel count is the
+        estimator's documented policy: they must then be answered, not
+        refused.
+    **data_kwargs : dict
+        Passed to the default data maker when ``X`` is None (``n_images``,
+        ``size``, ``n_channels``).
 
     Examples
     --------
