@@ -237,16 +237,6 @@ def test_importing_the_numpy_layer_does_not_import_torch():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-def test_public_names_have_docstrings():
-    for sub in SUBPACKAGES + ["utils", "datasets", "metrics"]:
-        try:
-            module = importlib.import_module(f"skforensics.{sub}")
-        except ImportError:
-            continue
-        for name in module.__all__:
-            assert getattr(module, name).__doc__, f"skforensics.{sub}.{name} has no docstring"
-
-
 # Estimators that take 2-D tables would get scikit-learn's full battery
 # (parametrize_with_checks). Every public estimator of skforensics takes
 # images today, so the list is empty, and an empty parametrization would

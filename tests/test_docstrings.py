@@ -48,69 +48,11 @@ IGNORED = {
 # scikit-learn): the class docstring carries the example.
 CLASS_OR_FUNCTION_ONLY = {"EX01"}
 
-# Errors known in files of the lead's current refactoring (skforensics/models,
-# skforensics/nn, skforensics/utils), reported, not fixed here: the check of
+# Errors known but not fixed, as {dotted name: set of codes}: the check of
 # each of these names is an expected failure while exactly these errors
-# remain. A new error on one of these names fails as on any other; once a
-# name is fixed, its test passes and its line here can go.
-KNOWN_ERRORS = {
-    "skforensics.utils.LazyImages": {"PR01"},
-    "skforensics.utils.apply_images": {"EX01"},
-    "skforensics.utils.image_shapes": {"EX01"},
-    "skforensics.utils.make_test_images": {"EX01", "RT03"},
-    "skforensics.utils.estimator_checks.check_clone_and_pickle": {"SS06", "EX01"},
-    "skforensics.utils.estimator_checks.check_image_estimator_bad_inputs": {"PR01"},
-    "skforensics.utils.estimator_checks.check_fit_returns_self": {"EX01"},
-    "skforensics.utils.estimator_checks.check_float32_preserved": {
-        "SS02",
-        "SS06",
-        "EX01",
-    },
-    "skforensics.utils.estimator_checks.check_gridsearch_smoke": {"EX01"},
-    "skforensics.utils.estimator_checks.check_image_estimator": {"PR01"},
-    "skforensics.utils.estimator_checks.check_inputs_not_modified": {"EX01"},
-    "skforensics.utils.estimator_checks.check_n_samples_preserved": {"SS05", "EX01"},
-    "skforensics.utils.estimator_checks.check_not_fitted": {"EX01"},
-    "skforensics.utils.estimator_checks.check_refit_identical": {"EX01"},
-    "skforensics.utils.estimator_checks.image_estimator_checks": {"PR01", "EX01"},
-    "skforensics.feature.grid_strides": {"SS05"},
-    "skforensics.nn.RankingHingeLoss.forward": {"RT03"},
-    "skforensics.models.HyperImageClassifier": {"EX01"},
-    "skforensics.models.HyperImageClassifier.transform": {"SS05"},
-    "skforensics.models.HyperImageRegressor.transform": {"SS05"},
-    "skforensics.models.HyperImageNetClassifier": {"EX01"},
-    "skforensics.models.HyperImageNetRegressor": {"EX01"},
-    "skforensics.models.PatchDataset.subset": {"RT03"},
-    "skforensics.models.PatchDataset.resample": {"RT03"},
-    "skforensics.models.PatchDataset.get_patch": {"PR01", "RT01"},
-    "skforensics.models.PixelwiseJPEGRegressor.get_split_datasets": {"RT03"},
-    "skforensics.models.PixelwiseJPEGRegressor.get_iterator": {"RT03"},
-    "skforensics.models.PixelwiseJPEGRegressor.on_epoch_begin": {"PR01"},
-    "skforensics.models.PixelwiseJPEGRegressor.get_loss": {"RT03"},
-    "skforensics.models.PixelwiseJPEGRegressor.check_data": {"GL08"},
-    "skforensics.models.PatchRankingRegressor.get_dataset": {"SS05", "RT03"},
-    "skforensics.models.PatchRankingRegressor.get_loss": {"RT03"},
-    "skforensics.models.PatchCNNRegressor.get_loss": {"RT03"},
-    "skforensics.models.load_pretrained_jpeg": {"EX01"},
-}
-# The skorch hooks of the shared base (skforensics/models/_skorch_base.py and
-# _hyper_net.py), inherited by every net of skforensics.models.
-for _cls in (
-    "PatchCNNClassifier",
-    "PatchCNNRegressor",
-    "PatchRankingRegressor",
-    "HyperImageNetClassifier",
-    "HyperImageNetRegressor",
-):
-    for _method, _codes in {
-        "initialize_module": {"RT03"},
-        "get_dataset": {"RT03"},
-        "get_iterator": {"RT03"},
-        "check_data": {"GL08"},
-        "on_epoch_begin": {"GL08"},
-    }.items():
-        _name = f"skforensics.models.{_cls}.{_method}"
-        KNOWN_ERRORS[_name] = KNOWN_ERRORS.get(_name, set()) | _codes
+# remain, and a new error on one of them fails as on any other. Every entry
+# needs a comment saying why the error cannot be fixed; none is left today.
+KNOWN_ERRORS = {}
 
 
 def _public_methods(cls):
