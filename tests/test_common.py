@@ -25,8 +25,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import estimator_checks as sk_checks
 
 from skforensics.utils import make_test_images
+from skforensics.utils._testing import default_data
 from skforensics.utils.estimator_checks import (
-    _default_data,
     image_estimator_bad_input_checks,
     image_estimator_checks,
 )
@@ -50,48 +50,38 @@ try:
     _TINY_POOL = dict(module__n_blocks=1, module__pool_size=2)
     _TINY_REG = PatchCNNRegressor(**_TINY)
     _TINY_CLF = PatchCNNClassifier(**_TINY, **_TINY_POOL)
-    _STAGE2 = dict(
-        cv=2,
+    _NET = dict(
         max_epochs=1,
         verbose=0,
         random_state=0,
         module__n_filters=(4,),
         module__n_hidden=(8,),
     )
-    from skforensics.models import HyperImageClassifier, HyperImageRegressor
+    from skforensics.models import (
+        HyperImageNetClassifier,
+        HyperImageNetRegressor,
+    )
 
     _EMBED_REG = PatchEmbedder(_TINY_REG, grid=(2, 2))
     _EMBED_CLF = PatchEmbedder(_TINY_CLF, grid=(2, 2))
-    if "final_estimator" in inspect.signature(HyperImageRegressor).parameters:
-        # The stage-2 net is a sub-estimator (issue 12).
-        from skforensics.models import HyperImageNetClassifier, HyperImageNetRegressor
-
-        _NET = {k: v for k, v in _STAGE2.items() if k != "cv"}
-        INIT_PARAMS.update(
-            {
-                "HyperImageNetClassifier": _NET,
-                "HyperImageNetRegressor": _NET,
-                "HyperImageRegressor": {
-                    "embedder": _EMBED_REG,
-                    "final_estimator": HyperImageNetRegressor(**_NET),
-                    "cv": 2,
-                    "random_state": 0,
-                },
-                "HyperImageClassifier": {
-                    "embedder": _EMBED_CLF,
-                    "final_estimator": HyperImageNetClassifier(**_NET),
-                    "cv": 2,
-                    "random_state": 0,
-                },
-            }
-        )
-    else:
-        INIT_PARAMS.update(
-            {
-                "HyperImageRegressor": {"embedder": _EMBED_REG, **_STAGE2},
-                "HyperImageClassifier": {"embedder": _EMBED_CLF, **_STAGE2},
-            }
-        )
+    INIT_PARAMS.update(
+        {
+            "HyperImageNetClassifier": _NET,
+            "HyperImageNetRegressor": _NET,
+            "HyperImageRegressor": {
+                "embedder": _EMBED_REG,
+                "final_estimator": HyperImageNetRegressor(**_NET),
+                "cv": 2,
+                "random_state": 0,
+            },
+            "HyperImageClassifier": {
+                "embedder": _EMBED_CLF,
+                "final_estimator": HyperImageNetClassifier(**_NET),
+                "cv": 2,
+                "random_state": 0,
+            },
+        }
+    )
     INIT_PARAMS.update(
         {
             "PatchCNNClassifier": {**_TINY, **_TINY_POOL},
@@ -307,7 +297,7 @@ BAD_INPUT_DATA = {"PixelwiseJPEGRegressor": {"n_images": 2, "size": 40, "n_chann
 
 def _data(name):
     options = BAD_INPUT_DATA.get(name, IMAGE_DATA.get(name, {}))
-    return _default_data(_instance(name), **options)
+    return default_data(_instance(name), **options)
 
 
 def _bad_input_cases():

@@ -14,7 +14,6 @@ import torch
 from skimage.metrics import structural_similarity
 from skorch.utils import is_dataset
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..feature._patches import patch_corners
 from ..metrics import srocc

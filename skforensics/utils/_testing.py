@@ -1,6 +1,7 @@
 """Tiny synthetic images shared by the tests, doctests and examples."""
 
 import numpy as np
+from sklearn.base import is_classifier, is_regressor
 from scipy import ndimage
 from sklearn.utils import check_random_state
 
@@ -53,3 +54,17 @@ def make_test_images(
     if np.dtype(dtype) == np.uint8:
         return np.round(images * 255).astype(np.uint8)
     return images.astype(dtype)
+
+
+def default_data(estimator, n_images=8, size=16, n_channels=None):
+    """Tiny images and, if the estimator needs them, targets (8 of 16x16)."""
+    X = make_test_images(n_images, size, n_channels=n_channels, random_state=0)
+    if is_classifier(estimator):
+        y = np.arange(n_images) % 2
+    elif is_regressor(estimator):
+        y = np.linspace(0, 1, n_images)
+    elif estimator.__sklearn_tags__().target_tags.required:
+        y = np.arange(n_images) % 2  # a supervised transformer
+    else:
+        y = None
+    return X, y

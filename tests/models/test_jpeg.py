@@ -1,6 +1,5 @@
 import os
 import pickle
-import warnings
 
 import numpy as np
 import pytest
