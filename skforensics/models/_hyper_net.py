@@ -2,13 +2,14 @@
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import is_dataset, to_numpy
-from sklearn.utils.validation import check_is_fitted
 
 from ..nn import HyperImageCNN
-from ._skorch_base import ImageNetMixin, ScoresOnlyMixin, inherit_signature
+from ._skorch_base import ImageNetMixin
+from ._skorch_compat import ScoresOnlyMixin, inherit_signature
 
 __all__ = ["HyperImageNetClassifier", "HyperImageNetRegressor"]
 

@@ -16,13 +16,14 @@ from ..utils._param_validation import (
     validate_parameter_constraints,
 )
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
-from ._skorch_base import ImageNetMixin, _fuse_conv_bn, inherit_signature
-from ._jpeg_training import JPEGTrainingMixin
-from ._tiling import tiled_maps
 from ._datasets import (
     _check_targets,
     _to_uint8,
 )
+from ._jpeg_training import JPEGTrainingMixin
+from ._skorch_base import ImageNetMixin
+from ._skorch_compat import _fuse_conv_bn, inherit_signature
+from ._tiling import tiled_maps
 
 __all__ = ["PixelwiseJPEGRegressor"]
 

@@ -7,17 +7,13 @@ differs: the default module and loss, the target encoding and the pooling.
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier, NeuralNetRegressor
 from sklearn.utils._param_validation import StrOptions
+from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..nn import KangCNN, PatchCNN
 from ._callbacks import ValidAccuracy
-from ._skorch_base import (
-    ImageNetMixin,
-    PatchNetMixin,
-    ScoresOnlyMixin,
-    inherit_signature,
-)
+from ._skorch_base import ImageNetMixin, PatchNetMixin
+from ._skorch_compat import ScoresOnlyMixin, inherit_signature
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
 

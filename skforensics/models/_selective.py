@@ -12,8 +12,8 @@ from numbers import Real
 import numpy as np
 import torch
 from skimage.metrics import structural_similarity
-from skorch.utils import is_dataset
 from sklearn.utils import check_random_state
+from skorch.utils import is_dataset
 
 from ..feature._patches import patch_corners
 from ..metrics import srocc
@@ -25,7 +25,8 @@ from ..utils._param_validation import (
 )
 from ..utils._validation import check_images, image_shapes, n_channels_of
 from ._patch import PatchCNNRegressor
-from ._skorch_base import ImageNetMixin, PatchNetMixin, inherit_signature
+from ._skorch_base import ImageNetMixin, PatchNetMixin
+from ._skorch_compat import inherit_signature
 
 __all__ = ["PatchRankingRegressor", "select_patches"]
 
