@@ -6,7 +6,7 @@ Reproducible recipe (fixed seed, CPU, about 10 minutes on 2 cores):
 Data
     Real photographs that were never JPEG-compressed, one file per source
     image, read from ``--data`` (for the shipped weights:
-    ``/work/shared/data/lossless``: 18 McMaster photographs 500x500 RGB, 37
+    ``../shared/data/lossless`` next to the repository: 18 McMaster photographs 500x500 RGB, 37
     USC-SIPI aerials 512x512 / 1024x1024, 64 USC-SIPI textures 512x512 /
     1024x1024; 120 files, sorted by path). Colour files are converted to
     luminance (ITU-R BT.601) *after* resampling, as the detector sees them.
@@ -52,7 +52,7 @@ Evaluation (held-out sources, whole images)
 Usage::
 
     nice -n 10 python scripts/train_upscale_detector.py \\
-        --data /work/shared/data/lossless --out skforensics/models/weights
+        --data ../shared/data/lossless --out skforensics/models/weights
 
 writes ``upscale-detector.pt`` (the module's ``state_dict``, float32) and
 ``upscale-detector.json`` (settings, split and held-out figures) into
@@ -269,7 +269,11 @@ def train(data_dir, *, epochs, seed, test_size, max_sources=None, threads=2,
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default="/work/shared/data/lossless")
+    parser.add_argument(
+        "--data",
+        default=str(Path(__file__).resolve().parents[2] / "shared/data/lossless"),
+        help="never-JPEG photographs (default: ../shared/data/lossless)",
+    )
     parser.add_argument("--out", default=None, help="folder for the weights")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)

@@ -1,7 +1,7 @@
 """Mean-subtracted contrast-normalised (MSCN) coefficients."""
 
-# The arithmetic is written once here, as the numpy reference that the torch
-# port (skforensics.nn.functional) is tested against.
+# The arithmetic is written once here, as the numpy reference: any torch
+# port must be tested against it to 1e-5 in float32.
 
 from functools import lru_cache
 from numbers import Integral, Real

@@ -8,6 +8,8 @@ from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from ..utils._warnings import warn_user
+
 __all__ = ["krocc", "plcc", "rmse", "srocc"]
 
 # The logistic has 5 parameters; with fewer points the fit is undetermined.
@@ -57,10 +59,9 @@ def _constant(values):
 
 
 def _undefined(func_name, which):
-    warnings.warn(
+    warn_user(
         f"{which} is constant, so {func_name} is undefined and returns nan.",
         UndefinedMetricWarning,
-        stacklevel=4,
     )
     return float("nan")
 
@@ -158,12 +159,10 @@ def _logistic_map(y_true, y_pred):
     """
     linear = _linear_map(y_true, y_pred)
     if y_true.shape[0] < _LOGISTIC_MIN_SAMPLES:
-        warnings.warn(
+        warn_user(
             f"The 5-parameter logistic mapping needs at least "
             f"{_LOGISTIC_MIN_SAMPLES} samples; got {y_true.shape[0]}. Using a "
-            "linear mapping instead.",
-            UserWarning,
-            stacklevel=5,
+            "linear mapping instead."
         )
         return linear
     # Standardised scores: one search grid suits every scale.
@@ -174,11 +173,10 @@ def _logistic_map(y_true, y_pred):
     params = _fit_logistic(x, t)
     mapped = None if params is None else _logistic(x, *params) * t_std + t_mean
     if mapped is None or not np.all(np.isfinite(mapped)):
-        warnings.warn(
+        warn_user(
             "The 5-parameter logistic mapping did not converge; using a linear "
             "mapping instead.",
             ConvergenceWarning,
-            stacklevel=5,
         )
         return linear
     # A line is the member b1 = 0 of the family; guard against round-off.

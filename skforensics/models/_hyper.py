@@ -1,6 +1,5 @@
 """Two-stage hyper-image estimators, shaped like scikit-learn's stacking."""
 
-import warnings
 
 import numpy as np
 from sklearn.base import (
@@ -18,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._param_validation import validate_estimator_params
 from ..utils._validation import check_images
+from ..utils._warnings import warn_user
 from ._embedder import PatchEmbedder, _take
 from ._hyper_net import HyperImageNetClassifier, HyperImageNetRegressor
 from ._patch import PatchCNNClassifier, PatchCNNRegressor
@@ -106,7 +106,7 @@ class _HyperImageMixin(MetaEstimatorMixin):
             embedder = PatchEmbedder(patch_estimator(verbose=0, random_state=embed_seed))
         if self.cv == "prefit":
             check_is_fitted(embedder)
-            warnings.warn(_PREFIT_WARNING, UserWarning, stacklevel=4)
+            warn_user(_PREFIT_WARNING)
             self.embedder_ = embedder
             self.fold_embedders_ = []
             return np.asarray(embedder.transform(X))

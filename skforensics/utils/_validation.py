@@ -8,6 +8,7 @@ from joblib import Parallel, delayed
 
 from ._io import LazyImages
 from ._param_validation import as_pair
+from ._warnings import warn_user
 
 __all__ = ["apply_images", "check_images", "image_shapes", "n_channels_of"]
 
@@ -67,11 +68,9 @@ def check_image(
     if image.ndim == 3:
         channels = image.shape[2]
         if channels == 4:
-            warnings.warn(
+            warn_user(
                 f"Dropping the alpha channel of an RGBA image{where}; pass RGB "
-                "images to silence this warning.",
-                UserWarning,
-                stacklevel=3,
+                "images to silence this warning."
             )
             image = image[..., :3]
         elif channels not in (1, 3):
@@ -144,20 +143,18 @@ def _check_unit_range(image, where):
         )
 
 
-def _warn_low_uint16(image, where, stacklevel=4):
+def _warn_low_uint16(image, where):
     """Warn when uint16 pixels never exceed 255: 8-bit data in a uint16 array."""
     if image.dtype != np.uint16 or not image.size:
         return
     high = int(image.max())
     if 0 < high <= 255:
-        warnings.warn(
+        warn_user(
             f"uint16 images are scaled by 65535, but these never exceed {high}"
             f"{where}: 8-bit data stored as uint16 would be read as nearly "
             f"black (at most {high / 65535:.4f}). Pass 8-bit data as "
             "X.astype(np.uint8); ignore this warning for truly dark 16-bit "
-            "images.",
-            UserWarning,
-            stacklevel=stacklevel,
+            "images."
         )
 
 
@@ -382,7 +379,7 @@ def check_images(
             (int(img.max()) for img in raw if img.dtype == np.uint16 and img.size),
             default=0,
         )
-        _warn_low_uint16(np.array([highest], np.uint16), "", stacklevel=3)
+        _warn_low_uint16(np.array([highest], np.uint16), "")
     if n_channels is not None or convert_to is not None:
         after = dict(
             n_channels=n_channels,
@@ -452,13 +449,11 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
                 check_image(X[i], index=i, **rules)
             raise error
     if X.ndim == 4 and X.shape[3] == 4:
-        warnings.warn(
+        warn_user(
             "Dropping the alpha channel of RGBA images; pass RGB images to "
-            "silence this warning.",
-            UserWarning,
-            stacklevel=3,
+            "silence this warning."
         )
-    _warn_low_uint16(X, "", stacklevel=4)
+    _warn_low_uint16(X, "")
     checked = checked.reshape(X.shape[:3] + checked.shape[2:])
     if convert_to is not None:
         checked = _convert_channels(checked, convert_to, stack=True)

@@ -267,3 +267,24 @@ def test_to_grayscale_scales_integer_gray_like_colour():
 def test_to_grayscale_never_reads_a_gray_collection_as_colour():
     X = np.random.RandomState(0).rand(4, 5, 3).astype(np.float32)  # W == 3
     np.testing.assert_array_equal(to_grayscale(X), X)
+
+
+def test_warnings_point_at_the_users_line():
+    # However deep the package's calls (a transformer's fit, a metric), the
+    # warning names this file, not a file of the package.
+    import warnings
+
+    from skforensics.feature import GrayscaleTransformer
+    from skforensics.metrics import srocc
+
+    low16 = np.full((2, 16, 16), 200, dtype=np.uint16)
+    calls = (
+        lambda: check_images(low16),
+        lambda: GrayscaleTransformer().fit_transform(low16),
+        lambda: srocc([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]),
+    )
+    for call in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert caught and {w.filename for w in caught} == {__file__}
