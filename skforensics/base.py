@@ -5,10 +5,27 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils._validation import check_images
 
-__all__ = ["ImageTransformerMixin"]
+__all__ = ["ImageEstimatorMixin", "ImageTransformerMixin"]
 
 
-class ImageTransformerMixin(TransformerMixin):
+class ImageEstimatorMixin:
+    """Mixin for estimators whose ``X`` is an image collection.
+
+    Its tags tell scikit-learn that X is a collection of images (a 3-D or
+    4-D array, or a list), never a 2-D table, and that an estimator with a
+    ``random_state`` left to None is not deterministic.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        if getattr(self, "random_state", 0) is None:
+            tags.non_deterministic = True
+        return tags
+
+
+class ImageTransformerMixin(ImageEstimatorMixin, TransformerMixin):
     """Mixin for transformers whose ``X`` is an image collection.
 
     It sets the tags that tell scikit-learn the input is not a 2-D table and
@@ -21,8 +38,6 @@ class ImageTransformerMixin(TransformerMixin):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.target_tags.required = False
         return tags
 

@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
 from ..utils._io import LazyImages
 from ..utils._param_validation import Pair, as_pair, validate_estimator_params
@@ -195,7 +196,7 @@ def _default_estimator():
     return PatchCNNRegressor(verbose=0)
 
 
-class PatchEmbedder(TransformerMixin, BaseEstimator):
+class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
     """Turn images into hyper-images of patch embeddings on a fixed grid.
 
     The first stage of the hyper-image model of Chandakkar & Li. ``fit``
@@ -570,8 +571,6 @@ class PatchEmbedder(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
         tags.target_tags.required = not self._prefit()
         return tags
 

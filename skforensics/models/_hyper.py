@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import ImageEstimatorMixin
 from ..utils._param_validation import validate_estimator_params
 from ..utils._validation import check_images
 from ..utils._warnings import warn_user
@@ -34,7 +35,7 @@ _PREFIT_WARNING = (
 )
 
 
-class _HyperImageMixin(MetaEstimatorMixin):
+class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
     """What the hyper-image classifier and regressor share."""
 
     _parameter_constraints = {
@@ -170,13 +171,6 @@ class _HyperImageMixin(MetaEstimatorMixin):
         """
         check_is_fitted(self, "embedder_")
         return self.embedder_.transform(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.non_deterministic = self.random_state is None
-        return tags
 
 
 def _take_params(params, indices):

@@ -1,6 +1,5 @@
 """Pixelwise JPEG quality-factor and compression-flag estimation on skorch."""
 
-import copy
 import numbers
 
 import numpy as np
@@ -22,7 +21,7 @@ from ._datasets import (
 )
 from ._jpeg_training import JPEGTrainingMixin
 from ._skorch_base import ImageNetMixin
-from ._skorch_compat import _fuse_conv_bn, inherit_signature
+from ._skorch_compat import inherit_signature
 from ._tiling import tiled_maps
 
 __all__ = ["PixelwiseJPEGRegressor"]
@@ -304,10 +303,10 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         features chunk by chunk (its ``chunk_size``), unless the net was
         given a ``chunk_size`` of its own.
         """
-        module = _fuse_conv_bn(copy.deepcopy(self.module_).eval())
+        module = super()._inference_module()
         if isinstance(module, JPEGQualityNet) and module.chunk_size is None:
             module.chunk_size = _INFERENCE_CHUNK
-        return module.to(device=self.device, memory_format=torch.channels_last)
+        return module
 
     def _image_maps(self, image, module=None):
         """Quality and flag maps (unclipped, float32) of one float image."""

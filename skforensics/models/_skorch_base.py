@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import is_dataset
 
+from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
 from ..utils._param_validation import Pair, as_pair, validate_estimator_params
 from ..utils._validation import check_images, n_channels_of
@@ -44,7 +45,7 @@ from ._targets import check_targets, encode_class_labels, standardise_scores
 __all__ = ["ImageNetMixin", "PatchNetMixin"]
 
 
-class ImageNetMixin(SkorchCompatMixin):
+class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
     """What every skorch net of skforensics shares.
 
     Subclasses extend ``_parameter_constraints`` (a dict, as in
@@ -200,12 +201,11 @@ class ImageNetMixin(SkorchCompatMixin):
             kwargs["batch_size"] = len(dataset)
         return iterator(dataset, **kwargs)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.non_deterministic = self.random_state is None
-        return tags
+    def _inference_module(self):
+        """An evaluation copy of the module: batch norm folded, channels_last."""
+        module = copy.deepcopy(self.module_).eval()
+        module = _fuse_conv_bn(module)
+        return module.to(device=self.device, memory_format=torch.channels_last)
 
 
 class PatchNetMixin(ImageNetMixin):
@@ -442,11 +442,6 @@ class PatchNetMixin(ImageNetMixin):
         pass
 
     # -------------------------------------------------------------- inference
-    def _inference_module(self):
-        module = copy.deepcopy(self.module_).eval()
-        module = _fuse_conv_bn(module)
-        return module.to(device=self.device, memory_format=torch.channels_last)
-
     def _postprocess(self, out):
         return out
 
