@@ -8,7 +8,7 @@ from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import is_dataset, to_numpy
 
 from ..nn import HyperImageCNN
-from ._skorch_base import ImageNetMixin
+from ._skorch_base import CheckedFitMixin, ImageNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
 
 __all__ = ["HyperImageNetClassifier", "HyperImageNetRegressor"]
@@ -18,7 +18,7 @@ def _channels_first(hyper):
     return np.ascontiguousarray(np.moveaxis(hyper, -1, 1), dtype=np.float32)
 
 
-class _HyperImageNetMixin(ImageNetMixin):
+class _HyperImageNetMixin(CheckedFitMixin):
     """What the stage-2 classifier and regressor share."""
 
     def _check_hyper_images(self, H, *, reset):
@@ -30,9 +30,7 @@ class _HyperImageNetMixin(ImageNetMixin):
             )
         if not np.isfinite(H).all():
             raise ValueError("The hyper-images contain NaN or infinity.")
-        if reset:
-            self.hyper_image_shape_ = tuple(int(v) for v in H.shape[1:])
-        else:
+        if not reset:
             check_is_fitted(self, "hyper_image_shape_")
             if H.shape[1:] != self.hyper_image_shape_:
                 raise ValueError(
@@ -41,30 +39,9 @@ class _HyperImageNetMixin(ImageNetMixin):
                 )
         return H
 
-    def fit(self, X, y, **fit_params):
-        """Fit the network on hyper-images.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, U, V, D)
-            Hyper-images, channel last (as :class:`PatchEmbedder` makes them).
-        y : array-like of shape (n_images,)
-            One target per hyper-image.
-        **fit_params : dict
-            Passed to skorch.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        # No skorch hook runs before ``initialize`` builds the module, whose
-        # input channels, grid and outputs come from X and y: check them first.
-        self._validate_params()
+    def _check_fit_input(self, X):
         H = self._check_hyper_images(X, reset=True)
-        y = self._prepare_targets(self._check_targets(y, len(H)))
-        self.random_seeds_ = tuple(self._seeds())
-        return self._fit_seeded(H, y, **fit_params)
+        return H, {"hyper_image_shape_": tuple(int(v) for v in H.shape[1:])}
 
     def initialize_module(self):
         """Build the module, filling in its input channels, grid and outputs.

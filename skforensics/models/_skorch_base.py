@@ -16,7 +16,8 @@ parameter rules for any skorch net):
 
 skorch is customised through its documented hooks (``initialize_module``,
 ``get_dataset``, ``get_iterator``, ``get_loss``, callbacks). ``fit`` is
-overridden once, in :class:`PatchNetMixin`, because skorch builds the
+overridden once, in :class:`CheckedFitMixin` (the patch nets and the
+hyper-image second stage), because skorch builds the
 module in ``initialize`` before any hook sees the data, and the module's
 input channels and number of outputs come from the images and targets.
 """
@@ -42,7 +43,7 @@ from ._datasets import PatchDataset
 from ._skorch_compat import SkorchCompatMixin, _fuse_conv_bn
 from ._targets import check_targets, encode_class_labels, standardise_scores
 
-__all__ = ["ImageNetMixin", "PatchNetMixin"]
+__all__ = ["CheckedFitMixin", "ImageNetMixin", "PatchNetMixin"]
 
 
 class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
@@ -208,7 +209,46 @@ class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
         return module.to(device=self.device, memory_format=torch.channels_last)
 
 
-class PatchNetMixin(ImageNetMixin):
+class CheckedFitMixin(ImageNetMixin):
+    """A ``fit`` that checks X and y before skorch builds the module.
+
+    For nets whose module is sized by the data (input channels, grid,
+    number of classes): subclasses implement ``_check_fit_input(X)``,
+    returning the checked X and the fitted attributes it implies, and
+    ``_prepare_targets(y)``.
+    """
+
+    def fit(self, X, y, **fit_params):
+        """Fit the network.
+
+        Parameters
+        ----------
+        X : image collection or ndarray
+            Training input: images (patch estimators) or hyper-images
+            (second-stage nets), checked by ``_check_fit_input``.
+        y : array-like of shape (n_samples,)
+            One target (class label or score) per image.
+        **fit_params : dict
+            Passed to skorch (and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        # No skorch hook runs before ``initialize`` builds the module, whose
+        # input channels and outputs come from X and y: check them here first.
+        self._validate_params()
+        X, fitted = self._check_fit_input(X)
+        y = self._prepare_targets(self._check_targets(y, len(X)))
+        # Set once y is valid too, so that a failed fit leaves no state.
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.random_seeds_ = tuple(self._seeds())
+        return self._fit_seeded(X, y, **fit_params)
+
+
+class PatchNetMixin(CheckedFitMixin):
     """What the patch classifier, regressor and ranker share.
 
     Subclasses set ``_target_dtype``, implement ``_prepare_targets``
@@ -259,32 +299,10 @@ class PatchNetMixin(ImageNetMixin):
         self.check_range = check_range
 
     # --------------------------------------------------------------- fitting
-    def fit(self, X, y, **fit_params):
-        """Fit the patch network on the images' patches.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Training images, at least ``patch_size`` large, all grayscale or
-            all colour. They are neither copied nor modified.
-        y : array-like of shape (n_images,)
-            One target (class label or score) per image.
-        **fit_params : dict
-            Passed to skorch (and the module's ``forward``).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        # No skorch hook runs before ``initialize`` builds the module, whose
-        # channels and outputs come from X and y: check them here first.
-        self._validate_params()
+    def _check_fit_input(self, X):
         X = self._check_images(X, reset=True)
-        y = self._prepare_targets(self._check_targets(y, len(X)))
-        self.n_channels_in_, self.patch_size_ = self.__dict__.pop("_fit_geometry_")
-        self.random_seeds_ = tuple(self._seeds())
-        return self._fit_seeded(X, y, **fit_params)
+        patch = as_pair(self.patch_size)
+        return X, {"n_channels_in_": n_channels_of(np.asarray(X[0])), "patch_size_": patch}
 
     def _check_images(self, X, *, reset):
         if not reset:
@@ -299,9 +317,6 @@ class PatchNetMixin(ImageNetMixin):
             min_size_hint=f" for patch_size={patch}",
             check_range=bool(self.check_range),
         )
-        if reset:
-            # Set by fit once y is valid too, so a failed fit leaves no state.
-            self._fit_geometry_ = (n_channels_of(np.asarray(X[0])), patch)
         return X
 
     def initialize_module(self):
