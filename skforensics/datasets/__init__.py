@@ -3,7 +3,8 @@
 Every function returns ``(X, y, groups)``, where ``groups`` holds the source
 image of each sample, so that a grouped split
 (:class:`~sklearn.model_selection.GroupKFold`) never puts crops of one
-photograph on both sides.
+photograph on both sides. The video readers (:func:`read_video_frames`,
+:class:`LazyVideoFrames`) return the frames of a file as an image collection.
 """
 
 from ._collages import make_collages
@@ -12,12 +13,15 @@ from ._jpeg import make_jpeg_images
 from ._localized import make_localized_artifacts
 from ._rescale import make_rescaled_images
 from ._samples import load_sample_images
+from ._video import LazyVideoFrames, read_video_frames
 
 __all__ = [
+    "LazyVideoFrames",
     "load_image_folder",
     "load_sample_images",
     "make_collages",
     "make_jpeg_images",
     "make_localized_artifacts",
     "make_rescaled_images",
+    "read_video_frames",
 ]
