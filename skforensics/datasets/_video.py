@@ -133,7 +133,6 @@ class _Reader:
         self.pts, self.keyframes = _table(path, owner)
         self.container = _open(path)
         self.stream = _video_stream(self.container, path, owner)
-        self.stream.thread_type = "AUTO"
         self.position = -1  # index of the last frame decoded
         self._frames = None
 
