@@ -8,6 +8,13 @@ photograph on both sides. The video readers (:func:`read_video_frames`,
 """
 
 from ._collages import make_collages
+from ._degrade import (
+    make_degraded_images,
+    rescale_image,
+    resize_image,
+    unsharp_mask,
+    video_round_trip,
+)
 from ._folder import load_image_folder
 from ._jpeg import make_jpeg_images
 from ._localized import make_localized_artifacts
@@ -20,8 +27,13 @@ __all__ = [
     "load_image_folder",
     "load_sample_images",
     "make_collages",
+    "make_degraded_images",
     "make_jpeg_images",
     "make_localized_artifacts",
     "make_rescaled_images",
     "read_video_frames",
+    "rescale_image",
+    "resize_image",
+    "unsharp_mask",
+    "video_round_trip",
 ]
