@@ -310,7 +310,7 @@ class PatchScoreDisplay:
         return display.plot(ax=ax, **kwargs)
 
     @classmethod
-    @validate_params(
+    @validate_params(  # not skipping nested: plot validates its own **kwargs
         {
             "image": ["array-like"],
             "tile_scores": ["array-like"],
@@ -319,7 +319,7 @@ class PatchScoreDisplay:
             "score": [Interval(Real, 0, 1, closed="both"), None],
             "ax": "no_validation",
         },
-        prefer_skip_nested_validation=True,
+        prefer_skip_nested_validation=False,
     )
     def from_predictions(
         cls, image, tile_scores, *, patch_size, stride=None, score=None, ax=None, **kwargs
@@ -536,7 +536,7 @@ class JPEGMapDisplay:
         return display.plot(ax=ax, **kwargs)
 
     @classmethod
-    @validate_params(
+    @validate_params(  # not skipping nested: plot validates its own **kwargs
         {
             "image": ["array-like"],
             "quality_map": ["array-like"],
@@ -545,7 +545,7 @@ class JPEGMapDisplay:
             "p_compressed": [Interval(Real, 0, 1, closed="both"), None],
             "ax": "no_validation",
         },
-        prefer_skip_nested_validation=True,
+        prefer_skip_nested_validation=False,
     )
     def from_predictions(
         cls,
@@ -687,8 +687,8 @@ class BRISQUEFeatureDisplay:
             Gaussian kernel density estimate, or normalised histogram. A class
             with fewer than two distinct values gets a histogram.
         bins : int, default=20
-            Histogram bins over the range of each feature (``kind="hist"``),
-            or number of points per 10 of the KDE grid.
+            Histogram bins over the range of each feature (``kind="hist"``,
+            and classes with a single value).
         class_names : dict, default=None
             Legend label of each class, for example
             ``{0: "real", 1: "upscaled"}``; by default the class values.
@@ -721,14 +721,19 @@ class BRISQUEFeatureDisplay:
             if hi == lo:
                 lo, hi = lo - 0.5, hi + 0.5
             edges = np.linspace(lo, hi, bins + 1)
-            grid = np.linspace(lo, hi, 200)
+            kdes = {
+                cls: gaussian_kde(column[y == cls])
+                for cls in self.classes_
+                if kind == "kde" and np.unique(column[y == cls]).size > 1
+            }
+            # The KDE grid reaches 3 bandwidths past the data: the tails show.
+            pad = max([3 * np.sqrt(k.covariance[0, 0]) for k in kdes.values()] or [0])
+            grid = np.linspace(lo - pad, hi + pad, 200)
             for k, cls in enumerate(self.classes_):
                 values = column[y == cls]
                 label = str(class_names.get(cls, cls))
-                if kind == "kde" and np.unique(values).size > 1:
-                    (artists[i, k],) = a.plot(
-                        grid, gaussian_kde(values)(grid), label=label
-                    )
+                if cls in kdes:
+                    (artists[i, k],) = a.plot(grid, kdes[cls](grid), label=label)
                 else:
                     density, _ = np.histogram(values, bins=edges, density=True)
                     artists[i, k] = a.stairs(density, edges, label=label)
@@ -778,7 +783,7 @@ class BRISQUEFeatureDisplay:
         )
 
     @classmethod
-    @validate_params(
+    @validate_params(  # not skipping nested: plot validates its own **kwargs
         {
             "features": ["array-like"],
             "y": ["array-like"],
@@ -786,7 +791,7 @@ class BRISQUEFeatureDisplay:
             "all_feature_names": ["array-like", None],
             "ax": "no_validation",
         },
-        prefer_skip_nested_validation=True,
+        prefer_skip_nested_validation=False,
     )
     def from_features(
         cls, features, y, *, feature_names, all_feature_names=None, ax=None, **kwargs
@@ -960,7 +965,7 @@ class MSCNDisplay:
         return self
 
     @classmethod
-    @validate_params(
+    @validate_params(  # not skipping nested: plot validates its own **kwargs
         {
             "images": "no_validation",
             "labels": [list, tuple, None],
@@ -968,7 +973,7 @@ class MSCNDisplay:
             "window": [Interval(Integral, 1, None, closed="left")],
             "ax": "no_validation",
         },
-        prefer_skip_nested_validation=True,
+        prefer_skip_nested_validation=False,
     )
     def from_images(cls, images, *, labels=None, sigma=7 / 6, window=7, ax=None, **kwargs):
         """Compute the MSCN coefficients of images and plot them.
