@@ -34,6 +34,15 @@ Usage::
 
 ``--pretrained`` evaluates the shipped ``pretrained("upscale-detector")``
 on the held-out sources recorded with its weights, instead of training.
+
+Per condition (issue 13): the post-processing real fake-4K files go through,
+applied to real and upscaled images alike (JPEG, H.264 and HEVC through
+PyAV, an unsharp mask), plus real images blurred by a Gaussian (never
+resampled: they must stay real); "upscales caught" and "real kept real"
+per condition, pooled per image. ``--no-crops`` skips the 128x128 crops
+comparison (it trains a BRISQUE + SVM); ``--no-conditions`` skips the
+per-condition table. The generation speed of each operation of
+:func:`skforensics.datasets.make_degraded_images` is measured too.
 """
 
 import argparse
@@ -157,6 +166,137 @@ def crop_comparison(recipe, clf, train_images, test_images, seed, n_jobs):
     return out
 
 
+CONDITIONS = {
+    # name: (kind, parameters); applied to the whole image (RGB or gray).
+    "none": ("none", {}),
+    "JPEG Q90": ("jpeg", {"quality": 90}),
+    "JPEG Q75": ("jpeg", {"quality": 75}),
+    "H.264 CRF 18": ("video", {"codec": "h264", "crf": 18}),
+    "H.264 CRF 23": ("video", {"codec": "h264", "crf": 23}),
+    "H.264 CRF 28": ("video", {"codec": "h264", "crf": 28}),
+    "HEVC CRF 23": ("video", {"codec": "hevc", "crf": 23}),
+    "unsharp r=1 100%": ("sharpen", {"radius": 1.0, "amount": 1.0}),
+    "unsharp r=2 150%": ("sharpen", {"radius": 2.0, "amount": 1.5}),
+}
+BLUR_SIGMAS = (0.7, 1.0, 1.5)
+CONDITION_FAKES = {
+    # name: (factor, upscaling kernel of make_rescaled_images), area downscale
+    "bicubic x2": (2.0, "bicubic"),
+    "lanczos x2": (2.0, "lanczos"),
+    "bicubic x1.5": (1.5, "bicubic"),
+}
+
+
+def _degrade(image, kind, params):
+    from skforensics.datasets import unsharp_mask, video_round_trip
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    image = np.asarray(image, dtype=np.float32)
+    if kind == "jpeg":
+        return jpeg_round_trip(image, params["quality"])
+    if kind == "video":
+        return video_round_trip(image, **params)
+    if kind == "sharpen":
+        out = unsharp_mask(image, **params)
+        return np.round(out * 255) / np.float32(255)
+    return image
+
+
+def per_condition(recipe, clf, images):
+    """Images caught per post-processing condition, pooled per image.
+
+    Real and upscaled images (made from the same held-out sources, as the
+    clean test set) go through the same post-processing; the blur rows are
+    real images only.
+    """
+    import cv2
+
+    from skforensics.datasets import make_rescaled_images
+
+    def called_upscaled(batch):
+        maps = clf.predict_patch_map([recipe.luminance(x) for x in batch])
+        return np.array([m.mean() > 0.5 for m in maps])
+
+    sources = [np.asarray(im, dtype=np.float32) for im in images]
+    sources = [s / 255 if s.max() > 1 else s for s in sources]
+    fakes = {}
+    for name, (factor, kernel) in CONDITION_FAKES.items():
+        fakes[name] = [
+            make_rescaled_images([s], factor=factor, kernels=(kernel,),
+                                 random_state=0)[0][1]
+            for s in sources
+        ]
+    rows = {}
+    for cond, (kind, params) in CONDITIONS.items():
+        t0 = time.perf_counter()
+        real = called_upscaled([_degrade(s, kind, params) for s in sources])
+        row = {"real_kept_real": int(np.sum(~real)), "n_real": len(sources)}
+        for name, fake in fakes.items():
+            caught = called_upscaled([_degrade(f, kind, params) for f in fake])
+            row[name] = int(np.sum(caught))
+        row["n_fake"] = len(sources)
+        row["time_s"] = time.perf_counter() - t0
+        rows[cond] = row
+    for sigma in BLUR_SIGMAS:
+        blurred = [
+            np.round(cv2.GaussianBlur(s, (0, 0), sigma) * 255) / np.float32(255)
+            for s in sources
+        ]
+        real = called_upscaled(blurred)
+        rows[f"real blurred, sigma {sigma:g}"] = {
+            "real_kept_real": int(np.sum(~real)), "n_real": len(sources),
+        }
+    return rows
+
+
+def print_conditions(rows):
+    names = list(CONDITION_FAKES)
+    print(f"\n{'condition':<26}" + "".join(f"{n:>14}" for n in names)
+          + f"{'all upscales':>14}{'real kept real':>16}")
+    for cond, row in rows.items():
+        cells = ""
+        if "n_fake" in row:
+            n = row["n_fake"]
+            cells = "".join(f"{row[k]:>10}/{n:<3}" for k in names)
+            total = sum(row[k] for k in names)
+            cells += f"{total:>10}/{n * len(names):<3}"
+        else:
+            cells = f"{'-':>14}" * (len(names) + 1)
+        print(f"{cond:<26}{cells}{row['real_kept_real']:>12}/{row['n_real']:<3}")
+
+
+def generation_speed(size=128, n=40):
+    """Images per second of each operation of make_degraded_images."""
+    from skforensics.datasets import (
+        rescale_image,
+        unsharp_mask,
+        video_round_trip,
+    )
+    from skforensics.datasets._degrade import RESAMPLERS, _denoise
+    from skforensics.datasets._jpeg import jpeg_round_trip
+    from skforensics.utils import make_test_images
+
+    images = make_test_images(n, size, n_channels=3, random_state=0)
+    images = np.round(images * 255) / np.float32(255)
+    ops = {f"rescale x2 {r}": (lambda x, r=r: rescale_image(x, 2.0, resampler=r))
+           for r in RESAMPLERS if r != "opencv-area"}
+    ops.update({
+        "unsharp mask": lambda x: unsharp_mask(x, radius=1.0, amount=1.0),
+        "bilateral denoise": lambda x: _denoise(x, 0.05, 1.0),
+        "JPEG Q85": lambda x: jpeg_round_trip(x, 85),
+        "H.264 CRF 23": lambda x: video_round_trip(x, codec="h264", crf=23),
+        "HEVC CRF 23": lambda x: video_round_trip(x, codec="hevc", crf=23),
+    })
+    out = {}
+    for name, op in ops.items():
+        op(images[0])
+        t0 = time.perf_counter()
+        for x in images:
+            op(x)
+        out[name] = n / (time.perf_counter() - t0)
+    return out
+
+
 def time_4k(clf, repeats=3):
     """Median seconds to score all tiles of a 3840x2160 frame (gray and RGB)."""
     import cv2
@@ -197,6 +337,10 @@ def main(argv=None):
     parser.add_argument("--pretrained", action="store_true",
                         help="evaluate the shipped weights instead of training")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-crops", action="store_true",
+                        help="skip the 128x128 crops comparison (trains an SVM)")
+    parser.add_argument("--no-conditions", action="store_true",
+                        help="skip the per-condition table (needs PyAV)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/fake4k.json"))
     args = parser.parse_args(argv)
 
@@ -257,17 +401,34 @@ def main(argv=None):
             print(f"{name:<28}{cnn[name]['pooled']:>12.2%}"
                   f"{cnn[name]['centre_tile']:>12.2%}{base[name]['accuracy']:>13.2%}")
 
-    crops = crop_comparison(
-        recipe, clf, [images[i] for i in train_idx], [images[i] for i in test_idx],
-        args.seed, n_jobs=args.threads,
-    )
-    print(f"\n{crops['n_crops']} held-out 128x128 crops (real, bicubic x2, "
-          "Lanczos x2; models trained on the same training crops):")
-    print(f"{'model':<24}{'accuracy':>10}{'real -> upscaled':>18}{'missed':>9}")
-    for name in ("cnn_pooled", "cnn_centre", "brisque_svm"):
-        r = crops[name]
-        print(f"{name:<24}{r['accuracy']:>10.2%}{r['real_called_upscaled']:>18.2%}"
-              f"{r['upscaled_missed']:>9.2%}")
+    crops = None
+    if not args.no_crops:
+        crops = crop_comparison(
+            recipe, clf, [images[i] for i in train_idx], [images[i] for i in test_idx],
+            args.seed, n_jobs=args.threads,
+        )
+        print(f"\n{crops['n_crops']} held-out 128x128 crops (real, bicubic x2, "
+              "Lanczos x2; models trained on the same training crops):")
+        print(f"{'model':<24}{'accuracy':>10}{'real -> upscaled':>18}{'missed':>9}")
+        for name in ("cnn_pooled", "cnn_centre", "brisque_svm"):
+            r = crops[name]
+            print(f"{name:<24}{r['accuracy']:>10.2%}{r['real_called_upscaled']:>18.2%}"
+                  f"{r['upscaled_missed']:>9.2%}")
+
+    conditions = None
+    if not args.no_conditions:
+        t0 = time.perf_counter()
+        conditions = per_condition(recipe, clf, [images[i] for i in test_idx])
+        print(f"\nPer condition, {len(test_idx)} held-out sources (pooled per "
+              f"image; the same post-processing for real and upscaled; "
+              f"{time.perf_counter() - t0:.0f} s):")
+        print_conditions(conditions)
+        generation = generation_speed()
+        print("\nGeneration speed, 128x128 RGB, images/s on one core:")
+        for name, rate in generation.items():
+            print(f"  {name:<28}{rate:>8.0f}")
+    else:
+        generation = None
 
     speed = time_4k(clf)
     print(f"\n4K frame ({speed['tiles']} tiles of 64x64): "
@@ -288,6 +449,7 @@ def main(argv=None):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "cnn": cnn, "baseline": baseline, "crops_128": crops, "training": training,
+        "conditions": conditions, "generation_images_per_s": generation,
         "speed_4k": speed,
         "load_average": load, "threads": torch.get_num_threads(),
     }, indent=1, default=str))
