@@ -63,7 +63,9 @@ def _check_map(values, shape, name):
 def _new_axes(plt, ax, n_axes, caller, figsize):
     """The given axes (one or a sequence of ``n_axes``) or a new figure's."""
     if ax is None:
-        fig, axes = plt.subplots(1, n_axes, figsize=figsize, squeeze=False)
+        fig, axes = plt.subplots(
+            1, n_axes, figsize=figsize, squeeze=False, layout="constrained"
+        )
         return fig, axes.ravel()
     axes = np.ravel(np.asarray(ax, dtype=object))
     if axes.size != n_axes:
@@ -473,8 +475,8 @@ class JPEGMapDisplay:
         self.flag_image_ = axes[2].imshow(flag, cmap=cmap, vmin=0, vmax=1)
         axes[2].set_title("P(compressed) map")
         self.colorbars_ = [
-            fig.colorbar(self.quality_image_, ax=axes[1], fraction=0.046),
-            fig.colorbar(self.flag_image_, ax=axes[2], fraction=0.046),
+            fig.colorbar(self.quality_image_, ax=axes[1], shrink=0.8),
+            fig.colorbar(self.flag_image_, ax=axes[2], shrink=0.8),
         ]
         for a in axes[:3]:
             a.set_axis_off()
