@@ -282,3 +282,24 @@ def test_missing_matplotlib_names_the_extra(make, image, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r'pip install "skforensics\[torch\]"'):
         display.plot()
+
+
+def test_importing_inspection_imports_neither_matplotlib_nor_torch():
+    import subprocess
+
+    code = (
+        "import sys, skforensics.inspection; "
+        "print(sorted({'matplotlib', 'torch'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_displays_accept_uint8_and_rgb_images(image):
+    rgb = np.round(np.repeat(image[..., None], 3, axis=2) * 255).astype(np.uint8)
+    display = PatchScoreDisplay.from_predictions(rgb, np.zeros((4, 4)), patch_size=32)
+    np.testing.assert_allclose(display.image_.get_array(), rgb / 255, atol=1e-6)
+    with pytest.raises(ValueError, match="Float images must lie in"):
+        PatchScoreDisplay.from_predictions(image * 255, np.zeros((4, 4)), patch_size=32)
