@@ -45,7 +45,7 @@ SECTIONS = [
     ("skforensics.models", "Estimators on skorch", "patch_cnn",
      "scikit-learn estimators that train the networks (needs the ``torch`` "
      "extra)."),
-    ("skforensics.inspection", "Inspection", "jpeg",
+    ("skforensics.inspection", "Inspection", "inspection_displays",
      "Audits and figures of what the models see; nothing here imports torch "
      "at import time."),
 ]
