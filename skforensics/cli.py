@@ -1,7 +1,8 @@
-"""The ``skforensics`` command: ``skforensics demo`` and ``skforensics jpeg-audit``."""
+"""The ``skforensics`` command: ``demo``, ``analyse`` and ``jpeg-audit``."""
 
 import argparse
 import importlib
+import os
 import sys
 
 __all__ = ["main"]
@@ -82,6 +83,61 @@ def jpeg_audit_cli(args, jpeg_audit):
     return 1 if report.n_failed and args.strict else 0
 
 
+def _analyse(args):
+    from .inspection import _analyse as an
+
+    # Everything that can be wrong with the command line fails here, with
+    # exit status 2, before the first image is read.
+    models = an.parse_models(args.models)
+    if args.jobs == 0 or args.jobs < -1:
+        raise ValueError(f"--jobs must be a positive number or -1; got {args.jobs}.")
+    output_dir = os.path.abspath(args.out)
+    paths, notes = an.expand_inputs(args.paths, exclude=output_dir)
+    _check_dependencies("analyse", ["torch", "skorch"])
+    if not args.no_maps:
+        _check_dependencies(
+            "analyse (to draw the maps)", ["matplotlib"], alternative="--no-maps"
+        )
+    output_dir = an.check_output_dir(output_dir)
+    maps_dir = None
+    if not args.no_maps:
+        maps_dir = os.path.join(output_dir, "maps")
+        os.makedirs(maps_dir, exist_ok=True)
+    an.load_models(models)  # missing weights fail before the first image
+
+    from tqdm.auto import tqdm
+
+    table = sys.stderr if args.json else sys.stdout
+    for note in notes:
+        print(f"skforensics analyse: warning: {note}", file=sys.stderr)
+    records = an.iter_records(
+        paths, models=models, brisque=args.brisque, maps_dir=maps_dir, n_jobs=args.jobs
+    )
+    bar = tqdm(total=len(paths), desc="analyse", unit="file", disable=args.quiet)
+    n_failed = n_incomplete = 0
+    print(an.table_header(), file=table)
+    columns = an.fields(brisque=args.brisque)
+    json_stream = sys.stdout if args.json else None
+    with an.ReportWriter(output_dir, columns, json_stream=json_stream) as writer:
+        for record in records:
+            writer.write(record)
+            n_failed += record["failed"]
+            n_incomplete += bool(record["error"]) and not record["failed"]
+            bar.update()
+            line = an.table_row(record)
+            if args.quiet:
+                print(line, file=table)
+            else:
+                bar.write(line, file=table)
+    bar.close()
+    print(
+        f"{len(paths)} files, {n_failed} failed, {n_incomplete} with a model "
+        f"that could not answer; report in {output_dir}",
+        file=table,
+    )
+    return 1 if args.strict and (n_failed or n_incomplete) else 0
+
+
 def build_parser():
     """The argument parser of the ``skforensics`` command."""
     parser = argparse.ArgumentParser(
@@ -104,9 +160,64 @@ def build_parser():
     )
     demo.set_defaults(func=_demo)
 
+    analyse = sub.add_parser(
+        "analyse",
+        help="run every shipped model over image files and folders",
+        description=(
+            "For each image (files, folders searched recursively, or glob "
+            "patterns; images only, not videos) estimate P(upscaled), the JPEG "
+            "quality and P(ever JPEG-compressed), optionally the 36 BRISQUE "
+            "features; print a table, write report.csv and report.json (one "
+            "record per image, streamed as results come) and per-image PNG "
+            "maps. Exit status: 0 done, 1 with --strict if any file failed or "
+            "a model could not answer, 2 for usage errors, missing inputs and "
+            "an unwritable output folder."
+        ),
+    )
+    analyse.add_argument(
+        "paths", nargs="+", metavar="PATH", help="image file, folder or glob pattern"
+    )
+    analyse.add_argument(
+        "--models",
+        default="upscale,jpeg",
+        help="comma-separated models to run: upscale, jpeg (default: %(default)s)",
+    )
+    analyse.add_argument(
+        "--brisque", action="store_true", help="add the 36 BRISQUE features"
+    )
+    analyse.add_argument(
+        "-o",
+        "--out",
+        default="skforensics-report",
+        help="folder of report.csv, report.json and maps/ (default: %(default)s)",
+    )
+    analyse.add_argument(
+        "--no-maps", action="store_true", help="no PNG maps (needs no matplotlib)"
+    )
+    analyse.add_argument(
+        "--json",
+        action="store_true",
+        help="print the records to stdout as JSON (the table goes to stderr)",
+    )
+    analyse.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="files analysed in parallel, -1 for all cores (default: %(default)s)",
+    )
+    analyse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    analyse.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 if any file failed or a model could not answer",
+    )
+    analyse.set_defaults(func=_analyse)
+
     audit = sub.add_parser(
         "jpeg-audit",
-        help="estimate the JPEG history of every image in a folder",
+        help="estimate the JPEG history of every image in a folder "
+        "(the JPEG part of analyse, kept for compatibility)",
         description=(
             "For each image of FOLDER, estimate the JPEG quality it was ever "
             "compressed with and the probability that it ever was; write a CSV, "
