@@ -283,7 +283,7 @@ def analyse_one(index, path, *, models=MODELS, brisque=False, maps_dir=None):
         from ..feature import brisque_features
 
         try:
-            values = brisque_features(image)
+            values = brisque_features([image])[0]
             record.update(zip(brisque_names(), (round(float(v), 6) for v in values)))
         except ValueError as exc:
             errors.append(f"brisque: {_reason(exc)}")

@@ -1,0 +1,264 @@
+"""``skforensics analyse``: records, exit codes and every bad input of issue 14."""
+
+import csv
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skforensics.cli import main
+
+pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+COLUMNS = [
+    "path", "height", "width", "mode", "p_upscaled", "jpeg_quality",
+    "p_compressed", "seconds", "error",
+]
+
+
+def _photo(size=96):
+    from skforensics.datasets import load_sample_images
+
+    photo = load_sample_images(as_gray=False)[4][:size, :size]  # coffee
+    return np.round(photo * 255).astype(np.uint8)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Two good 96x96 images, one in a sub-folder, plus a non-image file."""
+    root = tmp_path / "photos"
+    (root / "sub").mkdir(parents=True)
+    Image.fromarray(_photo()).save(root / "a.png")
+    Image.fromarray(_photo()[..., 0]).save(root / "sub" / "b.jpg", quality=70)
+    (root / "notes.txt").write_text("not an image")
+    return root
+
+
+def _read(out):
+    with open(out / "report.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with open(out / "report.json", encoding="utf-8") as f:
+        records = json.load(f)
+    return rows, records
+
+
+def _by_name(records):
+    return {os.path.basename(r["path"]): r for r in records}
+
+
+def test_records_of_a_folder(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["analyse", str(folder), "-q", "--out", str(out), "--no-maps"]) == 0
+    rows, records = _read(out)
+    assert list(rows[0]) == COLUMNS
+    assert [os.path.basename(r["path"]) for r in records] == ["a.png", "b.jpg"]
+    a, b = _by_name(records)["a.png"], _by_name(records)["b.jpg"]
+    assert (a["height"], a["width"], a["mode"], b["mode"]) == (96, 96, "RGB", "gray")
+    for record in records:
+        assert 0 <= record["p_upscaled"] <= 1 and 0 <= record["p_compressed"] <= 1
+        assert 0 <= record["jpeg_quality"] <= 100 and record["seconds"] > 0
+        assert record["error"] == ""
+    # The CSV holds the same values as the JSON.
+    assert float(rows[0]["p_upscaled"]) == records[0]["p_upscaled"]
+    assert sorted(os.listdir(out)) == ["report.csv", "report.json"]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["path", "size", "mode"]
+    assert len(lines) == 4 and "2 files, 0 failed" in lines[-1]
+
+
+def test_json_to_stdout_brisque_and_one_model(folder, tmp_path, capsys):
+    from skforensics.feature import BRISQUEExtractor
+
+    out = tmp_path / "out"
+    argv = ["analyse", str(folder / "a.png"), "-q", "--out", str(out), "--no-maps"]
+    assert main(argv + ["--json", "--brisque", "--models", "jpeg"]) == 0
+    captured = capsys.readouterr()
+    (record,) = json.loads(captured.out)
+    assert "path" in captured.err  # the table moved to stderr
+    names = [f"brisque_{n}" for n in BRISQUEExtractor().get_feature_names_out()]
+    assert list(record) == COLUMNS + names and len(names) == 36
+    assert all(np.isfinite(record[n]) for n in names)
+    assert record["p_upscaled"] is None and record["jpeg_quality"] is not None
+    assert _read(out)[1] == [record]
+
+
+def test_maps_are_saved(folder, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "out"
+    assert main(["analyse", str(folder / "a.png"), "-q", "--out", str(out)]) == 0
+    maps = sorted(os.listdir(out / "maps"))
+    assert maps == ["00000_a.png.jpeg.png", "00000_a.png.upscale.png"]
+    for name in maps:
+        with Image.open(out / "maps" / name) as img:
+            assert img.format == "PNG" and min(img.size) > 100
+
+
+def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, capsys):
+    root = tmp_path / "mixed"
+    root.mkdir()
+    Image.fromarray(_photo()).save(root / "good.png")
+    png = (root / "good.png").read_bytes()
+    (root / "corrupt.png").write_bytes(png[: len(png) // 2])
+    (root / "text.jpg").write_text("hello, I am not a JPEG")
+    Image.fromarray(_photo()[:70, :70]).save(root / "small.png")  # < 79 and >= 64
+    Image.fromarray(_photo()[:40, :40]).save(root / "tiny.png")  # < 64: no model
+    rgba = np.dstack([_photo(), np.full((96, 96), 200, np.uint8)])
+    Image.fromarray(rgba).save(root / "rgba.png")
+    Image.fromarray((_photo()[..., 1].astype(np.uint16) * 257)).save(root / "deep.tif")
+    out = tmp_path / "out"
+    argv = ["analyse", str(root), "-q", "--out", str(out), "--no-maps"]
+    assert main(argv) == 0
+    table = capsys.readouterr().out
+    assert "corrupt.png" in table and "cannot read" in table
+    assert "7 files, 2 failed, 2 with a model that could not answer" in table
+    rows, records = _read(out)
+    assert len(rows) == 7
+    by = _by_name(records)
+    for name in ("corrupt.png", "text.jpg"):
+        assert by[name]["error"].startswith("cannot read: Cannot read image file")
+        assert name in by[name]["error"] and by[name]["height"] is None
+    # Too small for the JPEG net only: its columns are empty, upscale answers.
+    small = by["small.png"]
+    assert small["jpeg_quality"] is None and small["p_compressed"] is None
+    assert small["p_upscaled"] is not None
+    assert small["error"].startswith("jpeg: Images must be at least 79x79")
+    tiny = by["tiny.png"]
+    assert tiny["p_upscaled"] is None and tiny["jpeg_quality"] is None
+    assert "upscale: " in tiny["error"] and "jpeg: " in tiny["error"]
+    assert by["rgba.png"]["mode"] == "RGBA" and by["rgba.png"]["error"] == ""
+    assert by["deep.tif"]["mode"] == "gray 16-bit" and by["deep.tif"]["error"] == ""
+    # The 16-bit file gives the answers of its 8-bit twin.
+    Image.fromarray(_photo()[..., 1]).save(root / "eight.png")
+    (root / "deep.tif").rename(tmp_path / "deep.tif")
+    main(["analyse", str(root / "eight.png"), str(tmp_path / "deep.tif"), "-q",
+          "--out", str(out), "--no-maps"])
+    eight, deep = _read(out)[1]
+    for key in ("p_upscaled", "jpeg_quality", "p_compressed"):
+        assert deep[key] == pytest.approx(eight[key], abs=0.02)
+    # --strict turns failures into exit status 1.
+    assert main(argv + ["--strict"]) == 1
+    assert main(["analyse", str(root / "good.png"), "-q", "--out", str(out),
+                 "--no-maps", "--strict"]) == 0
+
+
+def test_paths_with_spaces_and_non_ascii_and_globs(tmp_path, capsys):
+    root = tmp_path / "dossier été" / "prises de vue"
+    root.mkdir(parents=True)
+    Image.fromarray(_photo()).save(root / "café crème.png")
+    Image.fromarray(_photo()).save(root / "zèbre.jpg")
+    out = tmp_path / "rapport à rendre"
+    pattern = str(tmp_path / "dossier été" / "**" / "*.png")
+    argv = ["analyse", pattern, "-q", "--out", str(out), "--no-maps"]
+    assert main(argv) == 0
+    rows, records = _read(out)
+    assert [r["path"] for r in records] == [str(root / "café crème.png")]
+    assert rows[0]["path"] == records[0]["path"] and records[0]["error"] == ""
+    assert "café crème.png" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["empty", "no_image", "missing", "no_match"])
+def test_nothing_to_analyse_is_a_usage_error(kind, tmp_path, capsys):
+    target = tmp_path / "in"
+    if kind in ("empty", "no_image"):
+        target.mkdir()
+    if kind == "no_image":
+        (target / "readme.txt").write_text("x")
+        (target / "data.csv").write_text("1,2")
+    if kind == "no_match":
+        target = tmp_path / "*.png"
+    out = tmp_path / "out"
+    assert main(["analyse", str(target), "-q", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("skforensics analyse: error:") and str(target) in err
+    assert not out.exists()  # nothing done
+
+
+def test_an_empty_folder_beside_images_is_a_warning(folder, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out"
+    argv = ["analyse", str(empty), str(folder / "a.png"), "-q", "--out", str(out)]
+    assert main(argv + ["--no-maps"]) == 0
+    assert "warning: no image file in folder" in capsys.readouterr().err
+    assert len(_read(out)[1]) == 1
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or getattr(os, "geteuid", lambda: 1)() == 0,
+    reason="root can write into a read-only folder",
+)
+def test_unwritable_output_folder_fails_before_any_work(folder, tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        argv = ["analyse", str(folder), "-q", "--out", str(locked / "out")]
+        assert main(argv) == 2
+    finally:
+        locked.chmod(0o700)
+    err = capsys.readouterr().err
+    assert "Cannot write the report to" in err and "--out" in err
+
+
+def test_output_folder_that_is_a_file(folder, tmp_path, capsys):
+    # Also what an unwritable folder gives when the tests run as root.
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    argv = ["analyse", str(folder), "-q", "--out", str(taken), "--no-maps"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Cannot write the report to" in err
+
+
+@pytest.mark.parametrize(
+    "extra", [["--models", "upscale,oracle"], ["--models", ","], ["--jobs", "0"]]
+)
+def test_bad_options_are_usage_errors(extra, folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["analyse", str(folder), "-q", "--out", str(out)] + extra) == 2
+    assert "error:" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(SystemExit) as exc:
+        main(["analyse"])  # no PATH
+    assert exc.value.code == 2
+
+
+def test_no_maps_needs_no_matplotlib(folder, tmp_path, monkeypatch, capsys):
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)
+    out = tmp_path / "out"
+    assert main(["analyse", str(folder), "-q", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "matplotlib" in err and "--no-maps" in err
+    assert not out.exists()  # failed before the first image
+    assert main(["analyse", str(folder), "-q", "--out", str(out), "--no-maps"]) == 0
+    assert sorted(os.listdir(out)) == ["report.csv", "report.json"]
+
+
+def test_jobs_2_gives_the_records_of_jobs_1(folder, tmp_path):
+    Image.fromarray(_photo()[:, ::-1]).save(folder / "c.png")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    argv = ["analyse", str(folder), "-q", "--no-maps"]
+    assert main(argv + ["--out", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    assert main(argv + ["--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
+    one, two = _read(tmp_path / "one")[1], _read(tmp_path / "two")[1]
+    for record in one + two:
+        record.pop("seconds")
+    assert len(one) == 4
+    assert two == one  # same values, in the same (input) order
+
+
+def test_progress_bar_on_stderr_and_jpeg_audit_kept(folder, tmp_path, capsys):
+    # tqdm's bar goes to stderr, the table to stdout; jpeg-audit is still there.
+    from skforensics.cli import build_parser
+
+    out = tmp_path / "out"
+    assert main(["analyse", str(folder / "a.png"), "--out", str(out), "--no-maps"]) == 0
+    captured = capsys.readouterr()
+    assert "analyse" in captured.err and "1/1" in captured.err
+    assert "a.png" in captured.out and "1/1" not in captured.out
+    assert build_parser().parse_args(["jpeg-audit", "photos"]).folder == "photos"
