@@ -108,7 +108,7 @@ def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, capsys):
     Image.fromarray(_photo()[:40, :40]).save(root / "tiny.png")  # < 64: no model
     rgba = np.dstack([_photo(), np.full((96, 96), 200, np.uint8)])
     Image.fromarray(rgba).save(root / "rgba.png")
-    Image.fromarray((_photo()[..., 1].astype(np.uint16) * 257)).save(root / "deep.tif")
+    Image.fromarray(_photo()[..., 1].astype(np.uint16) * 257).save(root / "deep.tif")
     out = tmp_path / "out"
     argv = ["analyse", str(root), "-q", "--out", str(out), "--no-maps"]
     assert main(argv) == 0

@@ -92,7 +92,10 @@ def expand_inputs(inputs, *, exclude=None):
     for item in inputs:
         item = os.fspath(item)
         if os.path.isdir(item):
-            found = [os.path.join(item, rel) for rel in find_image_files(item, exclude=exclude)]
+            found = [
+                os.path.join(item, rel)
+                for rel in find_image_files(item, exclude=exclude)
+            ]
             if not found:
                 notes.append(
                     f"no image file in folder '{item}' (searched recursively for "
@@ -210,7 +213,8 @@ def _upscale(detector, image, record, maps_dir, index):
         score=p,
         ax=fig.subplots(),
     )
-    _save_figure(fig, os.path.join(maps_dir, _map_name(index, record["path"], "upscale")))
+    name = _map_name(index, record["path"], "upscale")
+    _save_figure(fig, os.path.join(maps_dir, name))
 
 
 def _jpeg(estimator, image, record, maps_dir, index):
@@ -299,7 +303,7 @@ def iter_records(paths, *, models=MODELS, brisque=False, maps_dir=None, n_jobs=1
     (each loads the models once); only a few files are dispatched ahead,
     so memory stays bounded.
     """
-    kwargs = dict(models=models, brisque=brisque, maps_dir=maps_dir)
+    kwargs = {"models": models, "brisque": brisque, "maps_dir": maps_dir}
     if n_jobs == 1:
         for index, path in enumerate(paths):
             yield analyse_one(index, path, **kwargs)
@@ -334,7 +338,9 @@ class ReportWriter:
 
     def __enter__(self):
         self._csv = open(self.csv_path, "w", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(self._csv, fieldnames=self.columns, extrasaction="ignore")
+        self._writer = csv.DictWriter(
+            self._csv, fieldnames=self.columns, extrasaction="ignore"
+        )
         self._writer.writeheader()
         self._json = open(self.json_path, "w", encoding="utf-8")
         self._streams = [self._json] + ([self.json_stream] if self.json_stream else [])
