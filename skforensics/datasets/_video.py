@@ -1,7 +1,6 @@
 """Frames of video files, read with PyAV, eagerly or lazily."""
 
 import functools
-import numbers
 import os
 from numbers import Integral
 
@@ -222,19 +221,6 @@ def _count_decoded(path, owner):
     return _count_decoded_cached(path, stat.st_mtime_ns, stat.st_size, owner)
 
 
-def _read(path, indices, mode, owner):
-    """Decode the frames ``indices`` of a video, in the order given."""
-    reader = _Reader(path, owner)
-    try:
-        order = np.argsort(indices, kind="stable")
-        frames = [None] * len(indices)
-        for i in order:
-            frames[i] = _to_array(reader.read(int(indices[i])), mode)
-        return frames
-    finally:
-        reader.close()
-
-
 @validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def read_video_frames(path, *, n_frames=None, step=1, start=0, mode="gray"):
     """Read frames of a video file into an image collection.
@@ -326,10 +312,13 @@ def read_video_frames(path, *, n_frames=None, step=1, start=0, mode="gray"):
     >>> read_video_frames(path, start=1, step=3, mode="rgb").shape
     (3, 48, 64, 3)
     """
-    owner = "read_video_frames"
     _import_av()
-    path, indices = _plan(path, n_frames, step, start, owner)
-    return np.stack(_read(path, indices, mode, owner))
+    path, indices = _plan(path, n_frames, step, start, "read_video_frames")
+    frames = LazyVideoFrames(path, mode=mode, _frames=indices)
+    try:
+        return np.stack([frames[i] for i in range(len(frames))])
+    finally:
+        frames.close()
 
 
 class LazyVideoFrames(LazyImages):
@@ -443,71 +432,25 @@ class LazyVideoFrames(LazyImages):
         self._ops = tuple(_ops)
         self._reader = None
 
+    _sample = "frame"
+
     @property
     def paths(self):
         return (self.path,) * len(self.frames)
 
-    @property
-    def shape(self):
-        return (len(self.frames),)
-
     def __len__(self):
         return len(self.frames)
 
-    def _new(self, frames, ops):
+    def _read(self, index):
+        frame = int(self.frames[index])
+        if self._reader is None:
+            self._reader = _Reader(self.path, type(self).__name__)
+        image = _to_array(self._reader.read(frame), self.mode)
+        return image, f"Video file '{self.path}', frame {frame}"
+
+    def _subset(self, indices, ops):
+        frames = self.frames[np.asarray(indices, dtype=np.intp)]
         return LazyVideoFrames(self.path, mode=self.mode, _frames=frames, _ops=ops)
-
-    def __getitem__(self, key):
-        if isinstance(key, tuple):
-            # scikit-learn's _safe_indexing asks for X[key, ...].
-            if len(key) == 2 and key[1] is Ellipsis:
-                key = key[0]
-            else:
-                raise IndexError("LazyVideoFrames only index along the frame axis.")
-        if isinstance(key, numbers.Integral):
-            index = int(self.frames[key])
-            if self._reader is None:
-                self._reader = _Reader(self.path, type(self).__name__)
-            image = _to_array(self._reader.read(index), self.mode)
-            for func, kwargs in self._ops:
-                try:
-                    image = func(image, **kwargs)
-                except (ValueError, TypeError) as exc:
-                    raise type(exc)(
-                        f"Video file '{self.path}', frame {index}: {exc}"
-                    ) from exc
-            return image
-        if isinstance(key, slice):
-            return self._new(self.frames[key], self._ops)
-        key = np.asarray(key)
-        if key.dtype == bool:
-            if key.shape != (len(self),):
-                raise IndexError(
-                    f"Boolean index of shape {key.shape} does not match "
-                    f"{len(self)} frames."
-                )
-            key = np.flatnonzero(key)
-        elif key.size and not np.issubdtype(key.dtype, np.integer):
-            raise IndexError(f"Cannot index LazyVideoFrames with {key.dtype} keys.")
-        return self._new(self.frames[key.ravel().astype(np.intp)], self._ops)
-
-    def map(self, func, **kwargs):
-        """Return a collection that applies ``func`` to each frame when read.
-
-        Parameters
-        ----------
-        func : callable
-            ``func(image, **kwargs)`` returning an image. It must be picklable
-            (a module-level function) for the collection to pickle.
-        **kwargs : dict
-            Keyword arguments passed to ``func``.
-
-        Returns
-        -------
-        frames : LazyVideoFrames
-            A new lazy collection over the same frames.
-        """
-        return self._new(self.frames, self._ops + ((func, kwargs),))
 
     def close(self):
         """Close the file left open by reading frames (reopened if needed)."""

@@ -204,10 +204,23 @@ class LazyImages(Sequence):
 
     @property
     def shape(self):
-        return (len(self.paths),)
+        return (len(self),)
 
     def __len__(self):
         return len(self.paths)
+
+    # Subclasses (e.g. the frames of a video) implement these two hooks, and
+    # name what a sample is.
+    _sample = "image"
+
+    def _read(self, index):
+        """Image ``index`` as read, and where it came from, for messages."""
+        path = self.paths[index]
+        return read_image(path), f"Image file '{path}'"
+
+    def _subset(self, indices, ops):
+        """A collection of the same kind over ``indices``, applying ``ops``."""
+        return LazyImages([self.paths[i] for i in indices], _ops=ops)
 
     def __getitem__(self, key):
         if isinstance(key, tuple):
@@ -215,31 +228,32 @@ class LazyImages(Sequence):
             if len(key) == 2 and key[1] is Ellipsis:
                 key = key[0]
             else:
-                raise IndexError("LazyImages only index along the image axis.")
+                raise IndexError(
+                    f"{type(self).__name__} only index along the {self._sample} axis."
+                )
         if isinstance(key, numbers.Integral):
-            path = self.paths[key]
-            image = read_image(path)
+            image, where = self._read(key)
             for func, kwargs in self._ops:
                 try:
                     image = func(image, **kwargs)
                 except (ValueError, TypeError) as exc:
-                    raise type(exc)(f"Image file '{path}': {exc}") from exc
+                    raise type(exc)(f"{where}: {exc}") from exc
             return image
         if isinstance(key, slice):
-            paths = self.paths[key]
-        else:
-            key = np.asarray(key)
-            if key.dtype == bool:
-                if key.shape != (len(self),):
-                    raise IndexError(
-                        f"Boolean index of shape {key.shape} does not match "
-                        f"{len(self)} images."
-                    )
-                key = np.flatnonzero(key)
-            elif key.size and not np.issubdtype(key.dtype, np.integer):
-                raise IndexError(f"Cannot index LazyImages with {key.dtype} keys.")
-            paths = [self.paths[i] for i in key.ravel()]
-        return LazyImages(paths, _ops=self._ops)
+            return self._subset(range(len(self))[key], self._ops)
+        key = np.asarray(key)
+        if key.dtype == bool:
+            if key.shape != (len(self),):
+                raise IndexError(
+                    f"Boolean index of shape {key.shape} does not match "
+                    f"{len(self)} {self._sample}s."
+                )
+            key = np.flatnonzero(key)
+        elif key.size and not np.issubdtype(key.dtype, np.integer):
+            raise IndexError(
+                f"Cannot index {type(self).__name__} with {key.dtype} keys."
+            )
+        return self._subset(key.ravel().astype(np.intp), self._ops)
 
     def map(self, func, **kwargs):
         """Return a collection that applies ``func`` to each image when read.
@@ -255,9 +269,9 @@ class LazyImages(Sequence):
         Returns
         -------
         images : LazyImages
-            A new lazy collection over the same files.
+            A new lazy collection over the same images.
         """
-        return LazyImages(self.paths, _ops=self._ops + ((func, kwargs),))
+        return self._subset(range(len(self)), self._ops + ((func, kwargs),))
 
     def __repr__(self):
         ops = "".join(f".map({func.__name__})" for func, _ in self._ops)
