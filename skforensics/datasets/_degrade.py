@@ -57,6 +57,9 @@ CODECS = ("none", "jpeg", "h264", "hevc")
 FACTORS = (3.0, 2.4, 2.0, 1.5, 1.25)
 
 _OPENCV = {
+    # INTER_NEAREST_EXACT samples at pixel centres, as Pillow and MATLAB do;
+    # plain INTER_NEAREST is shifted by half a pixel when downscaling.
+    "nearest": cv2.INTER_NEAREST_EXACT,
     "bilinear": cv2.INTER_LINEAR,
     "bicubic": cv2.INTER_CUBIC,
     "lanczos": cv2.INTER_LANCZOS4,
@@ -213,14 +216,20 @@ def resize_image(image, size, *, resampler="opencv-bicubic"):
     return _resize(_as_float(image), int(size[0]), int(size[1]), resampler)
 
 
-def _rescale(image, factor, resampler, downscale, quantize):
+def _rescale(image, factor, resampler, downscale, quantize, *, quantize_source=True):
+    """Downscale by ``factor`` and upscale back to the exact original size.
+
+    With ``quantize``, the fake is rounded to the 8-bit grid, as a saved
+    frame would be (otherwise the fractional part of the pixels would give
+    the label away), and with ``quantize_source`` the low-resolution source
+    too, as the 8-bit file it was.
+    """
     height, width = image.shape[:2]
     small_h = max(1, round(height / factor))
     small_w = max(1, round(width / factor))
     down = resampler if downscale == "same" else downscale
     small = _resize(image, small_h, small_w, down)
-    if quantize:
-        # The low-resolution source was an 8-bit file too.
+    if quantize and quantize_source:
         small = np.round(np.clip(small, 0, 1) * np.float32(255)) / np.float32(255)
     fake = _resize(small, height, width, resampler)
     np.clip(fake, 0.0, 1.0, out=fake)

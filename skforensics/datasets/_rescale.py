@@ -2,9 +2,7 @@
 
 from numbers import Integral, Real
 
-import cv2
 import numpy as np
-from PIL import Image
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
@@ -16,58 +14,31 @@ from ._common import (
     on_8bit_grid,
     stack_or_list,
 )
+from ._degrade import _rescale
 
 __all__ = ["make_rescaled_images"]
 
 KERNELS = ("nearest", "bilinear", "bicubic", "lanczos", "pillow")
 
-_CV2_FLAGS = {
-    # INTER_NEAREST_EXACT samples at pixel centres, as Pillow and MATLAB do;
-    # plain INTER_NEAREST is shifted by half a pixel when downscaling.
-    "nearest": cv2.INTER_NEAREST_EXACT,
-    "bilinear": cv2.INTER_LINEAR,
-    "bicubic": cv2.INTER_CUBIC,
-    "lanczos": cv2.INTER_LANCZOS4,
-    "area": cv2.INTER_AREA,
+# The kernels of make_rescaled_images, as resamplers of make_degraded_images
+# ("pillow" is Pillow's antialiased bicubic).
+_RESAMPLER = {
+    "nearest": "opencv-nearest",
+    "bilinear": "opencv-bilinear",
+    "bicubic": "opencv-bicubic",
+    "lanczos": "opencv-lanczos",
+    "area": "opencv-area",
+    "pillow": "pillow-bicubic",
 }
 
 
-def _resize_pillow(image, height, width):
-    """Pillow's antialiased bicubic (a = -0.5) on float32 channels."""
-    channels = image[..., np.newaxis] if image.ndim == 2 else image
-    out = np.empty((height, width, channels.shape[2]), dtype=np.float32)
-    for k in range(channels.shape[2]):
-        plane = Image.fromarray(np.ascontiguousarray(channels[..., k]))
-        out[..., k] = np.asarray(
-            plane.resize((width, height), Image.Resampling.BICUBIC)
-        )
-    return out[..., 0] if image.ndim == 2 else out
-
-
-def _resize(image, height, width, kernel):
-    """Resize a float32 ``(H, W)`` or ``(H, W, C)`` image to ``(height, width)``."""
-    if kernel == "pillow":
-        return _resize_pillow(image, height, width)
-    single = image.ndim == 3 and image.shape[2] == 1
-    src = np.ascontiguousarray(image[..., 0] if single else image)
-    out = cv2.resize(src, (width, height), interpolation=_CV2_FLAGS[kernel])
-    return out[..., np.newaxis] if single else out
-
-
-def _rescale(image, factor, kernel, downscale, quantize):
-    """Downscale by ``factor`` and upscale back to the exact original size."""
-    height, width = image.shape[:2]
-    small_h = max(1, int(round(height / factor)))
-    small_w = max(1, int(round(width / factor)))
-    down_kernel = kernel if downscale == "same" else downscale
-    small = _resize(image, small_h, small_w, down_kernel)
-    fake = _resize(small, height, width, kernel)
-    np.clip(fake, 0.0, 1.0, out=fake)
-    if quantize:
-        # An 8-bit source gives an 8-bit fake, as a saved frame would be;
-        # otherwise the fractional part of the pixels would give the label away.
-        fake = np.round(fake * np.float32(255)) / np.float32(255)
-    return fake.astype(np.float32, copy=False)
+def _rescale_kernel(image, factor, kernel, downscale, quantize):
+    """Downscale by ``factor`` with ``downscale`` (or ``kernel`` when
+    "same"), then upscale back with ``kernel``; the source stays float."""
+    down = "same" if downscale == "same" else _RESAMPLER[downscale]
+    return _rescale(
+        image, factor, _RESAMPLER[kernel], down, quantize, quantize_source=False
+    )
 
 
 def _check_kernels(kernels, func_name):
@@ -241,7 +212,9 @@ def make_rescaled_images(
             groups.append(index)
             for kernel in chosen:
                 if kernel not in fakes:
-                    fakes[kernel] = _rescale(image, factor, kernel, downscale, quantize)
+                    fakes[kernel] = _rescale_kernel(
+                        image, factor, kernel, downscale, quantize
+                    )
                 X.append(crop(fakes[kernel], corner, crop_hw))
                 y.append(1 if binary else kernel)
                 groups.append(index)
