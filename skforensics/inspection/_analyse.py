@@ -193,17 +193,14 @@ def _save_figure(fig, path):
 
 
 def _upscale(detector, image, record, maps_dir, index):
-    features = detector[:-1].transform([image])
-    (tiles,), proba = detector[-1].predict_patch_map(features, return_proba=True)
-    p = float(proba[0, -1])
+    from ._display import PatchScoreDisplay, _patch_verdict
+
+    tiles, p, final = _patch_verdict(detector, image)
     record["p_upscaled"] = round(p, 4)
     if maps_dir is None:
         return
     from matplotlib.figure import Figure
 
-    from ._display import PatchScoreDisplay
-
-    final = detector[-1]
     fig = Figure(figsize=(6, 5), layout="constrained")
     PatchScoreDisplay.from_predictions(
         image,

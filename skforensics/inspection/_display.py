@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ..feature import mscn, patch_corners
 from ..feature._brisque import _FEATURE_NAMES
 from ..utils import check_images
-from ..utils._param_validation import Pair
+from ..utils._param_validation import Pair, as_pair
 
 __all__ = [
     "BRISQUEFeatureDisplay",
@@ -100,7 +100,7 @@ def _tile_overlay(image_shape, tile_scores, patch_size, stride):
             "predict_patch_map returned for this image, with the estimator's "
             "patch_size and stride."
         )
-    ph, pw = (patch_size, patch_size) if np.ndim(patch_size) == 0 else patch_size
+    ph, pw = as_pair(patch_size)
     total = np.zeros(image_shape[:2])
     count = np.zeros(image_shape[:2])
     for i, r in enumerate(rows):
@@ -109,6 +109,32 @@ def _tile_overlay(image_shape, tile_scores, patch_size, stride):
             count[r : r + ph, c : c + pw] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
+
+
+def _patch_verdict(estimator, image):
+    """Tile scores, pooled P(class 1) and the patch estimator, in one pass.
+
+    ``estimator`` is a binary patch classifier or a Pipeline ending in one
+    (such as ``pretrained("upscale-detector")``).
+    """
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    if not hasattr(final, "predict_patch_map"):
+        raise TypeError(
+            "PatchScoreDisplay.from_estimator needs a patch estimator with "
+            f"predict_patch_map (or a Pipeline ending in one); got "
+            f"{type(final).__name__}."
+        )
+    X = [image]
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X)
+    maps, proba = final.predict_patch_map(X, return_proba=True)
+    tile_scores = np.asarray(maps[0])
+    if tile_scores.ndim != 2:
+        raise ValueError(
+            "PatchScoreDisplay shows binary classifiers; the estimator has "
+            f"{proba.shape[1]} classes."
+        )
+    return tile_scores, float(proba[0, 1]), final
 
 
 class PatchScoreDisplay:
@@ -285,29 +311,13 @@ class PatchScoreDisplay:
             The object, with its figure, axes and artists set.
         """
         image = _check_image(image)
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-        if not hasattr(final, "predict_patch_map"):
-            raise TypeError(
-                "PatchScoreDisplay.from_estimator needs a patch estimator with "
-                f"predict_patch_map (or a Pipeline ending in one); got "
-                f"{type(final).__name__}."
-            )
-        X = [image]
-        if isinstance(estimator, Pipeline):
-            X = estimator[:-1].transform(X)
-        maps, proba = final.predict_patch_map(X, return_proba=True)
-        tile_scores = np.asarray(maps[0])
-        if tile_scores.ndim != 2:
-            raise ValueError(
-                "PatchScoreDisplay shows binary classifiers; the estimator has "
-                f"{proba.shape[1]} classes."
-            )
+        tile_scores, score, final = _patch_verdict(estimator, image)
         display = cls(
             image=image,
             tile_scores=tile_scores,
             patch_size=final.patch_size,
             stride=final.stride,
-            score=float(proba[0, 1]),
+            score=score,
         )
         return display.plot(ax=ax, **kwargs)
 
