@@ -66,3 +66,15 @@ def to_uint8(image):
 
 def from_uint8(image):
     return image.astype(np.float32) / np.float32(255)
+
+
+def import_av(what):
+    """PyAV, or an ImportError saying that ``what`` needs it and how to get it."""
+    try:
+        import av
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs PyAV, which is not installed: "
+            "pip install skforensics[video]"
+        ) from exc
+    return av

@@ -24,6 +24,7 @@ from ._common import (
     crop,
     crop_corners,
     from_uint8,
+    import_av,
     on_8bit_grid,
     stack_or_list,
     to_uint8,
@@ -88,14 +89,7 @@ DENOISE_SIGMA_SPACE = (0.5, 1.5)
 
 
 def _import_av():
-    try:
-        import av
-    except ImportError as exc:
-        raise ImportError(
-            "swscale resamplers and video codecs need PyAV; install it with "
-            "`pip install skforensics[video]`."
-        ) from exc
-    return av
+    return import_av("swscale resamplers and video codecs")
 
 
 def _channels(image):

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import (
 from ..utils import LazyImages
 from ..utils._param_validation import invalid_parameter
 from ..utils._warnings import warn_user
+from ._common import import_av
 
 __all__ = ["LazyVideoFrames", "read_video_frames"]
 
@@ -28,14 +29,7 @@ _CONSTRAINTS = {
 
 
 def _import_av():
-    try:
-        import av
-    except ImportError as exc:
-        raise ImportError(
-            "Reading video files needs PyAV, which is not installed. Install it "
-            "with: pip install skforensics[video]"
-        ) from exc
-    return av
+    return import_av("Reading video files")
 
 
 def _open(path):
