@@ -66,12 +66,98 @@ def _place_patches(rng, n, image_size, patch_size):
     return (corners * patch_size).astype(np.int64)
 
 
+def _scrambled_patch(rng, patch_size, shades, n_first):
+    """A patch whose ``n_first`` pixels (at scrambled places) take ``shades[0]``."""
+    n_pixels = patch_size * patch_size
+    first = rng.permutation(n_pixels) < n_first
+    patch = np.where(first, shades[0], shades[1]).astype(np.float32)
+    return patch.reshape(patch_size, patch_size)
+
+
+def _paper_patch(rng, patch_size):
+    """One patch of the paper: a dark and a bright shade, a random share bright."""
+    dark = np.float32(rng.uniform(0.0, 0.5))
+    bright = np.float32(rng.uniform(0.5, 1.0))
+    n_bright = round(rng.uniform() * patch_size * patch_size)
+    return _scrambled_patch(rng, patch_size, (bright, dark), n_bright)
+
+
+def _paper_alpha(patch, background, corner, image_size):
+    """Eq. 3 of the paper: dissimilarity to the background plus centre penalty."""
+    patch_size = patch.shape[0]
+    dissimilarity = np.abs(patch.astype(np.float64) - float(background)).mean()
+    # Patch centre to image centre; a corner patch is at dist_N, where the
+    # penalty vanishes, and a patch at the centre costs a full 1.
+    centre = (image_size - patch_size) / 2
+    dist = np.hypot(corner[0] - centre, corner[1] - centre)
+    dist_n = np.sqrt(2.0) * centre if centre > 0 else 1.0
+    return dissimilarity + (1.0 - dist / dist_n)
+
+
+def _gaussian_images(X, y, positions, rng, low, high, patch_size, vary, width):
+    """The earlier reading of eq. 3: RMS contrast times a centred Gaussian."""
+    n_samples, image_size = X.shape[:2]
+    n_pixels = patch_size * patch_size
+    n_first = n_pixels // 2
+    centre = (image_size - patch_size) / 2  # of a patch's top-left corner
+    for i in range(n_samples):
+        # Levels are rounded to float32 first, so that y is exact for X.
+        background = np.float32(0.5 if vary == "position" else rng.uniform())
+        X[i] = background
+        n = rng.randint(low, high + 1)
+        corners = _place_patches(rng, n, image_size, patch_size)
+        energy = 0.0
+        for r, c in corners:
+            if vary == "position":
+                shades = np.array([0.0, 1.0], dtype=np.float32)
+            else:
+                shades = rng.uniform(size=2).astype(np.float32)
+            X[i, r : r + patch_size, c : c + patch_size] = _scrambled_patch(
+                rng, patch_size, shades, n_first
+            )
+            diff = shades.astype(np.float64) - float(background)
+            contrast2 = (
+                n_first * diff[0] ** 2 + (n_pixels - n_first) * diff[1] ** 2
+            ) / n_pixels
+            weight = 1.0
+            if width is not None:
+                d2 = (r - centre) ** 2 + (c - centre) ** 2
+                weight = np.exp(-d2 / (2 * width**2))
+            energy += contrast2 * weight**2
+        y[i] = MAX_SCORE - np.sqrt(energy)
+        positions.append(corners)
+
+
+def _paper_images(X, y, positions, rng, low, high, patch_size, vary):
+    """Eq. 3 of the paper; with vary="position", one background and patch set."""
+    n_samples, image_size = X.shape[:2]
+    if vary == "position":
+        fixed_background = np.float32(rng.uniform())
+        fixed_patches = [_paper_patch(rng, patch_size) for _ in range(high)]
+    for i in range(n_samples):
+        if vary == "position":
+            background, patches = fixed_background, fixed_patches
+        else:
+            background = np.float32(rng.uniform())
+        X[i] = background
+        n = rng.randint(low, high + 1)
+        corners = _place_patches(rng, n, image_size, patch_size)
+        energy = 0.0
+        for k, (r, c) in enumerate(corners):
+            patch = patches[k] if vary == "position" else _paper_patch(rng, patch_size)
+            X[i, r : r + patch_size, c : c + patch_size] = patch
+            energy += _paper_alpha(patch, background, (r, c), image_size) ** 2
+        y[i] = MAX_SCORE - np.sqrt(energy)
+        positions.append(corners)
+
+
 @validate_params(
     {
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "image_size": [Interval(Integral, 2, None, closed="left")],
         "patch_size": [Interval(Integral, 2, None, closed="left")],
         "n_patches": "no_validation",
+        "score": [StrOptions({"paper", "gaussian"})],
         "location_scale": [Interval(Real, 0, None, closed="neither"), None],
         "vary": [StrOptions({"all", "position"})],
         "return_positions": ["boolean"],
@@ -85,6 +171,7 @@ def make_localized_artifacts(
     image_size=128,
     patch_size=16,
     n_patches=(1, 5),
+    score="paper",
     location_scale=0.25,
     vary="all",
     return_positions=False,
@@ -94,14 +181,15 @@ def make_localized_artifacts(
 
     Gray images of a constant background carry a few small "two-shade
     scrambled" patches; the target is a quality score that only these few
-    patches determine, ``5 - sqrt(sum_i alpha_i**2)``, where ``alpha_i`` is
-    the strength of patch ``i``: its contrast, weighted by how close it sits
-    to the centre of the image. It reproduces the synthetic experiment of
-    Chandakkar & Li [1]_, built to show that averaging patch-level
-    predictions fails when a few patches decide the image label, and that a
-    hyper-image (a grid of patch embeddings fed to a second CNN) does not.
+    patches determine, ``5 - sqrt(sum_i alpha_i**2)``, where ``alpha_i``
+    grows with how much patch ``i`` differs from the background and how close
+    it sits to the centre of the image. By default this is exactly the
+    synthetic task of Chandakkar & Li [1]_ (their eq. 3), built to show that
+    averaging patch-level predictions fails when a few patches decide the
+    image label, and that a hyper-image (a grid of patch embeddings fed to a
+    second CNN) does not.
 
-    Read more in the :ref:`User Guide <datasets>`.
+    Read more in the :ref:`User Guide <localized_artifacts>`.
 
     Parameters
     ----------
@@ -119,17 +207,31 @@ def make_localized_artifacts(
         uniformly from ``low..high`` (inclusive) for each image, an int
         fixes it. 0 gives a clean image of score 5.
 
+    score : {"paper", "gaussian"}, default="paper"
+        How patches are drawn and scored. ``"paper"`` is the paper's task and
+        eq. 3: each patch has a dark shade in [0, 0.5) and a bright one in
+        [0.5, 1], a random share of its pixels bright, and ``alpha_i =
+        mean(|s0 - p_i|) + (1 - ||c_i - c|| / dist_N)`` (see Notes).
+        ``"gaussian"`` is the variant of skforensics before version 0.1
+        (two shades in [0, 1], half the pixels each; ``alpha_i`` the
+        root-mean-square contrast times a Gaussian of the distance to the
+        centre), where severity and location multiply instead of adding.
+
     location_scale : float or None, default=0.25
-        Width of the Gaussian location weight, as a fraction of
-        ``image_size``: a patch counts fully at the centre and less towards
-        the borders. None makes the score blind to position.
+        Only for ``score="gaussian"``: width of the Gaussian location
+        weight, as a fraction of ``image_size``; None makes that score blind
+        to position. Ignored by ``score="paper"``, whose location term is
+        fixed by eq. 3.
 
     vary : {"all", "position"}, default="all"
         ``"all"`` draws background, shades and positions for every image (the
-        paper's experiment 1). ``"position"`` fixes the background at 0.5 and
-        the shades at 0 and 1, so that only the positions (and, for a range,
-        the number) of the patches change the score (experiment 2): a model
-        that ignores where patches are cannot track it.
+        paper's experiment 1). ``"position"`` keeps everything but the
+        positions fixed (the paper's experiment 2): with ``score="paper"``
+        one background and one set of ``high`` patches are drawn once from
+        ``random_state`` and image ``i`` carries the first ``n_i`` of them;
+        with ``score="gaussian"`` the background is 0.5 and the shades 0 and
+        1. For a fixed number of patches, only where the patches are changes
+        the score: a model that ignores positions cannot track it.
 
     return_positions : bool, default=False
         If True, also return the top-left corners of the patches.
@@ -144,7 +246,9 @@ def make_localized_artifacts(
         The images, values in [0, 1].
 
     y : ndarray of shape (n_samples,) of dtype float64
-        The scores ``5 - sqrt(sum_i alpha_i**2)``, in ``(5 - sqrt(high), 5]``.
+        The scores ``5 - sqrt(sum_i alpha_i**2)``, in ``[5 - 2 * sqrt(high),
+        5]`` for ``score="paper"`` (each ``alpha_i`` lies in [0, 2]) and in
+        ``(5 - sqrt(high), 5]`` for ``score="gaussian"``.
 
     groups : ndarray of shape (n_samples,)
         ``arange(n_samples)``: every image is its own source.
@@ -160,36 +264,40 @@ def make_localized_artifacts(
 
     Notes
     -----
-    Each image is drawn as follows (all draws uniform and independent):
+    With ``score="paper"`` each image is drawn as in the paper (all draws
+    uniform and independent):
 
-    1. a background level ``b`` in [0, 1] fills the image;
+    1. a background level ``s0`` in [0, 1] fills the image;
     2. the number of patches ``n`` is drawn from ``n_patches``;
     3. the patches are placed at random positions that do not overlap (they
        may touch); every position is equally likely for the first patch,
        each next one among the positions left free;
-    4. patch ``i`` has two shades ``s1, s2`` in [0, 1]: half of its pixels
-       (``floor(patch_size**2 / 2)``, chosen by a random permutation, hence
-       "scrambled") take ``s1`` and the others ``s2``;
-    5. its strength is its root-mean-square difference to the background,
-       weighted by a Gaussian of the distance ``d_i`` from the patch centre to
-       the image centre: ``alpha_i = sqrt(mean((patch_i - b)**2)) *
-       exp(-d_i**2 / (2 * (location_scale * image_size)**2))``, in [0, 1];
-       the score is ``y = 5 - sqrt(sum_i alpha_i**2)``.
+    4. patch ``i`` has a dark shade in [0, 0.5) and a bright one in [0.5, 1];
+       a random share ``u`` in [0, 1] of its pixels (``round(u *
+       patch_size**2)``, at places given by a random permutation, hence
+       "scrambled") is bright, the others dark;
+    5. eq. 3: ``alpha_i = sum_jk |s0 - p_i[j, k]| / patch_size**2 + (1 -
+       ||c_i - c|| / dist_N)``, where ``c_i`` is the centre of patch ``i``,
+       ``c`` the centre of the image and ``dist_N`` the distance from ``c``
+       to the centre of a patch in a corner, ``sqrt(2) * (image_size -
+       patch_size) / 2``, so the penalty is 1 at the centre and 0 in a
+       corner, as the paper states; the score is ``y = 5 - sqrt(sum_i
+       alpha_i**2)``.
 
-    So a clean image scores 5, and the score falls with the number of
-    patches, with their contrast to the background and with their closeness
-    to the centre, as a viewer's attention would weigh them. Severity and
-    location combine, which is what the hyper-image representation is built
-    to learn and what patch averaging cannot see.
+    A clean image scores 5. The paper does not say whether patches may
+    overlap; they do not here, so every patch of eq. 3 is fully visible.
+    Experiment 2 of the paper fixes the background, the number of patches
+    and their content over 1000 images and varies only the positions, once
+    for each number of patches from 1 to 5: pass ``n_patches=k`` and
+    ``vary="position"``.
 
-    The image and patch sizes, the one to five patches, the two scrambled
-    shades and the form ``5 - sqrt(sum_i alpha_i**2)`` follow the paper's
-    description, as does the fact that ``alpha_i`` depends on both the
-    severity and the location of patch ``i``. The exact definition of
-    ``alpha_i`` (the paper's eq. 3) could not be checked against the paper's
-    text when this was written: the contrast times a centred Gaussian above
-    is our reading. Scores are therefore comparable within this generator,
-    not with the numbers reported in the paper.
+    ``score="gaussian"`` draws the background the same way, two shades in
+    [0, 1] per patch with half its pixels (``floor(patch_size**2 / 2)``)
+    each, and ``alpha_i = sqrt(mean((p_i - s0)**2)) * exp(-d_i**2 / (2 *
+    (location_scale * image_size)**2))`` with ``d_i`` the distance from the
+    patch centre to the image centre, in [0, 1]. It was written before eq. 3
+    was at hand; its product of severity and location is harder for patch
+    averaging than the paper's sum, and it is kept for comparison.
 
     References
     ----------
@@ -205,7 +313,7 @@ def make_localized_artifacts(
     ... )
     >>> X.shape, X.dtype, y.shape, positions[0].shape[1]
     ((10, 128, 128), dtype('float32'), (10,), 2)
-    >>> bool(((y > 5 - 5**0.5) & (y <= 5)).all())
+    >>> bool(((y >= 5 - 2 * 5**0.5) & (y <= 5)).all())
     True
     """
     func_name = "make_localized_artifacts"
@@ -219,41 +327,14 @@ def make_localized_artifacts(
     low, high = _check_n_patches(n_patches, (image_size // patch_size) ** 2, func_name)
     rng = check_random_state(random_state)
 
-    n_pixels = patch_size * patch_size
-    n_first = n_pixels // 2
     X = np.empty((n_samples, image_size, image_size), dtype=np.float32)
     y = np.empty(n_samples, dtype=np.float64)
     positions = []
-    centre = (image_size - patch_size) / 2  # of a patch's top-left corner
-    width = None if location_scale is None else location_scale * image_size
-    for i in range(n_samples):
-        # Levels are rounded to float32 first, so that y is exact for X.
-        background = np.float32(0.5 if vary == "position" else rng.uniform())
-        X[i] = background
-        n = rng.randint(low, high + 1)
-        corners = _place_patches(rng, n, image_size, patch_size)
-        energy = 0.0
-        for r, c in corners:
-            if vary == "position":
-                shades = np.array([0.0, 1.0], dtype=np.float32)
-            else:
-                shades = rng.uniform(size=2).astype(np.float32)
-            first = rng.permutation(n_pixels) < n_first
-            patch = np.where(first, shades[0], shades[1]).astype(np.float32)
-            X[i, r : r + patch_size, c : c + patch_size] = patch.reshape(
-                patch_size, patch_size
-            )
-            diff = shades.astype(np.float64) - float(background)
-            contrast2 = (
-                n_first * diff[0] ** 2 + (n_pixels - n_first) * diff[1] ** 2
-            ) / n_pixels
-            weight = 1.0
-            if width is not None:
-                d2 = (r - centre) ** 2 + (c - centre) ** 2
-                weight = np.exp(-d2 / (2 * width**2))
-            energy += contrast2 * weight**2
-        y[i] = MAX_SCORE - np.sqrt(energy)
-        positions.append(corners)
+    if score == "paper":
+        _paper_images(X, y, positions, rng, low, high, patch_size, vary)
+    else:
+        width = None if location_scale is None else location_scale * image_size
+        _gaussian_images(X, y, positions, rng, low, high, patch_size, vary, width)
     groups = np.arange(n_samples)
     if return_positions:
         return X, y, groups, positions

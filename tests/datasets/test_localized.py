@@ -47,8 +47,90 @@ def test_positions_inside_and_not_overlapping(data):
         assert coverage.max() == 1
 
 
-def test_background_is_constant_and_patches_have_two_shades(data):
+def _eq3_alpha(image, background, r, c, size=128, patch=16):
+    """Eq. 3 of Chandakkar & Li, written out from the paper."""
+    p = image[r : r + patch, c : c + patch].astype(np.float64)
+    dissimilarity = np.sum(np.abs(float(background) - p) / (patch * patch))
+    patch_centre = np.array([r + (patch - 1) / 2, c + (patch - 1) / 2])
+    image_centre = np.array([(size - 1) / 2, (size - 1) / 2])
+    corner_centre = np.array([(patch - 1) / 2, (patch - 1) / 2])
+    dist_n = np.linalg.norm(corner_centre - image_centre)
+    return dissimilarity + (1 - np.linalg.norm(patch_centre - image_centre) / dist_n)
+
+
+def test_paper_score_follows_eq3(data):
+    X, y, _, positions = data
+    for image, score, corners in zip(X, y, positions):
+        background = image[~_patch_mask(image.shape, corners, 16)][0]
+        alphas = [_eq3_alpha(image, background, r, c) for r, c in corners]
+        assert score == pytest.approx(5 - np.sqrt(np.sum(np.square(alphas))), abs=1e-6)
+    assert y.min() >= 5 - 2 * np.sqrt(5) and y.max() <= 5
+
+
+def test_paper_patches_have_a_dark_and_a_bright_shade_in_random_shares(data):
     X, _, _, positions = data
+    shares = []
+    for image, corners in zip(X[:60], positions[:60]):
+        mask = _patch_mask(image.shape, corners, 16)
+        assert np.ptp(image[~mask]) == 0
+        for r, c in corners:
+            values, counts = np.unique(
+                image[r : r + 16, c : c + 16], return_counts=True
+            )
+            assert len(values) <= 2
+            if len(values) == 2:
+                assert values[0] < 0.5 <= values[1]
+                shares.append(counts[1] / 256)
+    # A random percentage of each patch is bright, not always half.
+    assert min(shares) < 0.2 and max(shares) > 0.8
+
+
+def test_paper_centre_penalty_is_one_at_the_centre_and_zero_in_corners():
+    # A patch whose shades equal the background has only the location term.
+    image = np.full((128, 128), 0.3)
+    assert _eq3_alpha(image, 0.3, 56, 56) == pytest.approx(1.0)
+    for r, c in [(0, 0), (0, 112), (112, 0), (112, 112)]:
+        assert _eq3_alpha(image, 0.3, r, c) == pytest.approx(0.0, abs=1e-12)
+    # The generator uses the same dist_N: centred patches score lower.
+    X, y, _, positions = make_localized_artifacts(
+        300, n_patches=1, vary="position", return_positions=True, random_state=0
+    )
+    dist = np.array([np.hypot(*(p[0] - 56)) for p in positions])
+    order = np.argsort(dist)
+    assert np.all(np.diff(y[order]) >= -1e-9)
+
+
+def test_paper_vary_position_fixes_background_and_patches():
+    X, y, _, positions = make_localized_artifacts(
+        100, n_patches=3, vary="position", return_positions=True, random_state=0
+    )
+    backgrounds = {
+        image[~_patch_mask(image.shape, p, 16)][0] for image, p in zip(X, positions)
+    }
+    assert len(backgrounds) == 1
+    # The k-th patch of every image is the same array (content and scrambling).
+    for k in range(3):
+        first = X[0][tuple(slice(v, v + 16) for v in positions[0][k])]
+        for image, p in zip(X[1:], positions[1:]):
+            np.testing.assert_array_equal(
+                image[tuple(slice(v, v + 16) for v in p[k])], first
+            )
+    assert np.ptp(y) > 0.3
+    # With all images alike but for the positions, a position-blind model
+    # (the pixel histogram) carries no information.
+    hist = {tuple(np.unique(image, return_counts=True)[1]) for image in X}
+    assert len(hist) == 1
+
+
+@pytest.fixture(scope="module")
+def gaussian_data():
+    return make_localized_artifacts(
+        200, score="gaussian", return_positions=True, random_state=0
+    )
+
+
+def test_gaussian_background_is_constant_and_patches_have_two_halves(gaussian_data):
+    X, _, _, positions = gaussian_data
     for image, corners in zip(X[:50], positions[:50]):
         mask = _patch_mask(image.shape, corners, 16)
         assert np.ptp(image[~mask]) == 0
@@ -70,28 +152,34 @@ def _alpha(image, background, r, c, scale=0.25):
     return contrast * np.exp(-d2 / (2 * (scale * 128) ** 2))
 
 
-def test_score_follows_the_formula(data):
-    X, y, _, positions = data
+def test_gaussian_score_follows_the_formula(gaussian_data):
+    X, y, _, positions = gaussian_data
     for image, score, corners in zip(X, y, positions):
         background = image[~_patch_mask(image.shape, corners, 16)][0]
         alphas = [_alpha(image, background, r, c) for r, c in corners]
         assert score == pytest.approx(5 - np.sqrt(np.sum(np.square(alphas))), abs=1e-6)
 
 
-def test_score_falls_with_the_number_of_patches(data):
-    _, y, _, _ = data
-    assert y.max() <= 5 and y.min() > 5 - np.sqrt(5)
+@pytest.mark.parametrize("score", ["paper", "gaussian"])
+def test_score_falls_with_the_number_of_patches(score):
     means = [
-        make_localized_artifacts(300, n_patches=k, random_state=k)[1].mean()
+        make_localized_artifacts(300, n_patches=k, score=score, random_state=k)[
+            1
+        ].mean()
         for k in range(1, 6)
     ]
     assert all(a > b for a, b in zip(means, means[1:]))
 
 
-def test_score_falls_with_patch_contrast():
+def test_gaussian_score_falls_with_patch_contrast():
     # One patch each, position-blind: the score is 5 minus its RMS contrast.
     X, y, _, positions = make_localized_artifacts(
-        100, n_patches=1, location_scale=None, return_positions=True, random_state=0
+        100,
+        n_patches=1,
+        score="gaussian",
+        location_scale=None,
+        return_positions=True,
+        random_state=0,
     )
     contrast = []
     for image, (corner,) in zip(X, positions):
@@ -104,9 +192,14 @@ def test_score_falls_with_patch_contrast():
     assert np.all(np.diff(y[order]) <= 1e-6)
 
 
-def test_vary_position_only_moves_the_score_with_location():
+def test_gaussian_vary_position_only_moves_the_score_with_location():
     X, y, _, positions = make_localized_artifacts(
-        200, n_patches=1, vary="position", return_positions=True, random_state=0
+        200,
+        n_patches=1,
+        score="gaussian",
+        vary="position",
+        return_positions=True,
+        random_state=0,
     )
     # Same background and shades everywhere: the pixel histogram is fixed ...
     assert np.unique(X).tolist() == [0.0, 0.5, 1.0]
@@ -118,8 +211,9 @@ def test_vary_position_only_moves_the_score_with_location():
     assert np.ptp(y) > 0.3
 
 
-def test_no_patches_scores_five():
-    X, y, _ = make_localized_artifacts(10, n_patches=0, random_state=0)
+@pytest.mark.parametrize("score", ["paper", "gaussian"])
+def test_no_patches_scores_five(score):
+    X, y, _ = make_localized_artifacts(10, n_patches=0, score=score, random_state=0)
     np.testing.assert_array_equal(y, 5.0)
     assert np.ptp(X, axis=(1, 2)).max() == 0
 
@@ -157,6 +251,7 @@ def test_crowded_images_still_place_every_patch():
             "int in \\[2, image_size=128\\]",
         ),
         ({"n_samples": 0}, "The 'n_samples' parameter"),
+        ({"score": "eq3"}, "The 'score' parameter of make_localized_artifacts"),
     ],
 )
 def test_bad_parameters(kwargs, match):
