@@ -16,6 +16,7 @@ from ._degrade import (
     video_round_trip,
 )
 from ._folder import load_image_folder
+from ._iqa import load_iqa_dataset
 from ._jpeg import make_jpeg_images
 from ._localized import make_localized_artifacts
 from ._rescale import make_rescaled_images
@@ -25,6 +26,7 @@ from ._video import LazyVideoFrames, read_video_frames
 __all__ = [
     "LazyVideoFrames",
     "load_image_folder",
+    "load_iqa_dataset",
     "load_sample_images",
     "make_collages",
     "make_degraded_images",
