@@ -9,6 +9,13 @@ knows a net's parameters: :func:`module_config` asks the net for them.
 
 The pixelwise JPEG weights (:func:`save_jpeg_weights`,
 :func:`load_pretrained_jpeg`) are the first kind of file written this way.
+
+:func:`encode_torch` and :func:`decode_torch` are the torch half of the
+package's model files (:func:`skforensics.utils.save_model`): a skorch net
+is stored as its parameters, its fitted attributes, its training history
+and the state dicts of its modules and criteria, as arrays; a module
+instance as its constructor config and state dict. No pickle is written or
+read: :func:`skforensics.utils.load_model` rebuilds them from that data.
 """
 
 import importlib.resources
@@ -18,10 +25,19 @@ import os
 
 import numpy as np
 import torch
+from skorch import NeuralNet
+from skorch.history import History
 
+from ..utils._persistence import public_name
 from ._jpeg import PixelwiseJPEGRegressor
 
-__all__ = ["WEIGHTS_FORMAT", "load_pretrained_jpeg", "save_jpeg_weights"]
+__all__ = [
+    "WEIGHTS_FORMAT",
+    "decode_torch",
+    "encode_torch",
+    "load_pretrained_jpeg",
+    "save_jpeg_weights",
+]
 
 # The format of the pixelwise JPEG weights files.
 WEIGHTS_FORMAT = "skforensics-jpeg-quality/1"
@@ -255,3 +271,150 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     } or None
     estimator.pretrained_info_ = checkpoint.get("metadata", {})
     return estimator
+
+
+# ------------------------------------------------------------ model files
+
+# skorch's own bookkeeping, rebuilt by ``initialize()`` on load.
+_SKORCH_STATE = {
+    "callbacks_",
+    "cuda_dependent_attributes_",
+    "history_",
+    "init_context_",
+    "initialized_",
+    "prefixes_",
+    "virtual_params_",
+}
+
+
+def _encode_tensor(writer, tensor):
+    tensor = tensor.detach().to("cpu")
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16
+        tensor = tensor.float()
+    return {"__tensor__": writer.add_array(tensor.numpy()), "dtype": dtype}
+
+
+def _decode_tensor(reader, node):
+    array = reader.array(node["__tensor__"])
+    tensor = torch.from_numpy(np.array(array, copy=True))
+    dtype = getattr(torch, str(node.get("dtype", "")), None)
+    return tensor.to(dtype) if isinstance(dtype, torch.dtype) else tensor
+
+
+def _encode_state_dict(writer, module):
+    return {k: _encode_tensor(writer, v) for k, v in module.state_dict().items()}
+
+
+def _decode_state_dict(reader, state):
+    return {k: _decode_tensor(reader, v) for k, v in state.items()}
+
+
+def encode_torch(writer, value, where):
+    """The JSON of a torch object for a model file, or ``NotImplemented``.
+
+    Parameters
+    ----------
+    writer : skforensics.utils._persistence._Writer
+        Collects the arrays and encodes plain values.
+    value : object
+        A skorch net, a torch module instance, a tensor or a device; anything
+        else gives ``NotImplemented``.
+    where : str
+        Where ``value`` sits in the saved estimator, for messages.
+
+    Returns
+    -------
+    node : dict or NotImplemented
+        JSON-ready description whose arrays are in ``writer.arrays``.
+    """
+    if isinstance(value, NeuralNet):
+        name = type(value).__name__
+        where = where or name
+        # skorch registers each module, criterion and optimizer by its
+        # prefix; the object itself is the attribute named prefix + "_".
+        own = {
+            f"{prefix}_"
+            for group in ("_modules", "_criteria", "_optimizers")
+            for prefix in getattr(value, group, [])
+        }
+        fitted = {
+            k: v
+            for k, v in vars(value).items()
+            if k.endswith("_") and not k.startswith("_")
+            and k not in _SKORCH_STATE and k not in own
+        }
+        node = {
+            "__net__": public_name(type(value)),
+            "params": writer.encode(value.get_params(deep=False), where),
+            "fitted": writer.encode(fitted, where),
+            "initialized": bool(getattr(value, "initialized_", False)),
+        }
+        if node["initialized"]:
+            node["modules"] = {
+                f"{prefix}_": _encode_state_dict(writer, getattr(value, f"{prefix}_"))
+                for prefix in [*value._modules, *value._criteria]
+                if isinstance(getattr(value, f"{prefix}_", None), torch.nn.Module)
+            }
+            node["history"] = writer.encode(value.history_.to_list(), f"{where}.history_")
+        return node
+    if isinstance(value, torch.nn.Module):
+        return {
+            "__module__": public_name(type(value)),
+            "config": writer.encode(module_config(value), where),
+            "state": _encode_state_dict(writer, value),
+        }
+    if isinstance(value, torch.Tensor):
+        return _encode_tensor(writer, value)
+    if isinstance(value, torch.device):
+        return {"__device__": str(value)}
+    return NotImplemented
+
+
+def decode_torch(reader, node):
+    """Rebuild a torch object written by :func:`encode_torch`.
+
+    Parameters
+    ----------
+    reader : skforensics.utils._persistence._Reader
+        Reads the archive's arrays and decodes plain values; its ``device``
+        (None to keep the saved one) is where skorch nets are loaded.
+    node : dict
+        The JSON written by :func:`encode_torch`; its names were checked
+        against the trusted names before this call.
+
+    Returns
+    -------
+    value : object
+        The skorch net (fitted if it was), module, tensor or device.
+    """
+    if "__tensor__" in node:
+        return _decode_tensor(reader, node)
+    if "__device__" in node:
+        return torch.device(node["__device__"])
+    if "__module__" in node:
+        from ..utils._persistence import _resolve
+
+        config = reader.decode(node["config"])
+        module = _resolve(node["__module__"])(**_constructor_kwargs(config))
+        module.load_state_dict(_decode_state_dict(reader, node["state"]))
+        return module
+    if "__net__" in node:
+        from ..utils._persistence import _resolve
+
+        cls = _resolve(node["__net__"])
+        params = reader.decode(node["params"])
+        if reader.device is not None:
+            params["device"] = reader.device
+        net = cls(**params)
+        fitted = reader.decode(node["fitted"])
+        # Fitted attributes first: they size the module built by initialize().
+        for name, value in fitted.items():
+            setattr(net, name, value)
+        if node.get("initialized"):
+            net.initialize()
+            for attr, state in node.get("modules", {}).items():
+                getattr(net, attr).load_state_dict(_decode_state_dict(reader, state))
+            net.history_ = History(reader.decode(node.get("history", [])))
+        return net
+    raise ValueError(f"Model file '{reader.path}' is damaged: unknown entry {sorted(node)}.")
