@@ -1,9 +1,13 @@
 """The ``skforensics`` command: ``demo``, ``analyse`` and ``jpeg-audit``."""
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
+import time
+
+from . import __version__
 
 __all__ = ["main"]
 
@@ -99,10 +103,13 @@ def _analyse(args):
             "analyse (to draw the maps)", ["matplotlib"], alternative="--no-maps"
         )
     output_dir = an.check_output_dir(output_dir)
-    maps_dir = None
+    maps_dir = thumbs_dir = None
     if not args.no_maps:
         maps_dir = os.path.join(output_dir, "maps")
         os.makedirs(maps_dir, exist_ok=True)
+    if args.html:
+        thumbs_dir = os.path.join(output_dir, "thumbs")
+        os.makedirs(thumbs_dir, exist_ok=True)
     an.load_models(models)  # missing weights fail before the first image
 
     from tqdm.auto import tqdm
@@ -111,16 +118,41 @@ def _analyse(args):
     for note in notes:
         print(f"skforensics analyse: warning: {note}", file=sys.stderr)
     records = an.iter_records(
-        paths, models=models, brisque=args.brisque, maps_dir=maps_dir, n_jobs=args.jobs
+        paths,
+        models=models,
+        brisque=args.brisque,
+        maps_dir=maps_dir,
+        thumbs_dir=thumbs_dir,
+        n_jobs=args.jobs,
     )
     bar = tqdm(total=len(paths), desc="analyse", unit="file", disable=args.quiet)
     n_failed = n_incomplete = 0
     print(an.table_header(), file=table)
     columns = an.fields(brisque=args.brisque)
     json_stream = sys.stdout if args.json else None
-    with an.ReportWriter(output_dir, columns, json_stream=json_stream) as writer:
+    with contextlib.ExitStack() as stack:
+        writers = [
+            stack.enter_context(
+                an.ReportWriter(output_dir, columns, json_stream=json_stream)
+            )
+        ]
+        if args.html:
+            from .inspection._report import HTMLReportWriter
+
+            note = (
+                f"{len(paths)} files; models: {', '.join(models)}; skforensics "
+                f"{__version__}, {time.strftime('%Y-%m-%d %H:%M')}"
+            )
+            writers.append(
+                stack.enter_context(
+                    HTMLReportWriter(
+                        output_dir, maps_dir=maps_dir, thumbs_dir=thumbs_dir, note=note
+                    )
+                )
+            )
         for record in records:
-            writer.write(record)
+            for writer in writers:
+                writer.write(record)
             n_failed += record["failed"]
             n_incomplete += bool(record["error"]) and not record["failed"]
             bar.update()
@@ -168,10 +200,10 @@ def build_parser():
             "patterns; images only, not videos) estimate P(upscaled), the JPEG "
             "quality and P(ever JPEG-compressed), optionally the 36 BRISQUE "
             "features; print a table, write report.csv and report.json (one "
-            "record per image, streamed as results come) and per-image PNG "
-            "maps. Exit status: 0 done, 1 with --strict if any file failed or "
-            "a model could not answer, 2 for usage errors, missing inputs and "
-            "an unwritable output folder."
+            "record per image, streamed as results come), per-image PNG "
+            "maps and, with --html, report.html. Exit status: 0 done, 1 with "
+            "--strict if any file failed or a model could not answer, 2 for "
+            "usage errors, missing inputs and an unwritable output folder."
         ),
     )
     analyse.add_argument(
@@ -189,7 +221,8 @@ def build_parser():
         "-o",
         "--out",
         default="skforensics-report",
-        help="folder of report.csv, report.json and maps/ (default: %(default)s)",
+        help="folder of report.csv, report.json, maps/ and, with --html, "
+        "report.html and thumbs/ (default: %(default)s)",
     )
     analyse.add_argument(
         "--no-maps", action="store_true", help="no PNG maps (needs no matplotlib)"
@@ -205,6 +238,12 @@ def build_parser():
         type=int,
         default=1,
         help="files analysed in parallel, -1 for all cores (default: %(default)s)",
+    )
+    analyse.add_argument(
+        "--html",
+        action="store_true",
+        help="also write report.html: a table sortable by each score and each "
+        "image next to its maps (thumbnails in thumbs/)",
     )
     analyse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     analyse.add_argument(

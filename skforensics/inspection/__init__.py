@@ -4,7 +4,12 @@ Nothing here imports PyTorch or matplotlib at import time; the audit loads a
 model only when it runs, and the Displays import matplotlib only to draw.
 """
 
-from ._display import BRISQUEFeatureDisplay, JPEGMapDisplay, MSCNDisplay, PatchScoreDisplay
+from ._display import (
+    BRISQUEFeatureDisplay,
+    JPEGMapDisplay,
+    MSCNDisplay,
+    PatchScoreDisplay,
+)
 from ._jpeg_audit import JPEGAuditReport, jpeg_audit
 
 __all__ = [

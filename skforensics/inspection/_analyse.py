@@ -2,9 +2,11 @@
 
 The work is split so that memory stays bounded on folders of thousands of
 files: :func:`expand_inputs` lists the files (paths only),
-:func:`analyse_one` reads one image, runs the models, saves its maps and
-returns a small record of scalars, and :class:`ReportWriter` streams each
-record to ``report.csv`` and ``report.json`` as it comes.
+:func:`analyse_one` reads one image, runs the models, saves its maps (and,
+for the HTML report, a thumbnail) and returns a small record of scalars, and
+:class:`ReportWriter` streams each record to ``report.csv`` and
+``report.json`` as it comes (:class:`~._report.HTMLReportWriter` to
+``report.html``).
 """
 
 import csv
@@ -183,8 +185,36 @@ def _reason(exc):
 
 
 def _map_name(index, path, suffix):
+    """``<index>_<file name>.<suffix>.png``, short enough for any file system."""
     stem = os.path.basename(path) or "image"
+    if len(stem) > 120:  # names are at most 255 bytes on most file systems
+        stem = stem[:60] + "..." + stem[-57:]
     return f"{index:05d}_{stem}.{suffix}.png"
+
+
+THUMBNAIL_SIZE = 320
+
+
+def _save_thumbnail(image, path):
+    """Save ``image`` (float, [0, 1]) as a PNG at most THUMBNAIL_SIZE pixels a side."""
+    from PIL import Image
+
+    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    thumb = Image.fromarray(pixels)
+    del pixels
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    thumb.save(path)
+
+
+def _new_figure(figsize, **adjust):
+    # A fixed layout rather than the constrained one of the Displays' own
+    # figures: the constrained layout took half of the drawing time of each
+    # map (about 1.3 s of 2.6 s per 1024x768 image, measured on 2 cores).
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(**adjust)
+    return fig
 
 
 def _save_figure(fig, path):
@@ -199,9 +229,7 @@ def _upscale(detector, image, record, maps_dir, index):
     record["p_upscaled"] = round(p, 4)
     if maps_dir is None:
         return
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 5), layout="constrained")
+    fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
     PatchScoreDisplay.from_predictions(
         image,
         tiles,
@@ -224,11 +252,11 @@ def _jpeg(estimator, image, record, maps_dir, index):
     record["p_compressed"] = round(p, 4)
     if maps_dir is None:
         return
-    from matplotlib.figure import Figure
-
     from ._display import JPEGMapDisplay
 
-    fig = Figure(figsize=(16, 4), layout="constrained")
+    fig = _new_figure(
+        (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
+    )
     JPEGMapDisplay.from_predictions(
         image,
         quality_map,
@@ -240,19 +268,23 @@ def _jpeg(estimator, image, record, maps_dir, index):
     _save_figure(fig, os.path.join(maps_dir, _map_name(index, record["path"], "jpeg")))
 
 
-def analyse_one(index, path, *, models=MODELS, brisque=False, maps_dir=None):
+def analyse_one(
+    index, path, *, models=MODELS, brisque=False, maps_dir=None, thumbs_dir=None
+):
     """Analyse one file and return its record (a dict of scalars).
 
     Never raises for a bad file: a file that cannot be read gets
     ``failed=True`` and the reason in ``error``; a model that cannot answer
     (an image smaller than it needs) leaves its columns empty and adds its
-    reason to ``error`` while the other models still answer.
+    reason to ``error`` while the other models still answer. With
+    ``thumbs_dir``, a thumbnail of the image is saved there (for the HTML
+    report) under ``_map_name(index, path, "thumb")``.
     """
     from ..utils import check_images, read_image
 
     start = time.perf_counter()
     record = dict.fromkeys(fields(brisque=brisque))
-    record.update(path=os.fspath(path), error="", failed=False)
+    record.update(path=os.fspath(path), error="", failed=False, index=index)
     errors = []
     try:
         raw = read_image(path)
@@ -269,6 +301,8 @@ def analyse_one(index, path, *, models=MODELS, brisque=False, maps_dir=None):
         return record
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
+    if thumbs_dir is not None:
+        _save_thumbnail(image, os.path.join(thumbs_dir, _map_name(index, path, "thumb")))
     estimators = load_models(models)
     steps = [("upscale", _upscale), ("jpeg", _jpeg)]
     for name, step in steps:
@@ -293,14 +327,21 @@ def analyse_one(index, path, *, models=MODELS, brisque=False, maps_dir=None):
     return record
 
 
-def iter_records(paths, *, models=MODELS, brisque=False, maps_dir=None, n_jobs=1):
+def iter_records(
+    paths, *, models=MODELS, brisque=False, maps_dir=None, thumbs_dir=None, n_jobs=1
+):
     """Yield the record of each file, in input order, as results come.
 
     With ``n_jobs`` other than 1, files are shared among joblib workers
     (each loads the models once); only a few files are dispatched ahead,
     so memory stays bounded.
     """
-    kwargs = {"models": models, "brisque": brisque, "maps_dir": maps_dir}
+    kwargs = {
+        "models": models,
+        "brisque": brisque,
+        "maps_dir": maps_dir,
+        "thumbs_dir": thumbs_dir,
+    }
     if n_jobs == 1:
         for index, path in enumerate(paths):
             yield analyse_one(index, path, **kwargs)
