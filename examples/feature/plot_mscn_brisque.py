@@ -30,23 +30,15 @@ print(f"{len(X)} images, {int(np.sum(y))} upscaled")
 # MSCN maps
 # ---------
 # The upscaled map is smoother: neighbouring coefficients agree more and
-# their magnitudes shrink.
+# their magnitudes shrink, and the histogram (log scale) loses its tails.
+# :class:`~skforensics.inspection.MSCNDisplay` computes the coefficients with
+# :func:`~skforensics.feature.mscn` and draws the maps next to their
+# histograms.
 import matplotlib.pyplot as plt
 
-from skforensics.feature import mscn
+from skforensics.inspection import MSCNDisplay
 
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
-for ax, image, title in zip(axes, (real, fake), ("real", "upscaled x2")):
-    ax.imshow(mscn(image), cmap="gray", vmin=-2, vmax=2)
-    ax.set_title(f"MSCN, {title}")
-    ax.axis("off")
-bins = np.linspace(-3, 3, 121)
-for image, label in ((real, "real"), (fake, "upscaled")):
-    axes[2].hist(mscn(image).ravel(), bins=bins, density=True, histtype="step", label=label)
-axes[2].set_yscale("log")
-axes[2].set_title("MSCN histogram")
-axes[2].legend()
-fig.tight_layout()
+MSCNDisplay.from_images([real, fake], labels=["real", "upscaled x2"])
 
 # %%
 # BRISQUE features
@@ -55,19 +47,21 @@ fig.tight_layout()
 # generalised Gaussian fitted to the MSCN coefficients (first scale) rises for
 # upscaled images, and the variance of the horizontal pairwise product
 # changes too: densities over all images separate the two classes.
+# :class:`~skforensics.inspection.BRISQUEFeatureDisplay` draws one density
+# per class and chosen feature.
 from skforensics.feature import BRISQUEExtractor
+from skforensics.inspection import BRISQUEFeatureDisplay
 
-brisque = BRISQUEExtractor().fit(X)
-features = brisque.transform(X)
+brisque = BRISQUEExtractor()
+features = brisque.fit_transform(X)
 names = list(brisque.get_feature_names_out())
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-for ax, feature in zip(axes, ("s1_mscn_shape", "s1_h_left_var")):
-    column = features[:, names.index(feature)]
-    for label, text in ((0, "real"), (1, "upscaled")):
-        ax.hist(column[y == label], bins=12, alpha=0.6, label=text)
-    ax.set_title(feature)
-    ax.legend()
-fig.tight_layout()
+BRISQUEFeatureDisplay.from_features(
+    features,
+    y,
+    feature_names=["s1_mscn_shape", "s1_h_left_var"],
+    all_feature_names=names,
+    class_names={0: "real", 1: "upscaled"},
+)
 shape = features[:, names.index("s1_mscn_shape")]
 print(
     f"mean MSCN shape: real {shape[y == 0].mean():.3f}, "

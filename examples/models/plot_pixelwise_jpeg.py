@@ -82,27 +82,29 @@ mae = np.mean(np.abs(estimated - y_q))
 # %%
 # The figure
 # ----------
+# :class:`~skforensics.inspection.JPEGMapDisplay` draws the collage next to
+# its two maps and the histogram of the quality map (top); below, the true
+# region and the quality curve of the held-out image.
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(1, 5, figsize=(17, 3.6), layout="constrained")
-axes[0].imshow(collage)
-axes[0].set_title(f"collage (region at Q{y[0]:.0f})")
-axes[1].imshow(mask, cmap="gray")
-axes[1].set_title("true pasted region")
-im = axes[2].imshow(flag_map, cmap="magma", vmin=0, vmax=1)
-axes[2].set_title(f"P(ever JPEG), IoU {iou:.2f}")
-fig.colorbar(im, ax=axes[2], shrink=0.8)
-im = axes[3].imshow(quality_map, cmap="viridis", vmin=0, vmax=100)
-axes[3].set_title("estimated quality factor")
-fig.colorbar(im, ax=axes[3], shrink=0.8)
-for ax in axes[:4]:
-    ax.set_axis_off()
-axes[4].plot(y_q, estimated, "o-", label="estimated")
-axes[4].plot([0, 100], [0, 100], "k:", label="ideal")
-axes[4].set_xlabel("true JPEG quality")
-axes[4].set_ylabel("estimated quality")
-axes[4].set_title(f"held-out image, MAE {mae:.1f}")
-axes[4].legend()
+from skforensics.inspection import JPEGMapDisplay
+
+fig = plt.figure(figsize=(15, 7), layout="constrained")
+top, bottom = fig.subfigures(2, 1)
+display = JPEGMapDisplay.from_predictions(
+    collage, quality_map, flag_map, ax=top.subplots(1, 4)
+)
+display.axes_[0].set_title(f"collage (region at Q{y[0]:.0f})")
+display.axes_[2].set_title(f"P(compressed) map, IoU {iou:.2f}")
+ax_mask, ax_curve = bottom.subplots(1, 2)
+ax_mask.imshow(mask, cmap="gray")
+ax_mask.set_title("true pasted region")
+ax_mask.set_axis_off()
+ax_curve.plot(y_q, estimated, "o-", label="estimated")
+ax_curve.plot([0, 100], [0, 100], "k:", label="ideal")
+ax_curve.set(xlabel="true JPEG quality", ylabel="estimated quality")
+ax_curve.set_title(f"held-out image, MAE {mae:.1f}")
+ax_curve.legend()
 plt.show()
 
 # Flagging every pixel scores an IoU equal to the region's share of the
