@@ -312,3 +312,61 @@ def test_writer_streams_rows(tmp_path):
         page.rows[0][-1][1]
         == "upscaled, P = 0.90; JPEG quality ≈ 80, P(compressed) = 0.99"
     )
+
+
+NODE_STUB = """
+function row(values) {
+  return {key: values[0], cells: values.map(function (v) {
+    return {dataset: {v: v}};
+  })};
+}
+var body = {rows: [row(["a", "0.5"]), row(["b", ""]), row(["c", "10"]),
+                   row(["d", "0.1"]), row(["e", "2"])]};
+body.appendChild = function (r) {
+  this.rows.splice(this.rows.indexOf(r), 1);
+  this.rows.push(r);
+};
+var headings = [];
+function heading(index, type) {
+  var th = {cellIndex: index, dataset: {type: type},
+            closest: function () { return {tBodies: [body]}; },
+            parentNode: {querySelectorAll: function () { return headings; }}};
+  headings.push(th);
+  return th;
+}
+var byName = heading(0, "text"), byScore = heading(1, "num");
+function order() { return body.rows.map(function (r) { return r.key; }).join(""); }
+var seen = [];
+sortBy(byScore); seen.push(order(), byScore.dataset.order);
+sortBy(byScore); seen.push(order(), byScore.dataset.order);
+sortBy(byName); seen.push(order(), byName.dataset.order, String(byScore.dataset.order));
+console.log(JSON.stringify(seen));
+"""
+
+
+def test_sorting_script_in_node(tmp_path):
+    # The page's sorting code, run on a stub of the table where Node.js is
+    # installed: numbers sort as numbers (10 after 2), empty cells stay last,
+    # a second click reverses, and only the clicked heading is marked.
+    import shutil
+    import subprocess
+
+    from skforensics.inspection._report import _SCRIPT
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    script = tmp_path / "sort.js"
+    script.write_text(_SCRIPT + NODE_STUB, encoding="utf-8")
+    result = subprocess.run(
+        [node, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(result.stdout) == [
+        "daecb",
+        "asc",
+        "ceadb",
+        "desc",
+        "abcde",
+        "asc",
+        "undefined",
+    ]
