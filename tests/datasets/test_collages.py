@@ -88,3 +88,140 @@ def test_bad_images():
     bad[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         make_collages(bad)
+
+
+def _box(mask):
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def test_default_collages_are_unchanged_by_the_new_options():
+    images = make_test_images(3, 48, random_state=4)
+    a = make_collages(images, random_state=7)
+    b = make_collages(
+        images,
+        sources=["jpeg"],
+        grid_alignment="any",
+        return_details=True,
+        random_state=7,
+    )
+    for left, right in zip(a, b[:4]):
+        np.testing.assert_array_equal(left, right)
+    assert b[4]["source"].tolist() == ["jpeg"] * 3
+    np.testing.assert_array_equal(b[4]["quality"], a[1])
+
+
+@pytest.mark.parametrize("n_channels", [None, 3])
+def test_sources_other_resample_and_noise(n_channels):
+    from skforensics.datasets import rescale_image
+
+    images = make_test_images(6, 40, n_channels=n_channels, random_state=3)
+    X, y, groups, masks, details = make_collages(
+        images,
+        sources=("other", "resample", "noise"),
+        n_per_image=3,
+        return_details=True,
+        random_state=0,
+    )
+    assert set(details["source"]) == {"other", "resample", "noise"}
+    assert np.isnan(y).all()
+    for i, kind in enumerate(details["source"]):
+        source = np.round(images[groups[i]] * 255) / 255
+        m = masks[i]
+        np.testing.assert_allclose(X[i][~m], source[~m], atol=1e-6)
+        pasted = X[i][m]
+        if kind == "other":
+            donor = details["donor"][i]
+            assert donor != groups[i] and 0 <= donor < 6
+            assert np.isnan(details["factor"][i]) and np.isnan(details["sigma"][i])
+            # The region's box is a window of the donor.
+            r0, r1, c0, c1 = _box(m)
+            box = X[i][r0:r1, c0:c1]
+            donor_px = np.round(images[donor] * 255) / 255
+            h, w = box.shape[:2]
+            assert any(
+                np.allclose(donor_px[r : r + h, c : c + w], box, atol=1e-6)
+                for r in range(donor_px.shape[0] - h + 1)
+                for c in range(donor_px.shape[1] - w + 1)
+            )
+        elif kind == "resample":
+            assert 1.25 <= details["factor"][i] <= 2.0
+            expected = rescale_image(
+                np.round(images[groups[i]] * 255).astype(np.uint8), details["factor"][i]
+            )
+            np.testing.assert_allclose(pasted, expected[m], atol=1e-6)
+        else:
+            sigma = details["sigma"][i]
+            assert 2.0 <= sigma <= 8.0 and details["donor"][i] == -1
+            residual = (pasted - source[m]) * 255
+            assert np.allclose(residual, np.round(residual), atol=1e-3)
+            # The added noise has about the drawn standard deviation.
+            assert 0.6 * sigma < residual.std() < 1.4 * sigma + 0.5
+        # Every sample stays on the 8-bit grid.
+        assert np.allclose(X[i] * 255, np.round(X[i] * 255), atol=1e-3)
+
+
+@pytest.mark.parametrize("alignment", ["on", "off"])
+def test_grid_alignment_of_the_box(alignment):
+    images = make_test_images(4, (64, 72), random_state=0)
+    _, _, _, masks, details = make_collages(
+        images, grid_alignment=alignment, n_per_image=5, return_details=True,
+        random_state=1,
+    )  # fmt: skip
+    for m, on in zip(masks, details["on_grid"]):
+        edges = _box(m)
+        if alignment == "on":
+            assert all(e % 8 == 0 for e in edges) and on
+        else:
+            assert all(e % 8 != 0 for e in edges) and not on
+        assert m.sum() == (edges[1] - edges[0]) * (edges[3] - edges[2])
+
+
+def test_random_alignment_and_shapes_mix():
+    images = make_test_images(10, 64, random_state=0)
+    _, _, _, masks, details = make_collages(
+        images, mask="random", grid_alignment="random", n_per_image=4,
+        return_details=True, random_state=2,
+    )  # fmt: skip
+    rectangles = [
+        m.sum() == np.prod(np.diff(np.reshape(_box(m), (2, 2)))) for m in masks
+    ]
+    assert 0 < sum(rectangles) < len(masks)
+    rect_on = [on for on, r in zip(details["on_grid"], rectangles) if r]
+    assert any(rect_on) and not all(rect_on)
+
+
+def test_polygon_masks_are_not_boxes():
+    images = make_test_images(5, 64, random_state=0)
+    _, _, _, masks = make_collages(images, mask="polygon", random_state=0)
+    for m in masks:
+        r0, r1, c0, c1 = _box(m)
+        assert 0 < m.sum() < (r1 - r0) * (c1 - c0)
+
+
+def test_other_needs_a_donor_of_the_right_size():
+    images = [make_test_images(1, 64)[0], make_test_images(1, 8)[0]]
+    with pytest.raises(ValueError, match="no other image is large enough"):
+        make_collages(images, sources=("other",), area_range=(0.5, 0.5), random_state=0)
+    # Images of different sizes are fine when the regions fit the others.
+    images = [make_test_images(1, (64, 90))[0], make_test_images(1, 48)[0]]
+    X, _, _, _ = make_collages(
+        images, sources=("other",), area_range=(0.05, 0.1), random_state=0
+    )
+    assert [x.shape for x in X] == [(64, 90), (48, 48)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"sources": ("jpeg", "blur")}, "The 'sources' parameter of make_collages"),
+        ({"sources": ()}, "'sources'"),
+        ({"resample_factors": (1.0, 2.0)}, "The 'resample_factors' parameter"),
+        ({"noise_sigmas": (3, 1)}, "The 'noise_sigmas' parameter"),
+        ({"grid_alignment": "yes"}, "The 'grid_alignment' parameter"),
+    ],
+)
+def test_bad_new_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_collages(make_test_images(2, 16), **kwargs)
