@@ -1,61 +1,62 @@
 #!/usr/bin/env python
-"""Train the shipped fake-upscale detector, ``pretrained("upscale-detector")``.
+"""Train the shipped upscale detector and factor estimator.
 
-Reproducible recipe (fixed seed, CPU, about 10 minutes on 2 cores):
+One net gives both ``pretrained("upscale-detector")`` (was the image
+upscaled?) and ``pretrained("upscale-factor")`` (by which factor, hence from
+which native size?): a :class:`skforensics.nn.PatchCNN` on 64x64 luminance
+tiles with one output per class, "native" and the five factors of
+:data:`skforensics.datasets.make_degraded_images`' default (x1.25, x1.5, x2,
+x2.4, x3: 1728p, 1440p, 1080p, 900p and 720p to 2160p). The detector's
+probability of an upscale is one minus the net's probability of "native".
 
 Data
-    Real photographs that were never JPEG-compressed, one file per source
-    image, read from ``--data`` (for the shipped weights:
-    ``../shared/data/lossless`` next to the repository: 18 McMaster photographs 500x500 RGB, 37
-    USC-SIPI aerials 512x512 / 1024x1024, 64 USC-SIPI textures 512x512 /
-    1024x1024; 120 files, sorted by path). Colour files are converted to
-    luminance (ITU-R BT.601) *after* resampling, as the detector sees them.
+    Real photographs read from every ``--data`` folder (default: the
+    project's ``lossless/`` and ``natural/`` sets next to the repository:
+    film scans, USC-SIPI aerials, textures and video-sequence frames,
+    and camera photographs downsampled from very large originals), one file
+    per source image. None was ever upscaled. Colour files are converted
+    to luminance (ITU-R BT.601) *after* every operation, as the detector
+    sees them.
 
 Split
     By source image, stratified by sub-folder: ``--test-size`` (20%) of the
-    sources of each folder are held out and never seen in training; all
-    figures below come from them.
+    sources of each folder are held out and never seen in training.
 
-Training set
-    For every training source, :func:`skforensics.datasets.make_rescaled_images`
-    gives real 128x128 crops and the same windows of the source downscaled
-    and upscaled back (the whole source is resampled, then cropped, so the
-    resampling phase is random and there are no border effects), 8-bit
-    quantised like a saved frame:
+Training set (per training source, ``n`` 128x128 windows, ``n`` growing with
+the source's area from 8 to 48)
+    :func:`skforensics.datasets.make_degraded_images`: the real window and
+    the same window of the source downscaled (OpenCV area, or the
+    upscaling kernel itself for a quarter of the windows) and upscaled back
+    by a factor drawn from the five, with a resampler drawn from OpenCV's,
+    Pillow's and FFmpeg's (swscale) bilinear, bicubic, Lanczos and spline
+    kernels. Then **one** post-processing chain drawn per window and
+    applied to the real and the fake window alike: no filter, an unsharp
+    mask (radius 0.5-2 px, amount 50-200%) or a mild bilateral denoiser,
+    followed by no codec, JPEG (Q70-98), H.264 or HEVC (CRF 16-32, one
+    I-frame, yuv420p, through PyAV). Resampling is the only difference
+    between the classes.
 
-    ========  ===========  =============================================  =====
-    factor    downscale    upscaling kernels (one drawn per crop)        crops
-    ========  ===========  =============================================  =====
-    2         area         OpenCV cubic, Lanczos-4, linear; Pillow cubic  6
-    2         same kernel  OpenCV cubic, Lanczos-4; Pillow cubic          3
-    1.5       area         OpenCV cubic, Lanczos-4; Pillow cubic          2
-    3         area         OpenCV cubic, Lanczos-4; Pillow cubic          2
-    ========  ===========  =============================================  =====
-
-    One real crop per fake crop (balanced classes).
+    Soft real windows, so that blur is not taken for an upscale: as many
+    windows again, the real window blurred by a Gaussian (sigma 0.5-2 px,
+    40% of them), a linear motion blur (3-11 px at a random angle, 20%), a
+    defocus disc (radius 1-3 px, 20%), or one of those over part of the
+    window only (a defocused background, 20%), then post-processed like the
+    others. Labelled native.
 
 Model
     :class:`skforensics.models.PatchCNNClassifier` with the report's
-    :class:`skforensics.nn.PatchCNN` (six 3x3 convolutions of 16 filters,
-    batch norm, leaky ReLU, two 4x4 max poolings, dense 64, 2 outputs) on
-    64x64 luminance patches: 2 random patches per crop and epoch, random
-    flips and 90-degree rotations, Adam (lr 2e-3, weight decay 1e-5) with
-    cosine annealing, batch 64, ``--epochs`` epochs, seed ``--seed``.
-
-Evaluation (held-out sources, whole images)
-    real = the native image; fake = the image downscaled x0.5 (INTER_AREA)
-    and upscaled x2 with OpenCV bicubic or Lanczos-4 (the report's
-    kernels), plus Pillow bicubic, OpenCV linear, x1.5 and x3 for
-    information. Protocol (a): the centre 64x64 tile; (b): all tiles, mean
-    of the probabilities; per-tile accuracy over all tiles.
+    :class:`skforensics.nn.PatchCNN` (six 3x3 convolutions of 16 filters)
+    and six outputs on 64x64 luminance patches: 2 random patches per window
+    and epoch, random flips and 90-degree rotations, Adam (lr 2e-3, weight
+    decay 1e-5) with cosine annealing, batch 64, ``--epochs`` epochs,
+    ``--seed``.
 
 Usage::
 
-    nice -n 10 python scripts/train_upscale_detector.py \\
-        --data ../shared/data/lossless --out skforensics/models/weights
+    nice -n 10 python scripts/train_upscale_detector.py --out skforensics/models/weights
 
-writes ``upscale-detector.pt`` (the module's ``state_dict``, float32) and
-``upscale-detector.json`` (settings, split and held-out figures) into
+writes ``upscale.pt`` (the module's ``state_dict``, float32) and
+``upscale.json`` (settings, split, data and held-out figures) into
 ``--out``. ``benchmarks/bench_fake4k.py`` imports this recipe.
 """
 
@@ -68,40 +69,42 @@ from pathlib import Path
 
 import numpy as np
 
-TRAIN_SETTINGS = (
-    # (factor, downscale, kernels, n_crops)
-    (2.0, "area", ("bicubic", "lanczos", "bilinear", "pillow"), 6),
-    (2.0, "same", ("bicubic", "lanczos", "pillow"), 3),
-    (1.5, "area", ("bicubic", "lanczos", "pillow"), 2),
-    (3.0, "area", ("bicubic", "lanczos", "pillow"), 2),
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = [str(ROOT.parent / "shared/data/lossless"),
+                str(ROOT.parent / "shared/data/natural")]
+FACTORS = (1.25, 1.5, 2.0, 2.4, 3.0)
+# Class k of the net: 0 = native, k = FACTORS[k - 1].
+CLASSES = (1.0, *FACTORS)
+RESAMPLERS = (
+    "opencv-bilinear", "opencv-bicubic", "opencv-lanczos",
+    "pillow-bilinear", "pillow-bicubic", "pillow-lanczos",
+    "swscale-bilinear", "swscale-bicubic", "swscale-lanczos", "swscale-spline",
 )
-TEST_SETTINGS = {
-    # name: (factor, downscale, kernel); the first two are the report's.
-    "bicubic x2": (2.0, "area", "bicubic"),
-    "lanczos x2": (2.0, "area", "lanczos"),
-    "pillow-bicubic x2": (2.0, "area", "pillow"),
-    "bilinear x2": (2.0, "area", "bilinear"),
-    "bicubic x2 (no antialias)": (2.0, "same", "bicubic"),
-    "bicubic x1.5": (1.5, "area", "bicubic"),
-    "bicubic x3": (3.0, "area", "bicubic"),
-}
-REPORT_KERNELS = ("bicubic x2", "lanczos x2")
+CODECS = ("none", "jpeg", "h264", "hevc")
+FILTERS = ("none", "sharpen", "denoise")
+BLURS = ("gaussian", "motion", "defocus", "partial")
+BLUR_SHARES = (0.4, 0.2, 0.2, 0.2)
 CROP = 128
 PATCH = 64
 EXTENSIONS = {".png", ".tif", ".tiff", ".bmp", ".ppm", ".pgm"}
 
 
-def load_sources(data_dir):
-    """Read every lossless image under ``data_dir``; return images and folders."""
+def load_sources(data_dirs):
+    """Read every image under the folders; return images, folders and paths."""
     from skforensics.utils import read_image
 
-    data_dir = Path(data_dir)
-    paths = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in EXTENSIONS)
-    if not paths:
-        sys.exit(f"No images found under {data_dir}.")
-    images = [read_image(p) for p in paths]
-    folders = np.array([p.parent.name for p in paths])
-    return images, folders, [p.relative_to(data_dir).as_posix() for p in paths]
+    if isinstance(data_dirs, (str, Path)):
+        data_dirs = [data_dirs]
+    images, folders, names = [], [], []
+    for data_dir in map(Path, data_dirs):
+        paths = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in EXTENSIONS)
+        if not paths:
+            sys.exit(f"No images found under {data_dir}.")
+        for p in paths:
+            images.append(read_image(p))
+            folders.append(f"{data_dir.name}/{p.parent.name}")
+            names.append(f"{data_dir.name}/{p.relative_to(data_dir).as_posix()}")
+    return images, np.array(folders), names
 
 
 def split_sources(folders, test_size, seed):
@@ -117,24 +120,6 @@ def split_sources(folders, test_size, seed):
     return np.sort(train), np.sort(test)
 
 
-def make_training_set(images, seed):
-    """Balanced real / upscaled 128x128 luminance crops of the given sources."""
-    from skforensics.datasets import make_rescaled_images
-    from skforensics.utils import to_grayscale
-
-    X, y = [], []
-    rng = np.random.RandomState(seed)
-    for factor, downscale, kernels, n_crops in TRAIN_SETTINGS:
-        for image in images:
-            Xs, ys, _ = make_rescaled_images(
-                [image], factor=factor, kernels=kernels, downscale=downscale,
-                crop_size=CROP, n_crops=n_crops, random_state=rng,
-            )
-            X.append(to_grayscale(Xs).astype(np.float32))
-            y.append(ys)
-    return np.concatenate(X), np.concatenate(y)
-
-
 def luminance(image):
     """One image as float32 luminance in [0, 1] (BT.601 for RGB)."""
     from skforensics.utils import to_grayscale
@@ -142,29 +127,101 @@ def luminance(image):
     image = np.asarray(image)
     if image.dtype == np.uint8:
         image = image.astype(np.float32) / np.float32(255)
+    elif image.dtype == np.uint16:
+        image = image.astype(np.float32) / np.float32(65535)
+    if image.ndim == 2:
+        return image.astype(np.float32, copy=False)
     return np.asarray(to_grayscale([image])[0], dtype=np.float32)
 
 
-def make_test_set(images, settings=TEST_SETTINGS):
-    """Whole held-out images: real, and one fake per test setting."""
-    from skforensics.datasets import make_rescaled_images
-
-    real = [luminance(im) for im in images]
-    fakes = {}
-    for name, (factor, downscale, kernel) in settings.items():
-        out = []
-        for image in images:
-            Xs, ys, _ = make_rescaled_images(
-                [image], factor=factor, kernels=(kernel,), downscale=downscale,
-                random_state=0,
-            )
-            out.append(luminance(Xs[1]))
-        fakes[name] = out
-    return real, fakes
+def n_windows(image):
+    """Windows per source: more for large photographs, 8 to 48."""
+    h, w = np.asarray(image).shape[:2]
+    return int(np.clip(round(h * w / (3 * CROP * CROP)), 8, 48))
 
 
-def build_estimator(epochs, seed, verbose=1):
-    """The detector's classifier, untrained."""
+def soften(image, kind, rng):
+    """A real image blurred (never resampled): it must stay "native"."""
+    import cv2
+
+    if kind == "partial":
+        inner = ("gaussian", "motion", "defocus")[rng.randint(3)]
+        blurred = soften(image, inner, rng)
+        h, w = image.shape[:2]
+        # A smooth random mask: a blurred half-plane at a random angle.
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        angle = rng.uniform(0, 2 * np.pi)
+        d = (xx - rng.uniform(0, w)) * np.cos(angle) + (yy - rng.uniform(0, h)) * np.sin(angle)
+        mask = 0.5 + 0.5 * np.tanh(d / rng.uniform(4, 24))
+        if image.ndim == 3:
+            mask = mask[..., np.newaxis]
+        return (mask * blurred + (1 - mask) * image).astype(np.float32)
+    if kind == "gaussian":
+        return cv2.GaussianBlur(image, (0, 0), rng.uniform(0.5, 2.0))
+    if kind == "motion":
+        length = rng.randint(3, 12)
+        kernel = np.zeros((length, length), np.float32)
+        kernel[length // 2] = 1
+        rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2),
+                                      rng.uniform(0, 180), 1)
+        kernel = cv2.warpAffine(kernel, rot, (length, length))
+        return cv2.filter2D(image, -1, kernel / kernel.sum(),
+                            borderType=cv2.BORDER_REFLECT)
+    radius = rng.uniform(1, 3)
+    size = 2 * int(np.ceil(radius)) + 1
+    yy, xx = np.mgrid[:size, :size] - size // 2
+    kernel = (np.hypot(yy, xx) <= radius).astype(np.float32)
+    return cv2.filter2D(image, -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT)
+
+
+def windows_of_source(image, seed):
+    """Training windows of one source: (X, y) with y the class index."""
+    from skforensics.datasets import make_degraded_images
+    from skforensics.datasets._common import crop, crop_corners, to_uint8
+    from skforensics.datasets._degrade import _draw_post, _post_process
+
+    rng = np.random.RandomState(seed)
+    image = np.asarray(image)
+    image = image.astype(np.float32) / (255 if image.dtype == np.uint8 else 65535) \
+        if image.dtype.kind == "u" else image.astype(np.float32)
+    n = n_windows(image)
+    X, y = [], []
+    for downscale, share in (("opencv-area", 0.75), ("same", 0.25)):
+        k = max(1, int(round(n * share)))
+        Xs, ys, _ = make_degraded_images(
+            [image], factors=FACTORS, resamplers=RESAMPLERS, downscale=downscale,
+            filters=FILTERS, codecs=CODECS, crf=(16, 32), jpeg_quality=(70, 98),
+            crop_size=CROP, n_crops=k, labels="factor", random_state=rng,
+        )
+        X += [luminance(x) for x in Xs]
+        y += [CLASSES.index(round(float(f), 2)) for f in ys]
+    # Soft real windows, as many as the pairs.
+    for corner in crop_corners(image.shape, (CROP + 32, CROP + 32), n, rng):
+        window = crop(image, corner, (CROP + 32, CROP + 32))
+        soft = soften(window, BLURS[rng.choice(len(BLURS), p=BLUR_SHARES)], rng)
+        soft = to_uint8(soft[16:-16, 16:-16]).astype(np.float32) / 255
+        chain = _draw_post(rng, FILTERS, CODECS, (16, 32), (70, 98))
+        X.append(luminance(_post_process(soft, chain, True, "ultrafast")))
+        y.append(0)
+    return np.stack(X).astype(np.float32), np.asarray(y)
+
+
+def make_training_set(images, seed, n_jobs=2, verbose=0):
+    """Windows of every training source, generated in parallel, in order."""
+    from joblib import Parallel, delayed
+
+    seeds = np.random.SeedSequence(seed).generate_state(len(images))
+    parts = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(windows_of_source)(im, int(s)) for im, s in zip(images, seeds)
+    )
+    X = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    groups = np.concatenate([np.full(len(p[1]), i) for i, p in enumerate(parts)])
+    return X, y, groups
+
+
+def build_estimator(epochs, seed, verbose=1, lr=2e-3):
+    """The six-class patch net, untrained."""
     import torch
     from skorch.callbacks import LRScheduler
 
@@ -175,10 +232,11 @@ def build_estimator(epochs, seed, verbose=1):
         sampling="random",
         n_patches=2,
         augment=True,
-        lr=2e-3,
+        lr=lr,
         optimizer__weight_decay=1e-5,
         batch_size=64,
         max_epochs=epochs,
+        train_split=None,
         callbacks=[(
             "lr_scheduler",
             LRScheduler(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs),
@@ -188,73 +246,49 @@ def build_estimator(epochs, seed, verbose=1):
     )
 
 
-def evaluate(clf, real, fakes):
-    """Centre-tile, pooled and per-tile accuracy per fake setting.
-
-    Returns a dict: for ``"real"`` and every fake setting, the accuracy of
-    each protocol on those images (for real images, 1 - false-positive
-    rate), plus ``"report"``: both protocols on real + the report's kernels.
-    """
-    def scores(images):
-        maps = clf.predict_patch_map(images)
-        pooled = np.array([m.mean() for m in maps])
-        tiles = np.concatenate([m.ravel() for m in maps])
-        centre = clf.set_params(predict_sampling="center").predict_proba(images)[:, 1]
-        clf.set_params(predict_sampling="grid")
-        return centre, pooled, tiles
-
-    results = {}
-    for name, images in [("real", real), *fakes.items()]:
-        positive = name != "real"
-        centre, pooled, tiles = scores(images)
-        results[name] = {
-            "n_images": len(images),
-            "n_tiles": int(tiles.size),
-            "centre_tile": float(np.mean((centre > 0.5) == positive)),
-            "pooled": float(np.mean((pooled > 0.5) == positive)),
-            "per_tile": float(np.mean((tiles > 0.5) == positive)),
-        }
-    for key in ("centre_tile", "pooled", "per_tile"):
-        # Accuracy over real + fake images of the report's two kernels.
-        count = "n_tiles" if key == "per_tile" else "n_images"
-        num, den = 0.0, 0
-        for name in ("real", *REPORT_KERNELS):
-            num += results[name][key] * results[name][count]
-            den += results[name][count]
-        results.setdefault("report", {})[key] = float(num / den)
-    return results
+def window_scores(clf, X):
+    """P(upscaled) and the most probable factor of each window (all tiles)."""
+    proba = clf.predict_proba(X)
+    return 1 - proba[:, 0], np.asarray(CLASSES)[proba.argmax(axis=1)]
 
 
-def print_results(results, title):
-    print(f"\n{title}")
-    print(f"{'images':<28}{'n':>5}{'centre tile':>13}{'pooled':>9}{'per tile':>10}")
-    for name, r in results.items():
-        if name == "report":
-            continue
-        print(f"{name:<28}{r['n_images']:>5}{r['centre_tile']:>13.2%}"
-              f"{r['pooled']:>9.2%}{r['per_tile']:>10.2%}")
-    r = results["report"]
-    print(f"{'real + bicubic/lanczos x2':<28}{'':>5}{r['centre_tile']:>13.2%}"
-          f"{r['pooled']:>9.2%}{r['per_tile']:>10.2%}")
+def evaluate_windows(clf, X, y):
+    """Window-level detection accuracy, false alarms and factor accuracy."""
+    p_up, factor = window_scores(clf, X)
+    real = y == 0
+    return {
+        "n_windows": int(len(y)),
+        "accuracy": float(np.mean((p_up > 0.5) == ~real)),
+        "real_called_upscaled": float(np.mean(p_up[real] > 0.5)),
+        "upscales_caught": float(np.mean(p_up[~real] > 0.5)),
+        "factor_accuracy": float(np.mean(factor == np.asarray(CLASSES)[y])),
+    }
 
 
-def train(data_dir, *, epochs, seed, test_size, max_sources=None, threads=2,
-          verbose=1):
+def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
+          verbose=1, cache=None):
     """Load, split, build the training set and fit; returns everything."""
     import torch
 
     torch.set_num_threads(max(1, min(threads, os.cpu_count() or 1)))
-    images, folders, paths = load_sources(data_dir)
+    images, folders, paths = load_sources(data_dirs)
     train_idx, test_idx = split_sources(folders, test_size, seed)
     if max_sources:  # smoke tests only
         train_idx, test_idx = train_idx[:max_sources], test_idx[:max_sources]
     t0 = time.perf_counter()
-    X, y = make_training_set([images[i] for i in train_idx], seed)
+    if cache and Path(cache).exists():
+        data = np.load(cache)
+        X, y = data["X"], data["y"]
+    else:
+        X, y, _ = make_training_set([images[i] for i in train_idx], seed)
+        if cache:
+            np.savez(cache, X=X, y=y)
     data_time = time.perf_counter() - t0
     if verbose:
-        print(f"{len(train_idx)} training sources -> {len(X)} crops of "
-              f"{CROP}x{CROP} ({X.nbytes / 2**20:.0f} MiB) in {data_time:.1f} s; "
-              f"{len(test_idx)} held-out sources.")
+        print(f"{len(train_idx)} training sources -> {len(X)} windows of "
+              f"{CROP}x{CROP} ({X.nbytes / 2**20:.0f} MiB, classes "
+              f"{np.bincount(y).tolist()}) in {data_time:.0f} s; "
+              f"{len(test_idx)} held-out sources.", flush=True)
     clf = build_estimator(epochs, seed, verbose=verbose)
     t0 = time.perf_counter()
     clf.fit(X, y)
@@ -262,70 +296,75 @@ def train(data_dir, *, epochs, seed, test_size, max_sources=None, threads=2,
     n_patches = epochs * len(X) * clf.n_patches
     return dict(
         clf=clf, images=images, paths=paths, folders=folders,
-        train_idx=train_idx, test_idx=test_idx, n_train_images=len(X),
+        train_idx=train_idx, test_idx=test_idx, n_train_windows=len(X),
+        class_counts=np.bincount(y).tolist(),
         data_time=data_time, fit_time=fit_time, n_patches=n_patches,
     )
 
 
+def save(run, out, args, held_out):
+    import torch
+
+    clf = run["clf"]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().clone() for k, v in clf.module_.state_dict().items()}
+    torch.save(state, out / "upscale.pt")
+    meta = {
+        "name": "upscale",
+        "module": "skforensics.nn.PatchCNN",
+        "module_params": {"in_channels": 1, "patch_size": PATCH,
+                          "n_outputs": len(CLASSES)},
+        "patch_size": PATCH,
+        "classes": list(CLASSES),
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "crop_size": CROP,
+        "factors": list(FACTORS),
+        "resamplers": list(RESAMPLERS),
+        "codecs": list(CODECS),
+        "filters": list(FILTERS),
+        "blurs": list(BLURS),
+        "n_train_windows": run["n_train_windows"],
+        "class_counts": run["class_counts"],
+        "data": "lossless/ and natural/ sets; paths relative to their parent",
+        "train_sources": [run["paths"][i] for i in run["train_idx"]],
+        "test_sources": [run["paths"][i] for i in run["test_idx"]],
+        "data_time_s": round(run["data_time"], 1),
+        "fit_time_s": round(run["fit_time"], 1),
+        "held_out_windows": held_out,
+    }
+    (out / "upscale.json").write_text(json.dumps(meta, indent=1))
+    print(f"Saved {out / 'upscale.pt'}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data",
-        default=str(Path(__file__).resolve().parents[2] / "shared/data/lossless"),
-        help="never-JPEG photographs (default: ../shared/data/lossless)",
-    )
+    parser.add_argument("--data", nargs="+", default=DEFAULT_DATA,
+                        help="folders of real images (default: lossless/ natural/)")
     parser.add_argument("--out", default=None, help="folder for the weights")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=22)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--test-size", type=float, default=0.2)
     parser.add_argument("--threads", type=int, default=2,
                         help="torch threads (1 is faster on a busy machine)")
+    parser.add_argument("--cache", default=None,
+                        help=".npz file caching the training windows")
     parser.add_argument("--max-sources", type=int, default=None,
                         help="use only this many sources per side (smoke test)")
     args = parser.parse_args(argv)
 
     run = train(args.data, epochs=args.epochs, seed=args.seed,
                 test_size=args.test_size, max_sources=args.max_sources,
-                threads=args.threads)
-    clf = run["clf"]
+                threads=args.threads, cache=args.cache)
     print(f"Training: {run['fit_time']:.0f} s for {run['n_patches']} patches "
-          f"({run['n_patches'] / run['fit_time']:.0f} patches/s).")
-    real, fakes = make_test_set([run["images"][i] for i in run["test_idx"]])
-    results = evaluate(clf, real, fakes)
-    print_results(results, "Held-out sources")
-
+          f"({run['n_patches'] / run['fit_time']:.0f} patches/s).", flush=True)
+    X, y, _ = make_training_set([run["images"][i] for i in run["test_idx"]],
+                                args.seed + 1)
+    held_out = evaluate_windows(run["clf"], X, y)
+    print("Held-out windows:", json.dumps(held_out))
     if args.out:
-        import torch
-
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        state = {
-            k: v.detach().cpu().clone() for k, v in clf.module_.state_dict().items()
-        }
-        torch.save(state, out / "upscale-detector.pt")
-        meta = {
-            "name": "upscale-detector",
-            "estimator": "PatchCNNClassifier",
-            "module": "skforensics.nn.PatchCNN",
-            "module_params": {"in_channels": 1, "patch_size": PATCH, "n_outputs": 2},
-            "estimator_params": {"patch_size": PATCH, "pooling": "mean",
-                                 "predict_sampling": "grid"},
-            "classes": [0, 1],
-            "n_channels": 1,
-            "seed": args.seed,
-            "epochs": args.epochs,
-            "train_settings": [list(map(str, s[:2])) + [list(s[2]), s[3]]
-                               for s in TRAIN_SETTINGS],
-            "crop_size": CROP,
-            "n_train_crops": run["n_train_images"],
-            "data": "lossless set; paths relative to --data",
-            "train_sources": [run["paths"][i] for i in run["train_idx"]],
-            "test_sources": [run["paths"][i] for i in run["test_idx"]],
-            "fit_time_s": round(run["fit_time"], 1),
-            "held_out": results,
-        }
-        (out / "upscale-detector.json").write_text(json.dumps(meta, indent=1))
-        print(f"Saved {out / 'upscale-detector.pt'}")
+        save(run, args.out, args, held_out)
 
 
 if __name__ == "__main__":

@@ -264,6 +264,7 @@ CONVERTS_CHANNELS = {
     "GrayscaleTransformer",
     "PixelwiseJPEGRegressor",
     "upscale-detector",
+    "upscale-factor",
     "jpeg-quality",
     "jpeg-quality-fast",
 }
@@ -275,10 +276,14 @@ try:
     PRETRAINED = sorted([*_MODELS, *JPEG_MODELS])
 except ImportError:  # the torch extra is not installed
     PRETRAINED = []
-PRETRAINED_MIN_SIZE = {"upscale-detector": 64, "jpeg-quality": 4, "jpeg-quality-fast": 4}
+PRETRAINED_MIN_SIZE = {
+    "upscale-detector": 64, "upscale-factor": 64, "jpeg-quality": 4, "jpeg-quality-fast": 4
+}
 # Good images: 2 RGB images, as small as each model takes (64x64 tiles; the
 # 79-pixel receptive field of the JPEG nets).
-PRETRAINED_SIZE = {"upscale-detector": 64, "jpeg-quality": 80, "jpeg-quality-fast": 80}
+PRETRAINED_SIZE = {
+    "upscale-detector": 64, "upscale-factor": 64, "jpeg-quality": 80, "jpeg-quality-fast": 80
+}
 
 # (estimator or model name, phase, row) -> reason, for a row a model cannot
 # pass yet (strict: the fix makes it fail here, and the entry goes). Empty:
@@ -407,7 +412,9 @@ def test_every_public_estimator_is_checked():
     expected = set(EXPECTED_ESTIMATORS)
     if SKORCH_ESTIMATORS:
         expected |= EXPECTED_TORCH_ESTIMATORS
-        assert set(PRETRAINED) >= {"upscale-detector", "jpeg-quality", "jpeg-quality-fast"}
+        assert set(PRETRAINED) >= {
+            "upscale-detector", "upscale-factor", "jpeg-quality", "jpeg-quality-fast"
+        }
     assert expected <= set(ESTIMATORS)
     assert len(TEST_DATA_FREE_CASES) == len(ESTIMATORS) * len(DATA_FREE_CHECKS)
     assert len(DATA_FREE_CHECKS) == 9

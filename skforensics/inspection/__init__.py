@@ -11,6 +11,7 @@ from ._display import (
     PatchScoreDisplay,
 )
 from ._jpeg_audit import JPEGAuditReport, jpeg_audit
+from ._upscale import upscale_verdict
 
 __all__ = [
     "BRISQUEFeatureDisplay",
@@ -19,4 +20,5 @@ __all__ = [
     "MSCNDisplay",
     "PatchScoreDisplay",
     "jpeg_audit",
+    "upscale_verdict",
 ]

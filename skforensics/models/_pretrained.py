@@ -6,16 +6,18 @@ from importlib import resources
 import numpy as np
 import torch
 from sklearn.pipeline import Pipeline
+from torch import nn
 
 from ..feature import GrayscaleTransformer
+from ..nn import PatchCNN
 from ._patch import PatchCNNClassifier
 from ._serialization import load_pretrained_jpeg
 
 __all__ = ["pretrained"]
 
-_MODELS = {
-    "upscale-detector": ("upscale-detector.pt", "upscale-detector.json"),
-}
+# The upscale models: one net (weights file, metadata file), two views.
+_UPSCALE_FILES = ("upscale.pt", "upscale.json")
+_MODELS = ("upscale-detector", "upscale-factor")
 # The pixelwise JPEG estimators: name -> weights file for load_pretrained_jpeg.
 JPEG_MODELS = {
     "jpeg-quality": "jpeg-quality.pt",
@@ -117,19 +119,49 @@ def pretrained(name="upscale-detector"):
             f"Unknown pretrained model {name!r}; available: "
             f"{', '.join(repr(k) for k in sorted(available))}."
         )
-    weights_file, meta_file = _MODELS[name]
+    return _load_upscale(name)
+
+
+class _NativeVsUpscaled(nn.Module):
+    """Two logits, native and upscaled, from the multi-class upscale net.
+
+    The shipped net scores "native" and each scale factor; the detector's
+    probability of an upscale is one minus that of "native". Returning the
+    two log-probabilities as logits makes the classifier's softmax give
+    exactly ``[p_native, 1 - p_native]``.
+    """
+
+    def __init__(self, in_channels=1, patch_size=64, n_outputs=2, n_classes=6):
+        super().__init__()
+        self.net = PatchCNN(in_channels=in_channels, patch_size=patch_size,
+                            n_outputs=n_classes)
+        self.in_channels = self.net.in_channels
+        self.patch_size = self.net.patch_size
+
+    def forward(self, x):
+        logp = torch.log_softmax(self.net(x), dim=1)
+        rest = torch.logsumexp(logp[:, 1:], dim=1, keepdim=True)
+        return torch.cat([logp[:, :1], rest], dim=1)
+
+
+def _load_upscale(name):
+    weights_file, meta_file = _UPSCALE_FILES
     meta = json.loads(_weights_path(meta_file).read_text())
     with _weights_path(weights_file).open("rb") as f:
         state = torch.load(f, map_location="cpu", weights_only=True)
-    params = dict(meta.get("estimator_params", {}))
-    module_params = meta.get("module_params", {})
-    clf = PatchCNNClassifier(
-        verbose=0,
-        random_state=meta.get("seed", 0),
-        **params,
-        **{f"module__{k}": v for k, v in module_params.items()
-           if k not in ("in_channels", "patch_size", "n_outputs")},
-    )
-    clf._load_fitted(state, n_channels=meta["n_channels"], classes=meta["classes"])
+    factors = [float(c) for c in meta["classes"]]
+    common = dict(patch_size=meta["patch_size"], pooling="mean",
+                  predict_sampling="grid", verbose=0, random_state=meta["seed"])
+    if name == "upscale-detector":
+        clf = PatchCNNClassifier(
+            module=_NativeVsUpscaled, module__n_classes=len(factors), **common
+        )
+        state = {f"net.{k}": v for k, v in state.items()}
+        classes = [0, 1]
+    else:
+        clf = PatchCNNClassifier(**common)
+        classes = factors
+    clf._load_fitted(state, n_channels=1, classes=classes)
     grayscale = GrayscaleTransformer().fit(np.zeros((1, 64, 64, 3), dtype=np.float32))
-    return Pipeline([("grayscale", grayscale), ("detector", clf)])
+    step = "detector" if name == "upscale-detector" else "factor"
+    return Pipeline([("grayscale", grayscale), (step, clf)])

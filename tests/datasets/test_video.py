@@ -269,3 +269,51 @@ def test_without_pyav(video, monkeypatch):
         read_video_frames(video[0])
     with pytest.raises(ImportError, match=r"pip install skforensics\[video\]"):
         LazyVideoFrames(video[0])
+
+
+def test_yuv444_video_reads_its_luma_plane(tmp_path):
+    path = tmp_path / "full_chroma.mp4"
+    source = make_video(path, n=3, pix_fmt="yuv444p")
+    frames = read_video_frames(path)
+    np.testing.assert_array_equal(frames, source)
+    rgb = read_video_frames(path, mode="rgb")
+    assert rgb.shape == (3, 48, 64, 3) and rgb.dtype == np.uint8
+
+
+def test_variable_frame_rate_file_reads_frames_in_order(tmp_path):
+    # Timestamps 0, 1, 3, 7, 8 (irregular): frames are indexed by decode
+    # order, not by time, so the i-th frame is the i-th picture.
+    path = tmp_path / "vfr.mp4"
+    height, width = 48, 64
+    lumas = []
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"crf": "0", "bf": "0"}
+        for i, t in enumerate([0, 1, 3, 7, 8]):
+            frame = av.VideoFrame.from_ndarray(_rgb(i, height, width), format="rgb24")
+            frame = frame.reformat(format="yuv420p")
+            frame.pts = t
+            lumas.append(_y_plane(frame))
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        times = [f.time for f in container.decode(video=0)]
+    assert np.unique(np.round(np.diff(times), 3)).size > 1  # really variable
+    frames = read_video_frames(path)
+    np.testing.assert_array_equal(frames, np.stack(lumas))
+    lazy = LazyVideoFrames(path, step=2)
+    assert len(lazy) == 3
+    np.testing.assert_array_equal(lazy[2], lumas[4])
+
+
+def test_frames_smaller_than_the_patch_are_refused_by_name(tmp_path):
+    pytest.importorskip("torch")
+    from skforensics.models import pretrained
+
+    path = tmp_path / "tiny.mp4"
+    make_video(path, n=2, size=(32, 48))
+    with pytest.raises(ValueError, match="at least 64x64|64"):
+        pretrained("upscale-detector").predict_proba(LazyVideoFrames(path))

@@ -45,6 +45,39 @@ def test_pretrained_detects_upscaling_on_unseen_photographs(detector, rescaled):
     assert np.mean(proba[y == 1] > proba[y == 0]) >= 0.9
 
 
+def test_factor_model_is_the_same_net_with_every_class(detector, rescaled):
+    X, y = rescaled
+    factor = pretrained("upscale-factor")
+    clf = factor[-1]
+    assert clf.classes_.tolist() == [1.0, 1.25, 1.5, 2.0, 2.4, 3.0]
+    proba = factor.predict_proba(X)
+    # The detector's P(upscaled) is one minus the factor model's P(native).
+    np.testing.assert_allclose(
+        detector.predict_proba(X)[:, 1], 1 - proba[:, 0], atol=1e-5
+    )
+    predicted = factor.predict(X)
+    assert set(predicted) <= set(clf.classes_)
+    # x2 upscales are called upscaled, and x2 is their most probable factor
+    # among the upscaled classes for most of them.
+    best = clf.classes_[1 + proba[:, 1:].argmax(axis=1)]
+    assert np.mean(best[y == 1] == 2.0) >= 0.6
+
+
+def test_factor_model_finds_x3_and_x1_5(rescaled):
+    from skforensics.datasets import load_sample_images, rescale_image
+
+    factor = pretrained("upscale-factor")
+    images = [
+        im for im in load_sample_images(as_gray=True) if min(im.shape) >= 256
+    ][:4]
+    for f in (1.5, 3.0):
+        fakes = [rescale_image(im, f, resampler="opencv-bicubic") for im in images]
+        proba = factor.predict_proba(fakes)
+        assert np.mean(1 - proba[:, 0] > 0.5) >= 0.75
+        best = factor[-1].classes_[1 + proba[:, 1:].argmax(axis=1)]
+        assert np.mean(best == f) >= 0.5, (f, best)
+
+
 def test_pretrained_accepts_gray_rgb_uint8_float_and_sizes(detector, rescaled):
     X, _ = rescaled
     rgb8 = np.round(X[:2] * 255).astype(np.uint8)
@@ -72,7 +105,7 @@ def test_pretrained_refuses_small_images_and_unknown_names(detector):
 def test_pretrained_weights_are_small():
     from skforensics.models._pretrained import _weights_path
 
-    assert _weights_path("upscale-detector.pt").stat().st_size < 1_000_000
+    assert _weights_path("upscale.pt").stat().st_size < 1_000_000
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +217,7 @@ def test_unknown_pretrained_name_lists_the_models():
     from skforensics.models import pretrained
 
     with pytest.raises(
-        ValueError, match="'jpeg-quality', 'jpeg-quality-fast', 'upscale-detector'"
+        ValueError,
+        match="'jpeg-quality', 'jpeg-quality-fast', 'upscale-detector', 'upscale-factor'",
     ):
         pretrained("deepfake-oracle")

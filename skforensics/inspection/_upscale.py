@@ -1,0 +1,339 @@
+"""Whole-file upscaling verdicts: images and videos, P(upscaled) and native size.
+
+One pass of the shipped upscale net (``pretrained("upscale-factor")``) over
+the tiles of each frame gives both answers: the probability that the frame
+was upscaled (one minus that of "native", as ``pretrained("upscale-detector")``
+gives it) and the most probable factor, hence the native size. A video is
+judged from a few frames spread over the file, chosen among its keyframes
+first, because they decode without their predecessors.
+"""
+
+import os
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ..utils._io import IMAGE_EXTENSIONS
+
+__all__ = ["upscale_verdict"]
+
+VIDEO_EXTENSIONS = frozenset(
+    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts",
+     ".mpg", ".mpeg", ".wmv", ".flv", ".y4m", ".hevc", ".h264", ".264", ".265"}
+)
+
+
+def is_video_path(path):
+    """Whether ``path`` names a video file, by its extension."""
+    return os.path.splitext(os.fspath(path))[1].lower() in VIDEO_EXTENSIONS
+
+
+def _tile_stride(shape, patch, max_tiles):
+    """The smallest multiple of the patch size whose grid has <= max_tiles tiles."""
+    height, width = shape[:2]
+    if max_tiles is None:
+        return patch
+    k = 1
+    while True:
+        stride = patch * k
+        n = ((height - patch) // stride + 1) * ((width - patch) // stride + 1)
+        if n <= max_tiles:
+            return stride
+        k += 1
+
+
+def video_sample(path, n_frames):
+    """Indices of up to ``n_frames`` frames of a video, keyframes first.
+
+    Keyframes spread evenly over the file when it has enough of them; else
+    every keyframe and the frames that follow the keyframes, which the
+    decoder reaches without seeking, until ``n_frames`` are chosen.
+    """
+    from ..datasets._video import _count_decoded, _table
+
+    path = os.fspath(path)
+    pts, keyframes = _table(path, "upscale_verdict")
+    total = _count_decoded(path, "upscale_verdict") if pts is None else len(pts)
+    if len(keyframes) >= n_frames:
+        pick = np.unique(np.round(np.linspace(0, len(keyframes) - 1, n_frames)))
+        return keyframes[pick.astype(np.intp)]
+    chosen = {int(k) for k in keyframes}
+    offset = 1
+    while len(chosen) < min(n_frames, total):
+        for key in keyframes:
+            if int(key) + offset < total and len(chosen) < n_frames:
+                chosen.add(int(key) + offset)
+        offset += 1
+    return np.array(sorted(chosen), dtype=np.intp)
+
+
+def _frame_proba(estimator, frame, max_tiles):
+    """Mean class probabilities of one luminance frame's tiles."""
+    patch = estimator.patch_size_[0]
+    stride = _tile_stride(frame.shape, patch, max_tiles)
+    before = estimator.stride
+    estimator.set_params(stride=None if stride == patch else stride)
+    try:
+        return estimator.predict_proba(frame[np.newaxis])[0]
+    finally:
+        estimator.set_params(stride=before)
+
+
+def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
+    """Was this image or video upscaled, and from which native size?
+
+    A verdict per file, as the ``skforensics upscale`` command prints it.
+    Each frame's luminance (a video's own Y plane) is cut into 64x64 tiles;
+    the shipped upscale net scores them, and their class probabilities are
+    averaged per frame, then over the frames of a video. The answer holds
+    the probability that the file was upscaled and, when it was, the most
+    probable scale factor and the native size it implies.
+
+    Parameters
+    ----------
+    source : str, path-like or ndarray
+        An image file, a video file (read with PyAV, the ``video`` extra),
+        or one image as an array (grayscale ``(H, W)`` or RGB ``(H, W, 3)``,
+        ``uint8`` or float in [0, 1]).
+    n_frames : int, default=8
+        Frames of a video to judge, spread over the file and taken among its
+        keyframes first (see Notes). Ignored for images.
+    max_tiles : int or None, default=512
+        The most tiles scored per frame: larger frames are scored on every
+        second (third, ...) tile of the grid, so that a 3840x2160 frame
+        costs 495 tiles instead of 1,980. None scores every tile.
+    estimator : fitted PatchCNNClassifier or Pipeline, default=None
+        A classifier whose first class is "native" and whose other classes
+        are scale factors, on luminance tiles; None loads
+        ``pretrained("upscale-factor")``. Load it once and pass it when
+        judging many files.
+
+    Returns
+    -------
+    verdict : Bunch
+        With keys:
+
+        - ``kind``: ``"image"`` or ``"video"``;
+        - ``height``, ``width``: the frame size;
+        - ``frames``: the indices of the frames judged (``[0]`` for an
+          image);
+        - ``frame_p_upscaled``: ndarray, P(upscaled) of each frame;
+        - ``p_upscaled``: float, their mean;
+        - ``upscaled``: bool, ``p_upscaled > 0.5``;
+        - ``factor``: float, the most probable factor among the upscaled
+          classes when ``upscaled``, else 1.0;
+        - ``factor_proba``: dict, factor -> mean probability (1.0 for
+          native);
+        - ``native_height``, ``native_width``: the frame size divided by
+          ``factor``, rounded.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``source`` names a file that does not exist.
+    OSError
+        If an image file cannot be read (the message names it).
+    ValueError
+        If a video file cannot be read (the message names it), ``source``
+        is neither an image nor a video file, or a frame is smaller than
+        64x64.
+
+    See Also
+    --------
+    skforensics.models.pretrained : The ``"upscale-detector"`` and
+        ``"upscale-factor"`` models.
+    skforensics.datasets.LazyVideoFrames : Video frames as an image
+        collection.
+
+    Notes
+    -----
+    Keyframes decode without the frames before them, so judging 8 frames
+    of a long video costs 8 keyframe decodes and a seek each. A video with
+    fewer keyframes than ``n_frames`` (a short clip is often one group of
+    pictures) is judged on its keyframes and the frames right after them.
+    Keyframes are also the encoder's best pictures: the evidence of an
+    upscale survives best there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skforensics.inspection import upscale_verdict
+    >>> rng = np.random.default_rng(0)
+    >>> image = rng.integers(0, 256, (128, 192), dtype=np.uint8)
+    >>> verdict = upscale_verdict(image)
+    >>> verdict.kind, verdict.frames, round(verdict.p_upscaled, 2) < 0.5
+    ('image', [0], True)
+    """
+    from ..models import pretrained
+    from ..utils import check_images, read_image, to_grayscale
+
+    if estimator is None:
+        estimator = pretrained("upscale-factor")
+    model = estimator[-1] if hasattr(estimator, "steps") else estimator
+    classes = np.asarray(model.classes_, dtype=float)
+    n_frames = int(n_frames)
+    if n_frames < 1:
+        raise ValueError(f"n_frames must be at least 1; got {n_frames}.")
+
+    def luminance(image):
+        image = check_images([image], min_size=model.patch_size_,
+                             min_size_hint=" (the upscale net's tiles)")[0]
+        image = np.asarray(image, dtype=np.float32)
+        if image.ndim == 3:
+            image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
+        return image
+
+    if isinstance(source, np.ndarray):
+        kind, frames = "image", [0]
+        probas = [_frame_proba(model, luminance(source), max_tiles)]
+        shape = source.shape
+    elif is_video_path(source):
+        from ..datasets import LazyVideoFrames
+
+        kind = "video"
+        frames = video_sample(source, n_frames).tolist()
+        lazy = LazyVideoFrames(source, mode="gray")[frames]
+        try:
+            probas, shape = [], None
+            for i in range(len(lazy)):
+                frame = lazy[i]
+                shape = frame.shape
+                probas.append(_frame_proba(model, luminance(frame), max_tiles))
+        finally:
+            lazy.close()
+    else:
+        if os.path.splitext(os.fspath(source))[1].lower() not in IMAGE_EXTENSIONS:
+            raise ValueError(
+                f"'{os.fspath(source)}' is neither an image nor a video file "
+                "by its extension."
+            )
+        image = read_image(source)
+        kind, frames, shape = "image", [0], image.shape
+        probas = [_frame_proba(model, luminance(image), max_tiles)]
+    probas = np.asarray(probas)
+    frame_p = 1.0 - probas[:, 0]
+    mean = probas.mean(axis=0)
+    p_up = float(frame_p.mean())
+    upscaled = p_up > 0.5
+    factor = float(classes[1 + int(np.argmax(mean[1:]))]) if upscaled else 1.0
+    height, width = int(shape[0]), int(shape[1])
+    return Bunch(
+        kind=kind,
+        height=height,
+        width=width,
+        frames=frames,
+        frame_p_upscaled=frame_p,
+        p_upscaled=p_up,
+        upscaled=bool(upscaled),
+        factor=factor,
+        factor_proba={float(c): float(p) for c, p in zip(classes, mean)},
+        native_height=round(height / factor),
+        native_width=round(width / factor),
+    )
+
+
+def verdict_words(verdict):
+    """The verdict in words, e.g. ``"upscaled x2 from ~1920x1080, P = 0.97"``."""
+    if not verdict.upscaled:
+        return f"native, P(upscaled) = {verdict.p_upscaled:.2f}"
+    return (
+        f"upscaled x{verdict.factor:g} from ~{verdict.native_width}x"
+        f"{verdict.native_height}, P = {verdict.p_upscaled:.2f}"
+    )
+
+
+FIELDS = ("path", "kind", "height", "width", "n_frames", "p_upscaled", "upscaled",
+          "factor", "native_height", "native_width", "seconds", "error")
+
+
+def list_media(inputs):
+    """Image and video files of the inputs (files as given, folders searched)."""
+    from ..utils._io import find_image_files
+
+    extensions = tuple(sorted(set(IMAGE_EXTENSIONS) | VIDEO_EXTENSIONS))
+    paths = []
+    for item in map(os.fspath, inputs):
+        if os.path.isdir(item):
+            paths += [os.path.join(item, rel)
+                      for rel in find_image_files(item, extensions)]
+        elif os.path.exists(item):
+            paths.append(item)
+        else:
+            raise FileNotFoundError(f"No such file or folder: '{item}'.")
+    return list(dict.fromkeys(paths))
+
+
+def run_upscale_command(args, out=None):
+    """The ``skforensics upscale`` command: a verdict per file, streamed to CSV.
+
+    Returns the exit code: 0 when done (files that could not be read are
+    reported and counted), 2 for usage errors and missing inputs.
+    """
+    import contextlib
+    import csv
+    import sys
+    import time
+
+    from ..models import pretrained
+
+    out = sys.stdout if out is None else out
+    try:
+        paths = list_media(args.inputs)
+    except FileNotFoundError as exc:
+        print(f"skforensics upscale: error: {exc}", file=sys.stderr)
+        return 2
+    if not paths:
+        print("skforensics upscale: error: no image or video file in the inputs.",
+              file=sys.stderr)
+        return 2
+    estimator = pretrained("upscale-factor")
+    progress = None
+    if not args.quiet and not args.json:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(total=len(paths), unit="file", file=sys.stderr)
+    records, n_failed = [], 0
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if args.csv:
+            handle = stack.enter_context(open(args.csv, "w", newline=""))
+            writer = csv.DictWriter(handle, FIELDS)
+            writer.writeheader()
+        if progress:
+            stack.callback(progress.close)
+        for path in paths:
+            t0 = time.perf_counter()
+            record = dict.fromkeys(FIELDS, "")
+            record["path"] = path
+            try:
+                v = upscale_verdict(path, n_frames=args.frames,
+                                    max_tiles=args.max_tiles or None,
+                                    estimator=estimator)
+                record.update(
+                    kind=v.kind, height=v.height, width=v.width,
+                    n_frames=len(v.frames), p_upscaled=round(v.p_upscaled, 4),
+                    upscaled=int(v.upscaled), factor=v.factor,
+                    native_height=v.native_height, native_width=v.native_width,
+                )
+                line = f"{path}: {v.width}x{v.height}, {verdict_words(v)}"
+            except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+                n_failed += 1
+                record["error"] = f"{type(exc).__name__}: {exc}"
+                line = f"{path}: could not be judged ({record['error']})"
+            record["seconds"] = round(time.perf_counter() - t0, 3)
+            records.append(record)
+            if writer:
+                writer.writerow(record)
+                handle.flush()
+            if not args.json:
+                (progress.write if progress else print)(line, file=out)
+            if progress:
+                progress.update()
+    if args.json:
+        import json
+
+        json.dump(records, out, indent=1)
+        out.write("\n")
+    elif n_failed:
+        print(f"{n_failed} of {len(paths)} files could not be judged.", file=out)
+    return 0
