@@ -12,6 +12,9 @@ from . import __version__
 __all__ = ["main"]
 
 INSTALL_HINT = 'pip install "skforensics[torch]"'
+# skforensics.models._pretrained.JPEG_MODELS, named here so that the parser
+# does not import torch.
+JPEG_WEIGHTS = ("jpeg-quality", "jpeg-quality-fast")
 
 
 def _check_dependencies(command, modules, *, alternative=None):
@@ -110,7 +113,8 @@ def _analyse(args):
     if args.html:
         thumbs_dir = os.path.join(output_dir, "thumbs")
         os.makedirs(thumbs_dir, exist_ok=True)
-    an.load_models(models)  # missing weights fail before the first image
+    # Missing weights fail before the first image.
+    an.load_models(models, jpeg_weights=args.jpeg_model)
 
     from tqdm.auto import tqdm
 
@@ -123,6 +127,7 @@ def _analyse(args):
         brisque=args.brisque,
         maps_dir=maps_dir,
         thumbs_dir=thumbs_dir,
+        jpeg_weights=args.jpeg_model,
         n_jobs=args.jobs,
     )
     bar = tqdm(total=len(paths), desc="analyse", unit="file", disable=args.quiet)
@@ -215,6 +220,13 @@ def build_parser():
         help="comma-separated models to run: upscale, jpeg (default: %(default)s)",
     )
     analyse.add_argument(
+        "--jpeg-model",
+        choices=JPEG_WEIGHTS,
+        default="jpeg-quality",
+        help="weights of the jpeg model: the accurate default or the faster, "
+        "less accurate ones (default: %(default)s)",
+    )
+    analyse.add_argument(
         "--brisque", action="store_true", help="add the 36 BRISQUE features"
     )
     analyse.add_argument(
@@ -269,9 +281,7 @@ def build_parser():
     )
     audit.add_argument(
         "--model",
-        # skforensics.models._pretrained.JPEG_MODELS, named here so that the
-        # parser does not import torch.
-        choices=["jpeg-quality", "jpeg-quality-fast"],
+        choices=JPEG_WEIGHTS,
         default="jpeg-quality",
         help="shipped weights: the accurate default or the faster, less accurate "
         "ones (default: %(default)s)",

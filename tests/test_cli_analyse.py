@@ -262,3 +262,24 @@ def test_progress_bar_on_stderr_and_jpeg_audit_kept(folder, tmp_path, capsys):
     assert "analyse" in captured.err and "1/1" in captured.err
     assert "a.png" in captured.out and "1/1" not in captured.out
     assert build_parser().parse_args(["jpeg-audit", "photos"]).folder == "photos"
+
+
+def test_jpeg_model_chooses_the_weights(folder, tmp_path, capsys):
+    from skforensics.models import pretrained
+
+    argv = ["analyse", str(folder / "a.png"), "-q", "--no-maps", "--models", "jpeg"]
+    out = tmp_path / "out"
+    assert main(argv + ["--out", str(out), "--jpeg-model", "jpeg-quality-fast"]) == 0
+    (record,) = _read(out)[1]
+    image = _photo().astype(np.float32) / 255
+    answers = {}
+    for name in ("jpeg-quality", "jpeg-quality-fast"):
+        _, _, summary = pretrained(name).predict_maps([image], return_summary=True)
+        answers[name] = (float(summary["quality"][0]), float(summary["proba"][0, -1]))
+    assert answers["jpeg-quality"] != pytest.approx(answers["jpeg-quality-fast"], abs=0.01)
+    assert (record["jpeg_quality"], record["p_compressed"]) == pytest.approx(
+        answers["jpeg-quality-fast"], abs=0.01
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--out", str(out), "--jpeg-model", "jpeg-quality-tiny"])
+    assert exc.value.code == 2 and "jpeg-quality-fast" in capsys.readouterr().err

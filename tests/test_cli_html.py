@@ -20,9 +20,9 @@ from PIL import Image
 from skforensics.cli import main
 from skforensics.inspection._report import (
     HTMLReportWriter,
-    jpeg_verdict,
-    upscale_verdict,
-    verdicts,
+    jpeg_words,
+    upscale_words,
+    verdict_words,
 )
 
 NUMERIC = ["#", "size", "P(upscaled)", "JPEG quality", "P(compressed)", "seconds"]
@@ -189,7 +189,7 @@ def test_html_report_of_a_mixed_folder(mixed, tmp_path):
         for r, row in zip(records, page.rows)
     }
     a = by_name["a.png"][1]
-    assert upscale_verdict(a["p_upscaled"]) in verdict["a.png"]
+    assert upscale_words(a["p_upscaled"]) in verdict["a.png"]
     jpeg = by_name["café <b>&.jpg"][1]
     assert re.search(
         r"JPEG quality ≈ \d+, P\(compressed\) = [01]\.\d\d", verdict["café <b>&.jpg"]
@@ -250,14 +250,14 @@ def test_long_file_names_give_short_map_names():
 
 
 def test_verdicts_in_words():
-    assert upscale_verdict(0.98) == "upscaled, P = 0.98"
-    assert upscale_verdict(0.5) == "upscaled, P = 0.50"
-    assert upscale_verdict(0.031) == "native, P(upscaled) = 0.03"
-    assert jpeg_verdict(85.2, 1.0) == "JPEG quality ≈ 85, P(compressed) = 1.00"
-    assert jpeg_verdict(99.0, 0.012) == "no JPEG history, P(compressed) = 0.01"
+    assert upscale_words(0.98) == "upscaled, P = 0.98"
+    assert upscale_words(0.5) == "upscaled, P = 0.50"
+    assert upscale_words(0.031) == "native, P(upscaled) = 0.03"
+    assert jpeg_words(85.2, 1.0) == "JPEG quality ≈ 85, P(compressed) = 1.00"
+    assert jpeg_words(99.0, 0.012) == "no JPEG history, P(compressed) = 0.01"
     record = {"p_upscaled": None, "jpeg_quality": 70.4, "p_compressed": 0.9}
-    assert verdicts(record) == ["JPEG quality ≈ 70, P(compressed) = 0.90"]
-    assert verdicts(
+    assert verdict_words(record) == ["JPEG quality ≈ 70, P(compressed) = 0.90"]
+    assert verdict_words(
         {"p_upscaled": 0.7, "jpeg_quality": None, "p_compressed": None}
     ) == ["upscaled, P = 0.70"]
 

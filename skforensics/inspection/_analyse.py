@@ -154,14 +154,19 @@ def check_output_dir(output_dir):
     return output_dir
 
 
-def load_models(models):
-    """The pretrained estimators of ``models``, loaded once per process."""
+def load_models(models, *, jpeg_weights="jpeg-quality"):
+    """The pretrained estimators of ``models``, loaded once per process.
+
+    ``jpeg_weights`` names the weights of the ``jpeg`` model, one of
+    ``skforensics.cli.JPEG_WEIGHTS``.
+    """
     from ..models import pretrained
 
+    weights = {**_PRETRAINED, "jpeg": jpeg_weights}
     for name in models:
-        if name not in _LOADED:
-            _LOADED[name] = pretrained(_PRETRAINED[name])
-    return {name: _LOADED[name] for name in models}
+        if weights[name] not in _LOADED:
+            _LOADED[weights[name]] = pretrained(weights[name])
+    return {name: _LOADED[weights[name]] for name in models}
 
 
 def _mode(image):
@@ -269,7 +274,14 @@ def _jpeg(estimator, image, record, maps_dir, index):
 
 
 def analyse_one(
-    index, path, *, models=MODELS, brisque=False, maps_dir=None, thumbs_dir=None
+    index,
+    path,
+    *,
+    models=MODELS,
+    brisque=False,
+    maps_dir=None,
+    thumbs_dir=None,
+    jpeg_weights="jpeg-quality",
 ):
     """Analyse one file and return its record (a dict of scalars).
 
@@ -278,7 +290,8 @@ def analyse_one(
     (an image smaller than it needs) leaves its columns empty and adds its
     reason to ``error`` while the other models still answer. With
     ``thumbs_dir``, a thumbnail of the image is saved there (for the HTML
-    report) under ``_map_name(index, path, "thumb")``.
+    report) under ``_map_name(index, path, "thumb")``. ``jpeg_weights``
+    names the weights of the ``jpeg`` model (see :func:`load_models`).
     """
     from ..utils import check_images, read_image
 
@@ -303,7 +316,7 @@ def analyse_one(
         image = image[..., 0]
     if thumbs_dir is not None:
         _save_thumbnail(image, os.path.join(thumbs_dir, _map_name(index, path, "thumb")))
-    estimators = load_models(models)
+    estimators = load_models(models, jpeg_weights=jpeg_weights)
     steps = [("upscale", _upscale), ("jpeg", _jpeg)]
     for name, step in steps:
         if name not in estimators:
@@ -328,7 +341,14 @@ def analyse_one(
 
 
 def iter_records(
-    paths, *, models=MODELS, brisque=False, maps_dir=None, thumbs_dir=None, n_jobs=1
+    paths,
+    *,
+    models=MODELS,
+    brisque=False,
+    maps_dir=None,
+    thumbs_dir=None,
+    jpeg_weights="jpeg-quality",
+    n_jobs=1,
 ):
     """Yield the record of each file, in input order, as results come.
 
@@ -341,6 +361,7 @@ def iter_records(
         "brisque": brisque,
         "maps_dir": maps_dir,
         "thumbs_dir": thumbs_dir,
+        "jpeg_weights": jpeg_weights,
     }
     if n_jobs == 1:
         for index, path in enumerate(paths):

@@ -89,7 +89,7 @@ _COLUMNS = (
 )
 
 
-def upscale_verdict(p_upscaled, *, threshold=0.5):
+def upscale_words(p_upscaled, *, threshold=0.5):
     """The upscaling verdict in words, as PatchScoreDisplay titles it.
 
     Parameters
@@ -110,7 +110,7 @@ def upscale_verdict(p_upscaled, *, threshold=0.5):
     return f"native, P(upscaled) = {p_upscaled:.2f}"
 
 
-def jpeg_verdict(quality, p_compressed, *, threshold=0.5):
+def jpeg_words(quality, p_compressed, *, threshold=0.5):
     """The JPEG verdict in words.
 
     Parameters
@@ -135,7 +135,7 @@ def jpeg_verdict(quality, p_compressed, *, threshold=0.5):
     return f"no JPEG history, P(compressed) = {p_compressed:.2f}"
 
 
-def verdicts(record):
+def verdict_words(record):
     """The verdicts of one record of ``skforensics analyse``, in words.
 
     Parameters
@@ -150,12 +150,12 @@ def verdicts(record):
     """
     texts = []
     if record.get("p_upscaled") is not None:
-        texts.append(upscale_verdict(record["p_upscaled"]))
+        texts.append(upscale_words(record["p_upscaled"]))
     if (
         record.get("p_compressed") is not None
         and record.get("jpeg_quality") is not None
     ):
-        texts.append(jpeg_verdict(record["jpeg_quality"], record["p_compressed"]))
+        texts.append(jpeg_words(record["jpeg_quality"], record["p_compressed"]))
     return texts
 
 
@@ -266,7 +266,7 @@ class HTMLReportWriter:
         thumb = None
         if not failed:  # (not a thumbnail left by an earlier run)
             thumb = self._link(self.thumbs_dir, _map_name(index, path, "thumb"))
-        words = verdicts(record)
+        words = verdict_words(record)
 
         cells = [
             f'<td class="num" data-v="{index}"><a href="#{anchor}">{index}</a></td>'
