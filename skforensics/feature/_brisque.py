@@ -1,7 +1,5 @@
 """BRISQUE natural-scene-statistics features (Mittal, Moorthy & Bovik, 2012)."""
 
-from numbers import Integral
-
 import cv2
 import numpy as np
 from joblib import Parallel, delayed
@@ -10,6 +8,7 @@ from sklearn.base import BaseEstimator
 
 from ..base import ImageTransformerMixin
 from ..utils import LazyImages, check_images, to_grayscale
+from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs
 from ._mscn import _STRIP_PIXELS, _mscn_map
 
 __all__ = ["BRISQUEExtractor", "brisque_features"]
@@ -318,6 +317,7 @@ def _extract(X, n_jobs):
     """Features of a checked luminance collection, one row per image."""
     if isinstance(X, LazyImages):
         # One-file slices pickle cheaply; the file is read in the worker.
+        # Under joblib's dask backend only these paths reach the workers.
         tasks = (delayed(_lazy_brisque_one)(X[i : i + 1]) for i in range(len(X)))
     else:
         tasks = (delayed(_brisque_one)(X[i]) for i in range(len(X)))
@@ -462,6 +462,7 @@ def brisque_features(X, *, n_jobs=None):
     >>> brisque_features(X[0]).shape
     (36,)
     """
+    check_n_jobs(n_jobs, "brisque_features")
     if isinstance(X, np.ndarray) and X.ndim == 2:
         return brisque_features(X[np.newaxis], n_jobs=n_jobs)[0]
     X = check_images(X, check_range=True)
@@ -522,7 +523,7 @@ class BRISQUEExtractor(ImageTransformerMixin, BaseEstimator):
     array(['s1_mscn_shape', 's1_mscn_var', 's1_h_shape'], dtype=object)
     """
 
-    _parameter_constraints = {"n_jobs": [Integral, None]}
+    _parameter_constraints = {"n_jobs": list(N_JOBS_CONSTRAINT)}
 
     def __init__(self, *, n_jobs=None):
         self.n_jobs = n_jobs

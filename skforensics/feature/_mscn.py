@@ -16,7 +16,8 @@ from sklearn.utils._param_validation import (
 )
 
 from ..base import ImageTransformerMixin
-from ..utils import apply_images, check_images, to_grayscale
+from ..utils import LazyImages, apply_images, check_images, to_grayscale
+from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
 
 __all__ = ["MSCNTransformer", "mscn"]
 
@@ -35,6 +36,7 @@ _PARAMETER_CONSTRAINTS = {
     "window": [Interval(Integral, 3, None, closed="left")],
     "C": [Interval(Real, 0, None, closed="neither")],
     "mode": [StrOptions(set(_BORDERS))],
+    "n_jobs": list(N_JOBS_CONSTRAINT),
 }
 
 
@@ -151,8 +153,8 @@ def _mscn_one(image, **params):
     return _mscn_map(image, **params)
 
 
-def _mscn_collection(X, **params):
-    """MSCN of a checked luminance collection, in the collection's form."""
+def _mscn_serial(X, **params):
+    """MSCN of a checked luminance ndarray or list, in this process."""
     if isinstance(X, np.ndarray):
         # Written in place: no per-image arrays to stack afterwards.
         out = np.empty(X.shape, dtype=X.dtype)
@@ -162,7 +164,17 @@ def _mscn_collection(X, **params):
     return apply_images(_mscn_one, X, **params)
 
 
-def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
+def _mscn_collection(X, n_jobs=None, **params):
+    """MSCN of a checked luminance collection, in the collection's form."""
+    if isinstance(X, LazyImages):
+        return apply_images(_mscn_one, X, **params)  # computed when read
+    chunks = map_image_chunks(_mscn_serial, X, n_jobs, **params)
+    if isinstance(X, np.ndarray):
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return [image for chunk in chunks for image in chunk]
+
+
+def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None):
     """Compute mean-subtracted contrast-normalised (MSCN) coefficients.
 
     Each pixel is centred by the Gaussian-weighted local mean and divided by
@@ -198,6 +210,13 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
         How the window sees beyond the border, named as in
         :func:`scipy.ndimage.correlate`. ``"constant"`` pads with zeros, as
         MATLAB's ``filter2(w, I, 'same')`` in the BRISQUE release does.
+
+    n_jobs : int, default=None
+        Number of joblib workers the images are shared among, in contiguous
+        chunks. ``None`` means 1 unless in a :func:`joblib.parallel_backend`
+        context (for example ``"dask"``); ``-1`` uses all processors. A
+        :class:`~skforensics.utils.LazyImages` stays lazy: its coefficients
+        are computed when an image is read, and ``n_jobs`` does not apply.
 
     Returns
     -------
@@ -260,7 +279,7 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
     """
     validate_parameter_constraints(
         _PARAMETER_CONSTRAINTS,
-        {"sigma": sigma, "window": window, "C": C, "mode": mode},
+        {"sigma": sigma, "window": window, "C": C, "mode": mode, "n_jobs": n_jobs},
         caller_name="mscn",
     )
     _check_window(window, "mscn")
@@ -268,7 +287,7 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
     if isinstance(X, np.ndarray) and X.ndim == 2:
         # One gray image; the channel axis keeps a narrow one unambiguous.
         return mscn(X[np.newaxis, ..., np.newaxis], **params)[0]
-    return _mscn_collection(to_grayscale(check_images(X)), **params)
+    return _mscn_collection(to_grayscale(check_images(X)), n_jobs, **params)
 
 
 class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
@@ -295,6 +314,11 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
             default="constant"
         How the window sees beyond the border, named as in
         :func:`scipy.ndimage.correlate`; ``"constant"`` pads with zeros.
+
+    n_jobs : int, default=None
+        Number of joblib workers the images are shared among. ``None`` means
+        1 unless in a :func:`joblib.parallel_backend` context; ``-1`` uses
+        all processors. A lazy collection stays lazy and ignores it.
 
     Attributes
     ----------
@@ -333,11 +357,14 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
 
     _parameter_constraints = dict(_PARAMETER_CONSTRAINTS)
 
-    def __init__(self, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant"):
+    def __init__(
+        self, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None
+    ):
         self.sigma = sigma
         self.window = window
         self.C = C
         self.mode = mode
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Validate the parameters and the images.
@@ -375,7 +402,8 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
         """
         X = to_grayscale(self._check_images(X, reset=False))
         return _mscn_collection(
-            X, sigma=self.sigma, window=self.window, C=self.C, mode=self.mode
+            X, self.n_jobs, sigma=self.sigma, window=self.window, C=self.C,
+            mode=self.mode,
         )
 
     def __sklearn_tags__(self):

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
 from ..utils._io import LazyImages
+from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import Pair, as_pair, validate_estimator_params
 from ..utils._validation import apply_images, check_images, n_channels_of
 from ._selective import select_patches
@@ -254,6 +255,12 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the balancing of selected patches. The patch network is
         seeded by its own ``random_state``.
+    n_jobs : int, default=None
+        Number of joblib workers that ``transform`` shares the images among,
+        in contiguous chunks. ``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context, e.g. ``"dask"`` to use a
+        Dask cluster; ``-1`` uses all processors. Results do not depend on
+        it.
 
     Attributes
     ----------
@@ -322,6 +329,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         "balance": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
+        "n_jobs": list(N_JOBS_CONSTRAINT),
     }
 
     def __init__(
@@ -337,6 +345,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         balance=True,
         memory=None,
         random_state=None,
+        n_jobs=None,
     ):
         self.estimator = estimator
         self.grid = grid
@@ -348,6 +357,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         self.balance = balance
         self.memory = memory
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _prefit(self):
         return self.cv == "prefit" or _is_prefit_estimator(self.estimator)
@@ -564,7 +574,11 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             getattr(estimator, "device", "cpu"),
         )
         if self.memory is None:
-            return _embed(estimator.module_, *args)
+            n_jobs = check_n_jobs(getattr(self, "n_jobs", None), type(self).__name__)
+            chunks = map_image_chunks(
+                _embed_chunk, X, n_jobs, estimator.module_, *args[:1], *args[2:]
+            )
+            return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
         memory = check_memory(self.memory)
         cached = memory.cache(_embed_cached, ignore=["module"])
         return cached(estimator.module_, _weights_digest(estimator.module_), *args)
@@ -573,6 +587,11 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = not self._prefit()
         return tags
+
+
+def _embed_chunk(X, module, layer, *args):
+    """A joblib task: :func:`_embed` of one chunk of images."""
+    return _embed(module, layer, X, *args)
 
 
 def _embed_cached(

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 import torch
+from joblib import effective_n_jobs
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
@@ -11,6 +12,7 @@ from skorch import NeuralNetRegressor
 from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..nn import JPEGQualityNet
 from ..utils import check_images
+from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     validate_parameter_constraints,
 )
@@ -143,6 +145,13 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         validation images it lowers the quality error, see the
         :ref:`User Guide <jpeg>`).
 
+    n_jobs : int, default=None
+        Number of joblib workers that :meth:`predict_maps`, :meth:`predict`
+        and :meth:`predict_proba` share the images among, in contiguous
+        chunks (each worker loads the net once per chunk). ``None`` means 1
+        unless in a :func:`joblib.parallel_backend` context, e.g. ``"dask"``
+        to use a Dask cluster; ``-1`` uses all processors.
+
     **kwargs
         Other :class:`skorch.NeuralNet` parameters
         (``iterator_train__num_workers``, ``module__n_filters``, ...).
@@ -246,6 +255,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         augment=True,
         tile_size=400,
         pooling="median",
+        n_jobs=None,
         **kwargs,
     ):
         super().__init__(module, criterion=criterion, batch_size=batch_size, **kwargs)
@@ -258,6 +268,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         self.augment = augment
         self.tile_size = tile_size
         self.pooling = pooling
+        self.n_jobs = n_jobs
 
     _parameter_constraints = {
         **ImageNetMixin._parameter_constraints,
@@ -272,6 +283,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         "augment": ["boolean"],
         "tile_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "pooling": [StrOptions(set(_POOLINGS))],
+        "n_jobs": list(N_JOBS_CONSTRAINT),
     }
 
     def __sklearn_tags__(self):
@@ -325,11 +337,20 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         return quality.astype(np.float32), np.clip(maps[1], 0.0, 1.0)
 
     def _iter_maps(self, X):
-        """Yield the clipped (quality factor, flag) maps of each image."""
+        """Yield the clipped (quality factor, flag) maps of each image.
+
+        With more than one joblib worker (``n_jobs``, or joblib's context),
+        contiguous chunks of images are mapped by the workers.
+        """
         X = self._check_predict_images(X)
-        module = self._inference_module()
-        for i in range(len(X)):
-            yield self._clipped_maps(np.asarray(X[i]), module)
+        n_jobs = check_n_jobs(getattr(self, "n_jobs", None), _OWNER)
+        if effective_n_jobs(n_jobs) == 1:
+            module = self._inference_module()
+            for i in range(len(X)):
+                yield self._clipped_maps(np.asarray(X[i]), module)
+            return
+        for chunk in map_image_chunks(_chunk_maps, X, n_jobs, self):
+            yield from chunk
 
     def predict_maps(self, X, *, return_summary=False):
         """Estimate the quality-factor and compression-flag maps of images.
@@ -540,3 +561,9 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
                 [np.mean(np.where(np.isfinite(t), t, 100.0)) for t in targets]
             )
         return -float(np.mean(np.abs(self.predict(X) - truth)))
+
+
+def _chunk_maps(X, estimator):
+    """A joblib task: the clipped maps of one chunk of images."""
+    module = estimator._inference_module()
+    return [estimator._clipped_maps(np.asarray(X[i]), module) for i in range(len(X))]

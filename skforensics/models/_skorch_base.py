@@ -36,6 +36,7 @@ from skorch.utils import is_dataset
 
 from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
+from ..utils._parallel import check_n_jobs, map_image_chunks
 from ..utils._param_validation import Pair, as_pair, validate_estimator_params
 from ..utils._validation import check_images, n_channels_of
 from ._callbacks import QuietProgressBar
@@ -464,8 +465,20 @@ class PatchNetMixin(CheckedFitMixin):
         """Outputs of the module for the patches of every image.
 
         Returns a list with, per image, an array of shape ``(U, V, K)`` of
-        post-processed outputs on its patch grid. Patches are copied into one
-        reused batch buffer, so memory stays bounded whatever the image size.
+        post-processed outputs on its patch grid. The images are shared in
+        contiguous chunks among joblib workers when ``n_jobs`` (an
+        estimator parameter where the class has one, else joblib's context)
+        asks for more than one; each worker batches its chunk's patches.
+        """
+        n_jobs = check_n_jobs(getattr(self, "n_jobs", None), type(self).__name__)
+        chunks = map_image_chunks(_chunk_patch_outputs, X, n_jobs, self, sampling)
+        return [outputs for chunk in chunks for outputs in chunk]
+
+    def _patch_outputs_serial(self, X, sampling):
+        """:meth:`_patch_outputs` in this process.
+
+        Patches are copied into one reused batch buffer, so memory stays
+        bounded whatever the image size.
         """
         module = self._inference_module()
         ph, pw = self.patch_size_
@@ -550,3 +563,8 @@ class PatchNetMixin(CheckedFitMixin):
         self.module_.load_state_dict(state_dict)
         self.module_.eval()
         return self
+
+
+def _chunk_patch_outputs(X, estimator, sampling):
+    """A joblib task: the patch outputs of one chunk of images."""
+    return estimator._patch_outputs_serial(X, sampling)

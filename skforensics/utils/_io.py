@@ -255,6 +255,11 @@ class LazyImages(Sequence):
             )
         return self._subset(key.ravel().astype(np.intp), self._ops)
 
+    def __getstate__(self):
+        # Pickled as its paths and per-image functions, never pixels: a
+        # joblib or Dask worker that receives a collection reads the files.
+        return {"paths": self.paths, "_ops": self._ops}
+
     def map(self, func, **kwargs):
         """Return a collection that applies ``func`` to each image when read.
 

@@ -227,6 +227,7 @@ def test_clone_keeps_parameters():
         "window": 9,
         "C": 0.1,
         "mode": "nearest",
+        "n_jobs": None,
     }
 
 

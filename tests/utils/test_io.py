@@ -79,3 +79,14 @@ def test_lazy_images_work_with_sklearn_indexing_and_pickle(tmp_path):
 def test_lazy_images_refuse_a_single_path(tmp_path):
     with pytest.raises(TypeError, match="sequence of file paths"):
         LazyImages(str(tmp_path / "a.png"))
+
+
+def test_lazy_images_pickle_as_paths_not_pixels(tmp_path):
+    # What a joblib or Dask worker receives: the paths; it reads the files.
+    paths = [_save(tmp_path / f"{i}.png", np.zeros((256, 256), np.uint8)) for i in range(3)]
+    X = LazyImages(paths).map(np.transpose)
+    X[0]  # reading an image caches nothing that would travel
+    data = pickle.dumps(X)
+    assert len(data) < 1000  # three 256x256 images would take 196 kB
+    _save(paths[0], np.full((256, 256), 7, np.uint8))  # changed after pickling
+    assert pickle.loads(data)[0][0, 0] == 7
