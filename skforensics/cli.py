@@ -1,4 +1,4 @@
-"""The ``skforensics`` command: ``demo``, ``analyse`` and ``jpeg-audit``."""
+"""The ``skforensics`` command: ``demo``, ``analyse``, ``upscale`` and ``jpeg-audit``."""
 
 import argparse
 import contextlib
@@ -175,6 +175,17 @@ def _analyse(args):
     return 1 if args.strict and (n_failed or n_incomplete) else 0
 
 
+def _upscale(args):
+    _check_dependencies("upscale", ["torch", "skorch"])
+    if args.frames < 1:
+        raise ValueError(f"--frames must be at least 1; got {args.frames}.")
+    if args.max_tiles < 0:
+        raise ValueError(f"--max-tiles must be 0 (all tiles) or more; got {args.max_tiles}.")
+    from .inspection._upscale import run_upscale_command
+
+    return run_upscale_command(args)
+
+
 def build_parser():
     """The argument parser of the ``skforensics`` command."""
     parser = argparse.ArgumentParser(
@@ -264,6 +275,39 @@ def build_parser():
         help="exit with status 1 if any file failed or a model could not answer",
     )
     analyse.set_defaults(func=_analyse)
+
+    upscale = sub.add_parser(
+        "upscale",
+        help="tell, per image or video file, whether it was upscaled and from "
+        "which native resolution",
+        description=(
+            "For each image or video file (folders searched recursively), "
+            "print P(upscaled) and, for an upscaled file, the estimated scale "
+            "factor and native resolution. A video is judged on a few frames "
+            "spread over the file, keyframes first. Files that cannot be read "
+            "are reported and counted; the exit status is 0 unless the "
+            "command line is wrong or an input is missing (2)."
+        ),
+    )
+    upscale.add_argument(
+        "inputs", nargs="+", metavar="PATH", help="image or video file, or folder"
+    )
+    upscale.add_argument(
+        "--frames", type=int, default=8,
+        help="frames judged per video (default: %(default)s)",
+    )
+    upscale.add_argument(
+        "--max-tiles", type=int, default=512,
+        help="most 64x64 tiles scored per frame, 0 for all (default: %(default)s)",
+    )
+    upscale.add_argument(
+        "--csv", default=None, metavar="FILE", help="write one row per file here"
+    )
+    upscale.add_argument(
+        "--json", action="store_true", help="print the records as JSON instead"
+    )
+    upscale.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    upscale.set_defaults(func=_upscale)
 
     audit = sub.add_parser(
         "jpeg-audit",

@@ -33,29 +33,43 @@ def pretrained(name="upscale-detector"):
     """Load a model trained by skforensics, offline, as a fitted estimator.
 
     ``"upscale-detector"``
-        Tells whether an image was upscaled (a "fake 4K" frame, an
-        enlarged photograph). A :class:`~sklearn.pipeline.Pipeline` of a
-        luminance step (ITU-R BT.601,
-        :class:`~skforensics.feature.GrayscaleTransformer`)
-        and a :class:`PatchCNNClassifier` with the report's
-        :class:`~skforensics.nn.PatchCNN` on 64x64 tiles, pooling the tile
+        Tells whether an image or a video frame was upscaled (a "fake 4K"
+        frame, an enlarged photograph), also after the JPEG or video codec,
+        sharpening or denoising that real files go through. A
+        :class:`~sklearn.pipeline.Pipeline` of a luminance step (ITU-R
+        BT.601, :class:`~skforensics.feature.GrayscaleTransformer`) and a
+        :class:`PatchCNNClassifier` on 64x64 tiles, pooling the tile
         probabilities by their mean. It accepts grayscale or RGB images,
         ``uint8`` or float in [0, 1], of any size from 64x64 up (a list for
-        mixed sizes). ``predict_proba(X)[:, 1]`` is the probability that an
-        image was upscaled; ``predict`` gives 1 for upscaled, 0 for native;
-        ``[-1].predict_patch_map`` on luminance images gives the tile map.
+        mixed sizes, a :class:`~skforensics.datasets.LazyVideoFrames` for
+        video frames). ``predict_proba(X)[:, 1]`` is the probability that
+        an image was upscaled; ``predict`` gives 1 for upscaled, 0 for
+        native; ``[-1].predict_patch_map`` on luminance images gives the
+        tile map.
 
-        Trained by ``scripts/train_upscale_detector.py`` (seed 0) on 95 of
-        the 119 never-compressed images of the project's lossless set
-        (McMaster, USC-SIPI aerials and textures): real 128x128 crops
-        against the same windows downscaled and upscaled back, x2 with
-        OpenCV cubic, Lanczos-4 and linear and Pillow's antialiased cubic
-        (area or same-kernel downscaling), plus x1.5 and x3, quantised to
-        8 bits. On the 24 held-out images (whole, real or x2 bicubic /
-        Lanczos after area downscaling) it classifies 100% of the images
-        with all tiles pooled (no real image called upscaled) and 98.6%
-        from the centre tile alone. The script's docstring and
-        ``weights/README.md`` give the settings and all figures.
+    ``"upscale-factor"``
+        The same net with all its classes: ``predict`` gives the scale
+        factor, 1.0 for a native image, else 1.25, 1.5, 2, 2.4 or 3 (1728p,
+        1440p, 1080p, 900p and 720p content brought to 2160p), hence the
+        native size (the image's size divided by the factor);
+        ``predict_proba`` the probability of each. Its probability of 1.0
+        is one minus the detector's probability of an upscale.
+        :func:`skforensics.inspection.upscale_verdict` gives both answers
+        per image or video file from one pass.
+
+        Both are one :class:`~skforensics.nn.PatchCNN` (the fake-4K
+        report's six 3x3 convolutions of 16 filters) with six outputs,
+        trained by ``scripts/train_upscale_detector.py`` (seed 0) on 189 of
+        the 237 real images of the project's data (never-compressed film
+        scans, aerials, textures and video-sequence frames, and camera
+        photographs downsampled from large originals): real 128x128
+        windows, the same windows downscaled and upscaled back by each
+        factor with OpenCV, Pillow and FFmpeg (swscale) kernels, and real
+        windows softened by Gaussian, motion and defocus blur, each window
+        then sharpened or denoised and encoded as JPEG, H.264 or HEVC at
+        random strengths, the same chain for real and fake. The per-condition
+        figures on the 48 held-out images are in ``weights/README.md`` and
+        the user guide (:ref:`fake4k`).
 
     ``"jpeg-quality"``
         Tells whether an image was ever JPEG-compressed, at which quality,
@@ -80,8 +94,8 @@ def pretrained(name="upscale-detector"):
 
     Parameters
     ----------
-    name : {"upscale-detector", "jpeg-quality", "jpeg-quality-fast"}, \
-            default="upscale-detector"
+    name : {"upscale-detector", "upscale-factor", "jpeg-quality", \
+            "jpeg-quality-fast"}, default="upscale-detector"
         The model.
 
     Returns
@@ -98,9 +112,9 @@ def pretrained(name="upscale-detector"):
 
     Notes
     -----
-    The detector looks for the traces of interpolation; it was not trained
-    on JPEG-compressed images, whose block artefacts may raise false alarms,
-    nor on upscaling by learned super-resolution.
+    The upscale net looks for the traces of interpolation. It was not
+    trained on upscaling by learned super-resolution, nor on factors outside
+    1.25 to 3; flat tiles (sky, walls) carry no evidence either way.
 
     Examples
     --------

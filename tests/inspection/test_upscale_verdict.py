@@ -109,7 +109,7 @@ def _video(path, n, gop, size=(96, 128)):
 def test_video_frames_are_keyframes_first(tmp_path, factor_model):
     many = tmp_path / "many_keys.mp4"
     _video(many, 12, gop=2)
-    assert video_sample(many, 3).tolist() == [0, 6, 10]
+    assert video_sample(many, 3).tolist() == [0, 4, 10]  # keyframes 0, 2, ..., 10
     one = tmp_path / "one_key.mp4"
     _video(one, 12, gop=250)
     assert video_sample(one, 3).tolist() == [0, 1, 2]
@@ -148,3 +148,19 @@ def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):
 
     args.inputs = [str(tmp_path / "missing")]
     assert run_upscale_command(args, out=io.StringIO()) == 2
+
+
+def test_cli_upscale(tmp_path, image, capsys):
+    from PIL import Image
+
+    from skforensics.cli import main
+
+    Image.fromarray(image).save(tmp_path / "a.png")
+    report = tmp_path / "r.csv"
+    assert main(["upscale", str(tmp_path / "a.png"), "-q", "--csv", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "a.png: 160x160, " in out and ("native" in out or "upscaled" in out)
+    assert len(list(csv.DictReader(report.open()))) == 1
+    assert main(["upscale", str(tmp_path / "nothing.png")]) == 2
+    assert main(["upscale", str(tmp_path / "a.png"), "--frames", "0"]) == 2
+    assert "--frames" in capsys.readouterr().err
