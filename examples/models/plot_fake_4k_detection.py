@@ -91,8 +91,10 @@ print(f"{len(held_out)} held-out crops: centre tile {centre:.1%}, "
 # %%
 # The shipped detector
 # --------------------
-# :func:`~skforensics.models.pretrained` loads the report's 64x64 detector,
-# trained on many more photographs (see ``scripts/train_upscale_detector.py``).
+# :func:`~skforensics.models.pretrained` loads the report's 64x64 net,
+# trained on many more photographs and on upscales that went through JPEG,
+# H.264, HEVC and sharpening (see ``scripts/train_upscale_detector.py`` and
+# the user guide's fake-4K page).
 # It takes RGB or grayscale, uint8 or float images of any size from 64 px.
 from skforensics.models import pretrained
 
@@ -107,8 +109,7 @@ print(f"pretrained detector on the same crops: {accuracy:.1%}")
 # :func:`~skforensics.feature.patch_corners`, here for a whole held-out
 # photograph and its bicubic x2 twin: the small network trained above (top,
 # 32x32 tiles) and the shipped detector (bottom, 64x64 tiles). Flat,
-# textureless regions carry little evidence either way; the small network
-# is unsure there, the shipped one much less so.
+# textureless regions carry little evidence either way.
 import matplotlib.pyplot as plt
 
 whole, _, _ = make_rescaled_images([photos[7]], kernels="bicubic", random_state=0)

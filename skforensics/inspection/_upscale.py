@@ -80,7 +80,7 @@ def _frame_proba(estimator, frame, max_tiles):
 
 
 def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
-    """Was this image or video upscaled, and from which native size?
+    """Tell whether an image or video was upscaled, and from which native size.
 
     A verdict per file, as the ``skforensics upscale`` command prints it.
     Each frame's luminance (a video's own Y plane) is cut into 64x64 tiles;
