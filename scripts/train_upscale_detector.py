@@ -220,13 +220,23 @@ def make_training_set(images, seed, n_jobs=2, verbose=0):
     return X, y, groups
 
 
-def build_estimator(epochs, seed, verbose=1, lr=2e-3):
-    """The six-class patch net, untrained."""
+def build_estimator(epochs, seed, verbose=1, lr=2e-3, init=None):
+    """The six-class patch net, untrained (or starting from ``init`` weights)."""
     import torch
-    from skorch.callbacks import LRScheduler
+    from skorch.callbacks import Callback, LRScheduler
 
     from skforensics.models import PatchCNNClassifier
 
+    class StartFrom(Callback):
+        """Load a state dict into the module when training begins."""
+
+        def __init__(self, path):
+            self.path = path
+
+        def on_train_begin(self, net, **kwargs):
+            net.module_.load_state_dict(torch.load(self.path, weights_only=True))
+
+    extra = [("start_from", StartFrom(init))] if init else []
     return PatchCNNClassifier(
         patch_size=PATCH,
         sampling="random",
@@ -240,7 +250,7 @@ def build_estimator(epochs, seed, verbose=1, lr=2e-3):
         callbacks=[(
             "lr_scheduler",
             LRScheduler(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=epochs),
-        )],
+        ), *extra],
         random_state=seed,
         verbose=verbose,
     )
@@ -266,7 +276,7 @@ def evaluate_windows(clf, X, y):
 
 
 def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
-          verbose=1, cache=None):
+          verbose=1, cache=None, lr=2e-3, init=None):
     """Load, split, build the training set and fit; returns everything."""
     import torch
 
@@ -289,7 +299,7 @@ def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
               f"{CROP}x{CROP} ({X.nbytes / 2**20:.0f} MiB, classes "
               f"{np.bincount(y).tolist()}) in {data_time:.0f} s; "
               f"{len(test_idx)} held-out sources.", flush=True)
-    clf = build_estimator(epochs, seed, verbose=verbose)
+    clf = build_estimator(epochs, seed, verbose=verbose, lr=lr, init=init)
     t0 = time.perf_counter()
     clf.fit(X, y)
     fit_time = time.perf_counter() - t0
@@ -348,6 +358,10 @@ def main(argv=None):
     parser.add_argument("--test-size", type=float, default=0.2)
     parser.add_argument("--threads", type=int, default=2,
                         help="torch threads (1 is faster on a busy machine)")
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--init", default=None,
+                        help="start from these weights (upscale.pt) instead of "
+                             "a random net: a second, fine-tuning run")
     parser.add_argument("--cache", default=None,
                         help=".npz file caching the training windows")
     parser.add_argument("--max-sources", type=int, default=None,
@@ -356,7 +370,8 @@ def main(argv=None):
 
     run = train(args.data, epochs=args.epochs, seed=args.seed,
                 test_size=args.test_size, max_sources=args.max_sources,
-                threads=args.threads, cache=args.cache)
+                threads=args.threads, cache=args.cache, lr=args.lr,
+                init=args.init)
     print(f"Training: {run['fit_time']:.0f} s for {run['n_patches']} patches "
           f"({run['n_patches'] / run['fit_time']:.0f} patches/s).", flush=True)
     X, y, _ = make_training_set([run["images"][i] for i in run["test_idx"]],
