@@ -69,6 +69,11 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         passed as float. Set it to False when X holds feature maps rather
         than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
         step (Kang et al. normalise patches before their CNN).
+    n_jobs : int, default=None
+        Joblib workers that score the images at prediction, each on a
+        contiguous chunk of them; None means 1 unless in a
+        :func:`joblib.parallel_backend` context (a Dask cluster, for
+        instance), -1 all cores. Training stays in one process.
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
         Loss on the patch logits.
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -322,6 +327,11 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         passed as float. Set it to False when X holds feature maps rather
         than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
         step (Kang et al. normalise patches before their CNN).
+    n_jobs : int, default=None
+        Joblib workers that score the images at prediction, each on a
+        contiguous chunk of them; None means 1 unless in a
+        :func:`joblib.parallel_backend` context (a Dask cluster, for
+        instance), -1 all cores. Training stays in one process.
     criterion : torch criterion class, default=torch.nn.L1Loss
         Loss on the patch scores (Kang et al. use the L1 norm).
     optimizer : torch optimizer class, default=torch.optim.Adam

@@ -333,6 +333,11 @@ class PatchRankingRegressor(PatchCNNRegressor):
         passed as float. Set it to False when X holds feature maps rather
         than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
         step (Kang et al. normalise patches before their CNN).
+    n_jobs : int, default=None
+        Joblib workers that score the images at prediction, each on a
+        contiguous chunk of them; None means 1 unless in a
+        :func:`joblib.parallel_backend` context (a Dask cluster, for
+        instance), -1 all cores. Training stays in one process.
     criterion : torch criterion class, default=RankingHingeLoss
         Loss on the paired scores; its margin is ``criterion__margin``
         (default 3, the paper's ``delta``).

@@ -36,7 +36,7 @@ from skorch.utils import is_dataset
 
 from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
-from ..utils._parallel import check_n_jobs, map_image_chunks
+from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import Pair, as_pair, validate_estimator_params
 from ..utils._validation import check_images, n_channels_of
 from ._callbacks import QuietProgressBar
@@ -271,6 +271,7 @@ class PatchNetMixin(CheckedFitMixin):
         "pooling": [StrOptions({"mean", "vote", "max", "minmax"})],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
         "check_range": ["boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -286,6 +287,7 @@ class PatchNetMixin(CheckedFitMixin):
         pooling="mean",
         predict_batch_size=32,
         check_range=True,
+        n_jobs=None,
         **kwargs,
     ):
         super().__init__(module, **kwargs)
@@ -298,6 +300,7 @@ class PatchNetMixin(CheckedFitMixin):
         self.pooling = pooling
         self.predict_batch_size = predict_batch_size
         self.check_range = check_range
+        self.n_jobs = n_jobs
 
     # --------------------------------------------------------------- fitting
     def _check_fit_input(self, X):

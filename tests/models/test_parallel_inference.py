@@ -44,6 +44,18 @@ def test_patch_net_predictions_with_workers(gray):
     np.testing.assert_allclose(remote[1], local[1], rtol=0, atol=1e-6)
 
 
+def test_patch_net_n_jobs_parameter(gray):
+    clf = PatchCNNClassifier(
+        **TINY, module__n_blocks=1, module__pool_size=2
+    ).fit(gray, [0, 1] * 3)
+    assert clf.get_params()["n_jobs"] is None
+    local = clf.predict_proba(gray)
+    remote = clf.set_params(n_jobs=2).predict_proba(gray)
+    np.testing.assert_allclose(remote, local, rtol=0, atol=1e-6)
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of PatchCNNRegressor"):
+        PatchCNNRegressor(**TINY, n_jobs=0).fit(gray, np.arange(6.0))
+
+
 def test_embedder_n_jobs(gray):
     embedder = PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 3))
     embedder.fit(gray, np.linspace(0, 1, 6))
