@@ -77,15 +77,6 @@ def _recipe():
     return module
 
 
-def as_float(image):
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float32) / np.float32(255)
-    if image.dtype == np.uint16:
-        return image.astype(np.float32) / np.float32(65535)
-    return image.astype(np.float32)
-
-
 def degrade(image, kind, params):
     from skforensics.datasets import unsharp_mask, video_round_trip
     from skforensics.datasets._jpeg import jpeg_round_trip
@@ -298,7 +289,7 @@ def main(argv=None):
           f"load average {load:.1f} on {os.cpu_count()} cores")
     meta = json.loads((ROOT / "skforensics/models/weights/upscale.json").read_text())
     test = meta["test_sources"][:: 2 if args.quick else 1]
-    sources = [as_float(read_image(Path(args.data_root) / p)) for p in test]
+    sources = [recipe.as_float(read_image(Path(args.data_root) / p)) for p in test]
     print(f"{len(sources)} held-out sources (never seen in training); the net was "
           f"trained on {len(meta['train_sources'])} others in "
           f"{meta['fit_time_s'] / 60:.0f} min")

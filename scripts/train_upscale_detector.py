@@ -120,15 +120,19 @@ def split_sources(folders, test_size, seed):
     return np.sort(train), np.sort(test)
 
 
+def as_float(image):
+    """One image as float32 in [0, 1] (``uint8`` and ``uint16`` scaled)."""
+    image = np.asarray(image)
+    if image.dtype.kind == "u":
+        return image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
+    return image.astype(np.float32, copy=False)
+
+
 def luminance(image):
     """One image as float32 luminance in [0, 1] (BT.601 for RGB)."""
     from skforensics.utils import to_grayscale
 
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        image = image.astype(np.float32) / np.float32(255)
-    elif image.dtype == np.uint16:
-        image = image.astype(np.float32) / np.float32(65535)
+    image = as_float(image)
     if image.ndim == 2:
         return image.astype(np.float32, copy=False)
     return np.asarray(to_grayscale([image])[0], dtype=np.float32)
@@ -181,9 +185,7 @@ def windows_of_source(image, seed):
     from skforensics.datasets._degrade import _draw_post, _post_process
 
     rng = np.random.RandomState(seed)
-    image = np.asarray(image)
-    image = image.astype(np.float32) / (255 if image.dtype == np.uint8 else 65535) \
-        if image.dtype.kind == "u" else image.astype(np.float32)
+    image = as_float(image)
     n = n_windows(image)
     X, y = [], []
     for downscale, share in (("opencv-area", 0.75), ("same", 0.25)):

@@ -290,7 +290,8 @@ def build_parser():
         ),
     )
     upscale.add_argument(
-        "inputs", nargs="+", metavar="PATH", help="image or video file, or folder"
+        "inputs", nargs="+", metavar="PATH",
+        help="image or video file, folder (searched recursively) or glob pattern"
     )
     upscale.add_argument(
         "--frames", type=int, default=8,

@@ -68,13 +68,14 @@ def parse_models(text):
     return names
 
 
-def expand_inputs(inputs, *, exclude=None):
+def expand_inputs(inputs, *, exclude=None, extensions=IMAGE_EXTENSIONS):
     """List the files to analyse, in input order, before any work starts.
 
     A file is taken as given (whatever its suffix: if it is not an image, its
-    record says so); a folder is searched recursively for image files; a
-    pattern with ``*``, ``?`` or ``[`` that is not an existing path is
-    expanded with :func:`glob.glob` (``**`` recursive).
+    record says so); a folder is searched recursively for files with one of
+    ``extensions`` (image files by default); a pattern with ``*``, ``?`` or
+    ``[`` that is not an existing path is expanded with :func:`glob.glob`
+    (``**`` recursive).
 
     Returns
     -------
@@ -96,12 +97,12 @@ def expand_inputs(inputs, *, exclude=None):
         if os.path.isdir(item):
             found = [
                 os.path.join(item, rel)
-                for rel in find_image_files(item, exclude=exclude)
+                for rel in find_image_files(item, extensions, exclude=exclude)
             ]
             if not found:
                 notes.append(
                     f"no image file in folder '{item}' (searched recursively for "
-                    f"{', '.join(IMAGE_EXTENSIONS)})"
+                    f"{', '.join(extensions)})"
                 )
         elif os.path.exists(item):
             found = [item]
@@ -112,9 +113,9 @@ def expand_inputs(inputs, *, exclude=None):
                 if os.path.isdir(match):
                     found += [
                         os.path.join(match, rel)
-                        for rel in find_image_files(match, exclude=exclude)
+                        for rel in find_image_files(match, extensions, exclude=exclude)
                     ]
-                elif os.path.splitext(match)[1].lower() in IMAGE_EXTENSIONS:
+                elif os.path.splitext(match)[1].lower() in extensions:
                     found.append(match)
             if not found:
                 notes.append(f"no image file matches '{item}'")

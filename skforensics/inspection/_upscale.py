@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..utils._io import IMAGE_EXTENSIONS
+from ._report import upscale_words
 
 __all__ = ["upscale_verdict"]
 
@@ -232,10 +233,10 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
     )
 
 
-def verdict_words(verdict):
+def factor_words(verdict):
     """The verdict in words, e.g. ``"upscaled x2 from ~1920x1080, P = 0.97"``."""
     if not verdict.upscaled:
-        return f"native, P(upscaled) = {verdict.p_upscaled:.2f}"
+        return upscale_words(verdict.p_upscaled)
     return (
         f"upscaled x{verdict.factor:g} from ~{verdict.native_width}x"
         f"{verdict.native_height}, P = {verdict.p_upscaled:.2f}"
@@ -244,23 +245,6 @@ def verdict_words(verdict):
 
 FIELDS = ("path", "kind", "height", "width", "n_frames", "p_upscaled", "upscaled",
           "factor", "native_height", "native_width", "seconds", "error")
-
-
-def list_media(inputs):
-    """Image and video files of the inputs (files as given, folders searched)."""
-    from ..utils._io import find_image_files
-
-    extensions = tuple(sorted(set(IMAGE_EXTENSIONS) | VIDEO_EXTENSIONS))
-    paths = []
-    for item in map(os.fspath, inputs):
-        if os.path.isdir(item):
-            paths += [os.path.join(item, rel)
-                      for rel in find_image_files(item, extensions)]
-        elif os.path.exists(item):
-            paths.append(item)
-        else:
-            raise FileNotFoundError(f"No such file or folder: '{item}'.")
-    return list(dict.fromkeys(paths))
 
 
 def run_upscale_command(args, out=None):
@@ -275,16 +259,14 @@ def run_upscale_command(args, out=None):
     import time
 
     from ..models import pretrained
+    from ._analyse import expand_inputs
 
     out = sys.stdout if out is None else out
+    extensions = tuple(sorted(set(IMAGE_EXTENSIONS) | VIDEO_EXTENSIONS))
     try:
-        paths = list_media(args.inputs)
-    except FileNotFoundError as exc:
+        paths, _ = expand_inputs(args.inputs, extensions=extensions)
+    except (FileNotFoundError, ValueError) as exc:
         print(f"skforensics upscale: error: {exc}", file=sys.stderr)
-        return 2
-    if not paths:
-        print("skforensics upscale: error: no image or video file in the inputs.",
-              file=sys.stderr)
         return 2
     estimator = pretrained("upscale-factor")
     progress = None
@@ -315,7 +297,7 @@ def run_upscale_command(args, out=None):
                     upscaled=int(v.upscaled), factor=v.factor,
                     native_height=v.native_height, native_width=v.native_width,
                 )
-                line = f"{path}: {v.width}x{v.height}, {verdict_words(v)}"
+                line = f"{path}: {v.width}x{v.height}, {factor_words(v)}"
             except Exception as exc:  # noqa: BLE001 - reported, the run goes on
                 n_failed += 1
                 record["error"] = f"{type(exc).__name__}: {exc}"

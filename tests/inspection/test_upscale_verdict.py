@@ -146,6 +146,11 @@ def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):
     assert run_upscale_command(args, out=out) == 0
     assert len(json.loads(out.getvalue())) == 3
 
+    args.inputs = [str(folder / "*.png")]  # patterns, as analyse takes them
+    out = io.StringIO()
+    assert run_upscale_command(args, out=out) == 0
+    assert len(json.loads(out.getvalue())) == 2
+
     args.inputs = [str(tmp_path / "missing")]
     assert run_upscale_command(args, out=io.StringIO()) == 2
 
