@@ -203,6 +203,23 @@ def build_parser():
     )
     p.add_argument("--uncompressed-fraction", type=float, default=0.1)
     p.add_argument(
+        "--tables",
+        nargs="+",
+        default=["libjpeg:1"],
+        metavar="FAMILY:W",
+        help="quantisation-table families drawn per patch with weights W "
+        "(families of skforensics.datasets.draw_quantization_tables; e.g. "
+        "libjpeg:4 mozjpeg:1 jpegli:1 perturbed:1 monotone:1)",
+    )
+    p.add_argument(
+        "--blurred-copies",
+        type=int,
+        default=0,
+        help="add this many Gaussian-blurred copies (sigma 0.8-2) of every "
+        "training image: smooth never-compressed content, the hardest case "
+        "at Q97-100",
+    )
+    p.add_argument(
         "--init",
         default=None,
         help="checkpoint whose net weights start this run (a new stage with "
@@ -258,9 +275,17 @@ FIXED = (
     "subsampling",
     "quality_boost",
     "uncompressed_fraction",
+    "tables",
+    "blurred_copies",
     "init",
 )
-BEFORE_OPTION = {"lattice_qualities": [], "lattice_pool": 2, "patch_size": 60}
+BEFORE_OPTION = {
+    "lattice_qualities": [],
+    "lattice_pool": 2,
+    "patch_size": 60,
+    "tables": ["libjpeg:1"],
+    "blurred_copies": 0,
+}
 
 # The front end's pooled quality tests: the lattice of any integer steps
 # (100) and the qualities whose low-frequency steps set them apart.
@@ -306,6 +331,32 @@ def quality_weights(boosts, low=5, high=100):
         except ValueError:
             sys.exit(f"--quality-boost {item!r}: expected Q:W with W a number.")
     return weights
+
+
+def table_weights(items):
+    """``{family: weight}`` from ``FAMILY:W`` strings."""
+    from skforensics.datasets import TABLE_FAMILIES
+
+    weights = {}
+    for item in items:
+        family, _, weight = item.partition(":")
+        if family not in TABLE_FAMILIES:
+            sys.exit(f"--tables {item!r}: FAMILY must be one of {TABLE_FAMILIES}.")
+        try:
+            weights[family] = float(weight or 1)
+        except ValueError:
+            sys.exit(f"--tables {item!r}: expected FAMILY:W with W a number.")
+    return weights
+
+
+def blurred(image, n_copies, rng):
+    """``n_copies`` Gaussian-blurred copies of ``image`` (sigma 0.8-2)."""
+    import cv2
+
+    return [
+        cv2.GaussianBlur(image, (0, 0), float(rng.uniform(0.8, 2.0)))
+        for _ in range(n_copies)
+    ]
 
 
 def calibrate(path, out, images, args):
@@ -392,10 +443,15 @@ def main(argv=None):
         calibrate(args.calibrate_only, args.out, calibration_images, args)
         return 0
     train_images = []
+    blur_rng = np.random.default_rng((args.seed, 7))
     for r in train_paths:
         image = load_rgb(os.path.join(args.data, r))
-        train_images += [image] + downscaled(image, args.min_side)
-    print(f"{len(train_images)} training images with the downscaled copies", flush=True)
+        copies = [image] + downscaled(image, args.min_side)
+        train_images += copies + blurred(copies[-1], args.blurred_copies, blur_rng)
+    print(
+        f"{len(train_images)} training images with the downscaled and blurred copies",
+        flush=True,
+    )
 
     est = PixelwiseJPEGRegressor(
         module__n_filters=args.n_filters,
@@ -404,6 +460,7 @@ def main(argv=None):
         patch_size=args.patch_size,
         chroma_subsampling=tuple(args.subsampling),
         quality_weights=quality_weights(args.quality_boost),
+        quantization_tables=table_weights(args.tables),
         uncompressed_fraction=args.uncompressed_fraction,
         lr=args.lr,
         batch_size=args.batch_size,
@@ -426,14 +483,26 @@ def main(argv=None):
     stages = []
     if args.init:
         init = torch.load(args.init, map_location="cpu", weights_only=False)
-        load_widened(est.module_, init["module"])
-        stages = init.get("stages", []) + [
-            {
-                "settings": init["args"],
-                "epochs": len(init["history"]),
-                "train_seconds": round(init["train_seconds"], 1),
-            }
-        ]
+        if "history" in init:  # a checkpoint
+            load_widened(est.module_, init["module"])
+            stages = init.get("stages", []) + [
+                {
+                    "settings": init["args"],
+                    "epochs": len(init["history"]),
+                    "train_seconds": round(init["train_seconds"], 1),
+                }
+            ]
+        else:  # a weights file this script wrote
+            state = {k: v.float() for k, v in init["state_dict"].items()}
+            load_widened(est.module_, state)
+            meta = init["metadata"]
+            stages = meta.get("earlier_stages", []) + [
+                {
+                    "settings": meta["settings"],
+                    "epochs": meta["epochs"],
+                    "train_seconds": meta["train_seconds"],
+                }
+            ]
         print(f"initialised from {args.init} ({stages[-1]['epochs']} epochs)")
     if resumed is not None:
         est.module_.load_state_dict(resumed["module"])

@@ -18,13 +18,25 @@ from ._degrade import (
 from ._folder import load_image_folder
 from ._iqa import load_iqa_dataset
 from ._jpeg import make_jpeg_images
+from ._jpeg_tables import (
+    TABLE_FAMILIES,
+    closest_libjpeg_quality,
+    draw_quantization_tables,
+    jpeg_with_tables,
+    libjpeg_tables,
+)
 from ._localized import make_localized_artifacts
 from ._rescale import make_rescaled_images
 from ._samples import load_sample_images
 from ._video import LazyVideoFrames, read_video_frames
 
 __all__ = [
+    "TABLE_FAMILIES",
     "LazyVideoFrames",
+    "closest_libjpeg_quality",
+    "draw_quantization_tables",
+    "jpeg_with_tables",
+    "libjpeg_tables",
     "load_image_folder",
     "load_iqa_dataset",
     "load_sample_images",

@@ -8,6 +8,11 @@ import torch
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from ..datasets._jpeg import jpeg_uint8
+from ..datasets._jpeg_tables import (
+    closest_libjpeg_quality,
+    draw_quantization_tables,
+    jpeg_with_tables,
+)
 from ..feature._patches import patch_corners
 from ..utils import LazyImages
 from ..utils._validation import image_shapes
@@ -209,7 +214,7 @@ class PatchDataset(torch.utils.data.Dataset):
         """
         image_idx, row, col, code = self.patch_index_[i]
         ph, pw = self.patch_size
-        patch = np.asarray(self.images[image_idx])[row:row + ph, col:col + pw]
+        patch = np.asarray(self.images[image_idx])[row : row + ph, col : col + pw]
         if patch.ndim == 2:
             patch = patch[np.newaxis]
         else:
@@ -380,6 +385,10 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         Probability that a patch is left uncompressed.
     subsampling : tuple of str
         Chroma subsamplings to draw from.
+    tables : tuple of (tuple of str, sequence of float), default=(("libjpeg",), (1.0,))
+        Quantisation-table families and their probabilities. libjpeg's
+        patches go through OpenCV; the others through Pillow with the drawn
+        tables, labelled with their closest libjpeg quality.
     augment : bool
         Apply a random one of the 8 dihedral transforms.
     seed : int
@@ -408,6 +417,7 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         seed,
         stream=0,
         quality_weights=None,
+        tables=(("libjpeg",), (1.0,)),
     ):
         self.images = images
         self.targets = targets
@@ -417,6 +427,7 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         self.quality_weights = quality_weights
         self.uncompressed_fraction = uncompressed_fraction
         self.subsampling = subsampling
+        self.tables = tables
         self.augment = augment
         self.seed = seed
         self.stream = stream
@@ -451,12 +462,22 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             if self.quality_weights is None:
                 quality = int(rng.integers(low, high + 1))
             else:
-                quality = low + int(
-                    rng.choice(high - low + 1, p=self.quality_weights)
-                )
+                quality = low + int(rng.choice(high - low + 1, p=self.quality_weights))
             subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
-            if compress:
+            families, weights = self.tables
+            family = "libjpeg"
+            if len(families) > 1:
+                family = families[int(rng.choice(len(families), p=weights))]
+            elif families:
+                family = families[0]
+            if compress and family == "libjpeg":
                 region = jpeg_uint8(region, quality, subsampling)
+            elif compress:
+                luma, chroma = draw_quantization_tables(
+                    family, quality, rng, subsampling
+                )
+                region = jpeg_with_tables(region, luma, chroma, subsampling)
+                quality = closest_libjpeg_quality(luma)[0]
             dy = int(rng.integers(side - size + 1))
             dx = int(rng.integers(side - size + 1))
             patch = region[dy : dy + size, dx : dx + size]

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 
 from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
+from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
@@ -31,6 +32,31 @@ __all__ = ["PixelwiseJPEGRegressor"]
 _OWNER = "PixelwiseJPEGRegressor"
 # Pixels per chunk of the lattice front end's projection at inference.
 _INFERENCE_CHUNK = 8192
+
+# An image with fewer textured pixels than this share (pixels whose 8x8
+# neighbourhood varies by at least half a grey level) carries no JPEG
+# evidence: a flat block quantises to itself at every quality, so its
+# answer is "unknown" (quality NaN, probability 0.5), never a number.
+MIN_TEXTURED_FRACTION = 0.01
+_TEXTURE_VARIANCE = 0.25  # (grey levels of 0-255)^2
+
+
+def textured_fraction(image):
+    """Share of the pixels of a float image in [0, 1] that carry texture.
+
+    A pixel is textured when the variance of the 8-bit luminance (BT.601)
+    over the 8x8 window around it is at least a quarter of a grey level
+    squared; a flat window is the same JPEG at every quality.
+    """
+    from scipy.ndimage import uniform_filter
+
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim == 3:
+        image = image[..., :3] @ np.array([0.299, 0.587, 0.114])[: image.shape[-1]]
+    y = np.round(np.clip(image, 0.0, 1.0) * 255.0)
+    mean = uniform_filter(y, 8, mode="reflect")
+    variance = uniform_filter(y * y, 8, mode="reflect") - mean * mean
+    return float(np.mean(variance >= _TEXTURE_VARIANCE))
 
 
 class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegressor):
@@ -124,6 +150,15 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
     chroma_subsampling : {"4:2:0", "4:2:2", "4:4:4"} or tuple, default="4:2:0"
         Chroma subsampling of the training JPEGs; a tuple draws one per
         patch. ``"4:2:0"`` is Pillow's and OpenCV's default, and libjpeg's.
+
+    quantization_tables : str or dict, default="libjpeg"
+        Which encoders' quantisation tables the training JPEGs use: a family
+        of :func:`~skforensics.datasets.draw_quantization_tables` (``"libjpeg"``:
+        OpenCV's libjpeg at the drawn quality), or a dict ``{family: weight}``
+        to draw one family per patch. A patch compressed with a foreign
+        table is labelled with the table's closest libjpeg quality
+        (:func:`~skforensics.datasets.closest_libjpeg_quality`), which is
+        what the quality map means for such files. Only used without ``y``.
 
     augment : bool, default=True
         Apply a random one of the 8 dihedral transforms (rotations by 90
@@ -252,6 +287,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         quality_weights=None,
         uncompressed_fraction=0.1,
         chroma_subsampling="4:2:0",
+        quantization_tables="libjpeg",
         augment=True,
         tile_size=400,
         pooling="median",
@@ -265,6 +301,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         self.quality_weights = quality_weights
         self.uncompressed_fraction = uncompressed_fraction
         self.chroma_subsampling = chroma_subsampling
+        self.quantization_tables = quantization_tables
         self.augment = augment
         self.tile_size = tile_size
         self.pooling = pooling
@@ -280,6 +317,8 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         "quality_weights": ["array-like", None],
         "uncompressed_fraction": [Interval(numbers.Real, 0, 1, closed="both")],
         "chroma_subsampling": [StrOptions(set(SUBSAMPLING)), tuple, list],
+        # Families and weights: checked in _validate_params.
+        "quantization_tables": [StrOptions(set(TABLE_FAMILIES)), dict],
         "augment": ["boolean"],
         "tile_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "pooling": [StrOptions(set(_POOLINGS))],
@@ -386,6 +425,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         """
         if return_summary:
             self._pool()  # a bad ``pooling`` fails before any map is computed
+            X = self._check_predict_images(X)
         quality_maps, flag_maps = [], []
         for quality, flag in self._iter_maps(X):
             quality_maps.append(quality)
@@ -394,7 +434,10 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             quality_maps, flag_maps = np.stack(quality_maps), np.stack(flag_maps)
         if not return_summary:
             return quality_maps, flag_maps
-        rows = [self._summary(q, f) for q, f in zip(quality_maps, flag_maps)]
+        rows = [
+            self._summary(q, f, textured=textured_fraction(X[i]))
+            for i, (q, f) in enumerate(zip(quality_maps, flag_maps))
+        ]
         rows = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
         summary = Bunch(
             quality=rows[:, 0], proba=np.column_stack([1.0 - rows[:, 1], rows[:, 1]])
@@ -410,12 +453,16 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         )
         return _POOLINGS[self.pooling]
 
-    def _summary(self, quality_map, flag_map, pooling=None):
+    def _summary(self, quality_map, flag_map, pooling=None, textured=1.0):
         """Image quality factor and P(ever compressed) from one image's maps.
 
         The maps pooled as ``pooling`` (the estimator's unless given), the
-        quality then through the calibration of that pooling, if any.
+        quality then through the calibration of that pooling, if any; NaN
+        and 0.5 for an image whose ``textured`` fraction is below
+        ``MIN_TEXTURED_FRACTION`` (no evidence either way).
         """
+        if textured < MIN_TEXTURED_FRACTION:
+            return np.nan, 0.5
         if pooling is None:
             self._pool()
             pooling = self.pooling
@@ -425,7 +472,11 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
     def _summaries(self, X):
         """(n_images, 2) array: image quality factor and P(ever compressed)."""
         self._pool()  # a bad ``pooling`` fails before any map is computed
-        rows = [self._summary(quality, flag) for quality, flag in self._iter_maps(X)]
+        X = self._check_predict_images(X)
+        rows = [
+            self._summary(quality, flag, textured=textured_fraction(X[i]))
+            for i, (quality, flag) in enumerate(self._iter_maps(X))
+        ]
         return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
 
     def calibrate_quality(self, X, *, n_qualities=24, random_state=None):
@@ -501,7 +552,10 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             The quality map of :meth:`predict_maps` pooled as ``pooling``
             says (median or mean), then through ``quality_calibration_`` if
             set, in [0, 100]; close to 100 for a never-compressed image (see
-            :meth:`predict_proba`).
+            :meth:`predict_proba`). NaN ("unknown") for an image without
+            texture (under 1% of its pixels in an 8x8 window that varies by
+            half a grey level): a flat block is the same JPEG at every
+            quality, so no answer would be honest.
         """
         return self._summaries(X)[:, 0]
 
@@ -518,7 +572,8 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         proba : ndarray of shape (n_images, 2)
             ``[1 - p, p]`` with ``p`` the flag map pooled as ``pooling``
             says (median or mean); the last
-            column is the probability of "ever compressed".
+            column is the probability of "ever compressed". ``[0.5, 0.5]``
+            for an image without texture (see :meth:`predict`).
         """
         p = self._summaries(X)[:, 1]
         return np.column_stack([1.0 - p, p])

@@ -16,6 +16,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Dataset
 
 from ..datasets._jpeg import SUBSAMPLING
+from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..utils import check_images
 from ..utils._param_validation import (
     invalid_parameter,
@@ -51,6 +52,7 @@ class JPEGTrainingMixin:
             )
         self._quality_probabilities()
         self._subsamplings()
+        self._table_families()
 
     def _quality_probabilities(self):
         """``quality_weights`` checked against ``quality_range`` and normalised."""
@@ -78,7 +80,9 @@ class JPEGTrainingMixin:
         """``chroma_subsampling`` as a non-empty tuple of known subsamplings."""
         value = self.chroma_subsampling
         values = (value,) if isinstance(value, str) else tuple(value)
-        if not values or not all(isinstance(v, str) and v in SUBSAMPLING for v in values):
+        if not values or not all(
+            isinstance(v, str) and v in SUBSAMPLING for v in values
+        ):
             invalid_parameter(
                 "chroma_subsampling",
                 _OWNER,
@@ -86,6 +90,32 @@ class JPEGTrainingMixin:
                 value,
             )
         return values
+
+    def _table_families(self):
+        """``quantization_tables`` as ``(families, probabilities)``."""
+        value = self.quantization_tables
+        if isinstance(value, str):
+            value = {value: 1.0}
+        expected = (
+            f"one of {TABLE_FAMILIES} or a non-empty dict of them to "
+            "non-negative weights, not all zero"
+        )
+        try:
+            families = tuple(value)
+            weights = np.asarray([value[f] for f in families], dtype=np.float64)
+        except (TypeError, ValueError, KeyError):
+            invalid_parameter("quantization_tables", _OWNER, expected, value)
+        if (
+            not families
+            or not all(f in TABLE_FAMILIES for f in families)
+            or not np.isfinite(weights).all()
+            or (weights < 0).any()
+            or weights.sum() <= 0
+        ):
+            invalid_parameter(
+                "quantization_tables", _OWNER, expected, self.quantization_tables
+            )
+        return families, weights / weights.sum()
 
     def initialize(self):
         """Check the parameters, draw the seed and initialise the net.
@@ -143,6 +173,7 @@ class JPEGTrainingMixin:
             quality_weights=self._quality_probabilities(),
             uncompressed_fraction=float(self.uncompressed_fraction),
             subsampling=self._subsamplings(),
+            tables=self._table_families(),
             augment=bool(self.augment),
             seed=self.seed_,
             stream=stream,

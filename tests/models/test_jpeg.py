@@ -219,6 +219,47 @@ def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
     assert samplings == {"4:2:0", "4:4:4"}
 
 
+def test_foreign_tables_are_labelled_with_their_closest_libjpeg_quality(
+    images, monkeypatch
+):
+    from skforensics.datasets import closest_libjpeg_quality
+
+    calls = []
+    real = _datasets.jpeg_with_tables
+
+    def spy(rgb, luma, chroma=None, subsampling="4:2:0"):
+        calls.append(np.asarray(luma))
+        return real(rgb, luma, chroma, subsampling)
+
+    monkeypatch.setattr(_datasets, "jpeg_with_tables", spy)
+    est = PixelwiseJPEGRegressor(
+        **{**TINY, "quality_range": (40, 95), "uncompressed_fraction": 0.0},
+        quantization_tables={"libjpeg": 1, "jpegli": 1, "monotone": 1},
+    ).initialize()
+    ds = est.get_dataset(images)
+    n_foreign, libjpeg_like = 0, 0
+    for i in range(60):
+        del calls[:]
+        _, quality_map, flag_map = ds.draw(i)
+        assert flag_map[0, 0] == 1
+        if calls:
+            n_foreign += 1
+            quality, exact, _ = closest_libjpeg_quality(calls[0])
+            assert quality_map[0, 0] == pytest.approx(1 - quality / 100)
+            libjpeg_like += exact
+    # About two thirds foreign, none of them libjpeg's own tables.
+    assert 25 < n_foreign < 55 and libjpeg_like == 0
+
+
+def test_libjpeg_tables_by_default_draw_the_same_patches(images):
+    default = PixelwiseJPEGRegressor(**TINY).initialize().get_dataset(images)
+    named = PixelwiseJPEGRegressor(**TINY, quantization_tables={"libjpeg": 2})
+    named = named.initialize().get_dataset(images)
+    for i in range(20):
+        for a, b in zip(default.draw(i), named.draw(i)):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_quality_weights_set_the_quality_frequencies(images):
     # Qualities 20..25: never 21-24, 25 three times as often as 20.
     weights = [1, 0, 0, 0, 0, 3]
@@ -355,6 +396,11 @@ def test_float_images_out_of_range(fitted):
         ({"tile_size": 4}, "'tile_size'"),
         ({"pooling": "max"}, "'pooling'"),
         ({"chroma_subsampling": "4:1:1"}, "'chroma_subsampling'"),
+        ({"quantization_tables": "photoshop"}, "'quantization_tables'"),
+        ({"quantization_tables": {"jpegli": 1, "gimp": 1}}, "'quantization_tables'"),
+        ({"quantization_tables": {"jpegli": -1}}, "'quantization_tables'"),
+        ({"quantization_tables": {"jpegli": 0}}, "'quantization_tables'.*not all zero"),
+        ({"quantization_tables": {}}, "'quantization_tables'"),
         ({"random_state": "seed"}, "'random_state'"),
     ],
 )
@@ -392,6 +438,8 @@ def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
         return maps
 
     monkeypatch.setattr(est, "_image_maps", pulled_maps)
+    # The stand-in images are flat: make them count as textured.
+    monkeypatch.setattr(_jpeg, "textured_fraction", lambda image: 1.0)
     never = np.full((2, 40, 40, 3), 100, dtype=np.uint8)
     assert est.predict(np.full((1, 40, 40, 3), 30, np.uint8))[0] == pytest.approx(40)
     assert est.calibrate_quality(never, n_qualities=30, random_state=0) is est
@@ -444,6 +492,22 @@ def test_calibration_is_kept_by_weights_and_dropped_by_fit(images, tmp_path):
 
     with pytest.raises(NotFittedError):
         PixelwiseJPEGRegressor().calibrate_quality(images)
+
+
+@pytest.mark.parametrize("colour", [0.0, 0.5, 1.0, (0.2, 0.5, 0.7)])
+def test_an_image_without_texture_is_unknown(fitted, images, colour):
+    flat = np.zeros((2, 48, 48, 3), dtype=np.float32)
+    flat[0] = colour
+    flat[1] = images[0] / 255.0
+    quality, proba = fitted.predict(flat), fitted.predict_proba(flat)
+    assert np.isnan(quality[0]) and proba[0].tolist() == [0.5, 0.5]
+    assert np.isfinite(quality[1]) and proba[1, 1] != 0.5
+    *_, summary = fitted.predict_maps(flat, return_summary=True)
+    np.testing.assert_array_equal(summary.quality, quality)
+    np.testing.assert_array_equal(summary.proba, proba)
+    # A little texture is enough: a 12x12 textured square in 2,304 pixels.
+    flat[0, 10:22, 10:22] = images[1][10:22, 10:22] / 255.0
+    assert np.isfinite(fitted.predict(flat[:1])[0])
 
 
 def test_not_fitted(images):
