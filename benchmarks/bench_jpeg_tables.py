@@ -215,6 +215,52 @@ def main(argv=None):
             f"{np.mean([r['detected'] for r in sub]):.1%}; MAE mean "
             f"{np.mean([r['mae'] for r in sub]):.2f}, max {max(r['mae'] for r in sub):.2f}"
         )
+    # Double compression: the quality reported should be the last one.
+    double = []
+    print("\ndouble compression: quality error against the last quality")
+    for q1 in (50, 70, 90):
+        line = f"  Q1 {q1}:"
+        for q2 in (60, 75, 85, 95):
+            X = []
+            for i, crop in enumerate(base):
+                sub = SUBSAMPLINGS[i % 3]
+                once = jpeg_with_tables(crop, *libjpeg_tables(q1), sub)
+                X.append(from_uint8(jpeg_with_tables(once, *libjpeg_tables(q2), sub)))
+            q, p = pooled(est, X)
+            row = {
+                "q1": q1,
+                "q2": q2,
+                "detected": float((p > 0.5).mean()),
+                "mae_last": float(np.abs(q - q2).mean()),
+                "mae_first": float(np.abs(q - q1).mean()),
+            }
+            double.append(row)
+            line += f"  Q2 {q2}: {row['mae_last']:.1f} ({row['detected']:.0%})"
+        print(line)
+    results["double"] = double
+
+    # Resized after compression (the lattice is gone): what does it say?
+    import cv2
+
+    resized = []
+    for factor in (0.9, 1.3, 2.0):
+        X = []
+        for i, crop in enumerate(base):
+            once = jpeg_with_tables(crop, *libjpeg_tables(75), SUBSAMPLINGS[i % 3])
+            size = (round(crop.shape[1] * factor), round(crop.shape[0] * factor))
+            X.append(from_uint8(cv2.resize(once, size, interpolation=cv2.INTER_CUBIC)))
+        q, p = pooled(est, X)
+        resized.append(
+            {
+                "factor": factor,
+                "called_compressed": float((p > 0.5).mean()),
+                "mean_p": float(p.mean()),
+            }
+        )
+        print(
+            f"Q75 then resized x{factor}: called compressed {(p > 0.5).mean():.0%}, mean P {p.mean():.2f}"
+        )
+    results["resized"] = resized
     results["seconds"] = time.perf_counter() - start
     print(f"{results['seconds']:.0f} s")
     if args.json:

@@ -15,8 +15,15 @@ pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 COLUMNS = [
-    "path", "height", "width", "mode", "p_upscaled", "jpeg_quality",
-    "p_compressed", "seconds", "error",
+    "path",
+    "height",
+    "width",
+    "mode",
+    "p_upscaled",
+    "jpeg_quality",
+    "p_compressed",
+    "seconds",
+    "error",
 ]
 
 
@@ -134,15 +141,36 @@ def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, capsys):
     # The 16-bit file gives the answers of its 8-bit twin.
     Image.fromarray(_photo()[..., 1]).save(root / "eight.png")
     (root / "deep.tif").rename(tmp_path / "deep.tif")
-    main(["analyse", str(root / "eight.png"), str(tmp_path / "deep.tif"), "-q",
-          "--out", str(out), "--no-maps"])
+    main(
+        [
+            "analyse",
+            str(root / "eight.png"),
+            str(tmp_path / "deep.tif"),
+            "-q",
+            "--out",
+            str(out),
+            "--no-maps",
+        ]
+    )
     eight, deep = _read(out)[1]
     for key in ("p_upscaled", "jpeg_quality", "p_compressed"):
         assert deep[key] == pytest.approx(eight[key], abs=0.02)
     # --strict turns failures into exit status 1.
     assert main(argv + ["--strict"]) == 1
-    assert main(["analyse", str(root / "good.png"), "-q", "--out", str(out),
-                 "--no-maps", "--strict"]) == 0
+    assert (
+        main(
+            [
+                "analyse",
+                str(root / "good.png"),
+                "-q",
+                "--out",
+                str(out),
+                "--no-maps",
+                "--strict",
+            ]
+        )
+        == 0
+    )
 
 
 def test_paths_with_spaces_and_non_ascii_and_globs(tmp_path, capsys):
@@ -276,10 +304,31 @@ def test_jpeg_model_chooses_the_weights(folder, tmp_path, capsys):
     for name in ("jpeg-quality", "jpeg-quality-fast"):
         _, _, summary = pretrained(name).predict_maps([image], return_summary=True)
         answers[name] = (float(summary["quality"][0]), float(summary["proba"][0, -1]))
-    assert answers["jpeg-quality"] != pytest.approx(answers["jpeg-quality-fast"], abs=0.01)
+    assert answers["jpeg-quality"] != pytest.approx(
+        answers["jpeg-quality-fast"], abs=0.01
+    )
     assert (record["jpeg_quality"], record["p_compressed"]) == pytest.approx(
         answers["jpeg-quality-fast"], abs=0.01
     )
     with pytest.raises(SystemExit) as exc:
         main(argv + ["--out", str(out), "--jpeg-model", "jpeg-quality-tiny"])
     assert exc.value.code == 2 and "jpeg-quality-fast" in capsys.readouterr().err
+
+
+def test_a_single_colour_image_has_an_unknown_jpeg_history(tmp_path, capsys):
+    root = tmp_path / "flat"
+    root.mkdir()
+    Image.fromarray(np.full((96, 96, 3), (40, 120, 200), np.uint8)).save(
+        root / "flat.png"
+    )
+    out = tmp_path / "out"
+    assert (
+        main(["analyse", str(root), "-q", "--out", str(out), "--models", "jpeg"]) == 0
+    )
+    rows, (record,) = _read(out)
+    assert record["jpeg_quality"] is None and record["p_compressed"] == 0.5
+    assert rows[0]["jpeg_quality"] == ""
+    from skforensics.inspection._report import verdict_words
+
+    assert verdict_words(record) == ["JPEG history unknown (no texture)"]
+    assert len(os.listdir(out / "maps")) >= 1  # the map figure is still drawn

@@ -254,7 +254,8 @@ def _jpeg(estimator, image, record, maps_dir, index):
     )
     quality = float(summary["quality"][0])
     p = float(summary["proba"][0, -1])
-    record["jpeg_quality"] = round(quality, 2)
+    # NaN: no texture, the JPEG history is unknown (the CSV cell is empty).
+    record["jpeg_quality"] = round(quality, 2) if np.isfinite(quality) else None
     record["p_compressed"] = round(p, 4)
     if maps_dir is None:
         return
@@ -263,14 +264,17 @@ def _jpeg(estimator, image, record, maps_dir, index):
     fig = _new_figure(
         (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
     )
+    known = bool(np.isfinite(quality))
     JPEGMapDisplay.from_predictions(
         image,
         quality_map,
         flag_map,
-        quality=min(max(quality, 0.0), 100.0),
-        p_compressed=min(max(p, 0.0), 1.0),
+        quality=min(max(quality, 0.0), 100.0) if known else None,
+        p_compressed=min(max(p, 0.0), 1.0) if known else None,
         ax=fig.subplots(1, 4),
     )
+    if not known:
+        fig.suptitle("JPEG history unknown: no texture to read it from")
     _save_figure(fig, os.path.join(maps_dir, _map_name(index, record["path"], "jpeg")))
 
 
@@ -316,7 +320,9 @@ def analyse_one(
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
     if thumbs_dir is not None:
-        _save_thumbnail(image, os.path.join(thumbs_dir, _map_name(index, path, "thumb")))
+        _save_thumbnail(
+            image, os.path.join(thumbs_dir, _map_name(index, path, "thumb"))
+        )
     estimators = load_models(models, jpeg_weights=jpeg_weights)
     steps = [("upscale", _upscale), ("jpeg", _jpeg)]
     for name, step in steps:
@@ -433,13 +439,20 @@ _TABLE = "{path:<36} {size:>9} {mode:<10} {up:>6} {q:>5} {jp:>6} {sec:>6}  {note
 def table_header():
     """Header line of the terminal table."""
     return _TABLE.format(
-        path="path", size="size", mode="mode", up="P(up)", q="JPEG",
-        jp="P(jpg)", sec="time", note="",
+        path="path",
+        size="size",
+        mode="mode",
+        up="P(up)",
+        q="JPEG",
+        jp="P(jpg)",
+        sec="time",
+        note="",
     ).rstrip()
 
 
 def table_row(record):
     """One line of the terminal table for ``record``."""
+
     def num(value, fmt):
         return "-" if value is None else format(value, fmt)
 

@@ -116,7 +116,8 @@ def jpeg_words(quality, p_compressed, *, threshold=0.5):
     Parameters
     ----------
     quality : float
-        The estimated JPEG quality factor of the image.
+        The estimated JPEG quality factor of the image; NaN when the image
+        has no texture to read a JPEG history from.
     p_compressed : float
         The probability that the image was ever JPEG-compressed.
     threshold : float, default=0.5
@@ -128,8 +129,11 @@ def jpeg_words(quality, p_compressed, *, threshold=0.5):
     -------
     text : str
         For example ``"JPEG quality ≈ 85, P(compressed) = 1.00"`` or
-        ``"no JPEG history, P(compressed) = 0.01"``.
+        ``"no JPEG history, P(compressed) = 0.01"``, or ``"JPEG history
+        unknown (no texture)"``.
     """
+    if quality is None or quality != quality:  # None or NaN
+        return "JPEG history unknown (no texture)"
     if p_compressed >= threshold:
         return f"JPEG quality ≈ {quality:.0f}, P(compressed) = {p_compressed:.2f}"
     return f"no JPEG history, P(compressed) = {p_compressed:.2f}"
@@ -151,11 +155,9 @@ def verdict_words(record):
     texts = []
     if record.get("p_upscaled") is not None:
         texts.append(upscale_words(record["p_upscaled"]))
-    if (
-        record.get("p_compressed") is not None
-        and record.get("jpeg_quality") is not None
-    ):
-        texts.append(jpeg_words(record["jpeg_quality"], record["p_compressed"]))
+    if record.get("p_compressed") is not None:
+        # A quality of None: the image had no texture, its history is unknown.
+        texts.append(jpeg_words(record.get("jpeg_quality"), record["p_compressed"]))
     return texts
 
 
