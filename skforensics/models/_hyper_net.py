@@ -1,6 +1,7 @@
 """The second stage of the hyper-image model: a skorch net on hyper-images."""
 
 import numpy as np
+import scipy.sparse
 import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
@@ -22,6 +23,15 @@ class _HyperImageNetMixin(CheckedFitMixin):
     """What the stage-2 classifier and regressor share."""
 
     def _check_hyper_images(self, H, *, reset):
+        if not reset:
+            # Before the data, as scikit-learn's estimators do: an unfitted
+            # net says so whatever it is given.
+            check_is_fitted(self, "hyper_image_shape_")
+        if scipy.sparse.issparse(H):
+            raise TypeError(
+                f"{type(self).__name__} takes hyper-images as a dense array of "
+                "shape (n_images, U, V, D); sparse input is not supported."
+            )
         H = np.asarray(H, dtype=np.float32)
         if H.ndim != 4 or H.shape[0] == 0:
             raise ValueError(
@@ -30,17 +40,17 @@ class _HyperImageNetMixin(CheckedFitMixin):
             )
         if not np.isfinite(H).all():
             raise ValueError("The hyper-images contain NaN or infinity.")
-        if not reset:
-            check_is_fitted(self, "hyper_image_shape_")
-            if H.shape[1:] != self.hyper_image_shape_:
-                raise ValueError(
-                    f"Hyper-images have shape {H.shape[1:]}, but "
-                    f"{type(self).__name__} was fitted on {self.hyper_image_shape_}."
-                )
+        if not reset and H.shape[1:] != self.hyper_image_shape_:
+            raise ValueError(
+                f"Hyper-images have shape {H.shape[1:]}, but "
+                f"{type(self).__name__} was fitted on {self.hyper_image_shape_}."
+            )
         return H
 
-    def _check_fit_input(self, X):
-        H = self._check_hyper_images(X, reset=True)
+    def _check_fit_input(self, X, *, reset=True):
+        H = self._check_hyper_images(X, reset=reset)
+        if not reset:
+            return H, {}
         return H, {"hyper_image_shape_": tuple(int(v) for v in H.shape[1:])}
 
     def initialize_module(self):
@@ -211,8 +221,8 @@ class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegr
     def _n_outputs(self):
         return 1
 
-    def _prepare_targets(self, y):
-        return self._standardised_scores(y).reshape(-1, 1)
+    def _prepare_targets(self, y, *, reset=True):
+        return self._standardised_scores(y, reset=reset).reshape(-1, 1)
 
     def predict(self, X):
         """Score of each hyper-image.
@@ -268,8 +278,8 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
         classes = getattr(self, "classes_inferred_", None)
         return None if classes is None else len(classes)
 
-    def _prepare_targets(self, y):
-        return self._class_labels(y)
+    def _prepare_targets(self, y, *, reset=True):
+        return self._class_labels(y, reset=reset)
 
     def predict_proba(self, X):
         """Class probabilities of each hyper-image.

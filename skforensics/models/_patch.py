@@ -177,8 +177,8 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
                 f"module__n_outputs={n_classes} or change the module."
             )
 
-    def _prepare_targets(self, y):
-        return self._class_labels(y)
+    def _prepare_targets(self, y, *, reset=True):
+        return self._class_labels(y, reset=reset)
 
     def _postprocess(self, out):
         return torch.softmax(out, dim=1)
@@ -447,8 +447,8 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
             y_pred.reshape(-1), y_true.reshape(-1).to(y_pred.dtype), *args, **kwargs
         )
 
-    def _prepare_targets(self, y):
-        return self._standardised_scores(y)
+    def _prepare_targets(self, y, *, reset=True):
+        return self._standardised_scores(y, reset=reset)
 
     def _postprocess(self, out):
         # Back from the standardised targets the net learned to y's units.

@@ -475,14 +475,14 @@ class PatchRankingRegressor(PatchCNNRegressor):
         """
         return self.criterion_(y_pred, y_true.to(y_pred.device))
 
-    def _prepare_targets(self, y):
+    def _prepare_targets(self, y, *, reset=True):
         if y.dtype.kind in "fiub" and len(np.unique(y)) < 2:
             raise ValueError(
                 f"{type(self).__name__} ranks images by their target, so y needs at "
                 "least 2 distinct values; got only "
                 f"{np.unique(y).tolist()!r}."
             )
-        return super()._prepare_targets(y)
+        return super()._prepare_targets(y, reset=reset)
 
     def score(self, X, y, sample_weight=None):
         """Spearman correlation between the predictions and ``y``.

@@ -135,28 +135,53 @@ class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
         rng = check_random_state(self.random_state)
         return [int(s) for s in rng.randint(0, 2**31 - 1, size=3)]
 
-    def _fit_seeded(self, X, y, **fit_params):
-        """skorch's ``fit`` with torch seeded, leaving the global RNG as it was."""
+    def _fit_seeded(self, X, y, *, partial=False, **fit_params):
+        """skorch's ``fit`` (``partial_fit`` if ``partial``) with torch seeded,
+        leaving the global RNG as it was."""
         torch_seed = self.random_seeds_[0]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(torch_seed)
-            super().fit(X, y, **fit_params)
+            if partial:
+                super().partial_fit(X, y, **fit_params)
+            else:
+                super().fit(X, y, **fit_params)
         return self
 
     def _check_targets(self, y, n_images):
         return check_targets(y, n_images, type(self).__name__)
 
-    def _class_labels(self, y):
-        """Encode class labels into ``classes_inferred_``'s indices."""
-        self.classes_inferred_, y_encoded = encode_class_labels(
-            y, type(self).__name__
-        )
-        return y_encoded
+    def _class_labels(self, y, *, reset=True):
+        """Encode class labels into ``classes_inferred_``'s indices.
 
-    def _standardised_scores(self, y):
-        """Standardise scores, keeping ``y_mean_`` and ``y_scale_``."""
-        y, self.y_mean_, self.y_scale_ = standardise_scores(y, type(self).__name__)
-        return y
+        With ``reset=False`` (more training of a fitted net) the labels are
+        encoded with the fitted classes, and a new label is refused.
+        """
+        owner = type(self).__name__
+        if reset:
+            self.classes_inferred_, y_encoded = encode_class_labels(y, owner)
+            return y_encoded
+        classes = self.classes_inferred_
+        unknown = np.setdiff1d(y, classes)
+        if len(unknown):
+            raise ValueError(
+                f"y holds labels {unknown.tolist()!r} that {owner} was not fitted "
+                f"on (its classes are {classes.tolist()!r}); fit it again to "
+                "learn new classes."
+            )
+        return np.searchsorted(classes, y).astype(np.int64)
+
+    def _standardised_scores(self, y, *, reset=True):
+        """Standardise scores, keeping ``y_mean_`` and ``y_scale_``.
+
+        With ``reset=False`` (more training of a fitted net) the scores are
+        standardised with the fitted ``y_mean_`` and ``y_scale_``.
+        """
+        y_standardised, mean, scale = standardise_scores(y, type(self).__name__)
+        if reset:
+            self.y_mean_, self.y_scale_ = mean, scale
+            return y_standardised
+        y = y.astype(np.float32)
+        return ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
 
     def _module_kwargs(self, auto):
         """``module__`` parameters, completed from the data where the module
@@ -214,9 +239,10 @@ class CheckedFitMixin(ImageNetMixin):
     """A ``fit`` that checks X and y before skorch builds the module.
 
     For nets whose module is sized by the data (input channels, grid,
-    number of classes): subclasses implement ``_check_fit_input(X)``,
+    number of classes): subclasses implement ``_check_fit_input(X, reset)``,
     returning the checked X and the fitted attributes it implies, and
-    ``_prepare_targets(y)``.
+    ``_prepare_targets(y, reset)``. ``reset=False`` checks and encodes more
+    data for a fitted net (``partial_fit``) with what it was fitted on.
     """
 
     def fit(self, X, y, **fit_params):
@@ -240,13 +266,51 @@ class CheckedFitMixin(ImageNetMixin):
         # No skorch hook runs before ``initialize`` builds the module, whose
         # input channels and outputs come from X and y: check them here first.
         self._validate_params()
-        X, fitted = self._check_fit_input(X)
-        y = self._prepare_targets(self._check_targets(y, len(X)))
+        X, fitted = self._check_fit_input(X, reset=True)
+        y = self._prepare_targets(self._check_targets(y, len(X)), reset=True)
         # Set once y is valid too, so that a failed fit leaves no state.
         for name, value in fitted.items():
             setattr(self, name, value)
         self.random_seeds_ = tuple(self._seeds())
-        return self._fit_seeded(X, y, **fit_params)
+        self._data_checked = True
+        try:
+            return self._fit_seeded(X, y, **fit_params)
+        finally:
+            del self._data_checked
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train the network ``max_epochs`` more epochs, keeping its weights.
+
+        On an unfitted net this is :meth:`fit`. On a fitted (or loaded) one,
+        the images are checked against what it was fitted on and the
+        targets encoded as in its first fit (the same classes; scores
+        standardised with ``y_mean_`` and ``y_scale_``).
+
+        Parameters
+        ----------
+        X : image collection or ndarray
+            Training input, as for :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            One target per image.
+        classes : None
+            Ignored; the classes are those of the first fit.
+        **fit_params : dict
+            Passed to skorch (and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The estimator, trained further.
+        """
+        if getattr(self, "_data_checked", False):
+            # skorch's fit continues with data that fit has just checked.
+            return super().partial_fit(X, y, classes, **fit_params)
+        if not hasattr(self, "random_seeds_"):
+            return self.fit(X, y, **fit_params)
+        self._validate_params()
+        X, _ = self._check_fit_input(X, reset=False)
+        y = self._prepare_targets(self._check_targets(y, len(X)), reset=False)
+        return self._fit_seeded(X, y, partial=True, **fit_params)
 
 
 class PatchNetMixin(CheckedFitMixin):
@@ -303,8 +367,10 @@ class PatchNetMixin(CheckedFitMixin):
         self.n_jobs = n_jobs
 
     # --------------------------------------------------------------- fitting
-    def _check_fit_input(self, X):
-        X = self._check_images(X, reset=True)
+    def _check_fit_input(self, X, *, reset=True):
+        X = self._check_images(X, reset=reset)
+        if not reset:
+            return X, {}
         patch = as_pair(self.patch_size)
         return X, {"n_channels_in_": n_channels_of(np.asarray(X[0])), "patch_size_": patch}
 

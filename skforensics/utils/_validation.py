@@ -4,6 +4,7 @@ import math
 import warnings
 
 import numpy as np
+import scipy.sparse
 from joblib import Parallel, delayed
 
 from ._io import LazyImages
@@ -350,10 +351,16 @@ def check_images(
         if isinstance(X, np.ndarray):
             X = list(X)
         else:
+            sparse = (
+                " Sparse input is not supported: images are dense arrays."
+                if scipy.sparse.issparse(X)
+                else ""
+            )
             raise TypeError(
                 f"{input_name} must be an image collection: an ndarray of shape "
                 "(n_images, height, width[, n_channels]), a list of 2-D/3-D "
                 f"arrays, or skforensics.utils.LazyImages; got {type(X).__name__}."
+                + sparse
             )
     if len(X) == 0:
         raise ValueError(f"{input_name} is an empty collection of images.")

@@ -565,3 +565,46 @@ def test_patch_map_and_verdict_in_one_pass(fitted, fitted_regressor, data, monke
         assert calls == ["grid"]  # one pass over the tiles gives both
         np.testing.assert_allclose(maps, expected_maps, rtol=1e-6)
         np.testing.assert_allclose(pooled, expected, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- partial_fit
+def test_partial_fit_on_an_unfitted_net_is_fit(data):
+    X, y = data
+    labels = np.array(["real", "upscaled"])[y]
+    a = PatchCNNClassifier(**SMALL).partial_fit(X, labels)
+    b = PatchCNNClassifier(**SMALL).fit(X, labels)
+    assert a.classes_.tolist() == ["real", "upscaled"]
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_partial_fit_continues_with_the_fitted_labels_and_checks(data):
+    X, y = data
+    labels = np.array(["real", "upscaled"])[y]
+    clf = PatchCNNClassifier(**SMALL).fit(X, labels)
+    before = [p.detach().clone() for p in clf.module_.parameters()]
+    # One class only is fine for more training: the labels are the fitted ones.
+    clf.partial_fit(X[y == 1], labels[y == 1])
+    assert clf.classes_.tolist() == ["real", "upscaled"]
+    assert len(clf.history_) == 2 * SMALL["max_epochs"]
+    changed = [not torch.equal(p, q) for p, q in zip(before, clf.module_.parameters())]
+    assert any(changed)
+    with pytest.raises(ValueError, match=r"labels \['other'\] that PatchCNNClassifier"):
+        clf.partial_fit(X[:2], np.array(["real", "other"]))
+    with pytest.raises(ValueError, match="Expected 1-channel images"):
+        clf.partial_fit(np.repeat(X[..., None], 3, axis=-1), labels)
+
+
+def test_partial_fit_of_a_regressor_keeps_its_target_scale(fitted_regressor, data):
+    X, y = data
+    reg = clone(fitted_regressor).fit(X, 10 + 5 * y)
+    mean, scale = reg.y_mean_, reg.y_scale_
+    captured = []
+    reg.get_loss = lambda y_pred, y_true, *a, **k: (
+        captured.append(y_true) or type(reg).get_loss(reg, y_pred, y_true, *a, **k)
+    )
+    reg.partial_fit(X, 10 + 5 * y)
+    del reg.get_loss
+    assert (reg.y_mean_, reg.y_scale_) == (mean, scale)
+    # The net keeps learning standardised scores, not y's units.
+    seen = torch.cat([t.reshape(-1) for t in captured])
+    assert float(seen.abs().max()) <= 1.0 + 1e-6

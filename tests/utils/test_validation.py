@@ -200,6 +200,13 @@ def test_strings_and_objects_refused():
         check_images(42)
 
 
+def test_sparse_matrices_refused_with_a_message_saying_sparse():
+    import scipy.sparse
+
+    with pytest.raises(TypeError, match="Sparse input is not supported"):
+        check_images(scipy.sparse.csr_matrix(np.eye(8)))
+
+
 def test_rgba_drops_alpha_with_warning():
     X = np.zeros((2, 8, 8, 4), dtype=np.uint8)
     with pytest.warns(UserWarning, match="alpha"):
