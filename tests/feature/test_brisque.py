@@ -367,3 +367,32 @@ def test_bad_input():
         BRISQUEExtractor(n_jobs="two").fit(make_test_images(2, 20))
     with pytest.raises(NotFittedError):
         BRISQUEExtractor().transform(make_test_images(2, 20))
+
+
+def test_set_output_pandas_names_the_36_features():
+    pd = pytest.importorskip("pandas")
+    X = make_test_images(4, size=32, random_state=0)
+    extractor = BRISQUEExtractor().set_output(transform="pandas")
+    df = extractor.fit_transform(X)
+    assert isinstance(df, pd.DataFrame)
+    assert df.shape == (4, 36)
+    assert df.columns.tolist() == NAMES.tolist()
+    assert df.columns[:2].tolist() == ["s1_mscn_shape", "s1_mscn_var"]
+    np.testing.assert_array_equal(df.to_numpy(), BRISQUEExtractor().fit_transform(X))
+    # Images have no index of their own: rows are numbered as the images.
+    assert df.index.tolist() == [0, 1, 2, 3]
+
+
+def test_set_output_pandas_names_survive_a_pipeline():
+    pd = pytest.importorskip("pandas")
+    X = make_test_images(6, size=32, random_state=1)
+    pipe = make_pipeline(BRISQUEExtractor(), StandardScaler()).set_output(
+        transform="pandas"
+    )
+    out = pipe.fit_transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.tolist() == NAMES.tolist()
+    assert pipe.get_feature_names_out().tolist() == NAMES.tolist()
+    # The scaler saw a named table: it records the names as its input.
+    assert pipe[-1].feature_names_in_.tolist() == NAMES.tolist()
+    np.testing.assert_allclose(out.mean().to_numpy(), 0, atol=1e-12)
