@@ -21,8 +21,10 @@ import importlib
 import inspect
 
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
+from sklearn.utils import TransformerTags, get_tags
 from sklearn.utils import estimator_checks as sk_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skforensics.utils import make_test_images
 from skforensics.utils._testing import default_data
@@ -227,23 +229,245 @@ def test_importing_the_numpy_layer_does_not_import_torch():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-# Estimators that take 2-D tables would get scikit-learn's full battery
-# (parametrize_with_checks). Every public estimator of skforensics takes
-# images today, so the list is empty, and an empty parametrization would
-# only skip: the test below fails the day a table estimator appears without
-# being added to the battery.
-TABLE_ESTIMATORS = [
-    name
-    for name in ESTIMATORS
-    if not _instance(name).__sklearn_tags__().input_tags.three_d_array
+# --------------------------------------------------------------------------
+# (a) scikit-learn's whole battery (parametrize_with_checks) on every estimator.
+# --------------------------------------------------------------------------
+#
+# scikit-learn runs no check at all (one SkipTestWarning) on an estimator
+# whose tags say that it does not take 2-D tables, as every estimator of
+# skforensics rightly says. So that the battery runs, each estimator is
+# checked as a subclass of the same name whose one change is its tags
+# (two_d_array=True). The checks that fit on tables then meet the
+# estimator's refusal of a table (check_images: "X must have shape (n_images,
+# height, width[, n_channels])"); they are the expected failures below, each
+# with why it cannot apply and, where there is one, the check that tests the
+# same property on images. The others pass for real: API, cloning, tags,
+# parameters, NotFittedError before fit, sparse input refused with a message
+# saying so, partial_fit's sample and 1-D checks. Strict: a check that starts
+# to pass fails here until its entry goes.
+
+# HyperImageClassifier/Regressor have ``transform`` (the hyper-images, as
+# stacking's transform gives the stage-1 outputs) but no transformer tags,
+# and scikit-learn refuses to list their checks (RuntimeError: "seems to be a
+# Transformer, but the `transformer_tags` tag is not set"). skforensics/
+# models/_hyper.py belongs to another line of work; until they put
+# TransformerMixin first among their bases, as StackingClassifier does, the
+# view sets the tag and test_hyper_image_estimators_have_transformer_tags
+# fails (strict xfail).
+MISSING_TRANSFORMER_TAGS = {"HyperImageClassifier", "HyperImageRegressor"}
+
+
+def _table_view(cls):
+    """``cls`` with tags that claim 2-D input, so that scikit-learn runs its checks."""
+
+    def __sklearn_tags__(self):
+        tags = super(view, self).__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        if cls.__name__ in MISSING_TRANSFORMER_TAGS and tags.transformer_tags is None:
+            tags.transformer_tags = TransformerTags()
+        return tags
+
+    view = type(
+        cls.__name__,
+        (cls,),
+        {"__sklearn_tags__": __sklearn_tags__, "__module__": __name__},
+    )
+    return view
+
+
+TABLE_VIEWS = {name: _table_view(cls) for name, cls in ESTIMATORS.items()}
+
+# Why each check of the battery cannot pass; every one fits (or predicts) on
+# 2-D tables, refused for their shape before anything the check looks at.
+# "(images: ...)" names what tests the same property on image collections:
+# an image check of skforensics.utils.estimator_checks or a row of the
+# bad-input table (BAD_INPUTS).
+_TABLE_REASONS = {
+    "check_complex_data": "complex tables; complex images are refused with "
+    "'Images must be real-valued'",
+    "check_dict_unchanged": "fits on a table, then predicts",
+    "check_dont_overwrite_parameters": "fits on a table",
+    "check_dtype_object": "object tables of numbers are converted by "
+    "check_array; images must hold numbers (TypeError 'Images must hold "
+    "numbers')",
+    "check_estimators_dtypes": "float32/int tables (images: "
+    "check_float32_preserved, BAD_INPUTS uint16_low and signed_integers)",
+    "check_estimators_empty_data_messages": "tables of 0 rows or columns, "
+    "expecting n_features wording (images: BAD_INPUTS empty_array, empty_list)",
+    "check_estimators_fit_returns_self": "fits on a table (images: "
+    "check_fit_returns_self)",
+    "check_estimators_nan_inf": "NaN/inf in tables (images: BAD_INPUTS nan, inf)",
+    "check_estimators_overwrite_params": "fits on a table",
+    "check_estimators_pickle": "fits on a table, then pickles (images: "
+    "check_clone_and_pickle)",
+    "check_f_contiguous_array_estimator": "Fortran-ordered tables",
+    "check_fit2d_1feature": "a table of one column, expecting n_features wording",
+    "check_fit2d_1sample": "a table of one row, expecting n_samples wording",
+    "check_fit2d_predict1d": "fits on a table, then predicts on 1-D input "
+    "(images: BAD_INPUTS ndim_1)",
+    "check_fit_check_is_fitted": "fits on a table (images: check_not_fitted)",
+    "check_fit_idempotent": "fits twice on a table (images: check_refit_identical)",
+    "check_fit_score_takes_y": "fits on a table",
+    "check_n_features_in": "n_features_in_ counts a table's columns; image "
+    "estimators take images of any size and record n_channels_in_",
+    "check_n_features_in_after_fitting": "n_features_in_ counts a table's "
+    "columns (images: BAD_INPUTS channel_mismatch)",
+    "check_positive_only_tag_during_fit": "negative tables; float images hold "
+    "values in [0, 1]",
+    "check_readonly_memmap_input": "read-only tables (images: BAD_INPUTS "
+    "not_mutated, check_inputs_not_modified)",
+}
+_DETERMINISTIC_REASONS = {
+    "check_methods_sample_order_invariance": "predicts on permuted table rows",
+    "check_methods_subset_invariance": "predicts on table row batches",
+    "check_pipeline_consistency": "fits a pipeline on a table",
+}
+_TRANSFORMER_REASONS = {
+    "check_transformer_data_not_an_array": "table-like lists of rows",
+    "check_transformer_general": "fits and transforms tables (images: "
+    "check_n_samples_preserved)",
+    "check_transformer_preserve_dtypes": "float32 tables (images: "
+    "check_float32_preserved)",
+}
+_SUPERVISED_REASONS = {
+    "check_requires_y_none": "a table with y=None; the table is refused "
+    "before y is read (images: fit(X, None) is refused with 'requires y')",
+    "check_supervised_y_2d": "fits on a table with a column-vector y",
+}
+_CLASSIFIER_REASONS = {
+    "check_classifier_data_not_an_array": "table-like lists of rows",
+    "check_classifiers_classes": "fits on tables with string and int classes",
+    "check_classifiers_one_label": "a table with one class; images with one "
+    "class are refused with 'at least 2 classes'",
+    "check_classifiers_one_label_sample_weights": "a table with one class and "
+    "sample weights",
+    "check_classifiers_regression_target": "a table with continuous y; images "
+    "with continuous y are refused with 'Unknown label type'",
+    "check_classifiers_train": "learns a blob task on tables",
+}
+_REGRESSOR_REASONS = {
+    "check_regressor_data_not_an_array": "table-like lists of rows",
+    "check_regressors_int": "fits on integer tables",
+    "check_regressors_no_decision_function": "fits on a table",
+    "check_regressors_train": "learns a linear task on tables",
+}
+_SKORCH_REASONS = {
+    "check_no_attributes_set_in_init": "skorch's NeuralNet.__init__ sets "
+    "history_, initialized_ and virtual_params_ and stores module__ arguments "
+    "as attributes",
+}
+
+
+def _x_is(name):
+    if name in NOT_IMAGE_INPUT:
+        return "X is hyper-images (n_images, U, V, D), so 2-D tables are refused"
+    return "X is an image collection (n_images, H, W[, C]), so 2-D tables are refused"
+
+
+def battery_expected_failures(estimator):
+    """The checks of scikit-learn's battery ``estimator`` cannot pass, with why.
+
+    The entries follow how scikit-learn lists its checks (by estimator kind
+    and tags), so that each one names a check that runs.
+    """
+    name = type(estimator).__name__
+    tags = get_tags(estimator)
+    reasons = dict(_TABLE_REASONS)
+    if not tags.non_deterministic:
+        reasons.update(_DETERMINISTIC_REASONS)
+    if hasattr(estimator, "transform"):
+        reasons.update(_TRANSFORMER_REASONS)
+    if tags.target_tags.required:
+        reasons.update(_SUPERVISED_REASONS)
+    elif is_regressor(estimator):  # y=None is valid: only the 2-D y check
+        reasons["check_supervised_y_2d"] = _SUPERVISED_REASONS["check_supervised_y_2d"]
+    if is_classifier(estimator):
+        reasons.update(_CLASSIFIER_REASONS)
+        if hasattr(estimator, "decision_function"):
+            reasons["check_decision_proba_consistency"] = "predicts on tables"
+    if is_regressor(estimator):
+        reasons.update(_REGRESSOR_REASONS)
+    if hasattr(estimator, "partial_fit"):
+        reasons["check_estimators_partial_fit_n_features"] = (
+            "partial_fit on tables of other widths (images: BAD_INPUTS "
+            "channel_mismatch)"
+        )
+    expected = {check: f"{_x_is(name)}: {why}" for check, why in reasons.items()}
+    if name in SKORCH_ESTIMATORS:
+        expected.update(_SKORCH_REASONS)
+    return expected
+
+
+BATTERY = [
+    TABLE_VIEWS[name](**INIT_PARAMS.get(name, {})) for name in sorted(ESTIMATORS)
 ]
 
 
-def test_no_table_estimator_escapes_the_sklearn_battery():
-    assert TABLE_ESTIMATORS == [], (
-        f"{TABLE_ESTIMATORS} take 2-D tables: run them through "
-        "sklearn.utils.estimator_checks.parametrize_with_checks here."
-    )
+@parametrize_with_checks(
+    BATTERY, expected_failed_checks=battery_expected_failures, xfail_strict=True
+)
+def test_sklearn_battery(estimator, check):
+    try:
+        check(estimator)
+    except Exception as exc:
+        if _check_name(check) not in battery_expected_failures(estimator):
+            raise
+        # An expected failure: its message is all the report needs. pytest
+        # parses the source of every frame of a traceback to report it,
+        # seconds per failure in scikit-learn's long estimator_checks module;
+        # without the frames, the few hundred expected failures cost nothing.
+        raise exc.with_traceback(None) from None
+
+
+def _check_name(check):
+    while isinstance(check, functools.partial):
+        check = check.func
+    return check.__name__
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                reason="skforensics/models/_hyper.py: transform without "
+                "TransformerMixin (owned by another line of work)",
+                strict=True,
+            ),
+        )
+        for name in sorted(MISSING_TRANSFORMER_TAGS & set(ESTIMATORS))
+    ],
+)
+def test_hyper_image_estimators_have_transformer_tags(name):
+    assert get_tags(_instance(name)).transformer_tags is not None
+
+
+# scikit-learn's parameter-validation check (it is not in the battery):
+# every value a constraint refuses raises InvalidParameterError in fit.
+PARAM_VALIDATION_XFAIL = {
+    name: "a skorch net's get_params lists skorch's own parameters (module, "
+    "criterion, callbacks, iterator_*, module__*), which skorch checks itself; "
+    "_parameter_constraints covers those of skforensics only (invalid values: "
+    "BAD_PARAMETERS rows of the bad-input battery)"
+    for name in SKORCH_ESTIMATORS
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(reason=PARAM_VALIDATION_XFAIL[name], strict=True)]
+            if name in PARAM_VALIDATION_XFAIL
+            else [],
+        )
+        for name in sorted(ESTIMATORS)
+    ],
+)
+def test_sklearn_param_validation(name):
+    sk_checks.check_param_validation(name, _instance(name))
 
 
 # --------------------------------------------------------------------------
