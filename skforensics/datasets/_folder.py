@@ -3,11 +3,10 @@
 import os
 
 import numpy as np
-from sklearn.utils._param_validation import validate_params
 
 from ..utils import LazyImages
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
-from ..utils._param_validation import invalid_parameter
+from ..utils._param_validation import invalid_parameter, validate_params
 
 __all__ = ["load_image_folder"]
 

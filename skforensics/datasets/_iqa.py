@@ -5,9 +5,9 @@ import os
 import re
 
 import numpy as np
-from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ..utils import LazyImages
+from ..utils._param_validation import StrOptions, validate_params
 
 __all__ = ["load_iqa_dataset"]
 

@@ -4,9 +4,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..utils._param_validation import invalid_parameter, is_int
+from ..utils._param_validation import (
+    Interval,
+    StrOptions,
+    invalid_parameter,
+    is_int,
+    validate_params,
+)
 
 __all__ = ["make_localized_artifacts"]
 

@@ -4,9 +4,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..utils._param_validation import invalid_parameter
+from ..utils._param_validation import (
+    Interval,
+    StrOptions,
+    invalid_parameter,
+    validate_params,
+)
 from ._common import (
     check_source_images,
     crop,

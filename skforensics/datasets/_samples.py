@@ -4,9 +4,9 @@ import functools
 import importlib.resources
 
 import numpy as np
-from sklearn.utils._param_validation import validate_params
 
 from ..utils import read_image, to_grayscale
+from ..utils._param_validation import validate_params
 
 __all__ = ["load_sample_images"]
 

@@ -5,15 +5,15 @@ import os
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import (
+
+from ..utils import LazyImages
+from ..utils._param_validation import (
     Interval,
     StrOptions,
+    invalid_parameter,
     validate_parameter_constraints,
     validate_params,
 )
-
-from ..utils import LazyImages
-from ..utils._param_validation import invalid_parameter
 from ..utils._warnings import warn_user
 from ._common import import_av
 

@@ -9,15 +9,15 @@ from numbers import Integral, Real
 import cv2
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
 
 from ..base import ImageTransformerMixin
 from ..utils import LazyImages, apply_images, check_images, to_grayscale
 from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
+from ..utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 __all__ = ["MSCNTransformer", "mscn"]
 

@@ -6,10 +6,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import ImageTransformerMixin
-from ..utils._param_validation import Pair, as_pair, check_pair
+from ..utils._param_validation import Interval, Pair, StrOptions, as_pair, check_pair
 
 __all__ = [
     "PatchGridExtractor",

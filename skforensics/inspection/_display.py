@@ -12,12 +12,17 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..feature import mscn, patch_corners
 from ..feature._brisque import _FEATURE_NAMES
 from ..utils import check_images
-from ..utils._param_validation import Pair, as_pair
+from ..utils._param_validation import (
+    Interval,
+    Pair,
+    StrOptions,
+    as_pair,
+    validate_params,
+)
 
 __all__ = [
     "BRISQUEFeatureDisplay",

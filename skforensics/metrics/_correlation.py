@@ -6,8 +6,8 @@ import numpy as np
 from scipy import optimize, special, stats
 from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import StrOptions, validate_params
 
+from ..utils._param_validation import StrOptions, validate_params
 from ..utils._warnings import warn_user
 
 __all__ = ["krocc", "plcc", "rmse", "srocc"]

@@ -10,14 +10,20 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
 from ..utils._io import LazyImages
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
-from ..utils._param_validation import Pair, as_pair, validate_estimator_params
+from ..utils._param_validation import (
+    HasMethods,
+    Interval,
+    Pair,
+    StrOptions,
+    as_pair,
+    validate_estimator_params,
+)
 from ..utils._validation import apply_images, check_images, n_channels_of
 from ._selective import select_patches
 from ._targets import check_targets

@@ -7,10 +7,10 @@ differs: the default module and loss, the target encoding and the pooling.
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import StrOptions
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..nn import KangCNN, PatchCNN
+from ..utils._param_validation import StrOptions
 from ._callbacks import ValidAccuracy
 from ._skorch_base import ImageNetMixin, PatchNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature

@@ -29,7 +29,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import is_dataset
@@ -37,7 +36,14 @@ from skorch.utils import is_dataset
 from ..base import ImageEstimatorMixin
 from ..feature._patches import extract_patches
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
-from ..utils._param_validation import Pair, as_pair, validate_estimator_params
+from ..utils._param_validation import (
+    Interval,
+    Options,
+    Pair,
+    StrOptions,
+    as_pair,
+    validate_estimator_params,
+)
 from ..utils._validation import check_images, n_channels_of
 from ._callbacks import QuietProgressBar
 from ._datasets import PatchDataset

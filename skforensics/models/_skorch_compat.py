@@ -11,7 +11,7 @@
 import inspect
 
 import torch
-from sklearn.utils._available_if import available_if
+from sklearn.utils.metaestimators import available_if
 
 __all__ = ["ScoresOnlyMixin", "SkorchCompatMixin", "inherit_signature"]
 

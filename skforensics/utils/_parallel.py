@@ -10,9 +10,9 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._io import LazyImages
+from ._param_validation import Interval, validate_parameter_constraints
 
 __all__ = ["N_JOBS_CONSTRAINT", "check_n_jobs", "map_image_chunks", "take_images"]
 

@@ -6,26 +6,42 @@ so a bad value always raises scikit-learn's ``InvalidParameterError`` with
 its message shape ("The 'x' parameter of Owner must be ... Got ... instead.").
 This module adds the two constraints scikit-learn lacks (an int-or-pair size,
 a sequence of ints) and the helpers that the rare cross-parameter checks use.
+
+It is the one module of skforensics that imports scikit-learn's private
+``sklearn.utils._param_validation`` (scikit-learn has no public API for
+parameter constraints); every other module takes the constraint classes and
+``validate_params`` from here, so that a change in scikit-learn is met in one
+place. pyproject.toml caps scikit-learn below the next minor version for
+this reason.
 """
 
 import numbers
 
 from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
     InvalidParameterError,
     Options,
+    StrOptions,
     validate_parameter_constraints,
+    validate_params,
 )
 
 __all__ = [
+    "HasMethods",
     "IntSequence",
+    "Interval",
     "InvalidParameterError",
+    "Options",
     "Pair",
+    "StrOptions",
     "as_pair",
     "check_pair",
     "invalid_parameter",
     "is_int",
     "validate_estimator_params",
     "validate_parameter_constraints",
+    "validate_params",
 ]
 
 
