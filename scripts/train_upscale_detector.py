@@ -55,9 +55,10 @@ Usage::
 
     nice -n 10 python scripts/train_upscale_detector.py --out skforensics/models/weights
 
-writes ``upscale.pt`` (the module's ``state_dict``, float32) and
-``upscale.json`` (settings, split, data and held-out figures) into
-``--out``. ``benchmarks/bench_fake4k.py`` imports this recipe.
+writes ``upscale.skf`` (the fitted six-class classifier as
+``pretrained("upscale-factor")`` holds it, a :func:`skforensics.utils.save_model`
+file: float32 weights in an ``.npz``, no pickle) and ``upscale.json``
+(settings, split, data and held-out figures) into ``--out``. ``benchmarks/bench_fake4k.py`` imports this recipe.
 """
 
 import argparse
@@ -236,7 +237,10 @@ def build_estimator(epochs, seed, verbose=1, lr=2e-3, init=None):
             self.path = path
 
         def on_train_begin(self, net, **kwargs):
-            net.module_.load_state_dict(torch.load(self.path, weights_only=True))
+            from skforensics.utils import load_model
+
+            start = load_model(self.path).module_.state_dict()
+            net.module_.load_state_dict(start)
 
     extra = [("start_from", StartFrom(init))] if init else []
     return PatchCNNClassifier(
@@ -315,13 +319,17 @@ def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
 
 
 def save(run, out, args, held_out):
-    import torch
+    from skforensics.models._pretrained import UPSCALE_FILE, upscale_factor_classifier
+    from skforensics.utils import save_model
 
     clf = run["clf"]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().clone() for k, v in clf.module_.state_dict().items()}
-    torch.save(state, out / "upscale.pt")
+    shipped = upscale_factor_classifier(
+        state, classes=CLASSES, patch_size=PATCH, seed=args.seed
+    )
+    save_model(shipped, out / UPSCALE_FILE)
     meta = {
         "name": "upscale",
         "module": "skforensics.nn.PatchCNN",
@@ -347,7 +355,7 @@ def save(run, out, args, held_out):
         "held_out_windows": held_out,
     }
     (out / "upscale.json").write_text(json.dumps(meta, indent=1))
-    print(f"Saved {out / 'upscale.pt'}")
+    print(f"Saved {out / UPSCALE_FILE}")
 
 
 def main(argv=None):
@@ -362,7 +370,7 @@ def main(argv=None):
                         help="torch threads (1 is faster on a busy machine)")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--init", default=None,
-                        help="start from these weights (upscale.pt) instead of "
+                        help="start from these weights (upscale.skf) instead of "
                              "a random net: a second, fine-tuning run")
     parser.add_argument("--cache", default=None,
                         help=".npz file caching the training windows")

@@ -1,6 +1,5 @@
 """Models trained by the project and shipped inside the package."""
 
-import json
 from importlib import resources
 
 import numpy as np
@@ -15,8 +14,10 @@ from ._serialization import load_pretrained_jpeg
 
 __all__ = ["pretrained"]
 
-# The upscale models: one net (weights file, metadata file), two views.
-_UPSCALE_FILES = ("upscale.pt", "upscale.json")
+# The upscale models: one fitted six-class PatchCNNClassifier, shipped as a
+# save_model file (read with load_model: no pickle), and two views of it.
+# upscale.json beside it records how it was trained.
+UPSCALE_FILE = "upscale.skf"
 _MODELS = ("upscale-detector", "upscale-factor")
 # The pixelwise JPEG estimators: name -> weights file for load_pretrained_jpeg.
 JPEG_MODELS = {
@@ -158,24 +159,61 @@ class _NativeVsUpscaled(nn.Module):
         return torch.cat([logp[:, :1], rest], dim=1)
 
 
+def upscale_factor_classifier(state_dict, *, classes, patch_size, seed):
+    """The shipped factor model: a fitted PatchCNNClassifier from its weights.
+
+    ``scripts/train_upscale_detector.py`` saves what this returns with
+    :func:`~skforensics.utils.save_model` as ``weights/upscale.skf``.
+
+    Parameters
+    ----------
+    state_dict : dict of str to torch.Tensor
+        The weights of a :class:`~skforensics.nn.PatchCNN` with
+        ``len(classes)`` outputs and one input channel.
+    classes : sequence of float
+        The scale factors, 1.0 (native) first.
+    patch_size : int
+        The tile size the net was trained on.
+    seed : int
+        The training seed, kept as ``random_state``.
+
+    Returns
+    -------
+    classifier : PatchCNNClassifier
+        Fitted, on CPU, pooling the tile probabilities by their mean.
+    """
+    clf = PatchCNNClassifier(**_upscale_params(patch_size, seed))
+    return clf._load_fitted(
+        state_dict, n_channels=1, classes=[float(c) for c in classes]
+    )
+
+
+def _upscale_params(patch_size, seed):
+    return {
+        "patch_size": patch_size,
+        "pooling": "mean",
+        "predict_sampling": "grid",
+        "verbose": 0,
+        "random_state": seed,
+    }
+
+
 def _load_upscale(name):
-    weights_file, meta_file = _UPSCALE_FILES
-    meta = json.loads(_weights_path(meta_file).read_text())
-    with _weights_path(weights_file).open("rb") as f:
-        state = torch.load(f, map_location="cpu", weights_only=True)
-    factors = [float(c) for c in meta["classes"]]
-    common = dict(patch_size=meta["patch_size"], pooling="mean",
-                  predict_sampling="grid", verbose=0, random_state=meta["seed"])
+    from ..utils import load_model
+
+    with resources.as_file(_weights_path(UPSCALE_FILE)) as path:
+        # The package's own classes are trusted by default: nothing else is.
+        clf = load_model(path, device="cpu")
+    step = "factor"
     if name == "upscale-detector":
+        factor = clf
         clf = PatchCNNClassifier(
-            module=_NativeVsUpscaled, module__n_classes=len(factors), **common
+            module=_NativeVsUpscaled,
+            module__n_classes=len(factor.classes_),
+            **_upscale_params(factor.patch_size, factor.random_state),
         )
-        state = {f"net.{k}": v for k, v in state.items()}
-        classes = [0, 1]
-    else:
-        clf = PatchCNNClassifier(**common)
-        classes = factors
-    clf._load_fitted(state, n_channels=1, classes=classes)
+        state = {f"net.{k}": v for k, v in factor.module_.state_dict().items()}
+        clf._load_fitted(state, n_channels=1, classes=[0, 1])
+        step = "detector"
     grayscale = GrayscaleTransformer().fit(np.zeros((1, 64, 64, 3), dtype=np.float32))
-    step = "detector" if name == "upscale-detector" else "factor"
     return Pipeline([("grayscale", grayscale), (step, clf)])

@@ -103,9 +103,55 @@ def test_pretrained_refuses_small_images_and_unknown_names(detector):
 
 
 def test_pretrained_weights_are_small():
-    from skforensics.models._pretrained import _weights_path
+    from skforensics.models._pretrained import UPSCALE_FILE, _weights_path
 
-    assert _weights_path("upscale.pt").stat().st_size < 1_000_000
+    assert _weights_path(UPSCALE_FILE).stat().st_size < 1_000_000
+
+
+def test_upscale_weights_are_a_model_file_read_without_pickle(rescaled, monkeypatch):
+    # The shipped file is what save_model writes (an .npz whose arrays load
+    # with allow_pickle=False), and load_model reads it with the default
+    # trusted names only: the same path as any shared model file.
+    import torch
+
+    from skforensics.models import _pretrained
+    from skforensics.utils import load_model
+
+    path = _pretrained._weights_path(_pretrained.UPSCALE_FILE)
+    assert path.read_bytes()[:4] == b"PK\x03\x04"
+    with np.load(path, allow_pickle=False) as archive:
+        assert "skforensics_model" in archive.files
+        for key in archive.files:
+            archive[key]  # no entry needs pickle
+    factor = load_model(path)
+    assert isinstance(factor, PatchCNNClassifier)
+    assert factor.classes_.tolist() == [1.0, 1.25, 1.5, 2.0, 2.4, 3.0]
+
+    # pretrained() goes through load_model, never torch.load.
+    def refuse(*args, **kwargs):
+        raise AssertionError("torch.load called")
+
+    monkeypatch.setattr(torch, "load", refuse)
+    X, _ = rescaled
+    for name in ("upscale-detector", "upscale-factor"):
+        model = _pretrained._load_upscale(name)
+        rebuilt = _pretrained.upscale_factor_classifier(
+            factor.module_.state_dict(),
+            classes=factor.classes_,
+            patch_size=factor.patch_size,
+            seed=factor.random_state,
+        )
+        if name == "upscale-factor":
+            np.testing.assert_array_equal(
+                model.predict_proba(X), rebuilt.predict_proba(model[0].transform(X))
+            )
+        else:
+            # The detector's P(upscaled) is one minus the factor model's
+            # P(native), bit for bit up to the two softmax roundings.
+            p_native = rebuilt.predict_proba(model[0].transform(X))[:, 0]
+            np.testing.assert_allclose(
+                model.predict_proba(X)[:, 1], 1 - p_native, atol=1e-6
+            )
 
 
 @pytest.fixture(scope="module")
