@@ -143,10 +143,25 @@ def check_clone_and_pickle(estimator, X, y):
 @_image_check
 def check_refit_identical(estimator, X, y):
     """Check that two fits with the same parameters and ``random_state`` agree.
+
+    Between the two fits the global random generators (NumPy's and, when it
+    is imported, PyTorch's) are moved on, so an estimator that draws from
+    them instead of its ``random_state`` fails.
     """
     a = _outputs(clone(estimator).fit(X, y), X)
+    _move_global_generators()
     b = _outputs(clone(estimator).fit(X, y), X)
     _assert_outputs_equal(a, b, "refit with a fixed random_state changed outputs")
+
+
+def _move_global_generators():
+    """Draw from NumPy's and PyTorch's global generators (without seeding them)."""
+    import sys
+
+    np.random.random_sample(7)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.rand(7)
 
 
 @_image_check
