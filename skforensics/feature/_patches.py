@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ..base import ImageTransformerMixin
+from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
 from ..utils._param_validation import Interval, Pair, StrOptions, as_pair, check_pair
 
 __all__ = [
@@ -277,6 +278,16 @@ def extract_patches(
     return _windows(image, rows, cols, (ph, pw))
 
 
+def _extract_chunk(X, seeds, patch_size, kwargs):
+    """The patches of each image of a chunk (a seed each; -1: no seed)."""
+    return [
+        extract_patches(
+            X[i], patch_size, random_state=None if seed < 0 else int(seed), **kwargs
+        )
+        for i, seed in enumerate(seeds)
+    ]
+
+
 class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
     """Cut every image of a collection into patches on a grid.
 
@@ -308,6 +319,14 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seed for ``sampling="random"``. Each image gets its own stream drawn
         from it, so results do not depend on ``n_jobs`` or batching.
+
+    n_jobs : int, default=None
+        Number of joblib workers cutting the images of a list or a
+        :class:`~skforensics.utils.LazyImages` (each worker reads its own
+        files), or drawing random patches. ``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context; ``-1`` means all
+        processors. A grid on one ndarray is a view, made in no time: it
+        ignores ``n_jobs``. The patches do not depend on it.
 
     Attributes
     ----------
@@ -344,6 +363,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
         "grid": [Pair(1), None],
         "n_patches": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -355,6 +375,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
         grid=None,
         n_patches=1,
         random_state=None,
+        n_jobs=None,
     ):
         self.patch_size = patch_size
         self.sampling = sampling
@@ -362,6 +383,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
         self.grid = grid
         self.n_patches = n_patches
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Validate the parameters and the images.
@@ -412,21 +434,25 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
             n_patches=self.n_patches,
         )
         if self.sampling == "random":
+            # One seed per image, drawn here: the same patches whatever the
+            # chunks the workers get.
             seeds = check_random_state(self.random_state).randint(
                 np.iinfo(np.int32).max, size=len(X)
             )
-            return np.stack(
-                [
-                    extract_patches(X[i], (ph, pw), random_state=seeds[i], **kwargs)
-                    for i in range(len(X))
-                ]
+            chunks = map_image_chunks(
+                _extract_chunk, X, self.n_jobs, (ph, pw), kwargs, per_image=seeds
             )
+            return np.stack([p for chunk in chunks for p in chunk])
         if isinstance(X, np.ndarray):
             # One view over the whole stack: the image axis is one more stride.
             rows, cols = patch_corners(X.shape[1:], (ph, pw), **kwargs)
             view = _windows(np.moveaxis(X, 0, -1), rows, cols, (ph, pw))
             return np.moveaxis(view, -1, 0)
-        patches = [extract_patches(X[i], (ph, pw), **kwargs) for i in range(len(X))]
+        no_seeds = np.full(len(X), -1)
+        chunks = map_image_chunks(
+            _extract_chunk, X, self.n_jobs, (ph, pw), kwargs, per_image=no_seeds
+        )
+        patches = [p for chunk in chunks for p in chunk]
         if len({p.shape for p in patches}) == 1:
             return np.stack(patches)
         return patches

@@ -49,7 +49,7 @@ def _chunks(n_items, n_workers):
     return [c for c in np.array_split(np.arange(n_items), n_chunks) if c.size]
 
 
-def map_image_chunks(func, X, n_jobs, *args, **kwargs):
+def map_image_chunks(func, X, n_jobs, *args, per_image=None, **kwargs):
     """``func(chunk, *args, **kwargs)`` over contiguous chunks of X, in order.
 
     With one effective worker, ``func`` runs once on the whole collection in
@@ -57,12 +57,24 @@ def map_image_chunks(func, X, n_jobs, *args, **kwargs):
     contiguous chunks, two per worker, each sent to a joblib worker with the
     other arguments; a :class:`LazyImages` chunk travels as its paths.
 
+    ``per_image``, an array with one entry per image (e.g. a seed each), is
+    cut with the images and passed as the second argument:
+    ``func(chunk, per_image_chunk, *args, **kwargs)``.
+
     Returns the list of the chunks' results, in the order of the images.
     """
     n_workers = effective_n_jobs(n_jobs)
+    if per_image is not None:
+        per_image = np.asarray(per_image)
+        args = (per_image, *args)
     if n_workers == 1 or len(X) <= 1:
         return [func(X, *args, **kwargs)]
     chunks = _chunks(len(X), n_workers)
+
+    def chunk_args(chunk):
+        return args if per_image is None else (per_image[chunk], *args[1:])
+
     return Parallel(n_jobs=n_jobs)(
-        delayed(func)(take_images(X, chunk), *args, **kwargs) for chunk in chunks
+        delayed(func)(take_images(X, chunk), *chunk_args(chunk), **kwargs)
+        for chunk in chunks
     )

@@ -111,3 +111,42 @@ def test_transform_checks_channels_and_fit():
     ext = PatchGridExtractor(patch_size=4).fit(np.zeros((1, 8, 8)))
     with pytest.raises(ValueError, match="fitted on 1-channel"):
         ext.transform(np.zeros((1, 8, 8, 3)))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"patch_size": 8},  # a list of images of different sizes
+        {"patch_size": 8, "grid": (2, 2)},
+        {"patch_size": 8, "sampling": "random", "n_patches": 3, "random_state": 0},
+    ],
+)
+def test_n_jobs_gives_the_one_process_answer(params, tmp_path):
+    from PIL import Image
+
+    from skforensics.utils import LazyImages
+
+    X = [
+        make_test_images(1, size, random_state=i)[0]
+        for i, size in enumerate([16, 24, 20, 32, 16])
+    ]
+    one = PatchGridExtractor(**params, n_jobs=1).fit(X).transform(X)
+    two = PatchGridExtractor(**params, n_jobs=2).fit(X).transform(X)
+    assert type(one) is type(two) and len(one) == len(two) == len(X)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+    # Files read by the workers: the same patches again.
+    paths = []
+    for i, image in enumerate(X):
+        paths.append(tmp_path / f"{i}.png")
+        Image.fromarray(np.round(image * 255).astype(np.uint8)).save(paths[-1])
+    lazy = LazyImages(paths)
+    one = PatchGridExtractor(**params, n_jobs=1).fit(lazy).transform(lazy)
+    two = PatchGridExtractor(**params, n_jobs=2).fit(lazy).transform(lazy)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_n_jobs_zero_is_refused():
+    with pytest.raises(ValueError, match="'n_jobs' parameter of PatchGridExtractor"):
+        PatchGridExtractor(patch_size=8, n_jobs=0).fit(make_test_images(2, 16))
