@@ -11,6 +11,7 @@ from ._display import (
     PatchScoreDisplay,
 )
 from ._jpeg_audit import JPEGAuditReport, jpeg_audit
+from ._jpeg_evidence import jpeg_evidence
 from ._upscale import upscale_verdict
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "MSCNDisplay",
     "PatchScoreDisplay",
     "jpeg_audit",
+    "jpeg_evidence",
     "upscale_verdict",
 ]
