@@ -79,6 +79,8 @@ def jpeg_audit_cli(args, jpeg_audit):
     """Run the JPEG audit from parsed arguments; return the exit status."""
     from .models import pretrained
 
+    if args.jobs == 0 or args.jobs < -1:
+        raise ValueError(f"--jobs must be a positive number or -1; got {args.jobs}.")
     report = jpeg_audit(
         args.folder,
         estimator=pretrained(args.model),
@@ -86,6 +88,8 @@ def jpeg_audit_cli(args, jpeg_audit):
         save_maps=not args.no_maps,
         save_histogram=not args.no_maps,
         progress=not args.quiet,
+        evidence=not args.no_evidence,
+        n_jobs=args.jobs,
     )
     return 1 if report.n_failed and args.strict else 0
 
@@ -316,8 +320,12 @@ def build_parser():
         "(the JPEG part of analyse, kept for compatibility)",
         description=(
             "For each image of FOLDER, estimate the JPEG quality it was ever "
-            "compressed with and the probability that it ever was; write a CSV, "
-            "a histogram and the maps (with --no-maps, the CSV only)."
+            "compressed with and the probability that it ever was; beside the "
+            "net's answer, read the evidence in the pixels (the 8x8 grid, the "
+            "quantisation steps and their quality, an earlier compression) and "
+            "give one verdict (compressed, never compressed, unknown) with a "
+            "confidence, saying where net and evidence disagree; write a CSV, a "
+            "histogram and the maps (with --no-maps, the CSV only)."
         ),
     )
     audit.add_argument("folder", help="folder of images (searched recursively)")
@@ -335,6 +343,19 @@ def build_parser():
         "--no-maps",
         action="store_true",
         help="write the CSV only: no maps and no histogram (needs no matplotlib)",
+    )
+    audit.add_argument(
+        "--no-evidence",
+        action="store_true",
+        help="the net's answers only: no evidence from the pixels, no combined "
+        "verdict (faster)",
+    )
+    audit.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="files audited in parallel, -1 for all cores (default: %(default)s)",
     )
     audit.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     audit.add_argument(

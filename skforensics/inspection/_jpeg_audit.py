@@ -1,12 +1,14 @@
 """Audit a folder of images for a JPEG history."""
 
 import csv
+import math
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+from ..utils._parallel import check_n_jobs, map_image_chunks
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
@@ -17,8 +19,30 @@ CSV_FIELDS = (
     "quality",
     "p_compressed",
     "compressed",
+    "quality_iqr",
+    "evidence",
+    "grid_phase",
+    "phase_z",
+    "lattice_share",
+    "lattice_share_null",
+    "table_quality",
+    "libjpeg_like",
+    "double_compression",
+    "primary_quality",
+    "verdict",
+    "confidence",
+    "disagreement",
+    "evidence_reason",
     "error",
 )
+# Pixels the flag map must call compressed for the spread of the quality map.
+_MIN_FLAGGED = 64
+# The net is sure beyond these probabilities.
+_SURE = 0.9
+# The net's quality and the table's agree within this many points.
+_QUALITY_AGREEMENT = 10.0
+# The quality map's spread (interquartile range) is narrow below this.
+_NARROW_IQR = 15.0
 
 
 @dataclass
@@ -28,12 +52,17 @@ class JPEGAuditReport:
     Parameters
     ----------
     rows : list of dict
-        One dict per image file, in path order, with the keys ``path``
-        (relative to the folder), ``height``, ``width``, ``quality`` (the
-        estimated JPEG quality factor, 0-100), ``p_compressed`` (the
-        estimated probability that the image was ever JPEG-compressed),
-        ``compressed`` (``p_compressed > 0.5``) and ``error`` (empty, or why
-        the file could not be read; the numbers are then None).
+        One dict per image file, in path order, with the keys of the CSV
+        (see :func:`jpeg_audit`): ``path`` (relative to the folder),
+        ``height``, ``width``, the net's ``quality``, ``p_compressed``,
+        ``compressed`` and ``quality_iqr``, the pixels' evidence
+        (``evidence``, ``grid_phase``, ``phase_z``, ``lattice_share``,
+        ``lattice_share_null``, ``table_quality``, ``libjpeg_like``,
+        ``double_compression``, ``primary_quality``, ``evidence_reason``),
+        the combined ``verdict``, its ``confidence``, ``disagreement`` and
+        ``error`` (empty, or why the file could not be read; the other
+        values are then None). Rows of older reports, with fewer keys, are
+        shown too.
     n_failed : int
         Number of files that could not be audited.
     output_dir : str or None
@@ -59,10 +88,11 @@ class JPEGAuditReport:
     >>> from skforensics.inspection import JPEGAuditReport
     >>> report = JPEGAuditReport(rows=[
     ...     {"path": "a.png", "quality": 92.5, "p_compressed": 0.97,
-    ...      "compressed": True, "error": ""}])
+    ...      "compressed": True, "table_quality": 92,
+    ...      "verdict": "compressed", "confidence": "high", "error": ""}])
     >>> print(report)
-    path                                     quality P(jpeg)
-    a.png                                       92.5    0.97
+    path                                     quality P(jpeg) table verdict            confidence
+    a.png                                       92.5    0.97    92 compressed         high
     1 images, 1 ever JPEG-compressed, 0 failed
     """
 
@@ -79,20 +109,211 @@ class JPEGAuditReport:
         return len(self.rows)
 
     def __str__(self):
-        lines = [f"{'path':40s} {'quality':>7s} {'P(jpeg)':>7s}"]
+        lines = [
+            (
+                f"{'path':40s} {'quality':>7s} {'P(jpeg)':>7s} {'table':>5s} "
+                f"{'verdict':18s} confidence"
+            )
+        ]
         for row in self.rows:
             if row["error"]:
                 lines.append(f"{row['path']:40s} failed: {row['error']}")
-            else:
-                quality, p = row["quality"], row["p_compressed"]
-                lines.append(f"{row['path']:40s} {quality:7.1f} {p:7.2f}")
-        n_jpeg = sum(1 for r in self.rows if r["compressed"])
+                continue
+            lines.append(
+                f"{row['path']:40s} {_text(row['quality'], 7, 1)} "
+                f"{_text(row['p_compressed'], 7, 2)} "
+                f"{_text(row.get('table_quality'), 5, 0)} "
+                f"{row.get('verdict') or '':18s} {row.get('confidence') or ''}".rstrip()
+            )
+        n_jpeg = sum(1 for r in self.rows if _called_compressed(r))
         lines.append(
             f"{self.n_images} images, {n_jpeg} ever JPEG-compressed, "
             f"{self.n_failed} failed"
             + (f"; report in {self.output_dir}" if self.output_dir else "")
         )
         return "\n".join(lines)
+
+
+def _text(value, width, digits):
+    """A number right-aligned in ``width``, blank for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return " " * width
+    return f"{value:{width}.{digits}f}"
+
+
+def _called_compressed(row):
+    """Whether a row calls its image compressed (its verdict, else the net)."""
+    if row.get("verdict"):
+        return row["verdict"] == "compressed"
+    return bool(row.get("compressed"))
+
+
+def _quality_spread(quality_map, flag_map):
+    """Interquartile range of the quality map over the pixels flagged
+    compressed (flag > 0.5); None with fewer than 64 such pixels."""
+    flagged = np.asarray(quality_map)[np.asarray(flag_map) > 0.5]
+    if flagged.size < _MIN_FLAGGED:
+        return None
+    q1, q3 = np.percentile(flagged, [25, 75])
+    return round(float(q3 - q1), 2)
+
+
+def combine_verdicts(row):
+    """The verdict, its confidence and any disagreement, from one row.
+
+    ``row`` holds the net's ``quality`` and ``p_compressed``, its
+    ``quality_iqr`` and the evidence's ``evidence``, ``table_quality``,
+    ``libjpeg_like`` and ``phase_z``; returns ``(verdict, confidence,
+    disagreement)``. The rule is written out in :func:`jpeg_audit`'s Notes.
+    """
+    p = row["p_compressed"]
+    net = None if p is None or math.isnan(p) else p >= 0.5
+    net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)
+    evidence = row["evidence"]
+    net_words = "no answer" if net is None else f"P(ever JPEG) = {p:.2f}"
+    if evidence == "compressed":
+        if net is False:
+            return (
+                "compressed",
+                "medium",
+                (
+                    f"the net says never compressed ({net_words}) but the pixels lie "
+                    "on an 8x8 JPEG lattice"
+                ),
+            )
+        quality, table = row["quality"], row["table_quality"]
+        comparable = (
+            row["libjpeg_like"]
+            and quality is not None
+            and not math.isnan(quality)
+            and table is not None
+        )
+        if comparable and abs(quality - table) > _QUALITY_AGREEMENT:
+            return (
+                "compressed",
+                "medium",
+                (
+                    f"the net's quality ({quality:.0f}) and the table's ({table}) "
+                    f"differ by more than {_QUALITY_AGREEMENT:.0f}"
+                ),
+            )
+        iqr = row["quality_iqr"]
+        if net is None or (iqr is not None and iqr > _NARROW_IQR):
+            return "compressed", "medium", ""
+        return "compressed", "high", ""
+    if evidence == "never compressed":
+        if net:
+            return (
+                "unknown",
+                "low",
+                (
+                    f"the net says compressed ({net_words}) but no 8x8 JPEG lattice is "
+                    "in the pixels (resized or filtered after compression, or a false "
+                    "alarm of the net)"
+                ),
+            )
+        if net is None:
+            return "never compressed", "medium", ""
+        return "never compressed", "high" if net_sure else "medium", ""
+    # The evidence cannot tell: the net alone, if it is sure.
+    if net_sure:
+        return ("compressed" if net else "never compressed"), "low", ""
+    return "unknown", "low", ""
+
+
+def _evidence_columns(path, image):
+    """The evidence's CSV columns for one image (read once, as ``image``)."""
+    from PIL import Image
+
+    from ._jpeg_evidence import jpeg_evidence
+
+    try:
+        with Image.open(path) as img:
+            mode = img.mode
+    except (OSError, SyntaxError, ValueError):
+        mode = None
+    try:
+        if mode == "CMYK":
+            jpeg_evidence(path)  # raises, with the reason
+        found = jpeg_evidence(image)
+    except ValueError as exc:
+        return {"evidence": "unknown", "evidence_reason": str(exc)}
+    phase = found.grid_phase
+    return {
+        "evidence": found.verdict,
+        "grid_phase": "" if phase is None else f"{phase[0]},{phase[1]}",
+        "phase_z": _rounded(found.phase_z, 1),
+        "lattice_share": _rounded(found.lattice_share, 3),
+        "lattice_share_null": _rounded(found.lattice_share_null, 3),
+        "table_quality": found.table_quality,
+        "libjpeg_like": found.libjpeg_like,
+        "double_compression": found.double_compression,
+        "primary_quality": found.primary_quality,
+        "evidence_reason": found.reason,
+    }
+
+
+def _rounded(value, digits):
+    return None if value is None or math.isnan(value) else round(float(value), digits)
+
+
+def _audit_files(paths, folder, estimator, evidence, maps_dir):
+    """Rows (and saved map paths) of some files: the work of one process."""
+    from ..utils import read_image
+
+    results = []
+    for path in paths:
+        relpath = os.path.relpath(path, folder)
+        row = dict.fromkeys(CSV_FIELDS)
+        row.update(path=relpath, error="", disagreement="")
+        try:
+            image = read_image(path)
+            row["height"], row["width"] = image.shape[:2]
+            quality_maps, flag_maps, summary = estimator.predict_maps(
+                [image], return_summary=True
+            )
+            quality_map, flag_map = quality_maps[0], flag_maps[0]
+        except (OSError, ValueError, TypeError) as exc:
+            row["error"] = str(exc).replace("\n", " ")
+            results.append((row, None))
+            continue
+        quality = float(summary.quality[0])
+        p_compressed = float(summary.proba[0, 1])
+        row["quality"] = None if math.isnan(quality) else round(quality, 2)
+        row["p_compressed"] = round(p_compressed, 4)
+        row["compressed"] = row["p_compressed"] > 0.5
+        row["quality_iqr"] = _quality_spread(quality_map, flag_map)
+        if evidence:
+            row.update(_evidence_columns(path, image))
+            row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(
+                {**row, "quality": quality}
+            )
+        map_path = None
+        if maps_dir is not None:
+            from ..utils import check_images
+
+            map_path = os.path.join(maps_dir, relpath + ".png")
+            os.makedirs(os.path.dirname(map_path), exist_ok=True)
+            shown = check_images([image])[0]
+            if shown.ndim == 3 and shown.shape[2] == 1:
+                shown = shown[..., 0]
+            _save_map_figure(
+                map_path,
+                np.clip(shown, 0, 1),
+                quality_map,
+                flag_map,
+                f"{relpath}: {_title(row)}",
+            )
+        results.append((row, map_path))
+    return results
+
+
+def _title(row):
+    quality = "?" if row["quality"] is None else f"{row['quality']:.1f}"
+    words = f"quality {quality}, P(ever JPEG) {row['p_compressed']:.2f}"
+    if row.get("verdict"):
+        words += f"; {row['verdict']} ({row['confidence']})"
+    return words
 
 
 def _save_map_figure(path, image, quality_map, flag_map, title):
@@ -121,24 +342,37 @@ def _save_histogram(path, rows):
     from matplotlib.figure import Figure
 
     ok = [r for r in rows if not r["error"]]
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig = Figure(figsize=(14, 4), layout="constrained")
+    left, middle, right = fig.subplots(1, 3)
     left.hist([r["p_compressed"] for r in ok], bins=np.linspace(0, 1, 21))
-    left.set_xlabel("P(ever JPEG-compressed)")
+    left.set_xlabel("P(ever JPEG-compressed), the net")
     left.set_ylabel("images")
-    qualities = [r["quality"] for r in ok if r["compressed"]]
-    right.hist(qualities, bins=np.arange(0, 102, 2))
-    if not qualities:
-        right.text(
+    called = [r for r in ok if _called_compressed(r)]
+    bins = np.arange(0, 102, 2)
+    qualities = [r["quality"] for r in called if r["quality"] is not None]
+    tables = [r["table_quality"] for r in called if r.get("table_quality")]
+    middle.hist(qualities, bins=bins, alpha=0.7, label="the net's quality")
+    if tables:
+        middle.hist(tables, bins=bins, alpha=0.7, label="the table's quality")
+        middle.legend(loc="upper left")
+    if not called:
+        middle.text(
             0.5,
             0.5,
             "no image called compressed",
             ha="center",
-            transform=right.transAxes,
+            transform=middle.transAxes,
         )
-    right.set_xlabel("estimated JPEG quality (images called compressed)")
+    middle.set_xlabel("JPEG quality (images called compressed)")
+    middle.set_ylabel("images")
+    verdicts = ["compressed", "never compressed", "unknown"]
+    counts = [sum(1 for r in ok if r.get("verdict") == v) for v in verdicts]
+    right.bar(range(3), counts, color=["tab:red", "tab:green", "tab:gray"])
+    right.set_xticks(range(3), verdicts)
     right.set_ylabel("images")
-    fig.suptitle(f"JPEG audit: {len(ok)} images, {len(qualities)} called compressed")
+    n_disagree = sum(1 for r in ok if r.get("disagreement"))
+    right.set_title(f"verdicts ({n_disagree} where net and evidence disagree)")
+    fig.suptitle(f"JPEG audit: {len(ok)} images, {len(called)} called compressed")
     fig.savefig(path, dpi=80)
 
 
@@ -164,16 +398,22 @@ def jpeg_audit(
     save_maps=True,
     save_histogram=True,
     progress=True,
+    evidence=True,
+    n_jobs=None,
 ):
     """Estimate the JPEG history of every image in a folder.
 
     For each image file under ``folder`` (searched recursively), estimate
     the JPEG quality factor it was ever compressed with and the probability
-    that it ever was, with a pixelwise JPEG estimator; write the results to
-    a CSV file and (optionally) a histogram of them and the maps of every
-    image, as PNG figures. Files that cannot be read are reported, and the
-    audit goes on. This is the dataset audit of Uchida et al. (their
-    Table 2), which found JPEG histories in datasets of "lossless" images.
+    that it ever was, with a pixelwise JPEG estimator; beside it, read the
+    classical evidence from the pixels (:func:`jpeg_evidence`: the 8x8
+    grid, the quantisation steps, the table's quality, an earlier
+    compression) and give one verdict that combines the two, with a
+    confidence, saying where they disagree. Write the results to a CSV file
+    and (optionally) a histogram of them and the maps of every image, as
+    PNG figures. Files that cannot be read are reported, and the audit goes
+    on. This is the dataset audit of Uchida et al. (their Table 2), which
+    found JPEG histories in datasets of "lossless" images.
 
     Read more in the :ref:`User Guide <pixelwise_jpeg>`.
 
@@ -200,13 +440,24 @@ def jpeg_audit(
         flag map) as ``maps/<relative path>.png``. Needs matplotlib.
 
     save_histogram : bool, default=True
-        Save ``histogram.png``, the histograms of the estimated quality and
-        of the probability of a JPEG history. Needs matplotlib; with
-        ``save_maps=False`` and ``save_histogram=False`` the audit writes
-        only the CSV and does not import matplotlib.
+        Save ``histogram.png``: the histogram of the probability of a JPEG
+        history, those of the net's and the table's quality over the images
+        called compressed, and the count of each verdict. Needs matplotlib;
+        with ``save_maps=False`` and ``save_histogram=False`` the audit
+        writes only the CSV and does not import matplotlib.
 
     progress : bool, default=True
         Show a progress bar (tqdm, on stderr) and print one line per image.
+
+    evidence : bool, default=True
+        Read the evidence from the pixels and combine the verdicts; False
+        leaves those columns empty (the net's answers only, faster).
+
+    n_jobs : int, default=None
+        Files audited in parallel through joblib (each worker gets a copy of
+        the estimator); None means one process unless a
+        :func:`joblib.parallel_backend` context says otherwise, -1 all
+        cores. The rows are the same, in the same order.
 
     Returns
     -------
@@ -223,11 +474,12 @@ def jpeg_audit(
     NotADirectoryError
         If ``folder`` is a file.
     ValueError
-        If ``folder`` holds no image file.
+        If ``folder`` holds no image file, or ``n_jobs`` is 0.
 
     See Also
     --------
     skforensics.models.PixelwiseJPEGRegressor : The estimator.
+    jpeg_evidence : The evidence read from the pixels.
 
     Notes
     -----
@@ -236,6 +488,35 @@ def jpeg_audit(
     and their maps computed in tiles, so memory stays bounded. matplotlib is
     imported only to draw the figures, without touching pyplot's state, and
     is checked for before the first image.
+
+    The columns of the CSV: ``path``, ``height``, ``width``; the net's
+    ``quality`` (pooled as the estimator's ``predict``), ``p_compressed``
+    (its ``predict_proba``), ``compressed`` (``p_compressed > 0.5``) and
+    ``quality_iqr``, the interquartile range of its quality map over the
+    pixels its flag map calls compressed (empty with fewer than 64: how much
+    the pixels agree on the quality); the evidence's verdict
+    (``evidence``), ``grid_phase`` ("dy,dx"), ``phase_z``,
+    ``lattice_share``, ``lattice_share_null``, ``table_quality``,
+    ``libjpeg_like``, ``double_compression``, ``primary_quality`` and
+    ``evidence_reason`` (see :func:`jpeg_evidence`); the combined
+    ``verdict``, its ``confidence``, ``disagreement`` and ``error``.
+
+    The verdict and its confidence, the net being sure when
+    ``p_compressed`` is 0.9 or more, or 0.1 or less:
+
+    - the evidence finds a lattice: ``"compressed"`` (a lattice does not
+      arise by chance); confidence ``"high"`` if the net agrees, its
+      quality is within 10 of the table's (when the table is libjpeg's)
+      and ``quality_iqr`` is 15 or less, ``"medium"`` otherwise; a
+      disagreement is written when the net says never compressed or the
+      qualities differ by more than 10;
+    - the evidence rules a lattice out: ``"never compressed"`` if the net
+      agrees (confidence ``"high"`` when it is sure, else ``"medium"``);
+      ``"unknown"``, confidence ``"low"``, with a disagreement, if the net
+      says compressed (an image resized or filtered after compression
+      keeps the net's cues and loses the lattice; or the net is wrong);
+    - the evidence cannot tell (small, flat or blurred images): the net's
+      verdict if it is sure, else ``"unknown"``; confidence ``"low"``.
 
     Examples
     --------
@@ -252,7 +533,10 @@ def jpeg_audit(
     >>> report = jpeg_audit(folder, estimator=est, save_maps=False, progress=False)
     >>> report.n_images, report.n_failed, os.path.basename(report.output_dir)
     (1, 0, 'photos-jpeg-audit')
+    >>> report.rows[0]["evidence"]  # a single colour: no evidence either way
+    'unknown'
     """
+    check_n_jobs(n_jobs, "jpeg_audit")
     folder = os.fspath(folder)
     if not os.path.exists(folder):
         raise FileNotFoundError(f"Folder not found: '{folder}'.")
@@ -278,58 +562,38 @@ def jpeg_audit(
 
         estimator = load_pretrained_jpeg()
 
+    from joblib import effective_n_jobs
     from tqdm.auto import tqdm
-
-    from ..utils import read_image
 
     os.makedirs(output_dir, exist_ok=True)
     estimator._pool()  # a bad ``pooling`` fails before the first file
+    maps_dir = os.path.join(output_dir, "maps") if save_maps else None
     report = JPEGAuditReport(output_dir=output_dir)
-    bar = tqdm(paths, desc="JPEG audit", unit="image", disable=not progress)
-    for path in bar:
-        relpath = os.path.relpath(path, folder)
-        row = dict.fromkeys(CSV_FIELDS)
-        row.update(path=relpath, error="")
-        try:
-            image = read_image(path)
-            row["height"], row["width"] = image.shape[:2]
-            quality_maps, flag_maps = estimator.predict_maps([image])
-            quality_map, flag_map = quality_maps[0], flag_maps[0]
-        except (OSError, ValueError, TypeError) as exc:
-            row["error"] = str(exc).replace("\n", " ")
-            report.n_failed += 1
+    bar = tqdm(total=len(paths), desc="JPEG audit", unit="image", disable=not progress)
+    if effective_n_jobs(n_jobs) == 1:
+        # One file at a time, so that the bar moves with each.
+        chunks = ([path] for path in paths)
+        results = (
+            _audit_files(chunk, folder, estimator, evidence, maps_dir)
+            for chunk in chunks
+        )
+    else:
+        results = map_image_chunks(
+            _audit_files, paths, n_jobs, folder, estimator, evidence, maps_dir
+        )
+    for chunk in results:
+        for row, map_path in chunk:
             report.rows.append(row)
+            bar.update()
+            if row["error"]:
+                report.n_failed += 1
+                if progress:
+                    bar.write(f"{row['path']}: failed: {row['error']}")
+                continue
+            if map_path is not None:
+                report.map_paths.append(map_path)
             if progress:
-                bar.write(f"{relpath}: failed: {row['error']}")
-            continue
-        # The estimator's own image-level rule, as predict's.
-        quality, p_compressed = estimator._summary(quality_map, flag_map)
-        row["quality"] = round(quality, 2)
-        row["p_compressed"] = round(p_compressed, 4)
-        row["compressed"] = row["p_compressed"] > 0.5
-        report.rows.append(row)
-        if progress:
-            bar.write(
-                f"{relpath}: quality {row['quality']:.1f}, "
-                f"P(ever JPEG) {row['p_compressed']:.2f}"
-            )
-        if save_maps:
-            from ..utils import check_images
-
-            map_path = os.path.join(output_dir, "maps", relpath + ".png")
-            os.makedirs(os.path.dirname(map_path), exist_ok=True)
-            shown = check_images([image])[0]
-            if shown.ndim == 3 and shown.shape[2] == 1:
-                shown = shown[..., 0]
-            _save_map_figure(
-                map_path,
-                np.clip(shown, 0, 1),
-                quality_map,
-                flag_map,
-                f"{relpath}: quality {row['quality']:.1f}, "
-                f"P(ever JPEG) {row['p_compressed']:.2f}",
-            )
-            report.map_paths.append(map_path)
+                bar.write(f"{row['path']}: {_title(row)}")
     bar.close()
 
     report.csv_path = os.path.join(output_dir, "jpeg_audit.csv")
@@ -343,7 +607,7 @@ def jpeg_audit(
     if progress:
         print(
             f"{report.n_images} images, "
-            f"{sum(1 for r in report.rows if r['compressed'])} ever JPEG-compressed, "
-            f"{report.n_failed} failed; report in {output_dir}"
+            f"{sum(1 for r in report.rows if _called_compressed(r))} ever "
+            f"JPEG-compressed, {report.n_failed} failed; report in {output_dir}"
         )
     return report

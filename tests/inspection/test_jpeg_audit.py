@@ -8,8 +8,9 @@ from PIL import Image
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
-from skforensics.inspection import jpeg_audit  # noqa: E402
-from skforensics.models import PixelwiseJPEGRegressor  # noqa: E402
+from skforensics.inspection import jpeg_audit
+from skforensics.inspection._jpeg_audit import CSV_FIELDS
+from skforensics.models import PixelwiseJPEGRegressor
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -149,3 +150,160 @@ def test_figures_need_matplotlib_only_when_asked_for(estimator, tmp_path, monkey
     )
     assert report.n_images == 4 and report.histogram_path is None
     assert sorted(os.listdir(out_dir)) == ["jpeg_audit.csv"]
+
+
+def _evidence_folder(root):
+    from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+    from skforensics.utils import make_test_images
+
+    folder = root / "evidence"
+    folder.mkdir()
+    photos = make_test_images(3, size=128, n_channels=3, dtype=np.uint8)
+    Image.fromarray(photos[0]).save(folder / "never.png")
+    decoded = jpeg_with_tables(photos[1], *libjpeg_tables(50))
+    Image.fromarray(decoded[2:, 3:]).save(folder / "was_jpeg.png")
+    Image.fromarray(photos[2]).convert("L").save(folder / "gray.jpg", quality=70)
+    Image.fromarray(photos[2]).convert("CMYK").save(folder / "cmyk.jpg", quality=80)
+    Image.fromarray(np.full((64, 64, 3), 200, np.uint8)).save(folder / "flat.png")
+    return folder
+
+
+def test_audit_evidence_columns(estimator, tmp_path):
+    folder = _evidence_folder(tmp_path)
+    report = jpeg_audit(
+        folder,
+        estimator=estimator,
+        save_maps=False,
+        save_histogram=False,
+        progress=False,
+    )
+    rows = {r["path"]: r for r in report.rows}
+    assert report.n_failed == 0 and all(
+        set(r) == set(CSV_FIELDS) for r in rows.values()
+    )
+    never, was = rows["never.png"], rows["was_jpeg.png"]
+    assert never["evidence"] == "never compressed" and never["table_quality"] is None
+    assert was["evidence"] == "compressed" and was["grid_phase"] == "6,5"
+    assert was["table_quality"] == 50 and was["libjpeg_like"] is True
+    assert was["lattice_share"] > was["lattice_share_null"] + 0.3
+    assert was["verdict"] == "compressed"  # a lattice, whatever the net says
+    assert rows["gray.jpg"]["evidence"] == "compressed"
+    assert rows["gray.jpg"]["table_quality"] == 70
+    # CMYK: the net answers on the RGB conversion, the evidence says why not.
+    cmyk = rows["cmyk.jpg"]
+    assert cmyk["evidence"] == "unknown" and "CMYK" in cmyk["evidence_reason"]
+    assert cmyk["p_compressed"] is not None and not cmyk["error"]
+    flat = rows["flat.png"]
+    assert flat["evidence"] == "unknown" and flat["table_quality"] is None
+    for row in rows.values():
+        assert row["verdict"] in ("compressed", "never compressed", "unknown")
+        assert row["confidence"] in ("high", "medium", "low")
+    with open(report.csv_path, newline="") as f:
+        header = next(csv.reader(f))
+    assert tuple(header) == CSV_FIELDS
+    # Without the evidence, its columns stay empty.
+    quick = jpeg_audit(
+        folder,
+        estimator=estimator,
+        save_maps=False,
+        save_histogram=False,
+        progress=False,
+        evidence=False,
+    )
+    assert all(r["evidence"] is None and r["verdict"] is None for r in quick.rows)
+
+
+def test_audit_n_jobs_gives_the_same_rows(estimator, tmp_path):
+    import joblib
+
+    folder = _evidence_folder(tmp_path)
+    kwargs = {
+        "estimator": estimator, "save_maps": False, "save_histogram": False, "progress": False
+    }
+    one = jpeg_audit(folder, n_jobs=1, **kwargs)
+    # Threads keep the test fast; the chunking is the same as with processes.
+    with joblib.parallel_backend("threading"):
+        two = jpeg_audit(folder, n_jobs=2, **kwargs)
+    assert one.rows == two.rows
+    with pytest.raises(ValueError, match="n_jobs"):
+        jpeg_audit(folder, n_jobs=0, **kwargs)
+
+
+def _row(**changes):
+    row = {
+        "p_compressed": 0.97,
+        "quality": 80.0,
+        "quality_iqr": 4.0,
+        "evidence": "compressed",
+        "table_quality": 82,
+        "libjpeg_like": True,
+        "phase_z": 30.0,
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize(
+    "changes, expected, says",
+    [
+        ({}, ("compressed", "high"), ""),
+        ({"quality_iqr": 30.0}, ("compressed", "medium"), ""),
+        ({"quality": 60.0}, ("compressed", "medium"), "differ by more than 10"),
+        ({"quality": 60.0, "libjpeg_like": False}, ("compressed", "high"), ""),
+        ({"p_compressed": 0.2}, ("compressed", "medium"), "never compressed"),
+        (
+            {"evidence": "never compressed", "p_compressed": 0.03},
+            ("never compressed", "high"),
+            "",
+        ),
+        (
+            {"evidence": "never compressed", "p_compressed": 0.3},
+            ("never compressed", "medium"),
+            "",
+        ),
+        ({"evidence": "never compressed"}, ("unknown", "low"), "no 8x8 JPEG lattice"),
+        ({"evidence": "unknown"}, ("compressed", "low"), ""),
+        ({"evidence": "unknown", "p_compressed": 0.6}, ("unknown", "low"), ""),
+        (
+            {"evidence": "unknown", "p_compressed": 0.5, "quality": float("nan")},
+            ("unknown", "low"),
+            "",
+        ),
+    ],
+)
+def test_combined_verdict(changes, expected, says):
+    from skforensics.inspection._jpeg_audit import combine_verdicts
+
+    verdict, confidence, disagreement = combine_verdicts(_row(**changes))
+    assert (verdict, confidence) == expected
+    assert (says in disagreement) if says else disagreement == ""
+
+
+def test_quality_spread_over_flagged_pixels():
+    from skforensics.inspection._jpeg_audit import _quality_spread
+
+    quality = np.tile(np.linspace(0, 100, 100), (100, 1))
+    flag = np.zeros_like(quality)
+    flag[:, 50:] = 1  # qualities 50.5..100 flagged
+    assert _quality_spread(quality, flag) == pytest.approx(24.75, abs=0.5)
+    assert _quality_spread(quality, np.zeros_like(quality)) is None
+
+
+def test_cli_evidence_and_jobs_options(estimator, tmp_path, monkeypatch, capsys):
+    import skforensics.models
+    from skforensics.cli import main
+
+    monkeypatch.setattr(skforensics.models, "load_pretrained_jpeg", lambda: estimator)
+    folder = _evidence_folder(tmp_path)
+    out = tmp_path / "out"
+    assert main(["jpeg-audit", str(folder), "-o", str(out), "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err and not out.exists()
+    argv = ["jpeg-audit", str(folder), "-o", str(out), "--no-maps", "-q"]
+    assert main(argv + ["--no-evidence"]) == 0
+    with open(out / "jpeg_audit.csv", newline="") as f:
+        assert {r["evidence"] for r in csv.DictReader(f)} == {""}
+    assert main(argv + ["--jobs", "1"]) == 0
+    with open(out / "jpeg_audit.csv", newline="") as f:
+        rows = {r["path"]: r for r in csv.DictReader(f)}
+    assert rows["was_jpeg.png"]["evidence"] == "compressed"
+    assert rows["was_jpeg.png"]["table_quality"] == "50"
