@@ -3,10 +3,10 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skforensics.datasets import LazyVideoFrames, read_video_frames
 from skforensics.utils import LazyImages, check_images
+from skforensics.utils._param_validation import InvalidParameterError
 
 av = pytest.importorskip("av")
 

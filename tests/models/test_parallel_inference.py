@@ -8,9 +8,9 @@ a Dask cluster).
 import numpy as np
 import pytest
 from joblib import parallel_backend
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skforensics.utils import make_test_images
+from skforensics.utils._param_validation import InvalidParameterError
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")

@@ -6,11 +6,16 @@ The same loops on a Dask cluster are tested in tests/test_dask.py.
 import numpy as np
 import pytest
 from joblib import parallel_backend
-from sklearn.utils._param_validation import InvalidParameterError
 
-from skforensics.feature import BRISQUEExtractor, MSCNTransformer, brisque_features, mscn
+from skforensics.feature import (
+    BRISQUEExtractor,
+    MSCNTransformer,
+    brisque_features,
+    mscn,
+)
 from skforensics.utils import make_test_images
 from skforensics.utils._parallel import _chunks, map_image_chunks, take_images
+from skforensics.utils._param_validation import InvalidParameterError
 
 
 def _lengths(X):
