@@ -1,11 +1,13 @@
 """Checks every public estimator of skforensics runs, as scikit-learn and
 imbalanced-learn do in their own test_common.py.
 
-(a) scikit-learn's full ``parametrize_with_checks`` for estimators that take
-    2-D tables (pipelines ending in a classifier on BRISQUE features are
-    covered through the 2-D estimators they are built from);
+(a) scikit-learn's whole battery (``parametrize_with_checks``) and
+    ``check_param_validation`` on every public estimator; the checks that
+    feed 2-D tables are expected failures, each with its reason
+    (``battery_expected_failures``);
 (b) scikit-learn's data-free checks on every image estimator;
-(c) our image-aware checks from :mod:`skforensics.utils.estimator_checks`;
+(c) our image-aware checks from :mod:`skforensics.utils.estimator_checks`,
+    reproducible refits included (the hyper-image nets on hyper-images);
 (d) the bad-input battery of :mod:`skforensics.utils.estimator_checks` over
     every public estimator (the ``fit`` side on unfitted estimators, the
     output methods on module-cached fitted ones) and every shipped
@@ -13,7 +15,7 @@ imbalanced-learn do in their own test_common.py.
 
 Every check that cannot pass today is in an XFAIL table with its reason and
 ``strict=True``: fixing the estimator makes the test fail until the entry is
-removed.
+removed. The whole file takes about a minute of CPU on one core.
 """
 
 import functools
