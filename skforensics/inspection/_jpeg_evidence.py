@@ -672,7 +672,8 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
             continue
         k_obs = np.round(observed[:, index] / q2)
         n_nonzero = np.count_nonzero(k_obs)
-        if n_nonzero < 50 or len(calibrated) < 50:
+        # A histogram of 0s and 1s (the coarsest steps) shows no period.
+        if n_nonzero < 50 or np.sum(np.abs(k_obs) >= 2) < 30:
             continue
         values = calibrated[:, index]
         if len(values) > _MAX_VALUES:
