@@ -32,7 +32,13 @@ class _HyperImageNetMixin(CheckedFitMixin):
                 f"{type(self).__name__} takes hyper-images as a dense array of "
                 "shape (n_images, U, V, D); sparse input is not supported."
             )
-        H = np.asarray(H, dtype=np.float32)
+        H = np.asarray(H)
+        if np.iscomplexobj(H):
+            raise ValueError(
+                f"Complex data not supported: {type(self).__name__} takes "
+                "real-valued hyper-images."
+            )
+        H = H.astype(np.float32, copy=False)
         if H.ndim != 4 or H.shape[0] == 0:
             raise ValueError(
                 f"{type(self).__name__} takes hyper-images of shape (n_images, U, "
