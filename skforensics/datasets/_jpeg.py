@@ -5,9 +5,14 @@ from numbers import Integral, Real
 import cv2
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..utils._param_validation import invalid_parameter, is_int
+from ..utils._param_validation import (
+    Interval,
+    StrOptions,
+    invalid_parameter,
+    is_int,
+    validate_params,
+)
 from ._common import (
     check_source_images,
     crop,

@@ -6,7 +6,6 @@ import numpy as np
 import torch
 from joblib import effective_n_jobs
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNetRegressor
 
 from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
@@ -15,6 +14,8 @@ from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
+    Interval,
+    StrOptions,
     validate_parameter_constraints,
 )
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
