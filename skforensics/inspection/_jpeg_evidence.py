@@ -57,13 +57,13 @@ _MIN_COEFFICIENTS = 40
 # the candidate to be kept; the largest kept candidate is the step.
 _MIN_SHARE = 0.8
 _MAX_STEP = 255
-# Share of the known steps a libjpeg table (quality 97 or less) must divide
+# Share of the known steps a libjpeg table (quality 95 or less) must divide
 # to be taken for the last compression's when the steps are not libjpeg's.
 _MIN_DIVIDED = 0.95
 # ... and the steps read must be at most this many times its own (median):
 # an earlier compression a few qualities coarser, not a foreign table that
 # any fine table divides.
-_MAX_RATIO = 3.0
+_MAX_RATIO = 6.0
 
 
 def _dct_blocks(blocks):
@@ -304,8 +304,8 @@ def _table_quality(steps):
        the highest quality), if its table equals the steps read on 90% of
        the known entries and divides the others (a step misread as a
        divisor of the true one: too few distinct multiples).
-    2. Else the coarsest libjpeg table of quality 97 or less that divides
-       95% of the steps read, with steps read at most 3 times its own
+    2. Else the coarsest libjpeg table of quality 95 or less that divides
+       95% of the steps read, with steps read at most 6 times its own
        (median): the last compression's. (A foreign table is seldom made
        of small multiples of libjpeg's; fine tables, steps 1-4, divide
        almost any table, hence the two limits.) The entries
@@ -330,7 +330,7 @@ def _table_quality(steps):
     if equal.mean() >= 0.9 and np.all(np.mod(closest, read)[~equal] == 0):
         return quality, qualities, True, None
     divides = np.flatnonzero(
-        (np.mod(read, tables[:97]) == 0).mean(axis=1) >= _MIN_DIVIDED
+        (np.mod(read, tables[:95]) == 0).mean(axis=1) >= _MIN_DIVIDED
     )
     if len(divides):
         last = int(divides.min())  # the coarsest table dividing the steps
