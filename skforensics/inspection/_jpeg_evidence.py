@@ -457,7 +457,12 @@ def jpeg_evidence(image, *, double=True, random_state=0):
     100's lattice (a score near 0.2) would have stood out; ``"unknown"``
     otherwise: images smaller than 16x16 pixels, single-colour or nearly
     flat images, and images whose lattice was blurred without vanishing (a
-    JPEG resized or rotated after compression, a mixture of sources).
+    mixture of sources, a light filter). ``"never compressed"`` means no
+    8x8 lattice in the pixels: a JPEG resized by a non-integer factor or
+    rotated after compression has lost its lattice and reads so too (on
+    crops resized by 0.8 and 1.3 after quality 75, all did); no test here
+    finds the resampled grid. :func:`jpeg_audit` says ``"unknown"`` when
+    the net still sees a JPEG history there.
 
     Quality 100 (all steps 1) is found by the same test: the lattice is
     then that of the integers, seen only through the rounding of the
@@ -521,7 +526,8 @@ def jpeg_evidence(image, *, double=True, random_state=0):
             evidence.verdict = "never compressed"
             evidence.reason = (
                 f"No 8x8 grid phase stands out (best {phase_z:.1f} robust SD above "
-                "the others), where even quality 100's lattice would have."
+                "the others), where even quality 100's lattice would have; a JPEG "
+                "resized or rotated after compression loses its lattice too."
             )
         elif phase_z < _Z_ABSENT:
             evidence.reason = (
