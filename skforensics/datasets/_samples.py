@@ -112,14 +112,15 @@ def load_sample_images(*, as_gray=True):
     scikit-image (resampling, colour conversion); their block DCT statistics
     show no quantisation left.
 
-    ``chelsea`` does carry a faint JPEG trace, of a quality near 100: the
-    8x8 block DCT of its luminance on the image's own grid lies on the
-    integer lattice that quantisation steps of 1 leave (the mean of
-    ``cos(2 pi c)`` over the AC coefficients is 0.10 at that grid phase and
-    below 0.03 at the 63 others), and the shipped ``jpeg-quality`` model
-    reads it as quality 97 to 98. Steps of 1 barely change the pixels, so the
-    image stays a fair source for upscaling and for JPEG at qualities up to
-    about 95; do not use it as a never-compressed example above that.
+    ``chelsea`` is a decoded JPEG of libjpeg quality 98: the 8x8 block DCT
+    of its luminance on the image's own grid (phase (0, 0)) lies on the
+    lattice of libjpeg's quality-98 table, every step read from the pixels
+    equal to libjpeg's (:func:`skforensics.inspection.jpeg_evidence`: 28
+    robust standard deviations above the other 63 grid phases), and the
+    shipped ``jpeg-quality`` model reads it as quality 97 to 98. Steps of 1
+    to 3 barely change the pixels, so the image stays a fair source for
+    upscaling and for JPEG at qualities up to about 95; do not use it as a
+    never-compressed example above that.
 
     Examples
     --------
