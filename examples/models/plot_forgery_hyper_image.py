@@ -27,6 +27,8 @@ story.
 # compression (quality 50-95), resampling or more noise, or from another
 # photograph. Five photographs train, three test, so no photograph is on
 # both sides.
+# (One training photograph, ``chelsea``, is a decoded JPEG of quality 98:
+# its authentic windows carry a faint 8x8 trace that the others lack.)
 import numpy as np
 
 from skforensics.datasets import load_sample_images, make_collages
