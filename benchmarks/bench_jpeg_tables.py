@@ -89,6 +89,53 @@ def pooled(est, X):
     return out[:, 0], out[:, 1]
 
 
+def audit_verdicts(est, base, images):
+    """Share of each audit verdict per condition, from PNGs in a temp folder."""
+    import tempfile
+
+    import cv2
+    from PIL import Image
+
+    from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+    from skforensics.inspection import jpeg_audit
+
+    conditions = {"never": None, "Q97": 97, "Q98": 98, "Q99": 99, "Q100": 100}
+    out = {}
+    print("\naudit verdicts (net + pixel evidence): compressed / never / unknown")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, quality in [*conditions.items(), ("Q75 resized x1.3", "resized")]:
+            folder = os.path.join(tmp, name.replace(" ", "_"))
+            os.makedirs(folder)
+            for i, crop in enumerate(base):
+                sub = SUBSAMPLINGS[i % 3]
+                if quality is None:
+                    pixels = crop
+                elif quality == "resized":
+                    once = jpeg_with_tables(crop, *libjpeg_tables(75), sub)
+                    pixels = cv2.resize(once, (333, 333), interpolation=cv2.INTER_CUBIC)
+                else:
+                    pixels = jpeg_with_tables(crop, *libjpeg_tables(quality), sub)
+                Image.fromarray(pixels).save(os.path.join(folder, f"{i:02d}.png"))
+            report = jpeg_audit(
+                folder,
+                estimator=est,
+                save_maps=False,
+                save_histogram=False,
+                progress=False,
+            )
+            verdicts = [row["verdict"] for row in report.rows]
+            counts = {
+                v: verdicts.count(v) / len(verdicts)
+                for v in ("compressed", "never compressed", "unknown")
+            }
+            out[name] = counts
+            print(
+                f"  {name:18s} {counts['compressed']:5.0%} "
+                f"{counts['never compressed']:5.0%} {counts['unknown']:5.0%}"
+            )
+    return out
+
+
 def main(argv=None):
     from bench_jpeg import held_out_paths, load_estimator
 
@@ -261,6 +308,10 @@ def main(argv=None):
             f"Q75 then resized x{factor}: called compressed {(p > 0.5).mean():.0%}, mean P {p.mean():.2f}"
         )
     results["resized"] = resized
+
+    # The audit's verdict (net and pixel evidence combined) where the net
+    # alone is weakest: Q97-100, never compressed, resized after JPEG.
+    results["audit"] = audit_verdicts(est, base, images)
     results["seconds"] = time.perf_counter() - start
     print(f"{results['seconds']:.0f} s")
     if args.json:

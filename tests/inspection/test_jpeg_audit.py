@@ -218,7 +218,10 @@ def test_audit_n_jobs_gives_the_same_rows(estimator, tmp_path):
 
     folder = _evidence_folder(tmp_path)
     kwargs = {
-        "estimator": estimator, "save_maps": False, "save_histogram": False, "progress": False
+        "estimator": estimator,
+        "save_maps": False,
+        "save_histogram": False,
+        "progress": False,
     }
     one = jpeg_audit(folder, n_jobs=1, **kwargs)
     # Threads keep the test fast; the chunking is the same as with processes.
@@ -262,6 +265,20 @@ def _row(**changes):
             "",
         ),
         ({"evidence": "never compressed"}, ("unknown", "low"), "no 8x8 JPEG lattice"),
+        (
+            {"evidence": "never compressed", "p_compressed": 0.3, "flagged_share": 0.4},
+            ("unknown", "low"),
+            "40% of the net's flag map",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "p_compressed": 0.03,
+                "flagged_share": 0.1,
+            },
+            ("never compressed", "high"),
+            "",
+        ),
         ({"evidence": "unknown"}, ("compressed", "low"), ""),
         ({"evidence": "unknown", "p_compressed": 0.6}, ("unknown", "low"), ""),
         (
