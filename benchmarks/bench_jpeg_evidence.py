@@ -28,7 +28,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+from skforensics.datasets import jpeg_with_tables, libjpeg_tables
 from skforensics.inspection import jpeg_evidence
 
 

@@ -32,19 +32,14 @@ import time
 
 import numpy as np
 
+from skforensics.datasets import TABLE_FAMILIES
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-FAMILIES = (
-    "libjpeg",
-    "mozjpeg",
-    "mozjpeg-research",
-    "jpegli",
-    "flat",
-    "perturbed",
-    "monotone",
-    "found",
-)
+# The package's table families, then the tables of the JPEG files that
+# scikit-image and scikit-learn ship.
+FAMILIES = (*TABLE_FAMILIES, "found")
 QUALITIES = (30, 50, 70, 85, 95)
 SUBSAMPLINGS = ("4:2:0", "4:2:2", "4:4:4")
 
@@ -96,7 +91,7 @@ def audit_verdicts(est, base, images):
     import cv2
     from PIL import Image
 
-    from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+    from skforensics.datasets import jpeg_with_tables, libjpeg_tables
     from skforensics.inspection import jpeg_audit
 
     conditions = {"never": None, "Q97": 97, "Q98": 98, "Q99": 99, "Q100": 100}
@@ -139,13 +134,13 @@ def audit_verdicts(est, base, images):
 def main(argv=None):
     from bench_jpeg import held_out_paths, load_estimator
 
-    from skforensics.datasets._common import from_uint8, to_uint8
-    from skforensics.datasets._jpeg_tables import (
+    from skforensics.datasets import (
         closest_libjpeg_quality,
         draw_quantization_tables,
         jpeg_with_tables,
         libjpeg_tables,
     )
+    from skforensics.datasets._common import from_uint8, to_uint8
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True)
@@ -256,11 +251,12 @@ def main(argv=None):
     for quality in (50, 90):
         sub = [r for r in phases if r["quality"] == quality]
         worst = min(sub, key=lambda r: r["detected"])
+        maes = [r["mae"] for r in sub]
         print(
             f"64 phases at Q{quality}: detected min {worst['detected']:.1%} "
             f"(phase {worst['dy']},{worst['dx']}), mean "
             f"{np.mean([r['detected'] for r in sub]):.1%}; MAE mean "
-            f"{np.mean([r['mae'] for r in sub]):.2f}, max {max(r['mae'] for r in sub):.2f}"
+            f"{np.mean(maes):.2f}, max {max(maes):.2f}"
         )
     # Double compression: the quality reported should be the last one.
     double = []
@@ -305,7 +301,8 @@ def main(argv=None):
             }
         )
         print(
-            f"Q75 then resized x{factor}: called compressed {(p > 0.5).mean():.0%}, mean P {p.mean():.2f}"
+            f"Q75 then resized x{factor}: called compressed "
+            f"{(p > 0.5).mean():.0%}, mean P {p.mean():.2f}"
         )
     results["resized"] = resized
 

@@ -478,7 +478,7 @@ def jpeg_evidence(image, *, double=True, random_state=0):
     Examples
     --------
     >>> import numpy as np
-    >>> from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+    >>> from skforensics.datasets import jpeg_with_tables, libjpeg_tables
     >>> from skforensics.inspection import jpeg_evidence
     >>> from skforensics.utils import make_test_images
     >>> image = make_test_images(1, size=128, n_channels=3, dtype=np.uint8)[0]
@@ -653,7 +653,7 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
     Examples
     --------
     >>> import numpy as np
-    >>> from skforensics.datasets._jpeg_tables import jpeg_with_tables, libjpeg_tables
+    >>> from skforensics.datasets import jpeg_with_tables, libjpeg_tables
     >>> from skforensics.inspection import jpeg_evidence
     >>> from skforensics.utils import make_test_images
     >>> image = make_test_images(1, size=256, n_channels=3, dtype=np.uint8)[0]
