@@ -5,10 +5,14 @@ from numbers import Integral, Real
 import cv2
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..utils import check_images
-from ..utils._param_validation import invalid_parameter
+from ..utils._param_validation import (
+    Interval,
+    StrOptions,
+    invalid_parameter,
+    validate_params,
+)
 from ._common import from_uint8, stack_or_list, to_uint8
 from ._degrade import rescale_image
 from ._jpeg import SUBSAMPLING, _check_qualities, jpeg_round_trip

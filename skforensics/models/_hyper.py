@@ -12,11 +12,14 @@ from sklearn.base import (
 )
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ImageEstimatorMixin
-from ..utils._param_validation import validate_estimator_params
+from ..utils._param_validation import (
+    HasMethods,
+    StrOptions,
+    validate_estimator_params,
+)
 from ..utils._validation import check_images
 from ..utils._warnings import warn_user
 from ._embedder import PatchEmbedder, _take
