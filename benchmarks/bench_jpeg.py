@@ -3,7 +3,7 @@
 ::
 
     python benchmarks/bench_jpeg.py --data ../shared/data/lossless \\
-        [--weights skforensics/models/weights/jpeg-quality.pt] [--device cuda]
+        [--weights skforensics/models/weights/jpeg-quality.skf] [--device cuda]
 
 Each held-out image (split by source file, the rule of
 ``scripts/train_jpeg_quality.py``, or the list stored in the weights) is

@@ -3,7 +3,7 @@
 ::
 
     python benchmarks/bench_jpeg_tables.py --data ../shared/data/lossless \\
-        [--weights skforensics/models/weights/jpeg-quality.pt] [--quick]
+        [--weights skforensics/models/weights/jpeg-quality.skf] [--quick]
 
 On the weights' held-out never-compressed images (256x256 crops, the
 issue's protocol), it prints:

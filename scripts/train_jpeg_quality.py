@@ -359,6 +359,21 @@ def blurred(image, n_copies, rng):
     ]
 
 
+def write_model_file(weights):
+    """Write the weights again as a save_model file beside them (``.skf``).
+
+    That is the form the package ships (``weights/jpeg-quality.skf``), read
+    by ``load_model``: no pickle, no ``torch.load``.
+    """
+    from skforensics.models import load_pretrained_jpeg
+    from skforensics.utils import save_model
+
+    target = os.path.splitext(weights)[0] + ".skf"
+    save_model(load_pretrained_jpeg(path=weights), target)
+    print(f"model file: {target} ({os.path.getsize(target) / 1024:.0f} KiB)")
+    return target
+
+
 def calibrate(path, out, images, args):
     """Fit the quality calibration of the weights at ``path``, write ``out``.
 
@@ -441,6 +456,7 @@ def main(argv=None):
                 "--calibration-qualities >= 1."
             )
         calibrate(args.calibrate_only, args.out, calibration_images, args)
+        write_model_file(args.out)
         return 0
     train_images = []
     blur_rng = np.random.default_rng((args.seed, 7))
@@ -482,7 +498,16 @@ def main(argv=None):
     train_seconds = 0.0
     stages = []
     if args.init:
-        init = torch.load(args.init, map_location="cpu", weights_only=False)
+        if args.init.endswith(".skf"):  # a shipped model file
+            from skforensics.utils import load_model
+
+            shipped = load_model(args.init)
+            init = {
+                "state_dict": shipped.module_.state_dict(),
+                "metadata": shipped.pretrained_info_,
+            }
+        else:
+            init = torch.load(args.init, map_location="cpu", weights_only=False)
         if "history" in init:  # a checkpoint
             load_widened(est.module_, init["module"])
             stages = init.get("stages", []) + [
@@ -621,6 +646,7 @@ def main(argv=None):
         calibrate(args.out, args.out, calibration_images, args)
     print(json.dumps({k: metadata[k] for k in ("epochs", "train_seconds", "final")}))
     print(f"weights: {args.out} ({os.path.getsize(args.out) / 1024:.0f} KiB)")
+    write_model_file(args.out)
     return 0
 
 

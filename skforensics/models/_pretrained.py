@@ -21,8 +21,8 @@ UPSCALE_FILE = "upscale.skf"
 _MODELS = ("upscale-detector", "upscale-factor")
 # The pixelwise JPEG estimators: name -> weights file for load_pretrained_jpeg.
 JPEG_MODELS = {
-    "jpeg-quality": "jpeg-quality.pt",
-    "jpeg-quality-fast": "jpeg-quality-fast.pt",
+    "jpeg-quality": "jpeg-quality.skf",
+    "jpeg-quality-fast": "jpeg-quality-fast.skf",
 }
 
 

@@ -50,7 +50,7 @@ def _weights_dir():
 
 
 def _default_weights_path():
-    return os.path.join(_weights_dir(), "jpeg-quality.pt")
+    return os.path.join(_weights_dir(), "jpeg-quality.skf")
 
 
 def _plain(value):
@@ -141,28 +141,32 @@ def _read_weights(path, *, format, kind, packaged, hint=""):
     should have been installed with the package, and ``hint`` how to make
     weights of one's own if it was not.
     """
-    if not os.path.isfile(path):
-        if packaged:
-            name = os.path.splitext(os.path.basename(path))[0]
-            raise FileNotFoundError(
-                f"The packaged {name!r} weights are missing: '{path}' does "
-                "not exist, so this installation of skforensics is incomplete; "
-                f"reinstall it.{hint}"
-            )
-        raise FileNotFoundError(f"{kind} file not found: '{path}'.")
+    _check_exists(path, kind=kind, packaged=packaged, hint=hint)
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise ValueError(f"Cannot read '{path}' as a {kind} file ({exc}).") from exc
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != format:
-        raise ValueError(
-            f"'{path}' is not a {kind} file (expected format {format!r})."
-        )
+        raise ValueError(f"'{path}' is not a {kind} file (expected format {format!r}).")
     checkpoint["state_dict"] = {
         k: v.float() if v.is_floating_point() else v
         for k, v in checkpoint["state_dict"].items()
     }
     return checkpoint
+
+
+def _check_exists(path, *, kind, packaged, hint=""):
+    """FileNotFoundError saying what is missing, and what to do about it."""
+    if os.path.isfile(path):
+        return
+    if packaged:
+        name = os.path.splitext(os.path.basename(path))[0]
+        raise FileNotFoundError(
+            f"The packaged {name!r} weights are missing: '{path}' does "
+            "not exist, so this installation of skforensics is incomplete; "
+            f"reinstall it.{hint}"
+        )
+    raise FileNotFoundError(f"{kind} file not found: '{path}'.")
 
 
 def save_jpeg_weights(estimator, path, *, metadata=None, dtype=torch.float16):
@@ -206,14 +210,18 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     Parameters
     ----------
     path : str or path-like, default=None
-        A weights file written by ``scripts/train_jpeg_quality.py`` (or
-        :func:`save_jpeg_weights`). None loads the packaged
-        ``skforensics/models/weights/jpeg-quality.pt``.
+        A model file written by :func:`~skforensics.utils.save_model`
+        (``.skf``, read by :func:`~skforensics.utils.load_model`: no pickle,
+        no code run) or a weights file written by
+        ``scripts/train_jpeg_quality.py`` (``.pt``, read with
+        ``torch.load(weights_only=True)``). None loads the packaged
+        ``skforensics/models/weights/jpeg-quality.skf``.
     device : str, default="cpu"
         Where the net runs.
     **kwargs
         Other :class:`PixelwiseJPEGRegressor` parameters, e.g.
-        ``tile_size``.
+        ``tile_size``; with a ``.skf`` file, only parameters that leave the
+        net as it is (not ``module__*``).
 
     Returns
     -------
@@ -246,6 +254,8 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
     else:
         path = os.fspath(path)
         packaged = os.path.dirname(os.path.abspath(path)) == _weights_dir()
+    if path.endswith(".skf"):
+        return _load_jpeg_model(path, packaged=packaged, device=device, **kwargs)
     checkpoint = _read_weights(
         path,
         format=WEIGHTS_FORMAT,
@@ -270,6 +280,28 @@ def load_pretrained_jpeg(*, path=None, device="cpu", **kwargs):
         for name, pair in calibration.items()
     } or None
     estimator.pretrained_info_ = checkpoint.get("metadata", {})
+    return estimator
+
+
+def _load_jpeg_model(path, *, packaged, device, **kwargs):
+    """A fitted PixelwiseJPEGRegressor from a save_model file."""
+    from ..utils import load_model
+
+    _check_exists(path, kind="pixelwise JPEG model", packaged=packaged)
+    estimator = load_model(path, device=device)
+    if not isinstance(estimator, PixelwiseJPEGRegressor):
+        raise ValueError(
+            f"'{path}' holds a {type(estimator).__name__}, not a "
+            "PixelwiseJPEGRegressor."
+        )
+    net_params = sorted(k for k in kwargs if k.startswith("module__"))
+    if net_params:
+        raise ValueError(
+            f"{', '.join(net_params)} would rebuild the net of '{path}' and "
+            "lose its weights; pass parameters that leave the net as it is."
+        )
+    if kwargs:
+        estimator.set_params(**kwargs)
     return estimator
 
 
@@ -341,8 +373,10 @@ def encode_torch(writer, value, where):
         fitted = {
             k: v
             for k, v in vars(value).items()
-            if k.endswith("_") and not k.startswith("_")
-            and k not in _SKORCH_STATE and k not in own
+            if k.endswith("_")
+            and not k.startswith("_")
+            and k not in _SKORCH_STATE
+            and k not in own
         }
         node = {
             "__net__": public_name(type(value)),
@@ -356,7 +390,9 @@ def encode_torch(writer, value, where):
                 for prefix in [*value._modules, *value._criteria]
                 if isinstance(getattr(value, f"{prefix}_", None), torch.nn.Module)
             }
-            node["history"] = writer.encode(value.history_.to_list(), f"{where}.history_")
+            node["history"] = writer.encode(
+                value.history_.to_list(), f"{where}.history_"
+            )
         return node
     if isinstance(value, torch.nn.Module):
         return {
@@ -417,4 +453,6 @@ def decode_torch(reader, node):
                 getattr(net, attr).load_state_dict(_decode_state_dict(reader, state))
             net.history_ = History(reader.decode(node.get("history", [])))
         return net
-    raise ValueError(f"Model file '{reader.path}' is damaged: unknown entry {sorted(node)}.")
+    raise ValueError(
+        f"Model file '{reader.path}' is damaged: unknown entry {sorted(node)}."
+    )

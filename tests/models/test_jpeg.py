@@ -564,6 +564,12 @@ def test_missing_or_bad_weights(tmp_path, monkeypatch):
         load_pretrained_jpeg(path=shipped)
     with pytest.raises(FileNotFoundError, match="not found"):
         load_pretrained_jpeg(path=tmp_path / "other.pt")
+    with pytest.raises(FileNotFoundError, match="'gone' weights are missing"):
+        load_pretrained_jpeg(
+            path=os.path.join(_serialization._weights_dir(), "gone.skf")
+        )
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_pretrained_jpeg(path=tmp_path / "other.skf")
     torch.save({"something": 1}, tmp_path / "bad.pt")
     with pytest.raises(ValueError, match="not a pixelwise JPEG weights file"):
         load_pretrained_jpeg(path=tmp_path / "bad.pt")

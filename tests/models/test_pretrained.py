@@ -255,8 +255,8 @@ def test_shipped_jpeg_models_carry_their_quality_calibration(name):
 def test_jpeg_quality_weights_are_small():
     from skforensics.models._pretrained import _weights_path
 
-    assert _weights_path("jpeg-quality.pt").stat().st_size < 1_000_000
-    assert _weights_path("jpeg-quality-fast.pt").stat().st_size < 1_000_000
+    assert _weights_path("jpeg-quality.skf").stat().st_size < 1_000_000
+    assert _weights_path("jpeg-quality-fast.skf").stat().st_size < 1_000_000
 
 
 def test_unknown_pretrained_name_lists_the_models():

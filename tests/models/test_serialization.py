@@ -1,12 +1,11 @@
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from skforensics.models._serialization import (  # noqa: E402
-    WEIGHTS_FORMAT,
     _constructor_kwargs,
-    _read_weights,
     _weights_dir,
     module_config,
 )
@@ -34,14 +33,21 @@ def test_module_config_asks_the_net_then_reads_its_arguments():
         module_config(Forgetful())
 
 
-@pytest.mark.parametrize("name", ["jpeg-quality.pt", "jpeg-quality-fast.pt"])
-def test_shipped_weights_read_unchanged(name):
-    # Written before the lattice front end had its name: "dct" still loads.
-    path = f"{_weights_dir()}/{name}"
-    checkpoint = _read_weights(
-        path, format=WEIGHTS_FORMAT, kind="weights", packaged=True
+@pytest.mark.parametrize("name", ["jpeg-quality.skf", "jpeg-quality-fast.skf"])
+def test_shipped_weights_are_model_files(name):
+    # Read by load_model (no pickle, no torch.load), with their facts.
+    from skforensics.models import PixelwiseJPEGRegressor, load_pretrained_jpeg
+
+    est = load_pretrained_jpeg(path=f"{_weights_dir()}/{name}")
+    assert isinstance(est, PixelwiseJPEGRegressor)
+    assert est.module_.front_end == "lattice"
+    assert est.pretrained_info_["test_images"] and est.quality_calibration_
+    with np.load(f"{_weights_dir()}/{name}", allow_pickle=False) as archive:
+        assert len(archive.files) > 0
+    # Parameters that keep the net apply; ones that would rebuild it do not.
+    assert (
+        load_pretrained_jpeg(path=f"{_weights_dir()}/{name}", tile_size=200).tile_size
+        == 200
     )
-    assert checkpoint["module"]["front_end"] == "dct"
-    net = JPEGQualityNet(**_constructor_kwargs(checkpoint["module"]))
-    net.load_state_dict(checkpoint["state_dict"])
-    assert net.front_end == "lattice"
+    with pytest.raises(ValueError, match="module__n_filters would rebuild the net"):
+        load_pretrained_jpeg(path=f"{_weights_dir()}/{name}", module__n_filters=8)
