@@ -56,19 +56,19 @@ images of one source, or of one grid alignment (all four box edges on the
 8x8 grid, or not). The CPU time of the two patch-averaging rows is part of
 the hyper-image row (one first stage serves the three).
 
-Measured with ``--folds 3 --epochs1 6`` (952 windows of 119 photographs,
-about 10,100 first-stage patches per fold; 647 CPU-seconds, 48 minutes of
-wall clock on two cores shared with a training job), ROC AUC, mean +- std
-over the folds::
+Measured at full size (the defaults, 5 folds, 8 first-stage epochs, 952
+windows of 119 photographs, about 12,000 first-stage patches per fold;
+1,696 CPU-seconds, 21 minutes on two torch threads), ROC AUC, mean over
+the folds::
 
     model                       all    jpeg   other  resample  noise
-    hyper-image               0.744   0.705   0.759     0.915  0.599
-    patch averaging (mean)    0.567   0.527   0.576     0.627  0.539
-    patch averaging (max)     0.709   0.651   0.716     0.890  0.602
-    BRISQUE + SVM             0.524   0.491   0.553     0.502  0.550
-    JPEG flag maps + LR       0.586   0.787   0.503     0.501  0.539
+    hyper-image               0.749   0.688   0.737     0.923  0.645
+    patch averaging (mean)    0.594   0.566   0.651     0.635  0.535
+    patch averaging (max)     0.731   0.691   0.745     0.915  0.566
+    BRISQUE + SVM             0.526   0.497   0.548     0.502  0.563
+    JPEG flag maps + LR       0.585   0.789   0.498     0.492  0.542
 
-(std 0.005-0.08; accuracy and the on/off-grid columns in the user guide.)
+(std 0.006-0.07; accuracy and the on/off-grid columns in the user guide.)
 
 Run ``python benchmarks/bench_forgery.py --data ../shared/data/lossless
 --out benchmarks/results/forgery.json`` (full size: 4 windows of 128x128
