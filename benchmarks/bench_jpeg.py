@@ -109,7 +109,7 @@ def summaries(est, images):
 
     calibrated = bool(getattr(est, "quality_calibration_", None))
     pooled = {}
-    for quality, flag in est._iter_maps(images):
+    for quality, flag, _ in est._iter_maps(images):
         for name, pool in _POOLINGS.items():
             answer = est._summary(quality, flag, pooling=name)
             pooled.setdefault(name, []).append(answer)

@@ -465,11 +465,9 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
                 quality = low + int(rng.choice(high - low + 1, p=self.quality_weights))
             subsampling = self.subsampling[int(rng.integers(len(self.subsampling)))]
             families, weights = self.tables
-            family = "libjpeg"
-            if len(families) > 1:
+            family = families[0]
+            if len(families) > 1:  # one family draws nothing: libjpeg's stream
                 family = families[int(rng.choice(len(families), p=weights))]
-            elif families:
-                family = families[0]
             if compress and family == "libjpeg":
                 region = jpeg_uint8(region, quality, subsampling)
             elif compress:

@@ -12,6 +12,7 @@ from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
+from ..utils._color import _gray_one
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -51,10 +52,7 @@ def textured_fraction(image):
     """
     from scipy.ndimage import uniform_filter
 
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim == 3:
-        image = image[..., :3] @ np.array([0.299, 0.587, 0.114])[: image.shape[-1]]
-    y = np.round(np.clip(image, 0.0, 1.0) * 255.0)
+    y = np.round(np.clip(_gray_one(image), 0.0, 1.0) * 255.0).astype(np.float64)
     mean = uniform_filter(y, 8, mode="reflect")
     variance = uniform_filter(y * y, 8, mode="reflect") - mean * mean
     return float(np.mean(variance >= _TEXTURE_VARIANCE))
@@ -376,18 +374,23 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         quality = 100.0 * (1.0 - np.clip(maps[0], 0.0, 1.0))
         return quality.astype(np.float32), np.clip(maps[1], 0.0, 1.0)
 
-    def _iter_maps(self, X):
-        """Yield the clipped (quality factor, flag) maps of each image.
+    def _maps_and_texture(self, image, module):
+        """The clipped maps of one image and its :func:`textured_fraction`."""
+        return (*self._clipped_maps(image, module), textured_fraction(image))
 
-        With more than one joblib worker (``n_jobs``, or joblib's context),
-        contiguous chunks of images are mapped by the workers.
+    def _iter_maps(self, X):
+        """Yield ``(quality map, flag map, textured fraction)`` of each image.
+
+        Each image is read once for both. With more than one joblib worker
+        (``n_jobs``, or joblib's context), contiguous chunks of images are
+        mapped by the workers.
         """
         X = self._check_predict_images(X)
         n_jobs = check_n_jobs(getattr(self, "n_jobs", None), _OWNER)
         if effective_n_jobs(n_jobs) == 1:
             module = self._inference_module()
             for i in range(len(X)):
-                yield self._clipped_maps(np.asarray(X[i]), module)
+                yield self._maps_and_texture(np.asarray(X[i]), module)
             return
         for chunk in map_image_chunks(_chunk_maps, X, n_jobs, self):
             yield from chunk
@@ -426,18 +429,18 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         """
         if return_summary:
             self._pool()  # a bad ``pooling`` fails before any map is computed
-            X = self._check_predict_images(X)
-        quality_maps, flag_maps = [], []
-        for quality, flag in self._iter_maps(X):
+        quality_maps, flag_maps, textured = [], [], []
+        for quality, flag, texture in self._iter_maps(X):
             quality_maps.append(quality)
             flag_maps.append(flag)
+            textured.append(texture)
         if isinstance(X, np.ndarray):
             quality_maps, flag_maps = np.stack(quality_maps), np.stack(flag_maps)
         if not return_summary:
             return quality_maps, flag_maps
         rows = [
-            self._summary(q, f, textured=textured_fraction(X[i]))
-            for i, (q, f) in enumerate(zip(quality_maps, flag_maps))
+            self._summary(q, f, textured=t)
+            for q, f, t in zip(quality_maps, flag_maps, textured)
         ]
         rows = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
         summary = Bunch(
@@ -473,10 +476,9 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
     def _summaries(self, X):
         """(n_images, 2) array: image quality factor and P(ever compressed)."""
         self._pool()  # a bad ``pooling`` fails before any map is computed
-        X = self._check_predict_images(X)
         rows = [
-            self._summary(quality, flag, textured=textured_fraction(X[i]))
-            for i, (quality, flag) in enumerate(self._iter_maps(X))
+            self._summary(quality, flag, textured=textured)
+            for quality, flag, textured in self._iter_maps(X)
         ]
         return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
 
@@ -620,6 +622,8 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
 
 
 def _chunk_maps(X, estimator):
-    """A joblib task: the clipped maps of one chunk of images."""
+    """A joblib task: the clipped maps (and texture) of one chunk of images."""
     module = estimator._inference_module()
-    return [estimator._clipped_maps(np.asarray(X[i]), module) for i in range(len(X))]
+    return [
+        estimator._maps_and_texture(np.asarray(X[i]), module) for i in range(len(X))
+    ]

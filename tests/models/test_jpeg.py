@@ -90,7 +90,7 @@ def test_image_values_pool_the_maps(fitted, images, pooling):
     # On skewed maps (a flat region reading 50 in a Q90 image) the two differ.
     skewed = np.full((10, 10), 90.0, dtype=np.float32)
     skewed[:3] = 50.0
-    est._iter_maps = lambda X: iter([(skewed, skewed / 100)])
+    est._iter_maps = lambda X: iter([(skewed, skewed / 100, 1.0)])
     expected = {"median": 90.0, "mean": 78.0}[pooling]
     assert est.predict(images[:1])[0] == pytest.approx(expected)
     assert est.predict_proba(images[:1])[0, 1] == pytest.approx(expected / 100)
