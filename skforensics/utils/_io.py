@@ -1,7 +1,10 @@
 """Reading images from files, eagerly or lazily."""
 
+import errno
 import numbers
 import os
+import struct
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -51,18 +54,111 @@ def find_image_files(folder, extensions=IMAGE_EXTENSIONS, *, exclude=None):
     return sorted(found)
 
 
-def read_image(path):
+# The decompression-bomb limit read_image applies by default: Pillow's own.
+PILLOW_LIMIT = "pillow"
+# Pillow's limit is a module global read by Image.open; it is lifted only
+# while this lock is held (see _open_image).
+_PILLOW_LIMIT_LOCK = threading.Lock()
+
+
+def _check_path(path, what="Image"):
+    """Refuse, with a message naming ``path``, what is not a readable file."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"{what} file '{path}' is a folder, not a file. Pass the files in it, "
+            "or a folder where a folder is accepted (load_image_folder, analyse)."
+        )
+    if os.path.exists(path):
+        return
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OSError(
+                    f"{what} file '{path}' is a symbolic link loop: it points, "
+                    "through other links, back to itself."
+                ) from None
+        target = os.readlink(path)
+        raise FileNotFoundError(
+            f"{what} file not found: '{path}' is a symbolic link to '{target}', "
+            "which does not exist."
+        )
+    raise FileNotFoundError(f"{what} file not found: '{path}'.")
+
+
+def _pixel_limit(max_pixels):
+    if isinstance(max_pixels, str) and max_pixels == PILLOW_LIMIT:
+        return Image.MAX_IMAGE_PIXELS
+    if max_pixels is None:
+        return None
+    if (
+        isinstance(max_pixels, bool)
+        or not isinstance(max_pixels, numbers.Integral)
+        or max_pixels < 1
+    ):
+        raise ValueError(
+            "max_pixels must be a positive int, None (no limit) or "
+            f"'pillow' (PIL.Image.MAX_IMAGE_PIXELS); got {max_pixels!r}."
+        )
+    return int(max_pixels)
+
+
+def _bomb_error(path, n_pixels, limit, max_pixels):
+    where = (
+        f"Pillow's decompression-bomb limit (PIL.Image.MAX_IMAGE_PIXELS = {limit})"
+        if isinstance(max_pixels, str)
+        else f"the limit max_pixels={limit}"
+    )
+    size = f"{n_pixels} pixels" if n_pixels else "more pixels"
+    return ValueError(
+        f"Image file '{path}' has {size}, more than {where}. If you trust the "
+        "file, raise the limit: read_image(path, max_pixels=...) or "
+        "LazyImages(paths, max_pixels=...) (None for no limit)."
+    )
+
+
+def _open_image(path, limit):
+    """``Image.open(path)`` with the decompression-bomb ``limit`` (None: none)."""
+    if limit == Image.MAX_IMAGE_PIXELS:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that;
+            # both are refused here, so a huge file never reaches memory.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path)
+    with _PILLOW_LIMIT_LOCK:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            return Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def read_image(path, *, max_pixels=PILLOW_LIMIT):
     """Read one image file into an array, keeping its native dtype.
 
     8-bit files give ``uint8``, 16-bit files ``uint16`` and floating-point
     TIFFs ``float32``. Palette images are expanded to RGB (RGBA if they have
-    transparency); CMYK and YCbCr are converted to RGB; an alpha channel is
-    kept (:func:`~skforensics.utils.check_images` drops it with a warning).
+    transparency), grayscale images with an alpha channel to RGBA; CMYK and
+    YCbCr are converted to RGB; an alpha channel is kept
+    (:func:`~skforensics.utils.check_images` drops it with a warning).
+
+    The pixels are returned as stored: an EXIF orientation tag is not
+    applied (the JPEG block grid and the sensor's pattern stay where the
+    encoder put them), and a file of several frames or pages (animated GIF,
+    WebP or PNG, multi-page TIFF) gives its first one. See
+    :ref:`image_collections`.
 
     Parameters
     ----------
     path : str or path-like
         The image file. Every format Pillow reads is accepted.
+    max_pixels : int, None or "pillow", default="pillow"
+        The most pixels (height x width) read: larger files are refused
+        before their pixels are decoded, as decompression bombs.
+        ``"pillow"`` is Pillow's limit, ``PIL.Image.MAX_IMAGE_PIXELS``
+        (178,956,970 pixels unless changed); None reads any size.
 
     Returns
     -------
@@ -72,14 +168,14 @@ def read_image(path):
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist (or is a symbolic link to nothing).
     OSError
-        If the file is not an image, is truncated or cannot be decoded. The
+        If the file is not an image, is truncated or cannot be decoded, is a
+        folder, a symbolic link loop or cannot be opened (permissions). The
         message names the file.
     ValueError
-        If the image has more pixels than Pillow's decompression-bomb limit
-        (``PIL.Image.MAX_IMAGE_PIXELS``). Raise that limit if you trust the
-        file.
+        If the image has more than ``max_pixels`` pixels, or
+        ``max_pixels`` is not a positive int, None or "pillow".
 
     Examples
     --------
@@ -91,33 +187,53 @@ def read_image(path):
     >>> Image.fromarray(np.zeros((4, 6), dtype=np.uint8)).save(path)
     >>> read_image(path).shape
     (4, 6)
+    >>> read_image(path, max_pixels=20)
+    Traceback (most recent call last):
+    ...
+    ValueError: Image file '...gray.png' has 24 pixels, more than the limit max_pixels=20. ...
     """
+    limit = _pixel_limit(max_pixels)
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"Image file not found: '{path}'.")
+    _check_path(path)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that;
-            # both are refused here, so a huge file never reaches memory.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                img.load()
-                return _to_array(img)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise ValueError(
-            f"Image file '{path}' has more pixels than Pillow's decompression-bomb "
-            f"limit (PIL.Image.MAX_IMAGE_PIXELS = {Image.MAX_IMAGE_PIXELS}). If "
-            "you trust the file, raise that limit before reading it."
-        ) from exc
-    except Image.UnidentifiedImageError as exc:
-        raise OSError(
+        img = _open_image(path, limit)
+    except _READ_ERRORS as exc:
+        raise _read_error(exc, path, limit, max_pixels) from exc
+    with img:
+        n_pixels = img.width * img.height
+        if limit is not None and n_pixels > limit:
+            raise _bomb_error(path, n_pixels, limit, max_pixels)
+        try:
+            img.load()
+            return _to_array(img)
+        except _READ_ERRORS as exc:
+            raise _read_error(exc, path, limit, max_pixels) from exc
+
+
+_READ_ERRORS = (
+    Image.DecompressionBombWarning,
+    Image.DecompressionBombError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+)
+
+
+def _read_error(exc, path, limit, max_pixels):
+    """The exception, naming ``path``, that read_image raises for ``exc``."""
+    if isinstance(exc, (Image.DecompressionBombWarning, Image.DecompressionBombError)):
+        return _bomb_error(path, None, limit, max_pixels)
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return OSError(
             f"Cannot read image file '{path}': not an image format Pillow knows."
-        ) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise OSError(
-            f"Cannot read image file '{path}': the file is truncated or corrupt "
-            f"({exc})."
-        ) from exc
+        )
+    if isinstance(exc, PermissionError):
+        return PermissionError(f"Cannot read image file '{path}': permission denied.")
+    return OSError(
+        f"Cannot read image file '{path}': the file is truncated or corrupt ({exc})."
+    )
 
 
 def _to_array(img):
@@ -138,7 +254,7 @@ def _to_array(img):
         return array.astype(np.uint16)
     if mode == "F":
         return np.asarray(img, dtype=np.float32)
-    if mode == "PA":
+    if mode in ("PA", "LA", "La"):
         return np.asarray(img.convert("RGBA"))
     return np.asarray(img)
 
@@ -160,6 +276,11 @@ class LazyImages(Sequence):
     ----------
     paths : sequence of str or path-like
         The image files, in order.
+    max_pixels : int, None or "pillow", default="pillow"
+        The most pixels an image may have: larger files are refused, when
+        read, as decompression bombs. ``"pillow"`` is Pillow's limit
+        (``PIL.Image.MAX_IMAGE_PIXELS``); None reads any size. See
+        :func:`read_image`.
     _ops : tuple of (callable, dict), default=()
         Internal: the functions applied to each image when it is read, as
         set by :meth:`map` (and kept by indexing). Not meant to be passed
@@ -192,7 +313,9 @@ class LazyImages(Sequence):
     (3, (8, 8, 3), 2)
     """
 
-    def __init__(self, paths, *, _ops=()):
+    max_pixels = PILLOW_LIMIT  # also for collections pickled before it existed
+
+    def __init__(self, paths, *, max_pixels=PILLOW_LIMIT, _ops=()):
         if isinstance(paths, (str, bytes, os.PathLike)):
             raise TypeError(
                 "paths must be a sequence of file paths, not a single path. "
@@ -200,6 +323,8 @@ class LazyImages(Sequence):
                 "skforensics.datasets.load_image_folder(folder) for a folder."
             )
         self.paths = tuple(os.fspath(p) for p in paths)
+        _pixel_limit(max_pixels)  # a bad limit fails here, not at the first read
+        self.max_pixels = max_pixels
         self._ops = tuple(_ops)
 
     @property
@@ -216,11 +341,13 @@ class LazyImages(Sequence):
     def _read(self, index):
         """Image ``index`` as read, and where it came from, for messages."""
         path = self.paths[index]
-        return read_image(path), f"Image file '{path}'"
+        return read_image(path, max_pixels=self.max_pixels), f"Image file '{path}'"
 
     def _subset(self, indices, ops):
         """A collection of the same kind over ``indices``, applying ``ops``."""
-        return LazyImages([self.paths[i] for i in indices], _ops=ops)
+        return LazyImages(
+            [self.paths[i] for i in indices], max_pixels=self.max_pixels, _ops=ops
+        )
 
     def __getitem__(self, key):
         if isinstance(key, tuple):
@@ -258,7 +385,7 @@ class LazyImages(Sequence):
     def __getstate__(self):
         # Pickled as its paths and per-image functions, never pixels: a
         # joblib or Dask worker that receives a collection reads the files.
-        return {"paths": self.paths, "_ops": self._ops}
+        return {"paths": self.paths, "max_pixels": self.max_pixels, "_ops": self._ops}
 
     def map(self, func, **kwargs):
         """Return a collection that applies ``func`` to each image when read.
@@ -286,6 +413,7 @@ class LazyImages(Sequence):
         return (
             isinstance(other, LazyImages)
             and self.paths == other.paths
+            and self.max_pixels == other.max_pixels
             and self._ops == other._ops
         )
 

@@ -1,3 +1,4 @@
+import os
 import pickle
 
 import numpy as np
@@ -90,3 +91,101 @@ def test_lazy_images_pickle_as_paths_not_pixels(tmp_path):
     assert len(data) < 1000  # three 256x256 images would take 196 kB
     _save(paths[0], np.full((256, 256), 7, np.uint8))  # changed after pickling
     assert pickle.loads(data)[0][0, 0] == 7
+
+
+def test_max_pixels_lowers_and_raises_the_limit(tmp_path, monkeypatch):
+    path = _save(tmp_path / "big.png", np.zeros((64, 64), np.uint8))
+    with pytest.raises(ValueError, match=r"big.png' has 4096 pixels.*max_pixels=4095"):
+        read_image(path, max_pixels=4095)
+    assert read_image(path, max_pixels=4096).shape == (64, 64)
+    # Above Pillow's limit: refused by default, read when the limit is raised,
+    # and Pillow's own setting is left as it was.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ValueError, match="MAX_IMAGE_PIXELS = 1000"):
+        read_image(path)
+    assert read_image(path, max_pixels=5000).shape == (64, 64)
+    assert read_image(path, max_pixels=None).shape == (64, 64)
+    assert Image.MAX_IMAGE_PIXELS == 1000
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "1000", True])
+def test_max_pixels_must_be_a_positive_int(tmp_path, bad):
+    path = _save(tmp_path / "a.png", np.zeros((4, 4), np.uint8))
+    with pytest.raises(ValueError, match="max_pixels must be a positive int"):
+        read_image(path, max_pixels=bad)
+    with pytest.raises(ValueError, match="max_pixels must be a positive int"):
+        LazyImages([path], max_pixels=bad)
+
+
+def test_lazy_images_keep_max_pixels_through_indexing_and_pickle(tmp_path):
+    paths = [_save(tmp_path / f"{i}.png", np.zeros((8, 8), np.uint8)) for i in range(3)]
+    X = LazyImages(paths, max_pixels=63)
+    for subset in (X[1:], X[[0, 2]], pickle.loads(pickle.dumps(X)), X.map(np.flipud)):
+        assert subset.max_pixels == 63
+        with pytest.raises(ValueError, match=r"\d.png' has 64 pixels"):
+            subset[0]
+    assert LazyImages(paths, max_pixels=64)[0].shape == (8, 8)
+    assert X != LazyImages(paths)
+
+
+def test_folder_named_like_a_file(tmp_path):
+    (tmp_path / "photo.png").mkdir()
+    with pytest.raises(IsADirectoryError, match="photo.png' is a folder"):
+        read_image(tmp_path / "photo.png")
+
+
+def test_symbolic_link_loop_and_dangling_link(tmp_path):
+    (tmp_path / "a.png").symlink_to("b.png")
+    (tmp_path / "b.png").symlink_to("a.png")
+    (tmp_path / "c.png").symlink_to("gone.png")
+    with pytest.raises(OSError, match="a.png' is a symbolic link loop"):
+        read_image(tmp_path / "a.png")
+    with pytest.raises(FileNotFoundError, match="c.png' is a symbolic link to 'gone.png'"):
+        read_image(tmp_path / "c.png")
+
+
+def test_unreadable_file_says_permission_denied(tmp_path):
+    path = _save(tmp_path / "secret.png", np.zeros((4, 4), np.uint8))
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as root: a file of mode 000 is readable")
+        with pytest.raises(PermissionError, match="secret.png': permission denied"):
+            read_image(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_gray_with_alpha_reads_as_rgba(tmp_path):
+    gray = np.arange(48, dtype=np.uint8).reshape(6, 8)
+    path = tmp_path / "la.png"
+    Image.fromarray(np.dstack([gray, np.full_like(gray, 200)])).save(path)
+    image = read_image(path)
+    assert image.shape == (6, 8, 4)
+    np.testing.assert_array_equal(image[..., 0], gray)
+    np.testing.assert_array_equal(image[..., 1], gray)
+    assert (image[..., 3] == 200).all()
+
+
+def test_exif_orientation_is_not_applied(tmp_path):
+    # Pixels come out as stored: a rotation tag would move the JPEG grid.
+    stored = np.zeros((16, 24, 3), np.uint8)
+    stored[:8, :8] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    path = tmp_path / "rotated.jpg"
+    Image.fromarray(stored).save(path, quality=95, exif=exif.tobytes())
+    image = read_image(path)
+    assert image.shape == (16, 24, 3)
+    assert image[:8, :8].mean() > 240 and image[8:, 8:].mean() < 15
+
+
+def test_multi_frame_files_give_their_first_frame(tmp_path):
+    frames = [Image.fromarray(np.full((8, 10, 3), 60 * i, np.uint8)) for i in range(3)]
+    for name in ("pages.tif", "anim.gif", "anim.webp"):
+        path = tmp_path / name
+        frames[1].save(path, save_all=True, append_images=[frames[2], frames[0]],
+                       **({"lossless": True} if name.endswith("webp") else {}))
+        image = read_image(path)
+        assert image.shape == (8, 10, 3)
+        assert abs(float(image.mean()) - 60) < 2
