@@ -24,8 +24,8 @@ import inspect
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, is_classifier, is_regressor
-from sklearn.utils import TransformerTags, get_tags
+from sklearn.base import BaseEstimator, TransformerMixin, is_classifier, is_regressor
+from sklearn.utils import get_tags
 from sklearn.utils import estimator_checks as sk_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -279,15 +279,9 @@ def test_importing_the_numpy_layer_does_not_import_torch():
 # saying so, partial_fit's sample and 1-D checks. Strict: a check that starts
 # to pass fails here until its entry goes.
 
-# HyperImageClassifier/Regressor have ``transform`` (the hyper-images, as
-# stacking's transform gives the stage-1 outputs) but no transformer tags,
-# and scikit-learn refuses to list their checks (RuntimeError: "seems to be a
-# Transformer, but the `transformer_tags` tag is not set"). skforensics/
-# models/_hyper.py belongs to another line of work; until they put
-# TransformerMixin first among their bases, as StackingClassifier does, the
-# view sets the tag and test_hyper_image_estimators_have_transformer_tags
-# fails (strict xfail).
-MISSING_TRANSFORMER_TAGS = {"HyperImageClassifier", "HyperImageRegressor"}
+# HyperImageClassifier/Regressor are transformers (TransformerMixin, as
+# StackingClassifier is): transform gives the hyper-images.
+HYPER_IMAGE_TRANSFORMERS = {"HyperImageClassifier", "HyperImageRegressor"}
 
 
 def _table_view(cls):
@@ -296,8 +290,6 @@ def _table_view(cls):
     def __sklearn_tags__(self):
         tags = super(view, self).__sklearn_tags__()
         tags.input_tags.two_d_array = True
-        if cls.__name__ in MISSING_TRANSFORMER_TAGS and tags.transformer_tags is None:
-            tags.transformer_tags = TransformerTags()
         return tags
 
     view = type(
@@ -460,22 +452,11 @@ def _check_name(check):
     return check.__name__
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                reason="skforensics/models/_hyper.py: transform without "
-                "TransformerMixin (owned by another line of work)",
-                strict=True,
-            ),
-        )
-        for name in sorted(MISSING_TRANSFORMER_TAGS & set(ESTIMATORS))
-    ],
-)
+@pytest.mark.parametrize("name", sorted(HYPER_IMAGE_TRANSFORMERS & set(ESTIMATORS)))
 def test_hyper_image_estimators_have_transformer_tags(name):
-    assert get_tags(_instance(name)).transformer_tags is not None
+    estimator = _instance(name)
+    assert get_tags(estimator).transformer_tags is not None
+    assert isinstance(estimator, TransformerMixin)
 
 
 # scikit-learn's parameter-validation check (it is not in the battery):

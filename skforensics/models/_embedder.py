@@ -197,6 +197,13 @@ def _weights_digest(module):
     return joblib.hash(state)
 
 
+def _check_range_of(estimator):
+    """The ``check_range`` of a patch estimator (True when it has none).
+
+    A FrozenEstimator passes the attribute of the estimator it wraps."""
+    return bool(getattr(estimator, "check_range", True))
+
+
 def _default_estimator():
     from ._patch import PatchCNNRegressor
 
@@ -383,7 +390,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             _rescale_image, X, max_size=as_pair(self.max_size), stack=True
         )
 
-    def _check_size(self, X, patch_size, grid, n_channels=None):
+    def _check_size(self, X, patch_size, grid, n_channels=None, check_range=True):
         ph, pw = patch_size
         gu, gv = grid
         minimum = (ph + gu - 1, pw + gv - 1)
@@ -395,6 +402,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             min_size_hint=(
                 f"{shrunk} for a {gu}x{gv} grid of {ph}x{pw} patches"
             ),
+            check_range=check_range,
         )
 
     def _check_targets(self, y, n_images, name="y"):
@@ -443,8 +451,11 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
                     f"{type(estimator).__name__} is not fitted; fit it first, or "
                     "leave cv=None to let the embedder fit a clone."
                 ) from None
-            X = self._rescale(check_images(X))
-            X = self._check_size(X, estimator.patch_size_, grid)
+            check_range = _check_range_of(estimator)
+            X = self._rescale(check_images(X, check_range=check_range))
+            X = self._check_size(
+                X, estimator.patch_size_, grid, check_range=check_range
+            )
         else:
             base = _default_estimator() if self.estimator is None else self.estimator
             patch_size = self._patch_size_param(base)
@@ -454,7 +465,13 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
                     "patch_size parameter and module_ once fitted (e.g. "
                     f"PatchCNNRegressor); got {type(base).__name__}."
                 )
-            X = self._check_size(self._rescale(check_images(X)), patch_size, grid)
+            check_range = _check_range_of(base)
+            X = self._check_size(
+                self._rescale(check_images(X, check_range=check_range)),
+                patch_size,
+                grid,
+                check_range=check_range,
+            )
             y = self._check_targets(y, len(X))
             estimator = clone(base)
             memory = check_memory(self.memory)
@@ -491,7 +508,13 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
                 "reference patches (e.g. the best quality score, or the "
                 "authentic class)."
             )
-        reference = self._rescale(check_images(reference, input_name="reference"))
+        reference = self._rescale(
+            check_images(
+                reference,
+                input_name="reference",
+                check_range=_check_range_of(estimator),
+            )
+        )
         if len(reference) != len(X):
             raise ValueError(
                 f"reference has {len(reference)} images but X has {len(X)}; pass "
@@ -568,8 +591,11 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             and column ``v`` of image ``i``.
         """
         check_is_fitted(self, "estimator_")
-        X = check_images(X, n_channels=self.n_channels_in_)
-        X = self._check_size(self._rescale(X), self.patch_size_, self.grid_)
+        check_range = _check_range_of(self.estimator_)
+        X = check_images(X, n_channels=self.n_channels_in_, check_range=check_range)
+        X = self._check_size(
+            self._rescale(X), self.patch_size_, self.grid_, check_range=check_range
+        )
         estimator = self.estimator_
         args = (
             self.layer_,

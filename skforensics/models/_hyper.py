@@ -7,6 +7,7 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     RegressorMixin,
+    TransformerMixin,
     clone,
     is_classifier,
 )
@@ -278,7 +279,9 @@ _NOTES = """
 """
 
 
-class HyperImageRegressor(_HyperImageMixin, RegressorMixin, BaseEstimator):
+class HyperImageRegressor(
+    _HyperImageMixin, RegressorMixin, TransformerMixin, BaseEstimator
+):
     __doc__ = (
         """Two-stage hyper-image regressor: patch embeddings, then a CNN.
 
@@ -357,7 +360,8 @@ class HyperImageRegressor(_HyperImageMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X = check_images(X)
+        # The range is the embedder's to check (check_range of its net).
+        X = check_images(X, check_range=False)
         y = check_targets(y, len(X), type(self).__name__)
         if y.dtype.kind not in "fiub":
             raise ValueError(
@@ -382,7 +386,9 @@ class HyperImageRegressor(_HyperImageMixin, RegressorMixin, BaseEstimator):
         return self._stage2_outputs(X, "predict").astype(np.float64)
 
 
-class HyperImageClassifier(_HyperImageMixin, ClassifierMixin, BaseEstimator):
+class HyperImageClassifier(
+    _HyperImageMixin, ClassifierMixin, TransformerMixin, BaseEstimator
+):
     __doc__ = (
         """Two-stage hyper-image classifier: patch embeddings, then a CNN.
 
@@ -461,7 +467,8 @@ class HyperImageClassifier(_HyperImageMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X = check_images(X)
+        # The range is the embedder's to check (check_range of its net).
+        X = check_images(X, check_range=False)
         y = check_targets(y, len(X), type(self).__name__)
         self.classes_, y_encoded = encode_class_labels(y, type(self).__name__)
         return self._fit_two_stages(

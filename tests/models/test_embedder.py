@@ -284,3 +284,20 @@ def test_lazy_images_and_lists(fitted, tmp_path):
     np.testing.assert_allclose(
         fitted.transform(list(X8)), fitted.transform(X8), rtol=1e-5, atol=1e-6
     )
+
+
+def test_check_range_of_the_patch_net_reaches_the_embedder():
+    """High-pass or MSCN inputs (values outside [0, 1]) are embedded when the
+    patch net says check_range=False, and refused with the default."""
+    X, y = _data()
+    X = (X - 0.5) * 4  # a feature map, not an image
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 2)).fit(X, y)
+    net = PatchCNNRegressor(check_range=False, **TINY)
+    embedder = PatchEmbedder(net, grid=(2, 2)).fit(X, y)
+    assert embedder.transform(X).shape == (6, 2, 2, 6)
+    # Prefit and frozen estimators carry it too.
+    fitted_net = clone(net).fit(X, y)
+    for estimator, cv in ((fitted_net, "prefit"), (FrozenEstimator(fitted_net), None)):
+        H = PatchEmbedder(estimator, grid=(2, 2), cv=cv).fit(X).transform(X)
+        assert H.shape == (6, 2, 2, 6)

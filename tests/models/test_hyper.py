@@ -380,3 +380,18 @@ def test_stage2_parameters_checked_before_torch():
         HyperImageNetRegressor(lr=-1).fit(H, np.arange(4.0))
     with pytest.raises(ValueError, match="'final_estimator' parameter"):
         _regressor(final_estimator="net").fit(*_data())
+
+
+def test_hyper_image_estimators_are_transformers():
+    X = make_test_images(6, size=24, random_state=0)
+    y = np.linspace(1, 5, 6)
+    model = HyperImageRegressor(
+        PatchEmbedder(PatchCNNRegressor(check_range=False, **TINY), grid=(2, 2)),
+        HyperImageNetRegressor(**STAGE2),
+        cv=2,
+    )
+    assert isinstance(model, TransformerMixin)
+    X = (X - 0.5) * 4  # high-pass-like input: the patch net allows it
+    H = model.fit_transform(X, y)
+    assert H.shape == (6, 2, 2, 6)
+    np.testing.assert_allclose(H, model.transform(X))
