@@ -7,6 +7,7 @@ from numbers import Integral
 import numpy as np
 
 from ..utils import LazyImages
+from ..utils._io import _check_path
 from ..utils._param_validation import (
     Interval,
     StrOptions,
@@ -35,8 +36,7 @@ def _import_av():
 def _open(path):
     """Open ``path`` with PyAV; a clear error naming the file otherwise."""
     av = _import_av()
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"Video file not found: '{path}'.")
+    _check_path(path, "Video")
     try:
         return av.open(path)
     except (av.FFmpegError, OSError, ValueError) as exc:
@@ -84,10 +84,8 @@ def _frame_table(path, mtime_ns, size, owner):
 
 
 def _table(path, owner):
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"Video file not found: '{path}'.") from None
+    _check_path(path, "Video")
+    stat = os.stat(path)
     return _frame_table(path, stat.st_mtime_ns, stat.st_size, owner)
 
 
@@ -146,9 +144,9 @@ class _Reader:
         av = _import_av()
         key = self.keyframes[np.searchsorted(self.keyframes, index, "right") - 1]
         forward = self._frames is not None and key <= self.position + 1 <= index
-        if not forward:
-            self._restart(index)
         try:
+            if not forward:
+                self._restart(index)
             for frame in self._frames:
                 if self.pts is None:
                     self.position += 1
@@ -205,12 +203,20 @@ def _plan(path, n_frames, step, start, owner):
 
 @functools.lru_cache(maxsize=16)
 def _count_decoded_cached(path, mtime_ns, size, owner):
+    av = _import_av()
     with _open(path) as container:
         stream = _video_stream(container, path, owner)
-        return sum(1 for _ in container.decode(stream))
+        try:
+            total = sum(1 for _ in container.decode(stream))
+        except (av.FFmpegError, OSError) as exc:
+            raise ValueError(f"could not read video '{path}': {exc}") from exc
+    if total == 0:
+        raise ValueError(f"could not read video '{path}': no frame could be decoded.")
+    return total
 
 
 def _count_decoded(path, owner):
+    _check_path(path, "Video")
     stat = os.stat(path)
     return _count_decoded_cached(path, stat.st_mtime_ns, stat.st_size, owner)
 
@@ -258,7 +264,9 @@ def read_video_frames(path, *, n_frames=None, step=1, start=0, mode="gray"):
     ImportError
         If PyAV is not installed (``pip install skforensics[video]``).
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist (or is a symbolic link to nothing).
+    OSError
+        If ``path`` is a folder or a symbolic link loop.
     ValueError
         If the file is not a video FFmpeg can read, or is truncated or
         corrupt. The message names the file.

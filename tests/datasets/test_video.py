@@ -221,6 +221,35 @@ def test_unreadable_and_truncated_files(tmp_path, video):
         read_video_frames(truncated)
 
 
+def test_folders_and_symbolic_links_are_named(tmp_path):
+    (tmp_path / "clip.mp4").mkdir()
+    (tmp_path / "a.mp4").symlink_to("b.mp4")
+    (tmp_path / "b.mp4").symlink_to("a.mp4")
+    (tmp_path / "c.mp4").symlink_to("gone.mp4")
+    for reader in (read_video_frames, LazyVideoFrames):
+        with pytest.raises(IsADirectoryError, match="clip.mp4' is a folder"):
+            reader(tmp_path / "clip.mp4")
+        with pytest.raises(OSError, match="a.mp4' is a symbolic link loop"):
+            reader(tmp_path / "a.mp4")
+        with pytest.raises(FileNotFoundError, match="c.mp4' is a symbolic link to"):
+            reader(tmp_path / "c.mp4")
+
+
+def test_undecodable_frame_is_a_value_error_naming_the_file(tmp_path):
+    # Half a PNG, which FFmpeg opens as a one-frame "video": decoding it
+    # raised PyAV's PermissionError ("Operation not permitted") outside the
+    # handler, a message that named no file.
+    from PIL import Image
+
+    buf = tmp_path / "full.png"
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(buf)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(buf.read_bytes()[: buf.stat().st_size // 2])
+    with pytest.raises(ValueError, match="could not read video '.*cut.png'"):
+        LazyVideoFrames(cut)[0]
+
+
 def test_file_without_video_stream(tmp_path):
     path = tmp_path / "sound.wav"
     with av.open(str(path), "w") as container:
