@@ -103,7 +103,7 @@ def _read_pixels(image):
         try:
             with Image.open(path) as img:
                 mode = img.mode
-        except (OSError, SyntaxError, ValueError):
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             mode = None  # read_image says what is wrong with the file
         _refuse_cmyk(mode, f"'{path}'")
         return read_image(path)
