@@ -129,8 +129,7 @@ def _ycck(cmyk_jpeg):
 
 
 def _video(path, *, codec="libx264", container=None, n=8, size=(HEIGHT, WIDTH),
-           pix_fmt="yuv420p", rate=10, pts=None, options=None, metadata=None,
-           audio_only=False):
+           pix_fmt="yuv420p", rate=10, pts=None, options=None, audio_only=False):
     """Encode ``n`` frames of a moving texture (or a tone when ``audio_only``)."""
     import av
     from fractions import Fraction
@@ -150,8 +149,6 @@ def _video(path, *, codec="libx264", container=None, n=8, size=(HEIGHT, WIDTH),
         stream = out.add_stream(codec, rate=rate, options=options or {})
         stream.height, stream.width = size
         stream.pix_fmt = pix_fmt
-        if metadata:
-            stream.metadata.update(metadata)
         if pts is not None:
             stream.codec_context.time_base = Fraction(1, 1000)
         for i in range(n):
@@ -164,6 +161,19 @@ def _video(path, *, codec="libx264", container=None, n=8, size=(HEIGHT, WIDTH),
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
+
+
+def _rotate_mp4(data):
+    """Set the display matrix of an MP4's (only) track to a 90-degree turn."""
+    data = bytearray(data)
+    at = data.find(b"tkhd")
+    version = data[at + 4]
+    # version/flags, times, track id, reserved, duration, reserved, layer...
+    offset = at + 8 + (8 if version == 0 else 16) + 8 + (4 if version == 0 else 8) + 16
+    data[offset : offset + 36] = struct.pack(
+        ">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000
+    )
+    return bytes(data)
 
 
 def _write(root, name, data):
@@ -350,9 +360,8 @@ def _add_videos(root, add):
     add("video/ten_bit.mkv", None, ERROR, video=OK, n_frames=8, **common)
     made("yuv444.mp4", pix_fmt="yuv444p")
     add("video/yuv444.mp4", None, ERROR, video=OK, n_frames=8, **common)
-    made("rotated.mp4", metadata={"rotate": "90"})
-    add("video/rotated.mp4", None, ERROR, video=OK, n_frames=8, **common,
-        note="rotation metadata; frames as stored")
+    add("video/rotated.mp4", _rotate_mp4(made("rotated.mp4")), ERROR, video=OK, n_frames=8, **common,
+        note="display matrix of a 90-degree turn; frames as stored")
     made("vfr.mkv", container="matroska", pts=[0, 40, 50, 130, 140, 300, 310, 500])
     add("video/vfr.mkv", None, ERROR, video=OK, n_frames=8, **common,
         note="variable frame rate")
