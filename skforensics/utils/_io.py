@@ -158,7 +158,8 @@ def read_image(path, *, max_pixels=PILLOW_LIMIT):
         The most pixels (height x width) read: larger files are refused
         before their pixels are decoded, as decompression bombs.
         ``"pillow"`` is Pillow's limit, ``PIL.Image.MAX_IMAGE_PIXELS``
-        (178,956,970 pixels unless changed); None reads any size.
+        (89,478,485 pixels unless changed: Pillow warns above it and refuses
+        twice as many, read_image refuses both); None reads any size.
 
     Returns
     -------
