@@ -99,7 +99,7 @@ def _paper_alpha(patch, background, corner, image_size):
     return dissimilarity + (1.0 - dist / dist_n)
 
 
-def _gaussian_images(X, y, positions, rng, low, high, patch_size, vary, width):
+def _gaussian_images(X, y, positions, maps, rng, low, high, patch_size, vary, width):
     """The earlier reading of eq. 3: RMS contrast times a centred Gaussian."""
     n_samples, image_size = X.shape[:2]
     n_pixels = patch_size * patch_size
@@ -129,11 +129,13 @@ def _gaussian_images(X, y, positions, rng, low, high, patch_size, vary, width):
                 d2 = (r - centre) ** 2 + (c - centre) ** 2
                 weight = np.exp(-d2 / (2 * width**2))
             energy += contrast2 * weight**2
+            if maps is not None:
+                maps[i, r : r + patch_size, c : c + patch_size] = contrast2 * weight**2
         y[i] = MAX_SCORE - np.sqrt(energy)
         positions.append(corners)
 
 
-def _paper_images(X, y, positions, rng, low, high, patch_size, vary):
+def _paper_images(X, y, positions, maps, rng, low, high, patch_size, vary):
     """Eq. 3 of the paper; with vary="position", one background and patch set."""
     n_samples, image_size = X.shape[:2]
     if vary == "position":
@@ -151,7 +153,10 @@ def _paper_images(X, y, positions, rng, low, high, patch_size, vary):
         for k, (r, c) in enumerate(corners):
             patch = patches[k] if vary == "position" else _paper_patch(rng, patch_size)
             X[i, r : r + patch_size, c : c + patch_size] = patch
-            energy += _paper_alpha(patch, background, (r, c), image_size) ** 2
+            alpha2 = _paper_alpha(patch, background, (r, c), image_size) ** 2
+            energy += alpha2
+            if maps is not None:
+                maps[i, r : r + patch_size, c : c + patch_size] = alpha2
         y[i] = MAX_SCORE - np.sqrt(energy)
         positions.append(corners)
 
@@ -165,6 +170,7 @@ def _paper_images(X, y, positions, rng, low, high, patch_size, vary):
         "score": [StrOptions({"paper", "gaussian"})],
         "location_scale": [Interval(Real, 0, None, closed="neither"), None],
         "vary": [StrOptions({"all", "position"})],
+        "return_maps": ["boolean"],
         "return_positions": ["boolean"],
         "random_state": ["random_state"],
     },
@@ -179,6 +185,7 @@ def make_localized_artifacts(
     score="paper",
     location_scale=0.25,
     vary="all",
+    return_maps=False,
     return_positions=False,
     random_state=None,
 ):
@@ -238,6 +245,13 @@ def make_localized_artifacts(
         1. For a fixed number of patches, only where the patches are changes
         the score: a model that ignores positions cannot track it.
 
+    return_maps : bool, default=False
+        If True, also return per-pixel maps of the artifacts, the patch
+        supervision of a first stage: pass them as ``masks`` to the ``fit``
+        of :class:`~skforensics.models.PatchCNNRegressor`,
+        :class:`~skforensics.models.PatchEmbedder` or
+        :class:`~skforensics.models.HyperImageRegressor`.
+
     return_positions : bool, default=False
         If True, also return the top-left corners of the patches.
 
@@ -257,6 +271,14 @@ def make_localized_artifacts(
 
     groups : ndarray of shape (n_samples,)
         ``arange(n_samples)``: every image is its own source.
+
+    maps : ndarray of shape (n_samples, image_size, image_size) of dtype float32
+        ``alpha_i**2`` on the pixels of patch ``i``, 0 elsewhere, so that
+        ``y == 5 - sqrt(maps.sum(axis=(1, 2)) / patch_size**2)`` and the
+        mean of a map over any window is the part of ``sum_i alpha_i**2``
+        that the window holds, divided by its size: the per-patch label
+        that the paper's problem setup allows when it is "part of
+        ground-truth labels". Only returned if ``return_maps`` is True.
 
     positions : list of ndarray of shape (n_patches_i, 2)
         The ``(row, column)`` top-left corner of each patch of each image.
@@ -320,6 +342,15 @@ def make_localized_artifacts(
     ((10, 128, 128), dtype('float32'), (10,), 2)
     >>> bool(((y >= 5 - 2 * 5**0.5) & (y <= 5)).all())
     True
+
+    With the per-pixel maps, the patch supervision of a first stage:
+
+    >>> import numpy as np
+    >>> X, y, groups, maps = make_localized_artifacts(
+    ...     10, return_maps=True, random_state=0
+    ... )
+    >>> bool(np.allclose(y, 5 - np.sqrt(maps.sum(axis=(1, 2)) / 16**2)))
+    True
     """
     func_name = "make_localized_artifacts"
     if patch_size > image_size:
@@ -335,12 +366,20 @@ def make_localized_artifacts(
     X = np.empty((n_samples, image_size, image_size), dtype=np.float32)
     y = np.empty(n_samples, dtype=np.float64)
     positions = []
+    maps = None
+    if return_maps:
+        maps = np.zeros((n_samples, image_size, image_size), dtype=np.float32)
     if score == "paper":
-        _paper_images(X, y, positions, rng, low, high, patch_size, vary)
+        _paper_images(X, y, positions, maps, rng, low, high, patch_size, vary)
     else:
         width = None if location_scale is None else location_scale * image_size
-        _gaussian_images(X, y, positions, rng, low, high, patch_size, vary, width)
+        _gaussian_images(
+            X, y, positions, maps, rng, low, high, patch_size, vary, width
+        )
     groups = np.arange(n_samples)
+    out = (X, y, groups)
+    if return_maps:
+        out += (maps,)
     if return_positions:
-        return X, y, groups, positions
-    return X, y, groups
+        out += (positions,)
+    return out

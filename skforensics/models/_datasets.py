@@ -19,7 +19,23 @@ from ..utils._validation import image_shapes
 
 __all__ = ["ImageSplit", "PatchDataset"]
 
-_SAMPLINGS = ("grid", "random", "center")
+_SAMPLINGS = ("grid", "random", "center", "mask", "contour")
+_MASK_TARGETS = ("mean", "label")
+
+
+def _mask_centres(mask, sampling):
+    """Flat indices of the pixels a patch may be centred on: the non-zero
+    pixels of ``mask`` (``"mask"``) or those of them with a 4-neighbour
+    outside it (``"contour"``; the image border does not count as outside).
+    A mask that covers the whole image has no contour: its pixels are used."""
+    support = np.asarray(mask) != 0
+    if sampling == "contour" and support.any():
+        from scipy.ndimage import binary_erosion
+
+        edge = support & ~binary_erosion(support, border_value=1)
+        if edge.any():
+            support = edge
+    return np.flatnonzero(support)
 
 
 class PatchDataset(torch.utils.data.Dataset):
@@ -29,7 +45,9 @@ class PatchDataset(torch.utils.data.Dataset):
     the top-left corner (decided by
     :func:`skforensics.feature.patch_corners`); a patch is cut when it is
     accessed, so the patches of a collection are never materialised
-    together. The label of an image is repeated for each of its patches.
+    together. The label of an image is repeated for each of its patches,
+    unless per-image ``masks`` give each patch its own target (patch
+    supervision, see ``mask_target``).
 
     Read more in the :ref:`User Guide <patch_cnn>`.
 
@@ -44,11 +62,18 @@ class PatchDataset(torch.utils.data.Dataset):
         dummy 0 is returned, as skorch expects a pair).
     patch_size : tuple of (int, int), default=(64, 64)
         Patch height and width.
-    sampling : {"grid", "random", "center"}, default="grid"
+    sampling : {"grid", "random", "center", "mask", "contour"}, default="grid"
         ``"grid"``: all tiles on a grid with ``stride``; ``"random"``:
         ``n_patches`` corners per image, drawn again by :meth:`resample`
         (the estimators call it at the start of every epoch);
-        ``"center"``: the centre tile.
+        ``"center"``: the centre tile. ``"mask"`` and ``"contour"`` need
+        ``masks``: half of each image's ``n_patches`` (rounded up) are
+        centred on random pixels of its mask (``"mask"``: its non-zero
+        pixels; ``"contour"``: those with a 4-neighbour outside it, as
+        Chandakkar & Li crop patches around the tampered contour), moved
+        inside the image where they would cross its border, and the others
+        drawn uniformly as with ``"random"``; an image whose mask is empty
+        gets ``n_patches`` uniform patches.
     stride : int or tuple of (int, int), default=None
         Grid step; ``None`` means ``patch_size`` (non-overlapping tiles).
     n_patches : int, default=1
@@ -64,6 +89,21 @@ class PatchDataset(torch.utils.data.Dataset):
         loader or on other draws.
     target_dtype : torch.dtype, default=torch.int64
         Type of the returned targets.
+    masks : sequence of ndarray of shape (H_i, W_i) or None, default=None
+        One map per image, of the image's height and width (checked by the
+        caller). With masks, a patch's target comes from the map under it
+        (``mask_target``), and ``y`` gives the label of the masked patches.
+    mask_target : {"mean", "label"}, default="mean"
+        How a patch's target comes from its map. ``"mean"`` (regression):
+        the mean of the map over the patch, standardised as
+        ``(mean - target_offset) / target_scale``. ``"label"``
+        (classification, ``y`` holding class indices): the image's label
+        ``y[i]`` if the map has a non-zero pixel in the central part of the
+        patch (the middle ``ph // 2`` x ``pw // 2`` window, so that the
+        evidence lies well inside it, stretched to the image's border
+        where the patch touches it), else class index 0.
+    target_offset, target_scale : float, default=0.0, 1.0
+        Standardisation of the ``"mean"`` targets.
 
     Attributes
     ----------
@@ -79,6 +119,15 @@ class PatchDataset(torch.utils.data.Dataset):
     >>> ds = PatchDataset(images, [0, 1, 1], patch_size=(32, 32))
     >>> len(ds), ds[7][0].shape, int(ds[7][1])
     (18, torch.Size([1, 32, 32]), 1)
+
+    Patch targets from per-pixel maps (the mean of the map over the patch):
+
+    >>> maps = np.zeros((3, 64, 96), dtype=np.float32)
+    >>> maps[:, :32, :32] = 1.0
+    >>> ds = PatchDataset(images, [0, 1, 1], patch_size=(32, 32), masks=maps,
+    ...                   target_dtype=torch.float32)
+    >>> ds.patch_targets()[:6].tolist()
+    [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
 
     def __init__(
@@ -94,11 +143,35 @@ class PatchDataset(torch.utils.data.Dataset):
         indices=None,
         random_state=0,
         target_dtype=torch.int64,
+        masks=None,
+        mask_target="mean",
+        target_offset=0.0,
+        target_scale=1.0,
     ):
         if sampling not in _SAMPLINGS:
             raise ValueError(
                 f"sampling must be one of {_SAMPLINGS}; got {sampling!r} instead."
             )
+        if mask_target not in _MASK_TARGETS:
+            raise ValueError(
+                f"mask_target must be one of {_MASK_TARGETS}; got {mask_target!r} "
+                "instead."
+            )
+        if masks is None and sampling in ("mask", "contour"):
+            raise ValueError(
+                f"sampling={sampling!r} centres patches on the masks; pass masks "
+                "(one map per image) or use sampling='random'."
+            )
+        if masks is not None and len(masks) != len(images):
+            raise ValueError(
+                f"masks has {len(masks)} maps but there are {len(images)} images; "
+                "pass one map per image."
+            )
+        self.masks = masks
+        self.mask_target = mask_target
+        self.target_offset = float(target_offset)
+        self.target_scale = float(target_scale)
+        self._centres = {}
         self.images = images
         self.y = None if y is None else np.asarray(y)
         self.patch_size = tuple(patch_size)
@@ -157,7 +230,8 @@ class PatchDataset(torch.utils.data.Dataset):
         """
         if epoch == self.epoch_ and hasattr(self, "patch_index_"):
             return self
-        fixed = self.sampling != "random" and hasattr(self, "patch_index_")
+        drawn = self.sampling in ("random", "mask", "contour")
+        fixed = not drawn and hasattr(self, "patch_index_")
         if fixed and not self.augment:
             self.epoch_ = epoch
             return self
@@ -168,19 +242,22 @@ class PatchDataset(torch.utils.data.Dataset):
             shapes = self._image_shapes()
             blocks = []
             for i in self.indices:
-                kwargs = {}
-                if self.sampling == "random":
-                    kwargs = dict(
-                        n_patches=self.n_patches,
-                        random_state=int(rng.integers(2**31 - 1)),
+                if self.sampling in ("mask", "contour"):
+                    rows, cols = self._mask_corners(i, shapes[i], rng)
+                else:
+                    kwargs = {}
+                    if self.sampling == "random":
+                        kwargs = dict(
+                            n_patches=self.n_patches,
+                            random_state=int(rng.integers(2**31 - 1)),
+                        )
+                    elif self.sampling == "grid":
+                        kwargs = dict(stride=self.stride)
+                    rows, cols = patch_corners(
+                        shapes[i], self.patch_size, sampling=self.sampling, **kwargs
                     )
-                elif self.sampling == "grid":
-                    kwargs = dict(stride=self.stride)
-                rows, cols = patch_corners(
-                    shapes[i], self.patch_size, sampling=self.sampling, **kwargs
-                )
-                if self.sampling != "random":
-                    rows, cols = np.meshgrid(rows, cols, indexing="ij")
+                    if self.sampling != "random":
+                        rows, cols = np.meshgrid(rows, cols, indexing="ij")
                 rows, cols = np.ravel(rows), np.ravel(cols)
                 block = np.empty((rows.size, 4), dtype=np.int64)
                 block[:, 0] = i
@@ -194,6 +271,77 @@ class PatchDataset(torch.utils.data.Dataset):
         self.patch_index_ = index
         self.epoch_ = epoch
         return self
+
+    def _mask_corners(self, i, shape, rng):
+        """Corners of image ``i``: half centred on its mask, half uniform."""
+        centres = self._centres.get(i)
+        if centres is None:
+            centres = self._centres[i] = _mask_centres(self.masks[i], self.sampling)
+        n_focus = (self.n_patches + 1) // 2 if centres.size else 0
+        seed = int(rng.integers(2**31 - 1))
+        rows, cols = patch_corners(
+            shape,
+            self.patch_size,
+            sampling="random",
+            n_patches=max(self.n_patches - n_focus, 1),
+            random_state=seed,
+        )
+        rows, cols = np.ravel(rows), np.ravel(cols)
+        if n_focus == self.n_patches:
+            rows, cols = rows[:0], cols[:0]
+        if n_focus:
+            ph, pw = self.patch_size
+            height, width = shape
+            picked = centres[rng.integers(centres.size, size=n_focus)]
+            r, c = np.divmod(picked, width)
+            r = np.clip(r - ph // 2, 0, height - ph)
+            c = np.clip(c - pw // 2, 0, width - pw)
+            rows, cols = np.r_[r, rows], np.r_[c, cols]
+        return rows, cols
+
+    def patch_target(self, i):
+        """The target of the ``i``-th patch, as a number (see ``mask_target``).
+
+        Parameters
+        ----------
+        i : int
+            Index of the patch, from 0 to ``len(self) - 1``.
+
+        Returns
+        -------
+        target : float or int
+            The image's target without masks; otherwise the standardised
+            mean of the map over the patch (``"mean"``) or the class index
+            (``"label"``).
+        """
+        image_idx, row, col, _ = self.patch_index_[i]
+        if self.masks is None:
+            return self.y[image_idx]
+        ph, pw = self.patch_size
+        mask = np.asarray(self.masks[image_idx])
+        window = mask[row : row + ph, col : col + pw]
+        if self.mask_target == "mean":
+            mean = float(np.mean(window, dtype=np.float64))
+            return (mean - self.target_offset) / self.target_scale
+        # The middle half, up to the image border where the patch touches it.
+        height, width = mask.shape[:2]
+        qh, qw = ph // 4, pw // 4
+        top = 0 if row == 0 else qh
+        bottom = ph if row + ph >= height else ph - qh
+        left = 0 if col == 0 else qw
+        right = pw if col + pw >= width else pw - qw
+        centre = window[top:bottom, left:right]
+        return self.y[image_idx] if np.any(centre) else 0
+
+    def patch_targets(self):
+        """Targets of all the patches of the current epoch.
+
+        Returns
+        -------
+        targets : ndarray of shape (len(self),)
+            :meth:`patch_target` of every patch, in order.
+        """
+        return np.asarray([self.patch_target(i) for i in range(len(self))])
 
     def __len__(self):
         return len(self.patch_index_)
@@ -227,12 +375,10 @@ class PatchDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         patch = torch.from_numpy(self.get_patch(i))
-        if self.y is None:
+        if self.y is None and self.masks is None:
             target = torch.zeros((), dtype=self.target_dtype)
         else:
-            target = torch.as_tensor(self.y[self.patch_index_[i, 0]]).to(
-                self.target_dtype
-            )
+            target = torch.as_tensor(self.patch_target(i)).to(self.target_dtype)
         return patch, target
 
 

@@ -1,6 +1,7 @@
 """Hyper-images: a patch network's activations on a fixed grid of patches."""
 
 import copy
+import inspect
 from numbers import Integral, Real
 
 import cv2
@@ -24,7 +25,12 @@ from ..utils._param_validation import (
     as_pair,
     validate_estimator_params,
 )
-from ..utils._validation import apply_images, check_images, n_channels_of
+from ..utils._validation import (
+    apply_images,
+    check_images,
+    image_shapes,
+    n_channels_of,
+)
 from ._selective import select_patches
 from ._targets import check_targets
 
@@ -187,9 +193,31 @@ def _embed(module, layer, X, patch_size, grid, batch_size, device):
     return flat.reshape(len(X), gu, gv, -1).astype(np.float32, copy=False)
 
 
-def _fit_estimator(estimator, X, y):
+def _fit_estimator(estimator, X, y, masks=None):
     """Fit and return ``estimator`` (a module-level function, for caching)."""
-    return estimator.fit(X, y)
+    if masks is None:
+        return estimator.fit(X, y)
+    return estimator.fit(X, y, masks=masks)
+
+
+def _takes_masks(estimator):
+    try:
+        return "masks" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+
+
+def _rescale_mask(mask, *, shape):
+    """A per-image map resized to its shrunk image's ``(height, width)``."""
+    mask = np.asarray(mask)
+    if mask.shape[:2] == tuple(shape):
+        return mask
+    size = (int(shape[1]), int(shape[0]))
+    if mask.dtype == bool:
+        out = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+        return out.astype(bool)
+    out = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return out
 
 
 def _weights_digest(module):
@@ -305,6 +333,13 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
     penultimate layer of :class:`~skforensics.nn.KangCNN`) is 200 kB per
     image, so ``transform`` of 10,000 images takes 2 GB.
 
+    ``fit(X, y, masks=...)`` trains the patch network on patch labels, as
+    the paper trains its first stage where they are known: each sampled
+    patch gets its target from its image's map (the tampered region of a
+    collage, the per-pixel artifact strength of the synthetic task); with
+    ``sampling="contour"`` or ``"mask"`` on the patch estimator, half of the
+    patches are centred on the maps.
+
     ``fit(X, y, reference=..., reference_y=...)`` trains the patch network
     on the patches chosen by :func:`select_patches` (one patch per sample,
     ``sampling="grid"``) instead of patches of all of ``X``.
@@ -416,7 +451,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------- fit
-    def fit(self, X, y=None, *, reference=None, reference_y=None):
+    def fit(self, X, y=None, *, masks=None, reference=None, reference_y=None):
         """Fit the patch network (unless prefit) and set up the embedding.
 
         Parameters
@@ -426,6 +461,13 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             ``(ph + U - 1, pw + V - 1)`` pixels at least.
         y : array-like of shape (n_images,)
             One target per image (ignored when prefit).
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Patch supervision of the first stage: one map per image, passed
+            to the patch estimator's ``fit`` (see
+            :meth:`PatchCNNClassifier.fit`, :meth:`PatchCNNRegressor.fit`),
+            which gives each training patch its own target from the map
+            under it. Shrunk with the images when ``max_size`` shrinks them.
+            Ignored when prefit.
         reference : image collection, default=None
             The undistorted version of each image, of the same shapes. When
             given, the network is trained on the patches chosen by
@@ -475,6 +517,8 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
             y = self._check_targets(y, len(X))
             estimator = clone(base)
             memory = check_memory(self.memory)
+            if masks is not None:
+                masks = self._fit_masks(masks, X, estimator, reference)
             if reference is not None:
                 X_fit, y_fit = self._selected_patches(
                     X, y, reference, reference_y, patch_size, estimator
@@ -483,7 +527,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
                     estimator.set_params(sampling="grid")
             else:
                 X_fit, y_fit = X, y
-            estimator = memory.cache(_fit_estimator)(estimator, X_fit, y_fit)
+            estimator = memory.cache(_fit_estimator)(estimator, X_fit, y_fit, masks)
         if not hasattr(estimator, "module_") or not hasattr(estimator, "patch_size_"):
             raise TypeError(
                 f"{type(self).__name__} embeds the layers of a torch patch network, "
@@ -500,6 +544,31 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         )
         self.layer_, self.n_features_out_ = self._resolve_layer()
         return self
+
+    def _fit_masks(self, masks, X, estimator, reference):
+        name = type(self).__name__
+        if reference is not None:
+            raise ValueError(
+                f"{name}.fit takes masks (patch supervision) or reference "
+                "(selective patch training), not both."
+            )
+        if not _takes_masks(estimator):
+            raise TypeError(
+                f"{name} was given masks, but the fit of its estimator "
+                f"{type(estimator).__name__} takes none; use PatchCNNClassifier "
+                "or PatchCNNRegressor for patch supervision."
+            )
+        if self.max_size is None:
+            return masks
+        if len(masks) != len(X):
+            raise ValueError(
+                f"masks has {len(masks)} maps but X has {len(X)} images; pass one "
+                "map per image."
+            )
+        return [
+            _rescale_mask(mask, shape=shape)
+            for mask, shape in zip(masks, image_shapes(X))
+        ]
 
     def _selected_patches(self, X, y, reference, reference_y, patch_size, estimator):
         if reference_y is None:

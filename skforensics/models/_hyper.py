@@ -73,7 +73,7 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
         rng = check_random_state(self.random_state)
         return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
 
-    def _fit_two_stages(self, X, y, groups, reference, reference_y, fit_params):
+    def _fit_two_stages(self, X, y, groups, masks, reference, reference_y, fit_params):
         self._validate_params()
         if reference is None and reference_y is not None:
             raise ValueError("reference_y is only used together with reference.")
@@ -81,6 +81,13 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
             {} if reference is None
             else {"reference": reference, "reference_y": reference_y}
         )
+        if masks is not None:
+            if len(masks) != len(X):
+                raise ValueError(
+                    f"masks has {len(masks)} maps but X has {len(X)} images; pass "
+                    "one map per image."
+                )
+            embed_params["masks"] = masks
         stage2_seed, embed_seed = self._seeds()
         hyper = self._hyper_images(X, y, groups, embed_params, embed_seed)
         if hyper.ndim != 4:
@@ -336,7 +343,17 @@ class HyperImageRegressor(
 
     _default_estimators = (PatchCNNRegressor, HyperImageNetRegressor)
 
-    def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        groups=None,
+        masks=None,
+        reference=None,
+        reference_y=None,
+        **fit_params,
+    ):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.
 
         Parameters
@@ -348,6 +365,13 @@ class HyperImageRegressor(
         groups : array-like of shape (n_images,), default=None
             Source of each image, for a group splitter in ``cv`` (so crops
             of one photograph stay in one fold).
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Patch supervision of the first stage: one map per image, passed
+            to the embedder's ``fit`` (restricted to each fold's images, so
+            the patches of an image stay on its side of every split), whose
+            patch estimator gives each patch its own target from the map
+            (see :meth:`PatchCNNRegressor.fit`). The second stage still
+            learns ``y``.
         reference, reference_y : default=None
             Passed to the embedder's ``fit`` (selective patch training),
             restricted to each fold's images.
@@ -368,7 +392,9 @@ class HyperImageRegressor(
                 f"{type(self).__name__} needs numeric targets; got y of dtype "
                 f"{y.dtype}."
             )
-        return self._fit_two_stages(X, y, groups, reference, reference_y, fit_params)
+        return self._fit_two_stages(
+            X, y, groups, masks, reference, reference_y, fit_params
+        )
 
     def predict(self, X):
         """Score of each image.
@@ -444,7 +470,17 @@ class HyperImageClassifier(
 
     _default_estimators = (PatchCNNClassifier, HyperImageNetClassifier)
 
-    def fit(self, X, y, *, groups=None, reference=None, reference_y=None, **fit_params):
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        groups=None,
+        masks=None,
+        reference=None,
+        reference_y=None,
+        **fit_params,
+    ):
         """Fit the first stage, make out-of-fold hyper-images, fit the second.
 
         Parameters
@@ -455,6 +491,12 @@ class HyperImageClassifier(
             One class label per image.
         groups : array-like of shape (n_images,), default=None
             Source of each image, for a group splitter in ``cv``.
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Patch supervision of the first stage: boolean maps, True where
+            the region that gives the image its label is, passed to the
+            embedder's ``fit`` restricted to each fold's images (see
+            :meth:`PatchCNNClassifier.fit`). The second stage still learns
+            ``y``.
         reference, reference_y : default=None
             Passed to the embedder's ``fit`` (selective patch training),
             restricted to each fold's images.
@@ -472,7 +514,7 @@ class HyperImageClassifier(
         y = check_targets(y, len(X), type(self).__name__)
         self.classes_, y_encoded = encode_class_labels(y, type(self).__name__)
         return self._fit_two_stages(
-            X, y_encoded, groups, reference, reference_y, fit_params
+            X, y_encoded, groups, masks, reference, reference_y, fit_params
         )
 
     def predict_proba(self, X):

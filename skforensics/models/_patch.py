@@ -8,17 +8,171 @@ differs: the default module and loss, the target encoding and the pooling.
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.utils import is_dataset
 
 from ..nn import KangCNN, PatchCNN
 from ..utils._param_validation import StrOptions
+from ..utils._validation import image_shapes
 from ._callbacks import ValidAccuracy
+from ._datasets import PatchDataset
 from ._skorch_base import ImageNetMixin, PatchNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
+from ._targets import check_masks
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
 
+_SAMPLINGS = {"grid", "random", "center", "mask", "contour"}
 
-class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
+_FIT_DOC = """Fit the network on patches of the images.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Training images, at least ``patch_size`` large.
+        y : array-like of shape (n_images,)
+            {y}
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Patch supervision: one map per image, of its height and width,
+            that gives each sampled patch its own target instead of its
+            image's. {masks} ``sampling="mask"`` or ``"contour"`` centre half
+            of the patches on the maps. With scikit-learn's metadata routing,
+            ``set_fit_request(masks=True)`` lets ``Pipeline``,
+            ``cross_validate`` and ``GridSearchCV`` pass them (split with the
+            images).
+        **fit_params : dict
+            Passed to skorch (and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+
+
+class _PatchSupervisionMixin:
+    """``fit(X, y, *, masks=None)``: per-patch targets from per-image maps.
+
+    The maps given to ``fit`` are kept on the estimator for the time of the
+    fit only (skorch builds the dataset inside its ``fit``), checked
+    against the images in ``_check_fit_input`` and turned into a
+    :class:`PatchDataset` with masks in ``get_dataset``.
+    """
+
+    _mask_target = "mean"
+
+    def _with_masks(self, masks, fit, *args, **kwargs):
+        if masks is None:  # a masked fit going on keeps its maps
+            return fit(*args, **kwargs)
+        self._fit_masks = masks
+        try:
+            return fit(*args, **kwargs)
+        finally:
+            del self._fit_masks
+
+    def fit(self, X, y, *, masks=None, **fit_params):
+        return self._with_masks(masks, super().fit, X, y, **fit_params)
+
+    def partial_fit(self, X, y, classes=None, *, masks=None, **fit_params):
+        """Train the network ``max_epochs`` more epochs, keeping its weights.
+
+        On an unfitted net this is :meth:`fit`; on a fitted one, the images
+        are checked against it and the targets encoded as in its first fit.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Training images.
+        y : array-like of shape (n_images,)
+            One target per image.
+        classes : None
+            Ignored; the classes are those of the first fit.
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Per-image maps that give each patch its own target, as in
+            :meth:`fit`.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained further.
+        """
+        return self._with_masks(
+            masks, super().partial_fit, X, y, classes, **fit_params
+        )
+
+    def _check_fit_input(self, X, *, reset=True):
+        X, fitted = super()._check_fit_input(X, reset=reset)
+        masks = getattr(self, "_fit_masks", None)
+        if masks is not None and (
+            type(self).get_dataset is not _PatchSupervisionMixin.get_dataset
+        ):
+            # A subclass with its own dataset (pairs, ...) would ignore them.
+            raise TypeError(
+                f"{type(self).__name__} builds its own training dataset and "
+                "takes no masks; use PatchCNNClassifier or PatchCNNRegressor for "
+                "patch supervision."
+            )
+        if masks is None:
+            if self.sampling in ("mask", "contour"):
+                raise ValueError(
+                    f"sampling={self.sampling!r} centres training patches on the "
+                    f"masks passed to fit; pass {type(self).__name__}.fit(X, y, "
+                    "masks=...) or use sampling='random'."
+                )
+            return X, fitted
+        self._fit_masks = check_masks(
+            masks,
+            image_shapes(X),
+            type(self).__name__,
+            binary=self._mask_target == "label",
+        )
+        return X, fitted
+
+    def get_dataset(self, X, y=None):
+        """Wrap checked images and targets in a :class:`PatchDataset`.
+
+        During a fit with ``masks``, the dataset takes them, so that each
+        patch gets its target from its map; otherwise this is
+        :class:`PatchNetMixin`'s dataset (the image's target per patch).
+
+        Parameters
+        ----------
+        X : image collection or torch Dataset
+            Images checked by :meth:`fit`; a Dataset is returned as is.
+        y : ndarray of shape (n_images,) or None
+            Encoded per-image targets.
+
+        Returns
+        -------
+        dataset : PatchDataset
+            The images' patches with their targets.
+        """
+        masks = getattr(self, "_fit_masks", None)
+        if masks is None or is_dataset(X):
+            return super().get_dataset(X, y)
+        seeds = getattr(self, "random_seeds_", (0, 0, 0))
+        offset, scale = 0.0, 1.0
+        if self._mask_target == "mean":
+            offset, scale = self.y_mean_, self.y_scale_
+        return PatchDataset(
+            X,
+            y,
+            patch_size=self.patch_size_,
+            sampling=self.sampling,
+            stride=self.stride,
+            n_patches=self.n_patches,
+            augment=bool(self.augment),
+            random_state=seeds[1],
+            target_dtype=self._target_dtype,
+            masks=masks,
+            mask_target=self._mask_target,
+            target_offset=offset,
+            target_scale=scale,
+        )
+
+
+class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassifier):
     """Image classifier that trains a CNN on patches and pools its votes.
 
     ``fit`` takes one label per image. Patches are cut inside a lazily
@@ -39,10 +193,15 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         those are filled in from the data unless set as ``module__...``.
     patch_size : int or tuple of (int, int), default=64
         Patch height and width. Every image must be at least this large.
-    sampling : {"random", "grid", "center"}, default="random"
+    sampling : {"random", "grid", "center", "mask", "contour"}, default="random"
         Training patches: ``"random"`` draws ``n_patches`` per image, anew
         each epoch; ``"grid"`` takes all tiles (with ``stride``);
-        ``"center"`` the centre tile.
+        ``"center"`` the centre tile. With ``masks`` passed to :meth:`fit`,
+        ``"contour"`` centres half of the ``n_patches`` (rounded up) on
+        random points of each mask's contour, as Chandakkar & Li crop their
+        first stage's patches around the tampered contour, and ``"mask"``
+        on random masked pixels; the other half is drawn uniformly (all of
+        them for an image with an empty mask).
     n_patches : int, default=16
         Random patches per image and epoch.
     stride : int or tuple of (int, int), default=None
@@ -149,6 +308,12 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
     (8, 2, 2)
     """
 
+    _mask_target = "label"
+    _parameter_constraints = {
+        **PatchNetMixin._parameter_constraints,
+        "sampling": [StrOptions(_SAMPLINGS)],
+    }
+
     @inherit_signature(PatchNetMixin.__init__, ImageNetMixin.__init__)
     def __init__(
         self,
@@ -177,8 +342,41 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
                 f"module__n_outputs={n_classes} or change the module."
             )
 
+    def fit(self, X, y, *, masks=None, **fit_params):
+        return super().fit(X, y, masks=masks, **fit_params)
+
+    fit.__doc__ = _FIT_DOC.format(
+        y="One class label per image.",
+        masks="Boolean (or 0/1), True where the region that gives the image "
+        "its label is (e.g. the tampered region, the ``masks`` of "
+        ":func:`~skforensics.datasets.make_collages`). A patch takes its "
+        "image's label if its central part (the middle ``ph // 2`` x ``pw // "
+        "2`` window, stretched to the image's border where the patch touches "
+        "it) holds a masked pixel, and ``classes_[0]`` (e.g. 0, "
+        "'authentic') otherwise, so an image of class ``classes_[0]`` gives "
+        "only ``classes_[0]`` patches whatever its mask (which then only "
+        "says where ``sampling='contour'`` draws, e.g. the same places as in "
+        "its tampered copy).",
+    )
+
     def _prepare_targets(self, y, *, reset=True):
-        return self._class_labels(y, reset=reset)
+        y = self._class_labels(y, reset=reset)
+        masks = getattr(self, "_fit_masks", None)
+        if masks is not None and not any(
+            label and mask.any() for label, mask in zip(y, masks)
+        ):
+            classes = self.classes_inferred_
+            raise ValueError(
+                f"With masks, {type(self).__name__} labels the patches outside "
+                f"them with classes_[0]={classes[0].tolist()!r} (the first label in "
+                "sorted order) and the patches on them with their image's label, "
+                f"but no image of another class than {classes[0].tolist()!r} has "
+                "a masked pixel, so every patch would be "
+                f"{classes[0].tolist()!r}. Encode y so that the class of untouched "
+                "content sorts first (e.g. 0 for authentic, 1 for tampered), and "
+                "pass True where the region of the image's label is."
+            )
+        return y
 
     def _postprocess(self, out):
         return torch.softmax(out, dim=1)
@@ -286,7 +484,9 @@ class PatchCNNClassifier(PatchNetMixin, NeuralNetClassifier):
         )
 
 
-class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
+class PatchCNNRegressor(
+    _PatchSupervisionMixin, ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor
+):
     """Image regressor that trains a CNN on patches and pools their scores.
 
     The patch-averaging no-reference IQA of Kang et al. as a scikit-learn
@@ -305,8 +505,13 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
         for :class:`PatchCNNClassifier`.
     patch_size : int or tuple of (int, int), default=32
         Patch height and width.
-    sampling : {"random", "grid", "center"}, default="random"
-        Training patches, as in :class:`PatchCNNClassifier`.
+    sampling : {"random", "grid", "center", "mask", "contour"}, default="random"
+        Training patches, as in :class:`PatchCNNClassifier`: with ``masks``
+        passed to :meth:`fit`, ``"mask"`` centres half of them (rounded up)
+        on random pixels where the map is non-zero (e.g. the artifacts of
+        :func:`~skforensics.datasets.make_localized_artifacts`), and
+        ``"contour"`` on the contour of that region; the other half is
+        drawn uniformly.
     n_patches : int, default=16
         Random patches per image and epoch.
     stride : int or tuple of (int, int), default=None
@@ -366,9 +571,11 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
     random_seeds_ : tuple of int
         Seeds drawn from ``random_state``.
     y_mean_ : float
-        Mean of the training targets.
+        Mean of the training targets (of the map values when fitted with
+        ``masks``).
     y_scale_ : float
-        Standard deviation of the training targets (1 if they are constant).
+        Standard deviation of the training targets, or of the map values
+        (1 if they are constant).
         The net learns ``(y - y_mean_) / y_scale_`` and predictions are mapped
         back, so targets far from 0 (a MOS of 1..5, a score near 5) train as
         well as standardised ones.
@@ -401,6 +608,7 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
     _target_dtype = torch.float32
     _parameter_constraints = {
         **PatchNetMixin._parameter_constraints,
+        "sampling": [StrOptions(_SAMPLINGS)],
         "pooling": [StrOptions({"mean", "median", "vote", "max", "minmax"})],
     }
 
@@ -447,8 +655,35 @@ class PatchCNNRegressor(ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor):
             y_pred.reshape(-1), y_true.reshape(-1).to(y_pred.dtype), *args, **kwargs
         )
 
+    def fit(self, X, y, *, masks=None, **fit_params):
+        return super().fit(X, y, masks=masks, **fit_params)
+
+    fit.__doc__ = _FIT_DOC.format(
+        y="One score per image.",
+        masks="Numbers: a patch's target is the mean of its image's map over "
+        "the patch (e.g. the ``maps`` of "
+        ":func:`~skforensics.datasets.make_localized_artifacts`, the squared "
+        "strength of each artifact on its pixels, 0 elsewhere). The net then "
+        "learns and predicts in the units of the maps, not of ``y``, and "
+        ":meth:`predict` pools the patch predictions (patch averaging with "
+        "patch labels); ``y`` is still checked, one score per image.",
+    )
+
     def _prepare_targets(self, y, *, reset=True):
-        return self._standardised_scores(y, reset=reset)
+        y = self._standardised_scores(y, reset=reset)
+        masks = getattr(self, "_fit_masks", None)
+        if masks is not None and reset:
+            # The net learns patch means of the maps: standardise by theirs.
+            total = total2 = count = 0.0
+            for mask in masks:
+                values = mask.astype(np.float64, copy=False)
+                total += values.sum()
+                total2 += np.square(values).sum()
+                count += values.size
+            mean = total / count
+            std = float(np.sqrt(max(total2 / count - mean**2, 0.0)))
+            self.y_mean_, self.y_scale_ = float(mean), std or 1.0
+        return y
 
     def _postprocess(self, out):
         # Back from the standardised targets the net learned to y's units.

@@ -2,7 +2,12 @@
 
 import numpy as np
 
-__all__ = ["check_targets", "encode_class_labels", "standardise_scores"]
+__all__ = [
+    "check_masks",
+    "check_targets",
+    "encode_class_labels",
+    "standardise_scores",
+]
 
 
 def check_targets(y, n_images, owner, *, name="y", none_hint=""):
@@ -91,3 +96,76 @@ def standardise_scores(y, owner):
     mean = float(y.mean())
     scale = float(y.std()) or 1.0
     return ((y - mean) / scale).astype(np.float32), mean, scale
+
+
+def check_masks(masks, shapes, owner, *, binary):
+    """One map per image, of the image's height and width, as a list.
+
+    Parameters
+    ----------
+    masks : ndarray of shape (n_images, H, W) or sequence of ndarray
+        The per-image maps given to ``fit``.
+    shapes : list of tuple of (int, int)
+        ``(height, width)`` of each image.
+    owner : str
+        The estimator, for the messages.
+    binary : bool
+        True for classifiers: each map must be boolean, or hold only 0 and
+        1, and is returned as bool. False for regressors: finite numbers,
+        returned as float32.
+
+    Returns
+    -------
+    masks : list of ndarray of shape (H_i, W_i)
+        The maps; arrays already of the right dtype are not copied.
+    """
+    if isinstance(masks, np.ndarray) and masks.dtype != object:
+        if masks.ndim != 3:
+            raise ValueError(
+                f"masks must be one 2-D map per image, of shape (n_images, height, "
+                f"width) or a list of (height, width) arrays; got an array of "
+                f"shape {masks.shape}."
+            )
+    elif not hasattr(masks, "__len__") or isinstance(masks, (str, bytes)):
+        raise TypeError(
+            f"masks must be an array of shape (n_images, height, width) or a list "
+            f"of 2-D arrays, one per image; got {type(masks).__name__}."
+        )
+    if len(masks) != len(shapes):
+        raise ValueError(
+            f"masks has {len(masks)} maps but X has {len(shapes)} images; pass one "
+            "map per image (all zeros for an image without a region)."
+        )
+    checked = []
+    for i, (mask, shape) in enumerate(zip(masks, shapes)):
+        mask = np.asarray(mask)
+        if mask.ndim == 3 and mask.shape[2] == 1:
+            mask = mask[:, :, 0]
+        if mask.shape != tuple(shape):
+            raise ValueError(
+                f"Map {i} of masks has shape {mask.shape}, but image {i} is "
+                f"{tuple(shape)}; each map must have its image's height and width."
+            )
+        if mask.dtype.kind not in "biuf":
+            raise TypeError(
+                f"masks must hold numbers or booleans; map {i} has dtype "
+                f"{mask.dtype}."
+            )
+        if binary:
+            if mask.dtype != bool:
+                if not np.isin(mask, (0, 1)).all():
+                    raise ValueError(
+                        f"{owner} takes boolean masks (True where the region of "
+                        f"the image's label is); map {i} holds values other than "
+                        "0 and 1."
+                    )
+                mask = mask.astype(bool)
+        else:
+            if not np.isfinite(mask).all():
+                raise ValueError(
+                    f"Map {i} of masks contains NaN or infinity; {owner} learns "
+                    "the mean of the map over each patch."
+                )
+            mask = mask.astype(np.float32, copy=False)
+        checked.append(mask)
+    return checked

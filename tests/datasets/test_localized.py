@@ -258,3 +258,31 @@ def test_bad_parameters(kwargs, match):
     params = {"n_samples": 2, **kwargs}
     with pytest.raises(ValueError, match=match):
         make_localized_artifacts(**params)
+
+
+@pytest.mark.parametrize("score", ["paper", "gaussian"])
+def test_maps_give_the_score_and_leave_the_draws_unchanged(score):
+    X, y, groups = make_localized_artifacts(30, score=score, random_state=3)
+    X2, y2, groups2, maps, positions = make_localized_artifacts(
+        30, score=score, return_maps=True, return_positions=True, random_state=3
+    )
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    assert maps.shape == X.shape and maps.dtype == np.float32
+    energy = maps.sum(axis=(1, 2), dtype=np.float64) / 16**2
+    np.testing.assert_allclose(y, 5 - np.sqrt(energy), atol=1e-5)
+    # Non-zero exactly on the patches, constant on each.
+    for image_maps, corners in zip(maps, positions):
+        inside = np.zeros(image_maps.shape, dtype=bool)
+        for r, c in corners:
+            patch = image_maps[r : r + 16, c : c + 16]
+            assert np.ptp(patch) == 0
+            inside[r : r + 16, c : c + 16] = True
+        assert not image_maps[~inside].any()
+        assert (image_maps[inside] > 0).all() or score == "gaussian"
+
+
+def test_maps_without_positions():
+    out = make_localized_artifacts(3, n_patches=0, return_maps=True, random_state=0)
+    assert len(out) == 4 and not out[3].any()
+    np.testing.assert_array_equal(out[1], 5.0)

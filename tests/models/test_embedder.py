@@ -301,3 +301,54 @@ def test_check_range_of_the_patch_net_reaches_the_embedder():
     for estimator, cv in ((fitted_net, "prefit"), (FrozenEstimator(fitted_net), None)):
         H = PatchEmbedder(estimator, grid=(2, 2), cv=cv).fit(X).transform(X)
         assert H.shape == (6, 2, 2, 6)
+
+
+CLF = dict(TINY, module__n_hidden=5, module__n_blocks=1, module__pool_size=2)
+
+
+def _masked(n=6, size=20):
+    X, _ = _data(n, size)
+    masks = np.zeros((n, size, size), dtype=bool)
+    masks[1::2, 6:12, 6:12] = True
+    return X, np.arange(n) % 2, masks
+
+
+def test_masks_go_to_the_patch_estimator():
+    """fit(masks=...) trains the first stage on patch labels: its net fails
+    with sampling='contour' unless the masks reach it."""
+    X, y, masks = _masked()
+    net = PatchCNNClassifier(sampling="contour", **CLF)
+    with pytest.raises(ValueError, match="sampling='contour'"):
+        PatchEmbedder(net, grid=(2, 2)).fit(X, y)
+    embedder = PatchEmbedder(net, grid=(2, 2)).fit(X, y, masks=masks)
+    assert embedder.transform(X).shape == (6, 2, 2, 5)
+
+
+def test_masks_are_shrunk_with_the_images(monkeypatch):
+    X, y, masks = _masked(size=24)
+    seen = {}
+    fit = PatchCNNClassifier.fit
+
+    def spy(self, X, y, *, masks=None, **kwargs):
+        seen["shapes"] = [np.shape(m) for m in masks]
+        seen["any"] = [bool(np.any(m)) for m in masks]
+        return fit(self, X, y, masks=masks, **kwargs)
+
+    monkeypatch.setattr(PatchCNNClassifier, "fit", spy)
+    PatchEmbedder(PatchCNNClassifier(**CLF), grid=(2, 2), max_size=12).fit(
+        X, y, masks=masks
+    )
+    assert seen["shapes"] == [(12, 12)] * 6
+    assert seen["any"] == [False, True] * 3
+
+
+def test_masks_with_reference_or_a_net_without_masks():
+    X, y, masks = _masked()
+    with pytest.raises(ValueError, match="not both"):
+        PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 2)).fit(
+            X, y, masks=masks, reference=X, reference_y=1.0
+        )
+    with pytest.raises(TypeError, match="takes no masks"):
+        PatchEmbedder(PatchRankingRegressor(**TINY), grid=(2, 2)).fit(
+            X, y.astype(float), masks=masks
+        )

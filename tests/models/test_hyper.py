@@ -395,3 +395,49 @@ def test_hyper_image_estimators_are_transformers():
     H = model.fit_transform(X, y)
     assert H.shape == (6, 2, 2, 6)
     np.testing.assert_allclose(H, model.transform(X))
+
+
+class _MaskRecordingEmbedder(_RecordingEmbedder):
+    """Records, at each fit, the images and the ids written in their masks."""
+
+    def fit(self, X, y=None, masks=None):
+        super().fit(X, y)
+        mask_ids = [int(np.asarray(m)[0, 0]) for m in masks]
+        _LOG.append(("masks", _ids(X).tolist(), mask_ids))
+        return self
+
+
+def test_masks_are_split_with_the_folds():
+    """Each fold's first stage gets the masks of its own images only: the
+    patches of an image stay on one side of every split."""
+    X, ids, y = _id_images()
+    masks = [np.full((16, 16), i, dtype=np.float32) for i in ids]
+    _LOG.clear()
+    HyperImageRegressor(
+        _MaskRecordingEmbedder(), HyperImageNetRegressor(**STAGE2), cv=3
+    ).fit(X, y, masks=masks)
+    fits = [entry for entry in _LOG if entry[0] == "masks"]
+    assert len(fits) == 4  # all images, then each fold
+    for _, image_ids, mask_ids in fits:
+        assert image_ids == mask_ids
+    assert sorted(fits[0][1]) == ids.tolist()
+    assert all(len(f[1]) == 8 for f in fits[1:])
+    with pytest.raises(ValueError, match="11 maps but X has 12"):
+        HyperImageRegressor(_MaskRecordingEmbedder(), cv=3).fit(X, y, masks=masks[:11])
+
+
+def test_classifier_with_masks_end_to_end():
+    X = make_test_images(8, size=24, random_state=0) * 0.5
+    y = np.array(["authentic", "spliced"] * 4)
+    masks = np.zeros((8, 24, 24), dtype=bool)
+    masks[1::2, 8:14, 8:14] = True
+    X[masks] = 1.0
+    net = PatchCNNClassifier(sampling="contour", n_patches=4, **TINY,
+                             module__n_blocks=1, module__pool_size=2)
+    model = HyperImageClassifier(
+        PatchEmbedder(net, grid=(2, 2)), HyperImageNetClassifier(max_epochs=1,
+                                                                 verbose=0), cv=2
+    )
+    model.fit(X, y, masks=masks)
+    assert model.predict(X).shape == (8,)
+    assert set(model.predict(X)) <= {"authentic", "spliced"}

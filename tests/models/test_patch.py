@@ -608,3 +608,199 @@ def test_partial_fit_of_a_regressor_keeps_its_target_scale(fitted_regressor, dat
     # The net keeps learning standardised scores, not y's units.
     seen = torch.cat([t.reshape(-1) for t in captured])
     assert float(seen.abs().max()) <= 1.0 + 1e-6
+
+
+# ------------------------------------------------ patch supervision (masks)
+def _masked_data(n=8, size=32):
+    """Odd images carry a bright 6x6 square; their masks mark it."""
+    X = make_test_images(n, size=size, random_state=0) * 0.5
+    y = np.arange(n) % 2
+    masks = np.zeros((n, size, size), dtype=bool)
+    for i in np.flatnonzero(y):
+        r, c = 4 + 2 * i, 20 - 2 * i
+        masks[i, r : r + 6, c : c + 6] = True
+    X[masks] = 1.0
+    return X.astype(np.float32), y, masks
+
+
+def test_patch_dataset_mean_of_the_map_per_patch():
+    images = np.zeros((2, 32, 48), dtype=np.float32)
+    maps = np.zeros((2, 32, 48), dtype=np.float32)
+    maps[0, :8, :16] = 4.0  # a quarter of the first 16x16 tile, half of it
+    maps[1, 16:, 32:] = 2.0
+    ds = PatchDataset(
+        images, [0.0, 0.0], patch_size=(16, 16), masks=maps,
+        target_dtype=torch.float32, target_offset=1.0, target_scale=0.5,
+    )
+    expected = np.zeros(12)
+    expected[0] = 4.0 * 128 / 256
+    expected[11] = 2.0
+    np.testing.assert_allclose(ds.patch_targets(), (expected - 1.0) / 0.5)
+    assert float(ds[0][1]) == pytest.approx((2.0 - 1.0) / 0.5)
+
+
+def test_patch_dataset_label_rule_is_the_central_part():
+    """A patch takes its image's label when its middle half holds a masked
+    pixel, class 0 otherwise; an image of class 0 gives class 0 only."""
+    images = np.zeros((2, 16, 16), dtype=np.float32)
+    masks = np.zeros((2, 16, 16), dtype=bool)
+    masks[:, 7, 7] = True  # centre of the 16x16 patch at (0, 0)
+    ds = PatchDataset(images, [1, 0], patch_size=(16, 16), masks=masks,
+                      mask_target="label")
+    assert ds.patch_targets().tolist() == [1, 0]
+    masks[:, 7, 7] = False
+    masks[:, 1, 1] = True  # in the patch's border band, at the image border
+    assert ds.patch_targets().tolist() == [1, 0]
+    images = np.zeros((2, 32, 32), dtype=np.float32)
+    masks = np.zeros((2, 32, 32), dtype=bool)
+    masks[:, 17, 17] = True  # in the border band of the patch at (2, 2)
+    ds = PatchDataset(images, [1, 0], patch_size=(16, 16), masks=masks,
+                      mask_target="label", stride=2)
+    targets = ds.patch_targets().reshape(2, 9, 9)
+    # Patches at (2, 2) and (4, 4) hold it in their band, (6, 6) in its middle.
+    assert targets[0, 1, 1] == 0 and targets[0, 2, 2] == 0 and targets[0, 3, 3] == 1
+    assert not targets[1].any()
+
+
+@pytest.mark.parametrize("sampling", ["mask", "contour"])
+def test_mask_sampling_centres_half_of_the_patches(sampling):
+    images = np.zeros((3, 64, 64), dtype=np.float32)
+    masks = np.zeros((3, 64, 64), dtype=bool)
+    masks[0, 20:40, 24:44] = True
+    masks[1, 60:, 60:] = True  # in a corner: patches are moved inside
+    ds = PatchDataset(images, [1, 1, 1], patch_size=(16, 16), sampling=sampling,
+                      n_patches=5, masks=masks, mask_target="label")
+    index = ds.patch_index_
+    assert len(ds) == 15
+    targets = ds.patch_targets()
+    for i in (0, 1):
+        rows = np.flatnonzero(index[:, 0] == i)
+        assert targets[rows[:3]].all()  # ceil(5 / 2) centred on the mask
+        assert (index[rows, 1] <= 48).all() and (index[rows, 2] <= 48).all()
+    if sampling == "contour":
+        centres = index[index[:, 0] == 0][:3, 1:3] + 8
+        inner = masks[0].copy()
+        inner[21:39, 25:43] = False
+        assert inner[centres[:, 0], centres[:, 1]].all()
+    # An empty mask: uniform patches, all of class 0.
+    assert (targets[index[:, 0] == 2] == 0).all()
+    # New draws each epoch, reproducibly.
+    again = PatchDataset(images, [1, 1, 1], patch_size=(16, 16), sampling=sampling,
+                         n_patches=5, masks=masks, mask_target="label")
+    np.testing.assert_array_equal(again.patch_index_, index)
+    assert not np.array_equal(ds.resample(1).patch_index_, index)
+
+
+def test_mask_sampling_needs_masks():
+    with pytest.raises(ValueError, match="pass masks"):
+        PatchDataset(np.zeros((1, 16, 16)), [0], patch_size=(8, 8), sampling="mask")
+    with pytest.raises(ValueError, match="sampling='mask'"):
+        PatchCNNClassifier(sampling="mask", **SMALL).fit(*_masked_data()[:2])
+
+
+class _RecordTargets(EarlyStopping.__mro__[1]):  # a plain skorch Callback
+    def __init__(self):
+        self.targets = []
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        self.targets.append((dataset_train.patch_index_.copy(),
+                             dataset_train.patch_targets()))
+
+
+def test_classifier_trains_on_patch_labels_from_masks():
+    X, y, masks = _masked_data()
+    record = _RecordTargets()
+    clf = PatchCNNClassifier(sampling="contour", n_patches=6,
+                             callbacks=[("record", record)], **SMALL)
+    clf.fit(X, y, masks=masks)
+    assert not hasattr(clf, "_fit_masks")  # kept for the fit only
+    index, targets = record.targets[0]
+    # Patches of class-0 images are class 0; those of class-1 images are
+    # class 1 exactly when the mask is in their central part.
+    for (i, r, c, _), t in zip(index, targets):
+        top, left = (0 if r == 0 else 4), (0 if c == 0 else 4)
+        bottom, right = (16 if r == 16 else 12), (16 if c == 16 else 12)
+        window = masks[i, r : r + 16, c : c + 16][top:bottom, left:right]
+        assert t == y[i] * window.any()
+    assert 0 < targets.mean() < 0.5
+    assert clf.predict_proba(X).shape == (8, 2)
+    # Without masks the same net repeats the image labels.
+    record.targets.clear()
+    clf.set_params(sampling="random").fit(X, y)
+    index, targets = record.targets[0]
+    np.testing.assert_array_equal(targets, y[index[:, 0]])
+
+
+def test_regressor_learns_patch_means_and_standardises_by_the_maps():
+    X, y, masks = _masked_data()
+    maps = masks * np.float32(3.0)
+    record = _RecordTargets()
+    reg = PatchCNNRegressor(PatchCNN, sampling="mask", n_patches=4,
+                            callbacks=[("record", record)], **SMALL)
+    reg.fit(X, np.linspace(0, 1, 8), masks=maps)
+    assert reg.y_mean_ == pytest.approx(maps.mean(), rel=1e-6)
+    assert reg.y_scale_ == pytest.approx(maps.std(), rel=1e-5)
+    index, targets = record.targets[0]
+    for (i, r, c, _), t in zip(index, targets):
+        mean = maps[i, r : r + 16, c : c + 16].mean()
+        assert t == pytest.approx((mean - reg.y_mean_) / reg.y_scale_, rel=1e-5)
+    assert reg.predict(X).shape == (8,)
+    # partial_fit takes them too, with the fitted standardisation.
+    reg.partial_fit(X, np.linspace(0, 1, 8), masks=maps)
+    assert reg.y_mean_ == pytest.approx(maps.mean(), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "masks, error, match",
+    [
+        (np.zeros((7, 32, 32), bool), ValueError, "7 maps but X has 8"),
+        (np.zeros((8, 32, 30), bool), ValueError, r"shape \(32, 30\)"),
+        (np.full((8, 32, 32), 2), ValueError, "other than 0 and 1"),
+        ("masks", TypeError, "one per image"),
+    ],
+)
+def test_bad_masks(masks, error, match):
+    X, y, _ = _masked_data()
+    with pytest.raises(error, match=match):
+        PatchCNNClassifier(**SMALL).fit(X, y, masks=masks)
+
+
+def test_regressor_refuses_nan_maps():
+    X, y, masks = _masked_data()
+    maps = masks.astype(np.float32)
+    maps[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        PatchCNNRegressor(PatchCNN, **SMALL).fit(X, y.astype(float), masks=maps)
+
+
+def test_masks_of_the_first_class_only_are_refused():
+    """Masks on images of classes_[0] only would label every patch
+    classes_[0]: the message says to encode y the other way round."""
+    X, y, masks = _masked_data()
+    with pytest.raises(ValueError, match="sorts first"):
+        PatchCNNClassifier(**SMALL).fit(X, 1 - y, masks=masks)
+
+
+def test_masks_reach_the_net_through_metadata_routing():
+    """set_fit_request(masks=True): cross_validate, GridSearchCV and Pipeline
+    pass the masks, split with the images (sampling='contour' fails
+    without them)."""
+    import sklearn
+    from sklearn.model_selection import cross_validate
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y, masks = _masked_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = PatchCNNClassifier(sampling="contour", **SMALL)
+        clf.set_fit_request(masks=True)
+        result = cross_validate(clf, X, y, params={"masks": masks}, cv=2)
+        assert len(result["test_score"]) == 2
+        search = GridSearchCV(clf, {"lr": [1e-3, 1e-2]}, cv=2)
+        search.fit(X, y, masks=list(masks))
+        assert search.best_estimator_.predict(X).shape == (8,)
+        pipe = Pipeline([("identity", FunctionTransformer()), ("net", clf)])
+        assert pipe.fit(X, y, masks=masks).predict(X).shape == (8,)
+        # Not requested: scikit-learn refuses to drop them silently.
+        with pytest.raises(TypeError, match="not routed"):
+            cross_validate(clone(clf).set_fit_request(masks=False), X, y,
+                           params={"masks": masks}, cv=2)
