@@ -21,7 +21,6 @@ from ..utils import check_images
 from ..utils._param_validation import (
     invalid_parameter,
     is_int,
-    validate_estimator_params,
 )
 from ._datasets import JPEGPatchDataset, _check_targets, _to_uint8, _worker_init
 
@@ -36,8 +35,9 @@ class JPEGTrainingMixin:
     # -- parameters and initialisation ------------------------------------
 
     def _validate_params(self):
-        """Check the parameters skorch does not know; raise sklearn's error."""
-        validate_estimator_params(self)
+        """Check the parameters: the JPEG ones (sklearn's error), then the
+        shared and skorch's own checks (a misspelled name raises)."""
+        super()._validate_params()
         qr = self.quality_range
         if (
             len(qr) != 2

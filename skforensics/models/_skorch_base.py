@@ -52,6 +52,9 @@ from ._targets import check_targets, encode_class_labels, standardise_scores
 
 __all__ = ["CheckedFitMixin", "ImageNetMixin", "PatchNetMixin"]
 
+# The parts skorch builds in ``initialize``, each taking ``<part>__`` arguments.
+_COMPONENTS = ("module", "criterion", "optimizer")
+
 
 class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
     """What every skorch net of skforensics shares.
@@ -104,7 +107,32 @@ class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
         self.random_state = random_state
 
     def _validate_params(self):
+        """Check the parameters: skforensics' constraints, then skorch's own.
+
+        The constraints of ``_parameter_constraints`` come first (the
+        scikit-learn message), then skorch's check of the arguments it took
+        through ``**kwargs`` (``NeuralNet._validate_params``): a misspelled
+        name, such as ``modul__n_filters``, ``batch_sise`` or
+        ``max_epoch``, raises skorch's ValueError instead of being stored
+        and ignored.
+        """
         validate_estimator_params(self)
+        # skorch registers the prefixes of the module, criterion and
+        # optimizer as ``initialize`` builds them, and checks the arguments
+        # last. Here the check runs first, before any torch call, so those
+        # prefixes are known for its duration (set in the instance dict:
+        # skorch's ``__setattr__`` would register a component).
+        state = vars(self)
+        had_own, own = "prefixes_" in state, state.get("prefixes_")
+        pending = [p for p in _COMPONENTS if p not in self.prefixes_]
+        state["prefixes_"] = list(self.prefixes_) + pending
+        try:
+            super()._validate_params()
+        finally:
+            if had_own:
+                state["prefixes_"] = own
+            else:
+                del state["prefixes_"]
 
     def initialize(self):
         """Check the parameters, then build the module, criterion and optimiser.
