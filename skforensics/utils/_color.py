@@ -15,6 +15,13 @@ BT601_WEIGHTS = np.array(
 
 def _to_unit_float(image):
     """Integers to float32 in [0, 1], as check_images scales them; floats kept."""
+    if image.dtype.kind not in "biuf":
+        # Complex and object arrays went through tensordot into complex or
+        # object "luminance" (found by tests/test_hypothesis.py).
+        raise TypeError(
+            f"Images must hold real numbers; got dtype {image.dtype}. Pass uint8, "
+            "uint16 or float images (check_images says what each means)."
+        )
     if np.issubdtype(image.dtype, np.integer):
         return image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
     return image

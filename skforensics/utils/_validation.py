@@ -15,8 +15,11 @@ __all__ = ["apply_images", "check_images", "image_shapes", "n_channels_of"]
 
 
 def _float_dtype(dtype):
-    if dtype in (np.float32, np.float64):
-        return dtype
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and dtype.itemsize in (4, 8):
+        # float32 and float64 are kept, in native byte order: a big-endian
+        # float64 (from a FITS file, say) was cast to float32.
+        return dtype.newbyteorder("=")
     return np.dtype(np.float32)
 
 
