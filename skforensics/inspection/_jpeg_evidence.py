@@ -346,6 +346,294 @@ def _table_quality(steps):
     return quality, qualities, False, None
 
 
+# Resized JPEGs: a JPEG resized by a factor f after compression keeps its
+# block grid as a periodic pattern of period 8 f in the pixels (the lattice
+# of the DCT coefficients is gone). The pattern is read from the second
+# differences of the luminance, each divided by their local mean (so that
+# the edges of the content do not outweigh the faint block edges),
+# averaged along rows and along columns: two 1-D profiles whose spectra peak
+# at 1 / (8 f) and its harmonics.
+_RESIZE_RANGE = (0.25, 2.0)
+# Factors this close to 1 are the 8x8 path's.
+_NEAR_ONE = 0.04
+# Fewest pixels along each axis for the search.
+_MIN_RESIZED_SIZE = 64
+# A resized grid is found when the sum over its first _N_HARMONICS
+# harmonics of the robust z (along both axes, the smaller; each capped at
+# _Z_CAP) reaches this ...
+_Z_RESIZED = 16.0
+_N_HARMONICS = 6
+_N_SUBMULTIPLES = 6
+_Z_CAP = 30.0
+# ... and a periodicity of the pixels this strong that the grid does not
+# explain is a resampling trace: the interpolation of any resize leaves
+# one at the distance of 1 / f to the nearest integer (cycles per pixel).
+_Z_RESAMPLING = 12.0
+# An upsampling leaves a resampling trace at least this strong; a peak this
+# strong is not taken for the grid of a downscaled JPEG.
+_Z_UPSAMPLING = 40.0
+# An upscaled JPEG shows its own resampling trace at least this strong.
+_Z_OWN_RESAMPLING = 5.0
+# Lowest frequency (cycles per pixel) looked at: the profiles are detrended
+# over 33 pixels.
+_LOW_FREQUENCY = 0.03
+
+
+def _ratio_profile(luma, axis):
+    """Mean over the other axis of |second difference| / (local mean + 1).
+
+    Returns the profile and the coordinate (pixel centre) of its first
+    sample along ``axis``.
+    """
+    values = luma if axis == 1 else luma.T
+    values = np.asarray(values, dtype=np.float32)
+    second = np.abs(values[:, 2:] - 2 * values[:, 1:-1] + values[:, :-2])
+    n = second.shape[1]
+    local = second[:, : n - 8].copy()
+    for shift in range(1, 9):
+        local += second[:, shift : n - 8 + shift]
+    local *= np.float32(1 / 9)
+    local += 1
+    ratio = second[:, 4 : n - 4] / local
+    # second[:, i] is centred on pixel i + 1; ratio[:, j] on pixel j + 5.
+    return ratio.mean(axis=0, dtype=np.float64), 5
+
+
+def _robust_spectrum(profile, n_fft):
+    """Robust z of the magnitude spectrum of a detrended profile.
+
+    Returns (z, detrended profile, its first coordinate offset, magnitude):
+    z per frequency bin of ``np.fft.rfftfreq(n_fft)``, against the median
+    and scaled MAD of the magnitudes between 0.8 and 1.25 times the
+    frequency.
+    """
+    trend = np.convolve(profile, np.ones(33) / 33, mode="valid")
+    detrended = profile[16:-16] - trend
+    detrended = detrended - detrended.mean()
+    magnitude = np.abs(np.fft.rfft(detrended * np.hanning(len(detrended)), n_fft))
+    freqs = np.fft.rfftfreq(n_fft)
+    anchors = np.geomspace(_LOW_FREQUENCY * 0.9, 0.5, 40)
+    centers, spreads = [], []
+    for anchor in anchors:
+        band = magnitude[(freqs >= 0.8 * anchor) & (freqs <= 1.25 * anchor)]
+        center = np.median(band)
+        centers.append(center)
+        spreads.append(max(1.4826 * np.median(np.abs(band - center)), 1e-12))
+    log_f = np.log(np.maximum(freqs, 1e-6))
+    center = np.interp(log_f, np.log(anchors), centers)
+    spread = np.interp(log_f, np.log(anchors), spreads)
+    z = (magnitude - center) / spread
+    z[freqs < _LOW_FREQUENCY] = 0.0
+    return z, detrended, 16, magnitude
+
+
+def _max_filter(values, half):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    padded = np.pad(values, half, mode="edge")
+    return sliding_window_view(padded, 2 * half + 1).max(axis=1)
+
+
+def _alias(frequency):
+    """Distance of a frequency (cycles per pixel) to the nearest integer."""
+    return np.abs(frequency - np.round(frequency))
+
+
+def _refine_peak(magnitude, index, half):
+    """Frequency of the spectral peak near a bin (parabolic interpolation)."""
+    lo, hi = max(index - half, 1), min(index + half + 1, len(magnitude) - 1)
+    peak = lo + int(np.argmax(magnitude[lo:hi]))
+    if 0 < peak < len(magnitude) - 1:
+        a, b, c = np.log(magnitude[peak - 1 : peak + 2] + 1e-12)
+        denominator = a - 2 * b + c
+        shift = 0.5 * (a - c) / denominator if denominator < 0 else 0.0
+        return peak + float(np.clip(shift, -0.5, 0.5))
+    return float(peak)
+
+
+def _resized_grid(luma):
+    """Look for a JPEG block grid resized by a factor of 0.25 to 2.
+
+    Returns a Bunch: ``resized_grid`` (``"found"``, ``"not found"`` or
+    ``"unknown"``), ``resize_factor``, ``grid_period``, ``grid_offset``
+    (dy, dx), ``resized_z`` and ``resampling_z``; see :func:`jpeg_evidence`.
+    """
+    result = Bunch(
+        resized_grid="unknown",
+        resize_factor=None,
+        grid_period=None,
+        grid_offset=None,
+        resized_z=float("nan"),
+        resampling_z=float("nan"),
+    )
+    height, width = luma.shape
+    if min(height, width) < _MIN_RESIZED_SIZE:
+        return result
+    n_max = max(height, width)
+    n_fft = max(4096, 1 << int(np.ceil(np.log2(8 * n_max))))
+    freqs = np.fft.rfftfreq(n_fft)
+    zs, details = [], []
+    for axis in (0, 1):
+        profile, origin = _ratio_profile(luma, axis)
+        z, detrended, offset, magnitude = _robust_spectrum(profile, n_fft)
+        half = max(2, int(round(1.5 * n_fft / len(detrended))))
+        zs.append(_max_filter(z, half))
+        details.append((detrended, origin + offset, magnitude, half))
+    # Both axes must show the periodicity (a resize keeps the aspect ratio).
+    combined = np.minimum(zs[0], zs[1])
+    n_min = min(len(d[0]) for d in details)
+    # A peak spans about 2 bins of the shorter profile each side, widened by
+    # the maximum filter: peaks closer than this are one.
+    tolerance = 6 / n_min
+    bin_width = freqs[1]
+    width = int(np.ceil(tolerance / bin_width))
+    def z_at(frequency):
+        frequency = _alias(frequency)
+        if frequency < _LOW_FREQUENCY:
+            return float("nan")
+        return float(combined[int(round(frequency / bin_width))])
+
+    def near(a, b):
+        return abs(_alias(a - b)) < tolerance or abs(_alias(a + b)) < tolerance
+
+    # The strongest periodicity of all: resampling, the grid, or content.
+    usable = freqs >= _LOW_FREQUENCY
+    dominant = int(np.argmax(np.where(usable, combined, -np.inf)))
+    dominant_frequency, dominant_z = freqs[dominant], float(combined[dominant])
+    result.resampling_z = dominant_z
+    result.resized_grid = "not found"
+    foreign = dominant_z >= _Z_RESAMPLING
+    # Harmonic sum of each candidate fundamental u: the grid's profile (thin
+    # peaks at the block edges) has its harmonics 2u, 3u, 4u too, often
+    # stronger than u. Each term is capped, and terms on the dominant
+    # periodicity (but the fundamental) are left out.
+    lo, hi = 1 / (8 * _RESIZE_RANGE[1]), 1 / (8 * _RESIZE_RANGE[0])
+    indices = np.flatnonzero((freqs >= lo) & (freqs <= hi))
+    u_all = freqs[indices]
+    sums = np.zeros(len(indices))
+    for k in range(1, _N_HARMONICS + 1):
+        harmonic = _alias(k * u_all)
+        values = combined[np.rint(harmonic / bin_width).astype(int)]
+        values = np.clip(values, 0.0, _Z_CAP)
+        values[harmonic < _LOW_FREQUENCY] = 0.0
+        if foreign and k > 1:
+            values[np.abs(harmonic - dominant_frequency) < tolerance] = 0.0
+        sums += values
+    best, best_key = None, None
+    remaining = sums.copy()
+    for _ in range(16):
+        position = int(np.argmax(remaining))
+        score = float(remaining[position])
+        if score < _Z_RESIZED:
+            break
+        remaining[max(position - width, 0) : position + width + 1] = -np.inf
+        index = int(indices[position])
+        u = freqs[index]
+        factor = 1 / (8 * u)
+        if abs(factor - 1) < _NEAR_ONE:
+            continue
+        own = _alias(8 * u)  # this resize's own resampling trace
+        if abs(u - own) < tolerance:
+            continue  # factors near 7/8 and 9/8: grid and trace coincide
+        explains = own >= _LOW_FREQUENCY and abs(dominant_frequency - own) < tolerance
+        if foreign and any(near(u, m * dominant_frequency) for m in range(2, 9)):
+            continue  # a harmonic of the dominant periodicity: one family
+        if foreign and not explains:
+            # The dominant periodicity must be the grid's own (one of its
+            # first harmonics, too weak for an upsampling's trace), else
+            # the candidate may be a resampling trace or its harmonic.
+            own_harmonic = any(
+                near(dominant_frequency, k * u) for k in range(1, _N_HARMONICS + 1)
+            )
+            if not own_harmonic or factor > 1 or dominant_z >= _Z_UPSAMPLING:
+                continue
+        if factor > 1 and 0.05 <= own <= 0.48:
+            if not z_at(own) >= _Z_OWN_RESAMPLING:
+                continue  # an upscaled JPEG shows its own resampling trace
+        key = (explains, score)
+        if best_key is None or key > best_key:
+            best, best_key = index, key
+    if best is not None:
+        # A grid's harmonics can outweigh its fundamental: the lowest
+        # sub-multiple u / k of the frequency found is the fundamental when
+        # its harmonics that are not multiples of u stand out too (half the
+        # threshold), and, above a factor of 1, its own resampling trace.
+        u = freqs[best]
+        for k in range(_N_SUBMULTIPLES, 1, -1):
+            v = u / k
+            factor = 1 / (8 * v)
+            if v < lo or abs(factor - 1) < _NEAR_ONE or factor > _RESIZE_RANGE[1]:
+                continue
+            extra = sum(
+                min(max(z_at(j * v), 0.0), _Z_CAP)
+                for j in range(1, _N_HARMONICS + 1)
+                if j % k and np.isfinite(z_at(j * v))
+            )
+            own = _alias(8 * v)
+            if factor > 1 and 0.05 <= own <= 0.48 and not (
+                z_at(own) >= _Z_OWN_RESAMPLING
+            ):
+                continue
+            if extra >= 0.5 * _Z_RESIZED:
+                best = int(np.rint(v / bin_width))
+                best_key = (best_key[0], best_key[1] + extra)
+                break
+    if best is None:
+        return result
+    periods, offsets = [], []
+    for detrended, origin, magnitude, half in details:
+        peak = _refine_peak(magnitude, int(best), half)
+        frequency = peak / n_fft
+        period = 1 / frequency
+        coordinates = origin + np.arange(len(detrended))
+        phase = np.angle(
+            np.sum(detrended * np.exp(-2j * np.pi * frequency * coordinates))
+        )
+        # Profile peaks at block edges: pixel centre x0, edge at x0 + 0.5.
+        offsets.append(float((-phase / (2 * np.pi * frequency) + 0.5) % period))
+        periods.append(period)
+    period = float(np.mean(periods))
+    result.update(
+        resized_grid="found",
+        resize_factor=period / 8,
+        grid_period=period,
+        grid_offset=(offsets[0], offsets[1]),
+        resized_z=float(best_key[1]),
+    )
+    return result
+
+
+def _add_resized(evidence, luma):
+    """The evidence without an 8x8 lattice, with the search for a resized grid.
+
+    A resized grid found is a candidate, not a proof: periodic content and
+    the traces of resampling can stand where a resized grid would (see
+    :func:`jpeg_evidence`'s Notes). A "never compressed" evidence becomes
+    "unknown" then; the verdict never becomes "compressed" on it alone.
+    """
+    found = _resized_grid(luma)
+    evidence.update(found)
+    if found.resized_grid == "found":
+        if evidence.verdict == "never compressed":
+            evidence.verdict = "unknown"
+        evidence.reason += (
+            f" A periodic pattern of period {found.grid_period:.2f} pixels "
+            f"(harmonic z {found.resized_z:.0f}, both axes) fits a JPEG block "
+            f"grid resized by about {found.resize_factor:.2f} after "
+            "compression, or a periodic content or resampling trace: it cannot "
+            "tell which."
+        )
+    elif found.resized_grid == "not found":
+        if found.resampling_z >= _Z_RESAMPLING:
+            evidence.reason += (
+                " The pixels carry a periodic trace of resampling (robust z "
+                f"{found.resampling_z:.0f}) but no resized block grid: resized "
+                "after compression, a JPEG can leave none."
+            )
+        else:
+            evidence.reason += " No resized block grid either (factors 0.25-2)."
+    return evidence
+
 def _empty(reason, shape, n_blocks=0):
     return Bunch(
         verdict="unknown",
@@ -364,10 +652,16 @@ def _empty(reason, shape, n_blocks=0):
         double_compression="unknown",
         primary_quality=None,
         double_score=float("nan"),
+        resized_grid=None,
+        resize_factor=None,
+        grid_period=None,
+        grid_offset=None,
+        resized_z=float("nan"),
+        resampling_z=float("nan"),
     )
 
 
-def jpeg_evidence(image, *, double=True, random_state=0):
+def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     """Evidence of a JPEG history in the pixels of one image.
 
     Looks for what JPEG compression leaves in decoded pixels: an 8x8 block
@@ -540,7 +834,7 @@ def jpeg_evidence(image, *, double=True, random_state=0):
                 "others: a lattice blurred (resized, rotated or filtered after "
                 "compression?) or too faint to call."
             )
-        return evidence
+        return _add_resized(evidence, luma) if resized else evidence
 
     flat = coefs.reshape(len(coefs), 64)
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)
