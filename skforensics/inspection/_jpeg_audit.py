@@ -30,6 +30,11 @@ CSV_FIELDS = (
     "libjpeg_like",
     "double_compression",
     "primary_quality",
+    "resized_grid",
+    "resize_factor",
+    "grid_period",
+    "resized_z",
+    "resampling_z",
     "verdict",
     "confidence",
     "disagreement",
@@ -49,6 +54,14 @@ _NARROW_IQR = 15.0
 # lattice (on held-out crops: never-compressed ones flagged at most 12% of
 # their pixels, Q75 JPEGs resized by 1.3 up to 82%).
 _MIXED_FLAGS = 0.2
+# The verdicts beyond the evidence's three: a JPEG grid resized after
+# compression, found with the net's agreement; and no trace of a JPEG where
+# a resized JPEG could have left none (see combine_verdicts).
+RESIZED_VERDICT = "compressed, then resized"
+NO_TRACE_VERDICT = "no JPEG trace found"
+# A periodicity of the pixels this strong (jpeg_evidence's resampling_z) is
+# a trace of resampling: the image was resized.
+_RESAMPLING_TRACE = 12.0
 
 
 @dataclass
@@ -150,7 +163,7 @@ def _text(value, width, digits):
 def _called_compressed(row):
     """Whether a row calls its image compressed (its verdict, else the net)."""
     if row.get("verdict"):
-        return row["verdict"] == "compressed"
+        return row["verdict"] in ("compressed", RESIZED_VERDICT)
     return bool(row.get("compressed"))
 
 
@@ -169,14 +182,19 @@ def combine_verdicts(row):
 
     ``row`` holds the net's ``quality`` and ``p_compressed``, its
     ``quality_iqr`` and the evidence's ``evidence``, ``table_quality``,
-    ``libjpeg_like`` and ``phase_z``; returns ``(verdict, confidence,
-    disagreement)``. The rule is written out in :func:`jpeg_audit`'s Notes.
+    ``libjpeg_like`` and ``phase_z``, and, where the resized-grid search
+    ran, ``resized_grid``, ``resize_factor``, ``grid_period`` and
+    ``resampling_z`` (rows without them get the rule of the 8x8 lattice
+    alone); returns ``(verdict, confidence, disagreement)``. The rule is
+    written out in :func:`jpeg_audit`'s Notes.
     """
     p = row["p_compressed"]
     net = None if p is None or math.isnan(p) else p >= 0.5
     net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)
     evidence = row["evidence"]
     net_words = "no answer" if net is None else f"P(ever JPEG) = {p:.2f}"
+    if evidence != "compressed" and row.get("resized_grid"):
+        return _combine_resized(row, net, net_sure, net_words)
     if evidence == "compressed":
         if net is False:
             return (
@@ -238,6 +256,62 @@ def combine_verdicts(row):
     return "unknown", "low", ""
 
 
+def _combine_resized(row, net, net_sure, net_words):
+    """combine_verdicts where no 8x8 lattice was found and the search for a
+    resized grid ran: "never compressed" only where a resized JPEG grid
+    would most likely have shown, never with high confidence."""
+    evidence, search = row["evidence"], row["resized_grid"]
+    if search == "found":
+        factor, period = row.get("resize_factor"), row.get("grid_period")
+        pattern = (
+            f"a periodic pattern of period {period:.1f} pixels fits a JPEG grid "
+            f"resized by {factor:.2f}"
+        )
+        if net:
+            return RESIZED_VERDICT, "medium" if net_sure else "low", ""
+        return (
+            "unknown",
+            "low",
+            (
+                f"{pattern}, but the net says never compressed ({net_words}): a "
+                "resized JPEG, or periodic content or a resampling trace"
+            ),
+        )
+    if net and evidence != "never compressed":
+        # The evidence cannot tell (a blurred or faint lattice): the net
+        # alone, if it is sure.
+        return ("compressed" if net_sure else "unknown"), "low", ""
+    if net:
+        return (
+            "unknown",
+            "low",
+            (
+                f"the net says compressed ({net_words}) but neither an 8x8 nor a "
+                "resized JPEG grid is in the pixels (filtered or resized after "
+                "compression, or a false alarm of the net)"
+            ),
+        )
+    flagged = row.get("flagged_share")
+    if flagged is not None and flagged >= _MIXED_FLAGS:
+        return (
+            "unknown",
+            "low",
+            (
+                f"{flagged:.0%} of the net's flag map says compressed but no JPEG "
+                "grid is in the pixels (resized or filtered after compression?)"
+            ),
+        )
+    resampled = (row.get("resampling_z") or 0.0) >= _RESAMPLING_TRACE
+    if evidence != "never compressed" or search != "not found" or resampled:
+        # The pixels cannot rule a JPEG out: too small, flat or blurred for
+        # the lattice, or resampled (a resized JPEG can keep no grid).
+        return NO_TRACE_VERDICT, "low", ""
+    # No lattice where any would show, no resized grid, no resampling: a
+    # JPEG at quality 90 or finer downscaled with an antialiasing filter
+    # can still pass, hence never "high".
+    return "never compressed", "medium" if net_sure else "low", ""
+
+
 def _evidence_columns(path, image):
     """The evidence's CSV columns for one image (read once, as ``image``)."""
     from PIL import Image
@@ -266,6 +340,11 @@ def _evidence_columns(path, image):
         "libjpeg_like": found.libjpeg_like,
         "double_compression": found.double_compression,
         "primary_quality": found.primary_quality,
+        "resized_grid": found.resized_grid,
+        "resize_factor": _rounded(found.resize_factor, 3),
+        "grid_period": _rounded(found.grid_period, 2),
+        "resized_z": _rounded(found.resized_z, 1),
+        "resampling_z": _rounded(found.resampling_z, 1),
         "evidence_reason": found.reason,
     }
 

@@ -1,0 +1,195 @@
+"""JPEG histories that survive resizing: the resized-grid search of
+jpeg_evidence and the audit's verdicts built on it."""
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+from skforensics.inspection import jpeg_evidence
+from skforensics.inspection._jpeg_audit import (
+    CSV_FIELDS,
+    NO_TRACE_VERDICT,
+    RESIZED_VERDICT,
+    _called_compressed,
+    combine_verdicts,
+)
+
+
+def _resize(pixels, factor):
+    height, width = pixels.shape[:2]
+    size = (round(width * factor), round(height * factor))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.BICUBIC))
+
+
+@pytest.fixture(scope="module")
+def camera():
+    from skimage import data
+
+    return data.camera()
+
+
+@pytest.mark.parametrize("factor", [0.75, 1.5])
+def test_resized_jpeg_grid_factor_and_offset(camera, factor):
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+    # Cropped by (3, 5) after the resize: the grid's edges move with it.
+    found = jpeg_evidence(_resize(jpeg, factor)[3:, 5:], double=False)
+    assert found.resized_grid == "found"
+    assert found.resize_factor == pytest.approx(factor, rel=0.01)
+    assert found.grid_period == pytest.approx(8 * factor, rel=0.01)
+    period = found.grid_period
+    for offset, shift in zip(found.grid_offset, (3, 5)):
+        expected = -shift % period
+        distance = abs(offset - expected)
+        assert min(distance, period - distance) < 0.5
+    assert found.resized_z >= 16
+    # No 8x8 lattice is left: a candidate, the evidence says unknown.
+    assert found.verdict == "unknown" and found.grid_phase is None
+    assert "resized by about" in found.reason
+    assert np.isnan(found.steps).all() and found.table_quality is None
+
+
+@pytest.mark.parametrize("factor", [0.75, 1.5])
+def test_never_compressed_resized_has_no_grid(camera, factor):
+    found = jpeg_evidence(_resize(camera, factor), double=False)
+    assert found.resized_grid == "not found" and found.resize_factor is None
+    assert found.verdict == "never compressed"
+    if factor > 1:
+        # An upsampling leaves a strong periodic trace of its interpolation.
+        assert found.resampling_z >= 12
+        assert "trace of resampling" in found.reason
+
+
+def test_search_fields_and_switch(camera):
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(75))
+    on_grid = jpeg_evidence(jpeg, double=False)
+    # An 8x8 lattice: the resized search is not needed, nor run.
+    assert on_grid.verdict == "compressed" and on_grid.resized_grid is None
+    off = jpeg_evidence(_resize(jpeg, 1.5), double=False, resized=False)
+    assert off.resized_grid is None and math.isnan(off.resampling_z)
+    small = jpeg_evidence(camera[:40, :40], double=False)
+    assert small.resized_grid in (None, "unknown")
+
+
+def _row(**changes):
+    row = {
+        "quality": 80.0,
+        "p_compressed": 0.95,
+        "quality_iqr": 5.0,
+        "flagged_share": 0.5,
+        "evidence": "unknown",
+        "table_quality": None,
+        "libjpeg_like": None,
+        "phase_z": 1.0,
+        "resized_grid": "found",
+        "resize_factor": 0.75,
+        "grid_period": 6.0,
+        "resized_z": 30.0,
+        "resampling_z": 5.0,
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize(
+    "changes, expected, says",
+    [
+        ({}, (RESIZED_VERDICT, "medium"), ""),
+        ({"p_compressed": 0.7}, (RESIZED_VERDICT, "low"), ""),
+        ({"p_compressed": 0.05}, ("unknown", "low"), "period 6.0 pixels"),
+        ({"p_compressed": float("nan")}, ("unknown", "low"), "resized by 0.75"),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.05,
+                "flagged_share": 0.0,
+            },
+            ("never compressed", "medium"),
+            "",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.3,
+                "flagged_share": 0.0,
+            },
+            ("never compressed", "low"),
+            "",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.05,
+                "flagged_share": 0.0,
+                "resampling_z": 80.0,
+            },
+            (NO_TRACE_VERDICT, "low"),
+            "",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.8,
+            },
+            ("unknown", "low"),
+            "neither an 8x8 nor a resized",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.3,
+                "flagged_share": 0.4,
+            },
+            ("unknown", "low"),
+            "40% of the net's flag map",
+        ),
+        (
+            {"resized_grid": "not found", "p_compressed": 0.05, "flagged_share": 0},
+            (NO_TRACE_VERDICT, "low"),
+            "",
+        ),
+        (
+            {"resized_grid": "not found", "p_compressed": 0.95},
+            ("compressed", "low"),
+            "",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "unknown",
+                "p_compressed": 0.05,
+                "flagged_share": 0.0,
+            },
+            (NO_TRACE_VERDICT, "low"),
+            "",
+        ),
+    ],
+)
+def test_combine_verdicts_with_resized_search(changes, expected, says):
+    verdict, confidence, disagreement = combine_verdicts(_row(**changes))
+    assert (verdict, confidence) == expected
+    assert says in disagreement
+    if not says:
+        assert disagreement == ""
+    # Never "high" without an 8x8 lattice.
+    assert confidence != "high"
+
+
+def test_rows_without_the_search_keep_the_8x8_rule():
+    row = _row(evidence="never compressed", p_compressed=0.03, flagged_share=0.0)
+    del row["resized_grid"]
+    assert combine_verdicts(row)[:2] == ("never compressed", "high")
+
+
+def test_resized_verdict_counts_as_compressed_and_csv_columns():
+    assert _called_compressed({"verdict": RESIZED_VERDICT})
+    assert not _called_compressed({"verdict": NO_TRACE_VERDICT})
+    for name in ("resized_grid", "resize_factor", "grid_period", "resampling_z"):
+        assert name in CSV_FIELDS
