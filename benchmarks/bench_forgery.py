@@ -20,15 +20,19 @@ residual, the image minus its 3x3 mean, x4 around 0.5):
 
 - **hyper-image**: a first stage (:class:`PatchCNNClassifier` with the
   fake-4K :class:`~skforensics.nn.PatchCNN`, on 32x32 patches) trained on
-  patches centred on points of the splice contour, as the paper crops its
-  first stage's patches around the known tampered contour: for each
-  training window, ``--splices`` fresh spliced copies (drawn as the test
-  forgeries are) give ``--contour`` patches each, labelled spliced, and
-  the patches at the same places of the authentic window, labelled
-  authentic (same content, no splice). Then a second-stage CNN
-  (``HyperImageNetClassifier``) on the 7x7 grid (stride 16) of its
-  post-ReLU penultimate activations, trained on the hyper-images of the
-  fold's training images, whose own splices the first stage never saw;
+  patch labels through the public API, ``fit(X, y, masks=...)`` with
+  ``sampling="contour"``, as the paper crops its first stage's patches
+  around the known tampered contour: for each training window,
+  ``--splices`` fresh spliced copies (drawn as the test forgeries are;
+  label 1) and the window itself (label 0) carry the copy's mask, and each
+  epoch draws ``--contour`` patches per image centred on the mask's
+  contour and as many uniformly. A patch of a copy is labelled spliced
+  when its middle holds a masked pixel; every patch of a window is
+  authentic, so the window gives the same places without the splice.
+  Then a second-stage CNN (``HyperImageNetClassifier``) on the 7x7 grid
+  (stride 16) of its post-ReLU penultimate activations, trained on the
+  hyper-images of the fold's training images, whose own splices the first
+  stage never saw;
 - **patch averaging**: the same first stage, its spliced probability
   averaged over the 7x7 grid (and, as a stronger baseline, its maximum);
 - **BRISQUE + SVM**: :class:`~skforensics.feature.BRISQUEExtractor`, then
@@ -40,12 +44,13 @@ residual, the image minus its 3x3 mean, x4 around 0.5):
   saw these splices, but it did see the authentic pixels.)
 
 Why not the masks' grid patches alone: an earlier version labelled the
-7x7 grid patches of the training forgeries from their masks. A spliced
-window of 1-5% has only two or three such patches, so the first stage saw
-about 1,300 patches per fold and learnt the prior (held-out patch ROC AUC
-0.52), and both two-stage models sat at chance. Contour patches of fresh
-splices give it ten times more evidence, always inside the patch, against
-authentic patches of identical content (held-out patch ROC AUC 0.81 in the
+7x7 grid patches of the training forgeries from their masks (what
+``sampling="grid"`` with masks gives). A spliced window of 1-5% has only
+two or three such patches, so the first stage saw about 1,300 patches per
+fold and learnt the prior (held-out patch ROC AUC 0.52), and both
+two-stage models sat at chance. Contour patches of fresh splices give it
+ten times more evidence, always inside the patch, against authentic
+patches of identical content (held-out patch ROC AUC 0.81 in the
 diagnostic run, 4 splices per window).
 
 Accuracy uses a threshold chosen on the training images of each fold (the
@@ -69,6 +74,12 @@ the folds::
     JPEG flag maps + LR       0.585   0.789   0.498     0.492  0.542
 
 (std 0.006-0.07; accuracy and the on/off-grid columns in the user guide.)
+That table was measured before the first stage went through
+``fit(masks=...)``, with the contour patches cut by hand (8 per splice
+and the same places of the window, fixed for all epochs). The public-API
+protocol above differs in that the patches are drawn anew every epoch and
+half of them uniformly; it has only been smoke-run (``--quick``), not at
+full size.
 
 Run ``python benchmarks/bench_forgery.py --data ../shared/data/lossless
 --out benchmarks/results/forgery.json`` (full size: 4 windows of 128x128
@@ -148,56 +159,35 @@ def residual(X):
     return np.clip(0.5 + 4 * (X - uniform_filter(X, size=(1, 3, 3))), 0, 1)
 
 
-def contour_patches(X, masks, n_per_region, rng):
-    """Patches centred on points of each region's contour, and the same
-    patches of the authentic window, labelled 1 and 0.
-
-    ``X`` holds authentic windows followed by their spliced copies (the
-    order of :func:`make_forgeries`), ``masks`` the regions. As the paper
-    crops its first stage's patches around points sampled on the tampered
-    contour, the evidence is always in the patch, and the authentic patch
-    at the same place shows the same content without it.
-    """
-    from scipy.ndimage import binary_erosion
-
-    n = len(X) // 2
-    height, width = X.shape[1:3]
-    half = PATCH // 2
-    patches, labels = [], []
-    for authentic, spliced, mask in zip(X[:n], X[n:], masks[n:]):
-        contour = np.argwhere(mask & ~binary_erosion(mask, border_value=0))
-        picked = contour[rng.randint(len(contour), size=n_per_region)]
-        for r, c in picked:
-            top = int(np.clip(r - half, 0, height - PATCH))
-            left = int(np.clip(c - half, 0, width - PATCH))
-            window = np.s_[top : top + PATCH, left : left + PATCH]
-            patches += [spliced[window], authentic[window]]
-            labels += [1, 0]
-    return np.stack(patches), np.asarray(labels)
-
-
-def patch_training_set(windows, args, rng):
-    """The first stage's training patches, from training windows only.
+def stage1_training_set(windows, args, rng):
+    """The first stage's training images, labels and masks (training windows
+    only).
 
     Each window gets ``args.splices`` spliced copies of its own (drawn as
     the test forgeries are, so with the same sources, shapes and grid
-    alignment, but other regions), and ``args.contour`` patches on each
-    region's contour are labelled spliced, the same places of the window
-    authentic. The forgeries of the evaluation are not reused: the first
-    stage never sees a test photograph, and its training images are not
-    the second stage's.
+    alignment, but other regions). The copies (label 1) and the windows
+    (label 0) both carry the copy's mask: ``PatchCNNClassifier`` with
+    ``sampling="contour"`` centres half of each image's patches on the
+    contour of its mask, so a spliced copy gives patches on its region's
+    contour (labelled spliced) and its authentic window patches at the same
+    kind of places (same content, no splice; labelled authentic, as every
+    patch of a class-0 image). The forgeries of the evaluation are not
+    reused: the first stage never sees a test photograph, and its training
+    images are not the second stage's.
     """
     X, masks, _ = make_spliced_pairs(
         np.repeat(windows, args.splices, axis=0), args, rng.randint(2**31 - 1)
     )
-    patches, labels = contour_patches(residual(X), masks, args.contour, rng)
-    order = rng.permutation(len(labels))
-    return patches[order], labels[order]
+    n = len(X) // 2
+    y = np.r_[np.zeros(n, int), np.ones(n, int)]
+    masks[:n] = masks[n:]  # the windows carry their copies' masks
+    return residual(X), y, masks
 
 
 def fit_two_stages(windows, R, y, args, seed):
-    """First stage on contour patches of new splices of the training
-    windows, second stage on the hyper-images of the training images ``R``."""
+    """First stage on patch labels from the masks of new splices of the
+    training windows (public API: ``fit(X, y, masks=...)``), second stage
+    on the hyper-images of the training images ``R``."""
     from skforensics.models import (
         HyperImageNetClassifier,
         PatchCNNClassifier,
@@ -205,10 +195,11 @@ def fit_two_stages(windows, R, y, args, seed):
     )
 
     rng = np.random.RandomState(seed)
-    patches, labels = patch_training_set(windows, args, rng)
+    X1, y1, masks1 = stage1_training_set(windows, args, rng)
     net = PatchCNNClassifier(
         patch_size=PATCH,
-        sampling="grid",
+        sampling="contour",
+        n_patches=2 * args.contour,
         stride=(R.shape[1] - PATCH) // (GRID[0] - 1),
         max_epochs=args.epochs1,
         batch_size=32,
@@ -217,7 +208,7 @@ def fit_two_stages(windows, R, y, args, seed):
         random_state=seed,
         module__n_filters=16,
         module__n_hidden=64,
-    ).fit(patches, labels)
+    ).fit(X1, y1, masks=masks1)
     embedder = PatchEmbedder(net, grid=GRID, cv="prefit", batch_size=512).fit(R)
     second = HyperImageNetClassifier(
         max_epochs=args.epochs2,
@@ -229,7 +220,7 @@ def fit_two_stages(windows, R, y, args, seed):
         module__n_hidden=(64, 32),
         module__dropout=0.25,
     ).fit(embedder.transform(R), y)
-    return net, embedder, second, len(labels)
+    return net, embedder, second, len(X1) * 2 * args.contour
 
 
 def flag_features(model, X):
@@ -400,7 +391,11 @@ def main(argv=None):
         "--splices", type=int, default=2, help="first-stage splices per window"
     )
     parser.add_argument(
-        "--contour", type=int, default=8, help="first-stage patches per contour"
+        "--contour",
+        type=int,
+        default=8,
+        help="first-stage patches per image and epoch on the mask's contour "
+        "(as many more are drawn uniformly)",
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs1", type=int, default=8)

@@ -178,7 +178,10 @@ class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassif
     ``fit`` takes one label per image. Patches are cut inside a lazily
     indexed :class:`PatchDataset` (image index and corner, label repeated
     per patch), so ``n_samples`` stays the number of images and
-    cross-validation splits by image. At prediction, the module scores the
+    cross-validation splits by image; ``fit(X, y, masks=...)`` gives each
+    patch a label of its own from a per-image mask of the region that
+    decides the image's label (patch supervision, see :meth:`fit`). At
+    prediction, the module scores the
     tiles of every image (all tiles, or the centre tile) in small batches
     and the patch probabilities are pooled into one per image.
 
@@ -493,7 +496,9 @@ class PatchCNNRegressor(
     estimator: each image's score is repeated on its patches, the module
     learns to score patches, and the predictions of an image's tiles are
     pooled. Patches are cut lazily inside a :class:`PatchDataset`, so
-    ``n_samples`` stays the number of images.
+    ``n_samples`` stays the number of images. ``fit(X, y, masks=...)``
+    gives each patch a target of its own, the mean of a per-image map over
+    it (patch supervision, see :meth:`fit`).
 
     Read more in the :ref:`User Guide <patch_cnn>`.
 

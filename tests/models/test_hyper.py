@@ -441,3 +441,23 @@ def test_classifier_with_masks_end_to_end():
     model.fit(X, y, masks=masks)
     assert model.predict(X).shape == (8,)
     assert set(model.predict(X)) <= {"authentic", "spliced"}
+
+
+def test_masks_routed_by_cross_validate():
+    """With metadata routing, cross_validate splits the masks with the images
+    and the hyper-image estimator splits them again with its folds."""
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    X, ids, y = _id_images()
+    masks = np.stack([np.full((16, 16), i, dtype=np.float32) for i in ids])
+    _LOG.clear()
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = HyperImageRegressor(
+            _MaskRecordingEmbedder(), HyperImageNetRegressor(**STAGE2), cv=2
+        ).set_fit_request(masks=True)
+        cross_validate(model, X, y, params={"masks": masks}, cv=2)
+    fits = [entry for entry in _LOG if entry[0] == "masks"]
+    assert len(fits) == 6  # per outer split: all its images, then 2 folds
+    for _, image_ids, mask_ids in fits:
+        assert image_ids == mask_ids
