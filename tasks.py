@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("SKF_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
-EXTRAS = {"demo": "torch", "test": "torch,tests,docs"}
+EXTRAS = {"demo": "torch,video", "test": "torch,tests,docs"}
 
 
 def _run(*args, **kwargs):

@@ -1,6 +1,7 @@
 """Features of images: numpy and scipy only, never torch.
 
-MSCN normalisation, patch grids and BRISQUE features, each as a function and a
+MSCN normalisation, patch grids, BRISQUE features and the periodic traces of
+resampling, each as a function and a
 scikit-learn transformer.
 """
 
@@ -8,6 +9,7 @@ from ._brisque import BRISQUEExtractor, brisque_features
 from ._color import GrayscaleTransformer
 from ._mscn import MSCNTransformer, mscn
 from ._patches import PatchGridExtractor, extract_patches, grid_strides, patch_corners
+from ._resampling import resampling_periodicity
 
 __all__ = [
     "BRISQUEExtractor",
@@ -19,4 +21,5 @@ __all__ = [
     "grid_strides",
     "mscn",
     "patch_corners",
+    "resampling_periodicity",
 ]

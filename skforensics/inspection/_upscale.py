@@ -1,11 +1,13 @@
 """Whole-file upscaling verdicts: images and videos, P(upscaled) and native size.
 
-One pass of the shipped upscale net (``pretrained("upscale-factor")``) over
-the tiles of each frame gives both answers: the probability that the frame
-was upscaled (one minus that of "native", as ``pretrained("upscale-detector")``
-gives it) and the most probable factor, hence the native size. A video is
-judged from a few frames spread over the file, chosen among its keyframes
-first, because they decode without their predecessors.
+The shipped tile net (``pretrained("upscale-factor")``) scores the textured
+64x64 tiles of each frame; their evidence, the periodic trace of an upscale
+in the frame's second derivative and the share of textured tiles add up over
+the frames of a video, and a small combiner trained on whole video files
+turns the pooled evidence into one probability per file
+(:mod:`._upscale_evidence`). A video is judged from a few frames spread over
+the file, chosen among its keyframes first, because they decode without
+their predecessors.
 """
 
 import os
@@ -27,20 +29,6 @@ VIDEO_EXTENSIONS = frozenset(
 def is_video_path(path):
     """Whether ``path`` names a video file, by its extension."""
     return os.path.splitext(os.fspath(path))[1].lower() in VIDEO_EXTENSIONS
-
-
-def _tile_stride(shape, patch, max_tiles):
-    """The smallest multiple of the patch size whose grid has <= max_tiles tiles."""
-    height, width = shape[:2]
-    if max_tiles is None:
-        return patch
-    k = 1
-    while True:
-        stride = patch * k
-        n = ((height - patch) // stride + 1) * ((width - patch) // stride + 1)
-        if n <= max_tiles:
-            return stride
-        k += 1
 
 
 def video_sample(path, n_frames):
@@ -68,27 +56,18 @@ def video_sample(path, n_frames):
     return np.array(sorted(chosen), dtype=np.intp)
 
 
-def _frame_proba(estimator, frame, max_tiles):
-    """Mean class probabilities of one luminance frame's tiles."""
-    patch = estimator.patch_size_[0]
-    stride = _tile_stride(frame.shape, patch, max_tiles)
-    before = estimator.stride
-    estimator.set_params(stride=None if stride == patch else stride)
-    try:
-        return estimator.predict_proba(frame[np.newaxis])[0]
-    finally:
-        estimator.set_params(stride=before)
-
-
-def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
+def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
     """Tell whether an image or video was upscaled, and from which native size.
 
     A verdict per file, as the ``skforensics upscale`` command prints it.
     Each frame's luminance (a video's own Y plane) is cut into 64x64 tiles;
-    the shipped upscale net scores them, and their class probabilities are
-    averaged per frame, then over the frames of a video. The answer holds
-    the probability that the file was upscaled and, when it was, the most
-    probable scale factor and the native size it implies.
+    the shipped tile net scores the textured ones, and the second
+    derivative of the whole frame is read for the period an upscale leaves
+    (:func:`skforensics.feature.resampling_periodicity`). That evidence is
+    pooled over all frames of a video before anything is decided: a shipped
+    combiner turns it into the probability that the file was upscaled and,
+    when it was, the most probable scale factor and the native size it
+    implies.
 
     Parameters
     ----------
@@ -99,10 +78,11 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
     n_frames : int, default=8
         Frames of a video to judge, spread over the file and taken among its
         keyframes first (see Notes). Ignored for images.
-    max_tiles : int or None, default=512
-        The most tiles scored per frame: larger frames are scored on every
-        second (third, ...) tile of the grid, so that a 3840x2160 frame
-        costs 495 tiles instead of 1,980. None scores every tile.
+    max_tiles : int or None, default=256
+        The most tiles the net scores per frame, the most textured first
+        (a 3840x2160 frame has 1,980 tiles). Tiles without texture (mean
+        absolute Laplacian below 0.01) are never scored unless a frame has
+        almost none with texture. None scores every textured tile.
     estimator : fitted PatchCNNClassifier or Pipeline, default=None
         A classifier whose first class is "native" and whose other classes
         are scale factors, on luminance tiles; None loads
@@ -118,13 +98,19 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
         - ``height``, ``width``: the frame size;
         - ``frames``: the indices of the frames judged (``[0]`` for an
           image);
-        - ``frame_p_upscaled``: ndarray, P(upscaled) of each frame;
-        - ``p_upscaled``: float, their mean;
+        - ``frame_p_upscaled``: ndarray, P(upscaled) of each frame judged
+          on its own evidence;
+        - ``p_upscaled``: float, P(upscaled) of the file, from the evidence
+          of all its frames pooled (not the mean of ``frame_p_upscaled``:
+          evidence too weak in any one frame adds up);
         - ``upscaled``: bool, ``p_upscaled > 0.5``;
         - ``factor``: float, the most probable factor among the upscaled
           classes when ``upscaled``, else 1.0;
-        - ``factor_proba``: dict, factor -> mean probability (1.0 for
-          native);
+        - ``factor_proba``: dict, factor -> mean probability over the
+          textured tiles (1.0 for native);
+        - ``evidence``: dict, the pooled numbers the combiner read
+          (``skforensics.inspection._upscale_evidence.FEATURES``), for
+          audits;
         - ``native_height``, ``native_width``: the frame size divided by
           ``factor``, rounded.
 
@@ -155,6 +141,10 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
     Keyframes are also the encoder's best pictures: the evidence of an
     upscale survives best there.
 
+    The held-out figures of the verdict on whole video files and on images
+    are in the user guide (:ref:`fake4k`); blur, defocus and noise are the
+    content most often mistaken for an upscale.
+
     Examples
     --------
     >>> import numpy as np
@@ -166,15 +156,20 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
     ('image', [0], True)
     """
     from ..models import pretrained
+    from ..models._pretrained import load_upscale_pooling
     from ..utils import check_images, read_image, to_grayscale
+    from ._upscale_evidence import FEATURES, combine, frame_evidence, pooled_features
 
     if estimator is None:
         estimator = pretrained("upscale-factor")
     model = estimator[-1] if hasattr(estimator, "steps") else estimator
     classes = np.asarray(model.classes_, dtype=float)
+    pooling = load_upscale_pooling()
     n_frames = int(n_frames)
     if n_frames < 1:
         raise ValueError(f"n_frames must be at least 1; got {n_frames}.")
+    if max_tiles is not None and int(max_tiles) < 1:
+        raise ValueError(f"max_tiles must be at least 1 or None; got {max_tiles}.")
 
     def luminance(image):
         image = check_images([image], min_size=model.patch_size_,
@@ -184,10 +179,15 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
             image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
         return image
 
+    frame_evidences = []
+
+    def judge(image):
+        frame_evidences.append(frame_evidence(model, luminance(image), max_tiles=max_tiles))
+        return image.shape
+
     if isinstance(source, np.ndarray):
         kind, frames = "image", [0]
-        probas = [_frame_proba(model, luminance(source), max_tiles)]
-        shape = source.shape
+        shape = judge(source)
     elif is_video_path(source):
         from ..datasets import LazyVideoFrames
 
@@ -195,11 +195,8 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
         frames = video_sample(source, n_frames).tolist()
         lazy = LazyVideoFrames(source, mode="gray")[frames]
         try:
-            probas, shape = [], None
             for i in range(len(lazy)):
-                frame = lazy[i]
-                shape = frame.shape
-                probas.append(_frame_proba(model, luminance(frame), max_tiles))
+                shape = judge(lazy[i])
         finally:
             lazy.close()
     else:
@@ -208,26 +205,30 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=512, estimator=None):
                 f"'{os.fspath(source)}' is neither an image nor a video file "
                 "by its extension."
             )
-        image = read_image(source)
-        kind, frames, shape = "image", [0], image.shape
-        probas = [_frame_proba(model, luminance(image), max_tiles)]
-    probas = np.asarray(probas)
-    frame_p = 1.0 - probas[:, 0]
-    mean = probas.mean(axis=0)
-    p_up = float(frame_p.mean())
+        kind, frames = "image", [0]
+        shape = judge(read_image(source))
+    pooled = frame_evidences[0]
+    for other in frame_evidences[1:]:
+        pooled = pooled.merge(other)
+    features, factor = pooled_features(pooled, classes)
+    p_up = combine(features, pooling)
+    frame_p = np.array([combine(pooled_features(e, classes)[0], pooling)
+                        for e in frame_evidences])
     upscaled = p_up > 0.5
-    factor = float(classes[1 + int(np.argmax(mean[1:]))]) if upscaled else 1.0
+    mean = pooled.textured_proba().mean(axis=0)
     height, width = int(shape[0]), int(shape[1])
+    factor = factor if upscaled else 1.0
     return Bunch(
         kind=kind,
         height=height,
         width=width,
         frames=frames,
         frame_p_upscaled=frame_p,
-        p_upscaled=p_up,
+        p_upscaled=float(p_up),
         upscaled=bool(upscaled),
-        factor=factor,
+        factor=float(factor),
         factor_proba={float(c): float(p) for c, p in zip(classes, mean)},
+        evidence=dict(zip(FEATURES, map(float, features))),
         native_height=round(height / factor),
         native_width=round(width / factor),
     )

@@ -1,5 +1,6 @@
 """Models trained by the project and shipped inside the package."""
 
+import functools
 from importlib import resources
 
 import numpy as np
@@ -217,3 +218,23 @@ def _load_upscale(name):
         step = "detector"
     grayscale = GrayscaleTransformer().fit(np.zeros((1, 64, 64, 3), dtype=np.float32))
     return Pipeline([("grayscale", grayscale), (step, clf)])
+
+
+UPSCALE_POOLING_FILE = "upscale-pooling.json"
+
+
+def load_upscale_pooling():
+    """The combiner of :func:`skforensics.inspection.upscale_verdict`, as a dict.
+
+    A logistic regression over the pooled evidence of a file (feature names,
+    their means and scales, coefficients and intercept), trained by
+    ``scripts/train_upscale_pooling.py`` and stored as JSON: no pickle.
+    """
+    return dict(_read_upscale_pooling())
+
+
+@functools.lru_cache(maxsize=1)
+def _read_upscale_pooling():
+    import json
+
+    return json.loads(_weights_path(UPSCALE_POOLING_FILE).read_text())

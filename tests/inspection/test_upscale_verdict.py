@@ -11,9 +11,13 @@ pytest.importorskip("skorch")
 
 from skforensics.inspection import upscale_verdict  # noqa: E402
 from skforensics.inspection._upscale import (  # noqa: E402
-    _tile_stride,
     run_upscale_command,
     video_sample,
+)
+from skforensics.inspection._upscale_evidence import (  # noqa: E402
+    FEATURES,
+    TEXTURE_MIN,
+    tile_texture,
 )
 from skforensics.models import pretrained  # noqa: E402
 from skforensics.utils import make_test_images  # noqa: E402
@@ -30,18 +34,84 @@ def image():
                     ).astype(np.uint8)
 
 
-def test_verdict_of_an_array_matches_the_detector(image, factor_model):
+def test_verdict_of_an_array(image, factor_model):
     verdict = upscale_verdict(image, max_tiles=None, estimator=factor_model)
     assert verdict.kind == "image" and verdict.frames == [0]
     assert (verdict.height, verdict.width) == image.shape[:2]
-    p = pretrained("upscale-detector").predict_proba(image[np.newaxis])[0, 1]
-    assert verdict.p_upscaled == pytest.approx(p, abs=1e-5)
+    assert 0 <= verdict.p_upscaled <= 1
+    assert verdict.frame_p_upscaled == pytest.approx([verdict.p_upscaled])
     assert set(verdict.factor_proba) == {1.0, 1.25, 1.5, 2.0, 2.4, 3.0}
     assert sum(verdict.factor_proba.values()) == pytest.approx(1, abs=1e-5)
+    assert list(verdict.evidence) == list(FEATURES)
+    assert all(np.isfinite(v) for v in verdict.evidence.values())
     if verdict.upscaled:
         assert verdict.factor > 1
     else:
         assert verdict.factor == 1.0 and verdict.native_height == image.shape[0]
+
+
+@pytest.fixture(scope="module")
+def camera():
+    from skimage import data
+
+    return data.camera()
+
+
+@pytest.mark.parametrize("factor, interpolation", [
+    (1.5, "INTER_LANCZOS4"), (2.0, "INTER_CUBIC"), (2.4, "INTER_CUBIC"), (3.0, "INTER_LINEAR"),
+])
+def test_clean_upscales_are_caught_with_their_factor(camera, factor_model, factor,
+                                                     interpolation):
+    import cv2
+
+    size = round(512 * factor)
+    up = cv2.resize(camera, (size, size), interpolation=getattr(cv2, interpolation))
+    verdict = upscale_verdict(up, estimator=factor_model)
+    assert verdict.upscaled and verdict.p_upscaled > 0.9
+    assert verdict.factor == factor
+    assert verdict.native_height == pytest.approx(512, abs=2)
+
+
+@pytest.mark.parametrize("sigma", [0, 1.0])
+def test_native_and_blurred_photographs_stay_native(camera, factor_model, sigma):
+    import cv2
+
+    image = camera if sigma == 0 else cv2.GaussianBlur(camera, (0, 0), sigma)
+    verdict = upscale_verdict(image, estimator=factor_model)
+    assert not verdict.upscaled and verdict.factor == 1.0
+
+
+def test_flat_areas_do_not_dilute_the_evidence(camera, factor_model):
+    import cv2
+
+    # An upscaled photograph inside a large flat frame: three quarters of the
+    # tiles carry nothing, and only the textured ones are scored.
+    up = cv2.resize(camera, (1024, 1024), interpolation=cv2.INTER_CUBIC)[256:768, 256:768]
+    framed = np.full((1024, 1024), 128, np.uint8)
+    framed[256:768, 256:768] = up
+    alone = upscale_verdict(up, estimator=factor_model)
+    inside = upscale_verdict(framed, estimator=factor_model)
+    assert alone.upscaled and inside.upscaled
+    texture = tile_texture(framed.astype(np.float32) / 255, 64)
+    assert np.mean(texture > TEXTURE_MIN) <= 0.3
+    # The tiles at the photograph's border see some flat frame: close, not equal.
+    assert inside.evidence["logit_mean"] > 0.75 * alone.evidence["logit_mean"] > 0
+
+
+def test_max_tiles_bounds_the_tiles_scored(camera, factor_model, monkeypatch):
+    model = factor_model[-1]
+    seen = []
+    original = type(model).predict_proba
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(len(X))
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(type(model), "predict_proba", spy)
+    upscale_verdict(camera, max_tiles=10, estimator=factor_model)
+    assert seen == [10]
+    with pytest.raises(ValueError, match="max_tiles"):
+        upscale_verdict(camera, max_tiles=0, estimator=factor_model)
 
 
 def test_caller_array_is_not_modified(image, factor_model):
@@ -50,18 +120,11 @@ def test_caller_array_is_not_modified(image, factor_model):
     np.testing.assert_array_equal(image, before)
 
 
-def test_stride_keeps_the_tile_count_bounded():
-    assert _tile_stride((2160, 3840), 64, 512) == 128  # 16 x 30 = 480 tiles
-    assert _tile_stride((2160, 3840), 64, None) == 64
-    assert _tile_stride((256, 256), 64, 512) == 64
-    stride = _tile_stride((4000, 6000), 64, 100)
-    n = ((4000 - 64) // stride + 1) * ((6000 - 64) // stride + 1)
-    assert n <= 100 and stride % 64 == 0
-
-
-def test_the_estimators_stride_is_restored(image, factor_model):
+def test_the_estimator_is_left_as_it_was(image, factor_model):
     big = np.zeros((640, 640), dtype=np.uint8)
+    before = factor_model[-1].get_params()
     upscale_verdict(big, max_tiles=10, estimator=factor_model)
+    assert factor_model[-1].get_params().keys() == before.keys()
     assert factor_model[-1].stride is None
 
 
@@ -117,8 +180,12 @@ def test_video_frames_are_keyframes_first(tmp_path, factor_model):
     verdict = upscale_verdict(one, n_frames=3, estimator=factor_model)
     assert verdict.kind == "video" and verdict.frames == [0, 1, 2]
     assert verdict.frame_p_upscaled.shape == (3,)
-    assert verdict.p_upscaled == pytest.approx(verdict.frame_p_upscaled.mean())
     assert (verdict.height, verdict.width) == (96, 128)
+    # The file's verdict pools the frames' evidence: it is not the verdict
+    # of any one frame, and judging one frame gives that frame's.
+    first = upscale_verdict(one, n_frames=1, estimator=factor_model)
+    assert first.frames == [0]
+    assert first.p_upscaled == pytest.approx(verdict.frame_p_upscaled[0])
 
 
 def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):

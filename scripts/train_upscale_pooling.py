@@ -1,0 +1,223 @@
+#!/usr/bin/env python
+"""Train the combiner of ``upscale_verdict``: pooled evidence -> P(upscaled).
+
+The tile net (``pretrained("upscale-factor")``, trained by
+``train_upscale_detector.py``) stays as it is. This script makes real video
+files from the net's *training* sources (the held-out ones listed in
+``upscale.json`` are never touched) with ``benchmarks/_video_clips.py``:
+16-frame integer-pixel pans at 960x540 (768x432, 640x360 for smaller
+photographs), real, soft (Gaussian sigma 0.7-1.5, defocus, motion, low
+light with noise) and upscaled (x1.25-x3, ten resamplers), each encoded
+with a normal GOP by H.264 or HEVC at CRF 18-28. For each clip it gathers
+the evidence ``upscale_verdict`` gathers (textured tiles scored by the net,
+second-derivative profiles; ``skforensics.inspection._upscale_evidence``)
+on 8 frames, and from it two training rows: the file (8 frames pooled) and
+its first frame alone (a still image). A ``LogisticRegression`` on the
+standardised features (C by 5-fold ``GroupKFold`` by source) is written as
+JSON to ``skforensics/models/weights/upscale-pooling.json``.
+
+Usage::
+
+    python scripts/train_upscale_pooling.py --data ../shared/data \
+        --cache /tmp/upscale-pooling --out skforensics/models/weights
+"""
+
+import argparse
+import json
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+UPSCALES = (
+    (2.0, "opencv-bicubic"), (1.5, "opencv-lanczos"), (1.25, "pillow-bicubic"),
+    (2.4, "swscale-lanczos"), (3.0, "opencv-bilinear"), (1.5, "swscale-bicubic"),
+    (2.0, "pillow-lanczos"), (1.25, "opencv-lanczos"), (3.0, "swscale-spline"),
+    (2.4, "opencv-bicubic"), (2.0, "swscale-bilinear"), (1.5, "pillow-bilinear"),
+)
+CODECS = (("h264", 18), ("h264", 23), ("h264", 28), ("hevc", 23), ("hevc", 28))
+
+
+def clip_plan(names, kinds_per_source):
+    """(source index, kind, factor, resampler, codec, crf) of every clip."""
+    from _video_clips import SOFT_KINDS
+
+    plan = []
+    for si in range(len(names)):
+        kinds = [("real", None, None)] * kinds_per_source["real"]
+        kinds += [(SOFT_KINDS[(si + j) % len(SOFT_KINDS)], None, None)
+                  for j in range(kinds_per_source["soft"])]
+        kinds += [("up", *UPSCALES[(3 * si + j) % len(UPSCALES)])
+                  for j in range(kinds_per_source["up"])]
+        for ci, (kind, factor, resampler) in enumerate(kinds):
+            codec, crf = CODECS[(si + ci) % len(CODECS)]
+            plan.append((si, kind, factor, resampler, codec, crf))
+    return plan
+
+
+def clip_evidence(path, model, n_frames=8):
+    """Per-frame evidence of one clip, as ``upscale_verdict`` gathers it."""
+    from skforensics.datasets import LazyVideoFrames
+    from skforensics.inspection._upscale import video_sample
+    from skforensics.inspection._upscale_evidence import frame_evidence
+
+    frames = video_sample(path, n_frames).tolist()
+    lazy = LazyVideoFrames(path, mode="gray")[frames]
+    try:
+        return [frame_evidence(model, np.asarray(lazy[i], np.float32) / 255)
+                for i in range(len(lazy))]
+    finally:
+        lazy.close()
+
+
+def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
+    """Make (or reuse) every clip and its evidence; return rows of metadata.
+
+    With ``make=False`` only the clips already in ``cache`` are used (a run
+    that was stopped part way is fitted on what it gathered).
+    """
+    import _video_clips as vc
+
+    from skforensics.utils import read_image
+
+    cache.mkdir(parents=True, exist_ok=True)
+    rows = []
+    plan = clip_plan(names, kinds_per_source)
+    photos = {}
+    t0 = time.process_time()
+    for k, (si, kind, factor, resampler, codec, crf) in enumerate(plan):
+        target = cache / f"{k:05d}.pkl"
+        row = dict(source=names[si], kind=kind, factor=factor or 1.0,
+                   resampler=resampler, codec=codec, crf=crf, evidence=str(target))
+        if not target.exists():
+            if not make:
+                continue
+            if si not in photos:
+                photos.clear()
+                photos[si] = np.asarray(read_image(Path(data) / names[si]))
+            photo = photos[si]
+            if vc.clip_size(photo.shape) is None:
+                continue
+            rng = np.random.default_rng([seed, si, k])
+            frames = vc.make_frames(photo, kind, rng, factor=factor, resampler=resampler)
+            clip = cache / f"{k:05d}.mp4"
+            vc.write_clip(frames, clip, codec=codec, crf=crf)
+            with open(target, "wb") as handle:
+                pickle.dump(clip_evidence(clip, model), handle)
+            clip.unlink()
+        rows.append(row)
+        if k % 25 == 0:
+            print(f"  clip {k + 1}/{len(plan)}, {time.process_time() - t0:.0f} CPU-s",
+                  flush=True)
+    return rows
+
+
+def design_matrix(rows, classes):
+    """Two rows per clip: the file (all frames) and its first frame alone."""
+    from skforensics.inspection._upscale_evidence import pooled_features
+
+    X, y, groups, n_frames = [], [], [], []
+    for row in rows:
+        with open(row["evidence"], "rb") as handle:
+            frames = pickle.load(handle)
+        for subset in (frames, frames[:1]):
+            pooled = subset[0]
+            for other in subset[1:]:
+                pooled = pooled.merge(other)
+            X.append(pooled_features(pooled, classes)[0])
+            y.append(row["kind"] == "up")
+            groups.append(row["source"])
+            n_frames.append(len(subset))
+    return np.array(X), np.array(y), np.array(groups), np.array(n_frames)
+
+
+def fit(X, y, groups):
+    """Standardised logistic regression, C chosen by GroupKFold by source."""
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.model_selection import GroupKFold
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(X)
+    cv = list(GroupKFold(n_splits=5).split(X, y, groups))
+    clf = LogisticRegressionCV(Cs=np.logspace(-2, 2, 9), cv=cv, max_iter=2000,
+                               scoring="neg_log_loss").fit(scaler.transform(X), y)
+    return scaler, clf
+
+
+def _fits(path):
+    """Whether a clip can pan across the photograph at ``path``."""
+    from PIL import Image
+
+    from _video_clips import clip_size
+
+    with Image.open(path) as image:
+        return clip_size(image.size[::-1]) is not None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared/data"),
+                        help="folder holding lossless/ and natural/")
+    parser.add_argument("--cache", default="/tmp/upscale-pooling")
+    parser.add_argument("--out", default=str(ROOT / "skforensics/models/weights"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-sources", type=int, default=None)
+    parser.add_argument("--fit-only", action="store_true",
+                        help="fit on the clips already in --cache, make no new ones")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    from skforensics.inspection._upscale_evidence import FEATURES
+    from skforensics.models import pretrained
+
+    torch.set_num_threads(args.threads)
+    meta = json.loads((ROOT / "skforensics/models/weights/upscale.json").read_text())
+    names = [n for n in meta["train_sources"] if _fits(Path(args.data) / n)]
+    # A seeded order, so that a run stopped part way has seen every folder.
+    names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
+    names = names[: args.max_sources]
+    model = pretrained("upscale-factor")
+    model = model[-1] if hasattr(model, "steps") else model
+    classes = np.asarray(model.classes_, dtype=float)
+    kinds = {"real": 1, "soft": 3, "up": 3}
+    t0 = time.process_time()
+    rows = gather(names, args.data, Path(args.cache), model, kinds, make=not args.fit_only)
+    evidence_s = time.process_time() - t0
+    X, y, groups, n_frames = design_matrix(rows, classes)
+    t0 = time.process_time()
+    scaler, clf = fit(X, y, groups)
+    p = clf.predict_proba(scaler.transform(X))[:, 1]
+    print(f"{len(rows)} clips of {len(set(groups))} sources; C = {clf.C_[0]:.3g}; "
+          f"training rows called upscaled: fakes {np.mean(p[y] > .5):.1%}, "
+          f"real and soft {np.mean(p[~y] > .5):.1%}")
+    out = {
+        "name": "upscale-pooling",
+        "features": list(FEATURES),
+        "mean": scaler.mean_.tolist(),
+        "scale": scaler.scale_.tolist(),
+        "coef": clf.coef_[0].tolist(),
+        "intercept": float(clf.intercept_[0]),
+        "C": float(clf.C_[0]),
+        "train_sources": sorted(set(groups.tolist())),
+        "n_clips": len(rows),
+        "kinds_per_source": kinds,
+        "codecs": [f"{c} CRF {q}" for c, q in CODECS],
+        "upscales": [f"x{f:g} {r}" for f, r in UPSCALES],
+        "rows": "each clip twice: 8 frames pooled, and its first frame alone",
+        "evidence_cpu_s": evidence_s,
+        "fit_cpu_s": time.process_time() - t0,
+    }
+    target = Path(args.out) / "upscale-pooling.json"
+    target.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"Wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Periodic traces of resampling: the spectrum of second-derivative profiles.
+
+An image enlarged by a factor ``f`` is, between its original samples, a
+fixed linear combination of its neighbours, so the size of its second
+derivative repeats with period ``f`` along each axis, in every row and every
+frame alike (Gallagher 2005; Popescu & Farid 2005 and Kirchner 2008 read the
+same period from a prediction residual). Averaging ``|d2|`` down the columns
+(and along the rows) of every frame keeps that period and averages content
+away; the spectrum of the averaged profile then peaks at ``1/f`` cycles per
+pixel (folded into [0, 0.5]). Blur, defocus and motion are shift-invariant
+and leave no such peak. Video and JPEG codecs add peaks of their own at
+multiples of 1/16 cycle per pixel (4x4 and 8x8 transforms, 16x16
+macroblocks), in native and upscaled frames alike: those frequencies are
+masked, which also hides a factor of 2 (1/2 cycle per pixel).
+"""
+
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = ["resampling_periodicity"]
+
+# The factors scanned by default: 1.1 to 3.3 in steps of 0.01.
+DEFAULT_FACTORS = np.round(np.arange(1.10, 3.3001, 0.01), 2)
+# Codec grids: multiples of 1/16 cycle per pixel, masked within this width.
+CODEC_PERIOD = 16
+CODEC_WIDTH = 0.006
+# Neighbourhood (in frequency bins) for the robust background of a peak.
+_NEIGHBOURS = 25
+_GUARD = 3
+
+
+def _profiles(frame):
+    """Mean |second derivative| down the columns and along the rows."""
+    y = np.asarray(frame, dtype=np.float32)
+    d2x = np.abs(y[:, :-2] - 2 * y[:, 1:-1] + y[:, 2:])
+    d2y = np.abs(y[:-2] - 2 * y[1:-1] + y[2:])
+    return d2x.mean(axis=0), d2y.mean(axis=1)
+
+
+def _spectrum(profiles):
+    """Mean power spectrum of detrended, windowed profiles (one per frame)."""
+    from scipy.ndimage import uniform_filter1d
+
+    p = np.asarray(profiles, dtype=np.float64)
+    c = p / (uniform_filter1d(p, 9, axis=1, mode="nearest") + 1e-6) - 1
+    c -= c.mean(axis=1, keepdims=True)
+    power = np.abs(np.fft.rfft(c * np.hanning(c.shape[1]), axis=1)) ** 2
+    return power.mean(axis=0), np.fft.rfftfreq(c.shape[1])
+
+
+def folded_frequency(factor):
+    """The frequency, in cycles per pixel within [0, 0.5], of period ``factor``."""
+    nu = np.mod(1.0 / np.asarray(factor, dtype=float), 1.0)
+    return np.minimum(nu, 1.0 - nu)
+
+
+def codec_masked(factor):
+    """Whether the period of ``factor`` falls on a codec grid frequency."""
+    nu = folded_frequency(factor)
+    grid = np.arange(1, CODEC_PERIOD // 2 + 1) / CODEC_PERIOD
+    return np.min(np.abs(np.asarray(nu)[..., None] - grid), axis=-1) < CODEC_WIDTH
+
+
+def _peak_z(power, freqs, factors):
+    """Robust z of the spectrum at each factor's frequency against its neighbours."""
+    z = np.full(len(factors), np.nan)
+    masked = codec_masked(factors)
+    for k, nu in enumerate(folded_frequency(factors)):
+        if masked[k]:
+            continue
+        i = int(np.argmin(np.abs(freqs - nu)))
+        lo, hi = max(0, i - _NEIGHBOURS), min(len(power), i + _NEIGHBOURS + 1)
+        background = np.r_[power[lo:max(lo, i - _GUARD)], power[i + _GUARD + 1:hi]]
+        if len(background) < 8:
+            continue
+        med = np.median(background)
+        mad = 1.4826 * np.median(np.abs(background - med)) + 1e-12
+        z[k] = (power[max(0, i - 1):i + 2].max() - med) / mad
+    return z
+
+
+def resampling_periodicity(frames, *, factors=None):
+    """Scan an image (or the frames of a video) for the period of an upscale.
+
+    Parameters
+    ----------
+    frames : ndarray of shape (H, W) or (n_frames, H, W), or sequence of arrays
+        Luminance of one image, or of several frames of one video (all the
+        same size), float or integer. Their evidence is pooled: the spectra
+        of the frames' profiles are averaged before the peak is scored.
+    factors : array-like of float, default=None
+        Upscaling factors to scan (each greater than 1); None scans 1.1 to
+        3.3 in steps of 0.01.
+
+    Returns
+    -------
+    result : Bunch
+        With keys ``factors`` (ndarray), ``z_x`` and ``z_y`` (the robust z of
+        the spectral peak at each factor's frequency along the rows and the
+        columns, NaN where a codec grid frequency masks it), ``z`` (their
+        mean), ``z_max`` (the largest finite ``z``, 0.0 when none) and
+        ``factor`` (the factor where it lies, NaN when none; see Notes for
+        the factors it cannot tell apart).
+
+    Notes
+    -----
+    Factors whose periods share a frequency cannot be told apart by this
+    scan: ``f`` and ``f / (f - 1)`` fold onto one frequency (x1.5 and x3
+    both repeat every 3 pixels, x2.4 and x1.71 every 12 pixels), and a
+    factor of 2 is masked with the codec grids. A native camera frame can carry a period of its
+    own (demosaicing repeats every 2 pixels).
+
+    Examples
+    --------
+    >>> import cv2
+    >>> from skimage import data
+    >>> from skforensics.feature import resampling_periodicity
+    >>> native = data.camera().astype("float32") / 255
+    >>> enlarged = cv2.resize(native, (768, 768), interpolation=cv2.INTER_CUBIC)
+    >>> round(resampling_periodicity(native).z_max) < 10
+    True
+    >>> result = resampling_periodicity(enlarged)  # x1.5: a period of 3 pixels
+    >>> bool(result.z_max > 100), round(result.factor, 1) in (1.5, 3.0)
+    (True, True)
+    """
+    if isinstance(frames, np.ndarray):
+        if frames.ndim == 3 and frames.shape[-1] in (3, 4) and frames.shape[1] > 4:
+            raise ValueError(
+                "resampling_periodicity takes 2-D luminance frames; got an array of "
+                f"shape {frames.shape}, which looks like one RGB image. Convert it "
+                "with skforensics.utils.to_grayscale."
+            )
+        if frames.ndim == 2:
+            frames = [frames]
+    frames = list(frames)
+    if not frames:
+        raise ValueError("resampling_periodicity needs at least one frame.")
+    shape = np.shape(frames[0])
+    for frame in frames:
+        if np.ndim(frame) != 2:
+            raise ValueError(
+                "resampling_periodicity takes 2-D luminance frames; got an array of "
+                f"shape {np.shape(frame)}. Convert RGB with skforensics.utils.to_grayscale."
+            )
+        if np.shape(frame) != shape:
+            raise ValueError(
+                f"All frames must have one size; got {shape} and {np.shape(frame)}."
+            )
+        if min(shape) < 32:
+            raise ValueError(
+                f"resampling_periodicity needs frames of at least 32x32; got {shape}."
+            )
+    factors = DEFAULT_FACTORS if factors is None else np.asarray(factors, dtype=float)
+    if factors.ndim != 1 or len(factors) == 0 or np.any(~(factors > 1)):
+        raise ValueError("factors must be a non-empty 1-D sequence of numbers above 1.")
+    profiles = [_profiles(frame) for frame in frames]
+    z_x = _peak_z(*_spectrum([p[0] for p in profiles]), factors)
+    z_y = _peak_z(*_spectrum([p[1] for p in profiles]), factors)
+    z = (z_x + z_y) / 2
+    finite = np.isfinite(z)
+    best = int(np.nanargmax(np.where(finite, z, -np.inf))) if finite.any() else None
+    return Bunch(
+        factors=factors,
+        z_x=z_x,
+        z_y=z_y,
+        z=z,
+        z_max=float(z[best]) if best is not None else 0.0,
+        factor=float(factors[best]) if best is not None else float("nan"),
+    )

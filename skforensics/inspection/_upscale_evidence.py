@@ -1,0 +1,168 @@
+"""Evidence of an upscale, accumulated over the textured tiles of every frame.
+
+The tile net of ``pretrained("upscale-factor")`` scores 64x64 tiles; averaged
+over every tile of a frame, the many tiles without texture (sky, walls,
+defocused background) pull the answer towards a constant, and after a video
+codec most upscaled frames land near P = 0.3. Here a frame gives three kinds
+of evidence, which add up over the frames of a video before anything is
+decided:
+
+- the class probabilities of its *textured* tiles only (mean absolute
+  Laplacian of the tile above ``TEXTURE_MIN``), the most textured first when
+  a frame has more than ``max_tiles`` of them;
+- the second-derivative profiles of the whole frame, whose averaged spectrum
+  peaks at the period of an upscale
+  (:func:`skforensics.feature.resampling_periodicity`);
+- how many tiles carry texture at all.
+
+:func:`pooled_features` turns the accumulated evidence into ten numbers
+(``FEATURES``) and the shipped combiner (a logistic regression trained by
+``scripts/train_upscale_pooling.py`` on whole video files and single frames
+of the training sources, stored as JSON in ``upscale-pooling.json``) turns
+them into P(upscaled).
+"""
+
+import numpy as np
+
+from ..feature._resampling import DEFAULT_FACTORS, _peak_z, _profiles, _spectrum
+
+__all__ = ["FEATURES", "TEXTURE_MIN", "Evidence", "frame_evidence", "pooled_features"]
+
+# A tile is textured when the mean |4-neighbour Laplacian| of its luminance
+# (in [0, 1]) exceeds this: flat sky, walls and heavy blur fall below it.
+TEXTURE_MIN = 0.01
+# Below this many textured tiles (over all frames) the most textured quarter
+# of the scored tiles stands in for them.
+MIN_TEXTURED = 4
+FEATURES = (
+    "logit_mean", "logit_q75", "logit_q90", "share_positive", "factor_agreement",
+    "log_textured_share", "periodicity_x", "periodicity_y", "periodicity_at_factor",
+    "log_n_textured",
+)
+
+
+def tile_texture(frame, patch):
+    """Mean |4-neighbour Laplacian| of each tile of the grid (zero on the border)."""
+    import cv2
+
+    y = np.asarray(frame, dtype=np.float32)
+    kernel = np.array([[0, -1, 0], [-1, 4, -1], [0, -1, 0]], np.float32)
+    lap = np.abs(cv2.filter2D(y, -1, kernel, borderType=cv2.BORDER_CONSTANT))
+    lap[0], lap[-1], lap[:, 0], lap[:, -1] = 0, 0, 0, 0
+    U, V = y.shape[0] // patch, y.shape[1] // patch
+    return lap[:U * patch, :V * patch].reshape(U, patch, V, patch).mean(axis=(1, 3))
+
+
+class Evidence:
+    """What the frames of one file have shown so far (see :func:`frame_evidence`)."""
+
+    def __init__(self):
+        self.probas, self.textures, self.n_tiles = [], [], 0
+        self.profiles_x, self.profiles_y = [], []
+
+    def add(self, probas, textures, n_tiles, profile_x, profile_y):
+        self.probas.append(np.asarray(probas, dtype=np.float64))
+        self.textures.append(np.asarray(textures, dtype=np.float64))
+        self.n_tiles += int(n_tiles)
+        self.profiles_x.append(profile_x)
+        self.profiles_y.append(profile_y)
+        return self
+
+    def merge(self, other):
+        """The evidence of both, as one (frames of one video, same size)."""
+        merged = Evidence()
+        for name in ("probas", "textures", "profiles_x", "profiles_y"):
+            setattr(merged, name, getattr(self, name) + getattr(other, name))
+        merged.n_tiles = self.n_tiles + other.n_tiles
+        return merged
+
+    def textured(self):
+        """Which scored tiles count as textured (the most textured quarter
+        when fewer than ``MIN_TEXTURED`` are)."""
+        t = np.concatenate(self.textures)
+        mask = t > TEXTURE_MIN
+        if np.count_nonzero(mask) < MIN_TEXTURED:
+            mask = t >= np.quantile(t, 0.75)
+        return mask
+
+    def textured_proba(self):
+        """Class probabilities of the textured tiles, shape (n_tiles, n_classes)."""
+        return np.concatenate(self.probas)[self.textured()]
+
+
+def frame_evidence(model, frame, *, max_tiles=256):
+    """Score one luminance frame (float32 in [0, 1]): its :class:`Evidence`.
+
+    The textured tiles of the non-overlapping 64x64 grid are scored by the
+    tile net (at most ``max_tiles`` of them, the most textured first; the
+    most textured quarter when fewer than ``MIN_TEXTURED`` carry texture).
+    """
+    patch = int(model.patch_size_[0])
+    texture = tile_texture(frame, patch).ravel()
+    order = np.argsort(-texture, kind="stable")
+    n_textured = int(np.count_nonzero(texture > TEXTURE_MIN))
+    n_scored = max(n_textured, min(len(order), max(MIN_TEXTURED, len(order) // 4)))
+    if max_tiles is not None:
+        n_scored = min(n_scored, int(max_tiles))
+    chosen = np.sort(order[:n_scored])
+    V = frame.shape[1] // patch
+    tiles = np.stack([
+        frame[(i // V) * patch:(i // V + 1) * patch, (i % V) * patch:(i % V + 1) * patch]
+        for i in chosen
+    ])
+    probas = model.predict_proba(tiles)
+    profile_x, profile_y = _profiles(frame)
+    return Evidence().add(probas, texture[chosen], len(texture), profile_x, profile_y)
+
+
+def pooled_features(evidence, classes):
+    """The ten pooled numbers of ``FEATURES`` and the factor the tiles favour.
+
+    Returns
+    -------
+    features : ndarray of shape (10,)
+    factor : float
+        The factor class (``classes[1:]``) of the largest mean probability
+        over the textured tiles.
+    """
+    classes = np.asarray(classes, dtype=float)
+    p = np.clip(np.concatenate(evidence.probas), 1e-6, 1.0)
+    t = np.concatenate(evidence.textures)
+    textured = evidence.textured()
+    logit = np.log(np.clip(1.0 - p[:, 0], 1e-6, 1.0)) - np.log(p[:, 0])
+    z = logit[textured]
+    q = p[textured]
+    best = 1 + int(np.argmax(q[:, 1:].mean(axis=0)))
+    agreement = float(np.mean(1 + np.argmax(q[:, 1:], axis=1) == best))
+    n_textured = int(np.count_nonzero(t > TEXTURE_MIN))
+    spectra = (_spectrum(evidence.profiles_x), _spectrum(evidence.profiles_y))
+    # The periodicity at the net's factor, and the strongest over the scan.
+    at_factor = [_peak_z(*s, classes[best:best + 1])[0] for s in spectra]
+    scans = [_peak_z(*s, DEFAULT_FACTORS) for s in spectra]
+
+    def squash(values):
+        values = np.asarray(values, dtype=float)
+        values = values[np.isfinite(values)]
+        return float(np.log1p(max(values.mean(), 0.0))) if values.size else 0.0
+
+    features = np.array([
+        z.mean(),
+        np.quantile(z, 0.75),
+        np.quantile(z, 0.9),
+        np.mean(z > 0),
+        agreement,
+        np.log(n_textured / max(evidence.n_tiles, 1) + 1e-3),
+        squash(np.nanmax(scans[0])) if np.isfinite(scans[0]).any() else 0.0,
+        squash(np.nanmax(scans[1])) if np.isfinite(scans[1]).any() else 0.0,
+        squash(at_factor),
+        np.log(n_textured + 1.0),
+    ])
+    return features, float(classes[best])
+
+
+def combine(features, pooling):
+    """P(upscaled) from pooled features and the combiner's JSON parameters."""
+    x = (np.asarray(features, dtype=float) - np.asarray(pooling["mean"])) / np.asarray(
+        pooling["scale"])
+    logit = float(x @ np.asarray(pooling["coef"]) + pooling["intercept"])
+    return 1.0 / (1.0 + np.exp(-logit))
