@@ -300,7 +300,7 @@ class PatchDataset(torch.utils.data.Dataset):
         return rows, cols
 
     def patch_target(self, i):
-        """The target of the ``i``-th patch, as a number (see ``mask_target``).
+        """Return the target of the ``i``-th patch (see ``mask_target``).
 
         Parameters
         ----------
@@ -334,7 +334,7 @@ class PatchDataset(torch.utils.data.Dataset):
         return self.y[image_idx] if np.any(centre) else 0
 
     def patch_targets(self):
-        """Targets of all the patches of the current epoch.
+        """Return the targets of all the patches of the current epoch.
 
         Returns
         -------
