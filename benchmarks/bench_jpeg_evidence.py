@@ -13,8 +13,11 @@ photographs (a folder of PNG/TIFF files, ``--data``, default
   share where an earlier compression is detected, the primary quality's
   MAE where it is, and the share where the last quality is exact; single
   compressions at each Q2 give the false-alarm row;
-- a JPEG resized by 0.8 and 1.3 after compression: the verdicts;
-- CPU seconds for one 1920x1080 image (one thread).
+- a JPEG resized by 0.8 and 1.3 after compression: the verdicts and what
+  the resized-grid search finds (``benchmarks/bench_jpeg_resized.py`` has
+  the whole grid);
+- CPU seconds for one 1920x1080 image (one thread): a Q90 JPEG, and a
+  never-compressed image with and without the resized-grid search.
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_evidence.py
 [--data FOLDER] [--n-crops N] [--seed S]``.
@@ -117,7 +120,9 @@ def main():
             j = jpeg(x, 75)
             size = (int(256 * factor),) * 2
             r = np.asarray(Image.fromarray(j).resize(size, Image.BICUBIC))
-            verdicts.append(jpeg_evidence(r, double=False).verdict)
+            found = jpeg_evidence(r, double=False)
+            grid = "" if found.resize_factor is None else f" {found.resize_factor:.2f}"
+            verdicts.append(f"{found.verdict}, resized grid {found.resized_grid}{grid}")
         counts = {v: verdicts.count(v) for v in sorted(set(verdicts))}
         print(f"  x{factor}: {counts}")
 
@@ -128,6 +133,15 @@ def main():
     for _ in range(3):
         jpeg_evidence(big)
     print(f"\n1920x1080, Q90: {(time.process_time() - start) / 3:.2f} s CPU per image")
+    never = np.asarray(Image.fromarray(images[0]).resize((1920, 1080), Image.BICUBIC))
+    for resized in (False, True):
+        start = time.process_time()
+        for _ in range(3):
+            jpeg_evidence(never, resized=resized)
+        print(
+            f"1920x1080, never compressed, resized-grid search {resized}: "
+            f"{(time.process_time() - start) / 3:.2f} s CPU per image"
+        )
 
 
 if __name__ == "__main__":

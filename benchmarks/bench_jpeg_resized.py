@@ -1,11 +1,13 @@
 """JPEG histories that survive resizing: ``jpeg_evidence``'s resized-grid search.
 
-On ``--n-images`` never-compressed photographs (default 12; random
-``--size`` crops, default 384, of the PNG/TIFF files under ``--data``,
-default ``../shared/data/lossless``), JPEG-compressed at libjpeg qualities
-50, 75 and 90, then resized by 0.5-0.9 and 1.1-2.0 with Pillow's bicubic
-and Lanczos filters and OpenCV's INTER_AREA, prints per (quality, kernel,
-factor):
+On never-compressed images under ``--data`` (default
+``../shared/data/lossless``), in two groups: ``--n-photos`` photographs
+(default 16, from its ``mcmaster`` and ``usc_sipi_aerials`` folders) and
+``--n-textures`` close-ups of textures (default 8, ``usc_sipi_textures``),
+one random ``--size`` crop each (default 384), JPEG-compressed at libjpeg
+qualities 50, 75 and 90, then resized by 0.5-0.9 and 1.1-2.0 with Pillow's
+bicubic and Lanczos filters and OpenCV's INTER_AREA, prints per group and
+(quality, kernel, factor):
 
 - ``found``: the share where a resized block grid is found
   (``resized_grid == "found"``);
@@ -16,7 +18,7 @@ resized), the share where a resized grid is found (false positives) and
 the share the evidence calls ``"compressed"`` (the 8x8 path).
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized.py
-[--data FOLDER] [--n-images N] [--size S] [--seed S]``.
+[--data FOLDER] [--n-photos N] [--n-textures N] [--size S] [--seed S]``.
 """
 
 import argparse
@@ -35,9 +37,10 @@ QUALITIES = (50, 75, 90)
 KERNELS = ("pil-bicubic", "pil-lanczos", "cv2-area")
 
 
-def crops(folder, n, seed, size):
+def crops(folders, n, seed, size):
     files = sorted(
         p
+        for folder in folders
         for p in glob.glob(os.path.join(folder, "**", "*"), recursive=True)
         if p.lower().endswith((".png", ".tif", ".tiff"))
     )
@@ -66,14 +69,27 @@ def resize(pixels, factor, kernel):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data/lossless")
-    parser.add_argument("--n-images", type=int, default=12)
+    parser.add_argument("--n-photos", type=int, default=16)
+    parser.add_argument("--n-textures", type=int, default=8)
     parser.add_argument("--size", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    images = crops(args.data, args.n_images, args.seed, args.size)
-    n = len(images)
+    groups = [
+        ("photographs", ("mcmaster", "usc_sipi_aerials"), args.n_photos),
+        ("textures", ("usc_sipi_textures",), args.n_textures),
+    ]
     start = time.process_time()
-    print(f"{n} crops of {args.size}x{args.size}; share found / factor within 5%")
+    for name, folders, n in groups:
+        if n:
+            folders = [os.path.join(args.data, folder) for folder in folders]
+            images = crops(folders, n, args.seed, args.size)
+            print(f"\n{name}: {len(images)} crops of {args.size}x{args.size}")
+            grid(images)
+    print(f"\n{time.process_time() - start:.0f} CPU-s")
+
+
+def grid(images):
+    print("JPEG then resized: share with a resized grid found / factor within 5%")
     header = "quality kernel       " + " ".join(f"{f:>9}" for f in FACTORS)
     print(header)
     for quality in QUALITIES:
@@ -112,7 +128,6 @@ def main():
             called = np.mean([f.verdict == "compressed" for f in found])
             cells.append(f"{fp:4.0%}/{called:4.0%}")
         print(f"never  {kernel:12s} " + " ".join(cells), flush=True)
-    print(f"{time.process_time() - start:.0f} CPU-s")
 
 
 if __name__ == "__main__":
