@@ -1,0 +1,157 @@
+"""Peak memory and time of ``skforensics analyse`` on very large images.
+
+Prints, for each case, the peak resident set size (RSS) and the wall and
+CPU time (user + system) of one ``skforensics analyse`` run on one file:
+
+- a 48-megapixel photograph (8000x6000, a current phone's full resolution);
+- a 102-megapixel photograph (11648x8736, a medium-format camera), which
+  is above the default decompression-bomb limit (89,478,485 pixels), so the
+  run raises it (``--max-pixels`` when the command has it, else
+  ``PIL.Image.MAX_IMAGE_PIXELS`` in the analysing process);
+- an 8K video frame (7680x4320) as a PNG;
+
+each with the maps (the default) and with ``--no-maps``. The photographs
+are synthetic, made by this script (smooth shapes, gradients and sensor
+noise, RGB, saved as PNG with fast compression) in a temporary folder;
+nothing is downloaded. Each run is a fresh Python process, so that its peak
+RSS (``ru_maxrss``) counts the command alone: imports, the models, the
+decoded image and whatever the models and maps allocate.
+
+Usage::
+
+    python benchmarks/bench_memory.py [--cases 48mp,102mp,8k] [--maps both]
+                                      [--models upscale,jpeg] [--keep DIR]
+
+``--maps`` is ``both`` (default), ``yes`` or ``no``. The issue's targets
+(issue 25): with maps, a 48 MP photograph in <= 1.5 GB and <= 30 s on 2
+cores; a 102 MP one with the limit raised in <= 2 GB.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+CASES = {
+    "48mp": (6000, 8000),
+    "102mp": (8736, 11648),
+    "8k": (4320, 7680),
+}
+
+
+def make_photo(path, height, width, seed=0):
+    """Write a synthetic RGB photograph of ``height`` x ``width`` as PNG."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    # Built in bands of rows so that the script itself stays small.
+    image = Image.new("RGB", (width, height))
+    band = 512
+    x = np.arange(width, dtype=np.float32)
+    for top in range(0, height, band):
+        rows = min(band, height - top)
+        y = np.arange(top, top + rows, dtype=np.float32)[:, None]
+        r = 128 + 90 * np.sin(x / 97.0) * np.cos(y / 131.0)
+        g = 255 * (x / width) * np.ones_like(y)
+        b = np.where((y - height / 2) ** 2 + (x - width / 3) ** 2 < (height / 3) ** 2,
+                     200.0, 60.0)
+        pixels = np.stack(np.broadcast_arrays(r, g, b), axis=-1)
+        pixels += rng.normal(0, 6, pixels.shape).astype(np.float32)
+        chunk = np.clip(np.round(pixels), 0, 255).astype(np.uint8)
+        image.paste(Image.fromarray(chunk), (0, top))
+    image.save(path, compress_level=1)
+
+
+_CHILD = r"""
+import json, resource, sys, time
+from PIL import Image
+args = json.loads(sys.argv[1])
+if args["raise_limit"]:
+    Image.MAX_IMAGE_PIXELS = args["raise_limit"]
+from skforensics.cli import main
+t0 = time.perf_counter()
+code = main(args["argv"])
+wall = time.perf_counter() - t0
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"code": code, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024}))
+"""
+
+
+def _has_max_pixels_flag():
+    from skforensics.cli import build_parser
+
+    parser = build_parser()
+    help_text = parser._subparsers._group_actions[0].choices["analyse"].format_help()
+    return "--max-pixels" in help_text
+
+
+def run_case(path, n_pixels, *, maps, models, out_dir):
+    argv = ["analyse", path, "-q", "--out", out_dir, "--models", models]
+    if not maps:
+        argv.append("--no-maps")
+    raise_limit = None
+    from PIL import Image
+
+    if n_pixels > Image.MAX_IMAGE_PIXELS:
+        if _has_max_pixels_flag():
+            argv += ["--max-pixels", str(n_pixels)]
+        else:
+            raise_limit = n_pixels
+    payload = json.dumps({"argv": argv, "raise_limit": raise_limit})
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD, payload],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"analyse failed:\n{result.stdout}\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    with open(os.path.join(out_dir, "report.json"), encoding="utf-8") as f:
+        record = json.load(f)[0]
+    figures["error"] = record.get("error", "")
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", default="48mp,102mp,8k")
+    parser.add_argument("--maps", choices=("both", "yes", "no"), default="both")
+    parser.add_argument("--models", default="upscale,jpeg")
+    parser.add_argument("--keep", default=None, help="folder for the images (kept)")
+    args = parser.parse_args(argv)
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    maps_options = {"both": (True, False), "yes": (True,), "no": (False,)}[args.maps]
+    folder = args.keep or tempfile.mkdtemp(prefix="skf-bench-memory-")
+    os.makedirs(folder, exist_ok=True)
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
+    print(f"{'case':<8} {'size':>12} {'maps':>5} {'peak RSS':>10} {'wall':>8} "
+          f"{'CPU':>8}  note")
+    for case in cases:
+        height, width = CASES[case]
+        path = os.path.join(folder, f"{case}.png")
+        if not os.path.exists(path):
+            t0 = time.perf_counter()
+            make_photo(path, height, width)
+            print(f"  (made {path}, {os.path.getsize(path) / 2**20:.0f} MiB, in "
+                  f"{time.perf_counter() - t0:.1f} s)")
+        for maps in maps_options:
+            out_dir = tempfile.mkdtemp(prefix=f"skf-bench-{case}-")
+            figures = run_case(path, height * width, maps=maps, models=args.models,
+                               out_dir=out_dir)
+            print(
+                f"{case:<8} {f'{width}x{height}':>12} {'yes' if maps else 'no':>5} "
+                f"{figures['peak_mb']:>7.0f} MB {figures['wall']:>6.1f} s "
+                f"{figures['cpu']:>6.1f} s  {figures['error'][:60]}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
