@@ -1,58 +1,20 @@
-"""The ``skforensics`` command: ``demo``, ``analyse``, ``upscale`` and ``jpeg-audit``."""
+"""The ``skforensics`` command: argument parsing only.
+
+``analyse`` runs the one analysis pipeline of :mod:`skforensics.inspection`
+over images, videos and folders; ``upscale`` and ``jpeg-audit`` are presets
+of it (:mod:`skforensics.inspection._commands`); ``demo`` cross-validates
+detectors on data the package makes. Nothing here imports torch.
+"""
 
 import argparse
-import contextlib
-import importlib
-import os
+import difflib
 import sys
-import time
 
 from . import __version__
 
 __all__ = ["main"]
 
-INSTALL_HINT = 'pip install "skforensics[torch]"'
-# skforensics.models._pretrained.JPEG_MODELS, named here so that the parser
-# does not import torch.
-JPEG_WEIGHTS = ("jpeg-quality", "jpeg-quality-fast")
-
-
-def _check_dependencies(command, modules, *, alternative=None):
-    """Fail with one clear line if an optional dependency is missing.
-
-    Called before a command reads its first input, so that a missing extra
-    never surfaces as a traceback half-way through a folder.
-
-    Parameters
-    ----------
-    command : str
-        The sub-command, for the message.
-    modules : list of str
-        Modules the command needs beyond the core dependencies.
-    alternative : str, default=None
-        An option that avoids the need for the missing modules, for the
-        message.
-
-    Raises
-    ------
-    ImportError
-        If any of ``modules`` does not import; the message names the
-        modules and the ``pip install`` line that brings them.
-    """
-    missing = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            missing.append(name)
-    if missing:
-        names = " and ".join(missing)
-        verb = "is" if len(missing) == 1 else "are"
-        hint = f", or pass {alternative}" if alternative else ""
-        raise ImportError(
-            f"{command} needs {names}, which {verb} not installed: "
-            f"{INSTALL_HINT}{hint}."
-        )
+_FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
 def _demo(args):
@@ -62,132 +24,86 @@ def _demo(args):
     return 0
 
 
-def _jpeg_audit(args):
-    _check_dependencies("jpeg-audit", ["torch", "skorch"])
-    if not args.no_maps:
-        _check_dependencies(
-            "jpeg-audit (to draw the maps and the histogram)",
-            ["matplotlib"],
-            alternative="--no-maps",
-        )
-    from .inspection import jpeg_audit
-
-    return jpeg_audit_cli(args, jpeg_audit)
-
-
-def jpeg_audit_cli(args, jpeg_audit):
-    """Run the JPEG audit from parsed arguments; return the exit status."""
-    from .models import pretrained
-
-    if args.jobs == 0 or args.jobs < -1:
-        raise ValueError(f"--jobs must be a positive number or -1; got {args.jobs}.")
-    report = jpeg_audit(
-        args.folder,
-        estimator=pretrained(args.model),
-        output_dir=args.output,
-        save_maps=not args.no_maps,
-        save_histogram=not args.no_maps,
-        progress=not args.quiet,
-        evidence=not args.no_evidence,
-        n_jobs=args.jobs,
-    )
-    return 1 if report.n_failed and args.strict else 0
-
-
 def _analyse(args):
-    from .inspection import _analyse as an
+    from .inspection._commands import analyse_command
 
-    # Everything that can be wrong with the command line fails here, with
-    # exit status 2, before the first image is read.
-    models = an.parse_models(args.models)
-    if args.jobs == 0 or args.jobs < -1:
-        raise ValueError(f"--jobs must be a positive number or -1; got {args.jobs}.")
-    output_dir = os.path.abspath(args.out)
-    paths, notes = an.expand_inputs(args.paths, exclude=output_dir)
-    _check_dependencies("analyse", ["torch", "skorch"])
-    if not args.no_maps:
-        _check_dependencies(
-            "analyse (to draw the maps)", ["matplotlib"], alternative="--no-maps"
-        )
-    output_dir = an.check_output_dir(output_dir)
-    maps_dir = thumbs_dir = None
-    if not args.no_maps:
-        maps_dir = os.path.join(output_dir, "maps")
-        os.makedirs(maps_dir, exist_ok=True)
-    if args.html:
-        thumbs_dir = os.path.join(output_dir, "thumbs")
-        os.makedirs(thumbs_dir, exist_ok=True)
-    # Missing weights fail before the first image.
-    an.load_models(models, jpeg_weights=args.jpeg_model)
-
-    from tqdm.auto import tqdm
-
-    table = sys.stderr if args.json else sys.stdout
-    for note in notes:
-        print(f"skforensics analyse: warning: {note}", file=sys.stderr)
-    records = an.iter_records(
-        paths,
-        models=models,
-        brisque=args.brisque,
-        maps_dir=maps_dir,
-        thumbs_dir=thumbs_dir,
-        jpeg_weights=args.jpeg_model,
-        n_jobs=args.jobs,
-    )
-    bar = tqdm(total=len(paths), desc="analyse", unit="file", disable=args.quiet)
-    n_failed = n_incomplete = 0
-    print(an.table_header(), file=table)
-    columns = an.fields(brisque=args.brisque)
-    json_stream = sys.stdout if args.json else None
-    with contextlib.ExitStack() as stack:
-        writers = [
-            stack.enter_context(
-                an.ReportWriter(output_dir, columns, json_stream=json_stream)
-            )
-        ]
-        if args.html:
-            from .inspection._report import HTMLReportWriter
-
-            note = (
-                f"{len(paths)} files; models: {', '.join(models)}; skforensics "
-                f"{__version__}, {time.strftime('%Y-%m-%d %H:%M')}"
-            )
-            writers.append(
-                stack.enter_context(
-                    HTMLReportWriter(
-                        output_dir, maps_dir=maps_dir, thumbs_dir=thumbs_dir, note=note
-                    )
-                )
-            )
-        for record in records:
-            for writer in writers:
-                writer.write(record)
-            n_failed += record["failed"]
-            n_incomplete += bool(record["error"]) and not record["failed"]
-            bar.update()
-            line = an.table_row(record)
-            if args.quiet:
-                print(line, file=table)
-            else:
-                bar.write(line, file=table)
-    bar.close()
-    print(
-        f"{len(paths)} files, {n_failed} failed, {n_incomplete} with a model "
-        f"that could not answer; report in {output_dir}",
-        file=table,
-    )
-    return 1 if args.strict and (n_failed or n_incomplete) else 0
+    return analyse_command(args)
 
 
 def _upscale(args):
-    _check_dependencies("upscale", ["torch", "skorch"])
-    if args.frames < 1:
-        raise ValueError(f"--frames must be at least 1; got {args.frames}.")
-    if args.max_tiles < 0:
-        raise ValueError(f"--max-tiles must be 0 (all tiles) or more; got {args.max_tiles}.")
-    from .inspection._upscale import run_upscale_command
+    from .inspection._commands import check_dependencies, upscale_command
 
-    return run_upscale_command(args)
+    check_dependencies("upscale", ["torch", "skorch"])
+    return upscale_command(args)
+
+
+def _jpeg_audit(args):
+    from .inspection._commands import jpeg_audit_command
+
+    return jpeg_audit_command(args)
+
+
+def _add_jobs(parser, what):
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help=f"{what} in parallel, -1 for all cores (default: %(default)s)",
+    )
+
+
+def _add_video_options(parser):
+    parser.add_argument(
+        "--frames", type=int, default=8,
+        help="frames of each video judged, keyframes first (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-tiles", type=int, default=512,
+        help="most 64x64 tiles scored per frame by the upscale model, 0 for all "
+        "(default: %(default)s)",
+    )  # fmt: skip
+
+
+def _jpeg_weights_help():
+    return (
+        "weights of the JPEG model: jpeg-quality (the accurate default) or "
+        "jpeg-quality-fast (faster, less accurate) (default: %(default)s)"
+    )
+
+
+ANALYSE_EXAMPLES = """\
+examples:
+  skforensics analyse photos/ --html          every image and video of photos/,
+                                              report.html in skforensics-report/
+  skforensics analyse 'shots/**/*.jpg' -o out -j 2 --no-maps
+  skforensics analyse clip.mp4 --models upscale --frames 16
+  skforensics analyse photos/ -o out --resume   continue an interrupted run
+
+exit status: 0 done; 1 with --strict if a file failed or a model could not
+answer; 2 for usage errors, missing inputs and an unwritable output folder.
+"""
+
+UPSCALE_EXAMPLES = """\
+examples:
+  skforensics upscale photo.png clip.mp4
+  skforensics upscale videos/ --frames 16 --csv verdicts.csv -j 2
+
+the same as `skforensics analyse --models upscale --no-maps`, with the
+one-line verdicts and the columns of this command. Exit status: 0 done
+(files that cannot be read are reported and counted), 2 for usage errors
+and missing inputs.
+"""
+
+JPEG_AUDIT_EXAMPLES = """\
+examples:
+  skforensics jpeg-audit photos/                 report in photos-jpeg-audit/
+  skforensics jpeg-audit photos/ -o audit --no-maps -j 2
+
+the same verdicts as `skforensics analyse --models jpeg`, with the audit's
+columns (jpeg_audit.csv) and histogram. Exit status: 0 done; 1 with --strict
+if a file failed; 2 for usage errors and missing inputs.
+"""
 
 
 def build_parser():
@@ -195,6 +111,12 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skforensics",
         description="Image forensics and no-reference image quality assessment.",
+        epilog="examples:\n  skforensics analyse photos/ --html\n"
+        "  skforensics analyse --help",
+        formatter_class=_FORMATTER,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skforensics {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -205,6 +127,8 @@ def build_parser():
             "Cross-validate, by source image, detectors of upscaled images on "
             "scikit-image's sample photographs and print a results table."
         ),
+        epilog="examples:\n  skforensics demo --quick\n  skforensics demo --n-jobs 2",
+        formatter_class=_FORMATTER,
     )
     demo.add_argument("--n-jobs", type=int, default=2, help="parallel workers")
     demo.add_argument(
@@ -214,36 +138,43 @@ def build_parser():
 
     analyse = sub.add_parser(
         "analyse",
-        help="run every shipped model over image files and folders",
+        help="run every shipped model over image and video files and folders",
         description=(
-            "For each image (files, folders searched recursively, or glob "
-            "patterns; images only, not videos) estimate P(upscaled), the JPEG "
-            "quality and P(ever JPEG-compressed), optionally the 36 BRISQUE "
+            "For each file (files, folders searched recursively, or glob "
+            "patterns; images and videos) tell whether it was upscaled (P, the "
+            "factor and the native size; a video on a few frames, keyframes "
+            "first) and whether it was ever JPEG-compressed (the net's quality "
+            "and P combined with the evidence in the pixels into one verdict "
+            "with a confidence; images only), optionally the 36 BRISQUE "
             "features; print a table, write report.csv and report.json (one "
-            "record per image, streamed as results come), per-image PNG "
-            "maps and, with --html, report.html. Exit status: 0 done, 1 with "
-            "--strict if any file failed or a model could not answer, 2 for "
-            "usage errors, missing inputs and an unwritable output folder."
+            "record per file, appended as results come, valid at any moment), "
+            "per-file PNG maps and, with --html, report.html."
         ),
+        epilog=ANALYSE_EXAMPLES,
+        formatter_class=_FORMATTER,
     )
     analyse.add_argument(
-        "paths", nargs="+", metavar="PATH", help="image file, folder or glob pattern"
-    )
+        "paths", nargs="+", metavar="PATH",
+        help="image or video file, folder or glob pattern",
+    )  # fmt: skip
     analyse.add_argument(
         "--models",
         default="upscale,jpeg",
         help="comma-separated models to run: upscale, jpeg (default: %(default)s)",
     )
     analyse.add_argument(
-        "--jpeg-model",
-        choices=JPEG_WEIGHTS,
-        default="jpeg-quality",
-        help="weights of the jpeg model: the accurate default or the faster, "
-        "less accurate ones (default: %(default)s)",
+        "--jpeg-model", default="jpeg-quality", help=_jpeg_weights_help()
+    )
+    analyse.add_argument(
+        "--no-evidence",
+        action="store_true",
+        help="the JPEG net's answers only, no evidence from the pixels (faster; "
+        "the verdict is then the net's, with a low confidence)",
     )
     analyse.add_argument(
         "--brisque", action="store_true", help="add the 36 BRISQUE features"
     )
+    _add_video_options(analyse)
     analyse.add_argument(
         "-o",
         "--out",
@@ -259,18 +190,18 @@ def build_parser():
         action="store_true",
         help="print the records to stdout as JSON (the table goes to stderr)",
     )
-    analyse.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        help="files analysed in parallel, -1 for all cores (default: %(default)s)",
-    )
+    _add_jobs(analyse, "files analysed")
     analyse.add_argument(
         "--html",
         action="store_true",
-        help="also write report.html: a table sortable by each score and each "
-        "image next to its maps (thumbnails in thumbs/)",
+        help="also write report.html: a summary, a table sortable by each "
+        "score and each image next to its maps (thumbnails in thumbs/)",
+    )
+    analyse.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from the report in --out: files "
+        "already recorded with the same size and modification time are skipped",
     )
     analyse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     analyse.add_argument(
@@ -283,41 +214,35 @@ def build_parser():
     upscale = sub.add_parser(
         "upscale",
         help="tell, per image or video file, whether it was upscaled and from "
-        "which native resolution",
+        "which native resolution (a preset of analyse)",
         description=(
             "For each image or video file (folders searched recursively), "
             "print P(upscaled) and, for an upscaled file, the estimated scale "
             "factor and native resolution. A video is judged on a few frames "
-            "spread over the file, keyframes first. Files that cannot be read "
-            "are reported and counted; the exit status is 0 unless the "
-            "command line is wrong or an input is missing (2)."
+            "spread over the file, keyframes first."
         ),
+        epilog=UPSCALE_EXAMPLES,
+        formatter_class=_FORMATTER,
     )
     upscale.add_argument(
         "inputs", nargs="+", metavar="PATH",
-        help="image or video file, folder (searched recursively) or glob pattern"
-    )
-    upscale.add_argument(
-        "--frames", type=int, default=8,
-        help="frames judged per video (default: %(default)s)",
-    )
-    upscale.add_argument(
-        "--max-tiles", type=int, default=512,
-        help="most 64x64 tiles scored per frame, 0 for all (default: %(default)s)",
-    )
+        help="image or video file, folder (searched recursively) or glob pattern",
+    )  # fmt: skip
+    _add_video_options(upscale)
     upscale.add_argument(
         "--csv", default=None, metavar="FILE", help="write one row per file here"
     )
     upscale.add_argument(
         "--json", action="store_true", help="print the records as JSON instead"
     )
+    _add_jobs(upscale, "files judged")
     upscale.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     upscale.set_defaults(func=_upscale)
 
     audit = sub.add_parser(
         "jpeg-audit",
         help="estimate the JPEG history of every image in a folder "
-        "(the JPEG part of analyse, kept for compatibility)",
+        "(a preset of analyse, with the audit's columns)",
         description=(
             "For each image of FOLDER, estimate the JPEG quality it was ever "
             "compressed with and the probability that it ever was; beside the "
@@ -327,18 +252,19 @@ def build_parser():
             "confidence, saying where net and evidence disagree; write a CSV, a "
             "histogram and the maps (with --no-maps, the CSV only)."
         ),
+        epilog=JPEG_AUDIT_EXAMPLES,
+        formatter_class=_FORMATTER,
     )
     audit.add_argument("folder", help="folder of images (searched recursively)")
     audit.add_argument(
-        "-o", "--output", default=None, help="where to write the report (default: FOLDER-jpeg-audit)"
+        "-o",
+        "--out",
+        "--output",
+        dest="out",
+        default=None,
+        help="where to write the report (default: FOLDER-jpeg-audit)",
     )
-    audit.add_argument(
-        "--model",
-        choices=JPEG_WEIGHTS,
-        default="jpeg-quality",
-        help="shipped weights: the accurate default or the faster, less accurate "
-        "ones (default: %(default)s)",
-    )
+    audit.add_argument("--model", default="jpeg-quality", help=_jpeg_weights_help())
     audit.add_argument(
         "--no-maps",
         action="store_true",
@@ -350,13 +276,7 @@ def build_parser():
         help="the net's answers only: no evidence from the pixels, no combined "
         "verdict (faster)",
     )
-    audit.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        help="files audited in parallel, -1 for all cores (default: %(default)s)",
-    )
+    _add_jobs(audit, "files audited")
     audit.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     audit.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any file failed"
@@ -365,9 +285,33 @@ def build_parser():
     return parser
 
 
+def _commands(parser):
+    """The sub-command parsers, by name."""
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return action.choices
+
+
+def _parse(parser, argv):
+    """Parse ``argv``; an unknown option is answered with its sub-command's usage."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = _commands(parser)[args.command]
+        options = [s for a in command._actions for s in a.option_strings]
+        hints = []
+        for extra in extras:
+            match = difflib.get_close_matches(extra.split("=")[0], options, n=1)
+            if match and extra.startswith("-"):
+                hints.append(f"{extra} (did you mean {match[0]}?)")
+            else:
+                hints.append(extra)
+        command.error(f"unrecognized arguments: {' '.join(hints)}")
+    return args
+
+
 def main(argv=None):
     """Entry point of the ``skforensics`` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = _parse(parser, argv)
     try:
         return args.func(args) or 0
     except (FileNotFoundError, NotADirectoryError, ValueError, ImportError) as exc:

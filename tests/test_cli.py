@@ -13,17 +13,62 @@ def test_parser_knows_both_commands():
     assert parser.parse_args(["demo", "--quick"]).quick
     assert parser.parse_args(["jpeg-audit", "photos"]).folder == "photos"
     assert parser.parse_args(["jpeg-audit", "photos"]).model == "jpeg-quality"
-    with pytest.raises(SystemExit):
-        parser.parse_args(["jpeg-audit", "photos", "--model", "oracle"])
+    assert parser.parse_args(["jpeg-audit", "photos", "-o", "x"]).out == "x"
+    assert parser.parse_args(["jpeg-audit", "photos", "--output", "x"]).out == "x"
     with pytest.raises(SystemExit):
         parser.parse_args([])
-    # --model offers every shipped JPEG model and no other.
+
+
+def test_jpeg_weights_are_checked_once_by_the_pipeline(tmp_path, capsys):
+    # The parser keeps no copy of the weight names: the pipeline refuses any
+    # name that is not a shipped JPEG model, naming them all, before any work.
     pytest.importorskip("torch")
+    pytest.importorskip("skorch")
     from skforensics.models._pretrained import JPEG_MODELS
 
-    audit = parser._subparsers._group_actions[0].choices["jpeg-audit"]
-    (model,) = [action for action in audit._actions if action.dest == "model"]
-    assert list(model.choices) == list(JPEG_MODELS)
+    (tmp_path / "photos").mkdir()
+    Image.fromarray(np.zeros((80, 80), np.uint8)).save(tmp_path / "photos" / "a.png")
+    for argv in (
+        ["jpeg-audit", str(tmp_path / "photos"), "--model", "upscale-detector"],
+        ["analyse", str(tmp_path / "photos"), "--jpeg-model", "oracle"],
+    ):
+        assert main(argv + ["-o", str(tmp_path / "out"), "-q"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and all(name in err for name in JPEG_MODELS)
+        assert not (tmp_path / "out").exists()
+
+
+def test_version_and_usage(capsys):
+    from skforensics import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skforensics {__version__}"
+    # Every command's help shows examples.
+    for command in ("analyse", "upscale", "jpeg-audit", "demo"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "examples:" in out and f"skforensics {command} " in out
+
+
+@pytest.mark.parametrize(
+    "argv, usage, hint",
+    [
+        (["analyse", "x.png", "--jbos", "2"], "skforensics analyse", "--jobs"),
+        (["analyse", "x.png", "--htlm"], "skforensics analyse", "--html"),
+        (["jpeg-audit", "photos", "--no-mpas"], "skforensics jpeg-audit", "--no-maps"),
+        (["upscale", "x.mp4", "--frmaes", "3"], "skforensics upscale", "--frames"),
+    ],
+)
+def test_a_mistyped_option_gets_the_commands_usage(argv, usage, hint, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: {usage} ")
+    assert "unrecognized arguments" in err and f"did you mean {hint}?" in err
 
 
 def test_audit_of_a_missing_folder_is_one_clear_line(capsys):

@@ -16,14 +16,29 @@ pytest.importorskip("skorch")
 
 COLUMNS = [
     "path",
+    "kind",
     "height",
     "width",
     "mode",
+    "n_frames",
     "p_upscaled",
+    "upscaled",
+    "factor",
+    "native_height",
+    "native_width",
+    "jpeg_verdict",
+    "jpeg_confidence",
     "jpeg_quality",
     "p_compressed",
+    "table_quality",
+    "jpeg_disagreement",
+    "threshold",
     "seconds",
     "error",
+    "file_size",
+    "file_mtime",
+    "skforensics_version",
+    "model_versions",
 ]
 
 
@@ -67,8 +82,19 @@ def test_records_of_a_folder(folder, tmp_path, capsys):
     assert (a["height"], a["width"], a["mode"], b["mode"]) == (96, 96, "RGB", "gray")
     for record in records:
         assert 0 <= record["p_upscaled"] <= 1 and 0 <= record["p_compressed"] <= 1
-        assert 0 <= record["jpeg_quality"] <= 100 and record["seconds"] > 0
-        assert record["error"] == ""
+        assert record["seconds"] > 0 and record["error"] == ""
+        # The decisions, not only the scores.
+        assert record["upscaled"] == (record["p_upscaled"] > 0.5)
+        assert record["factor"] == 1.0 or record["upscaled"]
+        assert record["threshold"] == 0.5 and record["kind"] == "image"
+        assert record["skforensics_version"] and record["file_size"] > 0
+        assert "upscale-factor:" in record["model_versions"]
+        assert "jpeg-quality:" in record["model_versions"]
+    # a.png was never compressed: no quality beside that verdict; b.jpg was
+    # saved at quality 70, and the evidence reads the table.
+    assert a["jpeg_verdict"] == "never compressed" and a["jpeg_quality"] is None
+    assert b["jpeg_verdict"] == "compressed" and b["jpeg_confidence"] == "high"
+    assert abs(b["jpeg_quality"] - 70) < 10 and b["table_quality"] == 70
     # The CSV holds the same values as the JSON.
     assert float(rows[0]["p_upscaled"]) == records[0]["p_upscaled"]
     assert sorted(os.listdir(out)) == ["report.csv", "report.json"]
@@ -89,7 +115,8 @@ def test_json_to_stdout_brisque_and_one_model(folder, tmp_path, capsys):
     names = [f"brisque_{n}" for n in BRISQUEExtractor().get_feature_names_out()]
     assert list(record) == COLUMNS + names and len(names) == 36
     assert all(np.isfinite(record[n]) for n in names)
-    assert record["p_upscaled"] is None and record["jpeg_quality"] is not None
+    assert record["p_upscaled"] is None and record["upscaled"] is None
+    assert record["p_compressed"] is not None and record["jpeg_verdict"]
     assert _read(out)[1] == [record]
 
 
@@ -212,7 +239,7 @@ def test_an_empty_folder_beside_images_is_a_warning(folder, tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["analyse", str(empty), str(folder / "a.png"), "-q", "--out", str(out)]
     assert main(argv + ["--no-maps"]) == 0
-    assert "warning: no image file in folder" in capsys.readouterr().err
+    assert "warning: no image or video file in folder" in capsys.readouterr().err
     assert len(_read(out)[1]) == 1
 
 
@@ -307,12 +334,19 @@ def test_jpeg_model_chooses_the_weights(folder, tmp_path, capsys):
     assert answers["jpeg-quality"] != pytest.approx(
         answers["jpeg-quality-fast"], abs=0.01
     )
-    assert (record["jpeg_quality"], record["p_compressed"]) == pytest.approx(
-        answers["jpeg-quality-fast"], abs=0.01
+    # Never compressed: the quality cell stays empty, P is the fast net's.
+    assert record["jpeg_verdict"] == "never compressed"
+    assert record["jpeg_quality"] is None
+    assert record["p_compressed"] == pytest.approx(
+        answers["jpeg-quality-fast"][1], abs=0.01
     )
-    with pytest.raises(SystemExit) as exc:
-        main(argv + ["--out", str(out), "--jpeg-model", "jpeg-quality-tiny"])
-    assert exc.value.code == 2 and "jpeg-quality-fast" in capsys.readouterr().err
+    assert record["model_versions"].startswith("jpeg-quality-fast:")
+    capsys.readouterr()
+    argv += ["--out", str(tmp_path / "other"), "--jpeg-model", "jpeg-quality-tiny"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--jpeg-model must be one of" in err and "jpeg-quality-fast" in err
+    assert not (tmp_path / "other").exists()  # refused before any work
 
 
 def test_a_single_colour_image_has_an_unknown_jpeg_history(tmp_path, capsys):
@@ -330,5 +364,8 @@ def test_a_single_colour_image_has_an_unknown_jpeg_history(tmp_path, capsys):
     assert rows[0]["jpeg_quality"] == ""
     from skforensics.inspection._report import verdict_words
 
-    assert verdict_words(record) == ["JPEG history unknown (no texture)"]
+    assert record["jpeg_verdict"] == "unknown"
+    assert verdict_words(record) == [
+        "JPEG history unknown (low confidence): no texture, P(compressed) = 0.50"
+    ]
     assert len(os.listdir(out / "maps")) >= 1  # the map figure is still drawn

@@ -25,7 +25,9 @@ from skforensics.inspection._report import (
     verdict_words,
 )
 
-NUMERIC = ["#", "size", "P(upscaled)", "JPEG quality", "P(compressed)", "seconds"]
+NUMERIC = [
+    "#", "size", "P(upscaled)", "factor", "JPEG quality", "P(compressed)", "seconds"
+]
 
 
 class ReportParser(HTMLParser):
@@ -203,6 +205,16 @@ def test_html_report_of_a_mixed_folder(mixed, tmp_path):
     text = (out / "report.html").read_text(encoding="utf-8")
     assert "4 files, 1 failed, 1 with a model that could not answer" in text
     assert not (out / "report.html.part").exists()
+    # The page opens with the summary: the counts per verdict as a chart,
+    # and how to read the maps, before the table.
+    assert text.index('id="summary"') < text.index('id="verdict-chart"')
+    assert text.index('id="verdict-chart"') < text.index("<table")
+    assert "How to read the maps" in text[: text.index("<table")]
+    chart = text[text.index('id="verdict-chart"') : text.index("</svg>")]
+    n_compressed = sum(r["jpeg_verdict"] == "compressed" for r in records)
+    assert n_compressed >= 1  # the quality-60 JPEG
+    assert f">JPEG: compressed</text>" in chart and f">{n_compressed}</text>" in chart
+    assert ">file: failed</text>" in chart
 
 
 def test_html_without_maps_and_with_jobs(mixed, tmp_path):
@@ -263,8 +275,8 @@ def test_verdicts_in_words():
 
 
 def test_writer_streams_rows(tmp_path):
-    # Rows reach the file as they come, sections wait in a file on disk,
-    # and nothing of either stays in the writer.
+    # Rows and sections reach files on disk as they come, nothing of either
+    # stays in the writer, and the page appears whole when it closes.
     def record(i, **values):
         base = {
             "path": f"img{i}.png",
@@ -272,6 +284,7 @@ def test_writer_streams_rows(tmp_path):
             "width": 20,
             "mode": "RGB",
             "p_upscaled": 0.9,
+            "upscaled": True,
             "jpeg_quality": 80.0,
             "p_compressed": 0.99,
             "seconds": 0.5,
@@ -286,11 +299,12 @@ def test_writer_streams_rows(tmp_path):
     with writer:
         for i in range(50):
             writer.write(record(i))
-            text = (tmp_path / "report.html").read_text(encoding="utf-8")
+            text = (tmp_path / "report.html.rows.part").read_text(encoding="utf-8")
             assert text.count("<tr><td") == i + 1
             assert f'id="f{i:05d}"' in (tmp_path / "report.html.part").read_text(
                 encoding="utf-8"
             )
+        assert not (tmp_path / "report.html").exists()
         writer.write(
             record(
                 50,
@@ -304,7 +318,13 @@ def test_writer_streams_rows(tmp_path):
                 error="cannot read: <broken>",
             )
         )
-        assert not [v for v in vars(writer).values() if isinstance(v, (list, dict))]
+        held = [v for v in vars(writer).values() if isinstance(v, (list, dict))]
+        # Only the verdict counts, one per verdict whatever the number of files.
+        assert held == [writer.verdict_counts]
+        assert dict(writer.verdict_counts) == {
+            "upscaling: upscaled": 50, "file: failed": 1
+        }
+    assert sorted(os.listdir(tmp_path)) == ["report.html"]
     page = _parse(tmp_path)
     assert len(page.rows) == 51 and len(page.sections) == 51 and page.images == []
     assert "cannot read: <broken>" in page.sections["f00050"]

@@ -1,10 +1,15 @@
 """Inspection of what the models see: maps, figures and folder audits.
 
-Nothing here imports PyTorch or matplotlib at import time; the audit loads a
-model only when it runs, and the Displays import matplotlib only to draw.
+One analysis pipeline (:mod:`._analyse`: read a file once, validate it once,
+each model a step, one record per file streamed to CSV, JSON and HTML) runs
+``skforensics analyse`` and its presets ``upscale`` and ``jpeg-audit``
+(:func:`jpeg_audit`); the Displays live one per file in :mod:`._plot`.
+Nothing here imports PyTorch or matplotlib at import time; the pipeline
+loads a model only when it runs, and the Displays import matplotlib only to
+draw.
 """
 
-from ._display import (
+from ._plot import (
     BRISQUEFeatureDisplay,
     JPEGMapDisplay,
     MSCNDisplay,

@@ -1,18 +1,18 @@
-"""``skforensics analyse``: run every shipped model over files and folders.
+"""The one analysis pipeline: ``analyse``, and ``upscale`` and ``jpeg-audit`` as presets.
 
-The work is split so that memory stays bounded on folders of thousands of
-files: :func:`expand_inputs` lists the files (paths only),
-:func:`analyse_one` reads one image, runs the models, saves its maps (and,
-for the HTML report, a thumbnail) and returns a small record of scalars, and
-:class:`ReportWriter` streams each record to ``report.csv`` and
-``report.json`` as it comes (:class:`~._report.HTMLReportWriter` to
-``report.html``).
+A run lists its inputs first (:func:`expand_inputs`: paths only, so a folder
+of thousands of files costs no memory), then makes one record per file
+(:func:`analyse_one`): the file is read once and validated once, each model
+is a step that adds its columns to the record (and, when asked, saves its
+map), and the record, a dict of scalars, goes to the writers
+(:class:`~._records.ReportWriter`, :class:`~._report.HTMLReportWriter`) as
+it comes. :func:`iter_records` yields the records in input order, in this
+process or over joblib workers. The commands (:mod:`._commands`) only
+choose the steps, the columns and the writers.
 """
 
-import csv
 import glob
-import json
-import math
+import hashlib
 import os
 import time
 import warnings
@@ -20,40 +20,23 @@ import warnings
 import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+from ._jpeg_audit import audit_image
+from ._plot._plotting import quality_shown
+from ._upscale import VIDEO_EXTENSIONS, is_video_path
 
-__all__ = []  # private: the command line is the public surface
+__all__ = []  # private: the command line and jpeg_audit are the public surface
 
 MODELS = ("upscale", "jpeg")
-BASE_FIELDS = (
-    "path",
-    "height",
-    "width",
-    "mode",
-    "p_upscaled",
-    "jpeg_quality",
-    "p_compressed",
-    "seconds",
-    "error",
-)
-# Pretrained weights behind each model name, and the columns each one fills.
-_PRETRAINED = {"upscale": "upscale-detector", "jpeg": "jpeg-quality"}
-_MODEL_FIELDS = {"upscale": ("p_upscaled",), "jpeg": ("jpeg_quality", "p_compressed")}
+# The probability from which the answers of both nets read "yes" (upscaled,
+# compressed); written into every record.
+THRESHOLD = 0.5
+MEDIA_EXTENSIONS = tuple(sorted(set(IMAGE_EXTENSIONS) | set(VIDEO_EXTENSIONS)))
 _GLOB_CHARS = "*?["
 
-# Models loaded in this process (the main one, or a joblib worker).
+# Estimators loaded in this process (the main one, or a joblib worker), by
+# pretrained name, and the short sha256 of each shipped weights file.
 _LOADED = {}
-
-
-def brisque_names():
-    """The 36 BRISQUE feature names, as columns (``brisque_<name>``)."""
-    from ..feature._brisque import _FEATURE_NAMES
-
-    return tuple(f"brisque_{name}" for name in _FEATURE_NAMES)
-
-
-def fields(*, brisque=False):
-    """Columns of the report, in order."""
-    return BASE_FIELDS + (brisque_names() if brisque else ())
+_WEIGHT_HASHES = {}
 
 
 def parse_models(text):
@@ -68,21 +51,21 @@ def parse_models(text):
     return names
 
 
-def expand_inputs(inputs, *, exclude=None, extensions=IMAGE_EXTENSIONS):
+def expand_inputs(inputs, *, exclude=None, extensions=MEDIA_EXTENSIONS):
     """List the files to analyse, in input order, before any work starts.
 
-    A file is taken as given (whatever its suffix: if it is not an image, its
-    record says so); a folder is searched recursively for files with one of
-    ``extensions`` (image files by default); a pattern with ``*``, ``?`` or
-    ``[`` that is not an existing path is expanded with :func:`glob.glob`
-    (``**`` recursive).
+    A file is taken as given (whatever its suffix: if it is not an image,
+    its record says so); a folder is searched recursively for files with one
+    of ``extensions`` (images and videos by default); a pattern with ``*``,
+    ``?`` or ``[`` that is not an existing path is expanded with
+    :func:`glob.glob` (``**`` recursive).
 
     Returns
     -------
     paths : list of str
         The files, without duplicates.
-    warnings : list of str
-        One line per folder or pattern that gave no image file.
+    notes : list of str
+        One line per folder or pattern that gave no file.
 
     Raises
     ------
@@ -92,43 +75,416 @@ def expand_inputs(inputs, *, exclude=None, extensions=IMAGE_EXTENSIONS):
         If no input gives any file.
     """
     paths, notes = [], []
+
+    def search(folder):
+        return [
+            os.path.join(folder, rel)
+            for rel in find_image_files(folder, extensions, exclude=exclude)
+        ]
+
     for item in inputs:
         item = os.fspath(item)
         if os.path.isdir(item):
-            found = [
-                os.path.join(item, rel)
-                for rel in find_image_files(item, extensions, exclude=exclude)
-            ]
+            found = search(item)
             if not found:
                 notes.append(
-                    f"no image file in folder '{item}' (searched recursively for "
-                    f"{', '.join(extensions)})"
+                    f"no image or video file in folder '{item}' (searched "
+                    f"recursively for {', '.join(extensions)})"
                 )
         elif os.path.exists(item):
             found = [item]
         elif any(c in item for c in _GLOB_CHARS):
-            matches = sorted(glob.glob(item, recursive=True))
             found = []
-            for match in matches:
+            for match in sorted(glob.glob(item, recursive=True)):
                 if os.path.isdir(match):
-                    found += [
-                        os.path.join(match, rel)
-                        for rel in find_image_files(match, extensions, exclude=exclude)
-                    ]
+                    found += search(match)
                 elif os.path.splitext(match)[1].lower() in extensions:
                     found.append(match)
             if not found:
-                notes.append(f"no image file matches '{item}'")
+                notes.append(f"no image or video file matches '{item}'")
         else:
             raise FileNotFoundError(f"No such file or folder: '{item}'.")
         paths += found
     paths = list(dict.fromkeys(paths))
     if not paths:
         raise ValueError(
-            "Nothing to analyse: " + "; ".join(notes) + ". Pass image files, "
-            "folders holding images, or patterns that match them."
+            "Nothing to analyse: " + "; ".join(notes) + ". Pass image or video "
+            "files, folders holding them, or patterns that match them."
         )
     return paths, notes
+
+
+def load_estimator(spec):
+    """``spec`` itself, or the pretrained model it names, loaded once per process."""
+    if not isinstance(spec, str):
+        return spec
+    if spec not in _LOADED:
+        from ..models import pretrained
+
+        _LOADED[spec] = pretrained(spec)
+    return _LOADED[spec]
+
+
+def model_version(spec):
+    """``"<name>:<sha256 of its weights, 12 digits>"``, or the class of a custom estimator."""
+    if not isinstance(spec, str):
+        final = spec[-1] if hasattr(spec, "steps") else spec
+        return f"custom {type(final).__name__}"
+    if spec not in _WEIGHT_HASHES:
+        from ..models._pretrained import JPEG_MODELS, UPSCALE_FILE, _weights_path
+
+        path = _weights_path(JPEG_MODELS.get(spec, UPSCALE_FILE))
+        _WEIGHT_HASHES[spec] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"{spec}:{_WEIGHT_HASHES[spec]}"
+
+
+# -- The steps: each model adds its columns to the record ------------------
+
+
+def _map_name(index, path, suffix):
+    """``<index>_<file name>.<suffix>.png``, short enough for any file system."""
+    stem = os.path.basename(path) or "image"
+    if len(stem) > 120:  # names are at most 255 bytes on most file systems
+        stem = stem[:60] + "..." + stem[-57:]
+    return f"{index:05d}_{stem}.{suffix}.png"
+
+
+def _new_figure(figsize, **adjust):
+    # A fixed layout rather than the constrained one of the Displays' own
+    # figures: the constrained layout took half of the drawing time of each
+    # map (about 1.3 s of 2.6 s per 1024x768 image, measured on 2 cores).
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(**adjust)
+    return fig
+
+
+def _save_figure(fig, path):
+    fig.savefig(path, dpi=72)
+    fig.clear()
+
+
+class UpscaleStep:
+    """P(upscaled), the verdict, the factor and the native size, from
+    :func:`~._upscale.upscale_verdict`; images and videos.
+
+    ``estimator`` is a pretrained name or a fitted multi-class upscale
+    classifier (first class "native"); ``n_frames`` and ``max_tiles`` go to
+    ``upscale_verdict``.
+    """
+
+    name = "upscale"
+    videos = True
+    columns = ("p_upscaled", "upscaled", "factor", "native_height", "native_width")
+
+    def __init__(self, estimator="upscale-factor", *, n_frames=8, max_tiles=512):
+        self.estimator = estimator
+        self.n_frames = n_frames
+        self.max_tiles = max_tiles
+
+    def __call__(self, source, record, map_path):
+        from ._upscale import upscale_verdict
+
+        estimator = load_estimator(self.estimator)
+        verdict = upscale_verdict(
+            source.path if source.image is None else source.image,
+            n_frames=self.n_frames,
+            max_tiles=self.max_tiles,
+            estimator=estimator,
+        )
+        record.update(
+            height=verdict.height,
+            width=verdict.width,
+            n_frames=len(verdict.frames),
+            p_upscaled=round(float(verdict.p_upscaled), 4),
+            upscaled=bool(verdict.upscaled),
+            factor=float(verdict.factor),
+            native_height=int(verdict.native_height),
+            native_width=int(verdict.native_width),
+        )
+        if map_path is None or source.image is None:
+            return
+        # The tile map: P(upscaled) = 1 - P(native) of each tile, one pass.
+        from ._plot import PatchScoreDisplay
+
+        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        X = [source.image]
+        if hasattr(estimator, "steps"):
+            X = estimator[:-1].transform(X)
+        tiles = np.asarray(final.predict_patch_map(X)[0])
+        tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
+        fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
+        PatchScoreDisplay.from_predictions(
+            source.image,
+            tiles,
+            patch_size=tuple(final.patch_size_),
+            stride=getattr(final, "stride", None),
+            score=record["p_upscaled"],
+            ax=fig.subplots(),
+        )
+        _save_figure(fig, map_path)
+
+
+class JPEGStep:
+    """The JPEG audit of one image: the net's quality and P(compressed), the
+    evidence in the pixels and the combined verdict (:func:`~._jpeg_audit.audit_image`).
+
+    ``estimator`` is a pretrained name or a fitted PixelwiseJPEGRegressor;
+    ``evidence=False`` skips the pixels' evidence (the verdict is then the
+    net's, with a low confidence).
+    """
+
+    name = "jpeg"
+    videos = False
+    columns = (
+        "jpeg_verdict", "jpeg_confidence", "jpeg_quality", "p_compressed",
+        "table_quality", "jpeg_disagreement", "net_quality", "compressed",
+        "quality_iqr", "flagged_share",
+    )
+
+    def __init__(self, estimator="jpeg-quality", *, evidence=True):
+        self.estimator = estimator
+        self.evidence = evidence
+
+    def __call__(self, source, record, map_path):
+        row, quality_map, flag_map = audit_image(
+            load_estimator(self.estimator),
+            source.image,
+            raw=source.raw,
+            path=source.path,
+            evidence=self.evidence,
+        )
+        row["net_quality"] = row.pop("quality")
+        for key in ("verdict", "confidence", "disagreement"):
+            row[f"jpeg_{key}"] = row.pop(key)
+        row["jpeg_quality"] = quality_shown(
+            row["net_quality"], row["jpeg_verdict"], row["p_compressed"]
+        )
+        record.update(row)
+        if map_path is None:
+            return
+        from ._plot import JPEGMapDisplay
+
+        fig = _new_figure(
+            (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
+        )
+        JPEGMapDisplay.from_predictions(
+            source.image,
+            quality_map,
+            flag_map,
+            quality=row["net_quality"],
+            p_compressed=row["p_compressed"],
+            verdict=row["jpeg_verdict"],
+            confidence=row["jpeg_confidence"],
+            ax=fig.subplots(1, 4),
+        )
+        _save_figure(fig, map_path)
+
+
+class BRISQUEStep:
+    """The 36 BRISQUE features, as columns ``brisque_<name>``."""
+
+    name = "brisque"
+    videos = False
+
+    @property
+    def columns(self):
+        return brisque_names()
+
+    def __call__(self, source, record, map_path):
+        from ..feature import brisque_features
+
+        values = brisque_features([source.image])[0]
+        record.update(zip(self.columns, (round(float(v), 6) for v in values)))
+
+
+def brisque_names():
+    """The 36 BRISQUE feature names, as columns (``brisque_<name>``)."""
+    from ..feature._brisque import _FEATURE_NAMES
+
+    return tuple(f"brisque_{name}" for name in _FEATURE_NAMES)
+
+
+def prepare(steps, *, draw):
+    """Load the steps' models and import what drawing needs, in this process.
+
+    Called before the first file of each process is read: joblib's workers
+    measure their memory after their first task and restart themselves
+    (with a warning, "A worker stopped while some jobs were given to the
+    executor") when it later grows by more than 300 MB, which loading
+    torch and the models in a later task did when a worker's first file
+    could not be read.
+    """
+    for step in steps:
+        if hasattr(step, "estimator"):
+            load_estimator(step.estimator)
+    if draw:
+        import matplotlib.figure  # noqa: F401
+    return steps
+
+
+# -- One record per file ----------------------------------------------------
+
+
+class _Source:
+    """What the steps read: the path, the pixels as read and as validated."""
+
+    def __init__(self, path, raw=None, image=None):
+        self.path, self.raw, self.image = path, raw, image
+
+
+def _mode(image):
+    if image.ndim == 2 or image.shape[2] == 1:
+        mode = "gray"
+    elif image.shape[2] == 2:
+        mode = "gray+alpha"
+    elif image.shape[2] == 4:
+        mode = "RGBA"
+    else:
+        mode = "RGB"
+    if image.dtype == np.uint16:
+        mode += " 16-bit"
+    elif image.dtype.kind == "f":
+        mode += " float"
+    return mode
+
+
+def _reason(exc):
+    return " ".join(str(exc).split())
+
+
+THUMBNAIL_SIZE = 320
+
+
+def _save_thumbnail(image, path):
+    """Save ``image`` (float, [0, 1]) as a PNG at most THUMBNAIL_SIZE pixels a side."""
+    from PIL import Image
+
+    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    thumb = Image.fromarray(pixels)
+    del pixels
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    thumb.save(path)
+
+
+def file_stamp(path):
+    """``(size in bytes, modification time)`` of a file, (None, None) if it has none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None, None
+    return int(stat.st_size), float(stat.st_mtime)
+
+
+def read_source(path):
+    """Read and validate an image file once: ``(source, mode)``; OSError/ValueError if it cannot be."""
+    from ..utils import check_images, read_image
+
+    raw = read_image(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
+        image = np.asarray(check_images([raw])[0], dtype=np.float32)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    return _Source(os.fspath(path), raw, image), _mode(raw)
+
+
+def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
+    """Analyse one file with ``steps`` and return its record (a dict of scalars).
+
+    Never raises for a bad file: a file that cannot be read gets
+    ``failed=True`` and the reason in ``error``; a step that cannot answer
+    (an image smaller than its model needs) leaves its columns empty and
+    adds its reason to ``error`` while the other steps still answer. A
+    video goes to the steps that read videos (the upscale step) as a path.
+    With ``maps_dir``, each step saves its map there, and with
+    ``thumbs_dir`` a thumbnail of the image is saved (for the HTML report),
+    named by :func:`_map_name`.
+    """
+    from .. import __version__
+
+    prepare(steps, draw=maps_dir is not None)
+    start = time.perf_counter()
+    path = os.fspath(path)
+    record = {"index": index, "path": path, "error": "", "failed": False}
+    record.update(dict.fromkeys(("kind", "height", "width", "mode", "n_frames")))
+    for step in steps:
+        record.update(dict.fromkeys(step.columns))
+    record["file_size"], record["file_mtime"] = file_stamp(path)
+    record["threshold"] = THRESHOLD
+    record["skforensics_version"] = __version__
+    record["model_versions"] = " ".join(
+        model_version(step.estimator) for step in steps if hasattr(step, "estimator")
+    )
+    video = is_video_path(path)
+    errors = []
+    if video:
+        record.update(kind="video", mode="video")
+        source = _Source(path)
+        if not any(step.videos for step in steps):
+            errors.append(
+                "videos are read by the upscale model only; this run has "
+                + ", ".join(step.name for step in steps)
+            )
+    else:
+        try:
+            source, record["mode"] = read_source(path)
+        except (OSError, ValueError, TypeError) as exc:
+            record.update(
+                kind="image",
+                error=f"cannot read: {_reason(exc)}",
+                failed=True,
+                seconds=round(time.perf_counter() - start, 3),
+            )
+            return record
+        record["kind"] = "image"
+        record["height"], record["width"] = (int(n) for n in source.image.shape[:2])
+        record["n_frames"] = 1
+        if thumbs_dir is not None:
+            _save_thumbnail(
+                source.image, os.path.join(thumbs_dir, _map_name(index, path, "thumb"))
+            )
+    for step in steps:
+        if video and not step.videos:
+            continue
+        map_path = None
+        if maps_dir is not None and step.name != "brisque":
+            map_path = os.path.join(maps_dir, _map_name(index, path, step.name))
+        try:
+            step(source, record, map_path)
+            if map_path is not None and os.path.isfile(map_path):
+                record[f"map_{step.name}"] = os.path.basename(map_path)
+        except (OSError, ValueError) as exc:
+            for column in step.columns:
+                record[column] = None
+            errors.append(f"{step.name}: {_reason(exc)}")
+    if video and record.get("height") is None:
+        # Not a frame could be decoded: the file failed, as an unreadable image.
+        record["failed"] = True
+    record["error"] = "; ".join(errors)
+    record["seconds"] = round(time.perf_counter() - start, 3)
+    return record
+
+
+def iter_records(items, *, steps, maps_dir=None, thumbs_dir=None, n_jobs=1):
+    """Yield the record of each ``(index, path)`` of ``items``, in order, as results come.
+
+    With ``n_jobs`` other than 1, files are shared among joblib workers
+    (each loads the models once); only a few files are dispatched ahead,
+    so memory stays bounded.
+    """
+    kwargs = {"steps": steps, "maps_dir": maps_dir, "thumbs_dir": thumbs_dir}
+    if n_jobs == 1:
+        for index, path in items:
+            yield analyse_one(index, path, **kwargs)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    yield from parallel(
+        delayed(analyse_one)(index, path, **kwargs) for index, path in items
+    )
 
 
 def check_output_dir(output_dir):
@@ -153,323 +509,3 @@ def check_output_dir(output_dir):
             "writable folder with --out."
         ) from None
     return output_dir
-
-
-def load_models(models, *, jpeg_weights="jpeg-quality"):
-    """The pretrained estimators of ``models``, loaded once per process.
-
-    ``jpeg_weights`` names the weights of the ``jpeg`` model, one of
-    ``skforensics.cli.JPEG_WEIGHTS``.
-    """
-    from ..models import pretrained
-
-    weights = {**_PRETRAINED, "jpeg": jpeg_weights}
-    for name in models:
-        if weights[name] not in _LOADED:
-            _LOADED[weights[name]] = pretrained(weights[name])
-    return {name: _LOADED[weights[name]] for name in models}
-
-
-def _mode(image):
-    if image.ndim == 2 or image.shape[2] == 1:
-        mode = "gray"
-    elif image.shape[2] == 2:
-        mode = "gray+alpha"
-    elif image.shape[2] == 4:
-        mode = "RGBA"
-    else:
-        mode = "RGB"
-    if image.dtype == np.uint16:
-        mode += " 16-bit"
-    elif image.dtype.kind == "f":
-        mode += " float"
-    return mode
-
-
-def _reason(exc):
-    return " ".join(str(exc).split())
-
-
-def _map_name(index, path, suffix):
-    """``<index>_<file name>.<suffix>.png``, short enough for any file system."""
-    stem = os.path.basename(path) or "image"
-    if len(stem) > 120:  # names are at most 255 bytes on most file systems
-        stem = stem[:60] + "..." + stem[-57:]
-    return f"{index:05d}_{stem}.{suffix}.png"
-
-
-THUMBNAIL_SIZE = 320
-
-
-def _save_thumbnail(image, path):
-    """Save ``image`` (float, [0, 1]) as a PNG at most THUMBNAIL_SIZE pixels a side."""
-    from PIL import Image
-
-    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    thumb = Image.fromarray(pixels)
-    del pixels
-    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
-    thumb.save(path)
-
-
-def _new_figure(figsize, **adjust):
-    # A fixed layout rather than the constrained one of the Displays' own
-    # figures: the constrained layout took half of the drawing time of each
-    # map (about 1.3 s of 2.6 s per 1024x768 image, measured on 2 cores).
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize)
-    fig.subplots_adjust(**adjust)
-    return fig
-
-
-def _save_figure(fig, path):
-    fig.savefig(path, dpi=72)
-    fig.clear()
-
-
-def _upscale(detector, image, record, maps_dir, index):
-    from ._display import PatchScoreDisplay, _patch_verdict
-
-    tiles, p, final = _patch_verdict(detector, image)
-    record["p_upscaled"] = round(p, 4)
-    if maps_dir is None:
-        return
-    fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
-    PatchScoreDisplay.from_predictions(
-        image,
-        tiles,
-        patch_size=tuple(final.patch_size_),
-        stride=getattr(final, "stride", None),
-        score=p,
-        ax=fig.subplots(),
-    )
-    name = _map_name(index, record["path"], "upscale")
-    _save_figure(fig, os.path.join(maps_dir, name))
-
-
-def _jpeg(estimator, image, record, maps_dir, index):
-    (quality_map,), (flag_map,), summary = estimator.predict_maps(
-        [image], return_summary=True
-    )
-    quality = float(summary["quality"][0])
-    p = float(summary["proba"][0, -1])
-    # NaN: no texture, the JPEG history is unknown (the CSV cell is empty).
-    record["jpeg_quality"] = round(quality, 2) if np.isfinite(quality) else None
-    record["p_compressed"] = round(p, 4)
-    if maps_dir is None:
-        return
-    from ._display import JPEGMapDisplay
-
-    fig = _new_figure(
-        (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
-    )
-    known = bool(np.isfinite(quality))
-    JPEGMapDisplay.from_predictions(
-        image,
-        quality_map,
-        flag_map,
-        quality=min(max(quality, 0.0), 100.0) if known else None,
-        p_compressed=min(max(p, 0.0), 1.0) if known else None,
-        ax=fig.subplots(1, 4),
-    )
-    if not known:
-        fig.suptitle("JPEG history unknown: no texture to read it from")
-    _save_figure(fig, os.path.join(maps_dir, _map_name(index, record["path"], "jpeg")))
-
-
-def analyse_one(
-    index,
-    path,
-    *,
-    models=MODELS,
-    brisque=False,
-    maps_dir=None,
-    thumbs_dir=None,
-    jpeg_weights="jpeg-quality",
-):
-    """Analyse one file and return its record (a dict of scalars).
-
-    Never raises for a bad file: a file that cannot be read gets
-    ``failed=True`` and the reason in ``error``; a model that cannot answer
-    (an image smaller than it needs) leaves its columns empty and adds its
-    reason to ``error`` while the other models still answer. With
-    ``thumbs_dir``, a thumbnail of the image is saved there (for the HTML
-    report) under ``_map_name(index, path, "thumb")``. ``jpeg_weights``
-    names the weights of the ``jpeg`` model (see :func:`load_models`).
-    """
-    from ..utils import check_images, read_image
-
-    start = time.perf_counter()
-    record = dict.fromkeys(fields(brisque=brisque))
-    record.update(path=os.fspath(path), error="", failed=False, index=index)
-    errors = []
-    try:
-        raw = read_image(path)
-        record["height"], record["width"] = (int(n) for n in raw.shape[:2])
-        record["mode"] = _mode(raw)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
-            image = np.asarray(check_images([raw])[0], dtype=np.float32)
-        del raw
-    except (OSError, ValueError, TypeError) as exc:
-        record["error"] = f"cannot read: {_reason(exc)}"
-        record["failed"] = True
-        record["seconds"] = round(time.perf_counter() - start, 3)
-        return record
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[..., 0]
-    if thumbs_dir is not None:
-        _save_thumbnail(
-            image, os.path.join(thumbs_dir, _map_name(index, path, "thumb"))
-        )
-    estimators = load_models(models, jpeg_weights=jpeg_weights)
-    steps = [("upscale", _upscale), ("jpeg", _jpeg)]
-    for name, step in steps:
-        if name not in estimators:
-            continue
-        try:
-            step(estimators[name], image, record, maps_dir, index)
-        except ValueError as exc:
-            for column in _MODEL_FIELDS[name]:
-                record[column] = None
-            errors.append(f"{name}: {_reason(exc)}")
-    if brisque:
-        from ..feature import brisque_features
-
-        try:
-            values = brisque_features([image])[0]
-            record.update(zip(brisque_names(), (round(float(v), 6) for v in values)))
-        except ValueError as exc:
-            errors.append(f"brisque: {_reason(exc)}")
-    record["error"] = "; ".join(errors)
-    record["seconds"] = round(time.perf_counter() - start, 3)
-    return record
-
-
-def iter_records(
-    paths,
-    *,
-    models=MODELS,
-    brisque=False,
-    maps_dir=None,
-    thumbs_dir=None,
-    jpeg_weights="jpeg-quality",
-    n_jobs=1,
-):
-    """Yield the record of each file, in input order, as results come.
-
-    With ``n_jobs`` other than 1, files are shared among joblib workers
-    (each loads the models once); only a few files are dispatched ahead,
-    so memory stays bounded.
-    """
-    kwargs = {
-        "models": models,
-        "brisque": brisque,
-        "maps_dir": maps_dir,
-        "thumbs_dir": thumbs_dir,
-        "jpeg_weights": jpeg_weights,
-    }
-    if n_jobs == 1:
-        for index, path in enumerate(paths):
-            yield analyse_one(index, path, **kwargs)
-        return
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(
-        delayed(analyse_one)(index, path, **kwargs) for index, path in enumerate(paths)
-    )
-
-
-def _json_value(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class ReportWriter:
-    """Stream records to ``report.csv`` and ``report.json`` (and optionally stdout).
-
-    Use as a context manager; each :meth:`write` appends one record to
-    both files at once, so nothing but the current record is held.
-    """
-
-    def __init__(self, output_dir, columns, *, json_stream=None):
-        self.csv_path = os.path.join(output_dir, "report.csv")
-        self.json_path = os.path.join(output_dir, "report.json")
-        self.columns = columns
-        self.json_stream = json_stream
-        self.n_written = 0
-
-    def __enter__(self):
-        self._csv = open(self.csv_path, "w", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(
-            self._csv, fieldnames=self.columns, extrasaction="ignore"
-        )
-        self._writer.writeheader()
-        self._json = open(self.json_path, "w", encoding="utf-8")
-        self._streams = [self._json] + ([self.json_stream] if self.json_stream else [])
-        for stream in self._streams:
-            stream.write("[")
-        return self
-
-    def write(self, record):
-        self._writer.writerow(record)
-        self._csv.flush()
-        data = {key: _json_value(record[key]) for key in self.columns}
-        text = json.dumps(data, ensure_ascii=False)
-        for stream in self._streams:
-            stream.write(("," if self.n_written else "") + "\n  " + text)
-            stream.flush()
-        self.n_written += 1
-
-    def __exit__(self, *exc_info):
-        for stream in self._streams:
-            stream.write("\n]\n" if self.n_written else "]\n")
-            stream.flush()
-        self._csv.close()
-        self._json.close()
-        return False
-
-
-_TABLE = "{path:<36} {size:>9} {mode:<10} {up:>6} {q:>5} {jp:>6} {sec:>6}  {note}"
-
-
-def table_header():
-    """Header line of the terminal table."""
-    return _TABLE.format(
-        path="path",
-        size="size",
-        mode="mode",
-        up="P(up)",
-        q="JPEG",
-        jp="P(jpg)",
-        sec="time",
-        note="",
-    ).rstrip()
-
-
-def table_row(record):
-    """One line of the terminal table for ``record``."""
-
-    def num(value, fmt):
-        return "-" if value is None else format(value, fmt)
-
-    path = record["path"]
-    if len(path) > 36:
-        path = "..." + path[-33:]
-    size = "" if record["height"] is None else f"{record['height']}x{record['width']}"
-    note = record["error"]
-    if len(note) > 90:
-        note = note[:87] + "..."
-    return _TABLE.format(
-        path=path,
-        size=size,
-        mode=record["mode"] or "",
-        up=num(record["p_upscaled"], ".2f"),
-        q=num(record["jpeg_quality"], ".0f"),
-        jp=num(record["p_compressed"], ".2f"),
-        sec=f"{record['seconds']:.2f}s",
-        note=note,
-    ).rstrip()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
-from ..utils._parallel import check_n_jobs, map_image_chunks
+from ..utils._parallel import check_n_jobs
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
@@ -318,11 +318,13 @@ def _evidence_columns(path, image):
 
     from ._jpeg_evidence import jpeg_evidence
 
-    try:
-        with Image.open(path) as img:
-            mode = img.mode
-    except (OSError, SyntaxError, ValueError):
-        mode = None
+    mode = None
+    if path is not None:
+        try:
+            with Image.open(path) as img:
+                mode = img.mode
+        except (OSError, SyntaxError, ValueError):
+            pass
     try:
         if mode == "CMYK":
             jpeg_evidence(path)  # raises, with the reason
@@ -349,60 +351,95 @@ def _evidence_columns(path, image):
     }
 
 
+def _without_alpha(image):
+    """The colour or grey channels of an image as read (alpha dropped)."""
+    if image.ndim == 3 and image.shape[2] in (2, 4):
+        return image[..., :-1] if image.shape[2] == 4 else image[..., 0]
+    return image
+
+
+def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
+    """The JPEG audit of one image: the net's answers, the evidence, the verdict.
+
+    The JPEG step of the analysis pipeline (``skforensics analyse`` and
+    :func:`jpeg_audit`): one pass of ``estimator.predict_maps`` gives the
+    net's quality, P(ever compressed) and maps; :func:`jpeg_evidence` reads
+    the pixels as the file holds them (``raw``, else ``image``);
+    :func:`combine_verdicts` gives the verdict, its confidence and any
+    disagreement (with ``evidence=False``, from the net alone, as when the
+    evidence cannot tell).
+
+    Parameters
+    ----------
+    estimator : PixelwiseJPEGRegressor
+        A fitted estimator.
+    image : ndarray of shape (height, width) or (height, width, n_channels)
+        The image, validated.
+    raw : ndarray, default=None
+        The same image as read from its file, in the file's dtype.
+    path : str, default=None
+        The file (CMYK JPEGs are refused by the evidence, with the reason).
+    evidence : bool, default=True
+        Read the evidence from the pixels.
+
+    Returns
+    -------
+    row : dict
+        The audit's columns (see :func:`jpeg_audit`'s Notes) but ``path``,
+        ``height``, ``width`` and ``error``.
+    quality_map, flag_map : ndarray of shape (height, width)
+        The net's maps.
+    """
+    quality_maps, flag_maps, summary = estimator.predict_maps(
+        [image], return_summary=True
+    )
+    quality_map, flag_map = quality_maps[0], flag_maps[0]
+    quality = float(summary.quality[0])
+    p_compressed = float(summary.proba[0, -1])
+    row = {
+        "quality": None if math.isnan(quality) else round(quality, 2),
+        "p_compressed": round(p_compressed, 4),
+        "quality_iqr": _quality_spread(quality_map, flag_map),
+        "flagged_share": round(float(np.mean(flag_map > 0.5)), 4),
+        "disagreement": "",
+    }
+    row["compressed"] = row["p_compressed"] > 0.5
+    if evidence:
+        pixels = image if raw is None else _without_alpha(raw)
+        row.update(_evidence_columns(path, pixels))
+    else:
+        row.update(evidence="unknown", table_quality=None, libjpeg_like=None, phase_z=None)
+    row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(
+        {**row, "quality": quality}
+    )
+    return row, quality_map, flag_map
+
+
 def _rounded(value, digits):
     return None if value is None or math.isnan(value) else round(float(value), digits)
 
 
-def _audit_files(paths, folder, estimator, evidence, maps_dir):
-    """Rows (and saved map paths) of some files: the work of one process."""
-    from ..utils import read_image
-
-    results = []
-    for path in paths:
-        relpath = os.path.relpath(path, folder)
-        row = dict.fromkeys(CSV_FIELDS)
-        row.update(path=relpath, error="", disagreement="")
-        try:
-            image = read_image(path)
-            row["height"], row["width"] = image.shape[:2]
-            quality_maps, flag_maps, summary = estimator.predict_maps(
-                [image], return_summary=True
-            )
-            quality_map, flag_map = quality_maps[0], flag_maps[0]
-        except (OSError, ValueError, TypeError) as exc:
-            row["error"] = str(exc).replace("\n", " ")
-            results.append((row, None))
-            continue
-        quality = float(summary.quality[0])
-        p_compressed = float(summary.proba[0, 1])
-        row["quality"] = None if math.isnan(quality) else round(quality, 2)
-        row["p_compressed"] = round(p_compressed, 4)
-        row["compressed"] = row["p_compressed"] > 0.5
-        row["quality_iqr"] = _quality_spread(quality_map, flag_map)
-        row["flagged_share"] = round(float(np.mean(flag_map > 0.5)), 4)
-        if evidence:
-            row.update(_evidence_columns(path, image))
-            row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(
-                {**row, "quality": quality}
-            )
-        map_path = None
-        if maps_dir is not None:
-            from ..utils import check_images
-
-            map_path = os.path.join(maps_dir, relpath + ".png")
-            os.makedirs(os.path.dirname(map_path), exist_ok=True)
-            shown = check_images([image])[0]
-            if shown.ndim == 3 and shown.shape[2] == 1:
-                shown = shown[..., 0]
-            _save_map_figure(
-                map_path,
-                np.clip(shown, 0, 1),
-                quality_map,
-                flag_map,
-                f"{relpath}: {_title(row)}",
-            )
-        results.append((row, map_path))
-    return results
+def _audit_row(record, folder, evidence):
+    """The audit's CSV row of one record of the analysis pipeline."""
+    row = dict.fromkeys(CSV_FIELDS)
+    row.update(
+        {key: record.get(key) for key in CSV_FIELDS if key in record},
+        path=os.path.relpath(record["path"], folder),
+        quality=record.get("net_quality"),
+        error=record["error"],
+        disagreement="",
+    )
+    if evidence and not record["error"]:
+        row.update(
+            verdict=record["jpeg_verdict"],
+            confidence=record["jpeg_confidence"],
+            disagreement=record["jpeg_disagreement"],
+        )
+    elif not evidence:
+        for key in CSV_FIELDS[CSV_FIELDS.index("evidence") :]:
+            if key not in ("error", "disagreement"):
+                row[key] = None
+    return row
 
 
 def _title(row):
@@ -411,28 +448,6 @@ def _title(row):
     if row.get("verdict"):
         words += f"; {row['verdict']} ({row['confidence']})"
     return words
-
-
-def _save_map_figure(path, image, quality_map, flag_map, title):
-    from matplotlib.figure import Figure
-
-    # Show at most ~800 px per side: maps of huge images stay light.
-    step = max(1, int(np.ceil(max(image.shape[:2]) / 800)))
-    fig = Figure(figsize=(12, 4), layout="constrained")
-    axes = fig.subplots(1, 3)
-    shown = image[::step, ::step]
-    axes[0].imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
-    axes[0].set_title("image")
-    im = axes[1].imshow(quality_map[::step, ::step], cmap="viridis", vmin=0, vmax=100)
-    axes[1].set_title("estimated JPEG quality")
-    fig.colorbar(im, ax=axes[1], shrink=0.8)
-    im = axes[2].imshow(flag_map[::step, ::step], cmap="magma", vmin=0, vmax=1)
-    axes[2].set_title("P(ever JPEG-compressed)")
-    fig.colorbar(im, ax=axes[2], shrink=0.8)
-    for ax in axes:
-        ax.set_axis_off()
-    fig.suptitle(title)
-    fig.savefig(path, dpi=80)
 
 
 def _save_histogram(path, rows):
@@ -533,8 +548,11 @@ def jpeg_audit(
         if it lies inside ``folder``.
 
     save_maps : bool, default=True
-        Save one figure per image (the image, its quality-factor map and its
-        flag map) as ``maps/<relative path>.png``. Needs matplotlib.
+        Save one figure per image (the image, its quality-factor map, its
+        flag map and the quality histogram, as
+        :class:`~skforensics.inspection.JPEGMapDisplay` draws them) as
+        ``maps/<index>_<file name>.jpeg.png``, as ``skforensics analyse``
+        names them. Needs matplotlib.
 
     save_histogram : bool, default=True
         Save ``histogram.png``: the histogram of the probability of a JPEG
@@ -580,7 +598,9 @@ def jpeg_audit(
 
     Notes
     -----
-    The command ``skforensics jpeg-audit FOLDER`` runs this function.
+    The command ``skforensics jpeg-audit FOLDER`` runs this function, which
+    is the analysis pipeline of ``skforensics analyse`` with its JPEG step
+    alone: ``analyse --models jpeg`` gives the same verdicts.
     Images are read with :func:`~skforensics.utils.read_image` one at a time
     and their maps computed in tiles, so memory stays bounded. matplotlib is
     imported only to draw the figures, without touching pyplot's state, and
@@ -664,42 +684,43 @@ def jpeg_audit(
     from joblib import effective_n_jobs
     from tqdm.auto import tqdm
 
+    from ._analyse import JPEGStep, iter_records
+
     os.makedirs(output_dir, exist_ok=True)
     estimator._pool()  # a bad ``pooling`` fails before the first file
     maps_dir = os.path.join(output_dir, "maps") if save_maps else None
+    if maps_dir is not None:
+        os.makedirs(maps_dir, exist_ok=True)
     report = JPEGAuditReport(output_dir=output_dir)
+    report.csv_path = os.path.join(output_dir, "jpeg_audit.csv")
     bar = tqdm(total=len(paths), desc="JPEG audit", unit="image", disable=not progress)
-    if effective_n_jobs(n_jobs) == 1:
-        # One file at a time, so that the bar moves with each.
-        chunks = ([path] for path in paths)
-        results = (
-            _audit_files(chunk, folder, estimator, evidence, maps_dir)
-            for chunk in chunks
-        )
-    else:
-        results = map_image_chunks(
-            _audit_files, paths, n_jobs, folder, estimator, evidence, maps_dir
-        )
-    for chunk in results:
-        for row, map_path in chunk:
+    # The analysis pipeline with the JPEG step alone; rows streamed to the CSV.
+    records = iter_records(
+        enumerate(paths),
+        steps=[JPEGStep(estimator, evidence=evidence)],
+        maps_dir=maps_dir,
+        n_jobs=effective_n_jobs(n_jobs),
+    )
+    with open(report.csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for record in records:
+            row = _audit_row(record, folder, evidence)
             report.rows.append(row)
+            writer.writerow(row)
+            f.flush()
             bar.update()
             if row["error"]:
                 report.n_failed += 1
                 if progress:
                     bar.write(f"{row['path']}: failed: {row['error']}")
                 continue
-            if map_path is not None:
+            map_path = os.path.join(maps_dir or "", record.get("map_jpeg") or "")
+            if maps_dir is not None and os.path.isfile(map_path):
                 report.map_paths.append(map_path)
             if progress:
                 bar.write(f"{row['path']}: {_title(row)}")
     bar.close()
-
-    report.csv_path = os.path.join(output_dir, "jpeg_audit.csv")
-    with open(report.csv_path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        writer.writerows(report.rows)
     if save_histogram:
         report.histogram_path = os.path.join(output_dir, "histogram.png")
         _save_histogram(report.histogram_path, report.rows)

@@ -2,25 +2,30 @@
 
 One ``report.html`` in the output folder, next to the ``maps/`` and
 ``thumbs/`` PNGs it shows (relative links, so the folder can be moved or
-zipped as a whole; nothing is fetched from the network). It holds a table
-with one row per input file, sortable by each column with a few lines of
-plain JavaScript, and one section per file with the image next to its heat
-maps and the verdicts in words.
+zipped as a whole; nothing is fetched from the network). It opens with a
+summary (the count of each verdict, as a small bar chart, and how to read
+the maps), then a table with one row per input file, sortable by each
+column with a few lines of plain JavaScript, and one section per file with
+the image next to its heat maps and the verdicts in words.
 
-Records are written as they come: table rows go straight into
-``report.html`` and the per-file sections into a temporary file beside it,
-appended when the report is closed, so memory does not grow with the number
-of files.
+Records are written as they come into two temporary files beside the
+report (table rows, sections), so memory does not grow with the number of
+files; the page is assembled from them when the writer closes and renamed
+into place, so ``report.html`` is always a whole page.
 """
 
 import html
 import os
 import shutil
+from collections import Counter
 from urllib.parse import quote
 
-from ._analyse import _map_name
+from ._plot._plotting import factor_words, jpeg_title, upscale_words
 
 __all__ = []  # private: reached through `skforensics analyse --html`
+
+# jpeg_words is jpeg_title, the words of JPEGMapDisplay's title.
+jpeg_words = jpeg_title
 
 # The maps of analyse_one, in the order they are shown, with their captions.
 # A map is shown only if its model answered for this record (a map left by an
@@ -32,6 +37,21 @@ _MAPS = (
         "p_compressed",
         "JPEG: quality map, P(compressed) map and quality histogram",
     ),
+)
+
+_HOW_TO_READ = (
+    "<b>How to read the maps.</b> The upscaling map lays each 64x64 tile's "
+    "P(upscaled) over the image (dark: native, bright: upscaled); a real "
+    "upscale is bright everywhere there is texture, while flat areas (sky, "
+    "walls) carry no evidence either way. The JPEG figure shows the image, "
+    "the estimated JPEG quality of each pixel (0 to 100), each pixel's "
+    "P(ever JPEG-compressed) and the histogram of the quality map: a JPEG "
+    "reads as one quality over the whole image, a splice or a pasted JPEG "
+    "as a region that differs. The JPEG verdict combines the net with the "
+    "evidence in the pixels (an 8x8 lattice of quantisation steps); "
+    "'unknown' with a disagreement means they differ, typically for a JPEG "
+    "that was resized or filtered afterwards. A quality is given only where "
+    "the verdict is not 'never compressed'."
 )
 
 _STYLE = """
@@ -51,6 +71,8 @@ section.file { border-top: 1px solid #ccc; margin-top: 1.5em; }
 .figs { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
 figure { margin: 0; } figure img { max-width: 100%; max-height: 380px; }
 figcaption { font-size: 0.85em; color: #555; }
+#overview { max-width: 60em; } .howto { font-size: 0.9em; color: #333; }
+.note { color: #555; }
 """
 
 # Click a heading to sort by its column; click again to reverse. Cells sort
@@ -82,61 +104,18 @@ _COLUMNS = (
     ("size", None, "num"),
     ("mode", "mode", "text"),
     ("P(upscaled)", "p_upscaled", "num"),
+    ("factor", "factor", "num"),
+    ("JPEG verdict", "jpeg_verdict", "text"),
     ("JPEG quality", "jpeg_quality", "num"),
     ("P(compressed)", "p_compressed", "num"),
     ("seconds", "seconds", "num"),
     ("verdict", None, None),
 )
-
-
-def upscale_words(p_upscaled, *, threshold=0.5):
-    """The upscaling verdict in words, as PatchScoreDisplay titles it.
-
-    Parameters
-    ----------
-    p_upscaled : float
-        The pooled probability that the image was upscaled.
-    threshold : float, default=0.5
-        The probability from which the verdict is "upscaled".
-
-    Returns
-    -------
-    text : str
-        For example ``"upscaled, P = 0.98"`` or
-        ``"native, P(upscaled) = 0.03"``.
-    """
-    if p_upscaled >= threshold:
-        return f"upscaled, P = {p_upscaled:.2f}"
-    return f"native, P(upscaled) = {p_upscaled:.2f}"
-
-
-def jpeg_words(quality, p_compressed, *, threshold=0.5):
-    """The JPEG verdict in words.
-
-    Parameters
-    ----------
-    quality : float
-        The estimated JPEG quality factor of the image; NaN when the image
-        has no texture to read a JPEG history from.
-    p_compressed : float
-        The probability that the image was ever JPEG-compressed.
-    threshold : float, default=0.5
-        The probability from which the quality factor is given; below it the
-        image reads as never compressed, and its quality estimate means
-        little.
-
-    Returns
-    -------
-    text : str
-        For example ``"JPEG quality ≈ 85, P(compressed) = 1.00"`` or
-        ``"no JPEG history, P(compressed) = 0.01"``, or ``"JPEG history
-        unknown (no texture)"``.
-    """
-    if quality is None or quality != quality:  # None or NaN
-        return "JPEG history unknown (no texture)"
-    if p_compressed >= threshold:
-        return f"JPEG quality ≈ {quality:.0f}, P(compressed) = {p_compressed:.2f}"
-    return f"no JPEG history, P(compressed) = {p_compressed:.2f}"
+_NUMBERS = {"p_upscaled": ".2f", "factor": "g", "jpeg_quality": ".0f",
+            "p_compressed": ".2f", "seconds": ".2f"}
+# Bar colours of the summary chart, by verdict.
+_COLOURS = {"upscaled": "#c0392b", "native": "#27ae60", "compressed": "#c0392b",
+            "never compressed": "#27ae60", "unknown": "#7f8c8d", "failed": "#555"}
 
 
 def verdict_words(record):
@@ -150,15 +129,67 @@ def verdict_words(record):
     Returns
     -------
     texts : list of str
-        One text per model that answered, in the order upscale, JPEG.
+        One text per model that answered, in the order upscale, JPEG; the
+        same words as the titles of the Displays that draw the maps.
     """
     texts = []
     if record.get("p_upscaled") is not None:
-        texts.append(upscale_words(record["p_upscaled"]))
+        texts.append(
+            factor_words(
+                record["p_upscaled"],
+                record.get("upscaled"),
+                record.get("factor"),
+                record.get("native_width"),
+                record.get("native_height"),
+            )
+        )
     if record.get("p_compressed") is not None:
-        # A quality of None: the image had no texture, its history is unknown.
-        texts.append(jpeg_words(record.get("jpeg_quality"), record["p_compressed"]))
+        quality = record.get("net_quality", record.get("jpeg_quality"))
+        texts.append(
+            jpeg_title(
+                quality,
+                record["p_compressed"],
+                verdict=record.get("jpeg_verdict"),
+                confidence=record.get("jpeg_confidence"),
+            )
+        )
     return texts
+
+
+def _summary_keys(record):
+    """The verdicts of one record that the summary counts."""
+    if record.get("failed"):
+        return ["file: failed"]
+    keys = []
+    if record.get("p_upscaled") is not None:
+        keys.append("upscaling: " + ("upscaled" if record.get("upscaled") else "native"))
+    if record.get("jpeg_verdict"):
+        keys.append(f"JPEG: {record['jpeg_verdict']}")
+    return keys
+
+
+def _bar_chart(counts, total):
+    """An inline SVG bar chart of the verdict counts (no script, no network)."""
+    bar_height, label_width, width = 18, 210, 260
+    height = bar_height * len(counts) + 4
+    parts = [
+        f'<svg id="verdict-chart" width="{label_width + width + 60}" '
+        f'height="{height}" role="img" aria-label="count of each verdict">'
+    ]
+    for i, (key, n) in enumerate(counts):
+        y = 2 + i * bar_height
+        length = 0 if not total else max(1, round(width * n / total))
+        colour = _COLOURS.get(key.split(": ", 1)[1], "#2980b9")
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end" '
+            f'font-size="12">{_text(key)}</text>'
+            f'<rect x="{label_width}" y="{y + 2}" width="{length}" '
+            f'height="{bar_height - 5}" fill="{colour}"></rect>'
+            f'<text x="{label_width + length + 4}" y="{y + 13}" '
+            f'font-size="12">{n}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _attr(value):
@@ -176,8 +207,9 @@ def _url(folder, name):
 class HTMLReportWriter:
     """Stream records of ``skforensics analyse`` to ``report.html``.
 
-    Use as a context manager, as :class:`~._analyse.ReportWriter`; call
-    :meth:`write` once per record, in order.
+    Use as a context manager, as :class:`~._records.ReportWriter`; call
+    :meth:`write` once per record, in order. The page is whole only once
+    the writer closes (rows and sections wait in two files beside it).
 
     Parameters
     ----------
@@ -205,6 +237,8 @@ class HTMLReportWriter:
         self.n_written = 0
         self.n_failed = 0
         self.n_incomplete = 0
+        # Counts per verdict: a handful of keys, whatever the number of files.
+        self.verdict_counts = Counter()
 
     def _link(self, folder, name):
         """Relative URL of ``folder/name`` if that file was written, else None."""
@@ -214,39 +248,10 @@ class HTMLReportWriter:
         return _url(rel, name)
 
     def __enter__(self):
-        self._html = open(self.path, "w", encoding="utf-8")
+        self._rows_path = self.path + ".rows.part"
         self._parts_path = self.path + ".part"
+        self._rows = open(self._rows_path, "w+", encoding="utf-8")
         self._parts = open(self._parts_path, "w+", encoding="utf-8")
-        head = [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            '<head><meta charset="utf-8">',
-            f"<title>{_text(self.title)}</title>",
-            f"<style>{_STYLE}</style>",
-            f"<script>{_SCRIPT}</script>",
-            "</head>",
-            "<body>",
-            f"<h1>{_text(self.title)}</h1>",
-        ]
-        if self.note:
-            head.append(f'<p class="note">{_text(self.note)}</p>')
-        head += [
-            (
-                "<p>Click a column heading to sort by it. Each file's maps are "
-                "in its section below the table.</p>"
-            ),
-            '<table id="files">',
-            "<thead><tr>",
-        ]
-        for heading, _, kind in _COLUMNS:
-            if kind:
-                head.append(
-                    f'<th data-type="{kind}" onclick="sortBy(this)">{heading}</th>'
-                )
-            else:
-                head.append(f"<th>{heading}</th>")
-        head += ["</tr></thead>", "<tbody>"]
-        self._html.write("\n".join(head) + "\n")
         return self
 
     def write(self, record):
@@ -258,6 +263,8 @@ class HTMLReportWriter:
             A record of :func:`~._analyse.analyse_one`, whose thumbnail and
             maps (if any) are already saved.
         """
+        from ._analyse import _map_name
+
         index = record.get("index", self.n_written)  # names its thumbnail and maps
         anchor = f"f{index:05d}"
         path = record["path"]
@@ -265,6 +272,7 @@ class HTMLReportWriter:
         error = record.get("error") or ""
         self.n_failed += failed
         self.n_incomplete += bool(error) and not failed
+        self.verdict_counts.update(_summary_keys(record))
         thumb = None
         if not failed:  # (not a thumbnail left by an earlier run)
             thumb = self._link(self.thumbs_dir, _map_name(index, path, "thumb"))
@@ -290,14 +298,12 @@ class HTMLReportWriter:
         cells.append(
             f'<td data-v="{_attr(record.get("mode"))}">{_text(record.get("mode"))}</td>'
         )
-        for key, fmt in (
-            ("p_upscaled", ".2f"),
-            ("jpeg_quality", ".0f"),
-            ("p_compressed", ".2f"),
-            ("seconds", ".2f"),
-        ):
+        for _, key, kind in _COLUMNS[5:-1]:
             value = record.get(key)
-            shown = "" if value is None else format(value, fmt)
+            if kind == "text":
+                cells.append(f'<td data-v="{_attr(value)}">{_text(value)}</td>')
+                continue
+            shown = "" if value is None else format(value, _NUMBERS[key])
             cells.append(f'<td class="num" data-v="{_attr(value)}">{shown}</td>')
         verdict = "; ".join(_text(w) for w in words)
         if error:
@@ -305,8 +311,8 @@ class HTMLReportWriter:
                 "<br>" if verdict else ""
             ) + f'<span class="error">{_text(error)}</span>'
         cells.append(f"<td>{verdict}</td>")
-        self._html.write("<tr>" + "".join(cells) + "</tr>\n")
-        self._html.flush()
+        self._rows.write("<tr>" + "".join(cells) + "</tr>\n")
+        self._rows.flush()
 
         section = [
             f'<section class="file" id="{anchor}">',
@@ -315,6 +321,10 @@ class HTMLReportWriter:
         if words:
             section.append(
                 f'<p class="verdict">{" · ".join(_text(w) for w in words)}</p>'
+            )
+        if record.get("jpeg_disagreement"):
+            section.append(
+                f'<p class="note">JPEG: {_text(record["jpeg_disagreement"])}</p>'
             )
         if error:
             section.append(f'<p class="error">{_text(error)}</p>')
@@ -348,16 +358,57 @@ class HTMLReportWriter:
         self._parts.flush()
         self.n_written += 1
 
-    def __exit__(self, *exc_info):
-        self._html.write("</tbody>\n</table>\n")
-        self._html.write(
+    def _head(self):
+        head = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            '<head><meta charset="utf-8">',
+            f"<title>{_text(self.title)}</title>",
+            f"<style>{_STYLE}</style>",
+            f"<script>{_SCRIPT}</script>",
+            "</head>",
+            "<body>",
+            f"<h1>{_text(self.title)}</h1>",
+        ]
+        if self.note:
+            head.append(f'<p class="note">{_text(self.note)}</p>')
+        counts = sorted(self.verdict_counts.items())
+        head += [
+            '<div id="overview">',
             f'<p id="summary">{self.n_written} files, {self.n_failed} failed, '
-            f"{self.n_incomplete} with a model that could not answer.</p>\n"
-        )
-        self._parts.seek(0)
-        shutil.copyfileobj(self._parts, self._html)
-        self._parts.close()
-        os.remove(self._parts_path)
-        self._html.write("</body>\n</html>\n")
-        self._html.close()
+            f"{self.n_incomplete} with a model that could not answer.</p>",
+            _bar_chart(counts, self.n_written),
+            f'<p class="howto">{_HOW_TO_READ}</p>',
+            "</div>",
+            (
+                "<p>Click a column heading to sort by it. Each file's maps are "
+                "in its section below the table.</p>"
+            ),
+            '<table id="files">',
+            "<thead><tr>",
+        ]
+        for heading, _, kind in _COLUMNS:
+            if kind:
+                head.append(
+                    f'<th data-type="{kind}" onclick="sortBy(this)">{heading}</th>'
+                )
+            else:
+                head.append(f"<th>{heading}</th>")
+        head += ["</tr></thead>", "<tbody>"]
+        return "\n".join(head) + "\n"
+
+    def __exit__(self, *exc_info):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as page:
+            page.write(self._head())
+            for part in (self._rows, self._parts):
+                part.seek(0)
+                shutil.copyfileobj(part, page)
+                if part is self._rows:
+                    page.write("</tbody>\n</table>\n")
+            page.write("</body>\n</html>\n")
+        os.replace(tmp, self.path)
+        for part, name in ((self._rows, self._rows_path), (self._parts, self._parts_path)):
+            part.close()
+            os.remove(name)
         return False

@@ -16,7 +16,6 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..utils._io import IMAGE_EXTENSIONS
-from ._report import upscale_words
 
 __all__ = ["upscale_verdict"]
 
@@ -236,87 +235,24 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
 
 def factor_words(verdict):
     """The verdict in words, e.g. ``"upscaled x2 from ~1920x1080, P = 0.97"``."""
-    if not verdict.upscaled:
-        return upscale_words(verdict.p_upscaled)
-    return (
-        f"upscaled x{verdict.factor:g} from ~{verdict.native_width}x"
-        f"{verdict.native_height}, P = {verdict.p_upscaled:.2f}"
+    from ._plot._plotting import factor_words as words
+
+    return words(
+        verdict["p_upscaled"],
+        verdict["upscaled"],
+        verdict["factor"],
+        verdict["native_width"],
+        verdict["native_height"],
     )
 
 
-FIELDS = ("path", "kind", "height", "width", "n_frames", "p_upscaled", "upscaled",
-          "factor", "native_height", "native_width", "seconds", "error")
-
-
 def run_upscale_command(args, out=None):
-    """The ``skforensics upscale`` command: a verdict per file, streamed to CSV.
+    """The ``skforensics upscale`` command: a preset of the analysis pipeline.
 
     Returns the exit code: 0 when done (files that could not be read are
-    reported and counted), 2 for usage errors and missing inputs.
+    reported and counted), 2 for usage errors and missing inputs. See
+    :func:`~._commands.upscale_command`.
     """
-    import contextlib
-    import csv
-    import sys
-    import time
+    from ._commands import upscale_command
 
-    from ..models import pretrained
-    from ._analyse import expand_inputs
-
-    out = sys.stdout if out is None else out
-    extensions = tuple(sorted(set(IMAGE_EXTENSIONS) | VIDEO_EXTENSIONS))
-    try:
-        paths, _ = expand_inputs(args.inputs, extensions=extensions)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"skforensics upscale: error: {exc}", file=sys.stderr)
-        return 2
-    estimator = pretrained("upscale-factor")
-    progress = None
-    if not args.quiet and not args.json:
-        from tqdm.auto import tqdm
-
-        progress = tqdm(total=len(paths), unit="file", file=sys.stderr)
-    records, n_failed = [], 0
-    with contextlib.ExitStack() as stack:
-        writer = None
-        if args.csv:
-            handle = stack.enter_context(open(args.csv, "w", newline=""))
-            writer = csv.DictWriter(handle, FIELDS)
-            writer.writeheader()
-        if progress:
-            stack.callback(progress.close)
-        for path in paths:
-            t0 = time.perf_counter()
-            record = dict.fromkeys(FIELDS, "")
-            record["path"] = path
-            try:
-                v = upscale_verdict(path, n_frames=args.frames,
-                                    max_tiles=args.max_tiles or None,
-                                    estimator=estimator)
-                record.update(
-                    kind=v.kind, height=v.height, width=v.width,
-                    n_frames=len(v.frames), p_upscaled=round(v.p_upscaled, 4),
-                    upscaled=int(v.upscaled), factor=v.factor,
-                    native_height=v.native_height, native_width=v.native_width,
-                )
-                line = f"{path}: {v.width}x{v.height}, {factor_words(v)}"
-            except Exception as exc:  # noqa: BLE001 - reported, the run goes on
-                n_failed += 1
-                record["error"] = f"{type(exc).__name__}: {exc}"
-                line = f"{path}: could not be judged ({record['error']})"
-            record["seconds"] = round(time.perf_counter() - t0, 3)
-            records.append(record)
-            if writer:
-                writer.writerow(record)
-                handle.flush()
-            if not args.json:
-                (progress.write if progress else print)(line, file=out)
-            if progress:
-                progress.update()
-    if args.json:
-        import json
-
-        json.dump(records, out, indent=1)
-        out.write("\n")
-    elif n_failed:
-        print(f"{n_failed} of {len(paths)} files could not be judged.", file=out)
-    return 0
+    return upscale_command(args, out=out)
