@@ -804,3 +804,16 @@ def test_masks_reach_the_net_through_metadata_routing():
         with pytest.raises(TypeError, match="not routed"):
             cross_validate(clone(clf).set_fit_request(masks=False), X, y,
                            params={"masks": masks}, cv=2)
+
+
+def test_masks_with_an_image_split():
+    """The validation split holds out whole images, with their masks."""
+    X, y, masks = _masked_data()
+    record = _RecordTargets()
+    clf = PatchCNNClassifier(sampling="contour", n_patches=4,
+                             train_split=ImageSplit(0.25),
+                             callbacks=[("record", record)], **SMALL)
+    clf.fit(X, y, masks=masks)
+    index, targets = record.targets[0]
+    assert len(np.unique(index[:, 0])) == 6
+    assert np.isfinite(clf.history[-1, "valid_loss"])
