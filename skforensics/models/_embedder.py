@@ -1,6 +1,5 @@
 """Hyper-images: a patch network's activations on a fixed grid of patches."""
 
-import copy
 import inspect
 from numbers import Integral, Real
 
@@ -30,6 +29,12 @@ from ..utils._validation import (
     check_images,
     image_shapes,
     n_channels_of,
+)
+from ._inference import (
+    ProbeCaptured,
+    inference_module,
+    patch_grid_outputs,
+    probe_module,
 )
 from ._selective import select_patches
 from ._targets import check_targets
@@ -80,31 +85,17 @@ def _rescale_image(image, *, max_size):
     return out
 
 
-class _Captured(Exception):
-    """Raised by the hook once the embedded layer has run: the rest is skipped."""
-
-
 def _embeddable_layers(module, n_channels, patch_size):
     """ReLU-like submodules in the order they run, with their output sizes."""
-    fired, handles = [], []
+    fired = []
     names = {id(m): name for name, m in module.named_modules()}
 
     def hook(mod, inputs, output):
         if isinstance(output, torch.Tensor):
             fired.append((names[id(mod)], output))
 
-    for mod in module.modules():
-        if isinstance(mod, _RELU_LIKE):
-            handles.append(mod.register_forward_hook(hook))
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            final = module(torch.zeros((2, n_channels) + tuple(patch_size)))
-    finally:
-        module.train(was_training)
-        for handle in handles:
-            handle.remove()
+    hooks = [(mod, hook) for mod in module.modules() if isinstance(mod, _RELU_LIKE)]
+    final = probe_module(module, n_channels, patch_size, hooks=hooks)
     layers = []
     for name, output in fired:
         # An activation applied to the output itself is no penultimate layer.
@@ -116,23 +107,13 @@ def _embeddable_layers(module, n_channels, patch_size):
 
 def _layer_size(module, layer, n_channels, patch_size):
     out = {}
-    target = dict(module.named_modules())[layer]
 
     def hook(mod, inputs, output):
         out["size"] = int(np.prod(output.shape[1:]))
-        raise _Captured
+        raise ProbeCaptured
 
-    handle = target.register_forward_hook(hook)
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            module(torch.zeros((2, n_channels) + tuple(patch_size)))
-    except _Captured:
-        pass
-    finally:
-        module.train(was_training)
-        handle.remove()
+    target = dict(module.named_modules())[layer]
+    probe_module(module, n_channels, patch_size, hooks=[(target, hook)])
     return out.get("size")
 
 
@@ -140,57 +121,41 @@ def _embed(module, layer, X, patch_size, grid, batch_size, device):
     """Activations of ``layer`` for the ``grid`` patches of every image.
 
     Returns an array of shape ``(n_images, U, V, D)``. Patches are copied
-    into one reused batch buffer, so memory stays bounded.
+    into one reused batch buffer, so memory stays bounded
+    (:func:`._inference.patch_grid_outputs`); the net is the evaluation
+    copy kept for its weights (:func:`._inference.inference_module`, as
+    trained: batch norm not folded, memory format kept).
     """
-    ph, pw = patch_size
-    gu, gv = grid
-    per_image = gu * gv
-    first = np.asarray(X[0])
-    channels = n_channels_of(first)
-    module = copy.deepcopy(module).eval().to(device)
+    module = inference_module(module, device=device, fuse=False, channels_last=False)
     target = dict(module.named_modules())[layer]
     captured = []
 
     def hook(mod, inputs, output):
         captured.append(output.reshape(len(output), -1).float().cpu().numpy())
-        raise _Captured
+        raise ProbeCaptured
+
+    def forward(x):
+        try:
+            module(x.to(device))
+        except ProbeCaptured:
+            pass
+        return captured.pop()
 
     handle = target.register_forward_hook(hook)
-    buffer = np.empty((batch_size, ph, pw, channels), dtype=np.float32)
-    chunks = []
-    filled = 0
-
-    def flush(n):
-        x = torch.from_numpy(buffer[:n]).permute(0, 3, 1, 2).to(device)
-        try:
-            module(x)
-        except _Captured:
-            pass
-        chunks.append(captured.pop())
-
     try:
-        with torch.inference_mode():
-            for index in range(len(X)):
-                image = np.asarray(X[index])
-                if image.ndim == 2:
-                    image = image[:, :, np.newaxis]
-                view = extract_patches(image, (ph, pw), sampling="grid", grid=grid)
-                view = view.reshape((per_image, ph, pw, channels))
-                start = 0
-                while start < per_image:
-                    take = min(batch_size - filled, per_image - start)
-                    buffer[filled:filled + take] = view[start:start + take]
-                    filled += take
-                    start += take
-                    if filled == batch_size:
-                        flush(filled)
-                        filled = 0
-            if filled:
-                flush(filled)
+        outputs = patch_grid_outputs(
+            X,
+            patches_of=lambda image: extract_patches(
+                image, patch_size, sampling="grid", grid=grid
+            ),
+            forward=forward,
+            batch_size=batch_size,
+            n_channels=n_channels_of(np.asarray(X[0])),
+            patch_size=patch_size,
+        )
     finally:
         handle.remove()
-    flat = np.concatenate(chunks)
-    return flat.reshape(len(X), gu, gv, -1).astype(np.float32, copy=False)
+    return np.stack(outputs).astype(np.float32, copy=False)
 
 
 def _fit_estimator(estimator, X, y, masks=None):

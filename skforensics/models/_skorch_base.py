@@ -22,7 +22,6 @@ module in ``initialize`` before any hook sees the data, and the module's
 input channels and number of outputs come from the images and targets.
 """
 
-import copy
 import inspect
 from numbers import Integral, Real
 
@@ -47,7 +46,8 @@ from ..utils._param_validation import (
 from ..utils._validation import check_images, n_channels_of
 from ._callbacks import QuietProgressBar
 from ._datasets import PatchDataset
-from ._skorch_compat import SkorchCompatMixin, _fuse_conv_bn
+from ._inference import inference_module, patch_grid_outputs, probe_module
+from ._skorch_compat import SkorchCompatMixin
 from ._targets import check_targets, encode_class_labels, standardise_scores
 
 __all__ = ["CheckedFitMixin", "ImageNetMixin", "PatchNetMixin"]
@@ -263,10 +263,12 @@ class ImageNetMixin(ImageEstimatorMixin, SkorchCompatMixin):
         return iterator(dataset, **kwargs)
 
     def _inference_module(self):
-        """An evaluation copy of the module: batch norm folded, channels_last."""
-        module = copy.deepcopy(self.module_).eval()
-        module = _fuse_conv_bn(module)
-        return module.to(device=self.device, memory_format=torch.channels_last)
+        """The evaluation copy of the module: batch norm folded, channels_last.
+
+        Made once per fitted module and reused until its weights change or
+        it is replaced (:func:`._inference.inference_module`).
+        """
+        return inference_module(self.module_, device=self.device)
 
 
 class CheckedFitMixin(ImageNetMixin):
@@ -468,11 +470,8 @@ class PatchNetMixin(CheckedFitMixin):
                 "Convert the images first (e.g. a GrayscaleTransformer step) or "
                 f"set module__in_channels={channels}."
             )
-        was_training = module.training
-        module.eval()
         try:
-            with torch.no_grad():
-                out = module(torch.zeros((2, channels) + tuple(patch)))
+            out = probe_module(module, channels, patch)
         except RuntimeError as exc:
             raise ValueError(
                 f"The 'patch_size' parameter of {name} is {patch}, but its module "
@@ -481,8 +480,6 @@ class PatchNetMixin(CheckedFitMixin):
                 "size the module was built for, or pass a matching "
                 "module__patch_size."
             ) from None
-        finally:
-            module.train(was_training)
         self._check_module_output(module, out)
 
     def get_dataset(self, X, y=None):
@@ -584,47 +581,22 @@ class PatchNetMixin(CheckedFitMixin):
         bounded whatever the image size.
         """
         module = self._inference_module()
-        ph, pw = self.patch_size_
-        batch = int(self.predict_batch_size)
-        buffer = np.empty((batch, ph, pw, self.n_channels_in_), dtype=np.float32)
-        results, counts, grids = [], [], []
-        filled = 0
+        device = self.device
 
-        def flush(n):
-            # (B, ph, pw, C) memory is NCHW in channels_last: no copy.
-            x = torch.from_numpy(buffer[:n]).permute(0, 3, 1, 2).to(self.device)
-            out = self._postprocess(module(x)).float().cpu().numpy()
-            results.append(out.reshape(n, -1).copy())
+        def forward(x):
+            return self._postprocess(module(x.to(device))).float().cpu().numpy()
 
         kwargs = {"stride": self.stride} if sampling == "grid" else {}
-        with torch.inference_mode():
-            for index in range(len(X)):
-                image = np.asarray(X[index])
-                if image.ndim == 2:
-                    image = image[:, :, np.newaxis]
-                view = extract_patches(image, (ph, pw), sampling=sampling, **kwargs)
-                n_rows, n_cols = view.shape[:2]
-                grids.append((n_rows, n_cols))
-                flat = np.arange(n_rows * n_cols)
-                start = 0
-                while start < flat.size:
-                    take = min(batch - filled, flat.size - start)
-                    sel = flat[start:start + take]
-                    buffer[filled:filled + take] = view[sel // n_cols, sel % n_cols]
-                    filled += take
-                    start += take
-                    if filled == batch:
-                        flush(filled)
-                        filled = 0
-                counts.append(n_rows * n_cols)
-            if filled:
-                flush(filled)
-        outputs = np.concatenate(results) if results else np.empty((0, 1))
-        maps, offset = [], 0
-        for (n_rows, n_cols), count in zip(grids, counts):
-            maps.append(outputs[offset:offset + count].reshape(n_rows, n_cols, -1))
-            offset += count
-        return maps
+        return patch_grid_outputs(
+            X,
+            patches_of=lambda image: extract_patches(
+                image, self.patch_size_, sampling=sampling, **kwargs
+            ),
+            forward=forward,
+            batch_size=int(self.predict_batch_size),
+            n_channels=self.n_channels_in_,
+            patch_size=self.patch_size_,
+        )
 
     def _pool_outputs(self, outputs):
         pooled = [self._pool(m.reshape(-1, m.shape[-1])) for m in outputs]
