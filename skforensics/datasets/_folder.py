@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from ..utils import LazyImages
-from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+from ..utils._io import IMAGE_EXTENSIONS, PILLOW_LIMIT, _pixel_limit, find_image_files
 from ..utils._param_validation import invalid_parameter, validate_params
 
 __all__ = ["load_image_folder"]
@@ -29,10 +29,11 @@ def _is_hidden(name):
 
 
 @validate_params(
-    {"path": [str, os.PathLike], "extensions": "no_validation"},
+    {"path": [str, os.PathLike], "extensions": "no_validation",
+     "max_pixels": "no_validation"},
     prefer_skip_nested_validation=True,
 )
-def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS):
+def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS, max_pixels=PILLOW_LIMIT):
     """Collect the images of a folder with one sub-folder per class.
 
     The layout is the one of :func:`sklearn.datasets.load_files`: every
@@ -61,6 +62,11 @@ def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS):
         leading dot is optional. Other files are ignored, and so are hidden
         files and folders (names starting with a dot) and files directly in
         ``path``.
+    max_pixels : int, None or "pillow", default="pillow"
+        The decompression-bomb limit of ``X``: images of more pixels are
+        refused when read. ``"pillow"`` is Pillow's limit
+        (``PIL.Image.MAX_IMAGE_PIXELS``), None none. See
+        :func:`~skforensics.utils.read_image`.
 
     Returns
     -------
@@ -112,6 +118,7 @@ def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS):
     (4, ['fake', 'fake', 'real', 'real'], (8, 8))
     """
     extensions = _check_extensions(extensions)
+    _pixel_limit(max_pixels)
     folder = os.fspath(path)
     if not os.path.exists(folder):
         raise FileNotFoundError(f"Image folder not found: '{folder}'.")
@@ -143,7 +150,11 @@ def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS):
             f"No images found in the sub-folders of '{folder}' (looked for "
             f"{', '.join(extensions)}).{hint}"
         )
-    return LazyImages(paths), np.asarray(labels), np.arange(len(paths))
+    return (
+        LazyImages(paths, max_pixels=max_pixels),
+        np.asarray(labels),
+        np.arange(len(paths)),
+    )
 
 
 def _files_under_top(folder, extensions):

@@ -189,3 +189,17 @@ def test_multi_frame_files_give_their_first_frame(tmp_path):
         image = read_image(path)
         assert image.shape == (8, 10, 3)
         assert abs(float(image.mean()) - 60) < 2
+
+
+def test_load_image_folder_passes_max_pixels(tmp_path):
+    from skforensics.datasets import load_image_folder
+
+    (tmp_path / "a").mkdir()
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "a" / "x.png")
+    X, _, _ = load_image_folder(tmp_path, max_pixels=63)
+    assert X.max_pixels == 63
+    with pytest.raises(ValueError, match="x.png' has 64 pixels"):
+        X[0]
+    assert load_image_folder(tmp_path, max_pixels=None)[0][0].shape == (8, 8)
+    with pytest.raises(ValueError, match="max_pixels must be a positive int"):
+        load_image_folder(tmp_path, max_pixels=0)
