@@ -250,6 +250,28 @@ def build_parser():
         action="store_true",
         help="mark the weights as final, not preliminary",
     )
+    p.add_argument(
+        "--resized-fraction",
+        type=float,
+        default=0.0,
+        help="share of training patches resized after their JPEG round trip "
+        "(or without one: uncompressed patches stay negatives), by a factor "
+        "drawn log-uniformly from --resize-range (0: none, as before)",
+    )
+    p.add_argument(
+        "--resize-range",
+        type=float,
+        nargs=2,
+        default=[0.5, 2.0],
+        metavar=("LOW", "HIGH"),
+    )
+    p.add_argument(
+        "--resize-kernels",
+        nargs="+",
+        default=["cubic", "lanczos", "area"],
+        choices=["cubic", "lanczos", "area", "linear"],
+        help="OpenCV interpolations of the resize",
+    )
     return p
 
 
@@ -278,6 +300,9 @@ FIXED = (
     "tables",
     "blurred_copies",
     "init",
+    "resized_fraction",
+    "resize_range",
+    "resize_kernels",
 )
 BEFORE_OPTION = {
     "lattice_qualities": [],
@@ -285,6 +310,9 @@ BEFORE_OPTION = {
     "patch_size": 60,
     "tables": ["libjpeg:1"],
     "blurred_copies": 0,
+    "resized_fraction": 0.0,
+    "resize_range": [0.5, 2.0],
+    "resize_kernels": ["cubic", "lanczos", "area"],
 }
 
 # The front end's pooled quality tests: the lattice of any integer steps
@@ -489,6 +517,11 @@ def main(argv=None):
         iterator_train__persistent_workers=False,
     ).initialize()
     train_set = est.get_dataset(train_images)
+    # JPEG-then-resize chains (training patches only; the validation patches
+    # stay as before, so that validation losses compare across runs).
+    train_set.resize_fraction = args.resized_fraction
+    train_set.resize_range = tuple(args.resize_range)
+    train_set.resize_kernels = tuple(args.resize_kernels)
     valid_set = None
     if valid_images:
         valid_uint8, _ = est._check_fit_data(valid_images, None)

@@ -501,6 +501,24 @@ def _dihedral(array, k):
     return np.rot90(array, k % 4, axes=(0, 1))
 
 
+_RESIZE_KERNELS = {
+    "cubic": cv2.INTER_CUBIC,
+    "lanczos": cv2.INTER_LANCZOS4,
+    "area": cv2.INTER_AREA,
+    "linear": cv2.INTER_LINEAR,
+}
+
+
+def _resize(region, factor, kernel):
+    """A crop resized by ``factor`` with an OpenCV interpolation (uint8)."""
+    height, width = region.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    resized = cv2.resize(
+        np.ascontiguousarray(region), size, interpolation=_RESIZE_KERNELS[kernel]
+    )
+    return resized.reshape(size[1], size[0], *region.shape[2:])
+
+
 class JPEGPatchDataset(torch.utils.data.Dataset):
     """Training patches drawn online, reproducibly, from a list of images.
 
@@ -542,6 +560,19 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
     stream : int, default=0
         0 for training, 1 for validation (whose patches do not change with
         the epoch).
+    resize_fraction : float, default=0.0
+        Probability that a crop is resized after its JPEG round trip (or
+        without one, for the uncompressed crops: they stay negatives), by a
+        factor drawn log-uniformly from ``resize_range`` with one of
+        ``resize_kernels``; its quality target stays the compression's.
+        0 draws nothing more, so the patches are those of a dataset without
+        the option.
+    resize_range : tuple of (float, float), default=(0.5, 2.0)
+        Range of the resize factors.
+    resize_kernels : tuple of str, default=("cubic", "lanczos", "area")
+        OpenCV interpolations to draw from (``INTER_CUBIC``,
+        ``INTER_LANCZOS4``, ``INTER_AREA``, ``INTER_LINEAR`` for
+        ``"linear"``).
 
     Attributes
     ----------
@@ -564,6 +595,9 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         stream=0,
         quality_weights=None,
         tables=(("libjpeg",), (1.0,)),
+        resize_fraction=0.0,
+        resize_range=(0.5, 2.0),
+        resize_kernels=("cubic", "lanczos", "area"),
     ):
         self.images = images
         self.targets = targets
@@ -577,6 +611,9 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         self.augment = augment
         self.seed = seed
         self.stream = stream
+        self.resize_fraction = resize_fraction
+        self.resize_range = resize_range
+        self.resize_kernels = resize_kernels
         self.epoch = 0
 
     def __len__(self):
@@ -599,7 +636,19 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             # Crop with a margin, transform, compress the whole crop (its
             # top-left corner starts the 8x8 grid), then cut the patch at a
             # random offset, so that every JPEG grid phase is seen.
+            factor = None
+            if self.resize_fraction and rng.random() < self.resize_fraction:
+                low, high = self.resize_range
+                factor = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+                kernels = self.resize_kernels
+                kernel = kernels[int(rng.integers(len(kernels)))]
+                # The crop is resized to at least the patch and its margin.
+                need = int(np.ceil((size + _GRID_PHASES - 1) / factor)) + 2
+                if need > min(height, width):
+                    factor = None  # too small an image for this factor
             side = min(height, width, size + _GRID_PHASES - 1)
+            if factor is not None:
+                side = need
             top = int(rng.integers(height - side + 1))
             left = int(rng.integers(width - side + 1))
             region = _dihedral(image[top : top + side, left : left + side], k)
@@ -622,6 +671,9 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
                 )
                 region = jpeg_with_tables(region, luma, chroma, subsampling)
                 quality = closest_libjpeg_quality(luma)[0]
+            if factor is not None:
+                region = _resize(region, factor, kernel)
+                side = min(region.shape[:2])
             dy = int(rng.integers(side - size + 1))
             dx = int(rng.integers(side - size + 1))
             patch = region[dy : dy + size, dx : dx + size]
