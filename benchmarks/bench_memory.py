@@ -21,6 +21,7 @@ Usage::
 
     python benchmarks/bench_memory.py [--cases 48mp,102mp,8k] [--maps both]
                                       [--models upscale,jpeg] [--keep DIR]
+                                      [--scale 1.0]
 
 ``--maps`` is ``both`` (default), ``yes`` or ``no``. The issue's targets
 (issue 25): with maps, a 48 MP photograph in <= 1.5 GB and <= 30 s on 2
@@ -125,6 +126,8 @@ def main(argv=None):
     parser.add_argument("--maps", choices=("both", "yes", "no"), default="both")
     parser.add_argument("--models", default="upscale,jpeg")
     parser.add_argument("--keep", default=None, help="folder for the images (kept)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="shrink each side by this factor (a quick smoke run)")
     args = parser.parse_args(argv)
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     maps_options = {"both": (True, False), "yes": (True,), "no": (False,)}[args.maps]
@@ -134,8 +137,8 @@ def main(argv=None):
     print(f"{'case':<8} {'size':>12} {'maps':>5} {'peak RSS':>10} {'wall':>8} "
           f"{'CPU':>8}  note")
     for case in cases:
-        height, width = CASES[case]
-        path = os.path.join(folder, f"{case}.png")
+        height, width = (round(n * args.scale) for n in CASES[case])
+        path = os.path.join(folder, f"{case}-{width}x{height}.png")
         if not os.path.exists(path):
             t0 = time.perf_counter()
             make_photo(path, height, width)
