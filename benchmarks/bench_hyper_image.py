@@ -15,60 +15,60 @@ patches, ``alpha_i`` = mean |s0 - p_i| + centre penalty):
   0.744, 0.718.
 
 Protocol (what the paper leaves open is our choice, said here and in the
-user guide):
+user guide). Everything goes through the public API:
 
-- **One first stage for both models**, a patch regressor on 16x16 patches
+- **Patch labels for the first stage**, a patch regressor on 16x16 patches
   (Kang et al.'s network, :class:`~skforensics.nn.KangCNN`, scaled down to
   5x5 / 32 filters / 128 hidden units for a CPU). The paper's "Problem
   setup" lets patch labels be "inferred from the image label or ... part of
-  ground-truth labels"; on this task they are known, so each patch of the
-  10x10 grid (stride 12, the paper's stage-2 input is 10x10x400) is
-  labelled with the share of ``sum_i alpha_i**2`` it covers:
-  ``sum_i alpha_i**2 * overlap(patch, p_i) / 256``. Background patches are
-  subsampled to as many as the patches that touch an artifact (the
-  paper's balancing of selective patch training).
-- **Patch averaging** is that network's mean over the 10x10 grid,
-  reported as ``5 - sqrt(100 * mean)`` (a monotone map: SROCC is that of
-  the mean).
-- **Hyper-image** (the paper's "proposed"): the same network's post-ReLU
-  penultimate activations on the 10x10 grid (``PatchEmbedder(...,
-  cv="prefit")``) feed a second-stage CNN (``HyperImageNetRegressor``)
-  trained on the training images' hyper-images, as the paper trains its
-  second stage on the first stage's training set.
+  ground-truth labels"; on this task they are known:
+  ``make_localized_artifacts(..., return_maps=True)`` returns per-pixel
+  maps (``alpha_i**2`` on patch ``i``, 0 elsewhere) and
+  ``PatchCNNRegressor(sampling="mask").fit(X, y, masks=maps)`` learns the
+  mean of the map over each patch, 16 patches per image and epoch, half of
+  them centred on the artifacts and half uniform.
+- **Patch averaging** is that network's mean over the 10x10 grid (stride
+  12; the paper's stage-2 input is 10x10x400), reported as ``5 -
+  sqrt(100 * mean)`` (a monotone map: SROCC is that of the mean).
+- **Hyper-image** (the paper's "proposed"): ``--cv prefit`` trains it as
+  the paper does, the second stage (``HyperImageNetRegressor``) on the
+  training images' hyper-images of that same first stage
+  (``HyperImageRegressor(PatchEmbedder(FrozenEstimator(net), grid=(10,
+  10)), cv="prefit")``); ``--cv 3`` (the default) cross-fits it,
+  ``HyperImageRegressor(PatchEmbedder(stage1), cv=3).fit(X, y,
+  masks=maps)``, each fold's first stage learning from the patch labels
+  of its own images.
 - ``--image-labels`` adds Kang's own protocol, every patch labelled with its
   image's score, for patch averaging (the same network) and for the
-  package's cross-fitted ``HyperImageRegressor(cv=3)``: there ~60 of 64
-  background patches all predict the mean score of their background level
-  and swamp the few that carry the artifact, so averaging falls far below
-  the paper's figure (see the user guide).
+  cross-fitted ``HyperImageRegressor(cv=3)``: there ~60 of 64 background
+  patches all predict the mean score of their background level and swamp
+  the few that carry the artifact, so averaging falls far below the
+  paper's figure (see the user guide).
 
 Every figure is on held-out images (SROCC; PLCC after the standard
 logistic mapping). Run ``python benchmarks/bench_hyper_image.py`` for the
-full size (experiment 1: 8000 training / 2000 test images; experiment 2:
-1000 images per k, 800 / 200), ``--small`` for the ~10-CPU-minute size
-below, ``--quick`` for a smoke run; ``--threads`` sets torch's threads
-(1 by default: these nets are small).
+full size (experiment 1: 8000 training / 2000 test images, 20 + 60
+epochs; experiment 2: 1000 images per k, 800 / 200), ``--small`` for
+1500 / 500 and 300 / 200 (10 + 40 epochs), ``--quick`` for a smoke run;
+``--threads`` sets torch's threads (1 by default: these nets are small).
 
-Measured with ``--small`` (1500 / 500 images for experiment 1, 300 / 200
-per number of patches for experiment 2, 10 + 40 epochs), torch 2.13 CPU, 1
-thread, at nice 19 on 2 CPU cores shared with a training job (load average
-5-8): experiment 1 used 3 CPU-minutes (5.5 minutes of wall clock),
-experiment 2 ran 22 minutes of wall clock::
+Measured with torch 2.13 CPU, 1 thread, on 2 CPU cores shared with other
+jobs (load average 6-9), experiment 1::
 
-    experiment 1                     SROCC    PLCC   paper
-    patch averaging                 0.8886  0.8922   0.9132 / 0.8982
-    hyper-image                     0.9773  0.9771   0.9611 / 0.9586
+                     paper            full, prefit     small, prefit    small, cv=3
+    patch averaging  0.9132 / 0.8982  0.9024 / 0.9054  0.8971 / 0.9019  0.8971 / 0.9019
+    hyper-image      0.9611 / 0.9586  0.9846 / 0.9842  0.9715 / 0.9722  0.9738 / 0.9750
 
-    experiment 2, mean of SROCC and PLCC, k = 1 .. 5 patches
-    patch averaging  ours  0.474, 0.377, 0.413, 0.264, 0.191
+(SROCC / PLCC.) Full size with ``--cv prefit``: 545 CPU-seconds (first
+stage 322, second stage and embeddings 218), 12.5 minutes of wall clock;
+``--small``: 51 CPU-seconds with prefit, 112 with ``cv=3``.
+
+Experiment 2 (``--small``, prefit), mean of SROCC and PLCC, k = 1 .. 5::
+
+    patch averaging  ours  0.435, 0.369, 0.290, 0.269, 0.244
                      paper 0.665, 0.700, 0.544, 0.500, 0.439
-    hyper-image      ours  0.989, 0.981, 0.978, 0.973, 0.966
+    hyper-image      ours  0.992, 0.975, 0.959, 0.958, 0.962
                      paper 0.886, 0.811, 0.738, 0.744, 0.718
-
-Patch averaging lands near the paper's figure in experiment 1 (an oracle
-that knows each patch's contrast but not its position reaches 0.903 /
-0.906); the hyper-image beats it by 0.089 SROCC / 0.085 PLCC (paper: 0.048
-/ 0.060).
 """
 
 import argparse
@@ -87,69 +87,12 @@ PAPER = {
 PATCH, GRID = 16, (10, 10)
 
 
-def eq3_alphas(image, corners, patch=PATCH):
-    """``alpha_i`` of eq. 3 for the patches of one image (from its pixels)."""
-    size = image.shape[0]
-    mask = np.zeros(image.shape, dtype=bool)
-    for r, c in corners:
-        mask[r : r + patch, c : c + patch] = True
-    background = float(image[~mask][0])
-    centre = (size - patch) / 2
-    dist_n = np.sqrt(2.0) * centre
-    return np.array(
-        [
-            np.abs(image[r : r + patch, c : c + patch] - background).mean()
-            + 1.0
-            - np.hypot(r - centre, c - centre) / dist_n
-            for r, c in corners
-        ]
-    )
-
-
-def patch_labels(X, positions):
-    """Per-patch targets on the grid: the share of sum alpha**2 each covers.
-
-    Returns the grid patches as an array ``(n_images * U * V, 16, 16)`` and
-    their labels.
-    """
-    from skforensics.feature import extract_patches, patch_corners
-
-    tiles, labels = [], []
-    for image, corners in zip(X, positions):
-        alphas2 = eq3_alphas(image, corners) ** 2
-        top, left = patch_corners(
-            image.shape, (PATCH, PATCH), sampling="grid", grid=GRID
-        )
-        # Row-major over the grid, as the patches of extract_patches.
-        grid = np.stack(np.meshgrid(top, left, indexing="ij"), axis=-1).reshape(-1, 2)
-        view = extract_patches(image, (PATCH, PATCH), sampling="grid", grid=GRID)
-        tiles.append(np.asarray(view).reshape(-1, PATCH, PATCH))
-        label = np.zeros(len(grid))
-        for (r, c), a2 in zip(corners, alphas2):
-            rows = np.clip(PATCH - np.abs(grid[:, 0] - r), 0, None)
-            cols = np.clip(PATCH - np.abs(grid[:, 1] - c), 0, None)
-            label += a2 * rows * cols / PATCH**2
-        labels.append(label)
-    return np.concatenate(tiles), np.concatenate(labels)
-
-
-def balanced(tiles, labels, rng):
-    """All patches touching an artifact and as many background ones."""
-    hit = np.flatnonzero(labels > 0)
-    background = np.flatnonzero(labels == 0)
-    keep = np.concatenate(
-        [hit, rng.choice(background, min(len(hit), len(background)), replace=False)]
-    )
-    rng.shuffle(keep)
-    return tiles[keep], labels[keep]
-
-
 def stage1(args, *, max_epochs=None):
     from skforensics.models import PatchCNNRegressor
 
     return PatchCNNRegressor(
         patch_size=PATCH,
-        sampling="random",
+        sampling="mask",
         n_patches=args.n_patches,
         stride=(PATCH * 3) // 4,  # the 10x10 grid: stride 12 on 128
         max_epochs=max_epochs or args.epochs1,
@@ -180,20 +123,40 @@ def stage2(args):
     )
 
 
-def fit_both(X_train, y_train, pos_train, args, seed):
-    """Patch-labelled first stage, then the second stage on its hyper-images."""
-    from skforensics.models import PatchEmbedder
+def fit_both(X_train, y_train, maps_train, args, seed):
+    """Patch averaging and the hyper-image, stage 1 on patch labels.
 
-    tiles, labels = patch_labels(X_train, pos_train)
-    tiles, labels = balanced(tiles, labels, np.random.RandomState(seed))
-    start = time.perf_counter()
-    net = stage1(args).set_params(sampling="grid").fit(tiles, labels)
-    t1 = time.perf_counter() - start
-    embedder = PatchEmbedder(net, grid=GRID, cv="prefit", batch_size=512).fit(X_train)
-    start = time.perf_counter()
-    second = stage2(args).fit(embedder.transform(X_train), 5.0 - y_train)
-    t2 = time.perf_counter() - start
-    return net, embedder, second, (len(tiles), t1, t2)
+    Public API only: the maps of ``make_localized_artifacts`` are the
+    ``masks`` of ``fit``; the first stage learns the mean of the map over
+    each patch (half of its patches centred on the artifacts,
+    ``sampling="mask"``).
+    """
+    import warnings
+
+    from sklearn.frozen import FrozenEstimator
+
+    from skforensics.models import HyperImageRegressor, PatchEmbedder
+
+    cpu = time.process_time()
+    net = stage1(args).set_params(random_state=seed)
+    net.fit(X_train, y_train, masks=maps_train)
+    t1 = time.process_time() - cpu
+    cpu = time.process_time()
+    if args.cv == "prefit":
+        # The paper's way: the second stage on the hyper-images of the
+        # training images, made by the first stage trained on them.
+        embedder = PatchEmbedder(FrozenEstimator(net), grid=GRID, batch_size=512)
+        model = HyperImageRegressor(embedder.fit(X_train), stage2(args), cv="prefit")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            model.fit(X_train, y_train)
+    else:
+        embedder = PatchEmbedder(stage1(args), grid=GRID, batch_size=512)
+        model = HyperImageRegressor(
+            embedder, stage2(args), cv=int(args.cv), random_state=seed
+        ).fit(X_train, y_train, masks=maps_train)
+    t2 = time.process_time() - cpu
+    return net, model, (t1, t2)
 
 
 def averaging_score(net, X):
@@ -213,24 +176,19 @@ def experiment1(args):
     from skforensics.datasets import make_localized_artifacts
 
     n = args.n_train + args.n_test
-    X, y, _, positions = make_localized_artifacts(
-        n, return_positions=True, random_state=0
-    )
+    X, y, _, maps = make_localized_artifacts(n, return_maps=True, random_state=0)
     tr, te = slice(0, args.n_train), slice(args.n_train, n)
-    start = time.perf_counter()
-    net, embedder, second, (n_tiles, t1, t2) = fit_both(
-        X[tr], y[tr], positions[tr], args, seed=0
-    )
+    start, cpu = time.perf_counter(), time.process_time()
+    net, model, (t1, t2) = fit_both(X[tr], y[tr], maps[tr], args, seed=0)
     rows = {
         "patch averaging": correlations(y[te], averaging_score(net, X[te])),
-        "hyper-image": correlations(
-            y[te], 5.0 - second.predict(embedder.transform(X[te]))
-        ),
+        "hyper-image": correlations(y[te], model.predict(X[te])),
     }
     print(
         f"\nexperiment 1: {args.n_train} training / {args.n_test} test images; "
-        f"first stage {n_tiles} patches x {args.epochs1} epochs {t1:.0f} s, "
-        f"second stage {args.epochs2} epochs {t2:.0f} s, all "
+        f"first stage {args.n_patches} patches per image x {args.epochs1} epochs "
+        f"{t1:.0f} CPU-s; hyper-image (cv={args.cv}) {args.epochs2} second-stage "
+        f"epochs {t2:.0f} CPU-s; all {time.process_time() - cpu:.0f} CPU-s, "
         f"{time.perf_counter() - start:.0f} s; load average {_load()}",
         flush=True,
     )
@@ -250,14 +208,17 @@ def image_label_rows(X_train, y_train, X_test, y_test, args):
 
     start = time.perf_counter()
     # Both regress the distortion 5 - y (0 for a clean image).
-    kang = stage1(args).fit(X_train, 5.0 - y_train)
+    kang = stage1(args).set_params(sampling="random").fit(X_train, 5.0 - y_train)
     rows = {
         "patch averaging, image labels": correlations(
             y_test, 5.0 - kang.predict(X_test)
         )
     }
     model = HyperImageRegressor(
-        PatchEmbedder(stage1(args), grid=GRID, batch_size=512), stage2(args), cv=3
+        PatchEmbedder(stage1(args).set_params(sampling="random"), grid=GRID,
+                      batch_size=512),
+        stage2(args),
+        cv=3,
     ).fit(X_train, 5.0 - y_train)
     rows["hyper-image cv=3, image labels"] = correlations(
         y_test, 5.0 - model.predict(X_test)
@@ -277,14 +238,14 @@ def experiment2(args):
     table = {"patch averaging": [], "hyper-image": []}
     start = time.perf_counter()
     for k in range(1, 6):
-        X, y, _, positions = make_localized_artifacts(
-            n, n_patches=k, vary="position", return_positions=True, random_state=k
+        X, y, _, maps = make_localized_artifacts(
+            n, n_patches=k, vary="position", return_maps=True, random_state=k
         )
         tr, te = slice(0, args.n2_train), slice(args.n2_train, n)
-        net, embedder, second, _ = fit_both(X[tr], y[tr], positions[tr], args, k)
+        net, model, _ = fit_both(X[tr], y[tr], maps[tr], args, k)
         for name, pred in (
             ("patch averaging", averaging_score(net, X[te])),
-            ("hyper-image", 5.0 - second.predict(embedder.transform(X[te]))),
+            ("hyper-image", model.predict(X[te])),
         ):
             table[name].append(float(np.mean(correlations(y[te], pred))))
         print(
@@ -324,7 +285,13 @@ def main(argv=None):
         "--n-patches",
         type=int,
         default=16,
-        help="random patches per image per epoch (image-label rows only)",
+        help="first-stage patches per image per epoch",
+    )
+    parser.add_argument(
+        "--cv",
+        default="3",
+        help="cv of HyperImageRegressor: an int (cross-fitted) or 'prefit' "
+        "(the paper's way: second stage on the training images' hyper-images)",
     )
     parser.add_argument("--experiment", choices=("1", "2", "both"), default="both")
     parser.add_argument(
