@@ -232,6 +232,12 @@ class LatticeFrontEnd(nn.Module):
         the cosine's rounding differs (about 1e-6). The blocks of the steps,
         each holding the ``size**2`` coefficients, are laid out with those
         computed directly first, then the others from the largest step down.
+
+        Every phase is one coefficient times one frequency, so the phases are
+        gathered (``projection_index``) and scaled (``projection_frequencies``)
+        rather than multiplied by a matrix of zeros: the same float32 products,
+        at a fraction of the cost. The directly computed responses come
+        first, then the (coefficient, step) pairs of the quality tests.
         """
         n_coefficients = size * size
         derived = sorted(
@@ -245,18 +251,26 @@ class LatticeFrontEnd(nn.Module):
         ]
         self._n_direct = len(order) - len(derived)
         frequencies = 2 * math.pi / torch.tensor(steps, dtype=torch.float32)
-        direct = [torch.diag(frequencies[j].expand(n_coefficients)) for j in order]
         n_pairs, n = buffers["quality_sums"].shape
         pairs = buffers["phases"][:, len(steps) * n_coefficients :]
+        # One non-zero per column: its row is the coefficient, its value the
+        # frequency.
+        pair_index = pairs.abs().argmax(0)
+        pair_frequencies = pairs[pair_index, torch.arange(n_pairs)]
+        k = torch.arange(n_coefficients)
+        direct = order[: self._n_direct]
         sums = torch.zeros(2 * n_pairs, 2 * n)
         # Rows: the flags of the pairs (counted), then their responses (summed).
         sums[:n_pairs, n:] = buffers["quality_sums"]
         sums[n_pairs:, :n] = buffers["quality_sums"]
         # Feature channel of the response at each column of the layout.
-        k = torch.arange(n_coefficients)
         channels = torch.cat([k * len(steps) + j for j in order])
         return {
-            "projection_phases": torch.cat([pairs, *direct[: self._n_direct]], 1),
+            "projection_index": torch.cat([k.repeat(len(direct)), pair_index]),
+            "projection_frequencies": torch.cat(
+                [*(frequencies[j].expand(n_coefficients) for j in direct),
+                 pair_frequencies]
+            ),
             "projection_sums": sums,
             "projection_channels": channels,
         }
@@ -323,8 +337,10 @@ class LatticeFrontEnd(nn.Module):
         The ~200 feature channels of a pixel are computed ``chunk`` pixels
         at a time, in buffers reused from one chunk to the next, and
         projected at once: on CPU, writing them all out (and faulting in
-        fresh memory for them) costs more than computing them. The result
-        is channels_last.
+        fresh memory for them) costs more than computing them. Each block
+        of responses that elementwise operations touch is contiguous
+        (elementwise operations run several times faster on whole rows than
+        on column blocks). The result is channels_last.
         """
         ycbcr, coefficients = self._coefficients(x)
         batch, n_coefficients, height, width = coefficients.shape
@@ -334,42 +350,49 @@ class LatticeFrontEnd(nn.Module):
         response_weight = weight[self.projection_channels]
         n_pairs = len(self.projection_sums) // 2
         n_direct = self._n_direct * n_coefficients
+        n_blocks = n_responses // n_coefficients
         rows = min(chunk, n_pixels)
-        # Elementwise ops run several times faster on whole rows than on
-        # column blocks, hence three buffers: the phases of the pairs and of
-        # the responses computed directly (then their cosines), the flags and
-        # responses of the pairs, and the responses computed from others.
-        phases = x.new_empty((rows, n_pairs + n_direct))
+        # The phases of the responses computed directly, then of the pairs
+        # (then their cosines); the responses computed from others, a
+        # buffer a block; the flags and responses of the pairs.
+        phases = x.new_empty((rows, n_direct + n_pairs))
+        doubled = [
+            x.new_empty((rows, n_coefficients)) for _ in range(n_blocks - self._n_direct)
+        ]
+        doubled_weight = [
+            response_weight[b * n_coefficients : (b + 1) * n_coefficients]
+            for b in range(self._n_direct, n_blocks)
+        ]
         pair_features = x.new_empty((rows, 2 * n_pairs))
-        doubled = x.new_empty((rows, n_responses - n_direct))
         out = x.new_empty((n_pixels, weight.shape[1]))
         sums = x.new_empty((n_pixels, 2 * n))
 
         def step_block(position, count):
             if position < self._n_direct:
-                block = phases[:count, n_pairs + position * n_coefficients :]
-            else:
-                position -= self._n_direct
-                block = doubled[:count, position * n_coefficients :]
-            return block[:, :n_coefficients]
+                start = position * n_coefficients
+                return phases[:count, start : start + n_coefficients]
+            return doubled[position - self._n_direct][:count]
 
         for start in range(0, n_pixels, chunk):
             stop = min(start + chunk, n_pixels)
             count, rows_out = stop - start, out[start:stop]
-            torch.mm(
-                coefficients[start:stop], self.projection_phases, out=phases[:count]
+            chunk_phases = phases[:count]
+            torch.index_select(
+                coefficients[start:stop], 1, self.projection_index, out=chunk_phases
             )
+            chunk_phases.mul_(self.projection_frequencies)
             if n:
                 # As in forward: |phase| >= pi flags an informative pair.
-                pairs = phases[:count, :n_pairs].abs_()
+                pairs = chunk_phases[:, n_direct:].abs_()
                 flags = pair_features[:count, :n_pairs]
                 torch.ge(pairs, math.pi, out=flags)
-            phases[:count].cos_()
+            chunk_phases.cos_()
             for target, source in self._doubled:
                 half, twice = step_block(source, count), step_block(target, count)
                 torch.mul(half, half, out=twice).mul_(2.0).sub_(1.0)
-            torch.mm(phases[:count, n_pairs:], response_weight[:n_direct], out=rows_out)
-            rows_out.addmm_(doubled[:count], response_weight[n_direct:])
+            torch.mm(chunk_phases[:, :n_direct], response_weight[:n_direct], out=rows_out)
+            for block, block_weight in zip(doubled, doubled_weight):
+                rows_out.addmm_(block[:count], block_weight)
             if n:
                 torch.mul(pairs, flags, out=pair_features[:count, n_pairs:])
                 torch.mm(
