@@ -299,3 +299,31 @@ def test_lazy_images_over_files_that_vanish(tmp_path_factory, n, vanish, how):
         for path in paths:
             if path.is_file():
                 path.chmod(0o644)
+
+
+_PAIRS = st.one_of(
+    st.integers(-2, 40),
+    st.tuples(st.integers(0, 20), st.integers(0, 20)),
+    st.sampled_from([None, 2.5, "8", (8, 8, 8), (8,), np.int64(8), (np.int32(4), 4)]),
+)
+
+
+@budget(40)
+@given(
+    X=image_collections(sizes=((1, 1), (8, 8), (9, 33), (16, 16), (2, 300)),
+                        dtypes=("uint8", "float32", ">f8"), values=("unit",)),
+    patch_size=_PAIRS,
+    stride=_PAIRS,
+    grid=st.one_of(st.none(), _PAIRS),
+    sampling=st.sampled_from(["grid", "center", "random", "diagonal"]),
+)
+def test_patch_grid_extractor_parameters(X, patch_size, stride, grid, sampling):
+    # Strides, grids and patch sizes of every kind: an answer of the
+    # documented shape or InvalidParameterError/ValueError/TypeError.
+    from skforensics.feature import PatchGridExtractor
+
+    extractor = PatchGridExtractor(patch_size=patch_size, stride=stride, grid=grid,
+                                   sampling=sampling, n_patches=3, random_state=0)
+    out = behaves(lambda X: extractor.fit(X).transform(X), X)
+    if out is not None:
+        assert len(out) == len(X)
