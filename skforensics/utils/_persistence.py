@@ -11,9 +11,12 @@ anything*, then rebuilds the estimator from data. No pickle is involved, so
 a file cannot run code when it is loaded: a pickle (or a ``torch.save``
 checkpoint) is refused, and so is a file naming a type that is not trusted.
 
-Nothing here imports torch. The torch-bearing parts (skorch nets, module
-instances, tensors) are encoded by ``skforensics.models._serialization``,
-imported only when the estimator holds one or the file names one.
+Nothing here imports torch, nor any layer above ``utils``. The
+torch-bearing parts (skorch nets, module instances, tensors) are encoded by
+a codec that ``skforensics.models`` registers here when it is imported
+(:func:`register_codec`): an estimator holding a net was built from
+``skforensics.models``, and a file naming one imports it when the name is
+resolved.
 """
 
 import importlib
@@ -182,6 +185,54 @@ def _resolve(name):
 # --------------------------------------------------------------- encoding
 
 
+# Codecs of the objects this layer does not know, registered by the layers
+# above (``skforensics.models`` registers the torch one): (encode, decode).
+_CODECS = []
+
+
+def register_codec(encode, decode):
+    """Teach :func:`save_model` and :func:`load_model` another kind of object.
+
+    A higher layer registers its codec when it is imported, so that this
+    module never imports it (each layer imports only the layers below it).
+
+    Parameters
+    ----------
+    encode : callable
+        ``encode(writer, value, where)`` returns the JSON node of ``value``
+        (its arrays added with ``writer.add_array``), or ``NotImplemented``
+        for a value it does not handle.
+    decode : callable
+        ``decode(reader, node)`` rebuilds the value of a node, or returns
+        ``NotImplemented`` for a node it did not write.
+    """
+    if (encode, decode) not in _CODECS:
+        _CODECS.append((encode, decode))
+
+
+def _decode_registered(reader, node):
+    """The value of a node only a registered codec knows."""
+    for attempt in range(2):
+        for _, decode in _CODECS:
+            value = decode(reader, node)
+            if value is not NotImplemented:
+                return value
+        # The codec of a net or module comes with the package that defines
+        # it: resolving the (trusted) name imports it, then try again.
+        names = [node[k] for k in ("__net__", "__module__") if k in node]
+        if attempt or not names:
+            break
+        _resolve(names[0])
+    if not _CODECS and set(node) & {"__tensor__", "__device__", "__net__", "__module__"}:
+        raise ValueError(
+            f"Model file '{reader.path}' holds torch objects; import "
+            "skforensics.models (pip install skforensics[torch]) to load it."
+        )
+    raise ValueError(
+        f"Model file '{reader.path}' is damaged: unknown entry {sorted(node)}."
+    )
+
+
 class _Writer:
     """Turns an object into JSON, collecting its arrays under short keys."""
 
@@ -226,10 +277,8 @@ class _Writer:
                 "__object__": public_name(np.random.RandomState),
                 "state": self.encode(value.get_state(), where),
             }
-        if "torch" in sys.modules or "skorch" in sys.modules:
-            from ..models import _serialization
-
-            encoded = _serialization.encode_torch(self, value, where)
+        for encode, _ in _CODECS:
+            encoded = encode(self, value, where)
             if encoded is not NotImplemented:
                 return encoded
         if isinstance(value, type) or inspect.isfunction(value) or inspect.isbuiltin(value):
@@ -447,9 +496,7 @@ class _Reader:
             return cls(**self.decode(node["params"]))
         if "__estimator__" in node:
             return self._estimator(node)
-        from ..models import _serialization
-
-        return _serialization.decode_torch(self, node)
+        return _decode_registered(self, node)
 
     def _estimator(self, node):
         cls = _resolve(node["__estimator__"])

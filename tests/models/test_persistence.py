@@ -244,3 +244,40 @@ def test_untrusted_module_class_is_refused(tmp_path):
         np.savez(f, **entries)
     with pytest.raises(ValueError, match=r"not trusted: evil_package\.Net"):
         load_model(path)
+
+
+def test_torch_model_loads_with_only_utils_imported(tmp_path):
+    # utils never imports models: the torch codec is registered by
+    # skforensics.models, which resolving the file's (trusted) names imports.
+    import subprocess
+    import sys
+
+    est = PatchCNNRegressor(**TINY).fit(GRAY, np.linspace(0, 1, len(GRAY)))
+    path = tmp_path / "m.skf"
+    save_model(est, path)
+    np.save(tmp_path / "expected.npy", est.predict(GRAY))
+    np.save(tmp_path / "X.npy", GRAY)
+    code = (
+        "import sys, numpy as np\n"
+        "from skforensics.utils import load_model\n"
+        "assert 'skforensics.models' not in sys.modules\n"
+        f"est = load_model({str(path)!r})\n"
+        f"X = np.load({str(tmp_path / 'X.npy')!r})\n"
+        f"expected = np.load({str(tmp_path / 'expected.npy')!r})\n"
+        "np.testing.assert_array_equal(est.predict(X), expected)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_torch_node_without_codec_says_what_to_import(tmp_path, monkeypatch):
+    from skforensics.utils import _persistence
+
+    monkeypatch.setattr(_persistence, "_CODECS", [])
+    reader = _persistence._Reader({}, "m.skf", None)
+    with pytest.raises(ValueError, match="import skforensics.models"):
+        reader.decode({"__device__": "cpu"})
+    with pytest.raises(ValueError, match="damaged"):
+        reader.decode({"__nonsense__": 1})
