@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..utils import check_images
+from ..utils._color import from_uint8, to_uint8  # noqa: F401 (the one home)
 from ..utils._param_validation import check_pair, invalid_parameter
 
 __all__ = []
@@ -57,15 +58,6 @@ def on_8bit_grid(image, tol=1e-4):
     """Whether every pixel is k / 255 for an integer k (an 8-bit image)."""
     scaled = np.asarray(image, dtype=np.float64) * 255.0
     return bool(np.all(np.abs(scaled - np.round(scaled)) <= tol))
-
-
-def to_uint8(image):
-    """Round a float image in [0, 1] to 8 bits."""
-    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def from_uint8(image):
-    return image.astype(np.float32) / np.float32(255)
 
 
 def import_av(what):

@@ -12,7 +12,7 @@ from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
-from ..utils._color import _gray_one
+from ..utils._color import _gray_one, from_uint8, to_uint8
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -52,7 +52,7 @@ def textured_fraction(image):
     """
     from scipy.ndimage import uniform_filter
 
-    y = np.round(np.clip(_gray_one(image), 0.0, 1.0) * 255.0).astype(np.float64)
+    y = to_uint8(_gray_one(image)).astype(np.float64)
     mean = uniform_filter(y, 8, mode="reflect")
     variance = uniform_filter(y * y, 8, mode="reflect") - mean * mean
     return float(np.mean(variance >= _TEXTURE_VARIANCE))
@@ -363,7 +363,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         if module is None:
             module = self._inference_module()
         # JPEG stores 8-bit pixels: the net sees the image on the 8-bit grid.
-        pixels = np.round(np.clip(image, 0.0, 1.0) * 255.0) / 255.0
+        pixels = from_uint8(to_uint8(image))
         return tiled_maps(
             module, pixels, tile_size=int(self.tile_size), device=self.device
         )

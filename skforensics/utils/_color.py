@@ -1,16 +1,55 @@
-"""Colour conversions used wherever a paper works in luminance."""
+"""The package's pixel conversions, each written once.
+
+- :func:`bt601_luma`: ITU-R BT.601 luminance (MATLAB ``rgb2gray``), the grey
+  of every paper that works in luminance (``to_grayscale``,
+  ``check_images(convert_to="gray")``, the JPEG estimator's texture test);
+- :func:`to_uint8` and :func:`from_uint8`: float images in [0, 1] to the
+  8-bit grid (clipped and rounded half to even) and back to float32.
+
+JPEG's own RGB to YCbCr (JFIF's 0.299, 0.587, 0.114) is part of the codec
+and stays with the JPEG code.
+"""
 
 import numpy as np
 
 from ._io import LazyImages
 
-__all__ = ["to_grayscale"]
+__all__ = ["bt601_luma", "from_uint8", "to_grayscale", "to_uint8"]
 
 # ITU-R BT.601 luma weights, exactly as MATLAB's rgb2gray uses them (the
 # inverse of its NTSC YIQ matrix, so they sum to 1 up to 1e-15).
 BT601_WEIGHTS = np.array(
     [0.298936021293775, 0.587043074451121, 0.114020904255103]
 )
+
+
+def bt601_luma(image, dtype=None):
+    """BT.601 luminance of RGB pixels: the last axis, of length 3, weighted.
+
+    Parameters
+    ----------
+    image : ndarray of shape (..., 3)
+        Float RGB pixels.
+    dtype : float dtype, default=None
+        The dtype of the weights (and so of the result); None: the image's.
+
+    Returns
+    -------
+    luma : ndarray of shape image.shape[:-1]
+        ``0.298936 R + 0.587043 G + 0.114021 B``.
+    """
+    weights = BT601_WEIGHTS.astype(image.dtype if dtype is None else dtype)
+    return np.tensordot(image, weights, axes=([-1], [0]))
+
+
+def to_uint8(image):
+    """A float image in [0, 1] on the 8-bit grid: clipped, rounded, uint8."""
+    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def from_uint8(image):
+    """8-bit pixels as float32 in [0, 1] (``k / 255``, correctly rounded)."""
+    return np.asarray(image).astype(np.float32) / np.float32(255)
 
 
 def _to_unit_float(image):
@@ -41,7 +80,7 @@ def _gray_one(image):
             "expected RGB (H, W, 3)."
         )
     dtype = image.dtype if image.dtype in (np.float32, np.float64) else np.float32
-    return np.tensordot(image, BT601_WEIGHTS.astype(dtype), axes=([-1], [0]))
+    return bt601_luma(image, dtype)
 
 
 def to_grayscale(X):

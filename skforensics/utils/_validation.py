@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse
 from joblib import Parallel, delayed
 
+from ._color import bt601_luma
 from ._io import LazyImages
 from ._param_validation import as_pair
 from ._warnings import warn_user
@@ -165,16 +166,13 @@ def _warn_low_uint16(image, where):
 def _convert_channels(image, convert_to, *, stack=False):
     """Convert a checked float image (or a stack of them, ``stack=True``) to
     ``"gray"`` (BT.601 luminance) or ``"rgb"`` (gray repeated)."""
-    from ._color import BT601_WEIGHTS
-
     gray = image.ndim == (3 if stack else 2)
     if convert_to == "gray":
         if gray:
             return image
         if image.shape[-1] == 1:
             return image[..., 0]
-        weights = BT601_WEIGHTS.astype(image.dtype)
-        return np.tensordot(image, weights, axes=([-1], [0]))
+        return bt601_luma(image)
     if gray:
         return np.repeat(image[..., np.newaxis], 3, axis=-1)
     if image.shape[-1] == 1:
