@@ -9,14 +9,12 @@ makes training pairs in which real and fake share the post-processing, so
 that only the resampling tells them apart.
 """
 
-from fractions import Fraction
 from numbers import Integral, Real
 
-import cv2
 import numpy as np
-from PIL import Image
 from sklearn.utils import check_random_state
 
+from ..utils._color import from_uint8, to_uint8
 from ..utils._param_validation import (
     Interval,
     StrOptions,
@@ -24,18 +22,37 @@ from ..utils._param_validation import (
     is_int,
     validate_params,
 )
+from ._codecs import _PRESETS, _VIDEO_CODECS, CODECS, _video_uint8, video_round_trip
 from ._common import (
     check_source_images,
     crop,
     crop_corners,
-    from_uint8,
-    import_av,
     on_8bit_grid,
     stack_or_list,
-    to_uint8,
+)
+from ._filters import (
+    DENOISE_SIGMA_COLOR,
+    DENOISE_SIGMA_SPACE,
+    FILTERS,
+    SHARPEN_AMOUNT,
+    SHARPEN_RADIUS,
+    _denoise,
+    _unsharp,
+    unsharp_mask,
 )
 from ._jpeg import jpeg_round_trip
+from ._resampling import (
+    FACTORS,
+    RESAMPLERS,
+    _import_av,
+    _rescale,
+    rescale_image,
+    resize_image,
+)
 
+# The resamplers (_resampling.py), the video codecs (_codecs.py) and the
+# filters (_filters.py) live in their own modules; their public functions
+# are also importable from here, where they were first written.
 __all__ = [
     "make_degraded_images",
     "rescale_image",
@@ -43,419 +60,6 @@ __all__ = [
     "unsharp_mask",
     "video_round_trip",
 ]
-
-RESAMPLERS = (
-    "opencv-bilinear",
-    "opencv-bicubic",
-    "opencv-lanczos",
-    "opencv-area",
-    "pillow-bilinear",
-    "pillow-bicubic",
-    "pillow-lanczos",
-    "swscale-bilinear",
-    "swscale-bicubic",
-    "swscale-lanczos",
-    "swscale-spline",
-)
-FILTERS = ("none", "sharpen", "denoise")
-CODECS = ("none", "jpeg", "h264", "hevc")
-# 720p, 900p, 1080p, 1440p and 1728p to 2160p.
-FACTORS = (3.0, 2.4, 2.0, 1.5, 1.25)
-
-_OPENCV = {
-    # INTER_NEAREST_EXACT samples at pixel centres, as Pillow and MATLAB do;
-    # plain INTER_NEAREST is shifted by half a pixel when downscaling.
-    "nearest": cv2.INTER_NEAREST_EXACT,
-    "bilinear": cv2.INTER_LINEAR,
-    "bicubic": cv2.INTER_CUBIC,
-    "lanczos": cv2.INTER_LANCZOS4,
-    "area": cv2.INTER_AREA,
-}
-_PILLOW = {
-    "bilinear": Image.Resampling.BILINEAR,
-    "bicubic": Image.Resampling.BICUBIC,
-    "lanczos": Image.Resampling.LANCZOS,
-}
-# PyAV's names of swscale's kernels (av.video.reformatter.Interpolation).
-_SWSCALE = {
-    "bilinear": "BILINEAR",
-    "bicubic": "BICUBIC",
-    "lanczos": "LANCZOS",
-    "spline": "SPLINE",
-}
-_VIDEO_CODECS = {"h264": ("libx264", "h264"), "hevc": ("libx265", "hevc")}
-_PRESETS = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}
-
-# Ranges drawn by make_degraded_images for the filters.
-SHARPEN_RADIUS = (0.5, 2.0)
-SHARPEN_AMOUNT = (0.5, 2.0)
-DENOISE_SIGMA_COLOR = (0.02, 0.08)
-DENOISE_SIGMA_SPACE = (0.5, 1.5)
-
-
-def _import_av():
-    return import_av("swscale resamplers and video codecs")
-
-
-def _channels(image):
-    """The ``(H, W)`` planes of an image and a function stacking them back."""
-    if image.ndim == 2:
-        return [image], lambda planes: planes[0]
-    return [image[..., k] for k in range(image.shape[2])], lambda planes: np.stack(
-        planes, axis=-1
-    )
-
-
-def _resize(image, height, width, resampler):
-    """Resize a float32 ``(H, W[, C])`` image in [0, 1]; float32 out."""
-    library, kernel = resampler.split("-")
-    if library == "opencv":
-        single = image.ndim == 3 and image.shape[2] == 1
-        src = np.ascontiguousarray(image[..., 0] if single else image)
-        out = cv2.resize(src, (width, height), interpolation=_OPENCV[kernel])
-        return out[..., np.newaxis] if single else out
-    planes, stack = _channels(image)
-    if library == "pillow":
-        out = [
-            np.array(
-                Image.fromarray(np.ascontiguousarray(p)).resize(
-                    (width, height), _PILLOW[kernel]
-                )
-            )
-            for p in planes
-        ]
-        return stack(out)
-    av = _import_av()
-    out = []
-    for p in planes:
-        frame = av.VideoFrame.from_ndarray(to_uint8(p), format="gray")
-        frame = frame.reformat(
-            width=width, height=height, interpolation=_SWSCALE[kernel]
-        )
-        out.append(from_uint8(frame.to_ndarray()))
-    return stack(out)
-
-
-def _as_float(image):
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return from_uint8(image)
-    return np.asarray(image, dtype=np.float32)
-
-
-def _check_image(image, func_name):
-    image = np.asarray(image)
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3)):
-        invalid_parameter(
-            "image",
-            func_name,
-            "an array of shape (H, W), (H, W, 1) or (H, W, 3)",
-            f"an array of shape {image.shape}",
-        )
-    return image
-
-
-@validate_params(
-    {
-        "image": ["array-like"],
-        "size": [tuple, list],
-        "resampler": [StrOptions(set(RESAMPLERS))],
-    },
-    prefer_skip_nested_validation=True,
-)
-def resize_image(image, size, *, resampler="opencv-bicubic"):
-    """Resize one image with OpenCV, Pillow or FFmpeg's swscale.
-
-    Read more in the :ref:`User Guide <degraded_images>`.
-
-    Parameters
-    ----------
-    image : array-like of shape (H, W), (H, W, 1) or (H, W, 3)
-        A float image in [0, 1] or a ``uint8`` image.
-
-    size : tuple of (int, int)
-        The ``(height, width)`` of the result.
-
-    resampler : str, default="opencv-bicubic"
-        ``"<library>-<kernel>"``:
-
-        - OpenCV ``cv2.resize``: ``"opencv-bilinear"`` (``INTER_LINEAR``),
-          ``"opencv-bicubic"`` (``INTER_CUBIC``, a = -0.75),
-          ``"opencv-lanczos"`` (``INTER_LANCZOS4``), ``"opencv-area"``;
-        - Pillow ``Image.resize`` on float32 planes, antialiased when it
-          downscales: ``"pillow-bilinear"``, ``"pillow-bicubic"``
-          (a = -0.5), ``"pillow-lanczos"``;
-        - FFmpeg's swscale through PyAV's ``VideoFrame.reformat`` on 8-bit
-          planes (the ``video`` extra): ``"swscale-bilinear"``,
-          ``"swscale-bicubic"``, ``"swscale-lanczos"``, ``"swscale-spline"``.
-
-    Returns
-    -------
-    resized : ndarray of shape (height, width[, C]) and dtype float32
-        Not clipped: cubic and Lanczos kernels may overshoot [0, 1] (except
-        swscale's, which works on 8 bits).
-
-    See Also
-    --------
-    rescale_image : Downscale, then upscale back to the same size.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.datasets import resize_image
-    >>> image = np.linspace(0, 1, 32 * 48, dtype=np.float32).reshape(32, 48)
-    >>> resize_image(image, (64, 96), resampler="pillow-lanczos").shape
-    (64, 96)
-    """
-    image = _check_image(image, "resize_image")
-    if len(size) != 2 or not all(is_int(s) and s >= 1 for s in size):
-        invalid_parameter(
-            "size", "resize_image", "a tuple (height, width) of ints >= 1", size
-        )
-    return _resize(_as_float(image), int(size[0]), int(size[1]), resampler)
-
-
-def _rescale(image, factor, resampler, downscale, quantize, *, quantize_source=True):
-    """Downscale by ``factor`` and upscale back to the exact original size.
-
-    With ``quantize``, the fake is rounded to the 8-bit grid, as a saved
-    frame would be (otherwise the fractional part of the pixels would give
-    the label away), and with ``quantize_source`` the low-resolution source
-    too, as the 8-bit file it was.
-    """
-    height, width = image.shape[:2]
-    small_h = max(1, round(height / factor))
-    small_w = max(1, round(width / factor))
-    down = resampler if downscale == "same" else downscale
-    small = _resize(image, small_h, small_w, down)
-    if quantize and quantize_source:
-        small = np.round(np.clip(small, 0, 1) * np.float32(255)) / np.float32(255)
-    fake = _resize(small, height, width, resampler)
-    np.clip(fake, 0.0, 1.0, out=fake)
-    if quantize:
-        fake = np.round(fake * np.float32(255)) / np.float32(255)
-    return fake.astype(np.float32, copy=False)
-
-
-@validate_params(
-    {
-        "image": ["array-like"],
-        "factor": [Interval(Real, 1, None, closed="neither")],
-        "resampler": [StrOptions(set(RESAMPLERS))],
-        "downscale": [StrOptions({"same"} | set(RESAMPLERS))],
-    },
-    prefer_skip_nested_validation=True,
-)
-def rescale_image(
-    image, factor, *, resampler="opencv-bicubic", downscale="opencv-area"
-):
-    """Downscale an image by ``factor`` and upscale it back to its size.
-
-    The "fake 4K" operation: a ``H x W`` image is resized to
-    ``round(H / factor) x round(W / factor)``, rounded to 8 bits if the
-    image is 8-bit (the low-resolution source was a file too), and upscaled
-    back to ``H x W`` with ``resampler``.
-
-    Read more in the :ref:`User Guide <degraded_images>`.
-
-    Parameters
-    ----------
-    image : array-like of shape (H, W), (H, W, 1) or (H, W, 3)
-        A float image in [0, 1] or a ``uint8`` image.
-
-    factor : float > 1
-        The scale factor, e.g. 2 for 1080p to 2160p, 1.5 for 1440p.
-
-    resampler : str, default="opencv-bicubic"
-        The upscaling kernel; see :func:`resize_image`.
-
-    downscale : str, default="opencv-area"
-        The downscaling kernel: a resampler name, or ``"same"`` for
-        ``resampler``.
-
-    Returns
-    -------
-    fake : ndarray of the shape of ``image`` and dtype float32
-        In [0, 1]; on the 8-bit grid when ``image`` is.
-
-    See Also
-    --------
-    make_degraded_images : Real and rescaled training pairs.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.datasets import rescale_image
-    >>> image = np.random.RandomState(0).randint(0, 256, (48, 48), dtype=np.uint8)
-    >>> fake = rescale_image(image, 1.5, resampler="pillow-bicubic")
-    >>> fake.shape, fake.dtype
-    ((48, 48), dtype('float32'))
-    """
-    image = _as_float(_check_image(image, "rescale_image"))
-    return _rescale(image, factor, resampler, downscale, on_8bit_grid(image))
-
-
-def _video_uint8(pixels, codec, crf, preset):
-    """Encode one 8-bit frame as an I-frame and decode it, in memory."""
-    av = _import_av()
-    encoder_name, decoder_name = _VIDEO_CODECS[codec]
-    height, width = pixels.shape[:2]
-    # yuv420p needs even sizes: replicate the last row / column.
-    pad = ((0, height % 2), (0, width % 2)) + ((0, 0),) * (pixels.ndim - 2)
-    padded = np.pad(pixels, pad, mode="edge") if any(sum(p) for p in pad) else pixels
-    fmt = "rgb24" if pixels.ndim == 3 else "gray"
-    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(padded), format=fmt)
-    frame = frame.reformat(format="yuv420p")
-    frame.pts = 0
-    encoder = av.CodecContext.create(encoder_name, "w")
-    encoder.width, encoder.height = padded.shape[1], padded.shape[0]
-    encoder.pix_fmt = "yuv420p"
-    encoder.time_base = Fraction(1, 25)
-    options = {"crf": str(crf), "preset": preset}
-    if codec == "hevc":
-        options["x265-params"] = "log-level=none"
-    encoder.options = options
-    packets = list(encoder.encode(frame)) + list(encoder.encode(None))
-    decoder = av.CodecContext.create(decoder_name, "r")
-    frames = []
-    for packet in packets:
-        frames += decoder.decode(packet)
-    frames += decoder.decode(None)
-    out = frames[0].to_ndarray(format=fmt)
-    return np.ascontiguousarray(out[:height, :width])
-
-
-@validate_params(
-    {
-        "image": ["array-like"],
-        "codec": [StrOptions({"h264", "hevc"})],
-        "crf": [Interval(Integral, 0, 51, closed="both")],
-        "preset": [StrOptions(_PRESETS)],
-    },
-    prefer_skip_nested_validation=True,
-)
-def video_round_trip(image, *, codec="h264", crf=23, preset="ultrafast"):
-    """Encode an image as one video frame and decode it back, in memory.
-
-    The frame goes through the steps of a video file: RGB (or gray) to
-    YUV 4:2:0 in the limited range of BT.601 (FFmpeg's swscale), one
-    I-frame encoded by libx264 or libx265 with PyAV, decoded by FFmpeg and
-    converted back.
-
-    Read more in the :ref:`User Guide <degraded_images>`.
-
-    Parameters
-    ----------
-    image : array-like of shape (H, W), (H, W, 1) or (H, W, 3)
-        A float image in [0, 1] (rounded to 8 bits first) or ``uint8``.
-        Odd sizes are padded by one replicated row or column for 4:2:0 and
-        cropped back.
-
-    codec : {"h264", "hevc"}, default="h264"
-        H.264 (libx264) or HEVC (libx265).
-
-    crf : int in [0, 51], default=23
-        Constant rate factor: 18 is "visually lossless", 23 libx264's
-        default, 28 libx265's default. ``crf=0`` is lossless for libx264
-        (up to the YUV range step) but not for libx265.
-
-    preset : str, default="ultrafast"
-        The encoder's speed preset, among "ultrafast", "superfast",
-        "veryfast", "faster", "fast" and "medium".
-
-    Returns
-    -------
-    decoded : ndarray of the shape of ``image`` and dtype float32
-        The decoded pixels in [0, 1].
-
-    Raises
-    ------
-    ImportError
-        If PyAV is not installed (``pip install skforensics[video]``).
-
-    See Also
-    --------
-    make_degraded_images : Training pairs that share the codec.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.datasets import video_round_trip
-    >>> image = np.random.RandomState(0).rand(32, 48).astype(np.float32)
-    >>> decoded = video_round_trip(image, codec="h264", crf=28)
-    >>> decoded.shape, decoded.dtype
-    ((32, 48), dtype('float32'))
-    """
-    image = _check_image(image, "video_round_trip")
-    pixels = image if image.dtype == np.uint8 else to_uint8(_as_float(image))
-    single = pixels.ndim == 3 and pixels.shape[2] == 1
-    out = _video_uint8(pixels[..., 0] if single else pixels, codec, crf, preset)
-    return from_uint8(out[..., np.newaxis] if single else out)
-
-
-def _unsharp(image, radius, amount):
-    blurred = cv2.GaussianBlur(image, (0, 0), sigmaX=radius, sigmaY=radius)
-    out = image + np.float32(amount) * (image - blurred)
-    return np.clip(out, 0.0, 1.0, out=out)
-
-
-@validate_params(
-    {
-        "image": ["array-like"],
-        "radius": [Interval(Real, 0, None, closed="neither")],
-        "amount": [Interval(Real, 0, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def unsharp_mask(image, *, radius=1.0, amount=1.0):
-    """Sharpen an image with an unsharp mask.
-
-    ``image + amount * (image - G_radius * image)``, clipped to [0, 1],
-    where ``G_radius`` is a Gaussian of standard deviation ``radius``
-    pixels (OpenCV's ``GaussianBlur``, reflected borders), as the unsharp
-    masks of image editors and FFmpeg's ``unsharp`` filter do.
-
-    Read more in the :ref:`User Guide <degraded_images>`.
-
-    Parameters
-    ----------
-    image : array-like of shape (H, W), (H, W, 1) or (H, W, 3)
-        A float image in [0, 1] or a ``uint8`` image.
-
-    radius : float > 0, default=1.0
-        Standard deviation of the Gaussian, in pixels.
-
-    amount : float >= 0, default=1.0
-        Strength: 1.0 is 100%.
-
-    Returns
-    -------
-    sharpened : ndarray of the shape of ``image`` and dtype float32
-        Not rounded to 8 bits.
-
-    See Also
-    --------
-    make_degraded_images : Training pairs that share the sharpening.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.datasets import unsharp_mask
-    >>> image = np.zeros((8, 8), dtype=np.float32)
-    >>> image[:, 4:] = 0.5
-    >>> print(unsharp_mask(image, radius=1.0, amount=1.5)[0].round(2))
-    [0.   0.   0.   0.   0.73 0.54 0.5  0.5 ]
-    """
-    image = _as_float(_check_image(image, "unsharp_mask"))
-    return _unsharp(image, float(radius), float(amount))
-
-
-def _denoise(image, sigma_color, sigma_space):
-    """A mild bilateral filter (5x5), float32."""
-    single = image.ndim == 3 and image.shape[2] == 1
-    src = np.ascontiguousarray(image[..., 0] if single else image)
-    out = cv2.bilateralFilter(src, 5, sigma_color, sigma_space)
-    return out[..., np.newaxis] if single else out
 
 
 def _check_names(value, name, allowed, func_name, allow_empty=False):
@@ -579,6 +183,8 @@ def _chain_name(chain):
     },
     prefer_skip_nested_validation=True,
 )
+
+
 def make_degraded_images(
     images,
     *,

@@ -222,3 +222,19 @@ def test_missing_av_names_the_extra(monkeypatch, sources):
         resize_image(sources[0], (8, 8), resampler="swscale-bicubic")
     # Without a swscale resampler or a video codec, av is not needed.
     make_degraded_images(sources, codecs=("none", "jpeg"), random_state=0)
+
+
+def test_split_modules_keep_the_old_names():
+    # The resamplers, codecs and filters moved out of _degrade.py; every
+    # name imported from there before still is, as the same object.
+    from skforensics.datasets import _codecs, _degrade, _filters, _resampling
+
+    for module, names in [
+        (_resampling, ["RESAMPLERS", "FACTORS", "resize_image", "rescale_image", "_rescale"]),
+        (_codecs, ["CODECS", "video_round_trip", "_video_uint8"]),
+        (_filters, ["FILTERS", "unsharp_mask", "_unsharp", "_denoise"]),
+    ]:
+        for name in names:
+            assert getattr(_degrade, name) is getattr(module, name)
+    for name in ["_draw_post", "_post_process", "make_degraded_images"]:
+        assert callable(getattr(_degrade, name))
