@@ -10,12 +10,15 @@ applies. The maths of both lives here, apart from the estimator.
 
 import numpy as np
 
+from ._pooling import pool
+
 __all__ = []
 
-# The ways ``pooling`` turns a map into one image-level number.
+# The ways ``pooling`` turns a map into one image-level number, from the
+# package's one registry of poolings.
 _POOLINGS = {
-    "median": lambda m: float(np.median(m)),
-    "mean": lambda m: float(m.mean(dtype=np.float64)),
+    name: (lambda m, name=name: float(pool(np.ravel(m), name)))
+    for name in ("median", "mean")
 }
 
 

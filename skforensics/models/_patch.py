@@ -15,6 +15,7 @@ from ..utils._param_validation import StrOptions
 from ..utils._validation import image_shapes
 from ._callbacks import ValidAccuracy
 from ._datasets import PatchDataset
+from ._pooling import pool
 from ._skorch_base import ImageNetMixin, PatchNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
 from ._targets import check_masks
@@ -386,15 +387,13 @@ class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassif
 
     def _pool(self, proba):
         n_classes = proba.shape[1]
-        if self.pooling == "mean":
-            return proba.mean(axis=0)
         if self.pooling == "vote":
             votes = np.bincount(proba.argmax(axis=1), minlength=n_classes)
             return votes / votes.sum()
-        if self.pooling == "max":
-            pooled = proba.max(axis=0)
-        else:
-            pooled = (proba.max(axis=0) + proba.min(axis=0)) / 2
+        pooled = pool(proba, self.pooling)
+        if self.pooling == "mean":
+            return pooled
+        # max and minmax pool each class apart: make them probabilities again.
         if n_classes == 2:
             return np.array([1 - pooled[1], pooled[1]])
         return pooled / pooled.sum()
@@ -695,14 +694,8 @@ class PatchCNNRegressor(
         return out.reshape(len(out), 1) * self.y_scale_ + self.y_mean_
 
     def _pool(self, scores):
-        scores = scores[:, 0]
-        if self.pooling == "mean":
-            return scores.mean()
-        if self.pooling in ("median", "vote"):
-            return np.median(scores)
-        if self.pooling == "max":
-            return scores.max()
-        return (scores.max() + scores.min()) / 2
+        # "vote" on scores is their median, the vote of a regression.
+        return pool(scores[:, 0], "median" if self.pooling == "vote" else self.pooling)
 
     def predict(self, X):
         """Pooled score of each image.
