@@ -92,10 +92,9 @@ def split_of(relpath, test_percent=20, valid_percent=10):
 
 def load_rgb(path):
     """One image as float32 RGB in [0, 1] (grayscale repeated)."""
-    from skforensics.models._datasets import _replicate_gray
     from skforensics.utils import check_images, read_image
 
-    return check_images([_replicate_gray(read_image(path))], check_range=True)[0]
+    return check_images([read_image(path)], convert_to="rgb", check_range=True)[0]
 
 
 def downscaled(image, min_side):

@@ -14,7 +14,6 @@ from ..datasets._jpeg_tables import (
     jpeg_with_tables,
 )
 from ..feature._patches import patch_corners
-from ..utils import LazyImages
 from ..utils._validation import image_shapes
 
 __all__ = ["ImageSplit", "PatchDataset"]
@@ -463,35 +462,6 @@ class ImageSplit:
 
 # Margin of random JPEG-grid phase: 16 covers the 16x16 MCU of 4:2:0.
 _GRID_PHASES = 16
-
-
-def _replicate_gray(image):
-    """Repeat a one-channel image (any dtype) to three channels."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        return np.repeat(image[..., np.newaxis], 3, axis=2)
-    if image.ndim == 3 and image.shape[2] == 1:
-        return np.repeat(image, 3, axis=2)
-    return image
-
-
-def _as_rgb(X):
-    """Repeat the grayscale images of a collection to RGB, keeping its form."""
-    if isinstance(X, LazyImages):
-        return X.map(_replicate_gray)
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim == 3:
-            return np.repeat(X[..., np.newaxis], 3, axis=3)
-        if X.ndim == 4 and X.shape[3] == 1:
-            return np.repeat(X, 3, axis=3)
-        return X
-    if isinstance(X, (list, tuple)):
-        return [_replicate_gray(image) for image in X]
-    return X
-
-
-def _to_uint8(image):
-    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 def _dihedral(array, k):

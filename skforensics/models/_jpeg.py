@@ -20,10 +20,7 @@ from ..utils._param_validation import (
     validate_parameter_constraints,
 )
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
-from ._datasets import (
-    _check_targets,
-    _to_uint8,
-)
+from ._datasets import _check_targets
 from ._jpeg_training import JPEGTrainingMixin
 from ._skorch_base import ImageNetMixin
 from ._skorch_compat import inherit_signature
@@ -530,7 +527,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         module = self._inference_module()
         pooled, truth = {name: [] for name in _POOLINGS}, []
         for i in range(len(X)):
-            pixels = _to_uint8(np.asarray(X[i]))
+            pixels = to_uint8(np.asarray(X[i]))
             qualities = rng.randint(low, high + 1, size=n_qualities)
             for quality in [100, *qualities]:
                 seen = pixels if quality == 100 else jpeg_uint8(pixels, int(quality))
@@ -608,7 +605,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             n = len(X)
             qualities = np.round(low + (high - low) * (np.arange(n) + 0.5) / n)
             X = [
-                jpeg_uint8(_to_uint8(np.asarray(X[i])), int(q)).astype(np.float32)
+                jpeg_uint8(to_uint8(np.asarray(X[i])), int(q)).astype(np.float32)
                 / 255.0
                 for i, q in enumerate(qualities)
             ]

@@ -18,11 +18,12 @@ from torch.utils.data import DataLoader, Dataset
 from ..datasets._jpeg import SUBSAMPLING
 from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..utils import check_images
+from ..utils._color import to_uint8
 from ..utils._param_validation import (
     invalid_parameter,
     is_int,
 )
-from ._datasets import JPEGPatchDataset, _check_targets, _to_uint8, _worker_init
+from ._datasets import JPEGPatchDataset, _check_targets, _worker_init
 
 __all__ = ["JPEGTrainingMixin"]
 
@@ -156,7 +157,7 @@ class JPEGTrainingMixin:
             min_size=size,
             min_size_hint=f" for patch_size={size}",
         )
-        images = [_to_uint8(np.asarray(X[i])) for i in range(len(X))]
+        images = [to_uint8(np.asarray(X[i])) for i in range(len(X))]
         self.n_channels_in_ = 3
         if y is None:
             return images, None

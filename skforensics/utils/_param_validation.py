@@ -29,7 +29,6 @@ from sklearn.utils._param_validation import (
 
 __all__ = [
     "HasMethods",
-    "IntSequence",
     "Interval",
     "InvalidParameterError",
     "Options",
@@ -83,27 +82,6 @@ class Pair(_Predicate):
     def __str__(self):
         pair = f"a tuple of 2 ints >= {self.minimum}"
         return f"an int >= {self.minimum} or {pair}" if self.scalar else pair
-
-
-class IntSequence(_Predicate):
-    """A tuple or list of at least ``min_length`` ints >= ``minimum``."""
-
-    def __init__(self, *, minimum=1, min_length=1):
-        super().__init__()
-        self.minimum = minimum
-        self.min_length = min_length
-
-    def is_satisfied_by(self, val):
-        return (
-            isinstance(val, (tuple, list))
-            and len(val) >= self.min_length
-            and all(is_int(v) and v >= self.minimum for v in val)
-        )
-
-    def __str__(self):
-        return (
-            f"a tuple or list of at least {self.min_length} ints >= {self.minimum}"
-        )
 
 
 def as_pair(value):
