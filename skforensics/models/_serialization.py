@@ -1,21 +1,24 @@
-"""Weights files: a net's constructor config and state dict in one small file.
+"""The torch half of model files, and the pixelwise JPEG weights.
 
-A weights file is a ``torch.save`` dict that ``torch.load(weights_only=True)``
-reads: ``"format"`` (a string naming the kind of file and its version),
-``"module"`` (the net's constructor arguments, as plain values),
-``"state_dict"`` (stored in float16 by default, loaded back as float32) and
-whatever the kind of file adds (a calibration, JSON metadata). Nothing here
-knows a net's parameters: :func:`module_config` asks the net for them.
+**Model files.** :func:`encode_torch` and :func:`decode_torch` are the torch
+codec of the package's model files (:func:`skforensics.utils.save_model`):
+a skorch net is stored as its parameters, its fitted attributes, its
+training history and the state dicts of its modules and criteria, as
+arrays; a module instance as its constructor config and state dict. No
+pickle is written or read: :func:`skforensics.utils.load_model` rebuilds
+them from that data. ``utils`` never imports this module: it is registered
+there (:func:`skforensics.utils._persistence.register_codec`) when
+``skforensics.models`` is imported.
 
-The pixelwise JPEG weights (:func:`save_jpeg_weights`,
-:func:`load_pretrained_jpeg`) are the first kind of file written this way.
-
-:func:`encode_torch` and :func:`decode_torch` are the torch half of the
-package's model files (:func:`skforensics.utils.save_model`): a skorch net
-is stored as its parameters, its fitted attributes, its training history
-and the state dicts of its modules and criteria, as arrays; a module
-instance as its constructor config and state dict. No pickle is written or
-read: :func:`skforensics.utils.load_model` rebuilds them from that data.
+**JPEG weights.** The shipped pixelwise JPEG models are model files
+(``weights/jpeg-quality.skf``, ``jpeg-quality-fast.skf``), which
+:func:`load_pretrained_jpeg` reads with ``load_model``. It also reads the
+*weights files* that ``scripts/train_jpeg_quality.py`` writes with
+:func:`save_jpeg_weights`: a ``torch.save`` dict that
+``torch.load(weights_only=True)`` reads, holding ``"format"``, ``"module"``
+(the net's constructor arguments, as plain values, from
+:func:`module_config`), ``"state_dict"`` (float16 by default, loaded back as
+float32), the quality calibration and JSON metadata.
 """
 
 import importlib.resources
