@@ -1,6 +1,7 @@
 """Reading images from files, eagerly or lazily."""
 
 import errno
+import inspect
 import numbers
 import os
 import struct
@@ -403,7 +404,26 @@ class LazyImages(Sequence):
         -------
         images : LazyImages
             A new lazy collection over the same images.
+
+        Raises
+        ------
+        TypeError
+            If ``func`` cannot be called as ``func(image, **kwargs)`` (a
+            misspelled keyword, say): now, not when an image is read.
         """
+        try:
+            signature = inspect.signature(func)
+        except (TypeError, ValueError):  # a builtin without a signature
+            signature = None
+        if signature is not None:
+            try:
+                signature.bind(None, **kwargs)
+            except TypeError as exc:
+                name = getattr(func, "__name__", repr(func))
+                raise TypeError(
+                    f"LazyImages.map cannot call {name}(image, **kwargs) with "
+                    f"kwargs={kwargs!r}: {exc}."
+                ) from None
         return self._subset(range(len(self)), self._ops + ((func, kwargs),))
 
     def __repr__(self):
