@@ -45,7 +45,12 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
                 x0, x1 = max(0, left - halo), min(width, right + halo)
                 piece = x[:, :, y0:y1, x0:x1].to(device)
                 piece = piece.contiguous(memory_format=torch.channels_last)
-                maps = module(piece)[0, :, top - y0:bottom - y0, left - x0:right - x0]
+                region = (top - y0, bottom - y0, left - x0, right - x0)
+                if hasattr(module, "forward_region"):
+                    # Only what the kept part needs (JPEGQualityNet).
+                    maps = module.forward_region(piece, region)[0]
+                else:
+                    maps = module(piece)[0, :, region[0]:region[1], region[2]:region[3]]
                 if out is None:
                     out = np.empty((maps.shape[0], height, width), dtype=np.float32)
                 out[:, top:bottom, left:right] = maps.float().cpu().numpy()

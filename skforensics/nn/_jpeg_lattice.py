@@ -330,8 +330,13 @@ class LatticeFrontEnd(nn.Module):
             parts.append(self._pool(sums))
         return torch.cat(parts, dim=-1).permute(0, 3, 1, 2)
 
+    @property
+    def pool_margin(self):
+        """Pixels around a pixel whose DCT coefficients its quality tests read."""
+        return 8 * self.pool + 4 if self.n_qualities else 0
+
     @torch.no_grad()
-    def project(self, x, weight, bias=None, chunk=8192):
+    def project(self, x, weight, bias=None, chunk=8192, region=None):
         """``F.conv2d(self(x), weight, bias)`` for a 1x1 ``weight``, no gradient.
 
         The ~200 feature channels of a pixel are computed ``chunk`` pixels
@@ -341,31 +346,61 @@ class LatticeFrontEnd(nn.Module):
         of responses that elementwise operations touch is contiguous
         (elementwise operations run several times faster on whole rows than
         on column blocks). The result is channels_last.
+
+        With ``region=(top, bottom, left, right)``, only the pixels
+        ``[top:bottom, left:right]`` of the result are computed (exactly
+        those of the whole result): the responses there, and the quality
+        tests from the coefficients within :attr:`pool_margin` of it.
         """
         ycbcr, coefficients = self._coefficients(x)
         batch, n_coefficients, height, width = coefficients.shape
-        coefficients = coefficients.permute(0, 2, 3, 1).reshape(-1, n_coefficients)
-        n_pixels, n_responses, n = len(coefficients), self.n_responses, self.n_qualities
+        top, bottom, left, right = region or (0, height, 0, width)
+        margin = self.pool_margin
+        # The quality tests' neighbourhood of the region, inside the image.
+        p_top, p_left = max(0, top - margin), max(0, left - margin)
+        p_bottom, p_right = min(height, bottom + margin), min(width, right + margin)
+        n_responses, n = self.n_responses, self.n_qualities
         weight = weight.flatten(1).t()
+        out = self._project_responses(
+            _pixel_rows(coefficients, top, bottom, left, right), weight, chunk
+        )
+        pixels = _pixel_rows(ycbcr, top, bottom, left, right) / 64
+        out.addmm_(pixels, weight[n_responses : n_responses + 3])
+        rows, cols = bottom - top, right - left
+        if n:
+            sums = self._quality_sums(
+                _pixel_rows(coefficients, p_top, p_bottom, p_left, p_right), chunk
+            )
+            sums = sums.view(batch, p_bottom - p_top, p_right - p_left, 2 * n)
+            tests = self._pool(sums)[
+                :, top - p_top : bottom - p_top, left - p_left : right - p_left
+            ]
+            out.addmm_(tests.reshape(-1, n), weight[n_responses + 3 :])
+        if bias is not None:
+            out.add_(bias)
+        return out.view(batch, rows, cols, -1).permute(0, 3, 1, 2)
+
+    def _project_responses(self, coefficients, weight, chunk):
+        """The lattice responses of pixel rows, projected by ``weight``'s rows."""
+        n_pixels, n_coefficients = coefficients.shape
         response_weight = weight[self.projection_channels]
-        n_pairs = len(self.projection_sums) // 2
         n_direct = self._n_direct * n_coefficients
-        n_blocks = n_responses // n_coefficients
-        rows = min(chunk, n_pixels)
-        # The phases of the responses computed directly, then of the pairs
-        # (then their cosines); the responses computed from others, a
-        # buffer a block; the flags and responses of the pairs.
-        phases = x.new_empty((rows, n_direct + n_pairs))
+        n_blocks = self.n_responses // n_coefficients
+        index = self.projection_index[:n_direct]
+        frequencies = self.projection_frequencies[:n_direct]
+        rows = max(1, min(chunk, n_pixels))
+        # The responses computed directly, then those computed from others,
+        # a contiguous buffer a block.
+        phases = coefficients.new_empty((rows, n_direct))
         doubled = [
-            x.new_empty((rows, n_coefficients)) for _ in range(n_blocks - self._n_direct)
+            coefficients.new_empty((rows, n_coefficients))
+            for _ in range(n_blocks - self._n_direct)
         ]
         doubled_weight = [
             response_weight[b * n_coefficients : (b + 1) * n_coefficients]
             for b in range(self._n_direct, n_blocks)
         ]
-        pair_features = x.new_empty((rows, 2 * n_pairs))
-        out = x.new_empty((n_pixels, weight.shape[1]))
-        sums = x.new_empty((n_pixels, 2 * n))
+        out = coefficients.new_empty((n_pixels, weight.shape[1]))
 
         def step_block(position, count):
             if position < self._n_direct:
@@ -377,32 +412,43 @@ class LatticeFrontEnd(nn.Module):
             stop = min(start + chunk, n_pixels)
             count, rows_out = stop - start, out[start:stop]
             chunk_phases = phases[:count]
-            torch.index_select(
-                coefficients[start:stop], 1, self.projection_index, out=chunk_phases
-            )
-            chunk_phases.mul_(self.projection_frequencies)
-            if n:
-                # As in forward: |phase| >= pi flags an informative pair.
-                pairs = chunk_phases[:, n_direct:].abs_()
-                flags = pair_features[:count, :n_pairs]
-                torch.ge(pairs, math.pi, out=flags)
-            chunk_phases.cos_()
+            torch.index_select(coefficients[start:stop], 1, index, out=chunk_phases)
+            chunk_phases.mul_(frequencies).cos_()
             for target, source in self._doubled:
                 half, twice = step_block(source, count), step_block(target, count)
                 torch.mul(half, half, out=twice).mul_(2.0).sub_(1.0)
-            torch.mm(chunk_phases[:, :n_direct], response_weight[:n_direct], out=rows_out)
+            torch.mm(chunk_phases, response_weight[:n_direct], out=rows_out)
             for block, block_weight in zip(doubled, doubled_weight):
                 rows_out.addmm_(block[:count], block_weight)
-            if n:
-                torch.mul(pairs, flags, out=pair_features[:count, n_pairs:])
-                torch.mm(
-                    pair_features[:count], self.projection_sums, out=sums[start:stop]
-                )
-        pixels = ycbcr.permute(0, 2, 3, 1).reshape(-1, 3) / 64
-        out.addmm_(pixels, weight[n_responses : n_responses + 3])
-        if n:
-            tests = self._pool(sums.view(batch, height, width, 2 * n))
-            out.addmm_(tests.view(-1, n), weight[n_responses + 3 :])
-        if bias is not None:
-            out.add_(bias)
-        return out.view(batch, height, width, -1).permute(0, 3, 1, 2)
+        return out
+
+    def _quality_sums(self, coefficients, chunk):
+        """Per pixel row, each quality's summed pair responses, then their count."""
+        n_pixels = len(coefficients)
+        n_pairs = len(self.projection_sums) // 2
+        n_direct = len(self.projection_index) - n_pairs
+        index = self.projection_index[n_direct:]
+        frequencies = self.projection_frequencies[n_direct:]
+        rows = max(1, min(chunk, n_pixels))
+        pairs = coefficients.new_empty((rows, n_pairs))
+        # The flags of the pairs, then their responses.
+        features = coefficients.new_empty((rows, 2 * n_pairs))
+        sums = coefficients.new_empty((n_pixels, 2 * self.n_qualities))
+        for start in range(0, n_pixels, chunk):
+            stop = min(start + chunk, n_pixels)
+            count = stop - start
+            chunk_pairs = pairs[:count]
+            torch.index_select(coefficients[start:stop], 1, index, out=chunk_pairs)
+            # As in forward: |phase| >= pi flags an informative pair.
+            chunk_pairs.mul_(frequencies).abs_()
+            flags = features[:count, :n_pairs]
+            torch.ge(chunk_pairs, math.pi, out=flags)
+            torch.mul(chunk_pairs.cos_(), flags, out=features[:count, n_pairs:])
+            torch.mm(features[:count], self.projection_sums, out=sums[start:stop])
+        return sums
+
+
+def _pixel_rows(maps, top, bottom, left, right):
+    """``maps[:, :, top:bottom, left:right]`` as (pixels, channels) rows."""
+    part = maps[:, :, top:bottom, left:right].permute(0, 2, 3, 1)
+    return part.reshape(-1, maps.shape[1])

@@ -334,6 +334,64 @@ class JPEGQualityNet(nn.Module):
             If ``x`` is not 4-D or has a channel count other than 1 or
             ``in_channels``.
         """
+        x = self._checked_input(x)
+        if self.features is None:
+            return self.layers(x)
+        if self.training or self.chunk_size is None:
+            return self.layers(self.features(x))
+        first = self.layers[0]
+        projected = self.features.project(
+            x, first.weight, first.bias, chunk=self.chunk_size
+        )
+        return self.layers[1:](projected)
+
+    def forward_region(self, x, region):
+        """``self(x)[:, :, top:bottom, left:right]``, computing only that.
+
+        Tiled inference keeps the middle of each tile: the net sees a halo
+        of ``receptive_field // 2`` pixels around it so that its maps equal
+        those of the whole image. The lattice features, though, are needed
+        only within ``sum(dilations[1:])`` pixels of the kept part (what
+        the dilated convolutions see), and the convolutions only there:
+        in evaluation mode with a ``chunk_size``, this computes just that
+        (the same values as ``self(x)`` cropped, about a quarter less
+        work on the default 400-pixel tiles). Otherwise it is ``self(x)``
+        cropped.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, in_channels, height, width)
+            Images with values in [0, 1].
+        region : tuple of int (top, bottom, left, right)
+            The part of the maps wanted, in pixels of ``x``.
+
+        Returns
+        -------
+        maps : torch.Tensor of shape (batch, n_outputs, bottom - top, right - left)
+        """
+        top, bottom, left, right = region
+        if self.features is None or self.training or self.chunk_size is None:
+            return self(x)[:, :, top:bottom, left:right]
+        x = self._checked_input(x)
+        height, width = x.shape[2:]
+        margin = sum(self.dilations[1:])
+        outer = (
+            max(0, top - margin),
+            min(height, bottom + margin),
+            max(0, left - margin),
+            min(width, right + margin),
+        )
+        first = self.layers[0]
+        projected = self.features.project(
+            x, first.weight, first.bias, chunk=self.chunk_size, region=outer
+        )
+        maps = self.layers[1:](projected)
+        return maps[
+            :, :, top - outer[0] : bottom - outer[0], left - outer[2] : right - outer[2]
+        ]
+
+    def _checked_input(self, x):
+        """``x`` checked to be 4-D, with one channel repeated to in_channels."""
         if x.ndim != 4:
             raise ValueError(
                 f"{type(self).__name__} takes a batch of shape (batch, channels, "
@@ -348,12 +406,4 @@ class JPEGQualityNet(nn.Module):
                     f"{self.in_channels}-channel or grayscale (1-channel) images."
                 )
             x = x.repeat(1, self.in_channels, 1, 1)
-        if self.features is None:
-            return self.layers(x)
-        if self.training or self.chunk_size is None:
-            return self.layers(self.features(x))
-        first = self.layers[0]
-        projected = self.features.project(
-            x, first.weight, first.bias, chunk=self.chunk_size
-        )
-        return self.layers[1:](projected)
+        return x

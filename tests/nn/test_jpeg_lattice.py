@@ -36,3 +36,20 @@ def test_features_and_projection_agree():
         whole = torch.nn.functional.conv2d(front_end(x), weight)
         projected = front_end.project(x, weight, chunk=50)
     np.testing.assert_allclose(projected.numpy(), whole.numpy(), atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "region", [(0, 60, 0, 70), (5, 17, 30, 41), (0, 9, 50, 70), (40, 60, 0, 3)]
+)
+def test_projection_of_a_region_is_the_crop_of_the_whole(region):
+    # Tiled inference projects only the part of a tile its maps need.
+    front_end = LatticeFrontEnd((1, 2, 3, 4, 6), 6, qualities=(95, 50), pool=1)
+    x = torch.rand(1, 3, 60, 70)
+    weight = torch.randn(4, front_end.out_channels, 1, 1)
+    top, bottom, left, right = region
+    whole = front_end.project(x, weight, chunk=97)
+    part = front_end.project(x, weight, chunk=97, region=region)
+    assert part.shape == (1, 4, bottom - top, right - left)
+    np.testing.assert_allclose(
+        part.numpy(), whole[:, :, top:bottom, left:right].numpy(), atol=1e-5
+    )

@@ -325,3 +325,27 @@ def test_forward_does_not_depend_on_grad_mode(qualities):
 def test_bad_chunk_size(chunk_size):
     with pytest.raises(ValueError, match="'chunk_size' parameter .* int >= 1"):
         JPEGQualityNet(chunk_size=chunk_size)
+
+
+@pytest.mark.parametrize("qualities", [(), (90, 50)])
+@pytest.mark.parametrize("front_end", ["lattice", "pixels"])
+def test_forward_region_is_the_crop_of_forward(front_end, qualities):
+    kwargs = {"lattice_qualities": qualities} if front_end == "lattice" else {}
+    torch.manual_seed(0)
+    net = JPEGQualityNet(
+        n_filters=4, front_end=front_end, lattice_pool=1, chunk_size=101, **kwargs
+    )
+    # Batch norm with statistics of its own, as after training.
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.2, 0.2)
+            module.running_var.uniform_(0.5, 2.0)
+    net.eval()
+    x = torch.rand(1, 3, 70, 83)
+    with torch.no_grad():
+        whole = net(x)
+        for top, bottom, left, right in [(0, 70, 0, 83), (20, 45, 31, 50), (0, 10, 60, 83)]:
+            part = net.forward_region(x, (top, bottom, left, right))
+            np.testing.assert_allclose(
+                part.numpy(), whole[:, :, top:bottom, left:right].numpy(), atol=1e-5
+            )
