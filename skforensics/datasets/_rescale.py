@@ -5,12 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..utils._param_validation import (
-    Interval,
-    StrOptions,
-    invalid_parameter,
-    validate_params,
-)
+from ..utils._param_validation import Interval, StrOptions, validate_params
 from ._common import (
     check_source_images,
     crop,
@@ -18,7 +13,8 @@ from ._common import (
     on_8bit_grid,
     stack_or_list,
 )
-from ._degrade import _rescale
+from ._degrade import _check_names
+from ._resampling import _rescale
 
 __all__ = ["make_rescaled_images"]
 
@@ -43,20 +39,6 @@ def _rescale_kernel(image, factor, kernel, downscale, quantize):
     return _rescale(
         image, factor, _RESAMPLER[kernel], down, quantize, quantize_source=False
     )
-
-
-def _check_kernels(kernels, func_name):
-    names = ", ".join(repr(k) for k in KERNELS)
-    expected = f"a str or a non-empty sequence of distinct str among {{{names}}}"
-    names = (kernels,) if isinstance(kernels, str) else kernels
-    if (
-        not isinstance(names, (list, tuple))
-        or not names
-        or any(k not in KERNELS for k in names)
-        or len(set(names)) != len(names)
-    ):
-        invalid_parameter("kernels", func_name, expected, kernels)
-    return tuple(names)
 
 
 @validate_params(
@@ -194,7 +176,7 @@ def make_rescaled_images(
     ((48, 64, 64), dtype('float32'), array([0, 1, 0, 1]), array([0, 0, 0, 0, 0, 0, 1]))
     """
     func_name = "make_rescaled_images"
-    kernels = _check_kernels(kernels, func_name)
+    kernels = _check_names(kernels, "kernels", KERNELS, func_name)
     images, crop_hw = check_source_images(images, crop_size, n_crops, func_name)
     rng = check_random_state(random_state)
     binary = labels == "binary"
