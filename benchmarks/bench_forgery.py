@@ -124,31 +124,31 @@ def load_windows(folder, crop, n_crops, max_images, rng):
 
 
 def make_spliced_pairs(windows, args, seed):
-    """Authentic windows followed by their spliced copies, and the masks."""
+    """Authentic windows followed by their spliced copies, and the masks
+    (all False for the windows), from ``make_collages(include_sources=True)``."""
     from skforensics.datasets import make_collages
 
-    spliced, _, _, masks, details = make_collages(
+    X, _, _, masks, details = make_collages(
         windows,
         sources=SOURCES,
         qualities=(50, 95),
         mask="random",
         area_range=tuple(args.area),
         grid_alignment="random",
+        include_sources=True,
         return_details=True,
         random_state=seed,
     )
-    X = np.concatenate([windows, spliced])
-    masks = np.concatenate([np.zeros_like(masks), masks])
     return X, masks, details
 
 
 def make_forgeries(windows, groups, args):
     """The evaluation set: authentic windows, then their spliced copies."""
     X, masks, details = make_spliced_pairs(windows, args, 0)
-    n = len(windows)
-    y = np.r_[np.zeros(n, int), np.ones(n, int)]
-    kind = np.r_[np.full(n, "authentic"), details["source"]]
-    grid = np.r_[np.full(n, "authentic"), np.where(details["on_grid"], "on", "off")]
+    y = masks.any(axis=(1, 2)).astype(int)
+    kind = details["source"]
+    on_grid = np.where(details["on_grid"], "on", "off")
+    grid = np.where(kind == "authentic", "authentic", on_grid)
     return X, y, np.r_[groups, groups], masks, kind, grid
 
 

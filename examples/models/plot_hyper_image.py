@@ -26,9 +26,9 @@ import numpy as np
 
 from skforensics.datasets import make_localized_artifacts
 
-X, y, _ = make_localized_artifacts(
+X, y, _, maps = make_localized_artifacts(
     400, image_size=64, patch_size=8, n_patches=(1, 3), score="gaussian",
-    random_state=0,
+    return_maps=True, random_state=0,
 )
 X_train, y_train, X_test, y_test = X[:300], y[:300], X[300:], y[300:]
 print(f"{len(X_train)} training and {len(X_test)} test images of {X.shape[1:]}")
@@ -99,6 +99,29 @@ for name, pred in (("patch averaging", pred_avg), ("hyper-image", pred_hyper)):
         f"{name:<16} SROCC {srocc(y_test, pred):.3f}  "
         f"PLCC {plcc(y_test, pred, mapping='linear'):.3f}"
     )
+
+# %%
+# Patch labels for the first stage
+# --------------------------------
+# Above, every patch learnt its image's score, although only the few
+# patches on an artifact carry it. Here the artifacts are known:
+# ``return_maps=True`` gave per-pixel maps (``alpha_i**2`` on patch ``i``,
+# 0 elsewhere), and ``fit(..., masks=maps)`` makes each patch learn the
+# mean of its map, with half of the patches centred on the artifacts
+# (``sampling="mask"``). The same net, averaged, then tracks the score
+# much better (it predicts the distortion, so we correlate with ``-y``;
+# SROCC 0.51 against 0.12 with image labels when this was written; on the
+# paper's eq. 3, ``score="paper"``, it reaches 0.90, see the user guide);
+# ``HyperImageRegressor.fit(X, y, masks=maps)`` trains its first stages
+# the same way.
+from sklearn.base import clone
+
+patch_labelled = clone(stage1).set_params(sampling="mask")
+patch_labelled.fit(X_train, y_train, masks=maps[:300])
+print(
+    "patch averaging, patch labels: SROCC "
+    f"{srocc(y_test, -patch_labelled.predict(X_test)):.3f}"
+)
 
 # %%
 # Cross-fitted or prefit: the leakage gap

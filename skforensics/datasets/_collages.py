@@ -166,6 +166,7 @@ def _donor_copy(images, index, pixels, region, rng):
         "resample_factors": "no_validation",
         "noise_sigmas": "no_validation",
         "grid_alignment": [StrOptions({"any", "on", "off", "random"})],
+        "include_sources": ["boolean"],
         "return_details": ["boolean"],
         "random_state": ["random_state"],
     },
@@ -183,6 +184,7 @@ def make_collages(
     resample_factors=(1.25, 2.0),
     noise_sigmas=(2.0, 8.0),
     grid_alignment="any",
+    include_sources=False,
     return_details=False,
     random_state=None,
 ):
@@ -262,6 +264,18 @@ list of ndarray, default="rectangle"
         ``"on"`` or ``"off"`` per collage. For ellipses and polygons it is
         the box around them. Ignored for given masks.
 
+    include_sources : bool, default=False
+        If True, the source images come first, as the authentic class of a
+        forgery classifier: rounded to 8 bits like the collages, with
+        quality NaN, an all-False mask, their own index as group and
+        ``"authentic"`` as source in the details. The collages are those of
+        ``include_sources=False``. ``y_forged = masks.any(axis=(1, 2))``
+        (or ``details["source"] != "authentic"``) is then the image label
+        and ``masks`` the patch supervision of
+        :class:`~skforensics.models.HyperImageClassifier` or
+        :class:`~skforensics.models.PatchCNNClassifier` (``fit(X, y_forged,
+        groups=groups, masks=masks)``).
+
     return_details : bool, default=False
         If True, also return a dict describing each collage.
 
@@ -274,7 +288,8 @@ list of ndarray, default="rectangle"
     X : ndarray of shape (n_samples, height, width[, 3]) or list of ndarray
         The collages, float32 in [0, 1] (on the 8-bit grid): an ndarray when
         they all share one size, else a list. ``n_samples = n_images *
-        n_per_image``, in the order of the sources.
+        n_per_image``, in the order of the sources (``n_images`` more, the
+        sources first, with ``include_sources=True``).
 
     y : ndarray of shape (n_samples,) of dtype float64
         The JPEG quality of the pasted region of each collage, NaN where
@@ -342,6 +357,16 @@ list of ndarray, default="rectangle"
     ... )
     >>> sorted(set(details["source"].tolist())), bool(details["on_grid"].all())
     (['noise', 'other'], True)
+
+    A forgery-classification set, the sources first, with the masks as
+    patch supervision:
+
+    >>> X, y, groups, masks = make_collages(
+    ...     make_test_images(3, 48), include_sources=True, random_state=0
+    ... )
+    >>> y_forged = masks.any(axis=(1, 2))
+    >>> X.shape, y_forged.tolist(), groups.tolist()
+    ((6, 48, 48), [False, False, False, True, True, True], [0, 1, 2, 0, 1, 2])
     """
     func_name = "make_collages"
     draw = _check_qualities(qualities, func_name)
@@ -371,6 +396,7 @@ list of ndarray, default="rectangle"
 
     X, y, groups, masks = [], [], [], []
     details = {k: [] for k in ("source", "factor", "sigma", "donor", "on_grid")}
+    authentic = []
     for index in range(n_images):
         pixels = to_uint8(np.asarray(images[index], dtype=np.float32))
         shape = pixels.shape[:2]
@@ -383,6 +409,8 @@ list of ndarray, default="rectangle"
                     f"{region.shape}."
                 )
         source = from_uint8(pixels)
+        if include_sources:
+            authentic.append(source.astype(np.float32))
         for _ in range(n_per_image):
             # The draws of the default settings come first and in the order
             # of earlier versions, so that their collages are unchanged.
@@ -430,6 +458,19 @@ list of ndarray, default="rectangle"
             details["sigma"].append(sigma)
             details["donor"].append(donor)
             details["on_grid"].append(_box_on_grid(region))
+    if include_sources:
+        X = authentic + X
+        y = [np.nan] * n_images + y
+        groups = list(range(n_images)) + groups
+        masks = [np.zeros(a.shape[:2], dtype=bool) for a in authentic] + masks
+        for key, value in (
+            ("source", "authentic"),
+            ("factor", np.nan),
+            ("sigma", np.nan),
+            ("donor", -1),
+            ("on_grid", False),
+        ):
+            details[key] = [value] * n_images + details[key]
     X, y, groups = stack_or_list(X), np.asarray(y), np.asarray(groups)
     masks = stack_or_list(masks)
     if not return_details:

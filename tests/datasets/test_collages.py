@@ -225,3 +225,29 @@ def test_other_needs_a_donor_of_the_right_size():
 def test_bad_new_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_collages(make_test_images(2, 16), **kwargs)
+
+
+@pytest.mark.parametrize("n_per_image", [1, 2])
+def test_include_sources_puts_the_authentic_images_first(n_per_image):
+    images = make_test_images(3, 48, random_state=2)
+    kwargs = dict(
+        sources=("jpeg", "noise"), n_per_image=n_per_image, return_details=True,
+        random_state=0,
+    )
+    X0, y0, groups0, masks0, details0 = make_collages(images, **kwargs)
+    X, y, groups, masks, details = make_collages(
+        images, include_sources=True, **kwargs
+    )
+    n = len(images)
+    assert len(X) == n + len(X0)
+    # The collages are unchanged; the sources come first, on the 8-bit grid.
+    np.testing.assert_array_equal(X[n:], X0)
+    np.testing.assert_array_equal(masks[n:], masks0)
+    np.testing.assert_array_equal(y[n:], y0)
+    np.testing.assert_array_equal(X[:n], np.round(images * 255) / 255)
+    assert not masks[:n].any() and np.isnan(y[:n]).all()
+    assert groups.tolist() == list(range(n)) + groups0.tolist()
+    assert details["source"].tolist() == ["authentic"] * n + details0["source"].tolist()
+    assert (details["donor"][:n] == -1).all() and not details["on_grid"][:n].any()
+    # The image labels of a forgery classifier.
+    assert masks.any(axis=(1, 2)).tolist() == [False] * n + [True] * len(X0)
