@@ -1,6 +1,7 @@
 """Hyper-images: a patch network's activations on a fixed grid of patches."""
 
 import inspect
+import threading
 from numbers import Integral, Real
 
 import cv2
@@ -129,8 +130,13 @@ def _embed(module, layer, X, patch_size, grid, batch_size, device):
     module = inference_module(module, device=device, fuse=False, channels_last=False)
     target = dict(module.named_modules())[layer]
     captured = []
+    # The copy is shared: under a threading backend another thread's hook
+    # may sit on it too, and must leave this thread's forward alone.
+    thread = threading.get_ident()
 
     def hook(mod, inputs, output):
+        if threading.get_ident() != thread:
+            return None
         captured.append(output.reshape(len(output), -1).float().cpu().numpy())
         raise ProbeCaptured
 

@@ -140,3 +140,27 @@ def test_jpeg_estimator_reuses_its_copy():
     assert module.chunk_size is not None
     assert est._inference_module() is module
     assert est.module_.chunk_size is None  # the fitted net is left alone
+
+
+def test_embedder_shares_its_copy_safely_between_threads():
+    from joblib import parallel_backend
+
+    from skforensics.models import PatchEmbedder
+
+    X = make_test_images(8, 32, n_channels=1)
+    y = np.linspace(0, 1, 8)
+    est = PatchCNNRegressor(
+        patch_size=16, module__n_filters=4, max_epochs=1, verbose=0, random_state=0
+    )
+    emb = PatchEmbedder(est, grid=(3, 3), batch_size=5).fit(X, y)
+    serial = emb.transform(X)
+    with parallel_backend("threading", n_jobs=2):
+        threaded = emb.set_params(n_jobs=2).transform(X)
+    # Chunks of images batch differently (float rounding only); a hook of
+    # one thread firing in another's forward would mix whole embeddings.
+    np.testing.assert_allclose(threaded, serial, atol=1e-6)
+    # The one cached copy served both and carries no hook afterwards.
+    copy = inference_module(
+        emb.estimator_.module_, fuse=False, channels_last=False
+    )
+    assert not any(m._forward_hooks for m in copy.modules())
