@@ -59,9 +59,9 @@ def _add_video_options(parser):
         help="frames of each video judged, keyframes first (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-tiles", type=int, default=512,
+        "--max-tiles", type=int, default=None,
         help="most 64x64 tiles scored per frame by the upscale model, 0 for all "
-        "(default: %(default)s)",
+        "(default: upscale_verdict's)",
     )  # fmt: skip
 
 

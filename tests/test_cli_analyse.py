@@ -369,3 +369,50 @@ def test_a_single_colour_image_has_an_unknown_jpeg_history(tmp_path, capsys):
         "JPEG history unknown (low confidence): no texture, P(compressed) = 0.50"
     ]
     assert len(os.listdir(out / "maps")) >= 1  # the map figure is still drawn
+
+
+def _video(path, n_frames, size=(96, 128)):
+    """A short H.264 clip panning across noise, two keyframes."""
+    av = pytest.importorskip("av")
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (size[0], size[1] + n_frames, 3), dtype=np.uint8)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.height, stream.width = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": "18", "g": "3", "keyint_min": "3", "bf": "0"}
+        for i in range(n_frames):
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(base[:, i : i + size[1]]), format="rgb24"
+            )
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_videos_go_through_the_upscale_step(folder, tmp_path, capsys):
+    # A folder's videos are found; a video's record is upscale_verdict's on
+    # the frames it picks; the JPEG step reads images only, without an error.
+    from skforensics.inspection import upscale_verdict
+    from skforensics.models import pretrained
+
+    _video(folder / "clip.mp4", 6)
+    out = tmp_path / "out"
+    argv = ["analyse", str(folder), "-q", "--out", str(out), "--frames", "2"]
+    assert main(argv) == 0
+    rows, records = _read(out)
+    clip = _by_name(records)["clip.mp4"]
+    verdict = upscale_verdict(
+        str(folder / "clip.mp4"), n_frames=2, estimator=pretrained("upscale-factor")
+    )
+    assert (clip["kind"], clip["mode"], clip["n_frames"]) == ("video", "video", 2)
+    assert (clip["height"], clip["width"]) == (96, 128)
+    assert clip["p_upscaled"] == pytest.approx(verdict.p_upscaled, abs=1e-4)
+    assert clip["upscaled"] == verdict.upscaled and clip["error"] == ""
+    assert clip["jpeg_verdict"] is None and clip["p_compressed"] is None
+    assert not [m for m in os.listdir(out / "maps") if "clip.mp4" in m]
+    # --models jpeg alone has nothing for a video: said in its record.
+    assert main(argv + ["--models", "jpeg", "--no-maps"]) == 0
+    clip = _by_name(_read(out)[1])["clip.mp4"]
+    assert "videos are read by the upscale model only" in clip["error"]

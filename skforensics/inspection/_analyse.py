@@ -126,15 +126,22 @@ def load_estimator(spec):
 
 
 def model_version(spec):
-    """``"<name>:<sha256 of its weights, 12 digits>"``, or the class of a custom estimator."""
+    """``"<name>:<sha256 of its weights files, 12 digits each>"``, or the class
+    of a custom estimator."""
     if not isinstance(spec, str):
         final = spec[-1] if hasattr(spec, "steps") else spec
         return f"custom {type(final).__name__}"
     if spec not in _WEIGHT_HASHES:
-        from ..models._pretrained import JPEG_MODELS, UPSCALE_FILE, _weights_path
+        from ..models import _pretrained
 
-        path = _weights_path(JPEG_MODELS.get(spec, UPSCALE_FILE))
-        _WEIGHT_HASHES[spec] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        files = [_pretrained.JPEG_MODELS.get(spec, _pretrained.UPSCALE_FILE)]
+        if spec.startswith("upscale") and hasattr(_pretrained, "UPSCALE_POOLING_FILE"):
+            files.append(_pretrained.UPSCALE_POOLING_FILE)  # upscale_verdict's combiner
+        _WEIGHT_HASHES[spec] = "+".join(
+            hashlib.sha256(_pretrained._weights_path(name).read_bytes()).hexdigest()[:12]
+            for name in files
+            if _pretrained._weights_path(name).is_file()
+        )
     return f"{spec}:{_WEIGHT_HASHES[spec]}"
 
 
@@ -178,7 +185,7 @@ class UpscaleStep:
     videos = True
     columns = ("p_upscaled", "upscaled", "factor", "native_height", "native_width")
 
-    def __init__(self, estimator="upscale-factor", *, n_frames=8, max_tiles=512):
+    def __init__(self, estimator="upscale-factor", *, n_frames=8, max_tiles="default"):
         self.estimator = estimator
         self.n_frames = n_frames
         self.max_tiles = max_tiles
@@ -187,11 +194,13 @@ class UpscaleStep:
         from ._upscale import upscale_verdict
 
         estimator = load_estimator(self.estimator)
+        # "default": upscale_verdict's own bound on the tiles per frame.
+        tiles = {} if self.max_tiles == "default" else {"max_tiles": self.max_tiles}
         verdict = upscale_verdict(
             source.path if source.image is None else source.image,
             n_frames=self.n_frames,
-            max_tiles=self.max_tiles,
             estimator=estimator,
+            **tiles,
         )
         record.update(
             height=verdict.height,

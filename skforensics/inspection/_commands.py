@@ -88,7 +88,7 @@ def check_options(args):
         raise ValueError(f"--jobs must be a positive number or -1; got {jobs}.")
     if getattr(args, "frames", 1) < 1:
         raise ValueError(f"--frames must be at least 1; got {args.frames}.")
-    if getattr(args, "max_tiles", 0) < 0:
+    if (getattr(args, "max_tiles", 0) or 0) < 0:
         raise ValueError(
             f"--max-tiles must be 0 (all tiles) or more; got {args.max_tiles}."
         )
@@ -105,9 +105,12 @@ def check_jpeg_weights(name, option):
 
 
 def _upscale_step(args):
-    return UpscaleStep(
-        "upscale-factor", n_frames=args.frames, max_tiles=args.max_tiles or None
-    )
+    max_tiles = args.max_tiles
+    if max_tiles is not None:
+        max_tiles = max_tiles or None  # 0: every tile
+    else:
+        max_tiles = "default"
+    return UpscaleStep("upscale-factor", n_frames=args.frames, max_tiles=max_tiles)
 
 
 # -- analyse ---------------------------------------------------------------
