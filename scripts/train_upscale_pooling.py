@@ -108,8 +108,10 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
             frames = vc.make_frames(photo, kind, rng, factor=factor, resampler=resampler)
             clip = cache / f"{k:05d}.mp4"
             vc.write_clip(frames, clip, codec=codec, crf=crf)
-            with open(target, "wb") as handle:
+            partial = target.with_suffix(".part")
+            with open(partial, "wb") as handle:
                 pickle.dump(clip_evidence(clip, model), handle)
+            partial.replace(target)  # a stopped run leaves no truncated file
             clip.unlink()
         rows.append(row)
         if k % 25 == 0:

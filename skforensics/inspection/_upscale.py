@@ -103,10 +103,11 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
           of all its frames pooled (not the mean of ``frame_p_upscaled``:
           evidence too weak in any one frame adds up);
         - ``upscaled``: bool, ``p_upscaled > 0.5``;
-        - ``factor``: float, the most probable factor among the upscaled
-          classes when ``upscaled``, else 1.0;
-        - ``factor_proba``: dict, factor -> mean probability over the
-          textured tiles (1.0 for native);
+        - ``factor``: float, when ``upscaled`` the factor class whose mean
+          probability over the textured tiles, weighted by the periodicity
+          found at its period, is largest; else 1.0;
+        - ``factor_proba``: dict, factor -> the net's mean probability over
+          the textured tiles (1.0 for native);
         - ``evidence``: dict, the pooled numbers the combiner read
           (``skforensics.inspection._upscale_evidence.FEATURES``), for
           audits;

@@ -22,6 +22,8 @@ of the training sources, stored as JSON in ``upscale-pooling.json``) turns
 them into P(upscaled).
 """
 
+import warnings
+
 import numpy as np
 
 from ..feature._resampling import DEFAULT_FACTORS, _peak_z, _profiles, _spectrum
@@ -34,6 +36,10 @@ TEXTURE_MIN = 0.01
 # Below this many textured tiles (over all frames) the most textured quarter
 # of the scored tiles stands in for them.
 MIN_TEXTURED = 4
+# The weight of log(1 + periodicity z) against the log mean class probability
+# in the factor's score; 0.25 and 0.5 tied on the training clips (94.5% of the
+# upscales given the right factor, against 85.5% for the net alone).
+FACTOR_PERIODICITY_WEIGHT = 0.5
 FEATURES = (
     "logit_mean", "logit_q75", "logit_q90", "share_positive", "factor_agreement",
     "log_textured_share", "periodicity_x", "periodicity_y", "periodicity_at_factor",
@@ -123,7 +129,8 @@ def pooled_features(evidence, classes):
     features : ndarray of shape (10,)
     factor : float
         The factor class (``classes[1:]``) of the largest mean probability
-        over the textured tiles.
+        over the textured tiles, each weighted by the periodicity found at
+        its factor (``FACTOR_PERIODICITY_WEIGHT``).
     """
     classes = np.asarray(classes, dtype=float)
     p = np.clip(np.concatenate(evidence.probas), 1e-6, 1.0)
@@ -132,13 +139,22 @@ def pooled_features(evidence, classes):
     logit = np.log(np.clip(1.0 - p[:, 0], 1e-6, 1.0)) - np.log(p[:, 0])
     z = logit[textured]
     q = p[textured]
-    best = 1 + int(np.argmax(q[:, 1:].mean(axis=0)))
+    spectra = (_spectrum(evidence.profiles_x), _spectrum(evidence.profiles_y))
+    # The factor: the net's mean class probabilities over the textured
+    # tiles, sharpened by the periodicity at each class's factor (the net
+    # alone tells x1.5 from x3, which share a period; the period alone
+    # cannot see x2, which a codec grid masks).
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        at_class = np.nanmean([_peak_z(*sp, classes[1:]) for sp in spectra], axis=0)
+    score = np.log(q[:, 1:].mean(axis=0)) + FACTOR_PERIODICITY_WEIGHT * np.log1p(
+        np.clip(np.nan_to_num(at_class, nan=0.0), 0.0, None))
+    best = 1 + int(np.argmax(score))
     agreement = float(np.mean(1 + np.argmax(q[:, 1:], axis=1) == best))
     n_textured = int(np.count_nonzero(t > TEXTURE_MIN))
-    spectra = (_spectrum(evidence.profiles_x), _spectrum(evidence.profiles_y))
-    # The periodicity at the net's factor, and the strongest over the scan.
-    at_factor = [_peak_z(*s, classes[best:best + 1])[0] for s in spectra]
-    scans = [_peak_z(*s, DEFAULT_FACTORS) for s in spectra]
+    # The periodicity at the factor found, and the strongest over the scan.
+    at_factor = [_peak_z(*sp, classes[best:best + 1])[0] for sp in spectra]
+    scans = [_peak_z(*sp, DEFAULT_FACTORS) for sp in spectra]
 
     def squash(values):
         values = np.asarray(values, dtype=float)

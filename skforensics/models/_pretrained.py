@@ -56,8 +56,13 @@ def pretrained(name="upscale-detector"):
         native size (the image's size divided by the factor);
         ``predict_proba`` the probability of each. Its probability of 1.0
         is one minus the detector's probability of an upscale.
-        :func:`skforensics.inspection.upscale_verdict` gives both answers
-        per image or video file from one pass.
+        :func:`skforensics.inspection.upscale_verdict` judges whole image
+        and video files with this net: it scores only the textured tiles,
+        adds the periodic trace an upscale leaves in the second derivative,
+        pools both over the frames of a video and decides with a combiner
+        trained on real video files (``weights/upscale-pooling.json``). Use
+        it for verdicts on files; ``predict_proba`` here is the plain mean
+        over every tile of an image.
 
         Both are one :class:`~skforensics.nn.PatchCNN` (the fake-4K
         report's six 3x3 convolutions of 16 filters) with six outputs,
