@@ -19,6 +19,9 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
     module : torch.nn.Module
         A fully convolutional net in eval mode with a ``receptive_field``
         attribute, taking ``(1, C, h, w)`` and returning ``(1, K, h, w)``.
+        A net with a ``forward_region(x, (top, bottom, left, right))``
+        method (:class:`~skforensics.nn.JPEGQualityNet`) is asked for the
+        kept part of each tile only, and computes no more than it needs.
     image : ndarray of shape (H, W, C)
         The image, float32.
     tile_size : int
