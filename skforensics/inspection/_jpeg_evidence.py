@@ -363,7 +363,7 @@ _MIN_RESIZED_SIZE = 64
 # A resized grid is found when the sum over its first _N_HARMONICS
 # harmonics of the robust z (along both axes, the smaller; each capped at
 # _Z_CAP) reaches this ...
-_Z_RESIZED = 16.0
+_Z_RESIZED = 24.0
 _N_HARMONICS = 6
 # ... and its fundamental alone this many.
 _Z_FUNDAMENTAL = 5.0
@@ -571,7 +571,7 @@ def _resized_grid(luma):
             ]
             if not harmonics:
                 continue
-            if harmonics[0] == 1 and (factor > 1 or dominant_z >= _Z_UPSAMPLING):
+            if harmonics[0] == 1 and factor < 1 and dominant_z >= _Z_UPSAMPLING:
                 continue  # the dominant peak may be an upsampling's trace
         if factor > 1 and 0.05 <= own <= 0.48:
             if not z_at(own, resampling) >= _Z_OWN_RESAMPLING:
@@ -580,39 +580,43 @@ def _resized_grid(luma):
         if best_key is None or key > best_key:
             best, best_key = index, key
     if best is not None:
-        # A grid's harmonics can outweigh its fundamental: the lowest
-        # sub-multiple u / k of the frequency found is the fundamental when
-        # its harmonics that are not multiples of u stand out too (half the
-        # threshold), and, above a factor of 1, its own resampling trace.
-        u = freqs[best]
-        for k in range(_N_SUBMULTIPLES, 1, -1):
-            v = u / k
-            factor = 1 / (8 * v)
-            if v < lo or abs(factor - 1) < _NEAR_ONE or factor > _RESIZE_RANGE[1]:
-                continue
-            if not z_at(v) >= _Z_FUNDAMENTAL:
-                continue
-            extra, counted = 0.0, []
-            for j in range(1, _N_HARMONICS + 1):
-                harmonic = _alias(j * v)
-                if (
-                    j % k == 0
-                    or not _LOW_FREQUENCY <= harmonic <= 0.5 - tolerance
-                    or any(abs(harmonic - c) < tolerance for c in counted)
-                    or near(harmonic, u)
+        # A grid's harmonics can outweigh its fundamental: the frequency
+        # found may be the k-th harmonic of the grid's, folded back below
+        # 0.5 (k u = m +- found). The candidate fundamental whose own
+        # harmonics (those not at the frequency found) stand out most, by
+        # half the threshold or more, is taken; above a factor of 1 it must
+        # show its own resampling trace too.
+        found = freqs[best]
+        chosen, chosen_extra = None, 0.5 * _Z_RESIZED
+        for k in range(2, _N_SUBMULTIPLES + 1):
+            folded = {(m + sign * found) / k for m in range(k + 1) for sign in (1, -1)}
+            for v in sorted(folded):
+                factor = 1 / (8 * v) if v > 0 else np.inf
+                if not lo <= v < found - tolerance or abs(factor - 1) < _NEAR_ONE:
+                    continue
+                if near(v, _alias(8 * v)) or not z_at(v) >= _Z_FUNDAMENTAL:
+                    continue
+                own = _alias(8 * v)
+                if factor > 1 and 0.05 <= own <= 0.48 and not (
+                    z_at(own, resampling) >= _Z_OWN_RESAMPLING
                 ):
                     continue
-                counted.append(harmonic)
-                extra += min(max(z_at(harmonic), 0.0), _Z_CAP)
-            own = _alias(8 * v)
-            if factor > 1 and 0.05 <= own <= 0.48 and not (
-                z_at(own, resampling) >= _Z_OWN_RESAMPLING
-            ):
-                continue
-            if extra >= 0.5 * _Z_RESIZED:
-                best = int(np.rint(v / bin_width))
-                best_key = (best_key[0], best_key[1] + extra)
-                break
+                extra, counted = 0.0, []
+                for j in range(1, _N_HARMONICS + 1):
+                    harmonic = _alias(j * v)
+                    if (
+                        not _LOW_FREQUENCY <= harmonic <= 0.5 - tolerance
+                        or any(abs(harmonic - c) < tolerance for c in counted)
+                        or near(harmonic, found)
+                    ):
+                        continue
+                    counted.append(harmonic)
+                    extra += min(max(z_at(harmonic), 0.0), _Z_CAP)
+                if extra >= chosen_extra:
+                    chosen, chosen_extra = v, extra
+        if chosen is not None:
+            best = int(np.rint(chosen / bin_width))
+            best_key = (best_key[0], best_key[1] + chosen_extra)
     if best is None:
         return result
     periods, offsets = [], []
@@ -777,7 +781,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
           lie: ``dy + k * grid_period`` pixels from the top edge of the
           image (and dx from the left);
         - ``resized_z``: the harmonic sum of the grid found (robust z of its
-          first 6 harmonics, each capped at 30; 16 or more to be found);
+          first 6 harmonics, each capped at 30; 24 or more to be found);
         - ``resampling_z``: the robust z of the strongest periodicity of the
           pixels (12 or more: a trace of resampling, or of periodic content).
 
@@ -819,18 +823,20 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     MAD of the magnitudes from 0.8 to 1.25 times each frequency; the
     smaller of the two axes) is summed over the first 6 harmonics of each
     candidate period (8 x 0.55 to 8 x 2.2 pixels). A period whose sum
-    reaches 16, whose fundamental reaches 5, and that the traces of
+    reaches 24, whose fundamental reaches 5, and that the traces of
     resampling do not explain, is the grid: the strongest periodicity of
     the image, when it stands 12 or more, must be the grid's own resampling
     trace (at the distance of 1 / f to the nearest integer, in cycles per
-    pixel) or one of its harmonics, and not the fundamental of a candidate
-    above a factor of 1 or standing 25 or more (an upsampling's trace);
-    candidates at a harmonic of a foreign periodicity are left out; and an
-    upscaled JPEG must show its own resampling trace. Factors near 7/8 and
-    9/8, where the grid and the trace of the resize coincide, and near 1
-    (the 8x8 path) are not looked for. The lowest sub-multiple of the
-    period found whose own harmonics stand out is taken, as the harmonics
-    of a grid can outweigh its fundamental.
+    pixel) or one of its harmonics, and not, standing 25 or more, the
+    fundamental of a candidate below a factor of 1 (an upsampling's
+    trace); candidates at a harmonic of a foreign periodicity are left
+    out; and an upscaled JPEG must show its own resampling trace (5 or
+    more). Factors near 7/8 and 9/8, where the grid and the trace of the
+    resize coincide, and near 1 (the 8x8 path) are not looked for. As the
+    harmonics of a grid can outweigh its fundamental, the frequency found
+    may be a harmonic folded back below 0.5: the lower candidate
+    fundamental (a 2nd to 6th sub-harmonic, folded or not) whose other
+    harmonics stand out most, by 12 or more, is taken instead.
 
     A grid found is a candidate, not proof: periodic content (fabrics,
     tiles) and some resampling traces can stand where a resized grid
