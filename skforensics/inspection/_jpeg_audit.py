@@ -258,8 +258,16 @@ def combine_verdicts(row):
 
 def _combine_resized(row, net, net_sure, net_words):
     """combine_verdicts where no 8x8 lattice was found and the search for a
-    resized grid ran: "never compressed" only where a resized JPEG grid
-    would most likely have shown, never with high confidence."""
+    resized grid ran.
+
+    A resized grid found: "compressed, then resized" ("medium" when the net
+    agrees, else "low", with the disagreement). None: "never compressed"
+    only where no resampling trace shows and the 8x8 test could see
+    ("medium" when the net is sure, else "low"; never "high": a JPEG at
+    quality 90 or finer downscaled with an antialiasing filter can keep no
+    grid), else "no JPEG trace found" ("low"); "unknown" where the net
+    says compressed or its flag map is mixed.
+    """
     evidence, search = row["evidence"], row["resized_grid"]
     if search == "found":
         factor, period = row.get("resize_factor"), row.get("grid_period")
@@ -267,14 +275,20 @@ def _combine_resized(row, net, net_sure, net_words):
             f"a periodic pattern of period {period:.1f} pixels fits a JPEG grid "
             f"resized by {factor:.2f}"
         )
+        # On never-compressed photographs, resized or not, the search found
+        # no grid (benchmarks/bench_jpeg_resized.py); periodic content can
+        # still mimic one, hence never "high".
         if net:
-            return RESIZED_VERDICT, "medium" if net_sure else "low", ""
+            return RESIZED_VERDICT, "medium", ""
+        if net is None:
+            return RESIZED_VERDICT, "low", ""
         return (
-            "unknown",
+            RESIZED_VERDICT,
             "low",
             (
-                f"{pattern}, but the net says never compressed ({net_words}): a "
-                "resized JPEG, or periodic content or a resampling trace"
+                f"the net says never compressed ({net_words}), but {pattern} "
+                "(the net was not trained on resized JPEGs; periodic content "
+                "can mimic a grid)"
             ),
         )
     if net and evidence != "never compressed":

@@ -97,9 +97,9 @@ def _row(**changes):
     "changes, expected, says",
     [
         ({}, (RESIZED_VERDICT, "medium"), ""),
-        ({"p_compressed": 0.7}, (RESIZED_VERDICT, "low"), ""),
-        ({"p_compressed": 0.05}, ("unknown", "low"), "period 6.0 pixels"),
-        ({"p_compressed": float("nan")}, ("unknown", "low"), "resized by 0.75"),
+        ({"p_compressed": 0.7}, (RESIZED_VERDICT, "medium"), ""),
+        ({"p_compressed": 0.05}, (RESIZED_VERDICT, "low"), "period 6.0 pixels"),
+        ({"p_compressed": float("nan")}, (RESIZED_VERDICT, "low"), ""),
         (
             {
                 "evidence": "never compressed",
