@@ -114,10 +114,11 @@ right.legend()
 # What the audit says
 # -------------------
 # :func:`~skforensics.inspection.jpeg_audit` puts the evidence beside the
-# pixelwise net of Uchida et al. and gives one verdict. The net was trained
-# on JPEGs that were never resized afterwards; where it and the evidence
-# disagree, the ``disagreement`` column says so instead of hiding one of
-# them. Without an 8x8 lattice, ``never compressed`` is never said with
+# pixelwise net of Uchida et al. and gives one verdict: ``compressed, then
+# resized`` where a resized grid is found. The net was trained on JPEGs that
+# were never resized afterwards and misses this one; the confidence is then
+# ``low`` and the ``disagreement`` column says why, instead of hiding one of
+# the two. Without an 8x8 lattice, ``never compressed`` is never said with
 # high confidence: a JPEG at quality 90 or finer, downscaled with an
 # antialiasing filter, can leave no grid at all.
 import os
