@@ -193,3 +193,31 @@ def test_resized_verdict_counts_as_compressed_and_csv_columns():
     assert not _called_compressed({"verdict": NO_TRACE_VERDICT})
     for name in ("resized_grid", "resize_factor", "grid_period", "resampling_z"):
         assert name in CSV_FIELDS
+
+
+def test_jpeg_map_display_shows_the_resize_factor():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skforensics.inspection import JPEGMapDisplay
+
+    image = np.full((16, 16), 0.5)
+    display = JPEGMapDisplay.from_predictions(
+        image,
+        np.full((16, 16), 80.0),
+        np.full((16, 16), 0.2),
+        quality=80.0,
+        p_compressed=0.2,
+        verdict=RESIZED_VERDICT,
+        confidence="low",
+        resize_factor=0.8,
+    )
+    assert "compressed, then resized (factor 0.80)" in display.figure_.get_suptitle()
+    plt.close(display.figure_)
+    with pytest.raises(ValueError, match="resize_factor"):
+        JPEGMapDisplay.from_predictions(
+            image, np.zeros((16, 16)), np.zeros((16, 16)), resize_factor=-1.0
+        )

@@ -47,6 +47,10 @@ class JPEGMapDisplay:
         The audit's combined verdict, first in the title.
     confidence : str, default=None
         The verdict's confidence, for the title.
+    resize_factor : float, default=None
+        The factor of a resize after compression that the evidence read
+        (``resize_factor`` of :func:`~skforensics.inspection.jpeg_evidence`),
+        written beside the verdict.
 
     Attributes
     ----------
@@ -99,6 +103,7 @@ class JPEGMapDisplay:
         p_compressed=None,
         verdict=None,
         confidence=None,
+        resize_factor=None,
     ):
         self.image = image
         self.quality_map = quality_map
@@ -107,6 +112,7 @@ class JPEGMapDisplay:
         self.p_compressed = p_compressed
         self.verdict = verdict
         self.confidence = confidence
+        self.resize_factor = resize_factor
 
     @validate_params(
         {
@@ -158,11 +164,14 @@ class JPEGMapDisplay:
         axes[3].set_ylabel("pixels")
         axes[3].set_title("quality histogram")
         if self.p_compressed is not None or self.verdict is not None:
+            verdict = self.verdict
+            if verdict is not None and self.resize_factor is not None:
+                verdict = f"{verdict} (factor {self.resize_factor:.2f})"
             fig.suptitle(
                 jpeg_title(
                     self.quality,
                     self.p_compressed,
-                    verdict=self.verdict,
+                    verdict=verdict,
                     confidence=self.confidence,
                 )
             )
@@ -224,6 +233,7 @@ class JPEGMapDisplay:
             "p_compressed": [Interval(Real, 0, 1, closed="both"), None],
             "verdict": [str, None],
             "confidence": [str, None],
+            "resize_factor": [Interval(Real, 0, None, closed="neither"), None],
             "ax": "no_validation",
         },
         prefer_skip_nested_validation=False,
@@ -238,6 +248,7 @@ class JPEGMapDisplay:
         p_compressed=None,
         verdict=None,
         confidence=None,
+        resize_factor=None,
         ax=None,
         **kwargs,
     ):
@@ -260,6 +271,9 @@ class JPEGMapDisplay:
             :func:`~skforensics.inspection.jpeg_audit`), first in the title.
         confidence : str, default=None
             The verdict's confidence, for the title.
+        resize_factor : float, default=None
+            The factor of a resize after compression read by the evidence,
+            beside the verdict.
         ax : sequence of 4 matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
         **kwargs : dict
@@ -281,6 +295,7 @@ class JPEGMapDisplay:
             p_compressed=p_compressed,
             verdict=verdict,
             confidence=confidence,
+            resize_factor=resize_factor,
         )
         return display.plot(ax=ax, **kwargs)
 
