@@ -264,7 +264,8 @@ def test_torch_model_loads_with_only_utils_imported(tmp_path):
         f"est = load_model({str(path)!r})\n"
         f"X = np.load({str(tmp_path / 'X.npy')!r})\n"
         f"expected = np.load({str(tmp_path / 'expected.npy')!r})\n"
-        "np.testing.assert_array_equal(est.predict(X), expected)\n"
+        # Another process may pick other kernels: float rounding only.
+        "np.testing.assert_allclose(est.predict(X), expected, rtol=1e-5)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
