@@ -224,14 +224,16 @@ class UpscaleStep:
         tiles = np.asarray(final.predict_patch_map(X)[0])
         tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
         fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
-        PatchScoreDisplay.from_predictions(
-            source.image,
-            tiles,
+        # The image and the maps are the pipeline's, validated once already:
+        # the Display is built from them (as from_predictions would, without
+        # its checks) and drawn.
+        PatchScoreDisplay(
+            image=source.image,
+            tile_scores=tiles,
             patch_size=tuple(final.patch_size_),
             stride=getattr(final, "stride", None),
             score=record["p_upscaled"],
-            ax=fig.subplots(),
-        )
+        ).plot(ax=fig.subplots())
         _save_figure(fig, map_path)
 
 
@@ -278,16 +280,15 @@ class JPEGStep:
         fig = _new_figure(
             (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
         )
-        JPEGMapDisplay.from_predictions(
-            source.image,
-            quality_map,
-            flag_map,
+        JPEGMapDisplay(
+            image=source.image,
+            quality_map=quality_map,
+            flag_map=flag_map,
             quality=row["net_quality"],
             p_compressed=row["p_compressed"],
             verdict=row["jpeg_verdict"],
             confidence=row["jpeg_confidence"],
-            ax=fig.subplots(1, 4),
-        )
+        ).plot(ax=fig.subplots(1, 4))
         _save_figure(fig, map_path)
 
 
