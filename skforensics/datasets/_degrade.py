@@ -146,7 +146,7 @@ def _post_process(image, chain, quantize, preset):
         out = from_uint8(_video_uint8(pixels, codec, quality, preset))
         return out[..., np.newaxis] if single else out
     if quantize and flt != "none":
-        image = np.round(image * np.float32(255)) / np.float32(255)
+        image = from_uint8(to_uint8(image))
     return image.astype(np.float32, copy=False)
 
 

@@ -200,11 +200,11 @@ def _rescale(image, factor, resampler, downscale, quantize, *, quantize_source=T
     down = resampler if downscale == "same" else downscale
     small = _resize(image, small_h, small_w, down)
     if quantize and quantize_source:
-        small = np.round(np.clip(small, 0, 1) * np.float32(255)) / np.float32(255)
+        small = from_uint8(to_uint8(small))
     fake = _resize(small, height, width, resampler)
     np.clip(fake, 0.0, 1.0, out=fake)
     if quantize:
-        fake = np.round(fake * np.float32(255)) / np.float32(255)
+        fake = from_uint8(to_uint8(fake))
     return fake.astype(np.float32, copy=False)
 
 
