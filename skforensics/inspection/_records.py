@@ -40,6 +40,14 @@ def _json_text(columns, record):
     )
 
 
+def _pwrite(fd, data, offset):
+    """``os.pwrite``, or a seek and a write where it is missing (Windows)."""
+    if hasattr(os, "pwrite"):
+        return os.pwrite(fd, data, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.write(fd, data)
+
+
 def _replace(path, text):
     """Write ``text`` to ``path`` whole: a temporary file, synced, then renamed."""
     tmp = path + ".tmp"
@@ -127,8 +135,10 @@ class ReportWriter:
         )
         self._n_records = len(items)
         self.records = ()  # not held
-        self._csv = os.open(self.csv_path, os.O_WRONLY | os.O_APPEND)
-        self._json = os.open(self.json_path, os.O_RDWR)
+        self._csv = os.open(
+            self.csv_path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        )
+        self._json = os.open(self.json_path, os.O_RDWR | getattr(os, "O_BINARY", 0))
         self._json_size = os.fstat(self._json).st_size
         if self.json_stream is not None:
             self.json_stream.write("[")
@@ -141,7 +151,7 @@ class ReportWriter:
         text = _json_text(self.columns, record)
         # Over the closing "\n]\n", in one call: the array stays whole.
         chunk = (("," if self._n_records else "") + "\n  " + text + "\n]\n").encode()
-        os.pwrite(self._json, chunk, self._json_size - 3)
+        _pwrite(self._json, chunk, self._json_size - 3)
         os.fsync(self._json)
         self._json_size += len(chunk) - 3
         self._n_records += 1
