@@ -401,6 +401,7 @@ class LatticeFrontEnd(nn.Module):
             for b in range(self._n_direct, n_blocks)
         ]
         out = coefficients.new_empty((n_pixels, weight.shape[1]))
+        minus_one = coefficients.new_full((), -1.0)
 
         def step_block(position, count):
             if position < self._n_direct:
@@ -416,7 +417,8 @@ class LatticeFrontEnd(nn.Module):
             chunk_phases.mul_(frequencies).cos_()
             for target, source in self._doubled:
                 half, twice = step_block(source, count), step_block(target, count)
-                torch.mul(half, half, out=twice).mul_(2.0).sub_(1.0)
+                # 2 cos**2 - 1 in one pass.
+                torch.addcmul(minus_one, half, half, value=2.0, out=twice)
             torch.mm(chunk_phases, response_weight[:n_direct], out=rows_out)
             for block, block_weight in zip(doubled, doubled_weight):
                 rows_out.addmm_(block[:count], block_weight)
