@@ -134,9 +134,10 @@ def _equal(a, b):
 
 
 def _as_arrays(out):
-    """The numeric content of an answer: a list of float64 arrays."""
+    """The numeric content of an answer: a list of float64 (or complex) arrays."""
     if isinstance(out, np.ndarray) and out.dtype != object:
-        return [np.asarray(out, dtype=np.float64)]
+        # Complex stays complex: extract_patches, a view, takes any dtype.
+        return [np.asarray(out, dtype=complex if out.dtype.kind == "c" else float)]
     if isinstance(out, dict):
         return [a for key in sorted(out) for a in _as_arrays(out[key])]
     if isinstance(out, (list, tuple, np.ndarray)):

@@ -192,6 +192,8 @@ def test_brisque_features(X):
     stride=st.sampled_from([None, 1, 3, 8]),
 )
 def test_extract_patches(image, patch, stride):
+    # A geometric view of one array: any dtype (complex, object) is cut as
+    # it is; the dtype rules are check_images' and the estimators'.
     from skforensics.feature import extract_patches
 
     behaves(lambda im: extract_patches(im, patch, stride=stride), image)
