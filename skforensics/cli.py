@@ -287,7 +287,9 @@ def build_parser():
 
 def _commands(parser):
     """The sub-command parsers, by name."""
-    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    (action,) = [
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    ]
     return action.choices
 
 

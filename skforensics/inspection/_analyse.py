@@ -1,4 +1,4 @@
-"""The one analysis pipeline: ``analyse``, and ``upscale`` and ``jpeg-audit`` as presets.
+"""The one analysis pipeline: ``analyse``, its presets ``upscale`` and ``jpeg-audit``.
 
 A run lists its inputs first (:func:`expand_inputs`: paths only, so a folder
 of thousands of files costs no memory), then makes one record per file
@@ -137,10 +137,11 @@ def model_version(spec):
         files = [_pretrained.JPEG_MODELS.get(spec, _pretrained.UPSCALE_FILE)]
         if spec.startswith("upscale") and hasattr(_pretrained, "UPSCALE_POOLING_FILE"):
             files.append(_pretrained.UPSCALE_POOLING_FILE)  # upscale_verdict's combiner
+        paths = [_pretrained._weights_path(name) for name in files]
         _WEIGHT_HASHES[spec] = "+".join(
-            hashlib.sha256(_pretrained._weights_path(name).read_bytes()).hexdigest()[:12]
-            for name in files
-            if _pretrained._weights_path(name).is_file()
+            hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in paths
+            if path.is_file()
         )
     return f"{spec}:{_WEIGHT_HASHES[spec]}"
 
@@ -388,7 +389,10 @@ def file_stamp(path):
 
 
 def read_source(path):
-    """Read and validate an image file once: ``(source, mode)``; OSError/ValueError if it cannot be."""
+    """Read and validate an image file once: ``(source, mode)``.
+
+    OSError or ValueError if it cannot be read.
+    """
     from ..utils import check_images, read_image
 
     raw = read_image(path)
@@ -478,7 +482,7 @@ def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
 
 
 def iter_records(items, *, steps, maps_dir=None, thumbs_dir=None, n_jobs=1):
-    """Yield the record of each ``(index, path)`` of ``items``, in order, as results come.
+    """Yield the record of each ``(index, path)`` of ``items``, in order, as they come.
 
     With ``n_jobs`` other than 1, files are shared among joblib workers
     (each loads the models once); only a few files are dispatched ahead,

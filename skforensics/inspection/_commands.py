@@ -1,4 +1,4 @@
-"""The commands of ``skforensics``: ``analyse`` and its presets ``upscale`` and ``jpeg-audit``.
+"""The commands ``skforensics analyse`` and its presets ``upscale`` and ``jpeg-audit``.
 
 ``skforensics.cli`` parses the command line and calls one of these with the
 parsed arguments; each chooses the steps, the columns and the writers of the
@@ -334,7 +334,9 @@ def upscale_command(args, out=None):
             enumerate(paths), steps=steps, n_jobs=getattr(args, "jobs", 1)
         )
         for record in records:
-            row = {k: "" if record.get(k) is None else record[k] for k in UPSCALE_FIELDS}
+            row = {
+                k: "" if record.get(k) is None else record[k] for k in UPSCALE_FIELDS
+            }
             if record["p_upscaled"] is None:
                 n_failed += 1
                 row["error"] = row["error"] or "no answer"

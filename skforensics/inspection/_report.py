@@ -162,7 +162,8 @@ def _summary_keys(record):
         return ["file: failed"]
     keys = []
     if record.get("p_upscaled") is not None:
-        keys.append("upscaling: " + ("upscaled" if record.get("upscaled") else "native"))
+        upscaled = "upscaled" if record.get("upscaled") else "native"
+        keys.append(f"upscaling: {upscaled}")
     if record.get("jpeg_verdict"):
         keys.append(f"JPEG: {record['jpeg_verdict']}")
     return keys
@@ -408,7 +409,7 @@ class HTMLReportWriter:
                     page.write("</tbody>\n</table>\n")
             page.write("</body>\n</html>\n")
         os.replace(tmp, self.path)
-        for part, name in ((self._rows, self._rows_path), (self._parts, self._parts_path)):
+        for part in (self._rows, self._parts):
             part.close()
-            os.remove(name)
+            os.remove(part.name)
         return False

@@ -146,10 +146,14 @@ def upscale_words(p_upscaled, *, threshold=0.5):
 
 
 def factor_words(p_upscaled, upscaled, factor, native_width, native_height):
-    """An upscale verdict with its factor, e.g. ``"upscaled x2 from ~1920x1080, P = 0.97"``."""
+    """An upscale verdict with its factor.
+
+    For example ``"upscaled x2 from ~1920x1080, P = 0.97"``.
+    """
     if not upscaled or factor is None:
         return upscale_words(p_upscaled)
-    return f"upscaled x{factor:g} from ~{native_width}x{native_height}, P = {p_upscaled:.2f}"
+    native = f"{native_width}x{native_height}"
+    return f"upscaled x{factor:g} from ~{native}, P = {p_upscaled:.2f}"
 
 
 def quality_shown(quality, verdict, p_compressed, *, threshold=0.5):

@@ -168,7 +168,9 @@ class PatchScoreDisplay:
         """
         plt = check_matplotlib_support("PatchScoreDisplay.plot")
         image = as_float_image(self.image)
-        overlay = tile_overlay(image.shape, self.tile_scores, self.patch_size, self.stride)
+        overlay = tile_overlay(
+            image.shape, self.tile_scores, self.patch_size, self.stride
+        )
         if ax is None:
             _, ax = plt.subplots()
         self.image_ = show_image(ax, image)
@@ -267,7 +269,9 @@ class PatchScoreDisplay:
         """
         image = check_image(image)
         # Checked here, before drawing; the overlay is computed once, by plot.
-        tile_scores, _, _ = check_tile_scores(image.shape, tile_scores, patch_size, stride)
+        tile_scores, _, _ = check_tile_scores(
+            image.shape, tile_scores, patch_size, stride
+        )
         display = cls(
             image=image,
             tile_scores=tile_scores,
