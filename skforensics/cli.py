@@ -65,6 +65,17 @@ def _add_video_options(parser):
     )  # fmt: skip
 
 
+def _add_max_pixels(parser):
+    parser.add_argument(
+        "--max-pixels",
+        type=int,
+        default=None,
+        metavar="N",
+        help="refuse images of more than N pixels (a decompression-bomb guard), "
+        "0 for no limit (default: Pillow's limit, about 89 million)",
+    )
+
+
 def _jpeg_weights_help():
     return (
         "weights of the JPEG model: jpeg-quality (the accurate default) or "
@@ -175,6 +186,7 @@ def build_parser():
         "--brisque", action="store_true", help="add the 36 BRISQUE features"
     )
     _add_video_options(analyse)
+    _add_max_pixels(analyse)
     analyse.add_argument(
         "-o",
         "--out",
@@ -229,6 +241,7 @@ def build_parser():
         help="image or video file, folder (searched recursively) or glob pattern",
     )  # fmt: skip
     _add_video_options(upscale)
+    _add_max_pixels(upscale)
     upscale.add_argument(
         "--csv", default=None, metavar="FILE", help="write one row per file here"
     )

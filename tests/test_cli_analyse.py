@@ -416,3 +416,19 @@ def test_videos_go_through_the_upscale_step(folder, tmp_path, capsys):
     assert main(argv + ["--models", "jpeg", "--no-maps"]) == 0
     clip = _by_name(_read(out)[1])["clip.mp4"]
     assert "videos are read by the upscale model only" in clip["error"]
+
+
+def test_max_pixels_is_the_decompression_bomb_limit(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["analyse", str(folder / "a.png"), "-q", "-o", str(out), "--no-maps"]
+    argv += ["--models", "upscale"]
+    assert main(argv + ["--max-pixels", "5000"]) == 0  # a.png has 96x96 = 9,216
+    (record,) = _read(out)[1]
+    assert record["error"].startswith("cannot read:") and "5000" in record["error"]
+    assert "--max-pixels" in record["error"] and record["p_upscaled"] is None
+    for limit in ("9216", "0"):  # at the limit, and no limit
+        assert main(argv + ["--max-pixels", limit]) == 0
+        assert _read(out)[1][0]["error"] == ""
+    capsys.readouterr()
+    assert main(argv + ["--max-pixels", "-1"]) == 2
+    assert "--max-pixels must be 0" in capsys.readouterr().err

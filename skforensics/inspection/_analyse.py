@@ -388,14 +388,15 @@ def file_stamp(path):
     return int(stat.st_size), float(stat.st_mtime)
 
 
-def read_source(path):
+def read_source(path, *, max_pixels="pillow"):
     """Read and validate an image file once: ``(source, mode)``.
 
-    OSError or ValueError if it cannot be read.
+    OSError or ValueError if it cannot be read; ``max_pixels`` is
+    :func:`~skforensics.utils.read_image`'s decompression-bomb limit.
     """
     from ..utils import check_images, read_image
 
-    raw = read_image(path)
+    raw = read_image(path, max_pixels=max_pixels)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
         image = np.asarray(check_images([raw])[0], dtype=np.float32)
@@ -404,7 +405,9 @@ def read_source(path):
     return _Source(os.fspath(path), raw, image), _mode(raw)
 
 
-def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
+def analyse_one(
+    index, path, *, steps, maps_dir=None, thumbs_dir=None, max_pixels="pillow"
+):
     """Analyse one file with ``steps`` and return its record (a dict of scalars).
 
     Never raises for a bad file: a file that cannot be read gets
@@ -414,7 +417,8 @@ def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
     video goes to the steps that read videos (the upscale step) as a path.
     With ``maps_dir``, each step saves its map there, and with
     ``thumbs_dir`` a thumbnail of the image is saved (for the HTML report),
-    named by :func:`_map_name`.
+    named by :func:`_map_name`. ``max_pixels`` is the decompression-bomb
+    limit of :func:`~skforensics.utils.read_image`.
     """
     from .. import __version__
 
@@ -443,11 +447,14 @@ def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
             )
     else:
         try:
-            source, record["mode"] = read_source(path)
+            source, record["mode"] = read_source(path, max_pixels=max_pixels)
         except (OSError, ValueError, TypeError) as exc:
+            hint = ""
+            if "max_pixels" in str(exc):
+                hint = " On the command line: --max-pixels N (0 for no limit)."
             record.update(
                 kind="image",
-                error=f"cannot read: {_reason(exc)}",
+                error=f"cannot read: {_reason(exc)}{hint}",
                 failed=True,
                 seconds=round(time.perf_counter() - start, 3),
             )
@@ -481,14 +488,21 @@ def analyse_one(index, path, *, steps, maps_dir=None, thumbs_dir=None):
     return record
 
 
-def iter_records(items, *, steps, maps_dir=None, thumbs_dir=None, n_jobs=1):
+def iter_records(
+    items, *, steps, maps_dir=None, thumbs_dir=None, n_jobs=1, max_pixels="pillow"
+):
     """Yield the record of each ``(index, path)`` of ``items``, in order, as they come.
 
     With ``n_jobs`` other than 1, files are shared among joblib workers
     (each loads the models once); only a few files are dispatched ahead,
     so memory stays bounded.
     """
-    kwargs = {"steps": steps, "maps_dir": maps_dir, "thumbs_dir": thumbs_dir}
+    kwargs = {
+        "steps": steps,
+        "maps_dir": maps_dir,
+        "thumbs_dir": thumbs_dir,
+        "max_pixels": max_pixels,
+    }
     if n_jobs == 1:
         for index, path in items:
             yield analyse_one(index, path, **kwargs)

@@ -88,6 +88,10 @@ def check_options(args):
         raise ValueError(f"--jobs must be a positive number or -1; got {jobs}.")
     if getattr(args, "frames", 1) < 1:
         raise ValueError(f"--frames must be at least 1; got {args.frames}.")
+    if (getattr(args, "max_pixels", 0) or 0) < 0:
+        raise ValueError(
+            f"--max-pixels must be 0 (no limit) or more; got {args.max_pixels}."
+        )
     if (getattr(args, "max_tiles", 0) or 0) < 0:
         raise ValueError(
             f"--max-tiles must be 0 (all tiles) or more; got {args.max_tiles}."
@@ -102,6 +106,14 @@ def check_jpeg_weights(name, option):
         raise ValueError(
             f"{option} must be one of {', '.join(JPEG_MODELS)}; got {name!r}."
         )
+
+
+def _max_pixels(args):
+    """``--max-pixels`` as read_image takes it: None (Pillow's) -> "pillow", 0 -> None."""
+    value = getattr(args, "max_pixels", None)
+    if value is None:
+        return "pillow"
+    return value or None
 
 
 def _upscale_step(args):
@@ -238,7 +250,12 @@ def analyse_command(args):
             file=sys.stderr,
         )
     records = iter_records(
-        todo, steps=steps, maps_dir=maps_dir, thumbs_dir=thumbs_dir, n_jobs=args.jobs
+        todo,
+        steps=steps,
+        maps_dir=maps_dir,
+        thumbs_dir=thumbs_dir,
+        n_jobs=args.jobs,
+        max_pixels=_max_pixels(args),
     )
     bar = tqdm(total=len(todo), desc="analyse", unit="file", disable=args.quiet)
     n_failed = sum(r["failed"] for r in previous)
@@ -331,7 +348,10 @@ def upscale_command(args, out=None):
         if progress:
             stack.callback(progress.close)
         records = iter_records(
-            enumerate(paths), steps=steps, n_jobs=getattr(args, "jobs", 1)
+            enumerate(paths),
+            steps=steps,
+            n_jobs=getattr(args, "jobs", 1),
+            max_pixels=_max_pixels(args),
         )
         for record in records:
             row = {
