@@ -817,3 +817,30 @@ def test_masks_with_an_image_split():
     index, targets = record.targets[0]
     assert len(np.unique(index[:, 0])) == 6
     assert np.isfinite(clf.history[-1, "valid_loss"])
+
+
+@pytest.mark.slow
+def test_patch_labels_beat_image_labels_on_the_synthetic_task():
+    """Eq. 3 of the hyper-image paper, small: averaging a net trained on the
+    maps' patch labels tracks the score; the same net trained on image
+    labels does not (0.80 against 0.26 when written, 6 CPU-seconds)."""
+    from skforensics.datasets import make_localized_artifacts
+    from skforensics.metrics import srocc
+
+    X, y, _, maps = make_localized_artifacts(
+        400, image_size=64, patch_size=8, n_patches=(1, 3), return_maps=True,
+        random_state=0,
+    )
+    kwargs = dict(
+        patch_size=8, stride=6, n_patches=16, max_epochs=6, verbose=0,
+        random_state=0, module__kernel_size=3, module__n_filters=16,
+        module__n_hidden=32, module__dropout=0.0,
+    )
+    patch_labels = PatchCNNRegressor(sampling="mask", **kwargs)
+    patch_labels.fit(X[:300], y[:300], masks=maps[:300])
+    image_labels = PatchCNNRegressor(**kwargs).fit(X[:300], 5 - y[:300])
+    # The maps measure distortion: the score falls as they rise.
+    with_masks = srocc(y[300:], -patch_labels.predict(X[300:]))
+    without = srocc(y[300:], -image_labels.predict(X[300:]))
+    assert with_masks > 0.7
+    assert with_masks > without + 0.3
