@@ -629,7 +629,9 @@ def jpeg_audit(
     pixels the flag map calls compressed; the evidence's verdict
     (``evidence``), ``grid_phase`` ("dy,dx"), ``phase_z``,
     ``lattice_share``, ``lattice_share_null``, ``table_quality``,
-    ``libjpeg_like``, ``double_compression``, ``primary_quality`` and
+    ``libjpeg_like``, ``double_compression``, ``primary_quality``, the
+    search for a resized grid (``resized_grid``, ``resize_factor``,
+    ``grid_period``, ``resized_z``, ``resampling_z``) and
     ``evidence_reason`` (see :func:`jpeg_evidence`); the combined
     ``verdict``, its ``confidence``, ``disagreement`` and ``error``.
 
@@ -650,6 +652,19 @@ def jpeg_audit(
       the net's cues and loses the lattice; or the net is wrong);
     - the evidence cannot tell (small, flat or blurred images): the net's
       verdict if it is sure, else ``"unknown"``; confidence ``"low"``.
+
+    Where no lattice is found and the evidence looked for a resized grid
+    (the default), the last two cases become: a resized grid found,
+    ``"compressed, then resized"`` (``"medium"`` when the net agrees, else
+    ``"low"`` with the disagreement); none, ``"never compressed"`` only
+    where the lattice test could see and no trace of resampling shows
+    (``resampling_z`` under 12; ``"medium"`` when the net is sure, else
+    ``"low"``, never ``"high"``: a JPEG at quality 90 or finer, downscaled
+    with an antialiasing filter, can keep no grid), ``"no JPEG trace
+    found"`` (``"low"``) where the image was resampled or the lattice test
+    could not see, ``"unknown"`` where the net says compressed or its flag
+    map is mixed (the net's verdict, ``"low"``, where it is sure and the
+    lattice test could not see).
 
     Examples
     --------
