@@ -108,6 +108,7 @@ def judge(row, model, n_frames):
         "v3": v3.p_upscaled,
         "v3_factor": v3.factor,
         "v3_cpu_s": v3_s,
+        "evidence": v3.evidence,
     }
 
 
@@ -145,12 +146,66 @@ def report(rows, designs=("v2", "textured mean", "v3")):
     return out
 
 
+def bakeoff(rows, train_cache):
+    """Combiners on subsets of the evidence, fitted on the training clips.
+
+    Each design is a logistic regression (standardised, C = 1) fitted on
+    the training rows of ``scripts/train_upscale_pooling.py`` (its
+    ``--cache``), scored on these held-out clips' evidence: the tile net's
+    pooled numbers alone, the periodicity alone, both (what ships, refitted
+    with C = 1), and a gradient-boosted stack on both.
+    """
+    import pickle
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skforensics.inspection._upscale_evidence import FEATURES, pooled_features
+
+    classes = np.array([1.0, 1.25, 1.5, 2.0, 2.4, 3.0])
+    labels = json.loads((Path(train_cache) / "labels.json").read_text())
+    X, y = [], []
+    for path in sorted(Path(train_cache).glob("*.pkl")):
+        with open(path, "rb") as handle:
+            frames = pickle.load(handle)
+        pooled = frames[0]
+        for other in frames[1:]:
+            pooled = pooled.merge(other)
+        X.append(pooled_features(pooled, classes)[0])
+        y.append(labels[path.stem])
+    X, y = np.array(X), np.array(y, dtype=bool)
+    Xt = np.array([[r["evidence"][f] for f in FEATURES] for r in rows])
+    cnn, period = list(range(6)), [6, 7, 8]
+    designs = {
+        "tile net pooled (LR)": (cnn, make_pipeline(StandardScaler(), LogisticRegression())),
+        "periodicity (LR)": (period, make_pipeline(StandardScaler(), LogisticRegression())),
+        "both (LR, C=1)": (cnn + period + [9], make_pipeline(StandardScaler(),
+                                                            LogisticRegression())),
+        "both (HGB)": (cnn + period + [9], HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0)),
+    }
+    for name, (cols, model) in designs.items():
+        model.fit(X[:, cols], y)
+        p = model.predict_proba(Xt[:, cols])[:, 1]
+        for r, pi in zip(rows, p):
+            r[name] = float(pi)
+    return list(designs)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-root", default=str(ROOT.parent / "shared/data"))
     parser.add_argument("--cache", default="/tmp/fake4k-video-clips")
     parser.add_argument("--codecs", default="h264:23,h264:28,hevc:28")
     parser.add_argument("--frames", type=int, default=8)
+    parser.add_argument("--bakeoff", default=None, metavar="TRAIN_CACHE",
+                        help="also fit combiners on subsets of the evidence of the "
+                             "training clips in this cache (train_upscale_pooling.py "
+                             "--cache, with its labels.json) and score them here")
+    parser.add_argument("--every", type=int, default=1,
+                        help="judge the clips of every n-th source only (quicker)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/fake4k_video.json"))
     parser.add_argument("--make-only", action="store_true",
@@ -171,12 +226,18 @@ def main(argv=None):
           f"({time.process_time() - t0:.0f} CPU-s to make); load average {load:.1f}")
     if args.make_only:
         return
+    keep = sorted({r["source"] for r in rows})[:: args.every]
+    rows = [r for r in rows if r["source"] in keep]
+    print(f"judging {len(rows)} clips of {len(keep)} sources")
     model = pretrained("upscale-factor")[-1]
     for k, row in enumerate(rows):
         row.update(judge(row, model, args.frames))
-        if k % 50 == 0:
+        if k % 25 == 0:
             print(f"  judged {k + 1}/{len(rows)}", flush=True)
-    summary = report(rows)
+    designs = ["v2", "textured mean", "v3"]
+    if args.bakeoff:
+        designs[2:2] = bakeoff(rows, args.bakeoff)
+    summary = report(rows, designs)
     cpu = [r["v3_cpu_s"] for r in rows]
     print(f"\nv3 verdict per clip: median {np.median(cpu):.2f} CPU-s ({args.frames} frames)")
     out = Path(args.out)

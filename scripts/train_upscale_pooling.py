@@ -89,7 +89,7 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
     cache.mkdir(parents=True, exist_ok=True)
     rows = []
     plan = clip_plan(names, kinds_per_source)
-    photos = {}
+    photos, labels = {}, {}
     t0 = time.process_time()
     for k, (si, kind, factor, resampler, codec, crf) in enumerate(plan):
         target = cache / f"{k:05d}.pkl"
@@ -114,9 +114,12 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
             partial.replace(target)  # a stopped run leaves no truncated file
             clip.unlink()
         rows.append(row)
+        labels[target.stem] = kind == "up"
         if k % 25 == 0:
             print(f"  clip {k + 1}/{len(plan)}, {time.process_time() - t0:.0f} CPU-s",
                   flush=True)
+    # What each cached clip is, for benchmarks/bench_fake4k_video.py --bakeoff.
+    (cache / "labels.json").write_text(json.dumps(labels))
     return rows
 
 

@@ -63,13 +63,19 @@ class Evidence:
     """What the frames of one file have shown so far (see :func:`frame_evidence`)."""
 
     def __init__(self):
-        self.probas, self.textures, self.n_tiles = [], [], 0
+        self.probas, self.textures, self.n_tiles, self.n_textured = [], [], 0, 0
         self.profiles_x, self.profiles_y = [], []
 
-    def add(self, probas, textures, n_tiles, profile_x, profile_y):
+    def add(self, probas, textures, n_tiles, profile_x, profile_y, n_textured=None):
+        """One frame's scored tiles, its tile count (scored or not), its
+        profiles, and how many of its tiles are textured (by default the
+        textured ones among those scored)."""
         self.probas.append(np.asarray(probas, dtype=np.float64))
         self.textures.append(np.asarray(textures, dtype=np.float64))
         self.n_tiles += int(n_tiles)
+        if n_textured is None:
+            n_textured = np.count_nonzero(self.textures[-1] > TEXTURE_MIN)
+        self.n_textured = getattr(self, "n_textured", 0) + int(n_textured)
         self.profiles_x.append(profile_x)
         self.profiles_y.append(profile_y)
         return self
@@ -80,7 +86,14 @@ class Evidence:
         for name in ("probas", "textures", "profiles_x", "profiles_y"):
             setattr(merged, name, getattr(self, name) + getattr(other, name))
         merged.n_tiles = self.n_tiles + other.n_tiles
+        merged.n_textured = self._n_textured() + other._n_textured()
         return merged
+
+    def _n_textured(self):
+        # Evidence pickled before n_textured was kept scored every textured tile.
+        if hasattr(self, "n_textured"):
+            return self.n_textured
+        return int(sum(np.count_nonzero(t > TEXTURE_MIN) for t in self.textures))
 
     def textured(self):
         """Which scored tiles count as textured (the most textured quarter
@@ -118,7 +131,8 @@ def frame_evidence(model, frame, *, max_tiles=256):
     ])
     probas = model.predict_proba(tiles)
     profile_x, profile_y = _profiles(frame)
-    return Evidence().add(probas, texture[chosen], len(texture), profile_x, profile_y)
+    return Evidence().add(probas, texture[chosen], len(texture), profile_x, profile_y,
+                          n_textured=n_textured)
 
 
 def pooled_features(evidence, classes):
@@ -134,7 +148,6 @@ def pooled_features(evidence, classes):
     """
     classes = np.asarray(classes, dtype=float)
     p = np.clip(np.concatenate(evidence.probas), 1e-6, 1.0)
-    t = np.concatenate(evidence.textures)
     textured = evidence.textured()
     logit = np.log(np.clip(1.0 - p[:, 0], 1e-6, 1.0)) - np.log(p[:, 0])
     z = logit[textured]
@@ -151,7 +164,8 @@ def pooled_features(evidence, classes):
         np.clip(np.nan_to_num(at_class, nan=0.0), 0.0, None))
     best = 1 + int(np.argmax(score))
     agreement = float(np.mean(1 + np.argmax(q[:, 1:], axis=1) == best))
-    n_textured = int(np.count_nonzero(t > TEXTURE_MIN))
+    # Every textured tile of the frames counts, scored or not (max_tiles).
+    n_textured = evidence._n_textured()
     # The periodicity at the factor found, and the strongest over the scan.
     at_factor = [_peak_z(*sp, classes[best:best + 1])[0] for sp in spectra]
     scans = [_peak_z(*sp, DEFAULT_FACTORS) for sp in spectra]
