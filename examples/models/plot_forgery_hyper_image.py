@@ -55,13 +55,11 @@ SPLICES = {
 
 def forgeries(authentic, seed):
     """Authentic windows, then a spliced copy of each; labels and masks."""
-    spliced, _, _, masks, details = make_collages(
-        authentic, **SPLICES, random_state=seed
+    X, _, _, masks, details = make_collages(
+        authentic, **SPLICES, include_sources=True, random_state=seed
     )
-    X = np.concatenate([authentic, spliced])
-    y = np.r_[np.zeros(len(authentic), int), np.ones(len(spliced), int)]
-    masks = np.concatenate([np.zeros_like(masks), masks])
-    return X, y, masks, np.r_[["authentic"] * len(authentic), details["source"]]
+    y = masks.any(axis=(1, 2)).astype(int)  # the authentic windows have none
+    return X, y, masks, details["source"]
 
 
 test_photos = np.isin(photo_of, [1, 4, 6])  # brick, coffee, gravel
