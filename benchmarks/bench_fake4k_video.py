@@ -115,7 +115,7 @@ def judge(row, model, n_frames):
 def report(rows, designs=("v2", "textured mean", "v3")):
     fake = np.array([r["kind"] == "up" for r in rows])
     out = {}
-    print(f"\n{'codec':<14}{'design':<15}{'fakes caught':>14}{'real called up':>16}"
+    print(f"\n{'codec':<14}{'design':<22}{'fakes caught':>7}{'real called up':>16}"
           f"{'soft called up':>16}{'factor right':>14}")
     for codec in sorted({r["codec"] for r in rows}):
         sel = np.array([r["codec"] == codec for r in rows])
@@ -128,12 +128,13 @@ def report(rows, designs=("v2", "textured mean", "v3")):
             right = np.array([r[fkey] == r["factor"] for r in rows])[sel & fake] & caught
             cell = {"caught": float(caught.mean()), "real_up": float(np.mean(p[real] > 0.5)),
                     "soft_up": float(np.mean(p[soft] > 0.5)),
-                    "factor_right": float(right.mean()) if d != "textured mean" else None,
+                    # Only v2 and v3 name a factor; the other designs say yes or no.
+                    "factor_right": float(right.mean()) if d in ("v2", "v3") else None,
                     "n_fake": int(caught.size), "n_real": int(real.sum()),
                     "n_soft": int(soft.sum())}
             out[f"{codec}, {d}"] = cell
             fr = f"{cell['factor_right']:.0%}" if cell["factor_right"] is not None else "-"
-            print(f"{codec:<14}{d:<15}{cell['caught']:>14.0%}{cell['real_up']:>16.0%}"
+            print(f"{codec:<14}{d:<22}{cell['caught']:>7.0%}{cell['real_up']:>16.0%}"
                   f"{cell['soft_up']:>16.0%}{fr:>14}")
     print("\nv3 per kind (all codecs): share called upscaled")
     kinds = sorted({(r["kind"], r["factor"], r["resampler"] or "") for r in rows}, key=str)
