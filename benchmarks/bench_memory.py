@@ -21,7 +21,7 @@ Usage::
 
     python benchmarks/bench_memory.py [--cases 48mp,102mp,8k] [--maps both]
                                       [--models upscale,jpeg] [--keep DIR]
-                                      [--scale 1.0]
+                                      [--timeout SECONDS] [--scale 1.0]
 
 ``--maps`` is ``both`` (default), ``yes`` or ``no``. The issue's targets
 (issue 25): with maps, a 48 MP photograph in <= 1.5 GB and <= 30 s on 2
@@ -92,7 +92,7 @@ def _has_max_pixels_flag():
     return "--max-pixels" in help_text
 
 
-def run_case(path, n_pixels, *, maps, models, out_dir):
+def run_case(path, n_pixels, *, maps, models, out_dir, timeout=None):
     argv = ["analyse", path, "-q", "--out", out_dir, "--models", models]
     if not maps:
         argv.append("--no-maps")
@@ -105,19 +105,44 @@ def run_case(path, n_pixels, *, maps, models, out_dir):
         else:
             raise_limit = n_pixels
     payload = json.dumps({"argv": argv, "raise_limit": raise_limit})
-    result = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, payload],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "MPLBACKEND": "Agg"},
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"analyse failed:\n{result.stdout}\n{result.stderr}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    # The peak RSS so far (VmHWM), polled, so that a run stopped by
+    # --timeout still reports how much memory it had reached.
+    start, peak_kb = time.perf_counter(), 0
+    while child.poll() is None:
+        peak_kb = max(peak_kb, _vm_hwm_kb(child.pid))
+        if timeout is not None and time.perf_counter() - start > timeout:
+            child.kill()
+            child.wait()
+            return {"code": None, "wall": time.perf_counter() - start, "cpu": None,
+                    "peak_mb": peak_kb / 1024,
+                    "error": f"stopped after {timeout:.0f} s (--timeout)"}
+        time.sleep(0.5)
+    stdout, stderr = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"analyse failed:\n{stdout}\n{stderr}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
     with open(os.path.join(out_dir, "report.json"), encoding="utf-8") as f:
         record = json.load(f)[0]
     figures["error"] = record.get("error", "")
     return figures
+
+
+def _vm_hwm_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main(argv=None):
@@ -126,6 +151,9 @@ def main(argv=None):
     parser.add_argument("--maps", choices=("both", "yes", "no"), default="both")
     parser.add_argument("--models", default="upscale,jpeg")
     parser.add_argument("--keep", default=None, help="folder for the images (kept)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="stop each run after this many seconds (its peak RSS "
+                        "so far is still reported)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="shrink each side by this factor (a quick smoke run)")
     args = parser.parse_args(argv)
@@ -147,11 +175,12 @@ def main(argv=None):
         for maps in maps_options:
             out_dir = tempfile.mkdtemp(prefix=f"skf-bench-{case}-")
             figures = run_case(path, height * width, maps=maps, models=args.models,
-                               out_dir=out_dir)
+                               out_dir=out_dir, timeout=args.timeout)
+            cpu = "-" if figures["cpu"] is None else f"{figures['cpu']:.1f} s"
             print(
                 f"{case:<8} {f'{width}x{height}':>12} {'yes' if maps else 'no':>5} "
                 f"{figures['peak_mb']:>7.0f} MB {figures['wall']:>6.1f} s "
-                f"{figures['cpu']:>6.1f} s  {figures['error'][:60]}",
+                f"{cpu:>8}  {figures['error'][:60]}",
                 flush=True,
             )
 
