@@ -368,6 +368,7 @@ class JPEGQualityNet(nn.Module):
         Returns
         -------
         maps : torch.Tensor of shape (batch, n_outputs, bottom - top, right - left)
+            The output maps of :meth:`forward` inside ``region``.
         """
         top, bottom, left, right = region
         if self.features is None or self.training or self.chunk_size is None:
