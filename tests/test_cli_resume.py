@@ -48,13 +48,13 @@ def _report(out):
     return rows, records
 
 
-def _kill_mid_run(folder, out, sig, min_rows):
+def _kill_mid_run(folder, out, sig, min_rows, extra=()):
     """Start analyse in a subprocess and send it ``sig`` once ``min_rows`` rows exist."""
     env = dict(os.environ)
     root = os.path.dirname(os.path.dirname(skforensics.__file__))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     argv = [sys.executable, "-m", "skforensics", "analyse", str(folder), "-q"]
-    argv += ["-o", str(out), "--no-maps", *CHEAP]
+    argv += ["-o", str(out), "--no-maps", *CHEAP, *extra]
     process = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -165,3 +165,25 @@ def test_the_json_file_is_whole_after_every_record(tmp_path):
             with open(tmp_path / "report.csv", newline="") as f:
                 assert len(list(csv.DictReader(f))) == i + 2
     assert sorted(os.listdir(tmp_path)) == ["report.csv", "report.json"]
+
+
+@pytest.mark.slow
+def test_ten_kills_at_random_moments(tmp_path):
+    # Issue 25's target: no row lost or duplicated over 10 kills.
+    paths = _folder(tmp_path / "photos", 60)
+    out = tmp_path / "out"
+    rng = np.random.default_rng(0)
+    for kill in range(10):
+        done = len(_report(out)[0]) if (out / "report.csv").exists() else 0
+        extra = ["--resume"] if kill else []
+        _kill_mid_run(
+            tmp_path / "photos", out, signal.SIGKILL, done + int(rng.integers(1, 5)),
+            extra,
+        )
+        rows, records = _report(out)
+        assert len({r["path"] for r in records}) == len(records)  # none twice
+    assert main(["analyse", str(tmp_path / "photos"), "-q", "-o", str(out),
+                 "--no-maps", "--resume", *CHEAP]) == 0  # fmt: skip
+    rows, records = _report(out)
+    assert sorted(r["path"] for r in records) == paths
+    assert [r["path"] for r in rows] == [r["path"] for r in records]
