@@ -14,6 +14,8 @@ macroblocks), in native and upscaled frames alike: those frequencies are
 masked, which also hides a factor of 2 (1/2 cycle per pixel).
 """
 
+import warnings
+
 import numpy as np
 from sklearn.utils import Bunch
 
@@ -62,20 +64,31 @@ def codec_masked(factor):
 
 
 def _peak_z(power, freqs, factors):
-    """Robust z of the spectrum at each factor's frequency against its neighbours."""
+    """Robust z of the spectrum at each factor's frequency against its neighbours.
+
+    The peak is the largest power within one bin of the factor's frequency;
+    the background the median and MAD of the ``_NEIGHBOURS`` bins on either
+    side, less ``_GUARD`` bins around it (NaN where a codec grid masks the
+    frequency or fewer than 8 background bins exist).
+    """
+    factors = np.asarray(factors, dtype=float)
     z = np.full(len(factors), np.nan)
-    masked = codec_masked(factors)
-    for k, nu in enumerate(folded_frequency(factors)):
-        if masked[k]:
-            continue
-        i = int(np.argmin(np.abs(freqs - nu)))
-        lo, hi = max(0, i - _NEIGHBOURS), min(len(power), i + _NEIGHBOURS + 1)
-        background = np.r_[power[lo:max(lo, i - _GUARD)], power[i + _GUARD + 1:hi]]
-        if len(background) < 8:
-            continue
-        med = np.median(background)
-        mad = 1.4826 * np.median(np.abs(background - med)) + 1e-12
-        z[k] = (power[max(0, i - 1):i + 2].max() - med) / mad
+    keep = np.flatnonzero(~codec_masked(factors))
+    if not keep.size:
+        return z
+    nu = folded_frequency(factors[keep])
+    centre = np.abs(freqs[np.newaxis, :] - nu[:, np.newaxis]).argmin(axis=1)
+    n = _NEIGHBOURS
+    padded = np.concatenate([np.full(n, np.nan), power, np.full(n, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * n + 1)[centre].copy()
+    peak = np.nanmax(windows[:, n - 1:n + 2], axis=1)
+    windows[:, n - _GUARD:n + _GUARD + 1] = np.nan
+    enough = np.count_nonzero(np.isfinite(windows), axis=1) >= 8
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        med = np.nanmedian(windows, axis=1)
+        mad = 1.4826 * np.nanmedian(np.abs(windows - med[:, np.newaxis]), axis=1) + 1e-12
+    z[keep] = np.where(enough, (peak - med) / mad, np.nan)
     return z
 
 
