@@ -180,9 +180,17 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
         return image
 
     frame_evidences = []
+    name = None if isinstance(source, np.ndarray) else os.fspath(source)
 
     def judge(image):
-        frame_evidences.append(frame_evidence(model, luminance(image), max_tiles=max_tiles))
+        try:
+            frame = luminance(image)
+        except ValueError as exc:
+            if name is None:
+                raise
+            # check_images' refusal (too small, channels) names no file.
+            raise ValueError(f"'{name}': {exc}") from None
+        frame_evidences.append(frame_evidence(model, frame, max_tiles=max_tiles))
         return image.shape
 
     if isinstance(source, np.ndarray):

@@ -208,12 +208,6 @@ def test_upscale_verdict(corpus, upscale_estimator):
     _report(failures)
 
 
-@pytest.mark.xfail(
-    reason="upscale_verdict's size and channel refusals come from check_images "
-    "on the decoded array and name no file (upscale_verdict is being rewritten "
-    "by the coordinator, issue 25 report)",
-    strict=False,
-)
 def test_upscale_verdict_refusals_name_the_file(corpus, upscale_estimator):
     from skforensics.inspection import upscale_verdict
 

@@ -25,12 +25,14 @@ SHA256 = {
     "jpeg-quality-fast.skf": (
         "2016521c2f750bd95b43a5091f22954042f16f73aed81324c18e3e40230a5cc1"
     ),
+    "upscale.skf": "32ff67b2593f3c6931110ecd2f6e20de2968064a478ea4e6f809d2d4930467d2",
+    # upscale_verdict's combiner (JSON, read by load_upscale_pooling).
+    "upscale-pooling.json": (
+        "077c943099a62ddb10c97461627dc2b8ad14329d6436568882924867f0939228"
+    ),
 }
 # Weight files not pinned here, with why.
-NOT_PINNED = {
-    "upscale.skf": "being retrained in this session (issue 25); pin it with its "
-    "final file",
-}
+NOT_PINNED = {}
 
 
 def _weights_dir():
@@ -40,7 +42,8 @@ def _weights_dir():
 
 
 def test_every_weight_file_is_pinned_or_said_not_to_be():
-    shipped = {f for f in os.listdir(_weights_dir()) if f.endswith((".skf", ".pt"))}
+    shipped = {f for f in os.listdir(_weights_dir())
+               if f.endswith((".skf", ".pt")) or f == "upscale-pooling.json"}
     assert shipped == set(SHA256) | (shipped & set(NOT_PINNED))
     assert set(SHA256) <= shipped
 
@@ -100,3 +103,25 @@ def test_pretrained_outputs_are_pinned(name):
     maps = model.predict_maps(X)
     np.testing.assert_allclose([np.mean(m) for m in maps[0]], quality_maps, atol=0.05)
     np.testing.assert_allclose([np.mean(m) for m in maps[1]], flag_maps, atol=2e-3)
+
+
+def test_upscale_verdict_outputs_are_pinned():
+    """The shipped verdict on a sample crop, native and upscaled x2 (bicubic)."""
+    import cv2
+
+    from skforensics.datasets import load_sample_images
+    from skforensics.inspection import upscale_verdict
+    from skforensics.models import pretrained
+
+    native = np.round(load_sample_images()[4][:192, :256] * 255).astype(np.uint8)
+    small = cv2.resize(native, (128, 96), interpolation=cv2.INTER_AREA)
+    upscaled = cv2.resize(small, (256, 192), interpolation=cv2.INTER_CUBIC)
+    estimator = pretrained("upscale-factor")
+    a = upscale_verdict(native, estimator=estimator)
+    b = upscale_verdict(upscaled, estimator=estimator)
+    assert not a.upscaled and a.p_upscaled < 1e-6
+    assert b.upscaled and b.factor == 2.0 and b.p_upscaled > 0.9999
+    assert a.evidence["logit_mean"] == pytest.approx(-11.186304, abs=1e-3)
+    assert b.evidence["logit_mean"] == pytest.approx(7.998511, abs=1e-3)
+    assert a.evidence["periodicity_x"] == pytest.approx(2.002948, abs=1e-3)
+    assert b.evidence["periodicity_x"] == pytest.approx(2.15345, abs=1e-3)
