@@ -124,11 +124,9 @@ def frame_evidence(model, frame, *, max_tiles=256):
     if max_tiles is not None:
         n_scored = min(n_scored, int(max_tiles))
     chosen = np.sort(order[:n_scored])
-    V = frame.shape[1] // patch
-    tiles = np.stack([
-        frame[(i // V) * patch:(i // V + 1) * patch, (i % V) * patch:(i % V + 1) * patch]
-        for i in chosen
-    ])
+    U, V = frame.shape[0] // patch, frame.shape[1] // patch
+    grid = frame[:U * patch, :V * patch].reshape(U, patch, V, patch).swapaxes(1, 2)
+    tiles = grid.reshape(U * V, patch, patch)[chosen]
     probas = model.predict_proba(tiles)
     profile_x, profile_y = _profiles(frame)
     return Evidence().add(probas, texture[chosen], len(texture), profile_x, profile_y,
@@ -157,9 +155,10 @@ def pooled_features(evidence, classes):
     # tiles, sharpened by the periodicity at each class's factor (the net
     # alone tells x1.5 from x3, which share a period; the period alone
     # cannot see x2, which a codec grid masks).
+    per_axis = np.array([_peak_z(*sp, classes[1:]) for sp in spectra])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        at_class = np.nanmean([_peak_z(*sp, classes[1:]) for sp in spectra], axis=0)
+        at_class = np.nanmean(per_axis, axis=0)
     score = np.log(q[:, 1:].mean(axis=0)) + FACTOR_PERIODICITY_WEIGHT * np.log1p(
         np.clip(np.nan_to_num(at_class, nan=0.0), 0.0, None))
     best = 1 + int(np.argmax(score))
@@ -167,7 +166,7 @@ def pooled_features(evidence, classes):
     # Every textured tile of the frames counts, scored or not (max_tiles).
     n_textured = evidence._n_textured()
     # The periodicity at the factor found, and the strongest over the scan.
-    at_factor = [_peak_z(*sp, classes[best:best + 1])[0] for sp in spectra]
+    at_factor = per_axis[:, best - 1]
     scans = [_peak_z(*sp, DEFAULT_FACTORS) for sp in spectra]
 
     def squash(values):
