@@ -1,0 +1,43 @@
+"""The 8x8 block DCT of JPEG evidence: the transform and libjpeg's tables.
+
+Shared by the grid and lattice tests (:mod:`._jpeg_evidence`) and the test
+of an earlier compression (:mod:`._jpeg_double`).
+"""
+
+import numpy as np
+
+from ..datasets._jpeg_tables import libjpeg_tables
+
+# Orthonormal 8-point DCT-II, the transform libjpeg's forward DCT computes
+# (up to its fixed-point arithmetic): rows are frequencies.
+_k = np.arange(8)
+_DCT = np.sqrt(2 / 8) * np.cos(np.pi * (2 * _k[None, :] + 1) * _k[:, None] / 16)
+_DCT[0] /= np.sqrt(2)
+del _k
+_DCT2_T = np.kron(_DCT, _DCT).T.astype(np.float32)
+
+# libjpeg's luminance tables at qualities 1..100, for the table quality.
+_LIBJPEG_LUMA = np.stack([libjpeg_tables(q)[0] for q in range(1, 101)])
+
+
+def _dct_blocks(blocks):
+    """2-D orthonormal DCT-II of the last two axes (each of length 8).
+
+    One matrix product with the 64x64 Kronecker product of the 1-D DCT, in
+    float32 (coefficients within 1024 keep 1e-4 of precision).
+    """
+    shape = blocks.shape
+    flat = np.asarray(blocks, dtype=np.float32).reshape(-1, 64)
+    return (flat @ _DCT2_T).reshape(shape)
+
+
+def _blocks_at(luma, clipped, phase):
+    """DCT coefficients (n_blocks, 8, 8) of the usable blocks at a phase."""
+    dy, dx = phase
+    height, width = luma.shape
+    n_y, n_x = (height - dy) // 8, (width - dx) // 8
+    crop = (slice(dy, dy + 8 * n_y), slice(dx, dx + 8 * n_x))
+    blocks = luma[crop].reshape(n_y, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 8, 8)
+    clip = clipped[crop].reshape(n_y, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 64)
+    usable = ~clip.any(axis=1) & (np.ptp(blocks, axis=(1, 2)) > 0)
+    return _dct_blocks(blocks[usable] - 128.0)

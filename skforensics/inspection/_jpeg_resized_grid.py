@@ -1,0 +1,336 @@
+"""A JPEG's block grid after a resize: period 8 f in the pixels.
+
+Part of :func:`skforensics.inspection.jpeg_evidence`: searched for when the
+image shows no 8x8 lattice.
+"""
+
+import numpy as np
+from sklearn.utils import Bunch
+
+# Resized JPEGs: a JPEG resized by a factor f after compression keeps its
+# block grid as a periodic pattern of period 8 f in the pixels (the lattice
+# of the DCT coefficients is gone). The pattern is read from the second
+# differences of the luminance, each divided by their local mean (so that
+# the edges of the content do not outweigh the faint block edges),
+# averaged along rows and along columns: two 1-D profiles whose spectra peak
+# at 1 / (8 f) and its harmonics.
+_RESIZE_RANGE = (0.55, 2.2)
+# Factors this close to 1 are the 8x8 path's.
+_NEAR_ONE = 0.04
+# Fewest pixels along each axis for the search.
+_MIN_RESIZED_SIZE = 64
+# A resized grid is found when the sum over its first _N_HARMONICS
+# harmonics of the robust z (along both axes, the smaller; each capped at
+# _Z_CAP) reaches this ...
+_Z_RESIZED = 24.0
+_N_HARMONICS = 6
+# ... and its fundamental alone this many.
+_Z_FUNDAMENTAL = 5.0
+_N_SUBMULTIPLES = 6
+_Z_CAP = 30.0
+# ... and a periodicity of the pixels this strong that the grid does not
+# explain is a resampling trace: the interpolation of any resize leaves
+# one at the distance of 1 / f to the nearest integer (cycles per pixel).
+_Z_RESAMPLING = 12.0
+# An upsampling leaves a resampling trace at least this strong; a peak this
+# strong is not taken for the grid of a downscaled JPEG.
+_Z_UPSAMPLING = 25.0
+# An upscaled JPEG shows its own resampling trace at least this strong.
+_Z_OWN_RESAMPLING = 5.0
+# Lowest frequency (cycles per pixel) looked at: the profiles are detrended
+# over 33 pixels.
+_LOW_FREQUENCY = 0.03
+
+
+def _ratio_profile(luma, axis):
+    """|second difference| / (local mean + 1), averaged over the other axis.
+
+    The local mean is over 9 pixels along ``axis``. Returns the average
+    weighted by 1 / (local mean + 1), where the block edges of smooth parts
+    show best, the plain average, where the traces of resampling (which
+    grow with the texture) show best, and the coordinate (pixel centre) of
+    their first sample along ``axis``.
+    """
+    values = luma if axis == 1 else luma.T
+    values = np.asarray(values, dtype=np.float32)
+    second = np.abs(values[:, 2:] - 2 * values[:, 1:-1] + values[:, :-2])
+    n = second.shape[1]
+    local = second[:, : n - 8].copy()
+    for shift in range(1, 9):
+        local += second[:, shift : n - 8 + shift]
+    local *= np.float32(1 / 9)
+    local += 1
+    # Each ratio weighs 1 / (local mean + 1): the smooth parts, where block
+    # edges show, count more than the textured ones, where they hide.
+    weight = 1 / local
+    ratio = second[:, 4 : n - 4] * weight
+    plain = ratio.mean(axis=0, dtype=np.float64)
+    ratio *= weight
+    # second[:, i] is centred on pixel i + 1; ratio[:, j] on pixel j + 5.
+    profile = ratio.sum(axis=0, dtype=np.float64)
+    return profile / weight.sum(axis=0, dtype=np.float64), plain, 5
+
+
+def _robust_spectrum(profile, n_fft):
+    """Robust z of the magnitude spectrum of a detrended profile.
+
+    Returns (z, detrended profile, its first coordinate offset, magnitude):
+    z per frequency bin of ``np.fft.rfftfreq(n_fft)``, against the median
+    and scaled MAD of the magnitudes between 0.8 and 1.25 times the
+    frequency.
+    """
+    trend = np.convolve(profile, np.ones(33) / 33, mode="valid")
+    detrended = profile[16:-16] - trend
+    detrended = detrended - detrended.mean()
+    magnitude = np.abs(np.fft.rfft(detrended * np.hanning(len(detrended)), n_fft))
+    freqs = np.fft.rfftfreq(n_fft)
+    anchors = np.geomspace(_LOW_FREQUENCY * 0.9, 0.5, 40)
+    centers, spreads = [], []
+    for anchor in anchors:
+        band = magnitude[(freqs >= 0.8 * anchor) & (freqs <= 1.25 * anchor)]
+        center = np.median(band)
+        centers.append(center)
+        spreads.append(max(1.4826 * np.median(np.abs(band - center)), 1e-12))
+    log_f = np.log(np.maximum(freqs, 1e-6))
+    center = np.interp(log_f, np.log(anchors), centers)
+    spread = np.interp(log_f, np.log(anchors), spreads)
+    z = (magnitude - center) / spread
+    z[freqs < _LOW_FREQUENCY] = 0.0
+    return z, detrended, 16, magnitude
+
+
+def _max_filter(values, half):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    padded = np.pad(values, half, mode="edge")
+    return sliding_window_view(padded, 2 * half + 1).max(axis=1)
+
+
+def _alias(frequency):
+    """Distance of a frequency (cycles per pixel) to the nearest integer."""
+    return np.abs(frequency - np.round(frequency))
+
+
+def _refine_peak(magnitude, index, half):
+    """Frequency of the spectral peak near a bin (parabolic interpolation)."""
+    lo, hi = max(index - half, 1), min(index + half + 1, len(magnitude) - 1)
+    peak = lo + int(np.argmax(magnitude[lo:hi]))
+    if 0 < peak < len(magnitude) - 1:
+        a, b, c = np.log(magnitude[peak - 1 : peak + 2] + 1e-12)
+        denominator = a - 2 * b + c
+        shift = 0.5 * (a - c) / denominator if denominator < 0 else 0.0
+        return peak + float(np.clip(shift, -0.5, 0.5))
+    return float(peak)
+
+
+def _resized_grid(luma):
+    """Look for a JPEG block grid resized by a factor of 0.55 to 2.2.
+
+    Returns a Bunch: ``resized_grid`` (``"found"``, ``"not found"`` or
+    ``"unknown"``), ``resize_factor``, ``grid_period``, ``grid_offset``
+    (dy, dx), ``resized_z`` and ``resampling_z``; see :func:`jpeg_evidence`.
+    """
+    result = Bunch(
+        resized_grid="unknown",
+        resize_factor=None,
+        grid_period=None,
+        grid_offset=None,
+        resized_z=float("nan"),
+        resampling_z=float("nan"),
+    )
+    height, width = luma.shape
+    if min(height, width) < _MIN_RESIZED_SIZE:
+        return result
+    n_max = max(height, width)
+    n_fft = max(4096, 1 << int(np.ceil(np.log2(8 * n_max))))
+    freqs = np.fft.rfftfreq(n_fft)
+    zs, zs_plain, details = [], [], []
+    for axis in (0, 1):
+        profile, plain, origin = _ratio_profile(luma, axis)
+        z, detrended, offset, magnitude = _robust_spectrum(profile, n_fft)
+        half = max(2, int(round(1.5 * n_fft / len(detrended))))
+        zs.append(_max_filter(z, half))
+        zs_plain.append(_max_filter(_robust_spectrum(plain, n_fft)[0], half))
+        details.append((detrended, origin + offset, magnitude, half))
+    # Both axes must show the periodicity (a resize keeps the aspect ratio).
+    combined = np.minimum(zs[0], zs[1])
+    # The traces of resampling are read from the plain profiles.
+    resampling = np.minimum(zs_plain[0], zs_plain[1])
+    n_min = min(len(d[0]) for d in details)
+    # A peak spans about 2 bins of the shorter profile each side, widened by
+    # the maximum filter: peaks closer than this are one.
+    tolerance = 6 / n_min
+    bin_width = freqs[1]
+    width = int(np.ceil(tolerance / bin_width))
+    def z_at(frequency, spectrum=combined):
+        frequency = _alias(frequency)
+        if frequency < _LOW_FREQUENCY:
+            return float("nan")
+        return float(spectrum[int(round(frequency / bin_width))])
+
+    def near(a, b):
+        return abs(_alias(a - b)) < tolerance or abs(_alias(a + b)) < tolerance
+
+    # The strongest periodicity of all: resampling, the grid, or content.
+    usable = freqs >= _LOW_FREQUENCY
+    dominant = int(np.argmax(np.where(usable, resampling, -np.inf)))
+    dominant_frequency, dominant_z = freqs[dominant], float(resampling[dominant])
+    result.resampling_z = dominant_z
+    result.resized_grid = "not found"
+    foreign = dominant_z >= _Z_RESAMPLING
+    # Harmonic sum of each candidate fundamental u: the grid's profile (thin
+    # peaks at the block edges) has its harmonics 2u, 3u, 4u too, often
+    # stronger than u. Each term is capped, and terms on the dominant
+    # periodicity (but the fundamental) are left out.
+    lo, hi = 1 / (8 * _RESIZE_RANGE[1]), 1 / (8 * _RESIZE_RANGE[0])
+    indices = np.flatnonzero((freqs >= lo) & (freqs <= hi))
+    u_all = freqs[indices]
+    sums = np.zeros(len(indices))
+    seen = []
+    for k in range(1, _N_HARMONICS + 1):
+        harmonic = _alias(k * u_all)
+        values = combined[np.rint(harmonic / bin_width).astype(int)]
+        values = np.clip(values, 0.0, _Z_CAP)
+        # Each frequency counts once (harmonics fold back below 0.5), and
+        # not near 0 or the Nyquist frequency.
+        values[(harmonic < _LOW_FREQUENCY) | (harmonic > 0.5 - tolerance)] = 0.0
+        for earlier in seen:
+            values[np.abs(harmonic - earlier) < tolerance] = 0.0
+        seen.append(harmonic)
+        if foreign and k > 1:
+            values[np.abs(harmonic - dominant_frequency) < tolerance] = 0.0
+        sums += values
+    best, best_key = None, None
+    remaining = sums.copy()
+    for _ in range(16):
+        position = int(np.argmax(remaining))
+        score = float(remaining[position])
+        if score < _Z_RESIZED:
+            break
+        remaining[max(position - width, 0) : position + width + 1] = -np.inf
+        index = int(indices[position])
+        u = freqs[index]
+        factor = 1 / (8 * u)
+        if abs(factor - 1) < _NEAR_ONE or combined[index] < _Z_FUNDAMENTAL:
+            continue
+        own = _alias(8 * u)  # this resize's own resampling trace
+        if abs(u - own) < tolerance:
+            continue  # factors near 7/8 and 9/8: grid and trace coincide
+        explains = own >= _LOW_FREQUENCY and abs(dominant_frequency - own) < tolerance
+        if foreign and any(near(u, m * dominant_frequency) for m in range(2, 9)):
+            continue  # a harmonic of the dominant periodicity: one family
+        if foreign and not explains:
+            # The dominant periodicity must be the grid's own (one of its
+            # first harmonics, too weak for an upsampling's trace), else
+            # the candidate may be a resampling trace or its harmonic.
+            harmonics = [
+                k
+                for k in range(1, _N_HARMONICS + 1)
+                if near(dominant_frequency, k * u)
+            ]
+            if not harmonics:
+                continue
+            if harmonics[0] == 1 and factor < 1 and dominant_z >= _Z_UPSAMPLING:
+                continue  # the dominant peak may be an upsampling's trace
+        if factor > 1 and 0.05 <= own <= 0.48:
+            if not z_at(own, resampling) >= _Z_OWN_RESAMPLING:
+                continue  # an upscaled JPEG shows its own resampling trace
+        key = (explains, score)
+        if best_key is None or key > best_key:
+            best, best_key = index, key
+    if best is not None:
+        # A grid's harmonics can outweigh its fundamental: the frequency
+        # found may be the k-th harmonic of the grid's, folded back below
+        # 0.5 (k u = m +- found). The candidate fundamental whose own
+        # harmonics (those not at the frequency found) stand out most, by
+        # half the threshold or more, is taken; above a factor of 1 it must
+        # show its own resampling trace too.
+        found = freqs[best]
+        chosen, chosen_extra = None, 0.5 * _Z_RESIZED
+        for k in range(2, _N_SUBMULTIPLES + 1):
+            folded = {(m + sign * found) / k for m in range(k + 1) for sign in (1, -1)}
+            for v in sorted(folded):
+                factor = 1 / (8 * v) if v > 0 else np.inf
+                if not lo <= v < found - tolerance or abs(factor - 1) < _NEAR_ONE:
+                    continue
+                if near(v, _alias(8 * v)) or not z_at(v) >= _Z_FUNDAMENTAL:
+                    continue
+                own = _alias(8 * v)
+                if factor > 1 and 0.05 <= own <= 0.48 and not (
+                    z_at(own, resampling) >= _Z_OWN_RESAMPLING
+                ):
+                    continue
+                extra, counted = 0.0, []
+                for j in range(1, _N_HARMONICS + 1):
+                    harmonic = _alias(j * v)
+                    if (
+                        not _LOW_FREQUENCY <= harmonic <= 0.5 - tolerance
+                        or any(abs(harmonic - c) < tolerance for c in counted)
+                        or near(harmonic, found)
+                    ):
+                        continue
+                    counted.append(harmonic)
+                    extra += min(max(z_at(harmonic), 0.0), _Z_CAP)
+                if extra >= chosen_extra:
+                    chosen, chosen_extra = v, extra
+        if chosen is not None:
+            best = int(np.rint(chosen / bin_width))
+            best_key = (best_key[0], best_key[1] + chosen_extra)
+    if best is None:
+        return result
+    periods, offsets = [], []
+    for detrended, origin, magnitude, half in details:
+        peak = _refine_peak(magnitude, int(best), half)
+        frequency = peak / n_fft
+        period = 1 / frequency
+        coordinates = origin + np.arange(len(detrended))
+        phase = np.angle(
+            np.sum(detrended * np.exp(-2j * np.pi * frequency * coordinates))
+        )
+        # Profile peaks at block edges: pixel centre x0, edge at x0 + 0.5.
+        offsets.append(float((-phase / (2 * np.pi * frequency) + 0.5) % period))
+        periods.append(period)
+    period = float(np.mean(periods))
+    result.update(
+        resized_grid="found",
+        resize_factor=period / 8,
+        grid_period=period,
+        grid_offset=(offsets[0], offsets[1]),
+        resized_z=float(best_key[1]),
+    )
+    return result
+
+
+def _add_resized(evidence, luma):
+    """The evidence without an 8x8 lattice, with the search for a resized grid.
+
+    A resized grid found is a candidate, not a proof: periodic content and
+    the traces of resampling can stand where a resized grid would (see
+    :func:`jpeg_evidence`'s Notes). A "never compressed" evidence becomes
+    "unknown" then; the verdict never becomes "compressed" on it alone.
+    """
+    found = _resized_grid(luma)
+    evidence.update(found)
+    if found.resized_grid == "found":
+        if evidence.verdict == "never compressed":
+            evidence.verdict = "unknown"
+        evidence.reason += (
+            f" A periodic pattern of period {found.grid_period:.2f} pixels "
+            f"(harmonic z {found.resized_z:.0f}, both axes) fits a JPEG block "
+            f"grid resized by about {found.resize_factor:.2f} after "
+            "compression, or a periodic content or resampling trace: it cannot "
+            "tell which."
+        )
+    elif found.resized_grid == "not found":
+        if found.resampling_z >= _Z_RESAMPLING:
+            evidence.reason += (
+                " The pixels carry a periodic trace of resampling (robust z "
+                f"{found.resampling_z:.0f}) but no resized block grid: resized "
+                "after compression, a JPEG can leave none."
+            )
+        else:
+            low, high = _RESIZE_RANGE
+            evidence.reason += (
+                f" No resized block grid either (factors {low:g}-{high:g})."
+            )
+    return evidence
