@@ -9,6 +9,7 @@ import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
 from ..utils._parallel import check_n_jobs
+from ._jpeg_verdict import _called_compressed, _quality_spread, combine_verdicts
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
@@ -41,29 +42,6 @@ CSV_FIELDS = (
     "evidence_reason",
     "error",
 )
-# Pixels the flag map must call compressed for the spread of the quality map.
-_MIN_FLAGGED = 64
-# The net is sure beyond these probabilities.
-_SURE = 0.9
-# The net's quality and the table's agree within this many points.
-_QUALITY_AGREEMENT = 10.0
-# The quality map's spread (interquartile range) is narrow below this.
-_NARROW_IQR = 15.0
-# From this share of pixels flagged compressed, a flag map is mixed: a JPEG
-# resized after compression keeps some of the net's cues and loses the
-# lattice (on held-out crops: never-compressed ones flagged at most 12% of
-# their pixels, Q75 JPEGs resized by 1.3 up to 82%).
-_MIXED_FLAGS = 0.2
-# The verdicts beyond the evidence's three: a JPEG grid resized after
-# compression, found with the net's agreement; and no trace of a JPEG where
-# a resized JPEG could have left none (see combine_verdicts).
-RESIZED_VERDICT = "compressed, then resized"
-NO_TRACE_VERDICT = "no JPEG trace found"
-# A periodicity of the pixels this strong (jpeg_evidence's resampling_z) is
-# a trace of resampling: the image was resized.
-_RESAMPLING_TRACE = 12.0
-
-
 @dataclass
 class JPEGAuditReport:
     """What :func:`jpeg_audit` found, and where it wrote it.
@@ -158,172 +136,6 @@ def _text(value, width, digits):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return " " * width
     return f"{value:{width}.{digits}f}"
-
-
-def _called_compressed(row):
-    """Whether a row calls its image compressed (its verdict, else the net)."""
-    if row.get("verdict"):
-        return row["verdict"] in ("compressed", RESIZED_VERDICT)
-    return bool(row.get("compressed"))
-
-
-def _quality_spread(quality_map, flag_map):
-    """Interquartile range of the quality map over the pixels flagged
-    compressed (flag > 0.5); None with fewer than 64 such pixels."""
-    flagged = np.asarray(quality_map)[np.asarray(flag_map) > 0.5]
-    if flagged.size < _MIN_FLAGGED:
-        return None
-    q1, q3 = np.percentile(flagged, [25, 75])
-    return round(float(q3 - q1), 2)
-
-
-def combine_verdicts(row):
-    """The verdict, its confidence and any disagreement, from one row.
-
-    ``row`` holds the net's ``quality`` and ``p_compressed``, its
-    ``quality_iqr`` and the evidence's ``evidence``, ``table_quality``,
-    ``libjpeg_like`` and ``phase_z``, and, where the resized-grid search
-    ran, ``resized_grid``, ``resize_factor``, ``grid_period`` and
-    ``resampling_z`` (rows without them get the rule of the 8x8 lattice
-    alone); returns ``(verdict, confidence, disagreement)``. The rule is
-    written out in :func:`jpeg_audit`'s Notes.
-    """
-    p = row["p_compressed"]
-    net = None if p is None or math.isnan(p) else p >= 0.5
-    net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)
-    evidence = row["evidence"]
-    net_words = "no answer" if net is None else f"P(ever JPEG) = {p:.2f}"
-    if evidence != "compressed" and row.get("resized_grid"):
-        return _combine_resized(row, net, net_sure, net_words)
-    if evidence == "compressed":
-        if net is False:
-            return (
-                "compressed",
-                "medium",
-                (
-                    f"the net says never compressed ({net_words}) but the pixels lie "
-                    "on an 8x8 JPEG lattice"
-                ),
-            )
-        quality, table = row["quality"], row["table_quality"]
-        comparable = (
-            row["libjpeg_like"]
-            and quality is not None
-            and not math.isnan(quality)
-            and table is not None
-        )
-        if comparable and abs(quality - table) > _QUALITY_AGREEMENT:
-            return (
-                "compressed",
-                "medium",
-                (
-                    f"the net's quality ({quality:.0f}) and the table's ({table}) "
-                    f"differ by more than {_QUALITY_AGREEMENT:.0f}"
-                ),
-            )
-        iqr = row["quality_iqr"]
-        if net is None or (iqr is not None and iqr > _NARROW_IQR):
-            return "compressed", "medium", ""
-        return "compressed", "high", ""
-    if evidence == "never compressed":
-        if net:
-            return (
-                "unknown",
-                "low",
-                (
-                    f"the net says compressed ({net_words}) but no 8x8 JPEG lattice is "
-                    "in the pixels (resized or filtered after compression, or a false "
-                    "alarm of the net)"
-                ),
-            )
-        if net is None:
-            return "never compressed", "medium", ""
-        flagged = row.get("flagged_share")
-        if flagged is not None and flagged >= _MIXED_FLAGS:
-            return (
-                "unknown",
-                "low",
-                (
-                    f"{flagged:.0%} of the net's flag map says compressed but no 8x8 "
-                    "JPEG lattice is in the pixels (resized or filtered after "
-                    "compression?)"
-                ),
-            )
-        return "never compressed", "high" if net_sure else "medium", ""
-    # The evidence cannot tell: the net alone, if it is sure.
-    if net_sure:
-        return ("compressed" if net else "never compressed"), "low", ""
-    return "unknown", "low", ""
-
-
-def _combine_resized(row, net, net_sure, net_words):
-    """combine_verdicts where no 8x8 lattice was found and the search for a
-    resized grid ran.
-
-    A resized grid found: "compressed, then resized" ("medium" when the net
-    agrees, else "low", with the disagreement). None: "never compressed"
-    only where no resampling trace shows and the 8x8 test could see
-    ("medium" when the net is sure, else "low"; never "high": a JPEG at
-    quality 90 or finer downscaled with an antialiasing filter can keep no
-    grid), else "no JPEG trace found" ("low"); "unknown" where the net
-    says compressed or its flag map is mixed.
-    """
-    evidence, search = row["evidence"], row["resized_grid"]
-    if search == "found":
-        factor, period = row.get("resize_factor"), row.get("grid_period")
-        pattern = (
-            f"a periodic pattern of period {period:.1f} pixels fits a JPEG grid "
-            f"resized by {factor:.2f}"
-        )
-        # On never-compressed photographs, resized or not, the search found
-        # no grid (benchmarks/bench_jpeg_resized.py); periodic content can
-        # still mimic one, hence never "high".
-        if net:
-            return RESIZED_VERDICT, "medium", ""
-        if net is None:
-            return RESIZED_VERDICT, "low", ""
-        return (
-            RESIZED_VERDICT,
-            "low",
-            (
-                f"the net says never compressed ({net_words}), but {pattern} "
-                "(the net was not trained on resized JPEGs; periodic content "
-                "can mimic a grid)"
-            ),
-        )
-    if net and evidence != "never compressed":
-        # The evidence cannot tell (a blurred or faint lattice): the net
-        # alone, if it is sure.
-        return ("compressed" if net_sure else "unknown"), "low", ""
-    if net:
-        return (
-            "unknown",
-            "low",
-            (
-                f"the net says compressed ({net_words}) but neither an 8x8 nor a "
-                "resized JPEG grid is in the pixels (filtered or resized after "
-                "compression, or a false alarm of the net)"
-            ),
-        )
-    flagged = row.get("flagged_share")
-    if flagged is not None and flagged >= _MIXED_FLAGS:
-        return (
-            "unknown",
-            "low",
-            (
-                f"{flagged:.0%} of the net's flag map says compressed but no JPEG "
-                "grid is in the pixels (resized or filtered after compression?)"
-            ),
-        )
-    resampled = (row.get("resampling_z") or 0.0) >= _RESAMPLING_TRACE
-    if evidence != "never compressed" or search != "not found" or resampled:
-        # The pixels cannot rule a JPEG out: too small, flat or blurred for
-        # the lattice, or resampled (a resized JPEG can keep no grid).
-        return NO_TRACE_VERDICT, "low", ""
-    # No lattice where any would show, no resized grid, no resampling: a
-    # JPEG at quality 90 or finer downscaled with an antialiasing filter
-    # can still pass, hence never "high".
-    return "never compressed", "medium" if net_sure else "low", ""
 
 
 def _evidence_columns(path, image):

@@ -9,8 +9,8 @@ from PIL import Image
 
 from skforensics.datasets import jpeg_with_tables, libjpeg_tables
 from skforensics.inspection import jpeg_evidence
-from skforensics.inspection._jpeg_audit import (
-    CSV_FIELDS,
+from skforensics.inspection._jpeg_audit import CSV_FIELDS
+from skforensics.inspection._jpeg_verdict import (
     NO_TRACE_VERDICT,
     RESIZED_VERDICT,
     _called_compressed,
