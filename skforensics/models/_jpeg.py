@@ -20,7 +20,7 @@ from ..utils._param_validation import (
     validate_parameter_constraints,
 )
 from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
-from ._datasets import _check_targets
+from ._jpeg_datasets import _check_targets
 from ._jpeg_training import JPEGTrainingMixin
 from ._skorch_base import ImageNetMixin
 from ._skorch_compat import inherit_signature

@@ -23,7 +23,7 @@ from ..utils._param_validation import (
     invalid_parameter,
     is_int,
 )
-from ._datasets import JPEGPatchDataset, _check_targets, _worker_init
+from ._jpeg_datasets import JPEGPatchDataset, _check_targets, _worker_init
 
 __all__ = ["JPEGTrainingMixin"]
 

@@ -13,8 +13,8 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from skforensics.models import (  # noqa: E402
     PixelwiseJPEGRegressor,
     _calibration,
-    _datasets,
     _jpeg,
+    _jpeg_datasets,
     _serialization,
     load_pretrained_jpeg,
 )
@@ -180,14 +180,14 @@ def test_patches_are_seeded_per_item_and_epoch(fitted, images):
 
 def test_online_patches_are_jpeg_with_the_right_labels(images, monkeypatch):
     calls = []
-    real = _datasets.jpeg_uint8
+    real = _jpeg_datasets.jpeg_uint8
 
     def spy(rgb, quality, subsampling="4:2:0"):
         out = real(rgb, quality, subsampling)
         calls.append((rgb.copy(), quality, subsampling, out))
         return out
 
-    monkeypatch.setattr(_datasets, "jpeg_uint8", spy)
+    monkeypatch.setattr(_jpeg_datasets, "jpeg_uint8", spy)
     est = PixelwiseJPEGRegressor(
         **{**TINY, "quality_range": (20, 40), "uncompressed_fraction": 0.25},
         chroma_subsampling=("4:2:0", "4:4:4"),
@@ -225,13 +225,13 @@ def test_foreign_tables_are_labelled_with_their_closest_libjpeg_quality(
     from skforensics.datasets import closest_libjpeg_quality
 
     calls = []
-    real = _datasets.jpeg_with_tables
+    real = _jpeg_datasets.jpeg_with_tables
 
     def spy(rgb, luma, chroma=None, subsampling="4:2:0"):
         calls.append(np.asarray(luma))
         return real(rgb, luma, chroma, subsampling)
 
-    monkeypatch.setattr(_datasets, "jpeg_with_tables", spy)
+    monkeypatch.setattr(_jpeg_datasets, "jpeg_with_tables", spy)
     est = PixelwiseJPEGRegressor(
         **{**TINY, "quality_range": (40, 95), "uncompressed_fraction": 0.0},
         quantization_tables={"libjpeg": 1, "jpegli": 1, "monotone": 1},

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from skforensics.models._datasets import JPEGPatchDataset  # noqa: E402
+from skforensics.models._jpeg_datasets import JPEGPatchDataset  # noqa: E402
 from skforensics.utils import make_test_images  # noqa: E402
 
 
