@@ -1,20 +1,16 @@
 """Hyper-images: a patch network's activations on a fixed grid of patches."""
 
 import inspect
-import threading
 from numbers import Integral, Real
 
 import cv2
-import joblib
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import ImageEstimatorMixin
-from ..feature._patches import extract_patches
 from ..utils._io import LazyImages
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
@@ -25,36 +21,18 @@ from ..utils._param_validation import (
     as_pair,
     validate_estimator_params,
 )
-from ..utils._validation import (
-    apply_images,
-    check_images,
-    image_shapes,
-    n_channels_of,
-)
-from ._inference import (
-    ProbeCaptured,
-    inference_module,
-    patch_grid_outputs,
-    probe_module,
+from ..utils._validation import apply_images, check_images, image_shapes
+from ._embedding import (
+    _embed_cached,
+    _embed_chunk,
+    _embeddable_layers,
+    _layer_size,
+    _weights_digest,
 )
 from ._selective import select_patches
 from ._targets import check_targets
 
 __all__ = ["PatchEmbedder"]
-
-# Activations whose output is "post-ReLU" for the default layer.
-_RELU_LIKE = (
-    torch.nn.ReLU,
-    torch.nn.ReLU6,
-    torch.nn.LeakyReLU,
-    torch.nn.PReLU,
-    torch.nn.RReLU,
-    torch.nn.ELU,
-    torch.nn.CELU,
-    torch.nn.SELU,
-    torch.nn.GELU,
-    torch.nn.SiLU,
-)
 
 
 def _take(X, indices):
@@ -86,84 +64,6 @@ def _rescale_image(image, *, max_size):
     return out
 
 
-def _embeddable_layers(module, n_channels, patch_size):
-    """ReLU-like submodules in the order they run, with their output sizes."""
-    fired = []
-    names = {id(m): name for name, m in module.named_modules()}
-
-    def hook(mod, inputs, output):
-        if isinstance(output, torch.Tensor):
-            fired.append((names[id(mod)], output))
-
-    hooks = [(mod, hook) for mod in module.modules() if isinstance(mod, _RELU_LIKE)]
-    final = probe_module(module, n_channels, patch_size, hooks=hooks)
-    layers = []
-    for name, output in fired:
-        # An activation applied to the output itself is no penultimate layer.
-        if isinstance(final, torch.Tensor) and output.data_ptr() == final.data_ptr():
-            continue
-        layers.append((name, int(np.prod(output.shape[1:]))))
-    return layers
-
-
-def _layer_size(module, layer, n_channels, patch_size):
-    out = {}
-
-    def hook(mod, inputs, output):
-        out["size"] = int(np.prod(output.shape[1:]))
-        raise ProbeCaptured
-
-    target = dict(module.named_modules())[layer]
-    probe_module(module, n_channels, patch_size, hooks=[(target, hook)])
-    return out.get("size")
-
-
-def _embed(module, layer, X, patch_size, grid, batch_size, device):
-    """Activations of ``layer`` for the ``grid`` patches of every image.
-
-    Returns an array of shape ``(n_images, U, V, D)``. Patches are copied
-    into one reused batch buffer, so memory stays bounded
-    (:func:`._inference.patch_grid_outputs`); the net is the evaluation
-    copy kept for its weights (:func:`._inference.inference_module`, as
-    trained: batch norm not folded, memory format kept).
-    """
-    module = inference_module(module, device=device, fuse=False, channels_last=False)
-    target = dict(module.named_modules())[layer]
-    captured = []
-    # The copy is shared: under a threading backend another thread's hook
-    # may sit on it too, and must leave this thread's forward alone.
-    thread = threading.get_ident()
-
-    def hook(mod, inputs, output):
-        if threading.get_ident() != thread:
-            return None
-        captured.append(output.reshape(len(output), -1).float().cpu().numpy())
-        raise ProbeCaptured
-
-    def forward(x):
-        try:
-            module(x.to(device))
-        except ProbeCaptured:
-            pass
-        return captured.pop()
-
-    handle = target.register_forward_hook(hook)
-    try:
-        outputs = patch_grid_outputs(
-            X,
-            patches_of=lambda image: extract_patches(
-                image, patch_size, sampling="grid", grid=grid
-            ),
-            forward=forward,
-            batch_size=batch_size,
-            n_channels=n_channels_of(np.asarray(X[0])),
-            patch_size=patch_size,
-        )
-    finally:
-        handle.remove()
-    return np.stack(outputs).astype(np.float32, copy=False)
-
-
 def _fit_estimator(estimator, X, y, masks=None):
     """Fit and return ``estimator`` (a module-level function, for caching)."""
     if masks is None:
@@ -189,11 +89,6 @@ def _rescale_mask(mask, *, shape):
         return out.astype(bool)
     out = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     return out
-
-
-def _weights_digest(module):
-    state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
-    return joblib.hash(state)
 
 
 def _check_range_of(estimator):
@@ -659,15 +554,3 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = not self._prefit()
         return tags
-
-
-def _embed_chunk(X, module, layer, *args):
-    """A joblib task: :func:`_embed` of one chunk of images."""
-    return _embed(module, layer, X, *args)
-
-
-def _embed_cached(
-    module, weights_digest, layer, X, patch_size, grid, batch_size, device
-):
-    """:func:`_embed` keyed on the weights' digest (for joblib.Memory)."""
-    return _embed(module, layer, X, patch_size, grid, batch_size, device)

@@ -143,15 +143,15 @@ def test_refit_identical_and_pickle(fitted):
 
 
 def test_memory_caches_fit_and_embeddings(tmp_path, monkeypatch):
-    from skforensics.models import _embedder
+    from skforensics.models import _embedding
 
     X, y = _data()
     emb = PatchEmbedder(PatchCNNRegressor(**TINY), grid=(2, 2), memory=str(tmp_path))
     H1 = clone(emb).fit(X, y).transform(X)
     calls = []
-    original = _embedder._embed
+    original = _embedding._embed
     monkeypatch.setattr(
-        _embedder, "_embed", lambda *a, **k: calls.append(1) or original(*a, **k)
+        _embedding, "_embed", lambda *a, **k: calls.append(1) or original(*a, **k)
     )
     fit = PatchCNNRegressor.fit
     def counting_fit(self, *args, **kwargs):
