@@ -21,6 +21,7 @@ import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
 from ._jpeg_audit import audit_image
+from ._jpeg_verdict import RESIZED_VERDICT
 from ._plot._plotting import quality_shown
 from ._upscale import VIDEO_EXTENSIONS, is_video_path
 
@@ -252,7 +253,7 @@ class JPEGStep:
     columns = (
         "jpeg_verdict", "jpeg_confidence", "jpeg_quality", "p_compressed",
         "table_quality", "jpeg_disagreement", "net_quality", "compressed",
-        "quality_iqr", "flagged_share",
+        "quality_iqr", "flagged_share", "resize_factor", "grid_period",
     )
 
     def __init__(self, estimator="jpeg-quality", *, evidence=True):
@@ -289,6 +290,11 @@ class JPEGStep:
             p_compressed=row["p_compressed"],
             verdict=row["jpeg_verdict"],
             confidence=row["jpeg_confidence"],
+            resize_factor=(
+                row.get("resize_factor")
+                if row["jpeg_verdict"] == RESIZED_VERDICT
+                else None
+            ),
         ).plot(ax=fig.subplots(1, 4))
         _save_figure(fig, map_path)
 

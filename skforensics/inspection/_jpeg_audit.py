@@ -9,7 +9,12 @@ import numpy as np
 
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
 from ..utils._parallel import check_n_jobs
-from ._jpeg_verdict import _called_compressed, _quality_spread, combine_verdicts
+from ._jpeg_verdict import (
+    VERDICT_COLOURS,
+    _called_compressed,
+    _quality_spread,
+    combine_verdicts,
+)
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
@@ -303,11 +308,12 @@ def _save_histogram(path, rows):
         )
     middle.set_xlabel("JPEG quality (images called compressed)")
     middle.set_ylabel("images")
-    verdicts = ["compressed", "never compressed", "unknown"]
+    verdicts = list(VERDICT_COLOURS)
     counts = [sum(1 for r in ok if r.get("verdict") == v) for v in verdicts]
-    right.bar(range(3), counts, color=["tab:red", "tab:green", "tab:gray"])
-    right.set_xticks(range(3), verdicts)
-    right.set_ylabel("images")
+    right.barh(range(len(verdicts)), counts, color=list(VERDICT_COLOURS.values()))
+    right.set_yticks(range(len(verdicts)), verdicts)
+    right.invert_yaxis()
+    right.set_xlabel("images")
     n_disagree = sum(1 for r in ok if r.get("disagreement"))
     right.set_title(f"verdicts ({n_disagree} where net and evidence disagree)")
     fig.suptitle(f"JPEG audit: {len(ok)} images, {len(called)} called compressed")

@@ -28,6 +28,16 @@ _MIXED_FLAGS = 0.2
 # a resized JPEG could have left none (see combine_verdicts).
 RESIZED_VERDICT = "compressed, then resized"
 NO_TRACE_VERDICT = "no JPEG trace found"
+# Every verdict the audit can give, in the order summaries list them, and
+# the colour that charts draw each in (red: a JPEG history; green: none;
+# grey: the evidence cannot tell).
+VERDICT_COLOURS = {
+    "compressed": "#c0392b",
+    RESIZED_VERDICT: "#e67e22",
+    "never compressed": "#27ae60",
+    NO_TRACE_VERDICT: "#95a5a6",
+    "unknown": "#7f8c8d",
+}
 # A periodicity of the pixels this strong (jpeg_evidence's resampling_z) is
 # a trace of resampling: the image was resized.
 _RESAMPLING_TRACE = 12.0

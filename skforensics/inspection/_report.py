@@ -20,6 +20,7 @@ import shutil
 from collections import Counter
 from urllib.parse import quote
 
+from ._jpeg_verdict import RESIZED_VERDICT, VERDICT_COLOURS
 from ._plot._plotting import factor_words, jpeg_title, upscale_words
 
 __all__ = []  # private: reached through `skforensics analyse --html`
@@ -114,8 +115,8 @@ _COLUMNS = (
 _NUMBERS = {"p_upscaled": ".2f", "factor": "g", "jpeg_quality": ".0f",
             "p_compressed": ".2f", "seconds": ".2f"}
 # Bar colours of the summary chart, by verdict.
-_COLOURS = {"upscaled": "#c0392b", "native": "#27ae60", "compressed": "#c0392b",
-            "never compressed": "#27ae60", "unknown": "#7f8c8d", "failed": "#555"}
+_COLOURS = {"upscaled": "#c0392b", "native": "#27ae60", **VERDICT_COLOURS,
+            "failed": "#555"}
 
 
 def verdict_words(record):
@@ -145,11 +146,14 @@ def verdict_words(record):
         )
     if record.get("p_compressed") is not None:
         quality = record.get("net_quality", record.get("jpeg_quality"))
+        verdict = record.get("jpeg_verdict")
+        if verdict == RESIZED_VERDICT and record.get("resize_factor"):
+            verdict = f"{verdict} (factor {record['resize_factor']:.2f})"
         texts.append(
             jpeg_title(
                 quality,
                 record["p_compressed"],
-                verdict=record.get("jpeg_verdict"),
+                verdict=verdict,
                 confidence=record.get("jpeg_confidence"),
             )
         )

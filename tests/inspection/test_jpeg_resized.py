@@ -221,3 +221,63 @@ def test_jpeg_map_display_shows_the_resize_factor():
         JPEGMapDisplay.from_predictions(
             image, np.zeros((16, 16)), np.zeros((16, 16)), resize_factor=-1.0
         )
+
+
+def test_report_and_histogram_show_the_resized_verdicts(tmp_path, monkeypatch):
+    """The report's words carry the factor, its chart and the audit's
+    histogram count and colour both verdicts the resized search added."""
+    pytest.importorskip("matplotlib")
+    from skforensics.inspection._jpeg_audit import _save_histogram
+    from skforensics.inspection._jpeg_verdict import VERDICT_COLOURS
+    from skforensics.inspection._report import _COLOURS, _bar_chart, verdict_words
+
+    record = {
+        "p_compressed": 0.4,
+        "net_quality": 70.0,
+        "jpeg_verdict": RESIZED_VERDICT,
+        "jpeg_confidence": "low",
+        "resize_factor": 0.8,
+    }
+    (words,) = verdict_words(record)
+    assert words.startswith("compressed, then resized (factor 0.80) (low confidence)")
+    assert "70" in words  # a JPEG history: its quality is shown
+    # The other verdicts give no factor, even where the search found one.
+    (words,) = verdict_words({**record, "jpeg_verdict": NO_TRACE_VERDICT})
+    assert "factor" not in words
+
+    for verdict in (RESIZED_VERDICT, NO_TRACE_VERDICT):
+        chart = _bar_chart([(f"JPEG: {verdict}", 3)], 4)
+        assert f'fill="{VERDICT_COLOURS[verdict]}"' in chart
+        assert _COLOURS[verdict] == VERDICT_COLOURS[verdict]
+    assert len(set(VERDICT_COLOURS.values())) == len(VERDICT_COLOURS)
+
+    rows = [
+        {"error": "", "p_compressed": 0.4, "quality": 70.0, "table_quality": None,
+         "verdict": verdict, "disagreement": ""}
+        for verdict in (RESIZED_VERDICT, RESIZED_VERDICT, NO_TRACE_VERDICT)
+    ]
+    path = tmp_path / "histogram.png"
+    import matplotlib.figure
+
+    drawn = {}
+    original = matplotlib.figure.Figure.savefig
+
+    def keep(fig, *args, **kwargs):
+        drawn["fig"] = fig
+        return original(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
+    _save_histogram(str(path), rows)
+    assert path.exists()
+    bars = drawn["fig"].axes[2]
+    labels = [t.get_text() for t in bars.get_yticklabels()]
+    counts = dict(zip(labels, (p.get_width() for p in bars.patches)))
+    assert counts[RESIZED_VERDICT] == 2 and counts[NO_TRACE_VERDICT] == 1
+    assert counts["compressed"] == 0
+    assert "2 called compressed" in drawn["fig"].get_suptitle()
+
+
+def test_analyse_records_the_resize_columns():
+    from skforensics.inspection._analyse import JPEGStep
+
+    assert {"resize_factor", "grid_period"} <= set(JPEGStep.columns)
