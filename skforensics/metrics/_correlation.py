@@ -197,13 +197,31 @@ def _map(y_true, y_pred, mapping):
     return _logistic_map(y_true, y_pred)
 
 
-_MAPPING_CONSTRAINT = [StrOptions({"linear", "logistic"}), None]
+_SCORES_CONSTRAINTS = {"y_true": ["array-like"], "y_pred": ["array-like"]}
+_MAPPED_SCORES_CONSTRAINTS = {
+    **_SCORES_CONSTRAINTS,
+    "mapping": [StrOptions({"linear", "logistic"}), None],
+}
 
 
-@validate_params(
-    {"y_true": ["array-like"], "y_pred": ["array-like"]},
-    prefer_skip_nested_validation=True,
-)
+def _correlation(statistic, y_true, y_pred, func_name, mapping=None):
+    """``statistic`` of y_true and (mapped) y_pred, NaN where it is undefined.
+
+    ``statistic`` is a :mod:`scipy.stats` function whose result has a
+    ``statistic``; it is undefined, with a warning, when either input (or
+    the mapped y_pred) is constant.
+    """
+    y_true, y_pred = _check_scores(y_true, y_pred, func_name, 2)
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if _constant(values):
+            return _undefined(func_name, name)
+    mapped = _map(y_true, y_pred, mapping)
+    if _constant(mapped):
+        return _undefined(func_name, "The mapped y_pred")
+    return float(statistic(y_true, mapped).statistic)
+
+
+@validate_params(_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
 def srocc(y_true, y_pred):
     """Spearman rank-order correlation coefficient (SROCC).
 
@@ -248,17 +266,10 @@ def srocc(y_true, y_pred):
     >>> round(srocc([1, 2, 3, 4], [1, 3, 2, 4]), 3)
     0.8
     """
-    y_true, y_pred = _check_scores(y_true, y_pred, "srocc", 2)
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if _constant(values):
-            return _undefined("srocc", name)
-    return float(stats.spearmanr(y_true, y_pred).statistic)
+    return _correlation(stats.spearmanr, y_true, y_pred, "srocc")
 
 
-@validate_params(
-    {"y_true": ["array-like"], "y_pred": ["array-like"]},
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
 def krocc(y_true, y_pred):
     """Kendall rank-order correlation coefficient (KROCC, tau-b).
 
@@ -299,21 +310,10 @@ def krocc(y_true, y_pred):
     >>> round(krocc([1, 2, 3, 4], [1, 3, 2, 4]), 4)
     0.6667
     """
-    y_true, y_pred = _check_scores(y_true, y_pred, "krocc", 2)
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if _constant(values):
-            return _undefined("krocc", name)
-    return float(stats.kendalltau(y_true, y_pred).statistic)
+    return _correlation(stats.kendalltau, y_true, y_pred, "krocc")
 
 
-@validate_params(
-    {
-        "y_true": ["array-like"],
-        "y_pred": ["array-like"],
-        "mapping": _MAPPING_CONSTRAINT,
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_MAPPED_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
 def plcc(y_true, y_pred, *, mapping=None):
     """Pearson linear correlation coefficient (PLCC), optionally after a mapping.
 
@@ -399,24 +399,10 @@ def plcc(y_true, y_pred, *, mapping=None):
     >>> round(plcc(mos, x), 3), round(plcc(mos, x, mapping="logistic"), 3)
     (0.964, 1.0)
     """
-    y_true, y_pred = _check_scores(y_true, y_pred, "plcc", 2)
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if _constant(values):
-            return _undefined("plcc", name)
-    mapped = _map(y_true, y_pred, mapping)
-    if _constant(mapped):
-        return _undefined("plcc", "The mapped y_pred")
-    return float(stats.pearsonr(y_true, mapped).statistic)
+    return _correlation(stats.pearsonr, y_true, y_pred, "plcc", mapping=mapping)
 
 
-@validate_params(
-    {
-        "y_true": ["array-like"],
-        "y_pred": ["array-like"],
-        "mapping": _MAPPING_CONSTRAINT,
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_MAPPED_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
 def rmse(y_true, y_pred, *, mapping=None):
     """Root-mean-square error, optionally after mapping the predictions.
 
