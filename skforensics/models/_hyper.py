@@ -73,8 +73,53 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
         rng = check_random_state(self.random_state)
         return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
 
-    def _fit_two_stages(self, X, y, groups, masks, reference, reference_y, fit_params):
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        groups=None,
+        masks=None,
+        reference=None,
+        reference_y=None,
+        **fit_params,
+    ):
+        """Fit the first stage, make out-of-fold hyper-images, fit the second.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Training images.
+        y : array-like of shape (n_images,)
+            One target per image: a score (:class:`HyperImageRegressor`) or
+            a class label (:class:`HyperImageClassifier`).
+        groups : array-like of shape (n_images,), default=None
+            Source of each image, for a group splitter in ``cv`` (so crops
+            of one photograph stay in one fold).
+        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
+            Patch supervision of the first stage: one map per image, passed
+            to the embedder's ``fit`` (restricted to each fold's images, so
+            the patches of an image stay on its side of every split), whose
+            patch estimator gives each patch its own target from the map:
+            numbers for a regressor (see :meth:`PatchCNNRegressor.fit`),
+            boolean maps, True where the region that gives the image its
+            label is, for a classifier (see :meth:`PatchCNNClassifier.fit`).
+            The second stage still learns ``y``.
+        reference, reference_y : default=None
+            Passed to the embedder's ``fit`` (selective patch training),
+            restricted to each fold's images.
+        **fit_params : dict
+            Passed to the second stage's ``fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
         self._validate_params()
+        # The range is the embedder's to check (check_range of its net).
+        X = check_images(X, check_range=False)
+        y = self._encode_targets(check_targets(y, len(X), type(self).__name__))
         if reference is None and reference_y is not None:
             raise ValueError("reference_y is only used together with reference.")
         embed_params = (
@@ -105,6 +150,10 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
                     final.set_params(random_state=stage2_seed)
         self.final_estimator_ = final.fit(hyper, y, **fit_params)
         return self
+
+    def _encode_targets(self, y):
+        """The checked targets as the second stage learns them."""
+        raise NotImplementedError
 
     def _hyper_images(self, X, y, groups, embed_params, embed_seed):
         """Fit ``embedder_`` on all of X and return the training hyper-images.
@@ -343,58 +392,13 @@ class HyperImageRegressor(
 
     _default_estimators = (PatchCNNRegressor, HyperImageNetRegressor)
 
-    def fit(
-        self,
-        X,
-        y,
-        *,
-        groups=None,
-        masks=None,
-        reference=None,
-        reference_y=None,
-        **fit_params,
-    ):
-        """Fit the first stage, make out-of-fold hyper-images, fit the second.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Training images.
-        y : array-like of shape (n_images,)
-            One score per image.
-        groups : array-like of shape (n_images,), default=None
-            Source of each image, for a group splitter in ``cv`` (so crops
-            of one photograph stay in one fold).
-        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
-            Patch supervision of the first stage: one map per image, passed
-            to the embedder's ``fit`` (restricted to each fold's images, so
-            the patches of an image stay on its side of every split), whose
-            patch estimator gives each patch its own target from the map
-            (see :meth:`PatchCNNRegressor.fit`). The second stage still
-            learns ``y``.
-        reference, reference_y : default=None
-            Passed to the embedder's ``fit`` (selective patch training),
-            restricted to each fold's images.
-        **fit_params : dict
-            Passed to the second stage's ``fit``.
-
-        Returns
-        -------
-        self : HyperImageRegressor
-            The fitted estimator.
-        """
-        self._validate_params()
-        # The range is the embedder's to check (check_range of its net).
-        X = check_images(X, check_range=False)
-        y = check_targets(y, len(X), type(self).__name__)
+    def _encode_targets(self, y):
         if y.dtype.kind not in "fiub":
             raise ValueError(
                 f"{type(self).__name__} needs numeric targets; got y of dtype "
                 f"{y.dtype}."
             )
-        return self._fit_two_stages(
-            X, y, groups, masks, reference, reference_y, fit_params
-        )
+        return y
 
     def predict(self, X):
         """Score of each image.
@@ -470,52 +474,9 @@ class HyperImageClassifier(
 
     _default_estimators = (PatchCNNClassifier, HyperImageNetClassifier)
 
-    def fit(
-        self,
-        X,
-        y,
-        *,
-        groups=None,
-        masks=None,
-        reference=None,
-        reference_y=None,
-        **fit_params,
-    ):
-        """Fit the first stage, make out-of-fold hyper-images, fit the second.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Training images.
-        y : array-like of shape (n_images,)
-            One class label per image.
-        groups : array-like of shape (n_images,), default=None
-            Source of each image, for a group splitter in ``cv``.
-        masks : ndarray of shape (n_images, H, W) or list of ndarray, default=None
-            Patch supervision of the first stage: boolean maps, True where
-            the region that gives the image its label is, passed to the
-            embedder's ``fit`` restricted to each fold's images (see
-            :meth:`PatchCNNClassifier.fit`). The second stage still learns
-            ``y``.
-        reference, reference_y : default=None
-            Passed to the embedder's ``fit`` (selective patch training),
-            restricted to each fold's images.
-        **fit_params : dict
-            Passed to the second stage's ``fit``.
-
-        Returns
-        -------
-        self : HyperImageClassifier
-            The fitted estimator.
-        """
-        self._validate_params()
-        # The range is the embedder's to check (check_range of its net).
-        X = check_images(X, check_range=False)
-        y = check_targets(y, len(X), type(self).__name__)
+    def _encode_targets(self, y):
         self.classes_, y_encoded = encode_class_labels(y, type(self).__name__)
-        return self._fit_two_stages(
-            X, y_encoded, groups, masks, reference, reference_y, fit_params
-        )
+        return y_encoded
 
     def predict_proba(self, X):
         """Class probabilities of each image.
