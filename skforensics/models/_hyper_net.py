@@ -5,7 +5,6 @@ import scipy.sparse
 import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
 from skorch.utils import is_dataset, to_numpy
 
 from ..nn import HyperImageCNN
@@ -99,15 +98,6 @@ class _HyperImageNetMixin(CheckedFitMixin):
         if is_dataset(X):
             return X
         return super().get_dataset(_channels_first(np.asarray(X)), y)
-
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("print_log", PrintLog()),
-        ]
 
     def _outputs(self, X):
         """The module's outputs after the predict nonlinearity, as numpy."""

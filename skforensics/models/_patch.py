@@ -182,7 +182,7 @@ class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassif
         return None if classes is None else len(classes)
 
     def _extra_callbacks(self):
-        return [("valid_acc", ValidAccuracy())]
+        return [("valid_acc", ValidAccuracy()), *super()._extra_callbacks()]
 
     def _check_module_output(self, module, out):
         n_classes = self._n_outputs()

@@ -281,6 +281,20 @@ class CheckedFitMixin(ImageNetMixin):
     data for a fitted net (``partial_fit``) with what it was fitted on.
     """
 
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            *self._extra_callbacks(),
+            ("print_log", PrintLog()),
+        ]
+
+    def _extra_callbacks(self):
+        """Callbacks between the losses and the log (none by default)."""
+        return []
+
     def fit(self, X, y, **fit_params):
         """Fit the network.
 
@@ -540,19 +554,8 @@ class PatchNetMixin(CheckedFitMixin):
         if hasattr(dataset_train, "resample"):
             dataset_train.resample(len(self.history) - 1)
 
-    @property
-    def _default_callbacks(self):
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            *self._extra_callbacks(),
-            ("progress_bar", QuietProgressBar()),
-            ("print_log", PrintLog()),
-        ]
-
     def _extra_callbacks(self):
-        return []
+        return [("progress_bar", QuietProgressBar())]
 
     def _check_module_output(self, module, out):
         pass
