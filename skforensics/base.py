@@ -30,10 +30,11 @@ class ImageTransformerMixin(ImageEstimatorMixin, TransformerMixin):
 
     It sets the tags that tell scikit-learn the input is not a 2-D table and
     gives stateless per-image transformers their ``fit``: validate the
-    collection and remember its channel count in ``n_channels_in_``.
-    Subclasses call :meth:`_check_images` in ``transform`` with
-    ``reset=False`` to get the same validation and a ``NotFittedError``
-    before ``fit``.
+    parameters and the collection and remember its channel count in
+    ``n_channels_in_``. Subclasses with checks of their own on the training
+    images override :meth:`_check_fit_images`, and call
+    :meth:`_check_images` in ``transform`` with ``reset=False`` to get the
+    same validation and a ``NotFittedError`` before ``fit``.
     """
 
     def __sklearn_tags__(self):
@@ -56,8 +57,12 @@ class ImageTransformerMixin(ImageEstimatorMixin, TransformerMixin):
             )
         return X
 
+    def _check_fit_images(self, X):
+        """Validate the training images (``reset=True``); subclasses add checks."""
+        self._check_images(X, reset=True)
+
     def fit(self, X, y=None):
-        """Validate the images and record their number of channels.
+        """Validate the parameters and the images; record their channel count.
 
         Parameters
         ----------
@@ -72,7 +77,7 @@ class ImageTransformerMixin(ImageEstimatorMixin, TransformerMixin):
             The fitted transformer.
         """
         self._validate_params()
-        self._check_images(X, reset=True)
+        self._check_fit_images(X)
         return self
 
 

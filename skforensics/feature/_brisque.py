@@ -528,25 +528,8 @@ class BRISQUEExtractor(ImageTransformerMixin, BaseEstimator):
     def __init__(self, *, n_jobs=None):
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Validate the parameters and the images.
-
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection of shape ``(n_images, height, width[,
-            n_channels])``.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : BRISQUEExtractor
-            The fitted transformer.
-        """
-        self._validate_params()
+    def _check_fit_images(self, X):
         _check_sizes(self._check_images(X, reset=True, check_range=True))
-        return self
 
     def transform(self, X):
         """Compute the BRISQUE features of each image.

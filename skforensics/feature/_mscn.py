@@ -366,26 +366,9 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
         self.mode = mode
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Validate the parameters and the images.
-
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection of shape ``(n_images, height, width[,
-            n_channels])``.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : MSCNTransformer
-            The fitted transformer.
-        """
-        self._validate_params()
+    def _check_fit_images(self, X):
         _check_window(self.window, type(self).__name__)
         self._check_images(X, reset=True)
-        return self
 
     def transform(self, X):
         """Compute the MSCN coefficients of each image.

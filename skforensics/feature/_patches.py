@@ -385,24 +385,8 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Validate the parameters and the images.
-
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
-        self._validate_params()
+    def _check_fit_images(self, X):
         self._check_images(X, reset=True, min_size=as_pair(self.patch_size))
-        return self
 
     def transform(self, X):
         """Extract the patches of every image.
