@@ -8,7 +8,6 @@ the images and become the targets of the patches drawn from them (see
 from skorch.utils import is_dataset
 
 from ..utils._validation import image_shapes
-from ._datasets import PatchDataset
 from ._targets import check_masks
 
 _FIT_DOC = """Fit the network on patches of the images.
@@ -139,20 +138,12 @@ class _PatchSupervisionMixin:
         masks = getattr(self, "_fit_masks", None)
         if masks is None or is_dataset(X):
             return super().get_dataset(X, y)
-        seeds = getattr(self, "random_seeds_", (0, 0, 0))
         offset, scale = 0.0, 1.0
         if self._mask_target == "mean":
             offset, scale = self.y_mean_, self.y_scale_
-        return PatchDataset(
+        return self._patch_dataset(
             X,
             y,
-            patch_size=self.patch_size_,
-            sampling=self.sampling,
-            stride=self.stride,
-            n_patches=self.n_patches,
-            augment=bool(self.augment),
-            random_state=seeds[1],
-            target_dtype=self._target_dtype,
             masks=masks,
             mask_target=self._mask_target,
             target_offset=offset,

@@ -514,6 +514,13 @@ class PatchNetMixin(CheckedFitMixin):
         """
         if is_dataset(X):
             return X
+        return self._patch_dataset(X, y)
+
+    def _patch_dataset(self, X, y, **kwargs):
+        """A :class:`PatchDataset` of checked images with this net's sampling.
+
+        ``kwargs`` (e.g. the masks of patch supervision) are passed on.
+        """
         seeds = getattr(self, "random_seeds_", (0, 0, 0))
         return PatchDataset(
             X,
@@ -525,6 +532,7 @@ class PatchNetMixin(CheckedFitMixin):
             augment=bool(self.augment),
             random_state=seeds[1],
             target_dtype=self._target_dtype,
+            **kwargs,
         )
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
