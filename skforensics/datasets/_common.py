@@ -32,7 +32,13 @@ def check_source_images(images, crop_size, n_crops, func_name):
 
 
 def crop_corners(shape, crop, n_crops, rng):
-    """Draw ``n_crops`` top-left corners of a ``crop`` window, uniformly."""
+    """Draw ``n_crops`` top-left corners of a ``crop`` window, uniformly.
+
+    ``crop=None`` (no cropping) gives ``[None]``, the whole image once (see
+    :func:`crop`), and draws nothing from ``rng``.
+    """
+    if crop is None:
+        return [None]
     height, width = shape[:2]
     rows = rng.randint(0, height - crop[0] + 1, size=n_crops)
     cols = rng.randint(0, width - crop[1] + 1, size=n_crops)

@@ -370,11 +370,7 @@ def make_degraded_images(
     for index in range(len(images)):
         image = np.asarray(images[index], dtype=np.float32)
         quantize = on_8bit_grid(image)
-        corners = (
-            [None]
-            if crop_hw is None
-            else crop_corners(image.shape, crop_hw, n_crops, rng)
-        )
+        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
         fakes = {}
         for corner in corners:
             factor = factors[rng.randint(len(factors))]

@@ -245,11 +245,7 @@ def make_jpeg_images(
     samples, groups = [], []
     for index in range(len(images)):
         image = np.asarray(images[index], dtype=np.float32)
-        corners = (
-            [None]
-            if crop_hw is None
-            else crop_corners(image.shape, crop_hw, n_crops, rng)
-        )
+        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
         for corner in corners:
             samples.append(crop(image, corner, crop_hw))
             groups.append(index)

@@ -185,11 +185,7 @@ def make_rescaled_images(
     for index in range(len(images)):
         image = np.asarray(images[index], dtype=np.float32)
         quantize = on_8bit_grid(image)
-        corners = (
-            [None]
-            if crop_hw is None
-            else crop_corners(image.shape, crop_hw, n_crops, rng)
-        )
+        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
         fakes = {}
         for corner in corners:
             chosen = kernels if each_kernel else (kernels[rng.randint(len(kernels))],)
