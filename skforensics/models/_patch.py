@@ -1,7 +1,7 @@
 """The patch CNN estimators: one label or score per image, patches inside torch.
 
 What the two share (parameters, patch sampling, batched inference over the
-tiles, validation) lives in :mod:`._skorch_base`; this file holds what
+tiles, validation) lives in :mod:`._patch_net`; this file holds what
 differs: the default module and loss, the target encoding and the pooling.
 """
 
@@ -12,9 +12,10 @@ from skorch import NeuralNetClassifier, NeuralNetRegressor
 from ..nn import KangCNN, PatchCNN
 from ..utils._param_validation import StrOptions
 from ._callbacks import ValidAccuracy
-from ._pooling import pool
-from ._skorch_base import ImageNetMixin, PatchNetMixin
+from ._patch_net import PatchNetMixin
 from ._patch_supervision import _FIT_DOC, _PatchSupervisionMixin
+from ._pooling import pool
+from ._skorch_base import ImageNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]

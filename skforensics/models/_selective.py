@@ -25,7 +25,8 @@ from ..utils._param_validation import (
 )
 from ..utils._validation import check_images, image_shapes, n_channels_of
 from ._patch import PatchCNNRegressor
-from ._skorch_base import ImageNetMixin, PatchNetMixin
+from ._patch_net import PatchNetMixin
+from ._skorch_base import ImageNetMixin
 from ._skorch_compat import inherit_signature
 
 __all__ = ["PatchRankingRegressor", "select_patches"]
