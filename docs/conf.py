@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, os.path.abspath("sphinxext"))
 
 import skforensics  # noqa: E402
-from make_api import write as write_api_pages  # noqa: E402
+from data_docs import hidden_values, process_docstring  # noqa: E402
+from make_api import SECTIONS, write as write_api_pages  # noqa: E402
 from public_paths import process_signature  # noqa: E402
 
 # docs/api/ (ignored by git) lists every name of every subpackage's __all__,
@@ -50,6 +51,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "gallery_figure",
 ]
 
 templates_path = ["_templates"]
@@ -64,6 +66,12 @@ nitpicky = False
 
 autosummary_generate = True
 autosummary_imported_members = False
+# Public constants whose value prints a private object (a tuple of
+# ``_Row`` objects) are shown without it: ``_templates/autosummary/data.rst``
+# adds ``:no-value:`` for them, and their docstring says what they hold.
+autosummary_context = {
+    "data_without_value": hidden_values(module for module, *_ in SECTIONS),
+}
 autodoc_default_options = {}
 autodoc_typehints = "none"
 
@@ -112,6 +120,10 @@ sphinx_gallery_conf = {
     "run_stale_examples": True,
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
+    # Each figure is also saved at twice the resolution (``*_2_00x.png``,
+    # offered through ``srcset``), so that tick labels stay legible on
+    # high-density screens and in the full-size image a click opens.
+    "image_srcset": ["2x"],
 }
 
 # -- HTML --------------------------------------------------------------------
@@ -123,11 +135,11 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "header_links_before_dropdown": 6,
+    "header_links_before_dropdown": 8,
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
 html_show_sourcelink = True
-html_sidebars = {"index": [], "install": []}
+html_sidebars = {"index": [], "quickstart": [], "install": []}
 
 
 # -- Members documented on class pages ---------------------------------------
@@ -158,3 +170,6 @@ def setup(app):
     app.connect("autodoc-skip-member", skip_foreign_members)
     # Defaults such as ``module=JPEGQualityNet`` show the public path.
     app.connect("autodoc-process-signature", process_signature)
+    # Constants defined in private modules keep their documentation (before
+    # numpydoc, priority 500, reformats the docstring).
+    app.connect("autodoc-process-docstring", process_docstring, priority=400)

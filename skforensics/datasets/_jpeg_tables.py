@@ -175,7 +175,10 @@ _JPEGLI_EXPONENT = (
     (1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00),
 )
 
-#: The table families :func:`draw_quantization_tables` draws from.
+#: The table families :func:`draw_quantization_tables` draws from, a tuple of
+#: strings: ``"libjpeg"``, ``"mozjpeg"``, ``"mozjpeg-research"``,
+#: ``"jpegli"``, ``"flat"``, ``"perturbed"`` and ``"monotone"`` (see
+#: :func:`draw_quantization_tables` for what each one is).
 TABLE_FAMILIES = (
     "libjpeg",
     "mozjpeg",

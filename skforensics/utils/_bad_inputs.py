@@ -145,10 +145,22 @@ BAD_INPUTS = (
     _Row("not_mutated", "read-only uint8, float and list input",
          lambda X, y, c: (X, y), expect="not_mutated"),
 )
-"""The bad-input table: every row, in the order the checks run."""
+"""The bad-input table: every row, in the order the checks run.
 
-# Parameter values no estimator may take, and must refuse in ``fit`` with
-# scikit-learn's message before any computation (e.g. before torch's Adam).
+A tuple of rows, each with a ``name`` (the check's name, as
+:func:`image_estimator_bad_input_checks` yields it), a ``description``, a
+``make(X, y, context)`` function that turns good data into the bad input,
+and what must happen (``expect``: a clear ``ValueError`` or ``TypeError``
+whose message matches ``match``, a warning, ``NotFittedError``, or input left
+unmodified). The rows, by name: ``nan``, ``inf``, ``ndim_1``, ``ndim_2``,
+``ndim_5``, ``empty_array``, ``empty_list``, ``too_small``, ``float_0_255``,
+``single_image``, ``uint16_low`` (a warning), ``mixed_channels``,
+``channel_first``, ``signed_integers``, ``file_paths``, ``channel_mismatch``
+(at predict time), ``not_fitted`` and ``not_mutated``.
+"""
+
+#: Parameter values no estimator may take, and must refuse in ``fit`` with
+#: scikit-learn's message before any computation (e.g. before torch's Adam).
 BAD_PARAMETERS = {
     "lr": -1,
     "max_epochs": -1,
