@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from ..utils._color import to_uint8
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files
 from ._jpeg_audit import audit_image
 from ._jpeg_verdict import RESIZED_VERDICT
@@ -174,6 +175,51 @@ def _save_figure(fig, path):
     fig.clear()
 
 
+# The maps are drawn from arrays at most this many pixels a side (block
+# means of the image and of the maps): the saved figures are a few hundred
+# pixels wide, and matplotlib drawing a 48-megapixel image held several
+# float64 RGBA copies of it (1.8 GB of the peak at 12 megapixels).
+MAP_SIDE = 1024
+
+
+def shrink_factor(shape, side, *, divisor=None):
+    """The smallest factor that brings the longer side of ``shape`` to at
+    most ``side`` pixels, among the divisors of ``divisor`` (any when None);
+    the largest such divisor when none is enough."""
+    longest = max(shape[:2])
+    if divisor is None:
+        return max(1, -(-longest // side))
+    divisors = [k for k in range(1, int(divisor) + 1) if divisor % k == 0]
+    return next((k for k in divisors if longest <= side * k), divisors[-1])
+
+
+def shrink(image, side, *, factor=None):
+    """Block mean of ``image`` (uint8, or float in [0, 1]) as float32.
+
+    By ``factor`` (default :func:`shrink_factor` for ``side``): each pixel
+    of the result is the mean of a ``factor x factor`` block; the last rows
+    and columns that do not fill a block are dropped. Computed strip by
+    strip, so that no float copy of the whole image is made; a factor of 1
+    gives the image itself as float32.
+    """
+    k = shrink_factor(image.shape, side) if factor is None else int(factor)
+    scale = np.float32(255) if image.dtype == np.uint8 else None
+    if k == 1:
+        out = np.asarray(image, dtype=np.float32)
+        return out / scale if scale is not None else out
+    height, width = image.shape[0] // k, image.shape[1] // k
+    rest = image.shape[2:]
+    out = np.empty((height, width) + rest, dtype=np.float32)
+    rows = max(1, 2**20 // max(1, width * k * k * int(np.prod(rest, dtype=int))))
+    for top in range(0, height, rows):
+        n = min(rows, height - top)
+        strip = image[top * k : (top + n) * k, : width * k].astype(np.float32)
+        out[top : top + n] = strip.reshape(n, k, width, k, *rest).mean(axis=(1, 3))
+    if scale is not None:
+        out /= scale
+    return out
+
+
 class UpscaleStep:
     """P(upscaled), the verdict, the factor and the native size, from
     :func:`~._upscale.upscale_verdict`; images and videos.
@@ -193,13 +239,18 @@ class UpscaleStep:
         self.max_tiles = max_tiles
 
     def __call__(self, source, record, map_path):
-        from ._upscale import upscale_verdict
+        from ._upscale import frame_luminance, upscale_verdict
 
         estimator = load_estimator(self.estimator)
+        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        # The luminance the net reads, made once for the verdict and the map.
+        frame = None
+        if source.image is not None:
+            frame = frame_luminance(source.image, final)
         # "default": upscale_verdict's own bound on the tiles per frame.
         tiles = {} if self.max_tiles == "default" else {"max_tiles": self.max_tiles}
         verdict = upscale_verdict(
-            source.path if source.image is None else source.image,
+            source.path if frame is None else frame,
             n_frames=self.n_frames,
             estimator=estimator,
             **tiles,
@@ -219,21 +270,27 @@ class UpscaleStep:
         # The tile map: P(upscaled) = 1 - P(native) of each tile, one pass.
         from ._plot import PatchScoreDisplay
 
-        final = estimator[-1] if hasattr(estimator, "steps") else estimator
-        X = [source.image]
-        if hasattr(estimator, "steps"):
-            X = estimator[:-1].transform(X)
-        tiles = np.asarray(final.predict_patch_map(X)[0])
+        # The tiles of the luminance that the verdict's net read (as
+        # upscale_verdict, the pipeline's grey conversion is frame_luminance).
+        tiles = np.asarray(final.predict_patch_map([frame])[0])
+        del frame
         tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
         fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
         # The image and the maps are the pipeline's, validated once already:
         # the Display is built from them (as from_predictions would, without
-        # its checks) and drawn.
+        # its checks) and drawn, from the image shrunk by a factor that
+        # divides the tiles' size and stride, so that the tiles still fall
+        # on whole pixels.
+        patch = np.array(final.patch_size_, dtype=int)
+        stride = getattr(final, "stride", None)
+        step = patch if stride is None else np.broadcast_to(stride, 2).astype(int)
+        k = shrink_factor(source.image.shape, MAP_SIDE, divisor=np.gcd.reduce(
+            np.concatenate([patch, step])))
         PatchScoreDisplay(
-            image=source.image,
+            image=shrink(source.image, MAP_SIDE, factor=k),
             tile_scores=tiles,
-            patch_size=tuple(final.patch_size_),
-            stride=getattr(final, "stride", None),
+            patch_size=tuple(int(n) // k for n in patch),
+            stride=None if stride is None else tuple(int(n) // k for n in step),
             score=record["p_upscaled"],
         ).plot(ax=fig.subplots())
         _save_figure(fig, map_path)
@@ -282,10 +339,11 @@ class JPEGStep:
         fig = _new_figure(
             (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
         )
+        k = shrink_factor(source.image.shape, MAP_SIDE)
         JPEGMapDisplay(
-            image=source.image,
-            quality_map=quality_map,
-            flag_map=flag_map,
+            image=shrink(source.image, MAP_SIDE, factor=k),
+            quality_map=shrink(quality_map, MAP_SIDE, factor=k),
+            flag_map=shrink(flag_map, MAP_SIDE, factor=k),
             quality=row["net_quality"],
             p_compressed=row["p_compressed"],
             verdict=row["jpeg_verdict"],
@@ -345,7 +403,8 @@ def prepare(steps, *, draw):
 
 
 class _Source:
-    """What the steps read: the path, the pixels as read and as validated."""
+    """What the steps read: the path, the pixels as read and as validated
+    (:func:`validated_pixels`: ``uint8`` for 8-bit files, else float32)."""
 
     def __init__(self, path, raw=None, image=None):
         self.path, self.raw, self.image = path, raw, image
@@ -375,12 +434,16 @@ THUMBNAIL_SIZE = 320
 
 
 def _save_thumbnail(image, path):
-    """Save ``image`` (float, [0, 1]) as a PNG at most THUMBNAIL_SIZE pixels a side."""
+    """Save ``image`` (uint8, or float in [0, 1]) as a PNG at most
+    THUMBNAIL_SIZE pixels a side."""
     from PIL import Image
 
-    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    thumb = Image.fromarray(pixels)
-    del pixels
+    if max(image.shape[:2]) > 4 * THUMBNAIL_SIZE:
+        # A block mean first: no image-sized copy (Pillow holds RGB as RGBX).
+        image = to_uint8(shrink(image, 4 * THUMBNAIL_SIZE))
+    elif image.dtype != np.uint8:
+        image = to_uint8(image)
+    thumb = Image.fromarray(image)
     thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
     thumb.save(path)
 
@@ -400,15 +463,36 @@ def read_source(path, *, max_pixels="pillow"):
     OSError or ValueError if it cannot be read; ``max_pixels`` is
     :func:`~skforensics.utils.read_image`'s decompression-bomb limit.
     """
-    from ..utils import check_images, read_image
+    from ..utils import read_image
 
     raw = read_image(path, max_pixels=max_pixels)
+    return _Source(os.fspath(path), raw, validated_pixels(raw)), _mode(raw)
+
+
+def validated_pixels(raw):
+    """The pixels of a file as the steps read them, validated once.
+
+    8-bit pixels stay ``uint8``: a 48-megapixel RGB photograph is 144 MB
+    as read and would be 576 MB as float32, and every step converts what it
+    needs itself (a tile, a strip, the luminance). Their structure (number
+    of dimensions, channels) is checked by :func:`~skforensics.utils.check_images`
+    on a corner of the image, which holds the same dtype and channels; the
+    values of 8-bit pixels need no check. Other dtypes (16-bit, float) are
+    validated whole and converted to float32, as before. An alpha channel is
+    dropped and ``(H, W, 1)`` becomes ``(H, W)``.
+    """
+    from ..utils import check_images
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
-        image = np.asarray(check_images([raw])[0], dtype=np.float32)
+        if raw.dtype == np.uint8 and raw.ndim in (2, 3):
+            check_images([raw[:8, :8]])
+            image = raw[..., :3] if raw.ndim == 3 and raw.shape[2] == 4 else raw
+        else:
+            image = np.asarray(check_images([raw])[0], dtype=np.float32)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
-    return _Source(os.fspath(path), raw, image), _mode(raw)
+    return image
 
 
 def analyse_one(

@@ -221,6 +221,11 @@ def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
     quality_map, flag_map : ndarray of shape (height, width)
         The net's maps.
     """
+    if evidence:
+        # First, so that its arrays are gone before the maps are made.
+        pixels = image if raw is None else _without_alpha(raw)
+        found = _evidence_columns(path, pixels)
+        del pixels
     quality_maps, flag_maps, summary = estimator.predict_maps(
         [image], return_summary=True
     )
@@ -236,8 +241,7 @@ def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
     }
     row["compressed"] = row["p_compressed"] > 0.5
     if evidence:
-        pixels = image if raw is None else _without_alpha(raw)
-        row.update(_evidence_columns(path, pixels))
+        row.update(found)
     else:
         row.update(evidence="unknown", table_quality=None, libjpeg_like=None, phase_z=None)
     row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(

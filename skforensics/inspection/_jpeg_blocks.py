@@ -36,8 +36,26 @@ def _blocks_at(luma, clipped, phase):
     dy, dx = phase
     height, width = luma.shape
     n_y, n_x = (height - dy) // 8, (width - dx) // 8
-    crop = (slice(dy, dy + 8 * n_y), slice(dx, dx + 8 * n_x))
-    blocks = luma[crop].reshape(n_y, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 8, 8)
-    clip = clipped[crop].reshape(n_y, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 64)
-    usable = ~clip.any(axis=1) & (np.ptp(blocks, axis=(1, 2)) > 0)
-    return _dct_blocks(blocks[usable] - 128.0)
+    # A band of block rows at a time, into one array of the largest size:
+    # its pages past the usable blocks are never touched, so memory holds
+    # the coefficients and one band, not copies of the whole luminance.
+    coefs = np.empty((n_y * n_x, 8, 8), dtype=np.float32)
+    band = max(1, _BAND_PIXELS // max(1, 64 * n_x))
+    n_usable = 0
+    for y0 in range(0, n_y, band):
+        rows = min(band, n_y - y0)
+        crop = (
+            slice(dy + 8 * y0, dy + 8 * (y0 + rows)),
+            slice(dx, dx + 8 * n_x),
+        )
+        blocks = luma[crop].reshape(rows, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 8, 8)
+        clip = clipped[crop].reshape(rows, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 64)
+        usable = ~clip.any(axis=1) & (np.ptp(blocks, axis=(1, 2)) > 0)
+        found = _dct_blocks(blocks[usable] - 128.0)
+        coefs[n_usable : n_usable + len(found)] = found
+        n_usable += len(found)
+    return coefs[:n_usable]
+
+
+# Pixels per band of _blocks_at.
+_BAND_PIXELS = 1 << 20

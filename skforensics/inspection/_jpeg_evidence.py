@@ -110,6 +110,10 @@ def _file_pixels(img, name):
     return _to_array(img)
 
 
+# Rows per strip of the passes over an 8-bit image.
+_STRIP_ROWS = 256
+
+
 def _luminance(pixels):
     """8-bit luminance as JPEG computes it, and the mask of clipped pixels.
 
@@ -132,17 +136,25 @@ def _luminance(pixels):
             "at a time."
         )
     if pixels.dtype == np.uint8:
-        # Exact and fast on the 8-bit values themselves.
-        clipped = pixels == 0
-        clipped |= pixels == 255
-        if pixels.ndim == 3:
-            clipped = clipped.any(axis=2)
-            values = pixels.astype(np.float32)
-            luma = values[..., 0] * np.float32(0.299)
-            luma += values[..., 1] * np.float32(0.587)
-            luma += values[..., 2] * np.float32(0.114)
-            return np.round(luma), clipped
-        return pixels.astype(np.float32), clipped
+        # Exact and fast on the 8-bit values themselves, strip by strip, so
+        # that memory holds the luminance and the mask, not a float copy of
+        # the colour image.
+        luma = np.empty(pixels.shape[:2], dtype=np.float32)
+        clipped = np.empty(pixels.shape[:2], dtype=bool)
+        for top in range(0, pixels.shape[0], _STRIP_ROWS):
+            rows = slice(top, top + _STRIP_ROWS)
+            strip = pixels[rows]
+            clip = (strip == 0) | (strip == 255)
+            if pixels.ndim == 2:
+                luma[rows], clipped[rows] = strip, clip
+                continue
+            np.any(clip, axis=2, out=clipped[rows])
+            values = strip.astype(np.float32)
+            y = values[..., 0] * np.float32(0.299)
+            y += values[..., 1] * np.float32(0.587)
+            y += values[..., 2] * np.float32(0.114)
+            np.round(y, out=luma[rows])
+        return luma, clipped
     if pixels.dtype == np.uint16:
         values = pixels / 257.0
     elif pixels.dtype == bool:

@@ -52,23 +52,33 @@ def _ratio_profile(luma, axis):
     their first sample along ``axis``.
     """
     values = luma if axis == 1 else luma.T
-    values = np.asarray(values, dtype=np.float32)
-    second = np.abs(values[:, 2:] - 2 * values[:, 1:-1] + values[:, :-2])
-    n = second.shape[1]
-    local = second[:, : n - 8].copy()
-    for shift in range(1, 9):
-        local += second[:, shift : n - 8 + shift]
-    local *= np.float32(1 / 9)
-    local += 1
-    # Each ratio weighs 1 / (local mean + 1): the smooth parts, where block
-    # edges show, count more than the textured ones, where they hide.
-    weight = 1 / local
-    ratio = second[:, 4 : n - 4] * weight
-    plain = ratio.mean(axis=0, dtype=np.float64)
-    ratio *= weight
-    # second[:, i] is centred on pixel i + 1; ratio[:, j] on pixel j + 5.
-    profile = ratio.sum(axis=0, dtype=np.float64)
-    return profile / weight.sum(axis=0, dtype=np.float64), plain, 5
+    n_rows = values.shape[0]
+    plain = profile = weights = 0.0
+    # A strip of rows at a time (the sums are over rows), so that memory
+    # holds a strip's temporaries, not the image's.
+    for top in range(0, n_rows, _STRIP_ROWS):
+        strip = np.asarray(values[top : top + _STRIP_ROWS], dtype=np.float32)
+        second = np.abs(strip[:, 2:] - 2 * strip[:, 1:-1] + strip[:, :-2])
+        n = second.shape[1]
+        local = second[:, : n - 8].copy()
+        for shift in range(1, 9):
+            local += second[:, shift : n - 8 + shift]
+        local *= np.float32(1 / 9)
+        local += 1
+        # Each ratio weighs 1 / (local mean + 1): the smooth parts, where
+        # block edges show, count more than the textured ones, where they hide.
+        weight = 1 / local
+        ratio = second[:, 4 : n - 4] * weight
+        plain = plain + ratio.sum(axis=0, dtype=np.float64)
+        ratio *= weight
+        # second[:, i] is centred on pixel i + 1; ratio[:, j] on pixel j + 5.
+        profile = profile + ratio.sum(axis=0, dtype=np.float64)
+        weights = weights + weight.sum(axis=0, dtype=np.float64)
+    return profile / weights, plain / n_rows, 5
+
+
+# Rows per strip of _ratio_profile.
+_STRIP_ROWS = 256
 
 
 def _robust_spectrum(profile, n_fft):

@@ -157,7 +157,7 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
     """
     from ..models import pretrained
     from ..models._pretrained import load_upscale_pooling
-    from ..utils import check_images, read_image, to_grayscale
+    from ..utils import read_image
     from ._upscale_evidence import FEATURES, combine, frame_evidence, pooled_features
 
     if estimator is None:
@@ -171,20 +171,12 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
     if max_tiles is not None and int(max_tiles) < 1:
         raise ValueError(f"max_tiles must be at least 1 or None; got {max_tiles}.")
 
-    def luminance(image):
-        image = check_images([image], min_size=model.patch_size_,
-                             min_size_hint=" (the upscale net's tiles)")[0]
-        image = np.asarray(image, dtype=np.float32)
-        if image.ndim == 3:
-            image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
-        return image
-
     frame_evidences = []
     name = None if isinstance(source, np.ndarray) else os.fspath(source)
 
     def judge(image):
         try:
-            frame = luminance(image)
+            frame = frame_luminance(image, model)
         except ValueError as exc:
             if name is None:
                 raise
@@ -240,6 +232,47 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
         native_height=round(height / factor),
         native_width=round(width / factor),
     )
+
+
+def frame_luminance(image, model):
+    """The luminance that the tile net ``model`` reads of one image: float32
+    in [0, 1], BT.601 grey of a colour image.
+
+    The image is checked as :func:`~skforensics.utils.check_images` checks
+    it, at least the net's tile size. An 8-bit image is checked on its
+    top-left corner (the same dtype and channels; the corner is one tile,
+    so it passes the size check exactly when the whole image does, and a
+    smaller image is checked whole) and converted a strip of rows at a
+    time: the same values, without a float copy of the colour image.
+    """
+    from ..utils import check_images, to_grayscale
+    from ..utils._color import _gray_one
+
+    hint = " (the upscale net's tiles)"
+    image = np.asarray(image)
+    height, width = (int(n) for n in model.patch_size_)
+    if image.dtype != np.uint8 or image.ndim not in (2, 3):
+        image = check_images([image], min_size=(height, width), min_size_hint=hint)[0]
+        image = np.asarray(image, dtype=np.float32)
+        if image.ndim == 3:
+            image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
+        return image
+    small = image.shape[0] < height or image.shape[1] < width
+    check_images(
+        [image if small else image[:height, :width]],
+        min_size=(height, width),
+        min_size_hint=hint,
+    )
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[..., :3]
+    gray = np.empty(image.shape[:2], dtype=np.float32)
+    for top in range(0, image.shape[0], _STRIP_ROWS):
+        gray[top : top + _STRIP_ROWS] = _gray_one(image[top : top + _STRIP_ROWS])
+    return gray
+
+
+# Rows per strip of frame_luminance.
+_STRIP_ROWS = 256
 
 
 def factor_words(verdict):

@@ -12,7 +12,7 @@ from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
 from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
-from ..utils._color import _gray_one, from_uint8, to_uint8
+from ..utils._color import _gray_one, to_uint8
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -49,10 +49,43 @@ def textured_fraction(image):
     """
     from scipy.ndimage import uniform_filter
 
-    y = to_uint8(_gray_one(image)).astype(np.float64)
-    mean = uniform_filter(y, 8, mode="reflect")
-    variance = uniform_filter(y * y, 8, mode="reflect") - mean * mean
-    return float(np.mean(variance >= _TEXTURE_VARIANCE))
+    # Strip by strip (each with the 4 rows its 8x8 windows reach beyond
+    # it), so that memory follows a strip, not the image; the sums are of
+    # integers, exact in float64, so the answer is that of the whole image.
+    image = np.asarray(image)
+    height = image.shape[0]
+    n_textured = 0
+    for top in range(0, height, _STRIP_ROWS):
+        bottom = min(height, top + _STRIP_ROWS)
+        lo, hi = max(0, top - 4), min(height, bottom + 4)
+        y = to_uint8(_gray_one(image[lo:hi])).astype(np.float64)
+        mean = uniform_filter(y, 8, mode="reflect")
+        variance = uniform_filter(y * y, 8, mode="reflect") - mean * mean
+        n_textured += np.count_nonzero(
+            variance[top - lo : bottom - lo] >= _TEXTURE_VARIANCE
+        )
+    return float(n_textured / (height * image.shape[1]))
+
+
+# Rows per strip of the whole-image passes of prediction.
+_STRIP_ROWS = 256
+
+
+def _on_8bit_grid(image):
+    """The pixels the net sees, uint8: 8-bit images as they are, float ones
+    rounded to the 8-bit grid strip by strip (as JPEG stores them); grey
+    repeated to RGB by a zero-stride view."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        pixels = np.empty(image.shape, dtype=np.uint8)
+        for top in range(0, image.shape[0], _STRIP_ROWS):
+            pixels[top : top + _STRIP_ROWS] = to_uint8(image[top : top + _STRIP_ROWS])
+        image = pixels
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 2:
+        image = np.broadcast_to(image[..., np.newaxis], image.shape + (3,))
+    return image
 
 
 class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegressor):
@@ -343,6 +376,43 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             ),
         )
 
+    def _predict_images(self, X):
+        """The checked images of ``X``; 8-bit images kept ``uint8``.
+
+        The net reads 8-bit pixels (``_on_8bit_grid``), so a collection of
+        ``uint8`` arrays (a list, or an ndarray) is checked without its
+        float copy: :meth:`_check_predict_images` sees the top-left corner
+        of each image, which has its dtype and channels and, when the image
+        is large enough, passes the size check as the whole image would (a
+        smaller image is checked whole, and refused as such). The images
+        are then returned as given, an alpha channel dropped (with
+        check_images' warning). Other input is checked whole, as floats.
+        """
+        self.check_is_fitted()
+        is_list = isinstance(X, (list, tuple)) and all(
+            isinstance(image, np.ndarray) for image in X
+        )
+        if not (is_list or isinstance(X, np.ndarray)) or not all(
+            np.asarray(image).dtype == np.uint8 for image in X
+        ):
+            return self._check_predict_images(X)
+        field = int(self.module_.receptive_field)
+
+        def corner(image):
+            if image.ndim < 2 or min(image.shape[:2]) < field:
+                return image
+            return image[:field, :field]
+
+        if is_list:
+            self._check_predict_images([corner(image) for image in X])
+        else:
+            small = X.ndim < 3 or min(X.shape[1:3]) < field
+            self._check_predict_images(X if small else X[:, :field, :field])
+        return [
+            image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
+            for image in X
+        ]
+
     def _inference_module(self):
         """An evaluation copy of the net: batch norm folded, channels_last.
 
@@ -359,17 +429,24 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         """Quality and flag maps (unclipped, float32) of one float image."""
         if module is None:
             module = self._inference_module()
-        # JPEG stores 8-bit pixels: the net sees the image on the 8-bit grid.
-        pixels = from_uint8(to_uint8(image))
+        # JPEG stores 8-bit pixels: the net sees the image on the 8-bit grid,
+        # read as float one tile at a time.
         return tiled_maps(
-            module, pixels, tile_size=int(self.tile_size), device=self.device
+            module,
+            _on_8bit_grid(image),
+            tile_size=int(self.tile_size),
+            device=self.device,
         )
 
     def _clipped_maps(self, image, module):
-        """The (quality factor, flag) maps of one float image, clipped."""
+        """The (quality factor, flag) maps of one image, clipped (in place:
+        views of one (2, H, W) float32 array)."""
         maps = self._image_maps(image, module)
-        quality = 100.0 * (1.0 - np.clip(maps[0], 0.0, 1.0))
-        return quality.astype(np.float32), np.clip(maps[1], 0.0, 1.0)
+        np.clip(maps, 0.0, 1.0, out=maps)
+        quality = maps[0]
+        np.subtract(1.0, quality, out=quality)
+        np.multiply(100.0, quality, out=quality)
+        return quality, maps[1]
 
     def _maps_and_texture(self, image, module):
         """The clipped maps of one image and its :func:`textured_fraction`."""
@@ -382,7 +459,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         (``n_jobs``, or joblib's context), contiguous chunks of images are
         mapped by the workers.
         """
-        X = self._check_predict_images(X)
+        X = self._predict_images(X)
         n_jobs = check_n_jobs(getattr(self, "n_jobs", None), _OWNER)
         if effective_n_jobs(n_jobs) == 1:
             module = self._inference_module()

@@ -23,7 +23,10 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
         method (:class:`~skforensics.nn.JPEGQualityNet`) is asked for the
         kept part of each tile only, and computes no more than it needs.
     image : ndarray of shape (H, W, C)
-        The image, float32.
+        The image, float32, or uint8 read as ``k / 255`` in float32 (as
+        :func:`~skforensics.utils._color.from_uint8` does) one tile at a
+        time, so that no float copy of the whole image is made. Any strides
+        (a zero-stride view that repeats a grey channel included).
     tile_size : int
         Side of the tiles.
     device : str or torch.device, default="cpu"
@@ -36,8 +39,6 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
     """
     halo = int(module.receptive_field) // 2
     height, width = image.shape[:2]
-    x = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1), np.float32))
-    x = x.unsqueeze(0)
     out = None
     with torch.inference_mode():
         for top in range(0, height, tile_size):
@@ -46,8 +47,7 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
             for left in range(0, width, tile_size):
                 right = min(left + tile_size, width)
                 x0, x1 = max(0, left - halo), min(width, right + halo)
-                piece = x[:, :, y0:y1, x0:x1].to(device)
-                piece = piece.contiguous(memory_format=torch.channels_last)
+                piece = _tile(image, y0, y1, x0, x1).to(device)
                 region = (top - y0, bottom - y0, left - x0, right - x0)
                 if hasattr(module, "forward_region"):
                     # Only what the kept part needs (JPEGQualityNet).
@@ -58,3 +58,15 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
                     out = np.empty((maps.shape[0], height, width), dtype=np.float32)
                 out[:, top:bottom, left:right] = maps.float().cpu().numpy()
     return out
+
+
+def _tile(image, y0, y1, x0, x1):
+    """One tile of an (H, W, C) image as a (1, C, h, w) float32 tensor,
+    channels_last (the tile's own copy, so the image may be any view)."""
+    piece = image[y0:y1, x0:x1]
+    if piece.dtype == np.uint8:
+        piece = piece.astype(np.float32) / np.float32(255)
+    else:
+        piece = np.array(piece, dtype=np.float32, order="C")
+    # (h, w, C) memory is (1, C, h, w) in channels_last: no copy.
+    return torch.from_numpy(piece).permute(2, 0, 1).unsqueeze(0)

@@ -432,7 +432,9 @@ def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
     monkeypatch.setattr(_jpeg, "jpeg_uint8", lambda pixels, q: np.full_like(pixels, q))
 
     def pulled_maps(image, module=None):
-        read = 50.0 + (np.round(image.mean() * 255.0) - 50.0) / 2.0
+        # 8-bit images reach _image_maps as uint8 (no float copy), others as floats.
+        level = image.mean() if image.dtype == np.uint8 else image.mean() * 255.0
+        read = 50.0 + (np.round(level) - 50.0) / 2.0
         maps = np.empty((2,) + image.shape[:2], dtype=np.float32)
         maps[0], maps[1] = 1.0 - read / 100.0, 0.25
         return maps
