@@ -61,25 +61,25 @@ images of one source, or of one grid alignment (all four box edges on the
 8x8 grid, or not). The CPU time of the two patch-averaging rows is part of
 the hyper-image row (one first stage serves the three).
 
-Measured at full size (the defaults, 5 folds, 8 first-stage epochs, 952
-windows of 119 photographs, about 12,000 first-stage patches per fold;
-1,696 CPU-seconds, 21 minutes on two torch threads), ROC AUC, mean over
-the folds::
+Measured at full size through the public API (the defaults: 5 folds, 8
+first-stage epochs, 952 windows of 119 photographs, 24,320 first-stage
+patches per fold; 1,022 CPU-seconds, 20 minutes on one torch thread, the
+other core shared), ROC AUC, mean +- std over the folds::
 
-    model                       all    jpeg   other  resample  noise
-    hyper-image               0.749   0.688   0.737     0.923  0.645
-    patch averaging (mean)    0.594   0.566   0.651     0.635  0.535
-    patch averaging (max)     0.731   0.691   0.745     0.915  0.566
-    BRISQUE + SVM             0.526   0.497   0.548     0.502  0.563
-    JPEG flag maps + LR       0.585   0.789   0.498     0.492  0.542
+    model                    all         jpeg        other       resample    noise
+    hyper-image           0.767+-.028 0.746+-.055 0.750+-.057 0.917+-.021 0.657+-.038
+    patch averaging mean  0.648+-.025 0.615+-.068 0.668+-.026 0.741+-.038 0.583+-.052
+    patch averaging max   0.752+-.031 0.710+-.037 0.771+-.057 0.926+-.043 0.601+-.036
+    BRISQUE + SVM         0.526+-.006 0.497+-.023 0.548+-.034 0.502+-.023 0.563+-.040
+    JPEG flag maps + LR   0.585+-.013 0.789+-.065 0.498+-.029 0.493+-.019 0.542+-.055
 
-(std 0.006-0.07; accuracy and the on/off-grid columns in the user guide.)
-That table was measured before the first stage went through
-``fit(masks=...)``, with the contour patches cut by hand (8 per splice
-and the same places of the window, fixed for all epochs). The public-API
-protocol above differs in that the patches are drawn anew every epoch and
-half of them uniformly; it has only been smoke-run (``--quick``), not at
-full size.
+(accuracy and the on/off-grid columns in the user guide.) The earlier
+protocol, with the contour patches cut by hand (8 per splice and the same
+places of the window, fixed for all epochs; 1,696 CPU-seconds on two
+torch threads), gave hyper-image 0.749 +- 0.036, patch averaging 0.594
+(mean) and 0.731 (max), BRISQUE + SVM 0.526, JPEG flag maps 0.585: the
+public API reproduces it within the fold noise, the first stage a little
+better for drawing its patches anew every epoch.
 
 Run ``python benchmarks/bench_forgery.py --data ../shared/data/lossless
 --out benchmarks/results/forgery.json`` (full size: 4 windows of 128x128
