@@ -82,17 +82,18 @@ mae = np.mean(np.abs(estimated - y_q))
 # %%
 # The figure
 # ----------
-# :class:`~skforensics.inspection.JPEGMapDisplay` draws the collage next to
-# its two maps and the histogram of the quality map (top); below, the true
-# region and the quality curve of the held-out image.
+# :class:`~skforensics.inspection.JPEGMapDisplay` draws the collage, its two
+# maps and the histogram of the quality map (the top two rows, on the four
+# axes it is given); below, the true region and the quality curve of the
+# held-out image.
 import matplotlib.pyplot as plt
 
 from skforensics.inspection import JPEGMapDisplay
 
-fig = plt.figure(figsize=(15, 7), layout="constrained")
-top, bottom = fig.subfigures(2, 1)
+fig = plt.figure(figsize=(9, 11), layout="constrained")
+top, bottom = fig.subfigures(2, 1, height_ratios=(2, 1))
 display = JPEGMapDisplay.from_predictions(
-    collage, quality_map, flag_map, ax=top.subplots(1, 4)
+    collage, quality_map, flag_map, ax=top.subplots(2, 2).ravel()
 )
 display.axes_[0].set_title(f"collage (region at Q{y[0]:.0f})")
 display.axes_[2].set_title(f"P(compressed) map, IoU {iou:.2f}")
