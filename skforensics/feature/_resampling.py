@@ -32,11 +32,30 @@ _GUARD = 3
 
 
 def _profiles(frame):
-    """Mean |second derivative| down the columns and along the rows."""
+    """Mean |second derivative| down the columns and along the rows.
+
+    A band of rows at a time, so that memory holds a band's differences,
+    not the frame's: the column sums add the rows in order, as numpy's
+    reduction over the whole frame does, so the values are the same.
+    """
     y = np.asarray(frame, dtype=np.float32)
-    d2x = np.abs(y[:, :-2] - 2 * y[:, 1:-1] + y[:, 2:])
-    d2y = np.abs(y[:-2] - 2 * y[1:-1] + y[2:])
-    return d2x.mean(axis=0), d2y.mean(axis=1)
+    n_rows = y.shape[0]
+    sums = np.zeros((_BAND_ROWS + 1, max(y.shape[1] - 2, 0)), dtype=np.float32)
+    d2y = np.empty(max(n_rows - 2, 0), dtype=np.float32)
+    for top in range(0, n_rows, _BAND_ROWS):
+        band = y[top : top + _BAND_ROWS]
+        n = len(band)
+        # Row 0 carries the sums so far: one reduction adds the rows in order.
+        sums[1 : n + 1] = np.abs(band[:, :-2] - 2 * band[:, 1:-1] + band[:, 2:])
+        sums[0] = sums[: n + 1].sum(axis=0)
+        wide = y[max(top - 1, 0) : top + n + 1]
+        d2 = np.abs(wide[:-2] - 2 * wide[1:-1] + wide[2:]).mean(axis=1)
+        d2y[max(top - 1, 0) : max(top - 1, 0) + len(d2)] = d2
+    return sums[0] / np.float32(n_rows), d2y
+
+
+# Rows per band of _profiles.
+_BAND_ROWS = 256
 
 
 def _spectrum(profiles):

@@ -53,7 +53,8 @@ def tile_texture(frame, patch):
 
     y = np.asarray(frame, dtype=np.float32)
     kernel = np.array([[0, -1, 0], [-1, 4, -1], [0, -1, 0]], np.float32)
-    lap = np.abs(cv2.filter2D(y, -1, kernel, borderType=cv2.BORDER_CONSTANT))
+    lap = cv2.filter2D(y, -1, kernel, borderType=cv2.BORDER_CONSTANT)
+    np.abs(lap, out=lap)  # in place: one frame-sized array, not two
     lap[0], lap[-1], lap[:, 0], lap[:, -1] = 0, 0, 0, 0
     U, V = y.shape[0] // patch, y.shape[1] // patch
     return lap[:U * patch, :V * patch].reshape(U, patch, V, patch).mean(axis=(1, 3))
