@@ -31,15 +31,20 @@ def _dct_blocks(blocks):
     return (flat @ _DCT2_T).reshape(shape)
 
 
-def _blocks_at(luma, clipped, phase):
-    """DCT coefficients (n_blocks, 8, 8) of the usable blocks at a phase."""
+def _blocks_at(luma, clipped, phase, *, coefficients=None):
+    """DCT coefficients (n_blocks, 8, 8) of the usable blocks at a phase.
+
+    With ``coefficients`` (flat indices into the 8x8 block), only those are
+    kept: an array of shape (n_blocks, len(coefficients)).
+    """
     dy, dx = phase
     height, width = luma.shape
     n_y, n_x = (height - dy) // 8, (width - dx) // 8
     # A band of block rows at a time, into one array of the largest size:
     # its pages past the usable blocks are never touched, so memory holds
     # the coefficients and one band, not copies of the whole luminance.
-    coefs = np.empty((n_y * n_x, 8, 8), dtype=np.float32)
+    kept = (8, 8) if coefficients is None else (len(coefficients),)
+    coefs = np.empty((n_y * n_x,) + kept, dtype=np.float32)
     band = max(1, _BAND_PIXELS // max(1, 64 * n_x))
     n_usable = 0
     for y0 in range(0, n_y, band):
@@ -52,6 +57,8 @@ def _blocks_at(luma, clipped, phase):
         clip = clipped[crop].reshape(rows, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 64)
         usable = ~clip.any(axis=1) & (np.ptp(blocks, axis=(1, 2)) > 0)
         found = _dct_blocks(blocks[usable] - 128.0)
+        if coefficients is not None:
+            found = found.reshape(-1, 64)[:, coefficients]
         coefs[n_usable : n_usable + len(found)] = found
         n_usable += len(found)
     return coefs[:n_usable]

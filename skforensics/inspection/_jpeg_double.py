@@ -87,7 +87,9 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
         double_compression="unknown", primary_quality=None, double_score=float("nan")
     )
     dy, dx = (phase[0] + 4) % 8, (phase[1] + 4) % 8
-    calibrated = _blocks_at(luma, clipped, (dy, dx)).reshape(-1, 64)
+    # Only the coefficients compared below: not a second array of all 64.
+    calibrated = _blocks_at(luma, clipped, (dy, dx), coefficients=_ZIGZAG_LOW)
+    column = {index: i for i, index in enumerate(_ZIGZAG_LOW)}
     observed = coefs.reshape(len(coefs), 64)
     flat_steps = steps.ravel()
     rng = np.random.default_rng(0)
@@ -101,7 +103,7 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
         # A histogram of 0s and 1s (the coarsest steps) shows no period.
         if n_nonzero < 50 or np.sum(np.abs(k_obs) >= 2) < 30:
             continue
-        values = calibrated[:, index]
+        values = calibrated[:, column[index]]
         if len(values) > _MAX_VALUES:
             values = values[rng.choice(len(values), _MAX_VALUES, replace=False)]
         used.append(index)
