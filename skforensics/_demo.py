@@ -286,8 +286,8 @@ def _upscaled_clips(photos, *, quick=False):
         "written by H.264 CRF 23 with a normal GOP (one I-frame, then P- and "
         "B-frames), judged per file on 8 frames."
     )
-    print(f"{'clip':<26} {'P(upscaled)':>12} {'verdict':>16}")
-    print("-" * 56)
+    print(f"{'clip':<28} {'P(upscaled)':>12} {'verdict':>16}")
+    print("-" * 58)
     rng = np.random.default_rng(0)
     caught = false_alarms = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -298,7 +298,7 @@ def _upscaled_clips(photos, *, quick=False):
                 v = upscale_verdict(path, estimator=estimator)
                 said = f"upscaled x{v.factor:g}" if v.upscaled else "native"
                 label = f"{names[k]}, " + ("upscaled x2" if factor else "native")
-                print(f"{label:<26} {v.p_upscaled:>12.2f} {said:>16}", flush=True)
+                print(f"{label:<28} {v.p_upscaled:>12.2f} {said:>16}", flush=True)
                 caught += bool(factor) and v.upscaled
                 false_alarms += (not factor) and v.upscaled
     print(

@@ -28,7 +28,7 @@ SHA256 = {
     "upscale.skf": "32ff67b2593f3c6931110ecd2f6e20de2968064a478ea4e6f809d2d4930467d2",
     # upscale_verdict's combiner (JSON, read by load_upscale_pooling).
     "upscale-pooling.json": (
-        "077c943099a62ddb10c97461627dc2b8ad14329d6436568882924867f0939228"
+        "32c444165fe028ae62f8dd878993819992aad69ad3025ce21e6d7627faa823a1"
     ),
 }
 # Weight files not pinned here, with why.
