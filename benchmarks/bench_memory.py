@@ -10,6 +10,10 @@ CPU time (user + system) of one ``skforensics analyse`` run on one file:
   ``PIL.Image.MAX_IMAGE_PIXELS`` in the analysing process);
 - an 8K video frame (7680x4320) as a PNG;
 
+- ``48mp-jpeg``: the 48-megapixel photograph as a quality-90 JPEG, as a
+  camera writes it (the pixels' JPEG evidence then reads its quantisation
+  steps and tests for an earlier compression, which the PNGs skip);
+
 each with the maps (the default) and with ``--no-maps``. The photographs
 are synthetic, made by this script (smooth shapes, gradients and sensor
 noise, RGB, saved as PNG with fast compression) in a temporary folder;
@@ -19,9 +23,15 @@ decoded image and whatever the models and maps allocate.
 
 Usage::
 
-    python benchmarks/bench_memory.py [--cases 48mp,102mp,8k] [--maps both]
-                                      [--models upscale,jpeg] [--keep DIR]
-                                      [--timeout SECONDS] [--scale 1.0]
+    python benchmarks/bench_memory.py [--cases 48mp,102mp,8k,48mp-jpeg]
+                                      [--maps both] [--models upscale,jpeg]
+                                      [--keep DIR] [--timeout SECONDS]
+                                      [--scale 1.0] [--threads N]
+
+``--threads`` sets torch's threads (and OpenMP's) in the analysing process;
+by default they are torch's default (the number of cores). Each line gives
+the threads used and the load average of the machine when the run ended:
+on a shared machine, read the CPU time rather than the wall time.
 
 ``--maps`` is ``both`` (default), ``yes`` or ``no``. The issue's targets
 (issue 25): with maps, a 48 MP photograph in <= 1.5 GB and <= 30 s on 2
@@ -42,11 +52,13 @@ CASES = {
     "48mp": (6000, 8000),
     "102mp": (8736, 11648),
     "8k": (4320, 7680),
+    "48mp-jpeg": (6000, 8000),
 }
 
 
-def make_photo(path, height, width, seed=0):
-    """Write a synthetic RGB photograph of ``height`` x ``width`` as PNG."""
+def make_photo(path, height, width, seed=0, quality=None):
+    """Write a synthetic RGB photograph of ``height`` x ``width`` as PNG,
+    or as a JPEG of ``quality``."""
     from PIL import Image
 
     rng = np.random.default_rng(seed)
@@ -65,7 +77,10 @@ def make_photo(path, height, width, seed=0):
         pixels += rng.normal(0, 6, pixels.shape).astype(np.float32)
         chunk = np.clip(np.round(pixels), 0, 255).astype(np.uint8)
         image.paste(Image.fromarray(chunk), (0, top))
-    image.save(path, compress_level=1)
+    if quality is None:
+        image.save(path, compress_level=1)
+    else:
+        image.save(path, quality=quality)
 
 
 _CHILD = r"""
@@ -74,13 +89,17 @@ from PIL import Image
 args = json.loads(sys.argv[1])
 if args["raise_limit"]:
     Image.MAX_IMAGE_PIXELS = args["raise_limit"]
+import torch
+if args["threads"]:
+    torch.set_num_threads(args["threads"])
 from skforensics.cli import main
 t0 = time.perf_counter()
 code = main(args["argv"])
 wall = time.perf_counter() - t0
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"code": code, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-                  "peak_mb": usage.ru_maxrss / 1024}))
+                  "peak_mb": usage.ru_maxrss / 1024,
+                  "threads": torch.get_num_threads()}))
 """
 
 
@@ -92,7 +111,7 @@ def _has_max_pixels_flag():
     return "--max-pixels" in help_text
 
 
-def run_case(path, n_pixels, *, maps, models, out_dir, timeout=None):
+def run_case(path, n_pixels, *, maps, models, out_dir, timeout=None, threads=None):
     argv = ["analyse", path, "-q", "--out", out_dir, "--models", models]
     if not maps:
         argv.append("--no-maps")
@@ -104,13 +123,16 @@ def run_case(path, n_pixels, *, maps, models, out_dir, timeout=None):
             argv += ["--max-pixels", str(n_pixels)]
         else:
             raise_limit = n_pixels
-    payload = json.dumps({"argv": argv, "raise_limit": raise_limit})
+    payload = json.dumps({"argv": argv, "raise_limit": raise_limit, "threads": threads})
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, payload],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "MPLBACKEND": "Agg"},
+        env=env,
     )
     # The peak RSS so far (VmHWM), polled, so that a run stopped by
     # --timeout still reports how much memory it had reached.
@@ -121,7 +143,7 @@ def run_case(path, n_pixels, *, maps, models, out_dir, timeout=None):
             child.kill()
             child.wait()
             return {"code": None, "wall": time.perf_counter() - start, "cpu": None,
-                    "peak_mb": peak_kb / 1024,
+                    "peak_mb": peak_kb / 1024, "threads": threads,
                     "error": f"stopped after {timeout:.0f} s (--timeout)"}
         time.sleep(0.5)
     stdout, stderr = child.communicate()
@@ -156,31 +178,36 @@ def main(argv=None):
                         "so far is still reported)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="shrink each side by this factor (a quick smoke run)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch and OpenMP threads of the analysing process")
     args = parser.parse_args(argv)
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     maps_options = {"both": (True, False), "yes": (True,), "no": (False,)}[args.maps]
     folder = args.keep or tempfile.mkdtemp(prefix="skf-bench-memory-")
     os.makedirs(folder, exist_ok=True)
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
-    print(f"{'case':<8} {'size':>12} {'maps':>5} {'peak RSS':>10} {'wall':>8} "
-          f"{'CPU':>8}  note")
+    print(f"{'case':<10} {'size':>12} {'maps':>5} {'peak RSS':>10} {'wall':>8} "
+          f"{'CPU':>8} {'threads':>7} {'load':>5}  note")
     for case in cases:
         height, width = (round(n * args.scale) for n in CASES[case])
-        path = os.path.join(folder, f"{case}-{width}x{height}.png")
+        jpeg = case.endswith("-jpeg")
+        path = os.path.join(folder, f"{case}-{width}x{height}.{'jpg' if jpeg else 'png'}")
         if not os.path.exists(path):
             t0 = time.perf_counter()
-            make_photo(path, height, width)
+            make_photo(path, height, width, quality=90 if jpeg else None)
             print(f"  (made {path}, {os.path.getsize(path) / 2**20:.0f} MiB, in "
                   f"{time.perf_counter() - t0:.1f} s)")
         for maps in maps_options:
             out_dir = tempfile.mkdtemp(prefix=f"skf-bench-{case}-")
             figures = run_case(path, height * width, maps=maps, models=args.models,
-                               out_dir=out_dir, timeout=args.timeout)
+                               out_dir=out_dir, timeout=args.timeout,
+                               threads=args.threads)
             cpu = "-" if figures["cpu"] is None else f"{figures['cpu']:.1f} s"
             print(
-                f"{case:<8} {f'{width}x{height}':>12} {'yes' if maps else 'no':>5} "
+                f"{case:<10} {f'{width}x{height}':>12} {'yes' if maps else 'no':>5} "
                 f"{figures['peak_mb']:>7.0f} MB {figures['wall']:>6.1f} s "
-                f"{cpu:>8}  {figures['error'][:60]}",
+                f"{cpu:>8} {figures['threads'] or '-':>7} {os.getloadavg()[0]:>5.1f}  "
+                f"{figures['error'][:60]}",
                 flush=True,
             )
 
