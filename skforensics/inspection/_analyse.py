@@ -391,12 +391,24 @@ def prepare(steps, *, draw):
     torch and the models in a later task did when a worker's first file
     could not be read.
     """
-    for step in steps:
-        if hasattr(step, "estimator"):
-            load_estimator(step.estimator)
+    prepare_process(_estimators(steps), draw)
+    return steps
+
+
+def _estimators(steps):
+    return tuple(step.estimator for step in steps if hasattr(step, "estimator"))
+
+
+def prepare_process(estimators, draw):
+    """:func:`prepare` for the steps' ``estimators`` (names or estimators).
+
+    The initializer of the workers of ``iter_records``: they load the models
+    before their first task, and equal names let a later run reuse them.
+    """
+    for spec in estimators:
+        load_estimator(spec)
     if draw:
         import matplotlib.figure  # noqa: F401
-    return steps
 
 
 # -- One record per file ----------------------------------------------------
@@ -597,9 +609,19 @@ def iter_records(
         for index, path in items:
             yield analyse_one(index, path, **kwargs)
         return
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    from ..utils._parallel import prepared_parallel
+
+    # Workers that loaded the models before their first task, not ones left
+    # by an earlier joblib call (loky would restart them, with a warning).
+    parallel = prepared_parallel(
+        n_jobs,
+        prepare_process,
+        (_estimators(steps), maps_dir is not None),
+        return_as="generator",
+        pre_dispatch="2*n_jobs",
+    )
     yield from parallel(
         delayed(analyse_one)(index, path, **kwargs) for index, path in items
     )

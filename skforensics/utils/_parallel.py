@@ -14,7 +14,13 @@ from joblib import Parallel, delayed, effective_n_jobs
 from ._io import LazyImages
 from ._param_validation import Interval, validate_parameter_constraints
 
-__all__ = ["N_JOBS_CONSTRAINT", "check_n_jobs", "map_image_chunks", "take_images"]
+__all__ = [
+    "N_JOBS_CONSTRAINT",
+    "check_n_jobs",
+    "map_image_chunks",
+    "prepared_parallel",
+    "take_images",
+]
 
 # scikit-learn's vocabulary for n_jobs, without the meaningless 0.
 N_JOBS_CONSTRAINT = [
@@ -78,3 +84,25 @@ def map_image_chunks(func, X, n_jobs, *args, per_image=None, **kwargs):
         delayed(func)(take_images(X, chunk), *chunk_args(chunk), **kwargs)
         for chunk in chunks
     )
+
+
+def prepared_parallel(n_jobs, initializer, initargs=(), **kwargs):
+    """A :class:`joblib.Parallel` whose worker processes run
+    ``initializer(*initargs)`` once, before their first task.
+
+    For loops whose tasks need a heavy state in each worker (torch and the
+    models): loky's workers measure their memory after their first task and
+    restart themselves, warning "A worker stopped while some jobs were given
+    to the executor ... memory leak", when it later grows by more than
+    300 MB. Workers left by an earlier ``Parallel`` call (loky reuses them
+    from call to call) took that measure before any model was loaded, so
+    loading the models in a task restarted them. joblib's ``initializer``
+    (for the loky and multiprocessing backends) gives the loop workers that
+    ran it first: loky reuses its workers only for the same ``initializer``
+    and equal ``initargs``, and starts new ones otherwise. Other backends
+    (threads, Dask) ignore it, so the tasks must still prepare their state
+    themselves when it is missing (a cheap check once it is there).
+
+    ``kwargs`` are passed to :class:`joblib.Parallel`.
+    """
+    return Parallel(n_jobs=n_jobs, initializer=initializer, initargs=initargs, **kwargs)

@@ -3,9 +3,11 @@
 The same loops on a Dask cluster are tested in tests/test_dask.py.
 """
 
+import os
+
 import numpy as np
 import pytest
-from joblib import parallel_backend
+from joblib import Parallel, delayed, parallel_backend
 
 from skforensics.feature import (
     BRISQUEExtractor,
@@ -14,12 +16,42 @@ from skforensics.feature import (
     mscn,
 )
 from skforensics.utils import make_test_images
-from skforensics.utils._parallel import _chunks, map_image_chunks, take_images
+from skforensics.utils._parallel import (
+    _chunks,
+    map_image_chunks,
+    prepared_parallel,
+    take_images,
+)
 from skforensics.utils._param_validation import InvalidParameterError
 
 
 def _lengths(X):
     return [len(X)]
+
+
+def _set_state(value):
+    os.environ["SKF_TEST_WORKER_STATE"] = value
+
+
+def _state_and_pid(_):
+    return os.environ.get("SKF_TEST_WORKER_STATE"), os.getpid()
+
+
+def test_prepared_parallel_workers_ran_the_initializer_first():
+    # Workers left by an earlier call, which never ran the initializer, are
+    # not reused: every task finds the state the initializer set.
+    old = set(Parallel(n_jobs=2)(delayed(_state_and_pid)(i) for i in range(4)))
+    assert {state for state, _ in old} == {None}
+    parallel = prepared_parallel(2, _set_state, ("ready",))
+    new = parallel(delayed(_state_and_pid)(i) for i in range(6))
+    assert {state for state, _ in new} == {"ready"}
+    assert not {pid for _, pid in old} & {pid for _, pid in new}
+    # Backends without process workers ignore the initializer.
+    with parallel_backend("threading"):
+        threads = prepared_parallel(2, _set_state, ("c",))(
+            delayed(_state_and_pid)(i) for i in range(2)
+        )
+    assert {state for state, _ in threads} == {None}
 
 
 def test_chunks_are_contiguous_and_cover_every_image():
