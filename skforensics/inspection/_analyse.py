@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from ..utils._color import to_uint8
-from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+from ..utils._io import IMAGE_EXTENSIONS, find_image_files, image_corner
 from ._jpeg_audit import audit_image
 from ._jpeg_verdict import RESIZED_VERDICT
 from ._plot._plotting import quality_shown
@@ -498,7 +498,7 @@ def validated_pixels(raw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
         if raw.dtype == np.uint8 and raw.ndim in (2, 3):
-            check_images([raw[:8, :8]])
+            check_images([image_corner(raw, 8, 8)])
             image = raw[..., :3] if raw.ndim == 3 and raw.shape[2] == 4 else raw
         else:
             image = np.asarray(check_images([raw])[0], dtype=np.float32)

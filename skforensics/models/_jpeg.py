@@ -13,6 +13,7 @@ from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._color import _gray_one, to_uint8
+from ..utils._io import image_corner
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -382,10 +383,8 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         The net reads 8-bit pixels (``_on_8bit_grid``), so a collection of
         ``uint8`` arrays (a list, or an ndarray) is checked without its
         float copy: :meth:`_check_predict_images` sees the top-left corner
-        of each image, which has its dtype and channels and, when the image
-        is large enough, passes the size check as the whole image would (a
-        smaller image is checked whole, and refused as such). The images
-        are then returned as given, an alpha channel dropped (with
+        of each image (:func:`~skforensics.utils._io.image_corner`). The
+        images are then returned as given, an alpha channel dropped (with
         check_images' warning). Other input is checked whole, as floats.
         """
         self.check_is_fitted()
@@ -397,17 +396,15 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         ):
             return self._check_predict_images(X)
         field = int(self.module_.receptive_field)
-
-        def corner(image):
-            if image.ndim < 2 or min(image.shape[:2]) < field:
-                return image
-            return image[:field, :field]
-
         if is_list:
-            self._check_predict_images([corner(image) for image in X])
+            self._check_predict_images([image_corner(i, field, field) for i in X])
         else:
-            small = X.ndim < 3 or min(X.shape[1:3]) < field
-            self._check_predict_images(X if small else X[:, :field, :field])
+            whole = (
+                X.ndim not in (3, 4)
+                or min(X.shape[1:3]) < field
+                or (X.ndim == 4 and X.shape[3] not in (1, 3, 4))
+            )
+            self._check_predict_images(X if whole else X[:, :field, :field])
         return [
             image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
             for image in X
@@ -608,7 +605,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             qualities = rng.randint(low, high + 1, size=n_qualities)
             for quality in [100, *qualities]:
                 seen = pixels if quality == 100 else jpeg_uint8(pixels, int(quality))
-                quality_map, _ = self._clipped_maps(seen / 255.0, module)
+                quality_map, _ = self._clipped_maps(seen, module)
                 for name, pool in _POOLINGS.items():
                     pooled[name].append(pool(quality_map))
                 truth.append(float(quality))

@@ -92,8 +92,12 @@ def test_uint8_images_are_refused_as_float_ones_are(jpeg_net):
     for pixels in (small, small.astype(np.float32) / 255):
         with pytest.raises(ValueError, match="at least 79x79 .* got a 50x200 image"):
             jpeg_net.predict_maps([pixels])
-    with pytest.raises(ValueError, match="grayscale .* or RGB"):
-        jpeg_net.predict_maps([np.zeros((100, 100, 2), np.uint8)])
+    # Shapes check_images refuses are named as they are, not as a corner.
+    for bad in ([np.zeros((100, 120, 2), np.uint8)], np.zeros((2, 100, 120, 5), np.uint8)):
+        with pytest.raises(ValueError, match=r"grayscale .* or RGB .*, 120, "):
+            jpeg_net.predict_maps(bad)
+    with pytest.raises(ValueError, match=r"shape \(100, 120, 3, 1\)"):
+        jpeg_net.predict_maps([np.zeros((100, 120, 3, 1), np.uint8)])
     rgba = np.concatenate([_photo(90, 90), np.zeros((90, 90, 1), np.uint8)], axis=2)
     with pytest.warns(UserWarning, match="alpha"):
         maps = jpeg_net.predict_maps([rgba])
