@@ -240,13 +240,12 @@ def frame_luminance(image, model):
 
     The image is checked as :func:`~skforensics.utils.check_images` checks
     it, at least the net's tile size. An 8-bit image is checked on its
-    top-left corner (the same dtype and channels; the corner is one tile,
-    so it passes the size check exactly when the whole image does, and a
-    smaller image is checked whole) and converted a strip of rows at a
+    top-left corner (:func:`~skforensics.utils._io.image_corner`) and converted a strip of rows at a
     time: the same values, without a float copy of the colour image.
     """
     from ..utils import check_images, to_grayscale
     from ..utils._color import _gray_one
+    from ..utils._io import image_corner
 
     hint = " (the upscale net's tiles)"
     image = np.asarray(image)
@@ -257,9 +256,8 @@ def frame_luminance(image, model):
         if image.ndim == 3:
             image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
         return image
-    small = image.shape[0] < height or image.shape[1] < width
     check_images(
-        [image if small else image[:height, :width]],
+        [image_corner(image, height, width)],
         min_size=(height, width),
         min_size_hint=hint,
     )

@@ -152,6 +152,8 @@ def test_frame_luminance_of_uint8_equals_the_checked_grey():
     )
     with pytest.raises(ValueError, match="at least 64x64 .* got a 40x100 image"):
         frame_luminance(image[:40], Net())
+    with pytest.raises(ValueError, match=r"grayscale .* got shape \(130, 100, 2\)"):
+        frame_luminance(image[..., :2], Net())
 
 
 def test_shrink_is_a_block_mean():
