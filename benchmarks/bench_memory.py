@@ -191,7 +191,8 @@ def main(argv=None):
     for case in cases:
         height, width = (round(n * args.scale) for n in CASES[case])
         jpeg = case.endswith("-jpeg")
-        path = os.path.join(folder, f"{case}-{width}x{height}.{'jpg' if jpeg else 'png'}")
+        suffix = "jpg" if jpeg else "png"
+        path = os.path.join(folder, f"{case}-{width}x{height}.{suffix}")
         if not os.path.exists(path):
             t0 = time.perf_counter()
             make_photo(path, height, width, quality=90 if jpeg else None)

@@ -240,8 +240,9 @@ def frame_luminance(image, model):
 
     The image is checked as :func:`~skforensics.utils.check_images` checks
     it, at least the net's tile size. An 8-bit image is checked on its
-    top-left corner (:func:`~skforensics.utils._io.image_corner`) and converted a strip of rows at a
-    time: the same values, without a float copy of the colour image.
+    top-left corner (:func:`~skforensics.utils._io.image_corner`) and
+    converted a strip of rows at a time: the same values, without a float
+    copy of the colour image.
     """
     from ..utils import check_images, to_grayscale
     from ..utils._color import _gray_one

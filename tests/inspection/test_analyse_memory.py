@@ -93,7 +93,8 @@ def test_uint8_images_are_refused_as_float_ones_are(jpeg_net):
         with pytest.raises(ValueError, match="at least 79x79 .* got a 50x200 image"):
             jpeg_net.predict_maps([pixels])
     # Shapes check_images refuses are named as they are, not as a corner.
-    for bad in ([np.zeros((100, 120, 2), np.uint8)], np.zeros((2, 100, 120, 5), np.uint8)):
+    two_channels = [np.zeros((100, 120, 2), np.uint8)]
+    for bad in (two_channels, np.zeros((2, 100, 120, 5), np.uint8)):
         with pytest.raises(ValueError, match=r"grayscale .* or RGB .*, 120, "):
             jpeg_net.predict_maps(bad)
     with pytest.raises(ValueError, match=r"shape \(100, 120, 3, 1\)"):
@@ -101,7 +102,8 @@ def test_uint8_images_are_refused_as_float_ones_are(jpeg_net):
     rgba = np.concatenate([_photo(90, 90), np.zeros((90, 90, 1), np.uint8)], axis=2)
     with pytest.warns(UserWarning, match="alpha"):
         maps = jpeg_net.predict_maps([rgba])
-    np.testing.assert_array_equal(maps[0][0], jpeg_net.predict_maps([rgba[..., :3]])[0][0])
+    rgb_maps = jpeg_net.predict_maps([rgba[..., :3]])
+    np.testing.assert_array_equal(maps[0][0], rgb_maps[0][0])
 
 
 def test_strips_give_the_whole_image_answers(monkeypatch):
@@ -182,7 +184,8 @@ def test_analyse_holds_a_few_bytes_per_pixel(tmp_path, monkeypatch):
     # Maps drawn from at most 128 pixels a side and tiles smaller than the
     # images, so that what a figure and a tile hold stays put.
     monkeypatch.setattr(_analyse, "MAP_SIDE", 128)
-    steps = [UpscaleStep(), JPEGStep(pretrained("jpeg-quality").set_params(tile_size=64))]
+    jpeg = pretrained("jpeg-quality").set_params(tile_size=64)
+    steps = [UpscaleStep(), JPEGStep(jpeg)]
 
     def peak(height, width):
         path = tmp_path / f"{height}.png"
