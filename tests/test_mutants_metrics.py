@@ -1,0 +1,126 @@
+"""Tests that kill the mutants mutmut left alive in metrics/ and the pooling
+registry (issue 25, part 6).
+
+mutmut 3.8 over ``skforensics/metrics/`` and ``skforensics/models/_pooling.py``
+with the metrics, pooling and validation tests found behaviour no test
+pinned: the wording of the errors and warnings that name the fix, the
+strict ``>`` of ``mask_iou``'s threshold, ``mask_auroc``'s draw of pixels
+without replacement, the guard that keeps the logistic mapping never worse
+than the linear one, and the counting median of large maps reading every
+pixel. Each test checks public behaviour, or the documented contract of a
+private helper.
+"""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.utils import check_random_state
+
+from skforensics.metrics import get_iqa_scorer, mask_auroc, mask_iou, plcc, rmse
+
+
+def test_get_iqa_scorer_message_names_every_fix():
+    with pytest.raises(ValueError) as exc:
+        get_iqa_scorer("spearman")
+    assert str(exc.value).endswith(
+        "a name from sklearn.metrics.get_scorer_names(), or a callable."
+    )
+
+
+@pytest.mark.parametrize("metric", [mask_iou, mask_auroc])
+def test_localization_errors_name_the_argument_and_the_metric(metric):
+    good = np.zeros((4, 4))
+    good[:2] = 1
+    with pytest.raises(ValueError, match=r"^masks must be one \(H, W\) map"):
+        metric(np.zeros((1, 1, 4, 4)), good)
+    with pytest.raises(ValueError, match=r"^maps must be one \(H, W\) map"):
+        metric(good, np.zeros((1, 1, 4, 4)))
+    with pytest.raises(ValueError, match=f"^{metric.__name__} got 2 masks but 1 maps"):
+        metric([good, good], [good])
+
+
+def test_integer_maps_are_scores():
+    mask = np.zeros((4, 4), dtype=bool)
+    mask[:2] = True
+    scores = mask.astype(np.uint8) * 200  # 0 or 200, as an 8-bit heat map
+    assert mask_iou(mask, scores, threshold=100) == 1.0
+    assert mask_auroc(mask, scores.astype(np.int64)) == 1.0
+
+
+def test_mask_iou_counts_only_pixels_above_the_threshold():
+    mask = np.zeros((2, 2), dtype=bool)
+    mask[0] = True
+    score = np.array([[0.9, 0.9], [0.5, 0.5]])  # exactly 0.5: not flagged
+    assert mask_iou(mask, score, threshold=0.5) == 1.0
+
+
+def test_mask_auroc_all_one_class_message():
+    with pytest.raises(ValueError) as exc:
+        mask_auroc(np.ones((3, 3), bool), np.zeros((3, 3)))
+    assert str(exc.value) == (
+        "Mask 0 is all one class; the AUROC needs manipulated and untouched pixels."
+    )
+
+
+def test_mask_auroc_draws_pixels_without_replacement():
+    rng = np.random.default_rng(3)
+    mask = rng.random((20, 20)) < 0.3
+    score = mask + rng.normal(0, 0.8, mask.shape)
+    for max_pixels in (399, 150):
+        index = check_random_state(7).choice(400, size=max_pixels, replace=False)
+        expected = roc_auc_score(mask.ravel()[index], score.ravel()[index])
+        got = mask_auroc(mask, score, max_pixels=max_pixels, random_state=7)
+        assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_too_few_samples_warning_says_what_is_used():
+    with pytest.warns(UserWarning) as record:
+        plcc([1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 5.0], mapping="logistic")
+    assert str(record[0].message).endswith(
+        "needs at least 5 samples; got 4. Using a linear mapping instead."
+    )
+
+
+def test_convergence_warning_text(monkeypatch):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skforensics.metrics import _correlation
+
+    monkeypatch.setattr(_correlation, "_fit_logistic", lambda x, t: None)
+    with pytest.warns(ConvergenceWarning) as record:
+        plcc(np.arange(10.0), np.arange(10.0) ** 2, mapping="logistic")
+    assert str(record[0].message) == (
+        "The 5-parameter logistic mapping did not converge; using a linear "
+        "mapping instead."
+    )
+
+
+def test_logistic_mapping_is_never_worse_than_the_line(monkeypatch):
+    # plcc's Notes: a line is in the family, so the mapping is never worse
+    # than the linear one; a poor logistic fit (here forced) gives the line.
+    from skforensics.metrics import _correlation
+
+    y_pred = np.linspace(0.0, 10.0, 30)
+    y_true = 2.0 * y_pred + 1.0 + 0.1 * np.sin(7 * y_pred)
+    monkeypatch.setattr(
+        _correlation, "_fit_logistic", lambda x, t: np.array([1.0, 1.0, 0.0, 0.0, 0.0])
+    )
+    assert rmse(y_true, y_pred, mapping="logistic") == pytest.approx(
+        rmse(y_true, y_pred, mapping="linear"), rel=1e-12
+    )
+
+
+def test_counting_median_reads_every_pixel(monkeypatch):
+    from skforensics.models import _pooling
+
+    monkeypatch.setattr(_pooling, "_LARGE", 10)
+    monkeypatch.setattr(_pooling, "_CHUNK", 64)
+    rng = np.random.default_rng(5)
+    for n in (1001, 1000):  # odd and even: one middle element, or two
+        values = rng.random(n).astype(np.float32)
+        values[0] = -1.0  # the smallest first, the largest last
+        values[-1] = 2.0
+        np.testing.assert_array_equal(_pooling.pool(values, "median"), np.median(values))
+        assert _pooling.pool(values, "median").dtype == np.float32
+    values[-3] = np.nan  # in the last chunk: NaN, as np.median gives
+    assert np.isnan(_pooling.pool(values, "median"))
