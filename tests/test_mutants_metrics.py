@@ -16,7 +16,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import check_random_state
 
-from skforensics.metrics import get_iqa_scorer, mask_auroc, mask_iou, plcc, rmse
+from skforensics.metrics import get_iqa_scorer, mask_auroc, mask_iou, plcc, rmse, srocc
 
 
 def test_get_iqa_scorer_message_names_every_fix():
@@ -120,7 +120,51 @@ def test_counting_median_reads_every_pixel(monkeypatch):
         values = rng.random(n).astype(np.float32)
         values[0] = -1.0  # the smallest first, the largest last
         values[-1] = 2.0
-        np.testing.assert_array_equal(_pooling.pool(values, "median"), np.median(values))
-        assert _pooling.pool(values, "median").dtype == np.float32
+        median = _pooling.pool(values, "median")
+        np.testing.assert_array_equal(median, np.median(values))
+        assert median.dtype == np.float32
     values[-3] = np.nan  # in the last chunk: NaN, as np.median gives
     assert np.isnan(_pooling.pool(values, "median"))
+
+
+@pytest.mark.parametrize("metric", [plcc, srocc])
+def test_two_samples_are_enough_for_a_correlation(metric):
+    assert metric([1.0, 2.0], [3.0, 5.0]) == pytest.approx(1.0)
+
+
+def test_one_sample_rmse_with_a_mapping_is_its_own_mean():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fit is attempted on one sample
+        assert rmse([3.0], [5.0], mapping="linear") == 0.0
+        assert rmse([3.0], [5.0], mapping="logistic") == 0.0
+
+
+@pytest.mark.parametrize("mapping", ["linear", "logistic"])
+def test_constant_prediction_is_mapped_to_the_mean_without_a_fit(mapping):
+    import warnings
+
+    y_true = np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fit on a constant: no warning
+        got = rmse(y_true, np.full(6, 7.0), mapping=mapping)
+    assert got == pytest.approx(y_true.std())
+
+
+def test_undefined_warnings_name_the_metric_and_the_input():
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with pytest.warns(UndefinedMetricWarning) as record:
+        assert np.isnan(srocc([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]))
+    assert str(record[0].message) == (
+        "y_true is constant, so srocc is undefined and returns nan."
+    )
+    # y_true symmetric about the middle of y_pred: the best line is flat.
+    with pytest.warns(UndefinedMetricWarning) as record:
+        value = plcc([1.0, 0.0, -1.0, 0.0, 1.0], [-2.0, -1.0, 0.0, 1.0, 2.0],
+                     mapping="linear")  # fmt: skip
+    assert np.isnan(value)
+    assert str(record[0].message) == (
+        "The mapped y_pred is constant, so plcc is undefined and returns nan."
+    )
