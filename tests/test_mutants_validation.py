@@ -181,3 +181,109 @@ def test_apply_images_keeps_the_form_and_passes_kwargs():
     as_list = apply_images(np.rot90, [X[0], X[1][:2]], k=1)
     assert isinstance(as_list, list)
     assert [x.shape for x in as_list] == [(6, 4), (6, 2)]
+
+
+def _message(X, error=ValueError, **kwargs):
+    with pytest.raises(error) as exc:
+        check_images(X, **kwargs)
+    return str(exc.value)
+
+
+def test_messages_of_one_image_of_a_list():
+    wrap = "Wrap file paths in skforensics.utils.LazyImages(paths)."
+    assert _message(["a.png"], TypeError) == (
+        f"Got a file path (image 0) where an image array was expected. {wrap}"
+    )
+    assert _message([np.array(["a.png"])], TypeError) == (
+        f"Got text (image 0) where an image array was expected. {wrap}"
+    )
+    assert _message([np.array([[None]])], TypeError) == (
+        "Images must hold numbers; got dtype object (image 0). Images of "
+        "different sizes go in a list of arrays, not an object array."
+    )
+    assert _message([np.zeros((4, 4), complex)], TypeError) == (
+        "Images must be real-valued; got dtype complex128 (image 0)."
+    )
+    assert _message([np.zeros((4, 4), np.int32)], TypeError) == (
+        "Integer images must be uint8 or uint16, so that their range is known; "
+        "got int32 (image 0). Use X.astype(np.uint8) for 0..255 data, or pass "
+        "floats scaled to [0, 1]."
+    )
+    assert _message([np.zeros(4)]) == (
+        "Each image must have shape (height, width) or (height, width, "
+        "n_channels); got an array of shape (4,) (image 0)."
+    )
+
+
+@pytest.mark.parametrize("first", [1, 2, 3, 4, 5])
+def test_two_channel_message_and_the_channel_first_hint(first):
+    shape = (first, 8, 8)
+    hint = (
+        " It looks channel-first: skforensics takes channel-last images, use "
+        "np.moveaxis(image, 0, -1)."
+        if first in (1, 3, 4)
+        else ""
+    )
+    assert _message([np.zeros(shape)]) == (
+        "Images must be grayscale (H, W) or (H, W, 1), or RGB (H, W, 3) "
+        f"channel-last; got shape {shape} (image 0).{hint}"
+    )
+
+
+def test_alpha_warning_of_one_image():
+    with pytest.warns(UserWarning) as record:
+        check_images([np.zeros((8, 8, 4))])
+    assert str(record[0].message) == (
+        "Dropping the alpha channel of an RGBA image (image 0); pass RGB images "
+        "to silence this warning."
+    )
+
+
+def test_channel_count_messages():
+    assert _message([np.zeros((8, 8, 3))], n_channels=1) == (
+        "Expected 1-channel images; got a 3-channel image (image 0): convert "
+        "them with skforensics.utils.to_grayscale, or put a "
+        "skforensics.feature.GrayscaleTransformer step first."
+    )
+    assert _message([np.zeros((8, 8))], n_channels=3) == (
+        "Expected 3-channel images; got a 1-channel image (image 0): convert "
+        "grayscale images with np.repeat(image[..., None], 3, -1)."
+    )
+
+
+def test_min_size_messages():
+    assert _message([np.zeros((8, 9))], min_size=16) == (
+        "Images must be at least 16x16 pixels (height x width); got a 8x9 "
+        "image (image 0). Pass larger images."
+    )
+    hint = " for patch_size (16, 16)"
+    assert _message([np.zeros((8, 9))], min_size=16, min_size_hint=hint) == (
+        f"Images must be at least 16x16 pixels (height x width){hint}; got a "
+        "8x9 image (image 0). Pass larger images, or lower the size the "
+        "estimator needs."
+    )
+
+
+@pytest.mark.parametrize(
+    "high, warns", [(0, False), (1, True), (255, True), (256, False)]
+)
+def test_low_uint16_warning_edges(high, warns):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_images([np.full((4, 4), high, dtype=np.uint16)])
+    messages = [str(w.message) for w in caught]
+    if not warns:
+        assert messages == []
+        return
+    assert messages == [
+        f"uint16 images are scaled by 65535, but these never exceed {high}: 8-bit "
+        "data stored as uint16 would be read as nearly black (at most "
+        f"{high / 65535:.4f}). Pass 8-bit data as X.astype(np.uint8); ignore "
+        "this warning for truly dark 16-bit images."
+    ]
+
+
+def test_copy_true_gives_new_images_in_a_list():
+    images = [np.zeros((8, 8), dtype=np.float32)]
+    assert np.shares_memory(check_images(images)[0], images[0])
+    assert not np.shares_memory(check_images(images, copy=True)[0], images[0])
