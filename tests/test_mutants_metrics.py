@@ -168,3 +168,13 @@ def test_undefined_warnings_name_the_metric_and_the_input():
     assert str(record[0].message) == (
         "The mapped y_pred is constant, so plcc is undefined and returns nan."
     )
+
+
+def test_mask_auroc_defaults_are_the_documented_ones():
+    rng = np.random.default_rng(4)
+    mask = rng.random((250, 250)) < 0.3  # 62,500 pixels: a draw of 50,000
+    score = mask + rng.normal(0, 1.5, mask.shape)
+    explicit = mask_auroc(mask, score, max_pixels=50_000, random_state=0)
+    assert mask_auroc(mask, score) == explicit
+    assert explicit != mask_auroc(mask, score, max_pixels=50_001, random_state=0)
+    assert explicit != mask_auroc(mask, score, max_pixels=50_000, random_state=1)
