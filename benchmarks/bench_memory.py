@@ -36,6 +36,27 @@ on a shared machine, read the CPU time rather than the wall time.
 ``--maps`` is ``both`` (default), ``yes`` or ``no``. The issue's targets
 (issue 25): with maps, a 48 MP photograph in <= 1.5 GB and <= 30 s on 2
 cores; a 102 MP one with the limit raised in <= 2 GB.
+
+Measured on 2026-12-06 (a 2-core machine shared with another benchmark,
+load average 2.0-2.7, ``--threads 1``; CPU is user + system time of the
+analysing process, imports and model loading included; "before" is commit
+249eb8a)::
+
+    case       maps   before: peak RSS, CPU    after: peak RSS, wall, CPU
+    48mp       yes    5666 MB, 168.5 s         1191 MB, 171.5 s, 148.8 s
+    48mp       no     3138 MB, 148.7 s         1164 MB, 131.7 s, 131.9 s
+    48mp-jpeg  yes    -                        1380 MB, 173.7 s, 166.0 s
+    8k         yes    -                        1012 MB, 109.5 s, 109.5 s
+    8k         no     2367 MB, 120.3 s          977 MB, 109.6 s,  87.9 s
+    102mp      yes    -                        1844 MB, 341.3 s, 308.3 s
+    102mp      no     -                        1781 MB, 265.2 s, 262.8 s
+
+What is left at 48 MP: about 590 MB for the process before any image
+(torch, the models, matplotlib, scipy, OpenCV), 137 MB for the image (kept
+uint8), 366 MB for the two float32 maps that ``predict_maps`` returns, and
+one tile of the JPEG net; at 102 MP the maps (816 MB) dominate. The JPEG
+net is 87% of the time (0.63 CPU-s per megapixel on one thread): 30 s at
+48 MP on 2 cores needs it near 1 s per 1080p frame.
 """
 
 import argparse
