@@ -287,3 +287,37 @@ def test_copy_true_gives_new_images_in_a_list():
     images = [np.zeros((8, 8), dtype=np.float32)]
     assert np.shares_memory(check_images(images)[0], images[0])
     assert not np.shares_memory(check_images(images, copy=True)[0], images[0])
+
+
+def test_messages_of_the_collection():
+    import scipy.sparse
+
+    from skforensics.utils import LazyImages
+
+    assert _message(np.zeros((2, 8, 8, 3)), allow_color=False, n_channels=3) == (
+        "allow_color=False conflicts with n_channels > 1."
+    )
+    assert check_images(np.zeros((2, 8, 8)), allow_color=False, n_channels=1).shape
+    assert _message(LazyImages([])) == "X is an empty collection of images."
+    assert _message(scipy.sparse.csr_matrix(np.eye(4)), TypeError) == (
+        "X must be an image collection: an ndarray of shape (n_images, height, "
+        "width[, n_channels]), a list of 2-D/3-D arrays, or "
+        "skforensics.utils.LazyImages; got csr_matrix. Sparse input is not "
+        "supported: images are dense arrays."
+    )
+    assert _message(5, TypeError).endswith("LazyImages; got int.")
+    assert _message([np.zeros((8, 8)), np.zeros((8, 8, 3))]) == (
+        "X mixes grayscale and colour images (image 0 is grayscale, image 1 is "
+        "colour); convert them to one kind first, for example with "
+        "skforensics.utils.to_grayscale(X)."
+    )
+
+
+def test_array_likes_are_read_as_arrays():
+    class Frames:
+        def __array__(self, dtype=None, copy=None):
+            return np.full((2, 8, 8), 128, dtype=np.uint8)
+
+    checked = check_images(Frames())
+    assert isinstance(checked, np.ndarray) and checked.shape == (2, 8, 8)
+    assert checked[0, 0, 0] == np.float32(128 / 255)
