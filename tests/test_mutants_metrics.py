@@ -178,3 +178,10 @@ def test_mask_auroc_defaults_are_the_documented_ones():
     assert mask_auroc(mask, score) == explicit
     assert explicit != mask_auroc(mask, score, max_pixels=50_001, random_state=0)
     assert explicit != mask_auroc(mask, score, max_pixels=50_000, random_state=1)
+
+
+@pytest.mark.parametrize("metric", [plcc, srocc])
+def test_too_few_samples_message_names_the_metric(metric):
+    with pytest.raises(ValueError) as exc:
+        metric([1.0], [2.0])
+    assert str(exc.value) == f"{metric.__name__} needs at least 2 samples; got 1."

@@ -321,3 +321,9 @@ def test_array_likes_are_read_as_arrays():
     checked = check_images(Frames())
     assert isinstance(checked, np.ndarray) and checked.shape == (2, 8, 8)
     assert checked[0, 0, 0] == np.float32(128 / 255)
+
+
+def test_min_size_checked_on_a_one_image_stack():
+    assert check_images(np.zeros((1, 16, 16)), min_size=8).shape == (1, 16, 16)
+    with pytest.raises(ValueError, match="at least 32x32 pixels"):
+        check_images(np.zeros((1, 16, 16)), min_size=32)
