@@ -46,7 +46,7 @@ analysing process, imports and model loading included; "before" is commit
     48mp       yes    5666 MB, 168.5 s         1191 MB, 171.5 s, 148.8 s
     48mp       no     3138 MB, 148.7 s         1164 MB, 131.7 s, 131.9 s
     48mp-jpeg  yes    -                        1380 MB, 173.7 s, 166.0 s
-    8k         yes    -                        1012 MB, 109.5 s, 109.5 s
+    8k         yes    4116 MB, 114.5 s         1012 MB, 109.5 s, 109.5 s
     8k         no     2367 MB, 120.3 s          977 MB, 109.6 s,  87.9 s
     102mp      yes    -                        1844 MB, 341.3 s, 308.3 s
     102mp      no     -                        1781 MB, 265.2 s, 262.8 s
