@@ -21,6 +21,7 @@ import numpy as np
 
 from ..utils._color import to_uint8
 from ..utils._io import IMAGE_EXTENSIONS, find_image_files, image_corner
+from ._figures import _new_figure, _save_figure, shrink, shrink_factor
 from ._jpeg_audit import audit_image
 from ._jpeg_verdict import RESIZED_VERDICT
 from ._plot._plotting import quality_shown
@@ -159,65 +160,11 @@ def _map_name(index, path, suffix):
     return f"{index:05d}_{stem}.{suffix}.png"
 
 
-def _new_figure(figsize, **adjust):
-    # A fixed layout rather than the constrained one of the Displays' own
-    # figures: the constrained layout took half of the drawing time of each
-    # map (about 1.3 s of 2.6 s per 1024x768 image, measured on 2 cores).
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize)
-    fig.subplots_adjust(**adjust)
-    return fig
-
-
-def _save_figure(fig, path):
-    fig.savefig(path, dpi=72)
-    fig.clear()
-
-
 # The maps are drawn from arrays at most this many pixels a side (block
 # means of the image and of the maps): the saved figures are a few hundred
 # pixels wide, and matplotlib drawing a 48-megapixel image held several
 # float64 RGBA copies of it (1.8 GB of the peak at 12 megapixels).
 MAP_SIDE = 1024
-
-
-def shrink_factor(shape, side, *, divisor=None):
-    """The smallest factor that brings the longer side of ``shape`` to at
-    most ``side`` pixels, among the divisors of ``divisor`` (any when None);
-    the largest such divisor when none is enough."""
-    longest = max(shape[:2])
-    if divisor is None:
-        return max(1, -(-longest // side))
-    divisors = [k for k in range(1, int(divisor) + 1) if divisor % k == 0]
-    return next((k for k in divisors if longest <= side * k), divisors[-1])
-
-
-def shrink(image, side, *, factor=None):
-    """Block mean of ``image`` (uint8, or float in [0, 1]) as float32.
-
-    By ``factor`` (default :func:`shrink_factor` for ``side``): each pixel
-    of the result is the mean of a ``factor x factor`` block; the last rows
-    and columns that do not fill a block are dropped. Computed strip by
-    strip, so that no float copy of the whole image is made; a factor of 1
-    gives the image itself as float32.
-    """
-    k = shrink_factor(image.shape, side) if factor is None else int(factor)
-    scale = np.float32(255) if image.dtype == np.uint8 else None
-    if k == 1:
-        out = np.asarray(image, dtype=np.float32)
-        return out / scale if scale is not None else out
-    height, width = image.shape[0] // k, image.shape[1] // k
-    rest = image.shape[2:]
-    out = np.empty((height, width) + rest, dtype=np.float32)
-    rows = max(1, 2**20 // max(1, width * k * k * int(np.prod(rest, dtype=int))))
-    for top in range(0, height, rows):
-        n = min(rows, height - top)
-        strip = image[top * k : (top + n) * k, : width * k].astype(np.float32)
-        out[top : top + n] = strip.reshape(n, k, width, k, *rest).mean(axis=(1, 3))
-    if scale is not None:
-        out /= scale
-    return out
 
 
 class UpscaleStep:

@@ -23,7 +23,7 @@ from skforensics.inspection._analyse import (
     shrink_factor,
     validated_pixels,
 )
-from skforensics.models import _jpeg
+from skforensics.models import _jpeg_pixels
 from skforensics.utils import check_images, make_test_images, to_grayscale
 
 
@@ -83,8 +83,12 @@ def test_uint8_maps_with_small_tiles_equal_whole_maps(jpeg_net):
     whole = jpeg_net.set_params(tile_size=512).predict_maps([image])
     tiled = jpeg_net.set_params(tile_size=37).predict_maps([image])
     jpeg_net.set_params(tile_size=400)
-    np.testing.assert_allclose(tiled[0][0], whole[0][0], atol=1e-3, rtol=0)
-    np.testing.assert_allclose(tiled[1][0], whole[1][0], atol=1e-5, rtol=0)
+    # Equal up to the float rounding of the convolutions, whose summation
+    # order changes with the tile and torch's thread count (0.005 quality
+    # points and 0.00015 in P at most on 2 threads, none on 1); the
+    # tolerances are four to seven times that.
+    np.testing.assert_allclose(tiled[0][0], whole[0][0], atol=0.02, rtol=0)
+    np.testing.assert_allclose(tiled[1][0], whole[1][0], atol=1e-3, rtol=0)
 
 
 def test_uint8_images_are_refused_as_float_ones_are(jpeg_net):
@@ -111,20 +115,20 @@ def test_strips_give_the_whole_image_answers(monkeypatch):
     image[60:140, 40:120] = (90, 128, 200)  # flat: not textured
     gray = to_grayscale(check_images([image]))[0]
     whole = {}
-    monkeypatch.setattr(_jpeg, "_STRIP_ROWS", 10**6)
+    monkeypatch.setattr(_jpeg_pixels, "_STRIP_ROWS", 10**6)
     monkeypatch.setattr(_jpeg_evidence, "_STRIP_ROWS", 10**6)
     monkeypatch.setattr(_jpeg_resized_grid, "_STRIP_ROWS", 10**6)
     monkeypatch.setattr(_jpeg_blocks, "_BAND_PIXELS", 10**9)
-    whole["texture"] = _jpeg.textured_fraction(image)
+    whole["texture"] = _jpeg_pixels.textured_fraction(image)
     whole["luma"] = _jpeg_evidence._luminance(image)
     whole["blocks"] = _jpeg_blocks._blocks_at(*whole["luma"], (3, 5))
     whole["profile"] = _jpeg_resized_grid._ratio_profile(gray * 255, 0)
     whole["evidence"] = _jpeg_evidence.jpeg_evidence(image)
-    for module in (_jpeg, _jpeg_evidence, _jpeg_resized_grid):
+    for module in (_jpeg_pixels, _jpeg_evidence, _jpeg_resized_grid):
         monkeypatch.setattr(module, "_STRIP_ROWS", 7)
     monkeypatch.setattr(_jpeg_blocks, "_BAND_PIXELS", 3 * 64 * 8)
     assert 0.1 < whole["texture"] < 1
-    assert _jpeg.textured_fraction(image) == whole["texture"]
+    assert _jpeg_pixels.textured_fraction(image) == whole["texture"]
     luma, clipped = _jpeg_evidence._luminance(image)
     np.testing.assert_array_equal(luma, whole["luma"][0])
     np.testing.assert_array_equal(clipped, whole["luma"][1])
