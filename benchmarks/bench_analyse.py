@@ -1,0 +1,103 @@
+"""Throughput of ``skforensics analyse``: images per second, start-up excluded.
+
+Writes ``--n-images`` photographs of 1024x768 (default 20: crops of the
+never-compressed photographs under ``--data``, or, without it, of
+scikit-image's sample images enlarged to fit, with sensor-like noise) as PNG
+to a temporary folder, then analyses them in this process with both models
+(upscale and JPEG with its pixel evidence), with and without the maps, as
+``skforensics analyse`` does (the same steps and record loop). The first
+file of each run is analysed before the clock starts, so that importing
+torch and loading the models are not counted. Prints images per second and
+CPU-seconds per image, with torch's thread count and the load average.
+
+Issue 24's target: >= 1 image/s on 2 CPU cores with both models and maps.
+
+Usage: ``python benchmarks/bench_analyse.py [--data FOLDER] [--n-images N]
+[--threads T]``.
+"""
+
+import argparse
+import glob
+import os
+import tempfile
+import time
+
+import numpy as np
+from PIL import Image
+
+SIZE = (768, 1024)
+
+
+def photographs(folder, n, seed=0):
+    """``n`` RGB uint8 crops of 768x1024."""
+    rng = np.random.default_rng(seed)
+    if folder:
+        files = sorted(
+            p for p in glob.glob(os.path.join(folder, "**", "*"), recursive=True)
+            if p.lower().endswith((".png", ".tif", ".tiff"))
+        )
+        images = [np.asarray(Image.open(f).convert("RGB")) for f in files]
+        images = [im for im in images if min(np.subtract(im.shape[:2], SIZE)) >= 0]
+    else:
+        from skforensics.datasets import load_sample_images
+
+        images = []
+        for image in load_sample_images(as_gray=False):
+            pixels = Image.fromarray(np.round(image * 255).astype(np.uint8))
+            scale = max(SIZE[0] / pixels.height, SIZE[1] / pixels.width)
+            size = tuple(int(np.ceil(side * scale)) for side in pixels.size)
+            big = np.asarray(pixels.resize(size, Image.LANCZOS), dtype=np.float32)
+            big += rng.normal(0, 2.0, big.shape)
+            images.append(np.clip(np.rint(big), 0, 255).astype(np.uint8))
+    if not images:
+        raise SystemExit(f"no image of at least {SIZE[1]}x{SIZE[0]} under {folder}")
+    crops = []
+    for k in range(n):
+        image = images[k % len(images)]
+        y = rng.integers(0, image.shape[0] - SIZE[0] + 1)
+        x = rng.integers(0, image.shape[1] - SIZE[1] + 1)
+        crops.append(image[y : y + SIZE[0], x : x + SIZE[1]])
+    return crops
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="folder of photographs")
+    parser.add_argument("--n-images", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    import torch
+
+    from skforensics.inspection._analyse import JPEGStep, UpscaleStep, analyse_one
+
+    torch.set_num_threads(args.threads)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"torch {torch.__version__}, {args.threads} threads, load average {load:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for k, crop in enumerate(photographs(args.data, args.n_images + 1)):
+            paths.append(os.path.join(tmp, f"{k:03d}.png"))
+            Image.fromarray(crop).save(paths[-1], compress_level=1)
+        for maps in (True, False):
+            steps = [UpscaleStep(), JPEGStep()]
+            maps_dir = os.path.join(tmp, f"maps-{maps}") if maps else None
+            if maps_dir:
+                os.makedirs(maps_dir)
+            analyse_one(0, paths[0], steps=steps, maps_dir=maps_dir)  # warm-up
+            wall, cpu = time.perf_counter(), time.process_time()
+            for index, path in enumerate(paths[1:], start=1):
+                record = analyse_one(index, path, steps=steps, maps_dir=maps_dir)
+                if record["error"]:
+                    raise SystemExit(f"{path}: {record['error']}")
+            wall = time.perf_counter() - wall
+            cpu = time.process_time() - cpu
+            n = len(paths) - 1
+            print(
+                f"{'with maps' if maps else 'no maps':<10} {n / wall:5.2f} images/s, "
+                f"{cpu / n:5.2f} CPU-s per image ({n} images of {SIZE[1]}x{SIZE[0]})"
+            )
+
+
+if __name__ == "__main__":
+    main()
