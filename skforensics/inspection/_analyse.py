@@ -20,7 +20,12 @@ import warnings
 import numpy as np
 
 from ..utils._color import to_uint8
-from ..utils._io import IMAGE_EXTENSIONS, find_image_files, image_corner
+from ..utils._io import (
+    IMAGE_EXTENSIONS,
+    find_image_files,
+    image_corner,
+    without_alpha,
+)
 from ._figures import _new_figure, _save_figure, shrink, shrink_factor
 from ._jpeg_audit import audit_image
 from ._jpeg_verdict import RESIZED_VERDICT
@@ -446,7 +451,7 @@ def validated_pixels(raw):
         warnings.simplefilter("ignore")  # an alpha channel is dropped: said in mode
         if raw.dtype == np.uint8 and raw.ndim in (2, 3):
             check_images([image_corner(raw, 8, 8)])
-            image = raw[..., :3] if raw.ndim == 3 and raw.shape[2] == 4 else raw
+            image = without_alpha(raw)
         else:
             image = np.asarray(check_images([raw])[0], dtype=np.float32)
     if image.ndim == 3 and image.shape[2] == 1:

@@ -246,7 +246,7 @@ def frame_luminance(image, model):
     """
     from ..utils import check_images, to_grayscale
     from ..utils._color import _gray_one
-    from ..utils._io import image_corner
+    from ..utils._io import image_corner, without_alpha
 
     hint = " (the upscale net's tiles)"
     image = np.asarray(image)
@@ -262,8 +262,7 @@ def frame_luminance(image, model):
         min_size=(height, width),
         min_size_hint=hint,
     )
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = image[..., :3]
+    image = without_alpha(image)
     gray = np.empty(image.shape[:2], dtype=np.float32)
     for top in range(0, image.shape[0], _STRIP_ROWS):
         gray[top : top + _STRIP_ROWS] = _gray_one(image[top : top + _STRIP_ROWS])

@@ -13,7 +13,7 @@ from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._color import to_uint8
-from ..utils._io import image_corner
+from ..utils._io import image_corner, without_alpha
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -350,10 +350,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
                 or (X.ndim == 4 and X.shape[3] not in (1, 3, 4))
             )
             self._check_predict_images(X if whole else X[:, :field, :field])
-        return [
-            image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
-            for image in X
-        ]
+        return [without_alpha(image) for image in X]
 
     def _inference_module(self):
         """An evaluation copy of the net: batch norm folded, channels_last.

@@ -253,6 +253,13 @@ def image_corner(image, height, width):
     return image[:height, :width]
 
 
+def without_alpha(image):
+    """An 8-bit image checked on its :func:`image_corner`, as the checked
+    whole would be: a view without its alpha channel (RGBA to RGB), the
+    pixels themselves otherwise."""
+    return image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
+
+
 def _to_array(img):
     mode = img.mode
     if mode == "1":
