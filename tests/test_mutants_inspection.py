@@ -256,9 +256,12 @@ def test_blocks_at_by_bands_equal_one_pass(monkeypatch, band_pixels):
 
     rng = np.random.default_rng(1)
     luma = rng.integers(0, 256, (60, 59)).astype(np.float32)
+    luma[10:18, 9:17] = 77.0  # a flat block at the phase: left out
+    luma[18:26, 17:25] = 77.0 + np.indices((8, 8)).sum(axis=0) % 2  # kept
     clipped = (luma == 0) | (luma == 255)
-    luma[8:16, 8:16] = 77.0  # one flat block: left out
+    clipped[18:26, 17:25] = False
     whole = _jpeg_blocks._blocks_at(luma, clipped, (2, 1))
+    assert whole.dtype == np.float32
     monkeypatch.setattr(_jpeg_blocks, "_BAND_PIXELS", band_pixels)
     banded = _jpeg_blocks._blocks_at(luma, clipped, (2, 1))
     crop = luma[2:58, 1:57].reshape(7, 8, 7, 8).swapaxes(1, 2).reshape(49, 64)
@@ -315,3 +318,146 @@ def test_cmyk_message_names_the_file_and_the_fix(tmp_path):
     with pytest.raises(ValueError) as exc:
         je.jpeg_evidence(path.read_bytes())
     assert str(exc.value) == "the bytes given" + end
+
+
+# ---------------------------------------------------------------------------
+# The phase search: 15x15 windows, each holding one block at every phase.
+# ---------------------------------------------------------------------------
+
+
+def _reference_phase_scores(luma, clipped, corners):
+    """The lattice score and count of each phase, block by block."""
+    from skforensics.inspection._jpeg_blocks import _DCT2_T
+
+    coefs, usable = [], []
+    for y, x in corners:
+        for py in range(8):
+            for px in range(8):
+                block = luma[y + py : y + py + 8, x + px : x + px + 8]
+                clip = clipped[y + py : y + py + 8, x + px : x + px + 8]
+                usable.append(not clip.any() and block.max() > block.min())
+                coefs.append((block.reshape(1, 64) - np.float32(128)) @ _DCT2_T)
+    coefs = np.concatenate(coefs).reshape(len(corners), 64, 64)
+    usable = np.array(usable).reshape(len(corners), 64)
+    magnitude = np.abs(coefs)
+    spread = magnitude[usable].sum(axis=0) / max(usable.sum(), 1)
+    keep = (magnitude >= 0.75) & (spread >= 2.0) & usable[:, :, None]
+    lattice = np.where(keep, np.cos(2 * np.pi * coefs.astype(np.float64)), 0.0)
+    counts = keep.sum(axis=(0, 2))
+    scores = lattice.sum(axis=(0, 2)) / np.maximum(counts, 1)
+    return scores.reshape(8, 8), counts.reshape(8, 8)
+
+
+def _corners(height, width):
+    return [
+        (8 * i, 8 * j)
+        for i in range((height - 15) // 8 + 1)
+        for j in range((width - 15) // 8 + 1)
+    ]
+
+
+@pytest.mark.parametrize("shape", [(16, 16), (31, 47), (40, 23)])
+def test_phase_scores_cover_every_window_of_a_small_image(shape):
+    rng = np.random.default_rng(0)
+    luma = np.round(rng.normal(128, 40, shape)).clip(0, 255).astype(np.float32)
+    luma[:8, :8] = 90  # a flat block
+    clipped = (luma <= 0) | (luma >= 255)
+    clipped[3, 12] = True
+    _check_phase_scores(luma, clipped)
+
+
+def test_phase_scores_leave_out_frequencies_that_never_spread():
+    # A checkerboard whose amplitude changes from row to row only: every
+    # row of every block sums to 0, so the DC coefficient is 0 at every
+    # phase and is left out (|c| < 0.75, and its mean magnitude below 2).
+    rows = np.random.default_rng(2).integers(5, 60, 31)
+    checker = (-1.0) ** np.indices((31, 39)).sum(axis=0)
+    luma = (128 + checker * rows[:, None]).astype(np.float32)
+    scores, counts = _check_phase_scores(luma, np.zeros(luma.shape, bool))
+    assert counts.max() <= 12 * 63  # 12 windows, 63 frequencies each
+
+
+def test_phase_scores_of_a_single_usable_block():
+    # One 15x15 window; a clipped pixel in every block but the first.
+    luma = np.round(np.random.default_rng(3).uniform(1, 254, (16, 16)))
+    luma = luma.astype(np.float32)
+    clipped = np.zeros(luma.shape, bool)
+    clipped[8, 8] = clipped[0, 8] = clipped[8, 0] = True
+    scores, counts = _check_phase_scores(luma, clipped)
+    assert counts[0, 0] > 0 and counts.sum() == counts[0, 0]
+
+
+def _check_phase_scores(luma, clipped):
+    shape = luma.shape
+    scores, counts = je._phase_scores(luma, clipped, np.random.default_rng(0))
+    expected, expected_counts = _reference_phase_scores(
+        luma, clipped, _corners(*shape)
+    )
+    # float32 products in batches of another size can move a coefficient
+    # across |c| = 0.75: a count may differ by one.
+    np.testing.assert_allclose(counts, expected_counts, rtol=0, atol=1)
+    np.testing.assert_allclose(scores, expected, atol=1e-4)
+    return scores, counts
+
+
+def test_phase_scores_draw_640_distinct_windows_of_a_large_image():
+    rng = np.random.default_rng(1)
+    luma = np.round(rng.normal(128, 40, (8 * 28 + 7, 8 * 26 + 7)))
+    luma = luma.clip(0, 255).astype(np.float32)
+    clipped = (luma <= 0) | (luma >= 255)
+    corners = _corners(*luma.shape)
+    assert len(corners) == 28 * 26 > 640
+    scores, counts = je._phase_scores(luma, clipped, np.random.default_rng(5))
+    pick = np.sort(np.random.default_rng(5).choice(len(corners), 640, replace=False))
+    expected, expected_counts = _reference_phase_scores(
+        luma, clipped, [corners[i] for i in pick]
+    )
+    # float32 products in batches of another size can move a coefficient
+    # across |c| = 0.75: a count may differ by one.
+    np.testing.assert_allclose(counts, expected_counts, rtol=0, atol=1)
+    np.testing.assert_allclose(scores, expected, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# The evidence of an image that tells nothing: every key, its empty value.
+# ---------------------------------------------------------------------------
+
+_NAN_KEYS = (
+    "phase_score", "phase_z", "lattice_share", "lattice_share_null",
+    "double_score", "resized_z", "resampling_z",
+)
+_NONE_KEYS = (
+    "grid_phase", "table_quality", "table_qualities", "libjpeg_like",
+    "primary_quality", "resized_grid", "resize_factor", "grid_period", "grid_offset",
+)
+
+
+def _assert_empty(found, shape):
+    assert set(found) == {
+        "verdict", "reason", "shape", "n_blocks", "steps", "double_compression",
+        *_NAN_KEYS, *_NONE_KEYS,
+    }
+    assert found.verdict == "unknown" and found.double_compression == "unknown"
+    assert found.shape == shape and found.n_blocks == 0
+    for key in _NAN_KEYS:
+        assert isinstance(found[key], float) and np.isnan(found[key]), key
+    for key in _NONE_KEYS:
+        assert found[key] is None, key
+    assert found.steps.shape == (8, 8) and np.isnan(found.steps).all()
+
+
+def test_too_small_evidence_is_empty_and_says_why():
+    found = je.jpeg_evidence(np.full((12, 200), 90, np.uint8))
+    _assert_empty(found, (12, 200))
+    assert found.reason == (
+        "The image is 12x200: too small to compare the 64 phases of an 8x8 grid "
+        "(16x16 pixels or more are needed)."
+    )
+
+
+def test_flat_evidence_is_empty_and_says_why():
+    found = je.jpeg_evidence(np.full((64, 48, 3), 120, np.uint8), resized=False)
+    _assert_empty(found, (64, 48))
+    assert found.reason == (
+        "Too little texture: the image is flat or clipped almost everywhere."
+    )
