@@ -461,3 +461,394 @@ def test_flat_evidence_is_empty_and_says_why():
     assert found.reason == (
         "Too little texture: the image is flat or clipped almost everywhere."
     )
+
+
+# ---------------------------------------------------------------------------
+# The verdict from the 64 phase scores (the scores made by hand).
+# ---------------------------------------------------------------------------
+
+
+def _scores(best_z, *, mad=0.01, best=(2, 5)):
+    """Phase scores whose best phase stands ``best_z`` robust SD above the
+    other 63 (median 0.05, scaled MAD ``1.4826 * mad``)."""
+    others = 0.05 + mad * np.concatenate([-np.ones(31), np.zeros(1), np.ones(31)])
+    others[:31] -= np.linspace(0, 0.001, 31) * (mad > 0)  # distinct values
+    spread = max(1.4826 * np.median(np.abs(others - np.median(others))), 1e-3)
+    scores = np.insert(others, np.ravel_multi_index(best, (8, 8)),
+                       np.median(others) + best_z * spread)
+    return scores.reshape(8, 8), spread
+
+
+@pytest.fixture
+def noise():
+    return np.random.default_rng(0).integers(20, 236, (64, 72), dtype=np.uint8)
+
+
+def _with_scores(monkeypatch, scores, counts=None):
+    counts = np.full((8, 8), 100) if counts is None else counts
+    monkeypatch.setattr(je, "_phase_scores", lambda luma, clipped, rng: (scores, counts))
+
+
+def test_phase_z_is_robust_z_of_the_best_phase(monkeypatch, noise):
+    scores, spread = _scores(6.5)
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(noise, resized=False)
+    others = np.delete(scores.ravel(), 2 * 8 + 5)
+    assert found.phase_score == scores[2, 5]
+    assert found.phase_z == pytest.approx(
+        (scores[2, 5] - np.median(others))
+        / (1.4826 * np.median(np.abs(others - np.median(others))))
+    )
+    assert found.phase_z == pytest.approx(6.5)
+    assert found.verdict == "unknown" and found.grid_phase == (2, 5)
+    assert found.n_blocks == ((64 - 2) // 8) * ((72 - 5) // 8)
+    assert found.reason == (
+        "One 8x8 grid phase stands 6.5 robust SD above the others: a lattice "
+        "blurred (resized, rotated or filtered after compression?) or too faint "
+        "to call."
+    )
+
+
+def test_phase_z_spread_has_a_floor(monkeypatch, noise):
+    scores = np.full((8, 8), 0.05)
+    scores[1, 1] = 0.0575  # 7.5 times the floor of 1e-3 above equal others
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.phase_z == pytest.approx(7.5)
+    assert found.grid_phase == (1, 1)
+
+
+def test_z_of_exactly_5_keeps_the_phase(monkeypatch, noise):
+    scores, _ = _scores(5.0)
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.phase_z == pytest.approx(5.0)
+    assert found.grid_phase == (2, 5) and found.verdict == "unknown"
+
+
+def test_no_phase_out_where_even_quality_100_would_stand(monkeypatch, noise):
+    # Others within 0.01 (scaled MAD 0.0148): a lattice score of 0.15 would
+    # stand 10 SD out, so none standing out means none there.
+    scores, spread = _scores(3.04, mad=0.01)
+    assert 0.15 / spread >= 8
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.verdict == "never compressed" and found.grid_phase is None
+    assert found.reason == (
+        "No 8x8 grid phase stands out (best 3.0 robust SD above the others), "
+        "where even quality 100's lattice would have; a JPEG resized or rotated "
+        "after compression loses its lattice too."
+    )
+
+
+def test_no_phase_out_where_quality_100_could_hide(monkeypatch, noise):
+    scores, spread = _scores(3.0, mad=0.02)
+    assert 0.15 / spread < 8
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.verdict == "unknown" and found.grid_phase is None
+    assert found.reason == (
+        "No 8x8 grid phase stands out, but the image has too little texture to "
+        "rule out a faint lattice (quality near 100)."
+    )
+
+
+def test_the_resized_search_runs_only_without_a_lattice(monkeypatch, noise):
+    scores, _ = _scores(3.0)
+    _with_scores(monkeypatch, scores)
+    assert je.jpeg_evidence(noise).resized_grid in ("found", "not found")
+    assert je.jpeg_evidence(noise, resized=False).resized_grid is None
+
+
+def test_phase_search_needs_40_coefficients_at_every_phase(monkeypatch, noise):
+    scores, _ = _scores(3.0)
+    counts = np.full((8, 8), 100)
+    counts[4, 4] = 40
+    _with_scores(monkeypatch, scores, counts)
+    assert je.jpeg_evidence(noise, resized=False).grid_phase is None  # searched
+    counts[4, 4] = 39
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.reason.startswith("Too little texture")
+
+
+def test_16_pixels_a_side_are_enough(monkeypatch):
+    scores, _ = _scores(3.0)
+    _with_scores(monkeypatch, scores)
+    image = np.random.default_rng(0).integers(20, 236, (16, 16), dtype=np.uint8)
+    assert "too small" not in je.jpeg_evidence(image, resized=False).reason
+    assert "too small" in je.jpeg_evidence(image[:15], resized=False).reason
+    assert "too small" in je.jpeg_evidence(image[:, :15], resized=False).reason
+
+
+def test_random_state_must_be_an_int():
+    image = np.zeros((32, 32), np.uint8)
+    for bad in (None, 1.0, True):
+        with pytest.raises(TypeError) as exc:
+            je.jpeg_evidence(image, random_state=bad)
+        assert str(exc.value) == f"random_state must be an int; got {bad!r} instead."
+    je.jpeg_evidence(image, random_state=np.int64(3))
+
+
+def test_random_state_picks_the_windows(monkeypatch):
+    seen = []
+    real = je._phase_scores
+
+    def spy(luma, clipped, rng):
+        seen.append(rng.integers(1 << 30))
+        return real(luma, clipped, rng)
+
+    monkeypatch.setattr(je, "_phase_scores", spy)
+    image = np.zeros((32, 32), np.uint8)
+    je.jpeg_evidence(image, random_state=7)
+    assert seen == [np.random.default_rng(7).integers(1 << 30)]
+
+
+# ---------------------------------------------------------------------------
+# A compressed image: its reason, and the earlier compression's evidence.
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jpeg75():
+    from skforensics.datasets import jpeg_with_tables
+    from skforensics.utils import make_test_images
+
+    image = make_test_images(1, size=128, n_channels=3, dtype=np.uint8)[0]
+    return jpeg_with_tables(image, *libjpeg_tables(75))[3:, 5:]
+
+
+def test_compressed_reason_reports_its_numbers(jpeg75):
+    found = je.jpeg_evidence(jpeg75, double=False)
+    assert found.verdict == "compressed"
+    assert found.reason == (
+        f"An 8x8 grid at phase (5, 3) stands {found.phase_z:.0f} robust SD above "
+        f"the other phases; {100 * found.lattice_share:.0f}% of its coefficients "
+        "lie on the lattice of the steps read (by chance: "
+        f"{100 * found.lattice_share_null:.0f}%)."
+    )
+    assert found.double_compression == "unknown" and found.primary_quality is None
+    assert np.isnan(found.double_score) and found.resized_grid is None
+
+
+def test_a_z_of_exactly_8_is_compressed(monkeypatch, jpeg75):
+    scores, _ = _scores(8.0, best=(5, 3))
+    _with_scores(monkeypatch, scores)
+    found = je.jpeg_evidence(jpeg75, double=False)
+    assert found.phase_z == pytest.approx(8.0)
+    assert found.verdict == "compressed" and found.table_quality == 75
+
+
+def _fake_double(monkeypatch, answer, calls):
+    from sklearn.utils import Bunch
+
+    def fake(coefs, steps, *, luma, clipped, phase):
+        calls.append(dict(coefs=coefs, steps=steps, luma=luma, clipped=clipped,
+                          phase=phase))
+        return Bunch(**answer)
+
+    monkeypatch.setattr(je, "_double_jpeg_evidence", fake)
+
+
+def test_double_search_gets_libjpegs_steps_and_the_grid(monkeypatch, jpeg75):
+    calls = []
+    _fake_double(monkeypatch, dict(double_compression="detected",
+                                   primary_quality=40, double_score=3.5), calls)
+    found = je.jpeg_evidence(jpeg75)
+    (call,) = calls
+    known = np.isfinite(found.steps)
+    expected = np.where(known, libjpeg_tables(75)[0], np.nan)
+    np.testing.assert_array_equal(call["steps"], expected)
+    assert call["phase"] == (5, 3) and len(call["coefs"]) == found.n_blocks
+    luma, clipped = je._luminance(jpeg75)
+    np.testing.assert_array_equal(call["luma"], luma)
+    np.testing.assert_array_equal(call["clipped"], clipped)
+    assert (found.double_compression, found.primary_quality) == ("detected", 40)
+    assert found.double_score == 3.5
+
+
+def test_double_search_with_a_foreign_table_is_not_trusted(monkeypatch, jpeg75):
+    calls = []
+    _fake_double(monkeypatch, dict(double_compression="detected",
+                                   primary_quality=40, double_score=3.5), calls)
+    monkeypatch.setattr(je, "_table_quality", lambda s: (60, (58, 61), False, None))
+    monkeypatch.setattr(je, "_estimate_step", lambda values: 7.0)
+    found = je.jpeg_evidence(jpeg75)
+    np.testing.assert_array_equal(calls[0]["steps"], np.full((8, 8), 7.0))
+    assert (found.double_compression, found.primary_quality) == ("unknown", None)
+    assert found.double_score == 3.5
+    assert (found.table_quality, found.table_qualities) == (60, (58, 61))
+    assert found.libjpeg_like is False
+
+
+@pytest.mark.parametrize("searched", ["not detected", "unknown"])
+def test_two_tables_in_the_steps_are_a_double_compression(monkeypatch, jpeg75,
+                                                          searched):
+    calls = []
+    _fake_double(monkeypatch, dict(double_compression=searched,
+                                   primary_quality=None, double_score=0.5), calls)
+    monkeypatch.setattr(je, "_table_quality", lambda s: (75, (75, 75), True, 58))
+    found = je.jpeg_evidence(jpeg75)
+    assert (found.double_compression, found.primary_quality) == ("detected", 58)
+    assert found.double_score == 0.5
+
+
+def test_the_searchs_own_primary_wins(monkeypatch, jpeg75):
+    calls = []
+    _fake_double(monkeypatch, dict(double_compression="detected",
+                                   primary_quality=45, double_score=2.5), calls)
+    monkeypatch.setattr(je, "_table_quality", lambda s: (75, (75, 75), True, 58))
+    found = je.jpeg_evidence(jpeg75)
+    assert (found.double_compression, found.primary_quality) == ("detected", 45)
+
+
+# ---------------------------------------------------------------------------
+# The luminance JPEG computes, and the clipped pixels, on every dtype.
+# ---------------------------------------------------------------------------
+
+
+def _bt601(rgb255):
+    return np.round(rgb255 @ np.array([0.299, 0.587, 0.114]))
+
+
+@pytest.fixture(scope="module")
+def rgb8():
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (37, 23, 3), dtype=np.uint8)
+    image[0, 0] = 0
+    image[1, 1] = 255
+    image[2, 2] = (0, 128, 128)
+    image[3, 3] = (128, 255, 128)
+    image[4, 4] = (1, 254, 1)
+    return image
+
+
+def _clipped255(values):
+    return (values.min(axis=-1) <= 0) | (values.max(axis=-1) >= 255)
+
+
+def test_luminance_of_8_bit_rgb(rgb8, monkeypatch):
+    luma, clipped = je._luminance(rgb8)
+    assert luma.dtype == np.float32 and luma.shape == (37, 23)
+    np.testing.assert_array_equal(luma, _bt601(rgb8.astype(np.float64)))
+    np.testing.assert_array_equal(clipped, _clipped255(rgb8))
+    assert clipped[2, 2] and clipped[3, 3] and not clipped[4, 4]
+    # Strip by strip (256 rows at a time): the same.
+    monkeypatch.setattr(je, "_STRIP_ROWS", 5)
+    strips = je._luminance(rgb8)
+    np.testing.assert_array_equal(strips[0], luma)
+    np.testing.assert_array_equal(strips[1], clipped)
+
+
+def test_luminance_of_8_bit_gray(rgb8, monkeypatch):
+    gray = rgb8[..., 1]
+    for image in (gray, gray[..., None], np.stack([gray, rgb8[..., 0]], axis=2)):
+        luma, clipped = je._luminance(image)
+        assert luma.dtype == np.float32 and luma.shape == gray.shape
+        np.testing.assert_array_equal(luma, gray)
+        np.testing.assert_array_equal(clipped, (gray == 0) | (gray == 255))
+    monkeypatch.setattr(je, "_STRIP_ROWS", 4)
+    np.testing.assert_array_equal(je._luminance(gray)[0], gray)
+
+
+def test_alpha_is_dropped(rgb8):
+    alpha = np.zeros(rgb8.shape[:2] + (1,), np.uint8)
+    with_alpha = np.concatenate([rgb8, alpha], axis=2)
+    for got, expected in zip(je._luminance(with_alpha), je._luminance(rgb8)):
+        np.testing.assert_array_equal(got, expected)
+    as_float = with_alpha / 255.0
+    for got, expected in zip(je._luminance(as_float), je._luminance(rgb8)):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("kind", ["float64", "float32", "uint16", "int32"])
+def test_luminance_of_other_dtypes(rgb8, kind):
+    if kind == "uint16":
+        image = rgb8.astype(np.uint16) * 257
+    elif kind == "int32":
+        image = rgb8.astype(np.int32)  # other integers: taken as 0-255
+    else:
+        image = (rgb8 / 255.0).astype(kind)
+    luma, clipped = je._luminance(image)
+    assert luma.dtype == np.float32
+    values = image.astype(np.float64) * 255 if kind.startswith("float") else rgb8
+    np.testing.assert_array_equal(luma, _bt601(np.asarray(values, np.float64)))
+    np.testing.assert_array_equal(clipped, _clipped255(np.asarray(values, np.float64)))
+    # Gray: rounded, clipped where the rounded value is 0 or 255.
+    gray_luma, gray_clipped = je._luminance(image[..., 1])
+    expected = np.round(np.asarray(values, np.float64)[..., 1])
+    np.testing.assert_array_equal(gray_luma, expected)
+    np.testing.assert_array_equal(gray_clipped, (expected <= 0) | (expected >= 255))
+
+
+def test_luminance_of_booleans_and_out_of_range_floats():
+    mask = np.zeros((4, 5), bool)
+    mask[1, 2] = True
+    luma, clipped = je._luminance(mask)
+    np.testing.assert_array_equal(luma, mask * 255.0)
+    assert clipped.all()
+    luma, clipped = je._luminance(np.array([[-0.1, 0.002, 0.5, 0.998, 1.2]]))
+    np.testing.assert_array_equal(luma, [[-26, 1, 128, 254, 306]])
+    np.testing.assert_array_equal(clipped, [[True, False, False, False, True]])
+
+
+def test_luminance_errors_name_the_shape_and_dtype():
+    with pytest.raises(ValueError) as exc:
+        je._luminance(np.zeros((2, 32, 32, 3)))
+    assert str(exc.value) == (
+        "jpeg_evidence takes one image of shape (height, width) or (height, width, "
+        "3); got an array of shape (2, 32, 32, 3). Pass images one at a time."
+    )
+    for shape in ((32,), (32, 32, 5)):
+        with pytest.raises(ValueError, match=r"got an array of shape \(32"):
+            je._luminance(np.zeros(shape, np.uint8))
+    for bad in (np.nan, np.inf, -np.inf):
+        image = np.zeros((32, 32))
+        image[5, 7] = bad
+        with pytest.raises(ValueError) as exc:
+            je._luminance(image)
+        assert str(exc.value) == "The image holds NaN or infinite values."
+    with pytest.raises(TypeError) as exc:
+        je._luminance(np.zeros((32, 32), complex))
+    assert str(exc.value) == "Cannot read pixels of dtype complex128."
+
+
+# ---------------------------------------------------------------------------
+# Reading the pixels of arrays, files and bytes.
+# ---------------------------------------------------------------------------
+
+
+def test_bytes_like_inputs_are_read_as_files(jpeg75, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "q60.jpg"
+    Image.fromarray(jpeg75).save(path, quality=60)
+    data = path.read_bytes()
+    expected = je.jpeg_evidence(path, double=False)
+    assert expected.table_quality == 60
+    for source in (str(path), data, bytearray(data), memoryview(data)):
+        found = je.jpeg_evidence(source, double=False)
+        assert (found.table_quality, found.grid_phase) == (60, (0, 0))
+        np.testing.assert_array_equal(found.steps, expected.steps)
+
+
+def test_bytes_that_are_no_image_are_refused():
+    for data in (b"not an image", bytearray(b"GIF89 but no"), memoryview(b"\x00" * 64)):
+        with pytest.raises(ValueError) as exc:
+            je.jpeg_evidence(data)
+        assert str(exc.value) == (
+            "Cannot read the bytes given as an image: not an image format Pillow "
+            "knows."
+        )
+
+
+@pytest.mark.parametrize("content", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n"])
+def test_unreadable_files_get_read_images_message(tmp_path, content):
+    from skforensics.utils import read_image
+
+    path = tmp_path / "broken.png"
+    path.write_bytes(content)
+    with pytest.raises(Exception) as expected:
+        read_image(path)
+    with pytest.raises(type(expected.value)) as exc:
+        je.jpeg_evidence(path)
+    assert str(exc.value) == str(expected.value)
