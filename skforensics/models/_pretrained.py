@@ -152,10 +152,11 @@ class _NativeVsUpscaled(nn.Module):
     exactly ``[p_native, 1 - p_native]``.
     """
 
-    def __init__(self, in_channels=1, patch_size=64, n_outputs=2, n_classes=6):
+    def __init__(self, in_channels=1, patch_size=64, n_outputs=2, n_classes=6,
+                 front_end="pixels"):
         super().__init__()
         self.net = PatchCNN(in_channels=in_channels, patch_size=patch_size,
-                            n_outputs=n_classes)
+                            n_outputs=n_classes, front_end=front_end)
         self.in_channels = self.net.in_channels
         self.patch_size = self.net.patch_size
 
@@ -165,7 +166,7 @@ class _NativeVsUpscaled(nn.Module):
         return torch.cat([logp[:, :1], rest], dim=1)
 
 
-def upscale_factor_classifier(state_dict, *, classes, patch_size, seed):
+def upscale_factor_classifier(state_dict, *, classes, patch_size, seed, front_end="pixels"):
     """The shipped factor model: a fitted PatchCNNClassifier from its weights.
 
     ``scripts/train_upscale_detector.py`` saves what this returns with
@@ -182,13 +183,16 @@ def upscale_factor_classifier(state_dict, *, classes, patch_size, seed):
         The tile size the net was trained on.
     seed : int
         The training seed, kept as ``random_state``.
+    front_end : str, default="pixels"
+        The net's ``front_end`` (see :class:`~skforensics.nn.PatchCNN`).
 
     Returns
     -------
     classifier : PatchCNNClassifier
         Fitted, on CPU, pooling the tile probabilities by their mean.
     """
-    clf = PatchCNNClassifier(**_upscale_params(patch_size, seed))
+    clf = PatchCNNClassifier(**_upscale_params(patch_size, seed),
+                             module__front_end=front_end)
     return clf._load_fitted(
         state_dict, n_channels=1, classes=[float(c) for c in classes]
     )
@@ -216,6 +220,7 @@ def _load_upscale(name):
         clf = PatchCNNClassifier(
             module=_NativeVsUpscaled,
             module__n_classes=len(factor.classes_),
+            module__front_end=factor.module_.front_end,
             **_upscale_params(factor.patch_size, factor.random_state),
         )
         state = {f"net.{k}": v for k, v in factor.module_.state_dict().items()}

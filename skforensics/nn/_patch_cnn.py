@@ -1,10 +1,74 @@
 """The VGG-like patch classifier of the fake-4K (re-scaling) report."""
 
+import torch
 from torch import nn
+from torch.nn import functional as F
 
-from ._utils import _dropout, _pair, _positive_int
+from ._utils import _dropout, _invalid, _pair, _positive_int
 
 __all__ = ["PatchCNN"]
+
+FRONT_ENDS = ("pixels", "residual", "constrained")
+
+# Fixed second derivatives, one 3x3 kernel each: along the rows, along the
+# columns and along the two diagonals. They remove the content's local mean
+# and slope, which is all that resampling, blur and exposure share.
+_SECOND_DERIVATIVES = (
+    ((0, 0, 0), (1, -2, 1), (0, 0, 0)),
+    ((0, 1, 0), (0, -2, 0), (0, 1, 0)),
+    ((1, 0, 0), (0, -2, 0), (0, 0, 1)),
+    ((0, 0, 1), (0, -2, 0), (1, 0, 0)),
+)
+
+
+class _ResidualFrontEnd(nn.Module):
+    """Fixed second-derivative filters of each input channel (not trained)."""
+
+    def __init__(self, in_channels):
+        super().__init__()
+        kernels = torch.tensor(_SECOND_DERIVATIVES, dtype=torch.float32)
+        weight = kernels[:, None].repeat(in_channels, 1, 1, 1)
+        # Not stored in weights files: rebuilt from the constants above.
+        self.register_buffer("weight", weight, persistent=False)
+        self.groups = in_channels
+        self.out_channels = len(_SECOND_DERIVATIVES) * in_channels
+
+    def forward(self, x):
+        x = F.pad(x, (1, 1, 1, 1), mode="replicate")
+        return F.conv2d(x, self.weight.to(x.dtype), groups=self.groups)
+
+
+class _ConstrainedFrontEnd(nn.Module):
+    """Bayar & Stamm's constrained convolution: learnt prediction errors.
+
+    Each 5x5 filter predicts its centre pixel from the 24 around it and
+    returns the error: the centre weight is -1 and the others sum to 1 (on
+    every input channel), so
+    any constant (and the content the prediction captures) gives 0. The
+    constraint is applied in :meth:`forward`, so every step trains a
+    projected filter and no optimizer hook is needed.
+    """
+
+    def __init__(self, in_channels, out_channels=3, size=5):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(out_channels, in_channels, size, size))
+        centre = torch.zeros(1, 1, size, size)
+        centre[..., size // 2, size // 2] = 1
+        self.register_buffer("centre", centre, persistent=False)
+        self.out_channels = out_channels
+
+    def constrained_weight(self):
+        """The filters with their centre at -1 and the rest summing to 1."""
+        around = self.weight * (1 - self.centre)
+        total = around.sum(dim=(2, 3), keepdim=True)  # per input channel
+        # Keep the sum away from 0, where the projection is undefined.
+        total = torch.where(total.abs() < 1e-3, torch.full_like(total, 1e-3), total)
+        return around / total - self.centre
+
+    def forward(self, x):
+        pad = self.weight.shape[-1] // 2
+        x = F.pad(x, (pad,) * 4, mode="replicate")
+        return F.conv2d(x, self.constrained_weight())
 
 
 class PatchCNN(nn.Module):
@@ -42,9 +106,24 @@ class PatchCNN(nn.Module):
         Slope of the leaky ReLU for negative inputs.
     dropout : float, default=0.0
         Dropout rate before the last layer.
+    front_end : {"pixels", "residual", "constrained"}, default="pixels"
+        What the first convolution sees.
+
+        - ``"pixels"``: the input itself, as in the report.
+        - ``"residual"``: four fixed second derivatives of each input
+          channel (along the rows, the columns and both diagonals), not
+          trained: the content's mean and slope removed, what resampling
+          leaves between neighbouring pixels kept.
+        - ``"constrained"``: three learnt 5x5 prediction-error filters per
+          patch (Bayar & Stamm's constrained convolution: centre weight -1,
+          the other 24 summing to 1), trained with the net.
+
+        The borders are padded by replicating the edge pixels.
 
     Attributes
     ----------
+    front : torch.nn.Module or None
+        The residual front end (None for ``"pixels"``).
     features : torch.nn.Sequential
         The convolution blocks.
     head : torch.nn.Sequential
@@ -55,6 +134,13 @@ class PatchCNN(nn.Module):
     ValueError
         If a parameter is out of range, or ``patch_size`` is smaller than
         ``pool_size ** n_blocks`` (the pooled map would be empty).
+
+    References
+    ----------
+    .. [1] B. Bayar and M. C. Stamm, "Constrained convolutional neural
+       networks: a new approach towards general purpose image manipulation
+       detection", IEEE Transactions on Information Forensics and Security,
+       13(11), 2018.
 
     Examples
     --------
@@ -77,6 +163,7 @@ class PatchCNN(nn.Module):
         n_outputs=2,
         negative_slope=0.01,
         dropout=0.0,
+        front_end="pixels",
     ):
         super().__init__()
         name = type(self).__name__
@@ -89,6 +176,8 @@ class PatchCNN(nn.Module):
         n_hidden = _positive_int(n_hidden, "n_hidden", name)
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
         dropout = _dropout(dropout, name)
+        if front_end not in FRONT_ENDS:
+            _invalid("front_end", name, f"one of {FRONT_ENDS}", front_end)
         reduction = pool_size**n_blocks
         if height < reduction or width < reduction:
             raise ValueError(
@@ -96,8 +185,15 @@ class PatchCNN(nn.Module):
                 f"patches of at least {reduction}x{reduction}; got patch_size "
                 f"({height}, {width}). Pass larger patches or fewer blocks."
             )
-        layers = []
+        self.front = None
         channels = in_channels
+        if front_end == "residual":
+            self.front = _ResidualFrontEnd(in_channels)
+            channels = self.front.out_channels
+        elif front_end == "constrained":
+            self.front = _ConstrainedFrontEnd(in_channels)
+            channels = self.front.out_channels
+        layers = []
         for _ in range(n_blocks):
             for _ in range(convs_per_block):
                 layers += [
@@ -118,6 +214,7 @@ class PatchCNN(nn.Module):
         )
         self.in_channels = in_channels
         self.patch_size = (height, width)
+        self.front_end = front_end
 
     def forward(self, x):
         """Score a batch of patches.
@@ -132,4 +229,6 @@ class PatchCNN(nn.Module):
         out : torch.Tensor of shape (batch, n_outputs)
             Logits (or scores).
         """
+        if self.front is not None:
+            x = self.front(x)
         return self.head(self.features(x))

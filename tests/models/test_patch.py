@@ -322,6 +322,20 @@ def test_pickle_and_joblib_round_trip(fitted, data):
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
 
 
+@pytest.mark.parametrize("front_end", ["residual", "constrained"])
+def test_residual_front_ends_survive_a_model_file(front_end, data, tmp_path):
+    # The fixed filters are rebuilt, not stored; the learnt ones are stored.
+    from skforensics.utils import load_model, save_model
+
+    X, y = data
+    clf = PatchCNNClassifier(**{**SMALL, "max_epochs": 1}, module__front_end=front_end)
+    clf.fit(X, y)
+    save_model(clf, tmp_path / "net.skf")
+    loaded = load_model(tmp_path / "net.skf")
+    assert loaded.module_.front_end == front_end
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
 def test_grid_search_with_group_kfold(data):
     X, y = data
     groups = np.repeat(np.arange(4), 2)

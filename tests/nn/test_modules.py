@@ -43,11 +43,54 @@ def test_patch_cnn_too_small_patch():
 @pytest.mark.parametrize(
     "param, value",
     [("n_filters", 0), ("patch_size", (8, 8, 8)), ("in_channels", 1.5),
-     ("dropout", 1.0), ("n_outputs", True)],
+     ("dropout", 1.0), ("n_outputs", True), ("front_end", "laplacian")],
 )
 def test_patch_cnn_bad_params(param, value):
     with pytest.raises(ValueError, match=f"The '{param}' parameter of PatchCNN"):
         PatchCNN(**{param: value})
+
+
+@pytest.mark.parametrize("front_end", ["residual", "constrained"])
+def test_patch_cnn_residual_front_ends_ignore_a_constant(front_end):
+    # Both residual front ends remove the content's level: two patches that
+    # differ by a constant give the same logits, which the pixel net does not.
+    torch.manual_seed(0)
+    x = torch.rand(2, 2, 64, 64)
+    nets = {fe: PatchCNN(in_channels=2, front_end=fe).eval() for fe in ("pixels", front_end)}
+    for fe, net in nets.items():
+        same = torch.allclose(net(x), net(x + 0.3), atol=1e-5)
+        assert same == (fe != "pixels")
+    assert nets[front_end](x).shape == (2, 2)
+
+
+def test_patch_cnn_residual_front_end_is_second_derivatives():
+    net = PatchCNN(front_end="residual").eval()
+    assert not list(net.front.parameters())  # fixed, not trained
+    assert "front.weight" not in net.state_dict()  # rebuilt, not stored
+    ramp = torch.arange(64.0).repeat(64, 1)[None, None] / 64  # linear along rows
+    out = net.front(ramp)
+    assert out.shape == (1, 4, 64, 64)
+    # A ramp has no second derivative away from the replicated border.
+    assert out[..., 1:-1, 1:-1].abs().max() < 1e-5
+    row = torch.zeros(1, 1, 5, 5)
+    row[..., 2, 2] = 1.0
+    assert net.front(row)[0, :, 2, 2].tolist() == [-2.0, -2.0, -2.0, -2.0]
+
+
+def test_patch_cnn_constrained_filters_keep_their_constraint():
+    # Bayar & Stamm: centre -1, the other weights summing to 1, whatever the
+    # raw weights become during training.
+    torch.manual_seed(0)
+    net = PatchCNN(front_end="constrained")
+    with torch.no_grad():
+        net.front.weight.normal_()
+    w = net.front.constrained_weight()
+    assert w.shape == (3, 1, 5, 5)
+    assert torch.allclose(w[:, :, 2, 2], torch.full((3, 1), -1.0))
+    assert torch.allclose(w.sum(dim=(2, 3)), torch.zeros(3, 1), atol=1e-4)
+    loss = net(torch.rand(4, 1, 64, 64)).sum()
+    loss.backward()
+    assert net.front.weight.grad is not None and net.front.weight.grad.abs().sum() > 0
 
 
 def test_patch_cnn_trains_on_a_toy_task():
