@@ -729,6 +729,7 @@ def _clipped255(values):
 def test_luminance_of_8_bit_rgb(rgb8, monkeypatch):
     luma, clipped = je._luminance(rgb8)
     assert luma.dtype == np.float32 and luma.shape == (37, 23)
+    assert clipped.dtype == bool
     np.testing.assert_array_equal(luma, _bt601(rgb8.astype(np.float64)))
     np.testing.assert_array_equal(clipped, _clipped255(rgb8))
     assert clipped[2, 2] and clipped[3, 3] and not clipped[4, 4]
@@ -744,6 +745,7 @@ def test_luminance_of_8_bit_gray(rgb8, monkeypatch):
     for image in (gray, gray[..., None], np.stack([gray, rgb8[..., 0]], axis=2)):
         luma, clipped = je._luminance(image)
         assert luma.dtype == np.float32 and luma.shape == gray.shape
+        assert clipped.dtype == bool
         np.testing.assert_array_equal(luma, gray)
         np.testing.assert_array_equal(clipped, (gray == 0) | (gray == 255))
     monkeypatch.setattr(je, "_STRIP_ROWS", 4)
@@ -769,7 +771,7 @@ def test_luminance_of_other_dtypes(rgb8, kind):
     else:
         image = (rgb8 / 255.0).astype(kind)
     luma, clipped = je._luminance(image)
-    assert luma.dtype == np.float32
+    assert luma.dtype == np.float32 and clipped.dtype == bool
     values = image.astype(np.float64) * 255 if kind.startswith("float") else rgb8
     np.testing.assert_array_equal(luma, _bt601(np.asarray(values, np.float64)))
     np.testing.assert_array_equal(clipped, _clipped255(np.asarray(values, np.float64)))

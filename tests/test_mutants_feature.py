@@ -1,0 +1,243 @@
+"""Tests that kill the mutants mutmut left alive in skforensics/feature/
+(issue 25, part 6): the resampling periodicity scan.
+
+The scan is pinned on its documented parts, each with inputs whose answer
+can be worked out by hand: the folded frequency of a factor, the codec
+grid mask and its width, the robust z of a peak against its neighbours
+(the guard bins, the one-bin tolerance, the 8 background bins it needs),
+the spectrum of detrended, windowed profiles averaged over frames, and the
+checks and messages of ``resampling_periodicity``.
+"""
+
+import numpy as np
+import pytest
+from scipy.ndimage import uniform_filter1d
+
+from skforensics.feature import resampling_periodicity
+from skforensics.feature import _resampling as rs
+
+
+def test_default_factors_scan_1_1_to_3_3_by_0_01():
+    assert len(rs.DEFAULT_FACTORS) == 221
+    assert rs.DEFAULT_FACTORS[0] == 1.1 and rs.DEFAULT_FACTORS[-1] == 3.3
+    np.testing.assert_allclose(np.diff(rs.DEFAULT_FACTORS), 0.01, atol=1e-9)
+
+
+def test_folded_frequency():
+    np.testing.assert_allclose(
+        rs.folded_frequency([1.25, 1.5, 2.0, 3.0, 4.0, 1.2, 2.4]),
+        [0.2, 1 / 3, 0.5, 1 / 3, 0.25, 1 / 6, 5 / 12],
+    )
+    assert rs.folded_frequency(8) == pytest.approx(0.125)
+    assert rs.folded_frequency(0.8) == pytest.approx(0.25)  # 1.25 cycles: 0.25
+
+
+def test_codec_masked_within_its_width_of_every_sixteenth():
+    for k in range(1, 9):
+        nu = k / 16
+        factor = 1 / (1 - nu) if nu < 0.5 else 2.0  # folds onto nu
+        assert rs.codec_masked(factor), k
+    # 0.25 + 0.0059 is masked, 0.25 + 0.0061 is not (width 0.006).
+    assert rs.codec_masked(1 / (0.75 - 0.0059))
+    assert not rs.codec_masked(1 / (0.75 - 0.0061))
+    assert rs.codec_masked(1 / (0.75 + 0.0059))
+    np.testing.assert_array_equal(rs.codec_masked([2.0, 1.5, 4.0, 1.25]),
+                                  [True, False, True, False])
+
+
+def _background(n_bins, step=0.005):
+    freqs = np.arange(n_bins) * step
+    # Median 1, MAD 0.1 in every window: a repeating -0.1, 0, +0.1.
+    power = 1.0 + 0.1 * (np.arange(n_bins) % 3 - 1)
+    return power, freqs
+
+
+def _window_z(power, centre, peak):
+    n, guard = 25, 3
+    window = np.concatenate([power[max(centre - n, 0) : centre - guard],
+                             power[centre + guard + 1 : centre + n + 1]])
+    med = np.median(window)
+    mad = 1.4826 * np.median(np.abs(window - med)) + 1e-12
+    return (peak - med) / mad
+
+
+def test_peak_z_is_robust_z_against_the_neighbours():
+    power, freqs = _background(101)  # bins of 0.005 cycle per pixel
+    factor = 1 / 0.3  # 0.3 cycle per pixel: bin 60, no codec grid near
+    power[61] = 9.0  # one bin off the factor's own: still its peak
+    power[58] = 50.0  # within the guard, beyond one bin: neither
+    (z,) = rs._peak_z(power, freqs, [factor])
+    assert z == pytest.approx(_window_z(power, 60, 9.0))
+    assert z == pytest.approx((9.0 - 1.0) / (1.4826 * 0.1), rel=1e-3)
+
+
+def test_peak_z_background_leaves_out_the_guard_bins():
+    power, freqs = _background(101)
+    factor = 1 / 0.3
+    base = rs._peak_z(power, freqs, [factor])[0]
+    guarded = power.copy()
+    guarded[[57, 63]] = 1e6  # inside centre +- 3: not background
+    assert rs._peak_z(guarded, freqs, [factor])[0] == pytest.approx(base)
+    outside = power.copy()
+    outside[35:57] = outside[64:86] = 0.5  # all of the background, and only it
+    outside[[35, 85]] = 0.4
+    assert rs._peak_z(outside, freqs, [factor])[0] == pytest.approx(
+        (1.1 - 0.5) / 1e-12)
+    outside[[35, 85]] = 1e6  # the ends of the window count, one each side
+    outside[[36, 84]] = 1e6
+    assert rs._peak_z(outside, freqs, [factor])[0] == pytest.approx(
+        _window_z(outside, 60, 1.1))
+    far = power.copy()
+    far[:35] = far[86:] = 1e6  # beyond 25 bins: not looked at
+    assert rs._peak_z(far, freqs, [factor])[0] == pytest.approx(base)
+
+
+def test_peak_z_needs_8_background_bins():
+    # 15 bins, the factor's at bin 7: 8 background bins around the guard.
+    freqs = np.arange(15) * 0.03
+    factor = 1 / freqs[7]  # 0.21: no codec grid within 0.006
+    assert not rs.codec_masked(factor)
+    power = 1.0 + 0.1 * (np.arange(15) % 3 - 1)
+    power[7] = 5.0
+    (z,) = rs._peak_z(power, freqs, [factor])
+    assert np.isfinite(z) and z == pytest.approx(_window_z(power, 7, 5.0))
+    (z,) = rs._peak_z(power[:14], freqs[:14], [factor])  # 7 left
+    assert np.isnan(z)
+
+
+def test_peak_z_is_nan_where_a_codec_grid_masks_the_factor():
+    power, freqs = _background(101)
+    z = rs._peak_z(power, freqs, [2.0, 4.0, 1 / 0.3])
+    assert np.isnan(z[:2]).all() and np.isfinite(z[2])
+    assert np.isnan(rs._peak_z(power, freqs, [2.0, 4.0])).all()
+    assert rs._peak_z(power, freqs, [2.0]).shape == (1,)
+
+
+def test_peak_z_of_many_factors_at_once():
+    power, freqs = _background(101)
+    power[40] = 6.0
+    factors = [1 / 0.2, 1 / 0.3, 2.0, 1 / 0.4]
+    together = rs._peak_z(power, freqs, factors)
+    alone = [rs._peak_z(power, freqs, [f])[0] for f in factors]
+    np.testing.assert_array_equal(together, alone)
+    assert together[0] == pytest.approx(_window_z(power, 40, 6.0))
+
+
+def _spectrum_of(profile):
+    p = np.asarray(profile, dtype=np.float64)
+    c = p / (uniform_filter1d(p, 9, mode="nearest") + 1e-6) - 1
+    c -= c.mean()
+    return np.abs(np.fft.rfft(c * np.hanning(len(c)))) ** 2
+
+
+def test_spectrum_of_detrended_windowed_profiles_averaged_over_frames():
+    rng = np.random.default_rng(0)
+    a = 1 + 0.3 * np.cos(2 * np.pi * np.arange(120) / 3) + 0.05 * rng.random(120)
+    b = 2 + 0.1 * rng.random(120)
+    power, freqs = rs._spectrum([a, b])
+    np.testing.assert_array_equal(freqs, np.fft.rfftfreq(120))
+    np.testing.assert_allclose(power, (_spectrum_of(a) + _spectrum_of(b)) / 2,
+                               rtol=1e-10)
+    assert np.argmax(rs._spectrum([a])[0]) == 40  # 1/3 cycle per pixel
+    # Scaled profiles have the same spectrum (divided by their local mean).
+    np.testing.assert_allclose(rs._spectrum([5 * a])[0], rs._spectrum([a])[0],
+                               rtol=1e-4)
+    flat = rs._spectrum([np.full(64, 3.0)])[0]
+    np.testing.assert_allclose(flat, 0, atol=1e-20)
+
+
+# ---------------------------------------------------------------------------
+# resampling_periodicity: what it takes and what it answers.
+# ---------------------------------------------------------------------------
+
+
+def test_result_keys_and_the_factor_where_z_is_largest():
+    frame = np.random.default_rng(0).random((64, 80))
+    factors = np.array([1.5, 2.0, 1.2, 3.0])
+    result = resampling_periodicity(frame, factors=factors)
+    profile_x, profile_y = rs._profiles(frame)
+    z_x = rs._peak_z(*rs._spectrum([profile_x]), factors)
+    z_y = rs._peak_z(*rs._spectrum([profile_y]), factors)
+    np.testing.assert_array_equal(result.factors, factors)
+    np.testing.assert_array_equal(result.z_x, z_x)
+    np.testing.assert_array_equal(result.z_y, z_y)
+    np.testing.assert_array_equal(result.z, (z_x + z_y) / 2)
+    z = (z_x + z_y) / 2
+    best = np.nanargmax(z)
+    assert result.z_max == z[best] and type(result.z_max) is float
+    assert result.factor == factors[best] and type(result.factor) is float
+
+
+def test_result_without_any_finite_z():
+    frame = np.random.default_rng(0).random((64, 64))
+    result = resampling_periodicity(frame, factors=[2.0, 4.0])
+    assert result.z_max == 0.0 and np.isnan(result.factor)
+    assert np.isnan(result.z).all()
+
+
+def test_frames_pool_their_spectra():
+    rng = np.random.default_rng(1)
+    frames = rng.random((3, 48, 40)).astype(np.float32)
+    factors = np.array([1.3, 1.7, 2.6])
+    pooled = resampling_periodicity(frames, factors=factors)
+    profiles = [rs._profiles(f) for f in frames]
+    z_x = rs._peak_z(*rs._spectrum([p[0] for p in profiles]), factors)
+    z_y = rs._peak_z(*rs._spectrum([p[1] for p in profiles]), factors)
+    np.testing.assert_array_equal(pooled.z, (z_x + z_y) / 2)
+    as_list = resampling_periodicity(list(frames), factors=factors)
+    np.testing.assert_array_equal(as_list.z, pooled.z)
+    single = resampling_periodicity(frames[0], factors=factors)
+    np.testing.assert_array_equal(
+        single.z, resampling_periodicity(frames[:1], factors=factors).z)
+
+
+def test_32_pixels_a_side_are_enough():
+    frame = np.random.default_rng(0).random((32, 32))
+    assert resampling_periodicity(frame).z.shape == (221,)
+    for shape in ((31, 40), (40, 31)):
+        with pytest.raises(ValueError) as exc:
+            resampling_periodicity(np.zeros(shape))
+        assert str(exc.value) == (
+            f"resampling_periodicity needs frames of at least 32x32; got {shape}."
+        )
+
+
+@pytest.mark.parametrize("shape", [(64, 64, 3), (64, 48, 4), (5, 40, 3)])
+def test_an_rgb_image_is_refused_with_the_fix(shape):
+    with pytest.raises(ValueError) as exc:
+        resampling_periodicity(np.zeros(shape))
+    assert str(exc.value) == (
+        "resampling_periodicity takes 2-D luminance frames; got an array of "
+        f"shape {shape}, which looks like one RGB image. Convert it with "
+        "skforensics.utils.to_grayscale."
+    )
+
+
+def test_frames_that_are_not_2d_or_not_one_size():
+    # (n_frames, H, 3) with H <= 4 reads as frames, then as too small.
+    with pytest.raises(ValueError, match="at least 32x32"):
+        resampling_periodicity(np.zeros((2, 4, 3)))
+    three = resampling_periodicity(np.random.default_rng(0).random((3, 40, 40)))
+    assert three.z.shape == (221,)
+    with pytest.raises(ValueError) as exc:
+        resampling_periodicity([np.zeros((40, 40, 3))])
+    assert str(exc.value) == (
+        "resampling_periodicity takes 2-D luminance frames; got an array of shape "
+        "(40, 40, 3). Convert RGB with skforensics.utils.to_grayscale."
+    )
+    with pytest.raises(ValueError) as exc:
+        resampling_periodicity([np.zeros((40, 40)), np.zeros((40, 41))])
+    assert str(exc.value) == "All frames must have one size; got (40, 40) and (40, 41)."
+    with pytest.raises(ValueError) as exc:
+        resampling_periodicity(np.zeros((0, 40, 40)))
+    assert str(exc.value) == "resampling_periodicity needs at least one frame."
+
+
+@pytest.mark.parametrize("factors", [[], [1.0], [1.5, 1.0], [[1.5]], [np.nan], [0.5]])
+def test_factors_must_lie_above_1(factors):
+    with pytest.raises(ValueError) as exc:
+        resampling_periodicity(np.zeros((40, 40)), factors=factors)
+    assert str(exc.value) == (
+        "factors must be a non-empty 1-D sequence of numbers above 1."
+    )
+    assert resampling_periodicity(np.zeros((40, 40)), factors=[1.01]).z.shape == (1,)
