@@ -433,7 +433,7 @@ _NONE_KEYS = (
 
 
 def _assert_empty(found, shape):
-    assert set(found) == {
+    assert set(found) >= {
         "verdict", "reason", "shape", "n_blocks", "steps", "double_compression",
         *_NAN_KEYS, *_NONE_KEYS,
     }
@@ -479,6 +479,25 @@ def _scores(best_z, *, mad=0.01, best=(2, 5)):
     return scores.reshape(8, 8), spread
 
 
+def _exact_scores(z, best=(2, 5), mad=0.01):
+    """Scores whose others have median 0 and MAD ``mad``, and whose best
+    phase stands exactly ``z`` robust SD above them (no rounding)."""
+    for _ in range(100):  # a MAD whose spread divides some float to z exactly
+        spread = max(1.4826 * mad, 1e-3)
+        top = z * spread
+        while top / spread > z:
+            top = np.nextafter(top, -1)
+        while top / spread < z:
+            top = np.nextafter(top, 1)
+        if top / spread == z:
+            break
+        mad = np.nextafter(mad, 1)
+    assert top / spread == z
+    others = np.concatenate([-np.full(31, mad), [0.0], np.full(31, mad)])
+    scores = np.insert(others, np.ravel_multi_index(best, (8, 8)), top)
+    return scores.reshape(8, 8), spread
+
+
 @pytest.fixture
 def noise():
     return np.random.default_rng(0).integers(20, 236, (64, 72), dtype=np.uint8)
@@ -519,11 +538,27 @@ def test_phase_z_spread_has_a_floor(monkeypatch, noise):
 
 
 def test_z_of_exactly_5_keeps_the_phase(monkeypatch, noise):
-    scores, _ = _scores(5.0)
+    scores, _ = _exact_scores(5.0, mad=0.02)  # too little texture to rule out
     _with_scores(monkeypatch, scores)
     found = je.jpeg_evidence(noise, resized=False)
-    assert found.phase_z == pytest.approx(5.0)
+    assert found.phase_z == 5.0
     assert found.grid_phase == (2, 5) and found.verdict == "unknown"
+    assert found.reason.startswith("One 8x8 grid phase stands 5.0 robust SD")
+    assert found.shape == (64, 72)
+
+
+def test_the_quality_100_rule_at_its_edge(monkeypatch, noise):
+    # A spread of exactly 0.15 / 8: quality 100's lattice would stand 8 SD.
+    mad = 0.15 / 8 / 1.4826
+    while 0.15 / max(1.4826 * mad, 1e-3) < 8:
+        mad = np.nextafter(mad, 0)
+    while 0.15 / max(1.4826 * mad, 1e-3) > 8:
+        mad = np.nextafter(mad, 1)
+    if 0.15 / max(1.4826 * mad, 1e-3) != 8:
+        pytest.skip("no float spread gives exactly 8 here")
+    scores, _ = _exact_scores(2.0, mad=mad)
+    _with_scores(monkeypatch, scores)
+    assert je.jpeg_evidence(noise, resized=False).verdict == "never compressed"
 
 
 def test_no_phase_out_where_even_quality_100_would_stand(monkeypatch, noise):
@@ -565,7 +600,8 @@ def test_phase_search_needs_40_coefficients_at_every_phase(monkeypatch, noise):
     counts = np.full((8, 8), 100)
     counts[4, 4] = 40
     _with_scores(monkeypatch, scores, counts)
-    assert je.jpeg_evidence(noise, resized=False).grid_phase is None  # searched
+    found = je.jpeg_evidence(noise, resized=False)
+    assert found.reason.startswith("No 8x8 grid phase stands out")
     counts[4, 4] = 39
     found = je.jpeg_evidence(noise, resized=False)
     assert found.reason.startswith("Too little texture")
@@ -617,9 +653,15 @@ def jpeg75():
     return jpeg_with_tables(image, *libjpeg_tables(75))[3:, 5:]
 
 
-def test_compressed_reason_reports_its_numbers(jpeg75):
-    found = je.jpeg_evidence(jpeg75, double=False)
-    assert found.verdict == "compressed"
+@pytest.mark.parametrize("quality", [30, 75, 97])
+def test_compressed_reason_reports_its_numbers(jpeg75, quality):
+    from skforensics.datasets import jpeg_with_tables
+    from skforensics.utils import make_test_images
+
+    image = make_test_images(1, size=128, n_channels=3, dtype=np.uint8)[0]
+    jpeg = jpeg_with_tables(image, *libjpeg_tables(quality))[3:, 5:]
+    found = je.jpeg_evidence(jpeg, double=False)
+    assert found.verdict == "compressed" and found.shape == (125, 123)
     assert found.reason == (
         f"An 8x8 grid at phase (5, 3) stands {found.phase_z:.0f} robust SD above "
         f"the other phases; {100 * found.lattice_share:.0f}% of its coefficients "
@@ -631,11 +673,22 @@ def test_compressed_reason_reports_its_numbers(jpeg75):
 
 
 def test_a_z_of_exactly_8_is_compressed(monkeypatch, jpeg75):
-    scores, _ = _scores(8.0, best=(5, 3))
+    scores, _ = _exact_scores(8.0, best=(5, 3))
     _with_scores(monkeypatch, scores)
     found = je.jpeg_evidence(jpeg75, double=False)
-    assert found.phase_z == pytest.approx(8.0)
+    assert found.phase_z == 8.0
     assert found.verdict == "compressed" and found.table_quality == 75
+    assert found.shape == jpeg75.shape[:2]
+
+
+def test_the_default_seed_is_0():
+    # More than 640 windows: the seed picks those the phases are compared on.
+    image = np.random.default_rng(0).integers(30, 226, (240, 240), dtype=np.uint8)
+    default = je.jpeg_evidence(image, resized=False)
+    assert default.phase_z == je.jpeg_evidence(image, random_state=0,
+                                               resized=False).phase_z
+    assert default.phase_z != je.jpeg_evidence(image, random_state=1,
+                                               resized=False).phase_z
 
 
 def _fake_double(monkeypatch, answer, calls):
