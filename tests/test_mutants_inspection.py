@@ -561,31 +561,26 @@ def test_the_quality_100_rule_at_its_edge(monkeypatch, noise):
     assert je.jpeg_evidence(noise, resized=False).verdict == "never compressed"
 
 
-def test_no_phase_out_where_even_quality_100_would_stand(monkeypatch, noise):
+@pytest.mark.parametrize("mad, verdict, reason", [
     # Others within 0.01 (scaled MAD 0.0148): a lattice score of 0.15 would
     # stand 10 SD out, so none standing out means none there.
-    scores, spread = _scores(3.04, mad=0.01)
-    assert 0.15 / spread >= 8
+    (0.01, "never compressed",
+     "No 8x8 grid phase stands out (best 3.0 robust SD above the others), where "
+     "even quality 100's lattice would have; a JPEG resized or rotated after "
+     "compression loses its lattice too."),
+    # Others within 0.02: quality 100's lattice could hide among them.
+    (0.02, "unknown",
+     "No 8x8 grid phase stands out, but the image has too little texture to rule "
+     "out a faint lattice (quality near 100)."),
+])
+def test_no_phase_out_and_what_quality_100_would_show(monkeypatch, noise, mad,
+                                                      verdict, reason):
+    scores, spread = _scores(3.04, mad=mad)
+    assert (0.15 / spread >= 8) == (verdict == "never compressed")
     _with_scores(monkeypatch, scores)
     found = je.jpeg_evidence(noise, resized=False)
-    assert found.verdict == "never compressed" and found.grid_phase is None
-    assert found.reason == (
-        "No 8x8 grid phase stands out (best 3.0 robust SD above the others), "
-        "where even quality 100's lattice would have; a JPEG resized or rotated "
-        "after compression loses its lattice too."
-    )
-
-
-def test_no_phase_out_where_quality_100_could_hide(monkeypatch, noise):
-    scores, spread = _scores(3.0, mad=0.02)
-    assert 0.15 / spread < 8
-    _with_scores(monkeypatch, scores)
-    found = je.jpeg_evidence(noise, resized=False)
-    assert found.verdict == "unknown" and found.grid_phase is None
-    assert found.reason == (
-        "No 8x8 grid phase stands out, but the image has too little texture to "
-        "rule out a faint lattice (quality near 100)."
-    )
+    assert found.verdict == verdict and found.grid_phase is None
+    assert found.reason == reason
 
 
 def test_the_resized_search_runs_only_without_a_lattice(monkeypatch, noise):
@@ -733,25 +728,20 @@ def test_double_search_with_a_foreign_table_is_not_trusted(monkeypatch, jpeg75):
     assert found.libjpeg_like is False
 
 
-@pytest.mark.parametrize("searched", ["not detected", "unknown"])
+@pytest.mark.parametrize("searched, primary, expected", [
+    ("not detected", None, ("detected", 58)),
+    ("unknown", None, ("detected", 58)),
+    ("detected", 45, ("detected", 45)),  # the search's own primary wins
+])
 def test_two_tables_in_the_steps_are_a_double_compression(monkeypatch, jpeg75,
-                                                          searched):
-    calls = []
+                                                          searched, primary,
+                                                          expected):
     _fake_double(monkeypatch, dict(double_compression=searched,
-                                   primary_quality=None, double_score=0.5), calls)
+                                   primary_quality=primary, double_score=0.5), [])
     monkeypatch.setattr(je, "_table_quality", lambda s: (75, (75, 75), True, 58))
     found = je.jpeg_evidence(jpeg75)
-    assert (found.double_compression, found.primary_quality) == ("detected", 58)
+    assert (found.double_compression, found.primary_quality) == expected
     assert found.double_score == 0.5
-
-
-def test_the_searchs_own_primary_wins(monkeypatch, jpeg75):
-    calls = []
-    _fake_double(monkeypatch, dict(double_compression="detected",
-                                   primary_quality=45, double_score=2.5), calls)
-    monkeypatch.setattr(je, "_table_quality", lambda s: (75, (75, 75), True, 58))
-    found = je.jpeg_evidence(jpeg75)
-    assert (found.double_compression, found.primary_quality) == ("detected", 45)
 
 
 # ---------------------------------------------------------------------------
