@@ -202,7 +202,7 @@ def test_32_pixels_a_side_are_enough():
         )
 
 
-@pytest.mark.parametrize("shape", [(64, 64, 3), (64, 48, 4), (5, 40, 3)])
+@pytest.mark.parametrize("shape", [(64, 64, 3), (64, 48, 4), (5, 40, 3), (64, 5, 3)])
 def test_an_rgb_image_is_refused_with_the_fix(shape):
     with pytest.raises(ValueError) as exc:
         resampling_periodicity(np.zeros(shape))
@@ -241,3 +241,5 @@ def test_factors_must_lie_above_1(factors):
         "factors must be a non-empty 1-D sequence of numbers above 1."
     )
     assert resampling_periodicity(np.zeros((40, 40)), factors=[1.01]).z.shape == (1,)
+    integers = resampling_periodicity(np.zeros((40, 40)), factors=[2, 3]).factors
+    assert integers.dtype == np.float64 and integers.tolist() == [2.0, 3.0]

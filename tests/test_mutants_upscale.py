@@ -493,9 +493,11 @@ def test_video_paths_by_extension():
 def test_video_sample_takes_keyframes_first(monkeypatch, keyframes, total, n, expected):
     from skforensics.datasets import _video
 
-    monkeypatch.setattr(_video, "_table", lambda path, owner: (
-        np.arange(total), np.array(keyframes)))
-    got = up.video_sample("clip.mp4", n)
+    asked = []
+    monkeypatch.setattr(_video, "_table", lambda path, owner: asked.append(
+        (path, owner)) or (np.arange(total), np.array(keyframes)))
+    got = up.video_sample(__import__("pathlib").Path("clip.mp4"), n)
+    assert asked == [("clip.mp4", "upscale_verdict")]  # errors name the caller
     assert got.dtype == np.intp
     assert got.tolist() == sorted(expected)
 
@@ -506,9 +508,9 @@ def test_video_sample_counts_frames_without_a_table(monkeypatch):
     monkeypatch.setattr(_video, "_table", lambda path, owner: (None, np.array([0])))
     counted = []
     monkeypatch.setattr(_video, "_count_decoded",
-                        lambda path, owner: counted.append(owner) or 4)
+                        lambda path, owner: counted.append((path, owner)) or 4)
     assert up.video_sample("clip.mp4", 8).tolist() == [0, 1, 2, 3]
-    assert counted == ["upscale_verdict"]
+    assert counted == [("clip.mp4", "upscale_verdict")]
 
 
 def test_factor_words_reads_the_verdict():
@@ -518,3 +520,26 @@ def test_factor_words_reads_the_verdict():
                    native_height=1080)
     assert up.factor_words(verdict) == factor_words(0.97, True, 2.0, 1920, 1080)
     assert "1920x1080" in up.factor_words(verdict)
+
+
+def test_the_defaults_8_frames_256_tiles_and_the_shipped_net(monkeypatch, pooling):
+    from skforensics import models
+
+    net = TileNet()
+    names = []
+    monkeypatch.setattr(models, "pretrained", lambda name: names.append(name) or net)
+    frame = np.random.default_rng(0).random((64 * 17, 64 * 17)).astype(np.float32)
+    verdict = up.upscale_verdict(frame)
+    assert names == ["upscale-factor"]
+    assert len(net.seen[0]) == 256 < 17 * 17
+    sampled = []
+
+    def sample(path, n_frames):
+        sampled.append(n_frames)
+        raise LookupError("sampled")
+
+    monkeypatch.setattr(up, "video_sample", sample)
+    with pytest.raises(LookupError, match="sampled"):
+        up.upscale_verdict("clip.mp4", estimator=net)
+    assert sampled == [8]
+    assert verdict.kind == "image"
