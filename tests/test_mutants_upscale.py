@@ -142,6 +142,30 @@ def test_frame_evidence_scores_the_most_textured_tiles(max_tiles):
     np.testing.assert_array_equal(evidence.profiles_y[0], profile_y)
 
 
+def test_frame_evidence_breaks_ties_in_raster_order():
+    # 4 x 6 tiles, two textured (13 and 23, texture away from their edges so
+    # that their flat neighbours stay exactly flat): the quarter scored is
+    # those two and the first four flat tiles.
+    frame = np.full((4 * 32, 6 * 32), 0.5, np.float32)
+    rng = np.random.default_rng(0)
+    for index in (13, 23):
+        u, v = divmod(index, 6)
+        frame[32 * u + 4 : 32 * u + 28, 32 * v + 4 : 32 * v + 28] = rng.random((24, 24))
+    net = TileNet(patch=32)
+    evidence = ue.frame_evidence(net, frame)
+    texture = ue.tile_texture(frame, 32).ravel()
+    assert np.count_nonzero(texture) == 2 and evidence.n_textured == 2
+    tiles = frame.reshape(4, 32, 6, 32).swapaxes(1, 2).reshape(24, 32, 32)
+    np.testing.assert_array_equal(net.seen[0], tiles[[0, 1, 2, 3, 13, 23]])
+
+
+def test_frame_evidence_scores_256_tiles_by_default():
+    net = TileNet(patch=16)
+    frame = np.random.default_rng(0).random((16 * 17, 16 * 17)).astype(np.float32)
+    ue.frame_evidence(net, frame)
+    assert len(net.seen[0]) == 256
+
+
 def test_frame_evidence_without_texture_scores_a_quarter_of_the_tiles():
     net = TileNet(patch=32)
     flat = np.full((32 * 5, 32 * 4), 0.3, np.float32)
@@ -344,7 +368,7 @@ def test_a_pipelines_last_step_is_the_net(pooling):
 
     net = TileNet()
     frame = _upscaled_frame()[:128, :192]
-    wrapped = Pipeline([("identity", Pass()), ("net", net)])
+    wrapped = Pipeline([("identity", Pass()), ("again", Pass()), ("net", net)])
     assert up.upscale_verdict(frame, estimator=wrapped).p_upscaled == pytest.approx(
         up.upscale_verdict(frame, estimator=TileNet()).p_upscaled)
     assert len(net.seen) == 1
@@ -382,7 +406,8 @@ def test_file_errors_name_the_file(pooling, tmp_path):
     )
     upper = tmp_path / "photo.PNG"
     Image.fromarray(np.zeros((64, 64), np.uint8)).save(upper, format="PNG")
-    assert up.upscale_verdict(upper, estimator=TileNet()).kind == "image"
+    from_file = up.upscale_verdict(upper, estimator=TileNet())
+    assert (from_file.kind, from_file.frames) == ("image", [0])
 
 
 def test_video_frames_are_pooled(pooling, monkeypatch):
@@ -425,6 +450,7 @@ def test_video_frames_are_pooled(pooling, monkeypatch):
         pooled = pooled.merge(ue.frame_evidence(TileNet(), frames[i] / np.float32(255)))
     features, _ = ue.pooled_features(pooled, CLASSES)
     assert verdict.p_upscaled == pytest.approx(ue.combine(features, pooling))
+    assert verdict.evidence == pytest.approx(dict(zip(ue.FEATURES, features)))
 
 
 # ---------------------------------------------------------------------------
@@ -449,6 +475,13 @@ def test_frame_luminance_of_8_bit_images(monkeypatch):
     np.testing.assert_allclose(up.frame_luminance(gray8, net), gray8 / 255.0, atol=1e-7)
 
 
+def test_frame_luminance_checks_every_pixel_of_a_float_image():
+    frame = np.zeros((100, 90), np.float32)
+    frame[99, 89] = 1.5  # far from the corner an 8-bit image is checked on
+    with pytest.raises(ValueError, match="Float images must lie in"):
+        up.frame_luminance(frame, TileNet())
+
+
 def test_frame_luminance_of_other_images():
     net = TileNet()
     rgb = np.random.default_rng(1).random((64, 80, 3))
@@ -465,8 +498,13 @@ def test_frame_luminance_of_other_images():
 @pytest.mark.parametrize("shape", [(63, 80), (64, 63), (63, 80, 3), (10, 10, 4)])
 def test_frame_luminance_needs_the_nets_tile(shape):
     for dtype in (np.uint8, np.float32):
-        with pytest.raises(ValueError, match=r"\(the upscale net's tiles\)"):
+        with pytest.raises(ValueError) as exc:
             up.frame_luminance(np.zeros(shape, dtype), TileNet())
+        assert str(exc.value) == (
+            "Images must be at least 64x64 pixels (height x width) (the upscale "
+            f"net's tiles); got a {shape[0]}x{shape[1]} image (image 0). Pass larger "
+            "images, or lower the size the estimator needs."
+        )
     up.frame_luminance(np.zeros((64, 64), np.uint8), TileNet())
 
 
