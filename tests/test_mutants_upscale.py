@@ -65,6 +65,16 @@ def test_tile_texture_is_the_mean_absolute_laplacian_per_tile():
     texture = ue.tile_texture(frame, 64)
     assert texture.shape == (1, 2)
     np.testing.assert_allclose(texture, expected, rtol=1e-5)
+    # A frame of whole tiles: its last row and column lie in the tiles.
+    whole = np.random.default_rng(1).random((64, 128)).astype(np.float32)
+    lap = np.abs(convolve(whole.astype(np.float64), kernel, mode="constant"))
+    lap[0], lap[-1], lap[:, 0], lap[:, -1] = 0, 0, 0, 0
+    np.testing.assert_allclose(ue.tile_texture(whole, 64),
+                               lap.reshape(1, 64, 2, 64).mean(axis=(1, 3)), rtol=1e-5)
+    # 8-bit frames are read as numbers, not as saturating 8-bit arithmetic.
+    eight = np.round(whole * 255).astype(np.uint8)
+    np.testing.assert_allclose(ue.tile_texture(eight, 64),
+                               ue.tile_texture(eight.astype(np.float32), 64))
     # Outside the frame counts as 0, and the border pixels' own values are 0.
     dot = np.zeros((64, 64), np.float32)
     dot[0, 10] = 1.0
@@ -256,6 +266,28 @@ def test_the_factor_is_sharpened_by_the_periodicity_at_its_period():
     evidence = ue.Evidence().add(probas, np.full(8, 0.05), 8, flat, flat)
     features, factor = ue.pooled_features(evidence, classes)
     assert factor == 2.4 and features[4] == 1.0
+
+
+@pytest.mark.parametrize("z, expected", [
+    # x1.5 a little more probable than x2, no period at either: x1.5.
+    ({1.5: np.nan, 2.0: np.nan}, 1.5),
+    # A periodicity below the background (z < 0) counts as none.
+    ({1.5: -0.9, 2.0: np.nan}, 1.5),
+    # A weak one (z = 0.5) adds 0.5 log(1.5): enough for x2.
+    ({1.5: np.nan, 2.0: 0.5}, 2.0),
+])
+def test_the_factors_periodicity_is_clipped_at_0(monkeypatch, z, expected):
+    def peak_z(power, freqs, factors):
+        return np.array([z.get(round(float(f), 2), np.nan) for f in factors])
+
+    monkeypatch.setattr(ue, "_peak_z", peak_z)
+    probas = np.tile([0.35, 0.35, 0.3], (6, 1))
+    flat = np.zeros(120)
+    evidence = ue.Evidence().add(probas, np.full(6, 0.05), 6, flat, flat)
+    features, factor = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
+    assert factor == expected
+    at_factor = z[expected]
+    assert features[8] == (0.0 if np.isnan(at_factor) else np.log1p(max(at_factor, 0)))
 
 
 def test_pooled_features_without_any_periodicity():
