@@ -1,0 +1,164 @@
+"""The JPEG audit's verdicts on whole files with a known history, resized or not.
+
+``bench_jpeg_resized.py`` scores the evidence's resized-grid search on
+crops; this one scores what a user reads: the held-out images of the
+``jpeg-quality`` weights (the sources their training never read, listed in
+their metadata), read from ``--data`` (default ``../shared/data/lossless``),
+are each kept never compressed or saved by Pillow as a JPEG at qualities 75
+and 90 (4:2:0) and decoded, then kept at their size or resized by
+``--factors`` (default 0.8 and 1.3) with Pillow's bicubic filter, and saved
+as PNG files in a temporary folder (one sub-folder per history). The public
+:func:`~skforensics.inspection.jpeg_audit` (the pipeline of ``skforensics
+analyse --models jpeg``) reads them; the script prints the count of each
+verdict (and its confidence) per history, and the rows as JSON with
+``--out``.
+
+``--histories`` runs some of them (``never``, ``q75``, ``q90``, each with
+``@<factor>`` for a resize, e.g. ``never@0.8``), so that the work can be
+split; ``--rows FILE ...`` tabulates rows saved earlier, with
+``--recombine`` after re-reading the evidence from the pixels (kept with
+``--keep FOLDER``) and the verdict with today's code, the net's columns
+taken from the file (the net is not run again).
+
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized_files.py
+[--data FOLDER] [--factors 0.8 1.3] [--histories never q75@0.8 ...]
+[--keep FOLDER] [--out rows.json] [--rows rows.json ... [--recombine]]``.
+"""
+
+import argparse
+import io
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+
+import numpy as np
+from PIL import Image
+
+QUALITIES = (None, 75, 90)
+
+
+def history_name(quality, factor):
+    """``never``/``q75``/``q90``, with ``@<factor>`` if resized."""
+    name = "never" if quality is None else f"q{quality}"
+    return name if factor is None else f"{name}@{factor:g}"
+
+
+def make_file(image, quality, factor, path):
+    """Save one history of one image as a PNG file."""
+    picture = Image.fromarray(image)
+    if quality is not None:
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=quality, subsampling=2)
+        buffer.seek(0)
+        picture = Image.open(buffer)
+        picture.load()
+    if factor is not None:
+        width, height = picture.size
+        size = (round(width * factor), round(height * factor))
+        picture = picture.resize(size, Image.BICUBIC)
+    picture.save(path)
+
+
+def verdict_words(row):
+    if row.get("error"):
+        return "error"
+    return f"{row['verdict']} ({row['confidence']})"
+
+
+def tabulate(rows):
+    """Print the count of each verdict (confidence) per history."""
+    histories = list(dict.fromkeys(row["history"] for row in rows))
+    counts = {h: Counter(verdict_words(r) for r in rows if r["history"] == h) for h in histories}
+    verdicts = sorted({v for c in counts.values() for v in c})
+    width = max(len(h) for h in histories) + 2
+    print("history".ljust(width) + " | ".join(verdicts))
+    for history in histories:
+        n = sum(counts[history].values())
+        cells = " | ".join(f"{counts[history][v]:>{len(v)}d}" for v in verdicts)
+        print(f"{history:<{width}}{cells}   (of {n})")
+
+
+def recombine(rows, keep):
+    """Re-read the evidence from the kept files and recombine the verdicts."""
+    from skforensics.inspection._jpeg_audit import _evidence_columns
+    from skforensics.inspection._jpeg_verdict import combine_verdicts
+    from skforensics.utils import read_image
+
+    for row in rows:
+        path = os.path.join(keep, row["history"], row["path"])
+        row.update(_evidence_columns(path, read_image(path)))
+        row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(row)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/data/lossless")
+    parser.add_argument("--factors", type=float, nargs="+", default=[0.8, 1.3])
+    parser.add_argument("--histories", nargs="+", default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--keep", default=None, help="write the files here")
+    parser.add_argument("--out", default=None, help="JSON file of the rows")
+    parser.add_argument("--rows", nargs="+", default=None, help="tabulate these")
+    parser.add_argument("--recombine", action="store_true")
+    args = parser.parse_args(argv)
+    if args.rows:
+        rows = [row for name in args.rows for row in json.load(open(name))]
+        if args.recombine:
+            rows = recombine(rows, args.keep)
+        tabulate(rows)
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(rows, f, indent=1, default=str)
+        return
+
+    import torch
+
+    from skforensics.inspection import jpeg_audit
+    from skforensics.models import load_pretrained_jpeg
+    from skforensics.utils import check_images, read_image
+    from skforensics.utils._color import to_uint8
+
+    torch.set_num_threads(args.threads)
+    estimator = load_pretrained_jpeg()
+    names = estimator.pretrained_info_["test_images"]
+    histories = [
+        (quality, factor)
+        for quality in QUALITIES
+        for factor in (None, *args.factors)
+    ]
+    if args.histories:
+        histories = [h for h in histories if history_name(*h) in args.histories]
+    folder = args.keep or tempfile.mkdtemp(prefix="bench-jpeg-resized-files-")
+    start = time.process_time()
+    rows = []
+    for quality, factor in histories:
+        name = history_name(quality, factor)
+        sub = os.path.join(folder, name)
+        os.makedirs(sub, exist_ok=True)
+        for source in names:
+            image = to_uint8(check_images([read_image(os.path.join(args.data, source))])[0])
+            stem = source.replace("/", "_").rsplit(".", 1)[0]
+            make_file(np.squeeze(image), quality, factor, os.path.join(sub, stem + ".png"))
+        report = jpeg_audit(
+            sub,
+            estimator=estimator,
+            output_dir=os.path.join(folder, name + "-audit"),
+            save_maps=False,
+            save_histogram=False,
+            progress=False,
+        )
+        for row in report.rows:
+            rows.append({"history": name, **row})
+        print(f"{name}: {time.process_time() - start:.0f} CPU-s", flush=True)
+    tabulate(rows)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(rows, f, indent=1, default=str)
+    print(f"{time.process_time() - start:.0f} CPU-s; files in {folder}")
+
+
+if __name__ == "__main__":
+    main()
