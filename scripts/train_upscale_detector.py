@@ -38,10 +38,12 @@ the source's area from 8 to 48)
 
     Soft real windows, so that blur is not taken for an upscale: as many
     windows again, the real window blurred by a Gaussian (sigma 0.5-2 px,
-    40% of them), a linear motion blur (3-11 px at a random angle, 20%), a
-    defocus disc (radius 1-3 px, 20%), or one of those over part of the
-    window only (a defocused background, 20%), then post-processed like the
-    others. Labelled native.
+    30% of them), a linear motion blur (3-11 px at a random angle, 15%), a
+    defocus disc (radius 1-3 px, 15%), one of those over part of the
+    window only (a defocused background, 20%), or a dim, noisy capture
+    (exposure cut to 8-40%, shot and read noise, half of them through a
+    bilateral or Gaussian denoiser, exposure pushed back up; 20%), then
+    post-processed like the others. Labelled native.
 
 Model
     :class:`skforensics.models.PatchCNNClassifier` with the report's
@@ -83,8 +85,8 @@ RESAMPLERS = (
 )
 CODECS = ("none", "jpeg", "h264", "hevc")
 FILTERS = ("none", "sharpen", "denoise")
-BLURS = ("gaussian", "motion", "defocus", "partial")
-BLUR_SHARES = (0.4, 0.2, 0.2, 0.2)
+BLURS = ("gaussian", "motion", "defocus", "partial", "lowlight")
+BLUR_SHARES = (0.3, 0.15, 0.15, 0.2, 0.2)
 CROP = 128
 PATCH = 64
 EXTENSIONS = {".png", ".tif", ".tiff", ".bmp", ".ppm", ".pgm"}
@@ -163,6 +165,20 @@ def soften(image, kind, rng):
         return (mask * blurred + (1 - mask) * image).astype(np.float32)
     if kind == "gaussian":
         return cv2.GaussianBlur(image, (0, 0), rng.uniform(0.5, 2.0))
+    if kind == "lowlight":
+        # A dim, noisy capture: exposure cut, shot and read noise, often a
+        # camera's denoiser, then the exposure pushed back up.
+        gain = rng.uniform(0.08, 0.4)
+        dim = image * gain
+        noise = rng.uniform(0.003, 0.015)
+        dim = dim + rng.normal(0, 1, dim.shape).astype(np.float32) * np.sqrt(
+            noise * 0.02 * np.clip(dim, 0, 1) + noise**2)
+        dim = np.clip(dim, 0, 1).astype(np.float32)
+        if rng.rand() < 0.5:
+            dim = cv2.bilateralFilter(dim, 5, 4 * noise, 2.0)
+        elif rng.rand() < 0.5:
+            dim = cv2.GaussianBlur(dim, (0, 0), rng.uniform(0.5, 1.0))
+        return np.clip(dim / gain * rng.uniform(0.6, 1.0), 0, 1).astype(np.float32)
     if kind == "motion":
         length = rng.randint(3, 12)
         kernel = np.zeros((length, length), np.float32)
@@ -223,7 +239,7 @@ def make_training_set(images, seed, n_jobs=2, verbose=0):
     return X, y, groups
 
 
-def build_estimator(epochs, seed, verbose=1, lr=2e-3, init=None):
+def build_estimator(epochs, seed, verbose=1, lr=2e-3, init=None, front_end="pixels"):
     """The six-class patch net, untrained (or starting from ``init`` weights)."""
     import torch
     from skorch.callbacks import Callback, LRScheduler
@@ -245,6 +261,7 @@ def build_estimator(epochs, seed, verbose=1, lr=2e-3, init=None):
     extra = [("start_from", StartFrom(init))] if init else []
     return PatchCNNClassifier(
         patch_size=PATCH,
+        module__front_end=front_end,
         sampling="random",
         n_patches=2,
         augment=True,
@@ -282,7 +299,7 @@ def evaluate_windows(clf, X, y):
 
 
 def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
-          verbose=1, cache=None, lr=2e-3, init=None):
+          verbose=1, cache=None, lr=2e-3, init=None, front_end="pixels"):
     """Load, split, build the training set and fit; returns everything."""
     import torch
 
@@ -305,16 +322,18 @@ def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
               f"{CROP}x{CROP} ({X.nbytes / 2**20:.0f} MiB, classes "
               f"{np.bincount(y).tolist()}) in {data_time:.0f} s; "
               f"{len(test_idx)} held-out sources.", flush=True)
-    clf = build_estimator(epochs, seed, verbose=verbose, lr=lr, init=init)
-    t0 = time.perf_counter()
+    clf = build_estimator(epochs, seed, verbose=verbose, lr=lr, init=init,
+                          front_end=front_end)
+    t0, cpu0 = time.perf_counter(), time.process_time()
     clf.fit(X, y)
     fit_time = time.perf_counter() - t0
+    fit_cpu = time.process_time() - cpu0
     n_patches = epochs * len(X) * clf.n_patches
     return dict(
         clf=clf, images=images, paths=paths, folders=folders,
         train_idx=train_idx, test_idx=test_idx, n_train_windows=len(X),
         class_counts=np.bincount(y).tolist(),
-        data_time=data_time, fit_time=fit_time, n_patches=n_patches,
+        data_time=data_time, fit_time=fit_time, fit_cpu=fit_cpu, n_patches=n_patches,
     )
 
 
@@ -327,14 +346,15 @@ def save(run, out, args, held_out):
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().clone() for k, v in clf.module_.state_dict().items()}
     shipped = upscale_factor_classifier(
-        state, classes=CLASSES, patch_size=PATCH, seed=args.seed
+        state, classes=CLASSES, patch_size=PATCH, seed=args.seed,
+        front_end=args.front_end,
     )
     save_model(shipped, out / UPSCALE_FILE)
     meta = {
         "name": "upscale",
         "module": "skforensics.nn.PatchCNN",
         "module_params": {"in_channels": 1, "patch_size": PATCH,
-                          "n_outputs": len(CLASSES)},
+                          "n_outputs": len(CLASSES), "front_end": args.front_end},
         "patch_size": PATCH,
         "classes": list(CLASSES),
         "seed": args.seed,
@@ -352,6 +372,9 @@ def save(run, out, args, held_out):
         "test_sources": [run["paths"][i] for i in run["test_idx"]],
         "data_time_s": round(run["data_time"], 1),
         "fit_time_s": round(run["fit_time"], 1),
+        "fit_cpu_s": round(run["fit_cpu"], 1),
+        "n_patches": int(run["n_patches"]),
+        "threads": args.threads,
         "held_out_windows": held_out,
     }
     (out / "upscale.json").write_text(json.dumps(meta, indent=1))
@@ -372,6 +395,10 @@ def main(argv=None):
     parser.add_argument("--init", default=None,
                         help="start from these weights (upscale.skf) instead of "
                              "a random net: a second, fine-tuning run")
+    parser.add_argument("--front-end", default="pixels",
+                        choices=("pixels", "residual", "constrained"),
+                        help="what the net's first convolution sees (PatchCNN's "
+                             "front_end)")
     parser.add_argument("--cache", default=None,
                         help=".npz file caching the training windows")
     parser.add_argument("--max-sources", type=int, default=None,
@@ -381,7 +408,7 @@ def main(argv=None):
     run = train(args.data, epochs=args.epochs, seed=args.seed,
                 test_size=args.test_size, max_sources=args.max_sources,
                 threads=args.threads, cache=args.cache, lr=args.lr,
-                init=args.init)
+                init=args.init, front_end=args.front_end)
     print(f"Training: {run['fit_time']:.0f} s for {run['n_patches']} patches "
           f"({run['n_patches'] / run['fit_time']:.0f} patches/s).", flush=True)
     X, y, _ = make_training_set([run["images"][i] for i in run["test_idx"]],
