@@ -377,14 +377,36 @@ def test_phase_scores_leave_out_frequencies_that_never_spread():
     assert counts.max() <= 12 * 63  # 12 windows, 63 frequencies each
 
 
-def test_phase_scores_of_a_single_usable_block():
-    # One 15x15 window; a clipped pixel in every block but the first.
+@pytest.mark.parametrize("amplitude", [3.0, 5.0])
+def test_phase_scores_of_a_single_usable_block(amplitude):
+    # One 15x15 window; a clipped pixel in every block but the first, which
+    # holds one DCT frequency of the given amplitude (and rounding): its
+    # mean magnitude over the usable blocks is that amplitude, the others'
+    # below 2, so exactly one coefficient is kept.
+    from skforensics.inspection._jpeg_blocks import _DCT2_T
+
     luma = np.round(np.random.default_rng(3).uniform(1, 254, (16, 16)))
+    basis = _DCT2_T[:, 8 * 2 + 3].reshape(8, 8)  # frequency (2, 3)
+    luma[:8, :8] = np.round(128 + amplitude * basis)
     luma = luma.astype(np.float32)
     clipped = np.zeros(luma.shape, bool)
     clipped[8, 8] = clipped[0, 8] = clipped[8, 0] = True
-    scores, counts = _check_phase_scores(luma, clipped)
-    assert counts[0, 0] > 0 and counts.sum() == counts[0, 0]
+    scores, counts = je._phase_scores(luma, clipped, np.random.default_rng(0))
+    assert counts[0, 0] == 1 and counts.sum() == 1
+    c = ((luma[:8, :8].reshape(1, 64) - 128) @ _DCT2_T)[0, 8 * 2 + 3]
+    assert abs(c - amplitude) < 0.75
+    assert scores[0, 0] == pytest.approx(np.cos(2 * np.pi * c), abs=1e-4)
+    assert np.all(scores.ravel()[1:] == 0)
+
+
+def test_phase_scores_leave_out_smooth_frequencies():
+    # A smooth image: its high frequencies spread less than 2 on average.
+    y, x = np.indices((40, 48))
+    rng = np.random.default_rng(4)
+    luma = 128 + 40 * np.sin(x / 7) + 40 * np.cos(y / 9) + rng.integers(-1, 2, (40, 48))
+    luma = np.round(luma).astype(np.float32)
+    scores, counts = _check_phase_scores(luma, np.zeros(luma.shape, bool))
+    assert counts.max() < 12 * 64 / 2  # most frequencies left out
 
 
 def _check_phase_scores(luma, clipped):
@@ -648,7 +670,7 @@ def jpeg75():
     return jpeg_with_tables(image, *libjpeg_tables(75))[3:, 5:]
 
 
-@pytest.mark.parametrize("quality", [30, 75, 97])
+@pytest.mark.parametrize("quality", [30, 85, 97])
 def test_compressed_reason_reports_its_numbers(jpeg75, quality):
     from skforensics.datasets import jpeg_with_tables
     from skforensics.utils import make_test_images
