@@ -224,13 +224,21 @@ def test_table_quality_dividing_tables_stop_at_quality_95():
 # ---------------------------------------------------------------------------
 
 
-def _reference_blocks(luma, phase):
+def _reference_blocks(luma, phase, clipped=None):
     from scipy.fft import dctn
 
     dy, dx = phase
     n_y, n_x = (luma.shape[0] - dy) // 8, (luma.shape[1] - dx) // 8
-    crop = luma[dy : dy + 8 * n_y, dx : dx + 8 * n_x] - 128.0
-    blocks = crop.reshape(n_y, 8, n_x, 8).swapaxes(1, 2).reshape(-1, 8, 8)
+    blocks, kept = [], []
+    for i in range(n_y):
+        for j in range(n_x):
+            rows = slice(dy + 8 * i, dy + 8 * i + 8)
+            cols = slice(dx + 8 * j, dx + 8 * j + 8)
+            block = luma[rows, cols] - 128.0
+            blocks.append(block)
+            kept.append(np.ptp(block) > 0
+                        and (clipped is None or not clipped[rows, cols].any()))
+    blocks = np.array(blocks)[np.array(kept, bool)].reshape(-1, 8, 8)
     return dctn(blocks.astype(np.float64), axes=(1, 2), norm="ortho")
 
 
@@ -245,6 +253,13 @@ def test_blocks_at_is_the_orthonormal_dct_of_every_usable_block(phase):
     expected = _reference_blocks(luma, phase)
     n_blocks = ((45 - phase[0]) // 8) * ((61 - phase[1]) // 8)
     assert coefs.shape == expected.shape == (n_blocks, 8, 8)
+    np.testing.assert_allclose(coefs, expected, atol=2e-3)
+    # Blocks holding a clipped pixel are left out, wherever the pixel lies.
+    clipped[rng.integers(0, 45, 6), rng.integers(0, 61, 6)] = True
+    clipped[phase[0] + 9, phase[1] + 14] = True  # inside block (1, 1)
+    coefs = _blocks_at(luma, clipped, phase)
+    expected = _reference_blocks(luma, phase, clipped)
+    assert 0 < len(expected) < n_blocks and coefs.shape == expected.shape
     np.testing.assert_allclose(coefs, expected, atol=2e-3)
     some = _blocks_at(luma, clipped, phase, coefficients=[0, 9, 63])
     np.testing.assert_allclose(some, expected.reshape(-1, 64)[:, [0, 9, 63]], atol=2e-3)
