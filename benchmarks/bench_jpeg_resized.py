@@ -18,7 +18,8 @@ resized), the share where a resized grid is found (false positives) and
 the share the evidence calls ``"compressed"`` (the 8x8 path).
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized.py
-[--data FOLDER] [--n-photos N] [--n-textures N] [--size S] [--seed S]``.
+[--data FOLDER] [--n-photos N] [--n-textures N] [--size S] [--seed S]
+[--min-factor F]``.
 """
 
 import argparse
@@ -73,7 +74,18 @@ def main():
     parser.add_argument("--n-textures", type=int, default=8)
     parser.add_argument("--size", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--min-factor",
+        type=float,
+        default=None,
+        help="lowest factor searched (to try another range; default: the package's)",
+    )
     args = parser.parse_args()
+    if args.min_factor is not None:
+        from skforensics.inspection import _jpeg_resized_grid
+
+        high = _jpeg_resized_grid._RESIZE_RANGE[1]
+        _jpeg_resized_grid._RESIZE_RANGE = (args.min_factor, high)
     groups = [
         ("photographs", ("mcmaster", "usc_sipi_aerials"), args.n_photos),
         ("textures", ("usc_sipi_textures",), args.n_textures),

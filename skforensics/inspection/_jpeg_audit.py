@@ -41,6 +41,7 @@ CSV_FIELDS = (
     "grid_period",
     "resized_z",
     "resampling_z",
+    "resized_visible",
     "verdict",
     "confidence",
     "disagreement",
@@ -178,6 +179,7 @@ def _evidence_columns(path, image):
         "grid_period": _rounded(found.grid_period, 2),
         "resized_z": _rounded(found.resized_z, 1),
         "resampling_z": _rounded(found.resampling_z, 1),
+        "resized_visible": found.resized_visible,
         "evidence_reason": found.reason,
     }
 
@@ -453,8 +455,8 @@ def jpeg_audit(
     ``lattice_share``, ``lattice_share_null``, ``table_quality``,
     ``libjpeg_like``, ``double_compression``, ``primary_quality``, the
     search for a resized grid (``resized_grid``, ``resize_factor``,
-    ``grid_period``, ``resized_z``, ``resampling_z``) and
-    ``evidence_reason`` (see :func:`jpeg_evidence`); the combined
+    ``grid_period``, ``resized_z``, ``resampling_z``, ``resized_visible``)
+    and ``evidence_reason`` (see :func:`jpeg_evidence`); the combined
     ``verdict``, its ``confidence``, ``disagreement`` and ``error``.
 
     The verdict and its confidence, the net being sure when
@@ -479,14 +481,19 @@ def jpeg_audit(
     (the default), the last two cases become: a resized grid found,
     ``"compressed, then resized"`` (``"medium"`` when the net agrees, else
     ``"low"`` with the disagreement); none, ``"never compressed"`` only
-    where the lattice test could see and no trace of resampling shows
-    (``resampling_z`` under 12; ``"medium"`` when the net is sure, else
-    ``"low"``, never ``"high"``: a JPEG at quality 90 or finer, downscaled
-    with an antialiasing filter, can keep no grid), ``"no JPEG trace
-    found"`` (``"low"``) where the image was resampled or the lattice test
-    could not see, ``"unknown"`` where the net says compressed or its flag
-    map is mixed (the net's verdict, ``"low"``, where it is sure and the
-    lattice test could not see).
+    where the lattice test could see, no trace of resampling shows
+    (``resampling_z`` under 12) and either no periodicity stands out at
+    all (``resampling_z`` under 5: nothing says the image was resized) or
+    a resized grid would have shown (``resized_visible``: a quality-75 JPEG
+    of the same pixels resized by 0.7 and by 0.8 shows its grid to the
+    search); its confidence is ``"medium"`` when the net is sure and a
+    resized grid would have shown, else ``"low"``, never ``"high"`` (a JPEG
+    at quality 90 or finer, downscaled with an antialiasing filter, can
+    keep no grid). ``"no JPEG trace found"`` (``"low"``) where the image
+    was resampled, a faint periodicity shows where a resized grid could
+    not, or the lattice test could not see; ``"unknown"`` where the net
+    says compressed or its flag map is mixed (the net's verdict, ``"low"``,
+    where it is sure and the lattice test could not see).
 
     Examples
     --------

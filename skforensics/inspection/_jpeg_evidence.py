@@ -381,6 +381,7 @@ def _empty(reason, shape, n_blocks=0):
         grid_offset=None,
         resized_z=float("nan"),
         resampling_z=float("nan"),
+        resized_visible=None,
     )
 
 
@@ -413,7 +414,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
 
     resized : bool, default=True
         Where no 8x8 lattice is found, look for the block grid of a JPEG
-        resized by 0.55 to 2.2 after compression (see Notes).
+        resized by 0.5 or by 0.55 to 2.2 after compression (see Notes).
 
     random_state : int, default=0
         Seed of the choice of windows for the phase search on large images.
@@ -464,7 +465,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         - ``resized_z``: the harmonic sum of the grid found (robust z of its
           first 6 harmonics, each capped at 30; 24 or more to be found);
         - ``resampling_z``: the robust z of the strongest periodicity of the
-          pixels (12 or more: a trace of resampling, or of periodic content).
+          pixels (12 or more: a trace of resampling, or of periodic content);
+        - ``resized_visible``: whether a resized JPEG's grid would have shown
+          here (see Notes): True or False where the verdict is ``"never
+          compressed"`` and no resized grid was found, else None.
 
     Raises
     ------
@@ -517,7 +521,20 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     harmonics of a grid can outweigh its fundamental, the frequency found
     may be a harmonic folded back below 0.5: the lower candidate
     fundamental (a 2nd to 6th sub-harmonic, folded or not) whose other
-    harmonics stand out most, by 12 or more, is taken instead.
+    harmonics stand out most, by 12 or more, is taken instead. A resize by
+    0.5 (a period of 4 pixels) leaves a single harmonic below the Nyquist
+    frequency: its z alone must reach 12 (factors from 0.45 to 0.55 with
+    more harmonics are not looked for: on never-compressed crops their
+    sums reached 24 by chance).
+
+    Where no resized grid is found in an image without a lattice, the search
+    is tried on the image as a resized JPEG would be: its luminance
+    compressed at quality 75 and resized by 0.7 and by 0.8 (Pillow's
+    bicubic filter). ``resized_visible`` is True when the search finds both
+    grids (the factor within 5%): the content lets a resized grid show, so
+    its absence says something. On textured or noisy content it is False,
+    and :func:`jpeg_audit` then says ``"never compressed"`` only where no
+    periodicity at all hints at a resize.
 
     A grid found is a candidate, not proof: periodic content (fabrics,
     tiles) and some resampling traces can stand where a resized grid

@@ -4,6 +4,8 @@ Part of :func:`skforensics.inspection.jpeg_evidence`: searched for when the
 image shows no 8x8 lattice.
 """
 
+import io
+
 import numpy as np
 from sklearn.utils import Bunch
 
@@ -15,6 +17,13 @@ from sklearn.utils import Bunch
 # averaged along rows and along columns: two 1-D profiles whose spectra peak
 # at 1 / (8 f) and its harmonics.
 _RESIZE_RANGE = (0.55, 2.2)
+# Below it, only a period of 4 pixels is looked for (a resize by 0.5, the
+# commonest downscale): there the grid's fundamental is its only harmonic
+# below the Nyquist frequency (2u lies at 0.5, 3u folds back onto u), and
+# the harmonic sum has that one term. Factors from 0.45 to 0.55 with more
+# terms found periodic content and resampling traces of never-compressed
+# crops (benchmarks/bench_jpeg_resized.py, seed 0: 3 more false alarms).
+_HALF_FACTOR = 0.5
 # Factors this close to 1 are the 8x8 path's.
 _NEAR_ONE = 0.04
 # Fewest pixels along each axis for the search.
@@ -24,6 +33,9 @@ _MIN_RESIZED_SIZE = 64
 # _Z_CAP) reaches this ...
 _Z_RESIZED = 24.0
 _N_HARMONICS = 6
+# A candidate with a single harmonic below the Nyquist frequency (a period
+# near 4 pixels: 2u lies at 0.5, 3u folds back onto u) needs this much on it.
+_Z_SINGLE = 12.0
 # ... and its fundamental alone this many.
 _Z_FUNDAMENTAL = 5.0
 _N_SUBMULTIPLES = 6
@@ -40,6 +52,14 @@ _Z_OWN_RESAMPLING = 5.0
 # Lowest frequency (cycles per pixel) looked at: the profiles are detrended
 # over 33 pixels.
 _LOW_FREQUENCY = 0.03
+# What the search can see in an image: its luminance, JPEG-compressed at
+# this quality (Pillow, libjpeg's table) and resized by each of these
+# factors (Pillow's bicubic), searched again. Downscales by 0.7-0.9 are the
+# ones the search misses most (benchmarks/bench_jpeg_resized.py); where it
+# finds both grids (factor within 5%), a resized JPEG of this content would
+# have shown its grid.
+_PROBE_QUALITY = 75
+_PROBE_FACTORS = (0.7, 0.8)
 
 
 def _ratio_profile(luma, axis):
@@ -193,9 +213,13 @@ def _resized_grid(luma):
     # stronger than u. Each term is capped, and terms on the dominant
     # periodicity (but the fundamental) are left out.
     lo, hi = 1 / (8 * _RESIZE_RANGE[1]), 1 / (8 * _RESIZE_RANGE[0])
-    indices = np.flatnonzero((freqs >= lo) & (freqs <= hi))
+    # Up to the period of 4 pixels and a little beyond; between hi and it,
+    # only the candidates of a single harmonic are kept (below).
+    top = 1 / (8 * _HALF_FACTOR) + tolerance
+    indices = np.flatnonzero((freqs >= lo) & (freqs <= top))
     u_all = freqs[indices]
     sums = np.zeros(len(indices))
+    terms = np.zeros(len(indices), dtype=int)
     seen = []
     for k in range(1, _N_HARMONICS + 1):
         harmonic = _alias(k * u_all)
@@ -203,19 +227,25 @@ def _resized_grid(luma):
         values = np.clip(values, 0.0, _Z_CAP)
         # Each frequency counts once (harmonics fold back below 0.5), and
         # not near 0 or the Nyquist frequency.
-        values[(harmonic < _LOW_FREQUENCY) | (harmonic > 0.5 - tolerance)] = 0.0
+        counted = (harmonic >= _LOW_FREQUENCY) & (harmonic <= 0.5 - tolerance)
         for earlier in seen:
-            values[np.abs(harmonic - earlier) < tolerance] = 0.0
+            counted &= np.abs(harmonic - earlier) >= tolerance
         seen.append(harmonic)
+        terms += counted
+        values[~counted] = 0.0
         if foreign and k > 1:
             values[np.abs(harmonic - dominant_frequency) < tolerance] = 0.0
         sums += values
+    # A period near 4 pixels (a factor near 0.5) has its fundamental alone
+    # below the Nyquist frequency: that one term must reach _Z_SINGLE.
+    needed = np.where(terms >= 2, _Z_RESIZED, _Z_SINGLE)
+    needed[(u_all > hi) & (terms >= 2)] = np.inf
     best, best_key = None, None
-    remaining = sums.copy()
+    remaining = np.where(sums >= needed, sums, -np.inf)
     for _ in range(16):
         position = int(np.argmax(remaining))
         score = float(remaining[position])
-        if score < _Z_RESIZED:
+        if not np.isfinite(score):
             break
         remaining[max(position - width, 0) : position + width + 1] = -np.inf
         index = int(indices[position])
@@ -311,6 +341,33 @@ def _resized_grid(luma):
     return result
 
 
+def _resized_visible(luma):
+    """Whether the search would find a resized JPEG's grid in these pixels.
+
+    The luminance is compressed at quality 75 and resized by 0.7 and by 0.8
+    (see ``_PROBE_FACTORS``); True when the search finds the grid of both
+    (factor within 5%): the content lets a resized grid show.
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    gray = Image.fromarray(np.clip(luma, 0, 255).astype(np.uint8), mode="L")
+    gray.save(buffer, format="JPEG", quality=_PROBE_QUALITY)
+    del gray
+    with Image.open(buffer) as jpeg:
+        jpeg.load()
+        width, height = jpeg.size
+        for factor in _PROBE_FACTORS:
+            size = (round(width * factor), round(height * factor))
+            resized = jpeg.resize(size, Image.BICUBIC)
+            found = _resized_grid(np.asarray(resized, dtype=np.float32))
+            if found.resized_grid != "found" or (
+                abs(found.resize_factor / factor - 1) > 0.05
+            ):
+                return False
+    return True
+
+
 def _add_resized(evidence, luma):
     """The evidence without an 8x8 lattice, with the search for a resized grid.
 
@@ -320,6 +377,11 @@ def _add_resized(evidence, luma):
     "unknown" then; the verdict never becomes "compressed" on it alone.
     """
     found = _resized_grid(luma)
+    # Only a failed search after a lattice ruled out needs to know what it
+    # could have seen (elsewhere no answer of it changes the verdicts).
+    found.resized_visible = None
+    if found.resized_grid == "not found" and evidence.verdict == "never compressed":
+        found.resized_visible = _resized_visible(luma)
     evidence.update(found)
     if found.resized_grid == "found":
         if evidence.verdict == "never compressed":
@@ -341,6 +403,15 @@ def _add_resized(evidence, luma):
         else:
             low, high = _RESIZE_RANGE
             evidence.reason += (
-                f" No resized block grid either (factors {low:g}-{high:g})."
+                f" No resized block grid either (factors {_HALF_FACTOR:g} and "
+                f"{low:g}-{high:g})."
+            )
+        if found.resized_visible is not None:
+            evidence.reason += (
+                " A JPEG of this content resized by 0.7 and by 0.8 would show "
+                "its grid here."
+                if found.resized_visible
+                else " The content could hide the grid of a JPEG resized by 0.7 "
+                "or 0.8."
             )
     return evidence

@@ -41,6 +41,12 @@ VERDICT_COLOURS = {
 # A periodicity of the pixels this strong (jpeg_evidence's resampling_z) is
 # a trace of resampling: the image was resized.
 _RESAMPLING_TRACE = 12.0
+# Below this, no periodicity stands out of chance (never-resized held-out
+# photographs and textures: 2-4, but periodic content; downscaled by 0.8:
+# 3-28, most above 5): from it, "never compressed" needs the search to be
+# able to see a resized grid in the image (jpeg_evidence's
+# resized_visible).
+_FAINT_PERIODICITY = 5.0
 
 
 def _called_compressed(row):
@@ -199,12 +205,21 @@ def _combine_resized(row, net, net_sure, net_words):
                 "grid is in the pixels (resized or filtered after compression?)"
             ),
         )
-    resampled = (row.get("resampling_z") or 0.0) >= _RESAMPLING_TRACE
-    if evidence != "never compressed" or search != "not found" or resampled:
+    periodicity = row.get("resampling_z") or 0.0
+    if evidence != "never compressed" or search != "not found" or (
+        periodicity >= _RESAMPLING_TRACE
+    ):
         # The pixels cannot rule a JPEG out: too small, flat or blurred for
         # the lattice, or resampled (a resized JPEG can keep no grid).
         return NO_TRACE_VERDICT, "low", ""
-    # No lattice where any would show, no resized grid, no resampling: a
-    # JPEG at quality 90 or finer downscaled with an antialiasing filter
-    # can still pass, hence never "high".
-    return "never compressed", "medium" if net_sure else "low", ""
+    visible = bool(row.get("resized_visible"))
+    if periodicity >= _FAINT_PERIODICITY and not visible:
+        # A faint periodicity (a resize, perhaps) where a resized JPEG's
+        # grid would not have shown either.
+        return NO_TRACE_VERDICT, "low", ""
+    # No lattice where any would show and no resized grid, where one would
+    # have shown or where nothing says the image was resized: a JPEG at
+    # quality 90 or finer downscaled with an antialiasing filter can still
+    # pass, hence never "high", and "medium" only where the net is sure and
+    # a resized grid would have shown.
+    return "never compressed", "medium" if net_sure and visible else "low", ""

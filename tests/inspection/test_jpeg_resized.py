@@ -106,6 +106,7 @@ def _row(**changes):
                 "resized_grid": "not found",
                 "p_compressed": 0.05,
                 "flagged_share": 0.0,
+                "resized_visible": True,
             },
             ("never compressed", "medium"),
             "",
@@ -116,6 +117,7 @@ def _row(**changes):
                 "resized_grid": "not found",
                 "p_compressed": 0.3,
                 "flagged_share": 0.0,
+                "resized_visible": True,
             },
             ("never compressed", "low"),
             "",
@@ -180,6 +182,64 @@ def test_combine_verdicts_with_resized_search(changes, expected, says):
         assert disagreement == ""
     # Never "high" without an 8x8 lattice.
     assert confidence != "high"
+
+
+def _failed_search(**changes):
+    """A row with no lattice and no resized grid, the net sure it is never JPEG."""
+    base = {
+        "evidence": "never compressed",
+        "resized_grid": "not found",
+        "resize_factor": None,
+        "grid_period": None,
+        "p_compressed": 0.03,
+        "flagged_share": 0.0,
+    }
+    return _row(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    "resampling_z, visible, p_compressed, expected",
+    [
+        # A faint periodicity (a resize?) and a resized grid that could not
+        # have shown: nothing rules a resized JPEG out.
+        (8.0, False, 0.03, (NO_TRACE_VERDICT, "low")),
+        (5.0, None, 0.03, (NO_TRACE_VERDICT, "low")),
+        (11.9, False, 0.03, (NO_TRACE_VERDICT, "low")),
+        # A resized grid would have shown: never compressed.
+        (8.0, True, 0.03, ("never compressed", "medium")),
+        (8.0, True, 0.3, ("never compressed", "low")),
+        # No periodicity at all: the 8x8 test saw the image as compressed;
+        # "medium" only where a resized grid would have shown too.
+        (3.0, False, 0.03, ("never compressed", "low")),
+        (3.0, None, 0.03, ("never compressed", "low")),
+        (3.0, True, 0.03, ("never compressed", "medium")),
+        # A trace of resampling: no verdict of never, whatever could show.
+        (12.0, True, 0.03, (NO_TRACE_VERDICT, "low")),
+    ],
+)
+def test_never_compressed_only_where_a_resized_grid_would_show(
+    resampling_z, visible, p_compressed, expected
+):
+    row = _failed_search(
+        resampling_z=resampling_z, resized_visible=visible, p_compressed=p_compressed
+    )
+    assert combine_verdicts(row) == (*expected, "")
+
+
+def test_resized_visible_is_read_where_the_search_failed(camera):
+    # camera: no lattice, no resized grid; a quality-75 JPEG of it resized
+    # by 0.7 or 0.8 shows its grid, so the search could see one here.
+    never = jpeg_evidence(camera, double=False)
+    assert never.resized_grid == "not found"
+    assert never.resized_visible is True
+    # White noise hides any grid: a resized JPEG of it shows none.
+    noise = np.random.default_rng(0).integers(0, 256, (128, 128), dtype=np.uint8)
+    assert jpeg_evidence(noise, double=False).resized_visible is False
+    # A grid found, or a lattice: nothing to probe.
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+    assert jpeg_evidence(_resize(jpeg, 0.75), double=False).resized_visible is None
+    assert jpeg_evidence(jpeg, double=False).resized_visible is None
+    assert jpeg_evidence(camera, resized=False).resized_visible is None
 
 
 def test_rows_without_the_search_keep_the_8x8_rule():
