@@ -43,6 +43,8 @@ def test_codec_masked_within_its_width_of_every_sixteenth():
     assert rs.codec_masked(1 / (0.75 + 0.0059))
     np.testing.assert_array_equal(rs.codec_masked([2.0, 1.5, 4.0, 1.25]),
                                   [True, False, True, False])
+    # A frequency near 0 (a factor near 1, or a very long period) is no grid's.
+    assert not rs.codec_masked(1.005) and not rs.codec_masked(250.0)
 
 
 def _background(n_bins, step=0.005):
@@ -69,6 +71,28 @@ def test_peak_z_is_robust_z_against_the_neighbours():
     (z,) = rs._peak_z(power, freqs, [factor])
     assert z == pytest.approx(_window_z(power, 60, 9.0))
     assert z == pytest.approx((9.0 - 1.0) / (1.4826 * 0.1), rel=1e-3)
+
+
+def test_peak_z_peak_is_within_one_bin_either_side():
+    power, freqs = _background(101)
+    factor = 1 / 0.3  # bin 60
+    below = power.copy()
+    below[59] = 9.0
+    assert rs._peak_z(below, freqs, [factor])[0] == pytest.approx(
+        _window_z(below, 60, 9.0))
+    two_above = power.copy()
+    two_above[62] = 9.0  # guarded, and not the peak
+    assert rs._peak_z(two_above, freqs, [factor])[0] == pytest.approx(
+        _window_z(two_above, 60, 1.1))
+
+
+def test_peak_z_background_reaches_25_bins_each_side():
+    power, freqs = _background(101)
+    power[35:57] = 0.0  # the 22 background bins below the factor's
+    power[64:86] = 1.0  # the 22 above: the median is 0.5, the MAD 0.5
+    power[59:62] = 2.0
+    (z,) = rs._peak_z(power, freqs, [1 / 0.3])
+    assert z == pytest.approx((2.0 - 0.5) / (1.4826 * 0.5))
 
 
 def test_peak_z_background_leaves_out_the_guard_bins():
@@ -103,6 +127,9 @@ def test_peak_z_needs_8_background_bins():
     assert np.isfinite(z) and z == pytest.approx(_window_z(power, 7, 5.0))
     (z,) = rs._peak_z(power[:14], freqs[:14], [factor])  # 7 left
     assert np.isnan(z)
+    # Counted for each factor: bin 1 of the 14 has 9.
+    z = rs._peak_z(power[:14], freqs[:14], [1 / freqs[1], factor])
+    assert np.isfinite(z[0]) and np.isnan(z[1])
 
 
 def test_peak_z_is_nan_where_a_codec_grid_masks_the_factor():
@@ -142,6 +169,10 @@ def test_spectrum_of_detrended_windowed_profiles_averaged_over_frames():
     # Scaled profiles have the same spectrum (divided by their local mean).
     np.testing.assert_allclose(rs._spectrum([5 * a])[0], rs._spectrum([a])[0],
                                rtol=1e-4)
+    # float32 profiles are read in float64.
+    single = a.astype(np.float32)
+    np.testing.assert_allclose(rs._spectrum([single])[0],
+                               _spectrum_of(single.astype(np.float64)), rtol=1e-10)
     flat = rs._spectrum([np.full(64, 3.0)])[0]
     np.testing.assert_allclose(flat, 0, atol=1e-20)
 

@@ -116,6 +116,18 @@ def test_evidence_of_an_older_pickle_counts_its_textured_tiles():
     assert old.merge(old).n_textured == 4
     old.add(np.full((1, 2), 0.5), [0.3], 1, np.zeros(40), np.zeros(40))
     assert old.n_textured == 1  # counted from here on
+    assert old.n_tiles == 4
+
+
+def test_evidence_adds_up_frames_and_needs_texture_above_the_threshold():
+    evidence = _evidence(np.full((2, 2), 0.5), [ue.TEXTURE_MIN, 0.02], n_tiles=5)
+    assert evidence.n_textured == 1  # exactly TEXTURE_MIN is not textured
+    evidence.add(np.full((1, 2), 0.5), [0.5], 3, np.zeros(40), np.zeros(40))
+    assert (evidence.n_tiles, evidence.n_textured) == (8, 2)
+    del evidence.n_textured
+    assert evidence._n_textured() == 2
+    many = _evidence(np.full((5, 2), 0.5), [ue.TEXTURE_MIN] + [0.02] * 4)
+    np.testing.assert_array_equal(many.textured(), [False, True, True, True, True])
 
 
 def test_too_few_textured_tiles_give_the_most_textured_quarter():
@@ -300,6 +312,20 @@ def test_pooled_features_without_any_periodicity():
     assert features[0] == pytest.approx(np.log(2))
     assert features[3] == 1.0 and features[5] == pytest.approx(np.log(1 + 1e-3))
     assert features[9] == pytest.approx(np.log(7))
+
+
+def test_pooled_features_of_one_tile_and_of_one_axis_without_periodicity():
+    x, _ = _profiles(_upscaled_frame())
+    short = np.linspace(1, 2, 12)  # too short for a background: all NaN
+    evidence = ue.Evidence().add(np.array([[0.2, 0.5, 0.3]]), [0.05], 1, x, short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no all-NaN warnings escape
+        features, _ = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
+    assert features[5] == pytest.approx(np.log(1 / 1 + 1e-3))
+    assert features[6] > 1 and features[7] == 0.0
+    evidence = ue.Evidence().add(np.array([[0.2, 0.5, 0.3]]), [0.05], 1, short, x)
+    features, _ = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
+    assert features[6] == 0.0 and features[7] > 1
 
 
 def test_pooled_features_clip_probabilities_and_count_every_tile():
