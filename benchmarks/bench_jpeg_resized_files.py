@@ -20,6 +20,24 @@ split; ``--rows FILE ...`` tabulates rows saved earlier, with
 ``--keep FOLDER``) and the verdict with today's code, the net's columns
 taken from the file (the net is not run again).
 
+Measured (issue 26, part 3; shared 2-core machine, one thread, 211 CPU-s
+for the 144 files with the net), counts of 16 per history; "never
+compressed" before and after the rule that says it only where a resized
+grid would have shown (``resized_visible``) or no periodicity hints at a
+resize (``resampling_z`` under 5)::
+
+    history      compressed(,     never compressed             no JPEG
+                 then resized)    before -> after              trace found
+    never        0                11 medium -> 3 med., 7 low   5 -> 6
+    never@0.8    0                12 medium -> 1 medium        4 -> 15
+    never@1.3    0                0                            16
+    q75          16 (high)        0                            0
+    q75@0.8      7                7 medium -> 1 low            2 -> 8
+    q75@1.3      14               0                            2
+    q90          16 (high)        0                            0
+    q90@0.8      4                8 medium -> 2 low            4 -> 10
+    q90@1.3      6                0                            10
+
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized_files.py
 [--data FOLDER] [--factors 0.8 1.3] [--histories never q75@0.8 ...]
 [--keep FOLDER] [--out rows.json] [--rows rows.json ... [--recombine]]``.
