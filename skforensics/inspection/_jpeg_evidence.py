@@ -523,9 +523,11 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     fundamental (a 2nd to 6th sub-harmonic, folded or not) whose other
     harmonics stand out most, by 12 or more, is taken instead. A resize by
     0.5 (a period of 4 pixels) leaves a single harmonic below the Nyquist
-    frequency: its z alone must reach 12 (factors from 0.45 to 0.55 with
-    more harmonics are not looked for: on never-compressed crops their
-    sums reached 24 by chance).
+    frequency: its z alone must reach 12, and the plain profile's stay
+    under 0.8 times it there (a downscale by 0.8 leaves its resampling
+    trace at the same 0.25 cycles per pixel). Factors from 0.45 to 0.55
+    with more harmonics are not looked for: on never-compressed crops
+    their sums reached 24 by chance.
 
     Where no resized grid is found in an image without a lattice, the search
     is tried on the image as a resized JPEG would be: its luminance

@@ -34,8 +34,15 @@ _MIN_RESIZED_SIZE = 64
 _Z_RESIZED = 24.0
 _N_HARMONICS = 6
 # A candidate with a single harmonic below the Nyquist frequency (a period
-# near 4 pixels: 2u lies at 0.5, 3u folds back onto u) needs this much on it.
+# near 4 pixels: 2u lies at 0.5, 3u folds back onto u) needs this much on it
+# ...
 _Z_SINGLE = 12.0
+# ... and the plain profile (resampling traces) under this share of it: a
+# downscale by 0.8 leaves its resampling trace at 0.25 cycles per pixel
+# too, stronger in the plain profile (never-compressed crops resized by 0.8
+# that passed for a grid resized by 0.5: 11.5 against 13.9; JPEGs resized
+# by 0.5: 0.35 to 0.78 of it, benchmarks/bench_jpeg_resized.py seeds 0-2).
+_SINGLE_PLAIN_SHARE = 0.8
 # ... and its fundamental alone this many.
 _Z_FUNDAMENTAL = 5.0
 _N_SUBMULTIPLES = 6
@@ -253,6 +260,10 @@ def _resized_grid(luma):
         factor = 1 / (8 * u)
         if abs(factor - 1) < _NEAR_ONE or combined[index] < _Z_FUNDAMENTAL:
             continue
+        if terms[position] == 1 and (
+            resampling[index] >= _SINGLE_PLAIN_SHARE * combined[index]
+        ):
+            continue  # as strong a resampling trace: a downscale by 0.8?
         own = _alias(8 * u)  # this resize's own resampling trace
         if abs(u - own) < tolerance:
             continue  # factors near 7/8 and 9/8: grid and trace coincide

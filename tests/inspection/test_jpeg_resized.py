@@ -51,6 +51,16 @@ def test_resized_jpeg_grid_factor_and_offset(camera, factor):
     assert np.isnan(found.steps).all() and found.table_quality is None
 
 
+def test_grid_of_a_jpeg_halved(camera):
+    # A period of 4 pixels: one harmonic below the Nyquist frequency.
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+    found = jpeg_evidence(_resize(jpeg, 0.5), double=False)
+    assert found.resized_grid == "found"
+    assert found.resize_factor == pytest.approx(0.5, rel=0.02)
+    never = jpeg_evidence(_resize(camera, 0.5), double=False)
+    assert never.resized_grid == "not found"
+
+
 @pytest.mark.parametrize("factor", [0.75, 1.5])
 def test_never_compressed_resized_has_no_grid(camera, factor):
     found = jpeg_evidence(_resize(camera, factor), double=False)
