@@ -274,3 +274,14 @@ def test_factors_must_lie_above_1(factors):
     assert resampling_periodicity(np.zeros((40, 40)), factors=[1.01]).z.shape == (1,)
     integers = resampling_periodicity(np.zeros((40, 40)), factors=[2, 3]).factors
     assert integers.dtype == np.float64 and integers.tolist() == [2.0, 3.0]
+
+
+@pytest.mark.parametrize("band_rows", [5, 10, 64])
+def test_profiles_in_bands_that_leave_a_shorter_last_one(monkeypatch, band_rows):
+    frame = np.random.default_rng(2).random((203, 57)).astype(np.float32)
+    whole = rs._profiles(frame)
+    monkeypatch.setattr(rs, "_BAND_ROWS", band_rows)
+    banded = rs._profiles(frame)
+    np.testing.assert_allclose(banded[0], whole[0], rtol=1e-6)
+    np.testing.assert_array_equal(banded[1], whole[1])
+    assert banded[0].dtype == banded[1].dtype == np.float32

@@ -168,7 +168,9 @@ def test_frame_evidence_breaks_ties_in_raster_order():
     # 4 x 6 tiles, two textured (13 and 23, texture away from their edges so
     # that their flat neighbours stay exactly flat): the quarter scored is
     # those two and the first four flat tiles.
-    frame = np.full((4 * 32, 6 * 32), 0.5, np.float32)
+    # A ramp (exact in float32): every tile differs, none has texture.
+    y, x = np.indices((4 * 32, 6 * 32))
+    frame = ((x + 2 * y) / 1024).astype(np.float32)
     rng = np.random.default_rng(0)
     for index in (13, 23):
         u, v = divmod(index, 6)
@@ -324,7 +326,9 @@ def test_pooled_features_of_one_tile_and_of_one_axis_without_periodicity():
     assert features[5] == pytest.approx(np.log(1 / 1 + 1e-3))
     assert features[6] > 1 and features[7] == 0.0
     evidence = ue.Evidence().add(np.array([[0.2, 0.5, 0.3]]), [0.05], 1, short, x)
-    features, _ = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features, _ = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
     assert features[6] == 0.0 and features[7] > 1
 
 
