@@ -542,7 +542,8 @@ def noise():
 
 def _with_scores(monkeypatch, scores, counts=None):
     counts = np.full((8, 8), 100) if counts is None else counts
-    monkeypatch.setattr(je, "_phase_scores", lambda luma, clipped, rng: (scores, counts))
+    monkeypatch.setattr(je, "_phase_scores",
+                        lambda luma, clipped, rng: (scores, counts))
 
 
 def test_phase_z_is_robust_z_of_the_best_phase(monkeypatch, noise):

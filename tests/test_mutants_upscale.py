@@ -13,7 +13,12 @@ import warnings
 import numpy as np
 import pytest
 
-from skforensics.feature._resampling import DEFAULT_FACTORS, _peak_z, _profiles, _spectrum
+from skforensics.feature._resampling import (
+    DEFAULT_FACTORS,
+    _peak_z,
+    _profiles,
+    _spectrum,
+)
 from skforensics.inspection import _upscale as up
 from skforensics.inspection import _upscale_evidence as ue
 from skforensics.utils._color import BT601_WEIGHTS
@@ -306,7 +311,8 @@ def test_the_factors_periodicity_is_clipped_at_0(monkeypatch, z, expected):
 
 def test_pooled_features_without_any_periodicity():
     flat = np.zeros(120)
-    evidence = ue.Evidence().add(np.full((6, 3), 1 / 3), np.full(6, 0.05), 6, flat, flat)
+    evidence = ue.Evidence().add(np.full((6, 3), 1 / 3), np.full(6, 0.05), 6,
+                                 flat, flat)
     features, factor = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
     assert factor == 1.5
     # A flat profile: no finite z anywhere, the three periodicity numbers 0.
@@ -336,7 +342,8 @@ def test_pooled_features_clip_probabilities_and_count_every_tile():
     probas = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, 0.25, 0.25],
                        [0.2, 0.3, 0.5]])
     flat = np.zeros(120)
-    evidence = ue.Evidence().add(probas, np.full(4, 0.05), 40, flat, flat, n_textured=30)
+    evidence = ue.Evidence().add(probas, np.full(4, 0.05), 40, flat, flat,
+                                 n_textured=30)
     features, _ = ue.pooled_features(evidence, (1.0, 1.5, 2.0))
     z = np.array([np.log(1e-6) - 0.0, 0.0 - np.log(1e-6), 0.0, np.log(0.8 / 0.2)])
     assert features[0] == pytest.approx(z.mean())
