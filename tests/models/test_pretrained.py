@@ -140,6 +140,7 @@ def test_upscale_weights_are_a_model_file_read_without_pickle(rescaled, monkeypa
             classes=factor.classes_,
             patch_size=factor.patch_size,
             seed=factor.random_state,
+            front_end=factor.module_.front_end,
         )
         if name == "upscale-factor":
             np.testing.assert_array_equal(
