@@ -1,7 +1,8 @@
 """The 8x8 block DCT of JPEG evidence: the transform and libjpeg's tables.
 
 Shared by the grid and lattice tests (:mod:`._jpeg_evidence`) and the test
-of an earlier compression (:mod:`._jpeg_double`).
+of an earlier compression (:mod:`._jpeg_double`); the libjpeg quality of the
+quantisation steps read from the blocks (:func:`_table_quality`).
 """
 
 import numpy as np
@@ -18,6 +19,13 @@ _DCT2_T = np.kron(_DCT, _DCT).T.astype(np.float32)
 
 # libjpeg's luminance tables at qualities 1..100, for the table quality.
 _LIBJPEG_LUMA = np.stack([libjpeg_tables(q)[0] for q in range(1, 101)])
+# Share of the known steps a libjpeg table (quality 95 or less) must divide
+# to be taken for the last compression's when the steps are not libjpeg's.
+_MIN_DIVIDED = 0.95
+# ... and the steps read must be at most this many times its own (median):
+# an earlier compression a few qualities coarser, not a foreign table that
+# any fine table divides.
+_MAX_RATIO = 6.0
 
 
 def _dct_blocks(blocks):
@@ -66,3 +74,59 @@ def _blocks_at(luma, clipped, phase, *, coefficients=None):
 
 # Pixels per band of _blocks_at.
 _BAND_PIXELS = 1 << 20
+
+
+def _table_quality(steps):
+    """The libjpeg quality of the last compression, from the steps read.
+
+    Returns ``(quality, qualities, libjpeg_like, primary)``: the quality,
+    the range of qualities that fit as well, whether the steps are
+    libjpeg's, and the quality of an earlier, coarser compression whose
+    lattice the steps still show (None if none), or Nones when no step is
+    known. The steps read are the largest lattices the coefficients lie on;
+    a table whose steps divide them puts the coefficients there too.
+
+    1. The closest libjpeg quality (mean absolute log2 difference, ties to
+       the highest quality), if its table equals the steps read on 90% of
+       the known entries and divides the others (a step misread as a
+       divisor of the true one: too few distinct multiples).
+    2. Else the coarsest libjpeg table of quality 95 or less that divides
+       95% of the steps read, with steps read at most 6 times its own
+       (median): the last compression's. (A foreign table is seldom made
+       of small multiples of libjpeg's; fine tables, steps 1-4, divide
+       almost any table, hence the two limits.) The entries
+       read coarser are an earlier, coarser compression's lattice, rounded
+       to multiples of the later steps (a coarse lattice survives a finer
+       second compression); the libjpeg quality closest to them is that
+       compression's.
+    3. Else the table is not libjpeg's: the closest quality, not libjpeg-like.
+    """
+    steps = np.asarray(steps, dtype=np.float64).reshape(8, 8)
+    known = np.isfinite(steps)
+    if not known.any():
+        return None, None, None, None
+    read = steps[known]
+    tables = _LIBJPEG_LUMA[:, known]
+    gaps = np.abs(np.log2(tables) - np.log2(read)).mean(axis=1)
+    best = np.flatnonzero(gaps <= gaps.min() + 1e-9)
+    quality = int(best.max()) + 1
+    qualities = (int(best.min()) + 1, quality)
+    closest = tables[quality - 1]
+    equal = closest == read
+    if equal.mean() >= 0.9 and np.all(np.mod(closest, read)[~equal] == 0):
+        return quality, qualities, True, None
+    divides = np.flatnonzero(
+        (np.mod(read, tables[:95]) == 0).mean(axis=1) >= _MIN_DIVIDED
+    )
+    if len(divides):
+        last = int(divides.min())  # the coarsest table dividing the steps
+        coarser = read > tables[last]
+        ratio = np.median(read / tables[last])
+        if coarser.sum() >= 2 and ratio <= _MAX_RATIO:
+            # The entries read coarser keep the earlier table's lattice,
+            # rounded to multiples of the later steps.
+            first = np.abs(np.log2(tables[:, coarser]) - np.log2(read[coarser]))
+            first = first.mean(axis=1)
+            primary = len(first) - 1 - int(np.argmin(first[::-1]))
+            return last + 1, (last + 1, last + 1), True, primary + 1
+    return quality, qualities, False, None
