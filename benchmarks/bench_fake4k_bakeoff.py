@@ -16,7 +16,7 @@ sources listed in ``weights/upscale.json``):
   filters (Bayar & Stamm, ``PatchCNN(front_end="constrained")``);
 - ``wide``: today's net with 32 filters (four times the compute per patch,
   so fewer patches in the same budget);
-- ``shipped``: the shipped weights (342k patches, 32 minutes), for scale.
+- ``shipped``: the shipped weights (342k patches), for scale.
 
 Every design is judged the same way: the mean, over the textured tiles of
 the image (at most 256, the most textured first:
@@ -56,6 +56,7 @@ by default: give each the same share of a shared machine).
 """
 
 import argparse
+import hashlib
 import json
 import resource
 import time
@@ -256,14 +257,18 @@ def evaluate(args):
     test = meta["test_sources"][:: args.step]
     sources = [recipe.as_float(read_image(Path(args.data_root) / p)) for p in test]
     shipped = pretrained("upscale-factor")[-1]
-    scorers, info = {}, {}
+    weights = ROOT / "skforensics/models/weights"
+    # design -> (scorer, the files its scores depend on: their cache key)
+    scorers, files, info = {}, {}, {}
     for name in DESIGNS:
         if name in args.designs and (cache / f"{name}.pt").exists():
             scorers[name] = TexturedMean(load_design(cache, name, recipe))
+            files[name] = [cache / f"{name}.pt"]
             info[name] = json.loads((cache / f"{name}.json").read_text())
     for extra in args.extra:
         name, path = extra.split("=", 1)
         scorers[name] = TexturedMean(load_model(path))
+        files[name] = [Path(path)]
         train_json = Path(path).with_suffix(".json")
         info[name] = {}
         if train_json.exists():
@@ -271,19 +276,25 @@ def evaluate(args):
             info[name] = {"cpu_s": trained.get("fit_cpu_s", float("nan")),
                           "patches": trained.get("n_patches", 0)}
     scorers["shipped"] = TexturedMean(shipped)
-    info["shipped"] = {"cpu_s": float("nan"), "patches": 342144,
-                       "wall_s": meta["fit_time_s"], "note": "2 threads, busy machine"}
+    files["shipped"] = [weights / "upscale.skf"]
+    info["shipped"] = {"cpu_s": meta.get("fit_cpu_s", float("nan")),
+                       "patches": meta.get("n_patches", 0)}
     scorers["shipped file verdict"] = FileVerdict(shipped)
+    files["shipped file verdict"] = [weights / "upscale.skf",
+                                     weights / "upscale-pooling.json"]
     info["shipped file verdict"] = info["shipped"]
     print(f"{len(sources)} held-out sources; designs: {', '.join(scorers)}", flush=True)
 
     t0 = time.perf_counter()
     cases = held_out_cases(bench, recipe, sources, cache / f"images-{args.step}")
     print(f"images ready in {time.perf_counter() - t0:.0f} s", flush=True)
-    # scores[design][case] = list of (p, factor), cached per design.
+    # scores[design][case] = list of (p, factor), cached per design and
+    # per content of its weight files (retrained weights are scored again).
     scores = {}
     for name, scorer in scorers.items():
-        path = cache / f"scores-{args.step}-{name.replace(' ', '_')}.json"
+        digest = hashlib.sha256(b"".join(f.read_bytes() for f in files[name]))
+        slug = name.replace(" ", "_").replace("/", "_")
+        path = cache / f"scores-{args.step}-{slug}-{digest.hexdigest()[:12]}.json"
         if path.exists():
             scores[name] = json.loads(path.read_text())
             continue
@@ -293,9 +304,9 @@ def evaluate(args):
         path.write_text(json.dumps(scores[name]))
         print(f"  {name} scored in {time.perf_counter() - t0:.0f} s", flush=True)
     # Rows kept from earlier runs (e.g. the weights shipped before these).
-    for name in args.cached:
-        path = cache / f"scores-{args.step}-{name.replace(' ', '_')}.json"
-        scores[name] = json.loads(path.read_text())
+    for cached in args.cached:
+        name, path = cached.split("=", 1)
+        scores[name] = json.loads(Path(path).read_text())
         info[name] = {"note": "scores cached by an earlier run"}
     report(scores, info, bench, recipe, len(sources))
 
@@ -369,9 +380,10 @@ def main(argv=None):
     parser.add_argument("--extra", nargs="*", default=[], metavar="NAME=PATH",
                         help="also score these fitted factor models (a model file "
                              "of scripts/train_upscale_detector.py)")
-    parser.add_argument("--cached", nargs="*", default=[], metavar="NAME",
-                        help="also report these rows from cached scores (designs "
-                             "no longer at hand, such as earlier shipped weights)")
+    parser.add_argument("--cached", nargs="*", default=[], metavar="NAME=SCORES",
+                        help="also report these rows from a scores file of an "
+                             "earlier run (designs no longer at hand, such as "
+                             "earlier shipped weights)")
     parser.add_argument("--step", type=int, default=2,
                         help="every step-th held-out source (2: 24 of 48)")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from ._utils import _dropout, _invalid, _pair, _positive_int
 
 __all__ = ["PatchCNN"]
 
-FRONT_ENDS = ("pixels", "residual", "constrained")
+_FRONT_ENDS = ("pixels", "residual", "constrained")
 
 # Fixed second derivatives, one 3x3 kernel each: along the rows, along the
 # columns and along the two diagonals. They remove the content's local mean
@@ -43,10 +43,9 @@ class _ConstrainedFrontEnd(nn.Module):
 
     Each 5x5 filter predicts its centre pixel from the 24 around it and
     returns the error: the centre weight is -1 and the others sum to 1 (on
-    every input channel), so
-    any constant (and the content the prediction captures) gives 0. The
-    constraint is applied in :meth:`forward`, so every step trains a
-    projected filter and no optimizer hook is needed.
+    every input channel), so any constant (and the content the prediction
+    captures) gives 0. The constraint is applied in :meth:`forward`, so
+    every step trains a projected filter and no optimizer hook is needed.
     """
 
     def __init__(self, in_channels, out_channels=3, size=5):
@@ -176,8 +175,8 @@ class PatchCNN(nn.Module):
         n_hidden = _positive_int(n_hidden, "n_hidden", name)
         n_outputs = _positive_int(n_outputs, "n_outputs", name)
         dropout = _dropout(dropout, name)
-        if front_end not in FRONT_ENDS:
-            _invalid("front_end", name, f"one of {FRONT_ENDS}", front_end)
+        if front_end not in _FRONT_ENDS:
+            _invalid("front_end", name, f"one of {_FRONT_ENDS}", front_end)
         reduction = pool_size**n_blocks
         if height < reduction or width < reduction:
             raise ValueError(
