@@ -111,6 +111,38 @@ def _peak_z(power, freqs, factors):
     return z
 
 
+def _as_frames(frames, caller, min_size):
+    """A list of 2-D frames of one size, each at least ``min_size`` a side."""
+    if isinstance(frames, np.ndarray):
+        if frames.ndim == 3 and frames.shape[-1] in (3, 4) and frames.shape[1] > 4:
+            raise ValueError(
+                f"{caller} takes 2-D luminance frames; got an array of "
+                f"shape {frames.shape}, which looks like one RGB image. Convert it "
+                "with skforensics.utils.to_grayscale."
+            )
+        if frames.ndim == 2:
+            frames = [frames]
+    frames = list(frames)
+    if not frames:
+        raise ValueError(f"{caller} needs at least one frame.")
+    shape = np.shape(frames[0])
+    for frame in frames:
+        if np.ndim(frame) != 2:
+            raise ValueError(
+                f"{caller} takes 2-D luminance frames; got an array of "
+                f"shape {np.shape(frame)}. Convert RGB with skforensics.utils.to_grayscale."
+            )
+        if np.shape(frame) != shape:
+            raise ValueError(
+                f"All frames must have one size; got {shape} and {np.shape(frame)}."
+            )
+        if min(shape) < min_size:
+            raise ValueError(
+                f"{caller} needs frames of at least {min_size}x{min_size}; got {shape}."
+            )
+    return frames
+
+
 def resampling_periodicity(frames, *, factors=None):
     """Scan an image (or the frames of a video) for the period of an upscale.
 
@@ -155,33 +187,7 @@ def resampling_periodicity(frames, *, factors=None):
     >>> bool(result.z_max > 100), round(result.factor, 1) in (1.5, 3.0)
     (True, True)
     """
-    if isinstance(frames, np.ndarray):
-        if frames.ndim == 3 and frames.shape[-1] in (3, 4) and frames.shape[1] > 4:
-            raise ValueError(
-                "resampling_periodicity takes 2-D luminance frames; got an array of "
-                f"shape {frames.shape}, which looks like one RGB image. Convert it "
-                "with skforensics.utils.to_grayscale."
-            )
-        if frames.ndim == 2:
-            frames = [frames]
-    frames = list(frames)
-    if not frames:
-        raise ValueError("resampling_periodicity needs at least one frame.")
-    shape = np.shape(frames[0])
-    for frame in frames:
-        if np.ndim(frame) != 2:
-            raise ValueError(
-                "resampling_periodicity takes 2-D luminance frames; got an array of "
-                f"shape {np.shape(frame)}. Convert RGB with skforensics.utils.to_grayscale."
-            )
-        if np.shape(frame) != shape:
-            raise ValueError(
-                f"All frames must have one size; got {shape} and {np.shape(frame)}."
-            )
-        if min(shape) < 32:
-            raise ValueError(
-                f"resampling_periodicity needs frames of at least 32x32; got {shape}."
-            )
+    frames = _as_frames(frames, "resampling_periodicity", min_size=32)
     factors = DEFAULT_FACTORS if factors is None else np.asarray(factors, dtype=float)
     if factors.ndim != 1 or len(factors) == 0 or np.any(~(factors > 1)):
         raise ValueError("factors must be a non-empty 1-D sequence of numbers above 1.")

@@ -13,7 +13,11 @@ decided:
 - the second-derivative profiles of the whole frame, whose averaged spectrum
   peaks at the period of an upscale
   (:func:`skforensics.feature.resampling_periodicity`);
-- how many tiles carry texture at all.
+- how many tiles carry texture at all;
+- where asked, descale and compare
+  (:func:`skforensics.feature.descale_curve`): the residual of the frame's
+  most textured lines against each candidate upscale, which dips at the
+  native size; frames add their residuals.
 
 :func:`pooled_features` turns the accumulated evidence into ten numbers
 (``FEATURES``) and the shipped combiner (a logistic regression trained by
@@ -26,9 +30,13 @@ import warnings
 
 import numpy as np
 
+from ..feature import _descale
 from ..feature._resampling import DEFAULT_FACTORS, _peak_z, _profiles, _spectrum
 
-__all__ = ["FEATURES", "TEXTURE_MIN", "Evidence", "frame_evidence", "pooled_features"]
+__all__ = [
+    "DESCALE_FEATURES", "FEATURES", "TEXTURE_MIN", "Evidence", "combine", "decide",
+    "descale_features", "frame_evidence", "pool", "pooled_features",
+]
 
 # A tile is textured when the mean |4-neighbour Laplacian| of its luminance
 # (in [0, 1]) exceeds this: flat sky, walls and heavy blur fall below it.
@@ -44,6 +52,12 @@ FEATURES = (
     "logit_mean", "logit_q75", "logit_q90", "share_positive", "factor_agreement",
     "log_textured_share", "periodicity_x", "periodicity_y", "periodicity_at_factor",
     "log_n_textured",
+)
+# From the descale curve: the deepest dip, the deepest one at least 0.1 away
+# from it (how deep chance dips go), the deepest within 0.02 of the factor
+# the tiles favour, and the curve's floor against its median (log10).
+DESCALE_FEATURES = (
+    "descale_dip", "descale_dip_second", "descale_dip_at_factor", "descale_floor",
 )
 
 
@@ -66,6 +80,7 @@ class Evidence:
     def __init__(self):
         self.probas, self.textures, self.n_tiles, self.n_textured = [], [], 0, 0
         self.profiles_x, self.profiles_y = [], []
+        self.descale_residuals, self.descale_detail = [], []
 
     def add(self, probas, textures, n_tiles, profile_x, profile_y, n_textured=None):
         """One frame's scored tiles, its tile count (scored or not), its
@@ -88,7 +103,23 @@ class Evidence:
             setattr(merged, name, getattr(self, name) + getattr(other, name))
         merged.n_tiles = self.n_tiles + other.n_tiles
         merged.n_textured = self._n_textured() + other._n_textured()
+        merged.descale_residuals = self._descale()[0] + other._descale()[0]
+        merged.descale_detail = self._descale()[1] + other._descale()[1]
         return merged
+
+    def add_descale(self, frame):
+        """Descale and compare one frame (its residual per kernel and factor
+        of ``descale_curve``'s defaults, and its detail energy)."""
+        residual, detail = _descale._residuals(
+            frame, _descale.DEFAULT_FACTORS, _descale.DEFAULT_KERNELS)
+        residuals, details = self._descale()
+        self.descale_residuals = residuals + [residual]
+        self.descale_detail = details + [detail]
+        return self
+
+    def _descale(self):
+        # Evidence pickled before descale was kept has none.
+        return (getattr(self, "descale_residuals", []), getattr(self, "descale_detail", []))
 
     def _n_textured(self):
         # Evidence pickled before n_textured was kept scored every textured tile.
@@ -188,6 +219,49 @@ def pooled_features(evidence, classes):
         np.log(n_textured + 1.0),
     ])
     return features, float(classes[best])
+
+
+def descale_features(evidence, factor):
+    """The four numbers of ``DESCALE_FEATURES`` (None without descale evidence).
+
+    The residuals of every frame with descale evidence are added before the
+    curve is formed, so noise that differs between frames averages out.
+    """
+    residuals, detail = evidence._descale()
+    if not residuals:
+        return None
+    factors = _descale.DEFAULT_FACTORS
+    curve = _descale._curve(np.sum(residuals, axis=0), float(np.sum(detail)))
+    depth = _descale._dip_depth(curve, factors).max(axis=0)
+    best = int(np.argmax(depth))
+    far = np.abs(factors - factors[best]) >= 0.1
+    near = np.abs(factors - factor) <= 0.02
+    return np.array([
+        depth[best],
+        depth[far].max() if far.any() else 0.0,
+        depth[near].max() if near.any() else 0.0,
+        curve.min() - np.median(curve),
+    ])
+
+
+def pool(evidences):
+    """The evidence of several frames of one file, as one."""
+    pooled = evidences[0]
+    for other in evidences[1:]:
+        pooled = pooled.merge(other)
+    return pooled
+
+
+def decide(evidence, classes, pooling):
+    """P(upscaled), the factor and the features read: by the combiner's
+    second stage (``pooling["descale"]``) where ``evidence`` holds descale
+    evidence, else by its first."""
+    features, factor = pooled_features(evidence, classes)
+    extra = descale_features(evidence, factor) if "descale" in pooling else None
+    if extra is None:
+        return combine(features, pooling), factor, features
+    features = np.r_[features, extra]
+    return combine(features, pooling["descale"]), factor, features
 
 
 def combine(features, pooling):
