@@ -6,7 +6,7 @@ Two designs of issue 23's front-end bake-off, on the protocol of
 ``SOFT``, ``FACTOR_RESAMPLERS``, ``degrade``, ``soften`` and the recipe of
 ``scripts/train_upscale_detector.py``):
 
-- **descale** (``benchmarks/_descale.py``): for each candidate factor (1.2
+- **descale** (:func:`skforensics.feature.descale_curve`): for each candidate factor (1.2
   to 3.2 in steps of 0.01) and kernel (OpenCV bilinear, bicubic and
   Lanczos-4, Pillow cubic and Lanczos-3, swscale cubic), the 64 most
   textured rows and columns are projected by least squares onto the span

@@ -41,6 +41,7 @@ UPSCALES = (
     (2.0, "pillow-lanczos"), (1.25, "opencv-lanczos"), (3.0, "swscale-spline"),
     (2.4, "opencv-bicubic"), (2.0, "swscale-bilinear"), (1.5, "pillow-bilinear"),
 )
+KINDS_PER_SOURCE = {"real": 1, "soft": 3, "up": 3}
 CODECS = (("h264", 18), ("h264", 23), ("h264", 28), ("hevc", 23), ("hevc", 28))
 
 
@@ -76,11 +77,30 @@ def clip_evidence(path, model, n_frames=8):
         lazy.close()
 
 
-def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
+def add_descale(path, evidence, n_frames):
+    """Add descale-and-compare evidence of the first ``n_frames`` frames
+    judged (``upscale_verdict``'s sample) to their :class:`Evidence`."""
+    from skforensics.datasets import LazyVideoFrames
+    from skforensics.inspection._upscale import video_sample
+
+    frames = video_sample(path, len(evidence)).tolist()[:n_frames]
+    lazy = LazyVideoFrames(path, mode="gray")[frames]
+    try:
+        for i in range(len(lazy)):
+            if not evidence[i]._descale()[0]:
+                evidence[i].add_descale(np.asarray(lazy[i], np.float32) / 255)
+    finally:
+        lazy.close()
+
+
+def gather(names, data, cache, model, kinds_per_source, seed=0, make=True,
+           descale_frames=0):
     """Make (or reuse) every clip and its evidence; return rows of metadata.
 
     With ``make=False`` only the clips already in ``cache`` are used (a run
-    that was stopped part way is fitted on what it gathered).
+    that was stopped part way is fitted on what it gathered). With
+    ``descale_frames`` the first frames judged of every clip also carry
+    descale evidence (a cached clip is made again from its seed for it).
     """
     import _video_clips as vc
 
@@ -95,22 +115,35 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
         target = cache / f"{k:05d}.pkl"
         row = dict(source=names[si], kind=kind, factor=factor or 1.0,
                    resampler=resampler, codec=codec, crf=crf, evidence=str(target))
-        if not target.exists():
-            if not make:
-                continue
+        if not target.exists() and not make:
+            continue
+        if not target.exists() or descale_frames:
+            evidence = None
+            if target.exists():
+                with open(target, "rb") as handle:
+                    evidence = pickle.load(handle)
+                if all(e._descale()[0] for e in evidence[:descale_frames]):
+                    evidence = None  # nothing to add
+                    rows.append(row)
+                    labels[target.stem] = kind == "up"
+                    continue
             if si not in photos:
                 photos.clear()
                 photos[si] = np.asarray(read_image(Path(data) / names[si]))
             photo = photos[si]
             if vc.clip_size(photo.shape) is None:
                 continue
+            # The same seed makes the same clip again (for the descale step).
             rng = np.random.default_rng([seed, si, k])
             frames = vc.make_frames(photo, kind, rng, factor=factor, resampler=resampler)
             clip = cache / f"{k:05d}.mp4"
             vc.write_clip(frames, clip, codec=codec, crf=crf)
+            if evidence is None:
+                evidence = clip_evidence(clip, model)
+            add_descale(clip, evidence, descale_frames)
             partial = target.with_suffix(".part")
             with open(partial, "wb") as handle:
-                pickle.dump(clip_evidence(clip, model), handle)
+                pickle.dump(evidence, handle)
             partial.replace(target)  # a stopped run leaves no truncated file
             clip.unlink()
         rows.append(row)
@@ -123,9 +156,13 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True):
     return rows
 
 
-def design_matrix(rows, classes):
-    """Two rows per clip: the file (all frames) and its first frame alone."""
-    from skforensics.inspection._upscale_evidence import pooled_features
+def design_matrix(rows, classes, descale=True):
+    """Two rows per clip: the file (all frames) and its first frame alone.
+
+    With ``descale``, each row also carries ``DESCALE_FEATURES`` (the clips
+    must have been gathered with ``descale_frames``).
+    """
+    from skforensics.inspection._upscale_evidence import descale_features, pooled_features
 
     X, y, groups, n_frames = [], [], [], []
     for row in rows:
@@ -135,7 +172,10 @@ def design_matrix(rows, classes):
             pooled = subset[0]
             for other in subset[1:]:
                 pooled = pooled.merge(other)
-            X.append(pooled_features(pooled, classes)[0])
+            features, factor = pooled_features(pooled, classes)
+            if descale:
+                features = np.r_[features, descale_features(pooled, factor)]
+            X.append(features)
             y.append(row["kind"] == "up")
             groups.append(row["source"])
             n_frames.append(len(subset))
@@ -165,6 +205,22 @@ def _fits(path):
         return clip_size(image.size[::-1]) is not None
 
 
+def training_sources(data):
+    """The tile net's training sources a clip can pan across, in a seeded
+    order (a run stopped part way has seen every folder)."""
+    meta = json.loads((ROOT / "skforensics/models/weights/upscale.json").read_text())
+    names = [n for n in meta["train_sources"] if _fits(Path(data) / n)]
+    return [names[i] for i in np.random.default_rng(0).permutation(len(names))]
+
+
+def cached_rows(data, cache, kinds_per_source=KINDS_PER_SOURCE):
+    """The rows of the clips already gathered in ``cache``."""
+    names = training_sources(data)
+    return [dict(source=names[si], kind=kind, evidence=str(Path(cache) / f"{k:05d}.pkl"))
+            for k, (si, kind, *_) in enumerate(clip_plan(names, kinds_per_source))
+            if (Path(cache) / f"{k:05d}.pkl").exists()]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data"),
@@ -173,6 +229,9 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "skforensics/models/weights"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-sources", type=int, default=None)
+    parser.add_argument("--descale-frames", type=int, default=2,
+                        help="frames of each clip (the first judged) that also give "
+                             "descale-and-compare evidence")
     parser.add_argument("--fit-only", action="store_true",
                         help="fit on the clips already in --cache, make no new ones")
     args = parser.parse_args(argv)
@@ -183,17 +242,14 @@ def main(argv=None):
     from skforensics.models import pretrained
 
     torch.set_num_threads(args.threads)
-    meta = json.loads((ROOT / "skforensics/models/weights/upscale.json").read_text())
-    names = [n for n in meta["train_sources"] if _fits(Path(args.data) / n)]
-    # A seeded order, so that a run stopped part way has seen every folder.
-    names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
-    names = names[: args.max_sources]
+    names = training_sources(args.data)[: args.max_sources]
     model = pretrained("upscale-factor")
     model = model[-1] if hasattr(model, "steps") else model
     classes = np.asarray(model.classes_, dtype=float)
-    kinds = {"real": 1, "soft": 3, "up": 3}
+    kinds = KINDS_PER_SOURCE
     t0 = time.process_time()
-    rows = gather(names, args.data, Path(args.cache), model, kinds, make=not args.fit_only)
+    rows = gather(names, args.data, Path(args.cache), model, kinds, make=not args.fit_only,
+                  descale_frames=args.descale_frames)
     evidence_s = time.process_time() - t0
     X, y, groups, n_frames = design_matrix(rows, classes)
     t0 = time.process_time()
