@@ -191,22 +191,22 @@ class UpscaleStep:
         self.max_tiles = max_tiles
 
     def __call__(self, source, record, map_path):
-        from ._upscale import frame_luminance, upscale_verdict
+        from ._upscale import frame_luminance, frames_verdict, upscale_verdict
 
         estimator = load_estimator(self.estimator)
         final = estimator[-1] if hasattr(estimator, "steps") else estimator
-        # The luminance the net reads, made once for the verdict and the map.
-        frame = None
-        if source.image is not None:
-            frame = frame_luminance(source.image, final)
         # "default": upscale_verdict's own bound on the tiles per frame.
         tiles = {} if self.max_tiles == "default" else {"max_tiles": self.max_tiles}
-        verdict = upscale_verdict(
-            source.path if frame is None else frame,
-            n_frames=self.n_frames,
-            estimator=estimator,
-            **tiles,
-        )
+        frame = None
+        if source.image is None:  # a video, read by upscale_verdict
+            verdict = upscale_verdict(
+                source.path, n_frames=self.n_frames, estimator=estimator, **tiles
+            )
+        else:
+            # The luminance the net reads, made once for the verdict and the
+            # map from pixels validated once (read_source): not checked again.
+            frame = frame_luminance(source.image, final, validated=True)
+            verdict = frames_verdict(_ValidatedTiles(final), [frame], **tiles)
         record.update(
             height=verdict.height,
             width=verdict.width,
@@ -224,7 +224,7 @@ class UpscaleStep:
 
         # The tiles of the luminance that the verdict's net read (as
         # upscale_verdict, the pipeline's grey conversion is frame_luminance).
-        tiles = np.asarray(final.predict_patch_map([frame])[0])
+        tiles = np.asarray(final._patch_maps([frame], False, validated=True)[0])
         del frame
         tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
         fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
@@ -246,6 +246,20 @@ class UpscaleStep:
             score=record["p_upscaled"],
         ).plot(ax=fig.subplots())
         _save_figure(fig, map_path)
+
+
+class _ValidatedTiles:
+    """The tile net ``net`` scoring tiles of a luminance validated once: its
+    ``predict_proba`` does not check them again (the rest is the net's)."""
+
+    def __init__(self, net):
+        self._net = net
+
+    def __getattr__(self, name):
+        return getattr(self._net, name)
+
+    def predict_proba(self, tiles):
+        return self._net._pooled(tiles, validated=True)
 
 
 class JPEGStep:

@@ -25,6 +25,10 @@ VIDEO_EXTENSIONS = frozenset(
 )
 
 
+# upscale_verdict's bound on the tiles the net scores per frame.
+MAX_TILES = 256
+
+
 def is_video_path(path):
     """Whether ``path`` names a video file, by its extension."""
     return os.path.splitext(os.fspath(path))[1].lower() in VIDEO_EXTENSIONS
@@ -55,7 +59,7 @@ def video_sample(path, n_frames):
     return np.array(sorted(chosen), dtype=np.intp)
 
 
-def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
+def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     """Tell whether an image or video was upscaled, and from which native size.
 
     A verdict per file, as the ``skforensics upscale`` command prints it.
@@ -156,57 +160,72 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
     ('image', [0], True)
     """
     from ..models import pretrained
-    from ..models._pretrained import load_upscale_pooling
     from ..utils import read_image
-    from ._upscale_evidence import FEATURES, combine, frame_evidence, pooled_features
 
     if estimator is None:
         estimator = pretrained("upscale-factor")
     model = estimator[-1] if hasattr(estimator, "steps") else estimator
-    classes = np.asarray(model.classes_, dtype=float)
-    pooling = load_upscale_pooling()
     n_frames = int(n_frames)
     if n_frames < 1:
         raise ValueError(f"n_frames must be at least 1; got {n_frames}.")
-    if max_tiles is not None and int(max_tiles) < 1:
-        raise ValueError(f"max_tiles must be at least 1 or None; got {max_tiles}.")
-
-    frame_evidences = []
+    _check_max_tiles(max_tiles)  # before any file is read
     name = None if isinstance(source, np.ndarray) else os.fspath(source)
 
-    def judge(image):
-        try:
-            frame = frame_luminance(image, model)
-        except ValueError as exc:
-            if name is None:
-                raise
-            # check_images' refusal (too small, channels) names no file.
-            raise ValueError(f"'{name}': {exc}") from None
-        frame_evidences.append(frame_evidence(model, frame, max_tiles=max_tiles))
-        return image.shape
+    def luminances(images):
+        for image in images:
+            try:
+                yield frame_luminance(image, model)
+            except ValueError as exc:
+                if name is None:
+                    raise
+                # check_images' refusal (too small, channels) names no file.
+                raise ValueError(f"'{name}': {exc}") from None
 
     if isinstance(source, np.ndarray):
-        kind, frames = "image", [0]
-        shape = judge(source)
-    elif is_video_path(source):
+        return frames_verdict(model, luminances([source]), max_tiles=max_tiles)
+    if is_video_path(source):
         from ..datasets import LazyVideoFrames
 
-        kind = "video"
         frames = video_sample(source, n_frames).tolist()
         lazy = LazyVideoFrames(source, mode="gray")[frames]
         try:
-            for i in range(len(lazy)):
-                shape = judge(lazy[i])
+            return frames_verdict(
+                model,
+                luminances(lazy[i] for i in range(len(lazy))),
+                max_tiles=max_tiles,
+                kind="video",
+                frames=frames,
+            )
         finally:
             lazy.close()
-    else:
-        if os.path.splitext(os.fspath(source))[1].lower() not in IMAGE_EXTENSIONS:
-            raise ValueError(
-                f"'{os.fspath(source)}' is neither an image nor a video file "
-                "by its extension."
-            )
-        kind, frames = "image", [0]
-        shape = judge(read_image(source))
+    if os.path.splitext(os.fspath(source))[1].lower() not in IMAGE_EXTENSIONS:
+        raise ValueError(
+            f"'{os.fspath(source)}' is neither an image nor a video file "
+            "by its extension."
+        )
+    return frames_verdict(model, luminances([read_image(source)]), max_tiles=max_tiles)
+
+
+def frames_verdict(
+    model, luminances, *, max_tiles=MAX_TILES, kind="image", frames=(0,)
+):
+    """:func:`upscale_verdict`'s answer from the luminance of the frames of
+    one file, each float32 in [0, 1] and validated (:func:`frame_luminance`).
+
+    ``model`` is the tile net (the last step of the estimator),
+    ``luminances`` an iterable of the frames' luminance, ``frames`` their
+    indices in the file.
+    """
+    from ..models._pretrained import load_upscale_pooling
+    from ._upscale_evidence import FEATURES, combine, frame_evidence, pooled_features
+
+    _check_max_tiles(max_tiles)
+    classes = np.asarray(model.classes_, dtype=float)
+    pooling = load_upscale_pooling()
+    frame_evidences = []
+    for frame in luminances:
+        frame_evidences.append(frame_evidence(model, frame, max_tiles=max_tiles))
+        shape = frame.shape
     pooled = frame_evidences[0]
     for other in frame_evidences[1:]:
         pooled = pooled.merge(other)
@@ -222,7 +241,7 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
         kind=kind,
         height=height,
         width=width,
-        frames=frames,
+        frames=list(frames),
         frame_p_upscaled=frame_p,
         p_upscaled=float(p_up),
         upscaled=bool(upscaled),
@@ -234,7 +253,12 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=256, estimator=None):
     )
 
 
-def frame_luminance(image, model):
+def _check_max_tiles(max_tiles):
+    if max_tiles is not None and int(max_tiles) < 1:
+        raise ValueError(f"max_tiles must be at least 1 or None; got {max_tiles}.")
+
+
+def frame_luminance(image, model, *, validated=False):
     """The luminance that the tile net ``model`` reads of one image: float32
     in [0, 1], BT.601 grey of a colour image.
 
@@ -242,26 +266,32 @@ def frame_luminance(image, model):
     it, at least the net's tile size. An 8-bit image is checked on its
     top-left corner (:func:`~skforensics.utils._io.image_corner`) and
     converted a strip of rows at a time: the same values, without a float
-    copy of the colour image.
+    copy of the colour image. ``validated=True``: the image was checked by
+    the caller (analyse's pixels, validated once), only its size is.
     """
     from ..utils import check_images, to_grayscale
     from ..utils._color import _gray_one
     from ..utils._io import image_corner, without_alpha
+    from ..utils._validation import check_min_size
 
     hint = " (the upscale net's tiles)"
     image = np.asarray(image)
     height, width = (int(n) for n in model.patch_size_)
-    if image.dtype != np.uint8 or image.ndim not in (2, 3):
+    if validated:
+        check_min_size(image.shape, (height, width), hint=hint, where=" (image 0)")
+    elif image.dtype != np.uint8 or image.ndim not in (2, 3):
         image = check_images([image], min_size=(height, width), min_size_hint=hint)[0]
+    else:
+        check_images(
+            [image_corner(image, height, width)],
+            min_size=(height, width),
+            min_size_hint=hint,
+        )
+    if image.dtype != np.uint8:
         image = np.asarray(image, dtype=np.float32)
         if image.ndim == 3:
             image = np.asarray(to_grayscale(image[np.newaxis])[0], dtype=np.float32)
         return image
-    check_images(
-        [image_corner(image, height, width)],
-        min_size=(height, width),
-        min_size_hint=hint,
-    )
     image = without_alpha(image)
     gray = np.empty(image.shape[:2], dtype=np.float32)
     for top in range(0, image.shape[0], _STRIP_ROWS):

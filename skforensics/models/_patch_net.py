@@ -277,17 +277,22 @@ class PatchNetMixin(CheckedFitMixin):
         pooled = [self._pool(m.reshape(-1, m.shape[-1])) for m in outputs]
         return np.stack(pooled).astype(np.float64)
 
-    def _pooled(self, X):
-        X = self._check_images(X, reset=False)
+    def _pooled(self, X, *, validated=False):
+        """The pooled answers of X; ``validated=True``: X was checked by the
+        caller (a pipeline that validated its pixels once), not again."""
+        if not validated:
+            X = self._check_images(X, reset=False)
         return self._pool_outputs(self._patch_outputs(X, self.predict_sampling))
 
-    def _patch_maps(self, X, return_pooled):
+    def _patch_maps(self, X, return_pooled, *, validated=False):
         """Tile maps of X, and the pooled answers from the same pass.
 
         The pooled answers reuse the grid's outputs when
         ``predict_sampling="grid"``; otherwise their patches are scored too.
+        ``validated=True``: X was checked by the caller, not again.
         """
-        X = self._check_images(X, reset=False)
+        if not validated:
+            X = self._check_images(X, reset=False)
         outputs = self._patch_outputs(X, "grid")
         maps = [self._map_values(m) for m in outputs]
         maps = np.stack(maps) if isinstance(X, np.ndarray) else maps

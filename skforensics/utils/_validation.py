@@ -100,6 +100,28 @@ def check_image(
         )
     if check_range and not from_integers and image.size:
         _check_unit_range(image, where)
+    return _check_shape(
+        image,
+        n_channels=n_channels,
+        convert_to=convert_to,
+        min_size=min_size,
+        min_size_hint=min_size_hint,
+        where=where,
+    )
+
+
+def _check_shape(
+    image,
+    *,
+    n_channels=None,
+    convert_to=None,
+    min_size=None,
+    min_size_hint="",
+    where="",
+):
+    """The rules of :func:`check_image` that read no pixel value, on an
+    image whose values were checked: the channel policy ``convert_to``,
+    the channel count and the smallest size."""
     if convert_to is not None:
         image = _convert_channels(image, convert_to)
     channels = 1 if image.ndim == 2 else image.shape[2]
@@ -116,15 +138,22 @@ def check_image(
             f"image{where}: {fix}."
         )
     if min_size is not None:
-        min_h, min_w = as_pair(min_size)
-        if image.shape[0] < min_h or image.shape[1] < min_w:
-            raise ValueError(
-                f"Images must be at least {min_h}x{min_w} pixels (height x width)"
-                f"{min_size_hint}; got a {_describe_size(image.shape)} image"
-                f"{where}. Pass larger images"
-                + (", or lower the size the estimator needs." if min_size_hint else ".")
-            )
+        check_min_size(image.shape, min_size, hint=min_size_hint, where=where)
     return image
+
+
+def check_min_size(shape, min_size, *, hint="", where=""):
+    """Refuse an image of ``shape`` smaller than ``min_size``, as
+    :func:`check_images` does (``hint`` says why, e.g. ``" for
+    patch_size=(64, 64)"``): the check of an image validated before."""
+    min_h, min_w = as_pair(min_size)
+    if shape[0] < min_h or shape[1] < min_w:
+        raise ValueError(
+            f"Images must be at least {min_h}x{min_w} pixels (height x width)"
+            f"{hint}; got a {_describe_size(shape)} image"
+            f"{where}. Pass larger images"
+            + (", or lower the size the estimator needs." if hint else ".")
+        )
 
 
 # Float pixels may overshoot [0, 1] by this much (rounding, interpolation)
@@ -389,13 +418,13 @@ def check_images(
         )
         _warn_low_uint16(np.array([highest], np.uint16), "")
     if n_channels is not None or convert_to is not None:
-        after = dict(
-            n_channels=n_channels,
-            convert_to=convert_to,
-            check_range=False,
-            warn_uint16=False,
-        )
-        images = [check_image(img, index=i, **after) for i, img in enumerate(images)]
+        # The values are checked: the policy and the count read no pixel again.
+        images = [
+            _check_shape(
+                img, n_channels=n_channels, convert_to=convert_to, where=f" (image {i})"
+            )
+            for i, img in enumerate(images)
+        ]
     return images
 
 
@@ -465,15 +494,12 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
     checked = checked.reshape(X.shape[:3] + checked.shape[2:])
     if convert_to is not None:
         checked = _convert_channels(checked, convert_to, stack=True)
-    if n_channels is not None:
-        check_image(checked[0], n_channels=n_channels, check_range=False)
-    if kwargs["min_size"] is not None:
-        check_image(
-            checked[0],
-            min_size=kwargs["min_size"],
-            min_size_hint=kwargs["min_size_hint"],
-            check_range=False,
-        )
+    _check_shape(
+        checked[0],
+        n_channels=n_channels,
+        min_size=kwargs["min_size"],
+        min_size_hint=kwargs["min_size_hint"],
+    )
     return checked
 
 
