@@ -205,6 +205,18 @@ def _fits(path):
         return clip_size(image.size[::-1]) is not None
 
 
+def _stage(features, scaler, clf):
+    """One logistic regression of the combiner, as JSON."""
+    return {
+        "features": list(features),
+        "mean": scaler.mean_.tolist(),
+        "scale": scaler.scale_.tolist(),
+        "coef": clf.coef_[0].tolist(),
+        "intercept": float(clf.intercept_[0]),
+        "C": float(clf.C_[0]),
+    }
+
+
 def training_sources(data):
     """The tile net's training sources a clip can pan across, in a seeded
     order (a run stopped part way has seen every folder)."""
@@ -232,13 +244,16 @@ def main(argv=None):
     parser.add_argument("--descale-frames", type=int, default=2,
                         help="frames of each clip (the first judged) that also give "
                              "descale-and-compare evidence")
+    parser.add_argument("--band", type=float, nargs=2, default=(0.02, 0.98),
+                        help="first-stage P(upscaled) within which the verdict "
+                             "also reads descale evidence")
     parser.add_argument("--fit-only", action="store_true",
                         help="fit on the clips already in --cache, make no new ones")
     args = parser.parse_args(argv)
 
     import torch
 
-    from skforensics.inspection._upscale_evidence import FEATURES
+    from skforensics.inspection._upscale_evidence import DESCALE_FEATURES, FEATURES
     from skforensics.models import pretrained
 
     torch.set_num_threads(args.threads)
@@ -251,21 +266,17 @@ def main(argv=None):
     rows = gather(names, args.data, Path(args.cache), model, kinds, make=not args.fit_only,
                   descale_frames=args.descale_frames)
     evidence_s = time.process_time() - t0
-    X, y, groups, n_frames = design_matrix(rows, classes)
+    X, y, groups, n_frames = design_matrix(rows, classes, descale=args.descale_frames > 0)
     t0 = time.process_time()
-    scaler, clf = fit(X, y, groups)
-    p = clf.predict_proba(scaler.transform(X))[:, 1]
+    n_first = len(FEATURES)
+    scaler, clf = fit(X[:, :n_first], y, groups)
+    p = clf.predict_proba(scaler.transform(X[:, :n_first]))[:, 1]
     print(f"{len(rows)} clips of {len(set(groups))} sources; C = {clf.C_[0]:.3g}; "
           f"training rows called upscaled: fakes {np.mean(p[y] > .5):.1%}, "
           f"real and soft {np.mean(p[~y] > .5):.1%}")
     out = {
         "name": "upscale-pooling",
-        "features": list(FEATURES),
-        "mean": scaler.mean_.tolist(),
-        "scale": scaler.scale_.tolist(),
-        "coef": clf.coef_[0].tolist(),
-        "intercept": float(clf.intercept_[0]),
-        "C": float(clf.C_[0]),
+        **_stage(FEATURES, scaler, clf),
         "train_sources": sorted(set(groups.tolist())),
         "n_clips": len(rows),
         "kinds_per_source": kinds,
@@ -273,8 +284,17 @@ def main(argv=None):
         "upscales": [f"x{f:g} {r}" for f, r in UPSCALES],
         "rows": "each clip twice: 8 frames pooled, and its first frame alone",
         "evidence_cpu_s": evidence_s,
-        "fit_cpu_s": time.process_time() - t0,
     }
+    if args.descale_frames > 0:
+        # The second stage reads descale evidence too; upscale_verdict computes
+        # it only where the first stage's P lies within the band.
+        scaler2, clf2 = fit(X, y, groups)
+        p2 = clf2.predict_proba(scaler2.transform(X))[:, 1]
+        print(f"with descale: C = {clf2.C_[0]:.3g}; training rows called upscaled: "
+              f"fakes {np.mean(p2[y] > .5):.1%}, real and soft {np.mean(p2[~y] > .5):.1%}")
+        out["descale"] = {**_stage(FEATURES + DESCALE_FEATURES, scaler2, clf2),
+                          "band": list(args.band), "frames": args.descale_frames}
+    out["fit_cpu_s"] = time.process_time() - t0
     target = Path(args.out) / "upscale-pooling.json"
     target.write_text(json.dumps(out, indent=1) + "\n")
     print(f"Wrote {target}")

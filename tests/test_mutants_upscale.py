@@ -650,3 +650,63 @@ def test_the_defaults_8_frames_256_tiles_and_the_shipped_net(monkeypatch, poolin
         up.upscale_verdict("clip.mp4", estimator=net)
     assert sampled == [8]
     assert verdict.kind == "image"
+
+
+# ---------------------------------------------------------------------------
+# The combiner's second stage: descale and compare where the first is unsure.
+# ---------------------------------------------------------------------------
+
+
+def _two_stages(pooling, intercept, band=(0.2, 0.8)):
+    pooling["coef"][0] = 0.0
+    pooling["intercept"] = intercept
+    n = len(ue.FEATURES) + len(ue.DESCALE_FEATURES)
+    pooling["descale"] = {"mean": [0.0] * n, "scale": [1.0] * n,
+                          "coef": [0.0] * len(ue.FEATURES) + [1.0, 0.0, 0.0, 0.0],
+                          "intercept": -0.5, "band": list(band), "frames": 2}
+    return pooling
+
+
+def test_an_unsure_first_stage_reads_descale_evidence(pooling, monkeypatch):
+    _two_stages(pooling, intercept=0.0)  # first stage: P = 0.5, in the band
+    seen = []
+    real = ue.Evidence.add_descale
+    monkeypatch.setattr(ue.Evidence, "add_descale",
+                        lambda self, frame: seen.append(frame.shape) or real(self, frame))
+    frame = _upscaled_frame()[:256, :320]
+    verdict = up.upscale_verdict(frame, estimator=TileNet())
+    assert verdict.descaled and seen == [(256, 320)]
+    evidence = ue.frame_evidence(TileNet(), frame).add_descale(frame)
+    features, factor = ue.pooled_features(evidence, CLASSES)
+    extra = ue.descale_features(evidence, factor)
+    expected = ue.combine(np.r_[features, extra], pooling["descale"])
+    assert verdict.p_upscaled == pytest.approx(expected)
+    assert verdict.p_upscaled == pytest.approx(1 / (1 + np.exp(0.5 - extra[0])))
+    np.testing.assert_allclose(verdict.frame_p_upscaled, [expected])
+    assert list(verdict.evidence) == list(ue.FEATURES + ue.DESCALE_FEATURES)
+    assert verdict.evidence["descale_dip"] == pytest.approx(extra[0])
+
+
+@pytest.mark.parametrize("intercept", [-3.0, 3.0])
+def test_a_sure_first_stage_pays_for_no_descale(pooling, monkeypatch, intercept):
+    _two_stages(pooling, intercept=intercept)
+    monkeypatch.setattr(ue.Evidence, "add_descale",
+                        lambda self, frame: pytest.fail("descaled a sure case"))
+    verdict = up.upscale_verdict(_upscaled_frame()[:256, :320], estimator=TileNet())
+    assert not verdict.descaled and list(verdict.evidence) == list(ue.FEATURES)
+    assert verdict.p_upscaled == pytest.approx(1 / (1 + np.exp(-intercept)))
+
+
+def test_a_video_descales_its_first_frames_only(pooling, monkeypatch):
+    _two_stages(pooling, intercept=0.0)
+    seen = []
+    real = ue.Evidence.add_descale
+    monkeypatch.setattr(ue.Evidence, "add_descale",
+                        lambda self, frame: seen.append(float(frame[0, 0])) or real(self, frame))
+    frames = [_upscaled_frame()[:128, :128] + 0.01 * k for k in range(4)]
+    verdict = up.frames_verdict(TileNet(), iter(frames), kind="video", frames=range(4))
+    assert verdict.descaled and seen == [frames[0][0, 0], frames[1][0, 0]]
+    # Frames with descale evidence are judged by the second stage, the others by the first.
+    firsts = [ue.combine(ue.pooled_features(ue.frame_evidence(TileNet(), f), CLASSES)[0],
+                         pooling) for f in frames[2:]]
+    np.testing.assert_allclose(verdict.frame_p_upscaled[2:], firsts)

@@ -113,8 +113,11 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         - ``factor_proba``: dict, factor -> the net's mean probability over
           the textured tiles (1.0 for native);
         - ``evidence``: dict, the pooled numbers the combiner read
-          (``skforensics.inspection._upscale_evidence.FEATURES``), for
-          audits;
+          (``skforensics.inspection._upscale_evidence.FEATURES``, and
+          ``DESCALE_FEATURES`` when ``descaled``), for audits;
+        - ``descaled``: bool, whether the combiner was unsure on the tiles
+          and the periodicity alone and also read descale and compare
+          (see Notes);
         - ``native_height``, ``native_width``: the frame size divided by
           ``factor``, rounded.
 
@@ -144,6 +147,13 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     pictures) is judged on its keyframes and the frames right after them.
     Keyframes are also the encoder's best pictures: the evidence of an
     upscale survives best there.
+
+    The combiner has two stages. The first reads the tiles and the
+    periodicity. Where its probability is neither near 0 nor near 1 (the
+    band stored with the combiner), the first two frames judged are also
+    descaled and compared (:func:`skforensics.feature.descale_curve`:
+    about a second per frame on one core, whatever its size) and the
+    second stage decides on all the evidence. Clear cases pay nothing more.
 
     The held-out figures of the verdict on whole video files and on images
     are in the user guide (:ref:`fake4k`); blur, defocus and noise are the
@@ -217,22 +227,28 @@ def frames_verdict(
     indices in the file.
     """
     from ..models._pretrained import load_upscale_pooling
-    from ._upscale_evidence import FEATURES, combine, frame_evidence, pooled_features
+    from ._upscale_evidence import DESCALE_FEATURES, FEATURES, decide, frame_evidence, pool
 
     _check_max_tiles(max_tiles)
     classes = np.asarray(model.classes_, dtype=float)
     pooling = load_upscale_pooling()
-    frame_evidences = []
+    second = pooling.get("descale")
+    frame_evidences, kept = [], []
     for frame in luminances:
         frame_evidences.append(frame_evidence(model, frame, max_tiles=max_tiles))
+        if second is not None and len(kept) < second["frames"]:
+            kept.append(frame)  # descaled below if the first stage is unsure
         shape = frame.shape
-    pooled = frame_evidences[0]
-    for other in frame_evidences[1:]:
-        pooled = pooled.merge(other)
-    features, factor = pooled_features(pooled, classes)
-    p_up = combine(features, pooling)
-    frame_p = np.array([combine(pooled_features(e, classes)[0], pooling)
-                        for e in frame_evidences])
+    pooled = pool(frame_evidences)
+    p_up, factor, features = decide(pooled, classes, pooling)
+    descaled = second is not None and bool(second["band"][0] <= p_up <= second["band"][1])
+    if descaled:
+        # Unsure: descale and compare the first frames judged, and decide again.
+        for evidence, frame in zip(frame_evidences, kept):
+            evidence.add_descale(frame)
+        pooled = pool(frame_evidences)
+        p_up, factor, features = decide(pooled, classes, pooling)
+    frame_p = np.array([decide(e, classes, pooling)[0] for e in frame_evidences])
     upscaled = p_up > 0.5
     mean = pooled.textured_proba().mean(axis=0)
     height, width = int(shape[0]), int(shape[1])
@@ -247,7 +263,8 @@ def frames_verdict(
         upscaled=bool(upscaled),
         factor=float(factor),
         factor_proba={float(c): float(p) for c, p in zip(classes, mean)},
-        evidence=dict(zip(FEATURES, map(float, features))),
+        evidence=dict(zip(FEATURES + DESCALE_FEATURES * descaled, map(float, features))),
+        descaled=descaled,
         native_height=round(height / factor),
         native_width=round(width / factor),
     )
