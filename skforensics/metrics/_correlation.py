@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.utils import assert_all_finite
 
 from ..utils._param_validation import StrOptions, validate_params
+from ..utils._validation import check_one_per_image
 from ..utils._warnings import warn_user
 
 __all__ = ["krocc", "plcc", "rmse", "srocc"]
@@ -30,14 +31,7 @@ def _check_scores(y_true, y_pred, func_name, min_samples):
             raise TypeError(
                 f"{name} must hold numbers; got an array of dtype {values.dtype}."
             )
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values[:, 0]
-        if values.ndim != 1:
-            raise ValueError(
-                f"{name} must be 1-D, one score per image; got an array of shape "
-                f"{values.shape}."
-            )
-        values = values.astype(np.float64)
+        values = check_one_per_image(values, name, "score").astype(np.float64)
         assert_all_finite(values, input_name=name)
         arrays.append(values)
     y_true, y_pred = arrays

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ..utils._validation import check_one_per_image
+
 __all__ = [
     "check_masks",
     "check_targets",
@@ -35,14 +37,7 @@ def check_targets(y, n_images, owner, *, name="y", none_hint=""):
             f"{owner} requires {name} to be passed, but the target {name} is "
             f"None.{none_hint}"
         )
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(
-            f"{name} must have shape (n_images,), one target per image; got shape "
-            f"{y.shape}."
-        )
+    y = check_one_per_image(y, name, "target")
     if len(y) != n_images:
         raise ValueError(
             f"{name} has {len(y)} entries but X has {n_images} images; pass one "

@@ -503,6 +503,20 @@ def _check_image_array(X, *, input_name, copy, **kwargs):
     return checked
 
 
+def check_one_per_image(values, name, what):
+    """``values`` as a 1-D array, one ``what`` (``"score"``, ``"target"``)
+    per image: shape ``(n, 1)`` is flattened, any other than ``(n,)`` refused."""
+    values = np.asarray(values)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D of shape (n_images,), one {what} per image; got "
+            f"an array of shape {values.shape}."
+        )
+    return values
+
+
 def n_channels_of(image):
     """Number of channels of one image: 1 for ``(H, W)``, else ``shape[2]``."""
     return 1 if image.ndim == 2 else image.shape[2]
