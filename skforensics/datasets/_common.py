@@ -1,12 +1,23 @@
 """Helpers shared by the dataset generators: parameter checks, crops, stacking."""
 
+from numbers import Integral
+
 import numpy as np
 
 from ..utils import check_images
 from ..utils._color import from_uint8, to_uint8  # noqa: F401 (the one home)
-from ..utils._param_validation import check_pair, invalid_parameter
+from ..utils._param_validation import Interval, check_pair, invalid_parameter
 
 __all__ = []
+
+# The constraints of the generators that crop their source images: the
+# parameters of check_source_images, and the random state of the crops.
+CROP_CONSTRAINTS = {
+    "images": "no_validation",
+    "crop_size": "no_validation",
+    "n_crops": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}
 
 
 def check_source_images(images, crop_size, n_crops, func_name):
@@ -51,6 +62,15 @@ def crop(image, corner, size):
         return np.array(image, dtype=np.float32)
     r, c = corner
     return np.array(image[r : r + size[0], c : c + size[1]], dtype=np.float32)
+
+
+def source_windows(images, crop_hw, n_crops, rng):
+    """Yield ``(index, image, corners)`` for each source image, in order:
+    the image as float32 and the top-left corners of its windows
+    (:func:`crop_corners`, drawn from ``rng`` when the image is reached)."""
+    for index in range(len(images)):
+        image = np.asarray(images[index], dtype=np.float32)
+        yield index, image, crop_corners(image.shape, crop_hw, n_crops, rng)
 
 
 def stack_or_list(samples):

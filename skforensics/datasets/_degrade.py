@@ -9,14 +9,13 @@ makes training pairs in which real and fake share the post-processing, so
 that only the resampling tells them apart.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._color import from_uint8, to_uint8
 from ..utils._param_validation import (
-    Interval,
     StrOptions,
     invalid_parameter,
     is_int,
@@ -24,10 +23,11 @@ from ..utils._param_validation import (
 )
 from ._codecs import _PRESETS, _VIDEO_CODECS, CODECS, _video_uint8, video_round_trip
 from ._common import (
+    CROP_CONSTRAINTS,
     check_source_images,
     crop,
-    crop_corners,
     on_8bit_grid,
+    source_windows,
     stack_or_list,
 )
 from ._filters import (
@@ -166,7 +166,7 @@ def _chain_name(chain):
 
 @validate_params(
     {
-        "images": "no_validation",
+        **CROP_CONSTRAINTS,
         "factors": "no_validation",
         "resamplers": "no_validation",
         "downscale": [StrOptions({"same"} | set(RESAMPLERS))],
@@ -175,11 +175,8 @@ def _chain_name(chain):
         "crf": "no_validation",
         "jpeg_quality": "no_validation",
         "preset": [StrOptions(_PRESETS)],
-        "crop_size": "no_validation",
-        "n_crops": [Interval(Integral, 1, None, closed="left")],
         "labels": [StrOptions({"binary", "factor"})],
         "return_details": ["boolean"],
-        "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -367,10 +364,8 @@ def make_degraded_images(
     binary = labels == "binary"
 
     X, y, groups, details = [], [], [], []
-    for index in range(len(images)):
-        image = np.asarray(images[index], dtype=np.float32)
+    for index, image, corners in source_windows(images, crop_hw, n_crops, rng):
         quantize = on_8bit_grid(image)
-        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
         fakes = {}
         for corner in corners:
             factor = factors[rng.randint(len(factors))]

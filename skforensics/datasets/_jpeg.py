@@ -1,6 +1,6 @@
 """Samples labelled by the JPEG quality they were compressed with."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import cv2
 import numpy as np
@@ -14,10 +14,11 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ._common import (
+    CROP_CONSTRAINTS,
     check_source_images,
     crop,
-    crop_corners,
     from_uint8,
+    source_windows,
     stack_or_list,
     to_uint8,
 )
@@ -127,13 +128,10 @@ def _check_qualities(qualities, func_name):
 
 @validate_params(
     {
-        "images": "no_validation",
+        **CROP_CONSTRAINTS,
         "qualities": "no_validation",
         "uncompressed_fraction": [Interval(Real, 0, 1, closed="both")],
-        "crop_size": "no_validation",
-        "n_crops": [Interval(Integral, 1, None, closed="left")],
         "subsampling": [StrOptions(set(SUBSAMPLING))],
-        "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -243,9 +241,7 @@ def make_jpeg_images(
     rng = check_random_state(random_state)
 
     samples, groups = [], []
-    for index in range(len(images)):
-        image = np.asarray(images[index], dtype=np.float32)
-        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
+    for index, image, corners in source_windows(images, crop_hw, n_crops, rng):
         for corner in corners:
             samples.append(crop(image, corner, crop_hw))
             groups.append(index)

@@ -1,16 +1,17 @@
 """Real images against their downscaled-then-upscaled copies ("fake 4K")."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._param_validation import Interval, StrOptions, validate_params
 from ._common import (
+    CROP_CONSTRAINTS,
     check_source_images,
     crop,
-    crop_corners,
     on_8bit_grid,
+    source_windows,
     stack_or_list,
 )
 from ._degrade import _check_names
@@ -43,15 +44,12 @@ def _rescale_kernel(image, factor, kernel, downscale, quantize):
 
 @validate_params(
     {
-        "images": "no_validation",
+        **CROP_CONSTRAINTS,
         "factor": [Interval(Real, 1, None, closed="neither")],
         "kernels": "no_validation",
         "downscale": [StrOptions({"area", "same"})],
-        "crop_size": "no_validation",
-        "n_crops": [Interval(Integral, 1, None, closed="left")],
         "labels": [StrOptions({"binary", "kernel"})],
         "each_kernel": ["boolean"],
-        "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -182,10 +180,8 @@ def make_rescaled_images(
     binary = labels == "binary"
 
     X, y, groups = [], [], []
-    for index in range(len(images)):
-        image = np.asarray(images[index], dtype=np.float32)
+    for index, image, corners in source_windows(images, crop_hw, n_crops, rng):
         quantize = on_8bit_grid(image)
-        corners = crop_corners(image.shape, crop_hw, n_crops, rng)
         fakes = {}
         for corner in corners:
             chosen = kernels if each_kernel else (kernels[rng.randint(len(kernels))],)
