@@ -311,7 +311,7 @@ def evaluate(args):
     report(scores, info, bench, recipe, len(sources))
 
 
-def report(scores, info, bench, recipe, n):
+def report(scores, info, bench, recipe, n, out="fake4k_bakeoff.json"):
     results = {}
     conds = list(bench.CONDITIONS)
     print(f"\nUpscales caught (all four kinds, P > 0.5) / real called upscaled / "
@@ -361,7 +361,7 @@ def report(scores, info, bench, recipe, n):
     for name, row in results.items():
         print(f"{name:<22}{row['soft_called_all']:>12.1%}{row['auc_upscales_vs_soft']:>12.3f}  "
               + "".join(f"{row['factor_right'][k]:>13.1%}" for k in fkeys))
-    out = ROOT / "benchmarks/results/fake4k_bakeoff.json"
+    out = ROOT / "benchmarks/results" / out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     print(f"Wrote {out}")

@@ -106,10 +106,11 @@ def evaluate(args):
     rows = cached_rows(args.data_root, args.train_cache)
     X, y, groups, _ = design_matrix(rows, classes, descale=True)
     n_base = len(FEATURES)
+    has = np.isfinite(X).all(axis=1)
     base = _fit(X[:, :n_base], y, groups)
-    full = _fit(X, y, groups)
-    print(f"{len(rows)} training clips ({len(X)} rows), "
-          f"{len(set(groups))} sources", flush=True)
+    full = _fit(X[has], y[has], groups[has])
+    print(f"{len(rows)} training clips ({len(X)} rows, {has.sum()} with descale "
+          f"evidence), {len(set(groups))} sources", flush=True)
 
     held = {}
     for i in range(len(test)):
@@ -118,9 +119,11 @@ def evaluate(args):
             with open(path, "rb") as handle:
                 held[i] = pickle.load(handle)
     print(f"{len(held)} of {len(test)} held-out sources gathered")
-    lo, hi = args.band
-    scores = {"tiles + period": {}, "+ descale": {}, "cascade": {}}
-    n_descaled = 0
+    bands = [tuple(args.band)] + [b for b in ((0.05, 0.95), (0.01, 0.99), (0.0, 1.0))
+                                  if b != tuple(args.band)]
+    scores = {"tiles + period": {}, "+ descale": {}}
+    scores.update({f"cascade {lo:g}-{hi:g}": {} for lo, hi in bands})
+    n_descaled = dict.fromkeys(bands, 0)
     for name in names:
         feats, factors = [], []
         for per_case in held.values():
@@ -129,18 +132,20 @@ def evaluate(args):
             factors.append(factor)
         feats = np.array(feats)
         p_base, p_full = base(feats[:, :n_base]), full(feats)
-        unsure = (p_base >= lo) & (p_base <= hi)
-        n_descaled += int(unsure.sum())
-        p_cascade = np.where(unsure, p_full, p_base)
-        for variant, p in (("tiles + period", p_base), ("+ descale", p_full),
-                           ("cascade", p_cascade)):
+        variants = [("tiles + period", p_base), ("+ descale", p_full)]
+        for lo, hi in bands:
+            unsure = (p_base >= lo) & (p_base <= hi)
+            n_descaled[lo, hi] += int(unsure.sum())
+            variants.append((f"cascade {lo:g}-{hi:g}", np.where(unsure, p_full, p_base)))
+        for variant, p in variants:
             scores[variant][name] = [(float(q), g if q > 0.5 else 1.0)
                                      for q, g in zip(p, factors)]
     n_images = len(names) * len(held)
-    print(f"cascade band {lo}-{hi}: descale on {n_descaled} of {n_images} images "
-          f"({n_descaled / max(n_images, 1):.1%})")
+    for (lo, hi), n in n_descaled.items():
+        print(f"cascade band {lo:g}-{hi:g}: descale on {n} of {n_images} images "
+              f"({n / max(n_images, 1):.1%})")
     info = {k: {} for k in scores}
-    bakeoff.report(scores, info, bench, recipe, len(held))
+    bakeoff.report(scores, info, bench, recipe, len(held), out="fake4k_combiner.json")
 
 
 def main(argv=None):

@@ -159,10 +159,11 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True,
 def design_matrix(rows, classes, descale=True):
     """Two rows per clip: the file (all frames) and its first frame alone.
 
-    With ``descale``, each row also carries ``DESCALE_FEATURES`` (the clips
-    must have been gathered with ``descale_frames``).
+    With ``descale``, each row also carries ``DESCALE_FEATURES`` (NaN for
+    clips gathered without ``descale_frames``).
     """
-    from skforensics.inspection._upscale_evidence import descale_features, pooled_features
+    from skforensics.inspection._upscale_evidence import (
+        DESCALE_FEATURES, descale_features, pooled_features)
 
     X, y, groups, n_frames = [], [], [], []
     for row in rows:
@@ -174,7 +175,9 @@ def design_matrix(rows, classes, descale=True):
                 pooled = pooled.merge(other)
             features, factor = pooled_features(pooled, classes)
             if descale:
-                features = np.r_[features, descale_features(pooled, factor)]
+                extra = descale_features(pooled, factor)
+                missing = np.full(len(DESCALE_FEATURES), np.nan)
+                features = np.r_[features, missing if extra is None else extra]
             X.append(features)
             y.append(row["kind"] == "up")
             groups.append(row["source"])
@@ -288,12 +291,16 @@ def main(argv=None):
     if args.descale_frames > 0:
         # The second stage reads descale evidence too; upscale_verdict computes
         # it only where the first stage's P lies within the band.
-        scaler2, clf2 = fit(X, y, groups)
-        p2 = clf2.predict_proba(scaler2.transform(X))[:, 1]
-        print(f"with descale: C = {clf2.C_[0]:.3g}; training rows called upscaled: "
-              f"fakes {np.mean(p2[y] > .5):.1%}, real and soft {np.mean(p2[~y] > .5):.1%}")
+        # (on the clips with descale evidence: a run may stop part way)
+        has = np.isfinite(X).all(axis=1)
+        scaler2, clf2 = fit(X[has], y[has], groups[has])
+        p2 = clf2.predict_proba(scaler2.transform(X[has]))[:, 1]
+        print(f"with descale ({has.sum()} rows): C = {clf2.C_[0]:.3g}; training rows "
+              f"called upscaled: fakes {np.mean(p2[y[has]] > .5):.1%}, "
+              f"real and soft {np.mean(p2[~y[has]] > .5):.1%}")
         out["descale"] = {**_stage(FEATURES + DESCALE_FEATURES, scaler2, clf2),
-                          "band": list(args.band), "frames": args.descale_frames}
+                          "band": list(args.band), "frames": args.descale_frames,
+                          "n_rows": int(has.sum())}
     out["fit_cpu_s"] = time.process_time() - t0
     target = Path(args.out) / "upscale-pooling.json"
     target.write_text(json.dumps(out, indent=1) + "\n")
