@@ -43,6 +43,23 @@ def _jpeg_audit(args):
     return jpeg_audit_command(args)
 
 
+def _add_command(sub, name, func, *, help, description, epilog):
+    """A sub-command run by ``func``, its description laid out as written."""
+    command = sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=epilog,
+        formatter_class=_FORMATTER,
+    )
+    command.set_defaults(func=func)
+    return command
+
+
+def _add_quiet(parser):
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def _add_jobs(parser, what):
     parser.add_argument(
         "-j",
@@ -131,24 +148,26 @@ def build_parser():
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser(
+    demo = _add_command(
+        sub,
         "demo",
+        _demo,
         help="compare forensic detectors on data the package makes",
         description=(
             "Cross-validate, by source image, detectors of upscaled images on "
             "scikit-image's sample photographs and print a results table."
         ),
         epilog="examples:\n  skforensics demo --quick\n  skforensics demo --n-jobs 2",
-        formatter_class=_FORMATTER,
     )
     demo.add_argument("--n-jobs", type=int, default=2, help="parallel workers")
     demo.add_argument(
         "--quick", action="store_true", help="fewer images and epochs (a smoke run)"
     )
-    demo.set_defaults(func=_demo)
 
-    analyse = sub.add_parser(
+    analyse = _add_command(
+        sub,
         "analyse",
+        _analyse,
         help="run every shipped model over image and video files and folders",
         description=(
             "For each file (files, folders searched recursively, or glob "
@@ -162,7 +181,6 @@ def build_parser():
             "per-file PNG maps and, with --html, report.html."
         ),
         epilog=ANALYSE_EXAMPLES,
-        formatter_class=_FORMATTER,
     )
     analyse.add_argument(
         "paths", nargs="+", metavar="PATH",
@@ -215,16 +233,17 @@ def build_parser():
         help="continue an interrupted run from the report in --out: files "
         "already recorded with the same size and modification time are skipped",
     )
-    analyse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_quiet(analyse)
     analyse.add_argument(
         "--strict",
         action="store_true",
         help="exit with status 1 if any file failed or a model could not answer",
     )
-    analyse.set_defaults(func=_analyse)
 
-    upscale = sub.add_parser(
+    upscale = _add_command(
+        sub,
         "upscale",
+        _upscale,
         help="tell, per image or video file, whether it was upscaled and from "
         "which native resolution (a preset of analyse)",
         description=(
@@ -234,7 +253,6 @@ def build_parser():
             "spread over the file, keyframes first."
         ),
         epilog=UPSCALE_EXAMPLES,
-        formatter_class=_FORMATTER,
     )
     upscale.add_argument(
         "inputs", nargs="+", metavar="PATH",
@@ -249,11 +267,12 @@ def build_parser():
         "--json", action="store_true", help="print the records as JSON instead"
     )
     _add_jobs(upscale, "files judged")
-    upscale.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    upscale.set_defaults(func=_upscale)
+    _add_quiet(upscale)
 
-    audit = sub.add_parser(
+    audit = _add_command(
+        sub,
         "jpeg-audit",
+        _jpeg_audit,
         help="estimate the JPEG history of every image in a folder "
         "(a preset of analyse, with the audit's columns)",
         description=(
@@ -266,7 +285,6 @@ def build_parser():
             "histogram and the maps (with --no-maps, the CSV only)."
         ),
         epilog=JPEG_AUDIT_EXAMPLES,
-        formatter_class=_FORMATTER,
     )
     audit.add_argument("folder", help="folder of images (searched recursively)")
     audit.add_argument(
@@ -290,11 +308,10 @@ def build_parser():
         "verdict (faster)",
     )
     _add_jobs(audit, "files audited")
-    audit.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_quiet(audit)
     audit.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any file failed"
     )
-    audit.set_defaults(func=_jpeg_audit)
     return parser
 
 
