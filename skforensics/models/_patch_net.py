@@ -163,6 +163,10 @@ class PatchNetMixin(CheckedFitMixin):
     def get_dataset(self, X, y=None):
         """Wrap checked images and per-image targets in a :class:`PatchDataset`.
 
+        During a fit with ``masks`` (patch supervision, see :meth:`fit`),
+        the dataset takes them, so that each patch gets its target from its
+        map.
+
         Parameters
         ----------
         X : image collection or torch Dataset
@@ -174,11 +178,17 @@ class PatchNetMixin(CheckedFitMixin):
         -------
         dataset : PatchDataset
             The images' patches (``sampling``, ``n_patches``, ``stride``) with
-            their image's target; ``X`` itself when it is a Dataset.
+            their image's target, or their map's; ``X`` itself when it is a
+            Dataset.
         """
         if is_dataset(X):
             return X
-        return self._patch_dataset(X, y)
+        return self._patch_dataset(X, y, **self._mask_dataset_kwargs())
+
+    def _mask_dataset_kwargs(self):
+        """The :class:`PatchDataset` arguments of patch supervision: none
+        without it (see :class:`._patch_supervision._PatchSupervisionMixin`)."""
+        return {}
 
     def _patch_dataset(self, X, y, **kwargs):
         """A :class:`PatchDataset` of checked images with this net's sampling.

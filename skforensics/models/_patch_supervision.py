@@ -5,9 +5,8 @@ the images and become the targets of the patches drawn from them (see
 :class:`~skforensics.models.PatchDataset`).
 """
 
-from skorch.utils import is_dataset
-
 from ..utils._validation import image_shapes
+from ._patch_net import PatchNetMixin
 from ._targets import check_masks
 
 _FIT_DOC = """Fit the network on patches of the images.
@@ -42,7 +41,8 @@ class _PatchSupervisionMixin:
     The maps given to ``fit`` are kept on the estimator for the time of the
     fit only (skorch builds the dataset inside its ``fit``), checked
     against the images in ``_check_fit_input`` and turned into a
-    :class:`PatchDataset` with masks in ``get_dataset``.
+    :class:`PatchDataset` with masks in ``get_dataset`` (through
+    :meth:`_mask_dataset_kwargs`).
     """
 
     _mask_target = "mean"
@@ -92,7 +92,7 @@ class _PatchSupervisionMixin:
         X, fitted = super()._check_fit_input(X, reset=reset)
         masks = getattr(self, "_fit_masks", None)
         if masks is not None and (
-            type(self).get_dataset is not _PatchSupervisionMixin.get_dataset
+            type(self).get_dataset is not PatchNetMixin.get_dataset
         ):
             # A subclass with its own dataset (pairs, ...) would ignore them.
             raise TypeError(
@@ -116,34 +116,16 @@ class _PatchSupervisionMixin:
         )
         return X, fitted
 
-    def get_dataset(self, X, y=None):
-        """Wrap checked images and targets in a :class:`PatchDataset`.
-
-        During a fit with ``masks``, the dataset takes them, so that each
-        patch gets its target from its map; otherwise this is
-        :class:`PatchNetMixin`'s dataset (the image's target per patch).
-
-        Parameters
-        ----------
-        X : image collection or torch Dataset
-            Images checked by :meth:`fit`; a Dataset is returned as is.
-        y : ndarray of shape (n_images,) or None
-            Encoded per-image targets.
-
-        Returns
-        -------
-        dataset : PatchDataset
-            The images' patches with their targets.
-        """
+    def _mask_dataset_kwargs(self):
+        """During a fit with masks, the :class:`PatchDataset` arguments that
+        give each patch its target from its map; else none."""
         masks = getattr(self, "_fit_masks", None)
-        if masks is None or is_dataset(X):
-            return super().get_dataset(X, y)
+        if masks is None:
+            return {}
         offset, scale = 0.0, 1.0
         if self._mask_target == "mean":
             offset, scale = self.y_mean_, self.y_scale_
-        return self._patch_dataset(
-            X,
-            y,
+        return dict(
             masks=masks,
             mask_target=self._mask_target,
             target_offset=offset,
