@@ -373,22 +373,14 @@ def test_a_single_colour_image_has_an_unknown_jpeg_history(tmp_path, capsys):
 
 def _video(path, n_frames, size=(96, 128)):
     """A short H.264 clip panning across noise, two keyframes."""
-    av = pytest.importorskip("av")
+    pytest.importorskip("av")
+    from skforensics.datasets import write_video
+
     rng = np.random.default_rng(0)
     base = rng.integers(0, 256, (size[0], size[1] + n_frames, 3), dtype=np.uint8)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.height, stream.width = size
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"crf": "18", "g": "3", "keyint_min": "3", "bf": "0"}
-        for i in range(n_frames):
-            frame = av.VideoFrame.from_ndarray(
-                np.ascontiguousarray(base[:, i : i + size[1]]), format="rgb24"
-            )
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    frames = [base[:, i : i + size[1]] for i in range(n_frames)]
+    options = {"crf": "18", "g": "3", "keyint_min": "3", "bf": "0"}
+    write_video(path, frames, options=options)
 
 
 def test_videos_go_through_the_upscale_step(folder, tmp_path, capsys):

@@ -4,7 +4,8 @@ Every function returns ``(X, y, groups)``, where ``groups`` holds the source
 image of each sample, so that a grouped split
 (:class:`~sklearn.model_selection.GroupKFold`) never puts crops of one
 photograph on both sides. The video readers (:func:`read_video_frames`,
-:class:`LazyVideoFrames`) return the frames of a file as an image collection.
+:class:`LazyVideoFrames`) return the frames of a file as an image collection;
+:func:`write_video` makes a file of frames.
 """
 
 from ._collages import make_collages
@@ -28,7 +29,7 @@ from ._jpeg_tables import (
 from ._localized import make_localized_artifacts
 from ._rescale import make_rescaled_images
 from ._samples import load_sample_images
-from ._video import LazyVideoFrames, read_video_frames
+from ._video import LazyVideoFrames, read_video_frames, write_video
 
 __all__ = [
     "TABLE_FAMILIES",
@@ -50,4 +51,5 @@ __all__ = [
     "resize_image",
     "unsharp_mask",
     "video_round_trip",
+    "write_video",
 ]

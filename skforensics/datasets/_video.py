@@ -18,7 +18,7 @@ from ..utils._param_validation import (
 from ..utils._warnings import warn_user
 from ._common import import_av
 
-__all__ = ["LazyVideoFrames", "read_video_frames"]
+__all__ = ["LazyVideoFrames", "read_video_frames", "write_video"]
 
 _CONSTRAINTS = {
     "path": [str, os.PathLike],
@@ -295,20 +295,11 @@ def read_video_frames(path, *, n_frames=None, step=1, start=0, mode="gray"):
     Examples
     --------
     >>> import os, tempfile
-    >>> import av
     >>> import numpy as np
-    >>> from skforensics.datasets import read_video_frames
-    >>> path = os.path.join(tempfile.mkdtemp(), "tiny.mp4")
-    >>> with av.open(path, "w") as container:
-    ...     stream = container.add_stream("libx264", rate=25)
-    ...     stream.width, stream.height = 64, 48
-    ...     for i in range(10):
-    ...         image = np.full((48, 64, 3), 20 * i, dtype=np.uint8)
-    ...         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-    ...         for packet in stream.encode(frame):
-    ...             container.mux(packet)
-    ...     for packet in stream.encode():
-    ...         container.mux(packet)
+    >>> from skforensics.datasets import read_video_frames, write_video
+    >>> frames = np.repeat(np.arange(0, 200, 20, dtype=np.uint8), 48 * 64)
+    >>> frames = frames.reshape(10, 48, 64)
+    >>> path = write_video(os.path.join(tempfile.mkdtemp(), "tiny.mp4"), frames)
     >>> read_video_frames(path).shape
     (10, 48, 64)
     >>> read_video_frames(path, start=1, step=3, mode="rgb").shape
@@ -384,20 +375,10 @@ class LazyVideoFrames(LazyImages):
     Examples
     --------
     >>> import os, tempfile
-    >>> import av
     >>> import numpy as np
-    >>> from skforensics.datasets import LazyVideoFrames
-    >>> path = os.path.join(tempfile.mkdtemp(), "tiny.mp4")
-    >>> with av.open(path, "w") as container:
-    ...     stream = container.add_stream("libx264", rate=25)
-    ...     stream.width, stream.height = 64, 48
-    ...     for i in range(10):
-    ...         image = np.full((48, 64, 3), 20 * i, dtype=np.uint8)
-    ...         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-    ...         for packet in stream.encode(frame):
-    ...             container.mux(packet)
-    ...     for packet in stream.encode():
-    ...         container.mux(packet)
+    >>> from skforensics.datasets import LazyVideoFrames, write_video
+    >>> gray = np.zeros((10, 48, 64), dtype=np.uint8)
+    >>> path = write_video(os.path.join(tempfile.mkdtemp(), "tiny.mp4"), gray)
     >>> frames = LazyVideoFrames(path, step=2)
     >>> len(frames), frames[0].shape, frames[1:3].frames
     (5, (48, 64), array([2, 4]))
@@ -483,3 +464,98 @@ class LazyVideoFrames(LazyImages):
 
     def __hash__(self):
         return hash((self.path, self.mode, len(self.frames), len(self._ops)))
+
+
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "frames": "no_validation",
+        "rate": [Interval(Integral, 1, None, closed="left")],
+        "codec": [str],
+        "pix_fmt": [str],
+        "options": [dict, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def write_video(
+    path, frames, *, rate=25, codec="libx264", pix_fmt="yuv420p", options=None
+):
+    """Encode 8-bit frames into a video file with PyAV.
+
+    A small clip for tests and examples, or a video made from frames: each
+    frame is encoded in turn and the encoder is flushed at the end.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The video file to write; its extension chooses the container.
+    frames : ndarray of shape (n_frames, height, width[, 3]) or sequence of ndarray
+        ``uint8`` frames of one size, grayscale (repeated to RGB) or RGB.
+    rate : int, default=25
+        Frames per second.
+    codec : str, default="libx264"
+        The FFmpeg encoder, e.g. ``"libx265"`` or ``"mpeg4"``.
+    pix_fmt : str, default="yuv420p"
+        The pixel format of the stream (``"yuv444p"`` keeps the chroma).
+    options : dict of str, default=None
+        Encoder options, e.g. ``{"crf": "18", "g": "4"}`` (quality and
+        keyframe interval of libx264).
+
+    Returns
+    -------
+    path : str
+        The file written.
+
+    Raises
+    ------
+    ImportError
+        If PyAV is not installed (``pip install skforensics[video]``).
+    ValueError
+        If the frames are not ``uint8`` images of one size.
+
+    See Also
+    --------
+    read_video_frames : Read the frames back.
+    video_round_trip : One image through a video codec, in memory.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skforensics.datasets import read_video_frames, write_video
+    >>> rgb = np.zeros((5, 32, 48, 3), dtype=np.uint8)
+    >>> path = write_video(os.path.join(tempfile.mkdtemp(), "clip.mp4"), rgb)
+    >>> read_video_frames(path, mode="rgb").shape
+    (5, 32, 48, 3)
+    """
+    av = import_av("Writing video files")
+    frames = [np.asarray(frame) for frame in frames]
+    shapes = {frame.shape[:2] for frame in frames}
+    if not frames or len(shapes) > 1 or any(
+        frame.dtype != np.uint8
+        or frame.ndim not in (2, 3)
+        or frame.shape[2:] not in ((), (3,))
+        for frame in frames
+    ):
+        raise ValueError(
+            "write_video needs uint8 frames of one size, (height, width) or "
+            "(height, width, 3); got "
+            + (", ".join(sorted({f"{f.dtype} {f.shape}" for f in frames})) or "none")
+            + "."
+        )
+    path = os.fspath(path)
+    with av.open(path, "w") as container:
+        stream = container.add_stream(codec, rate=int(rate))
+        stream.height, stream.width = shapes.pop()
+        stream.pix_fmt = pix_fmt
+        if options:
+            stream.options = {str(k): str(v) for k, v in options.items()}
+        for frame in frames:
+            if frame.ndim == 2:
+                frame = np.repeat(frame[..., np.newaxis], 3, axis=2)
+            image = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), "rgb24")
+            for packet in stream.encode(image):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path

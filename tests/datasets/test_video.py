@@ -346,3 +346,34 @@ def test_frames_smaller_than_the_patch_are_refused_by_name(tmp_path):
     make_video(path, n=2, size=(32, 48))
     with pytest.raises(ValueError, match="at least 64x64|64"):
         pretrained("upscale-detector").predict_proba(LazyVideoFrames(path))
+
+
+def test_write_video_round_trip(tmp_path):
+    from skforensics.datasets import write_video
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (6, 32, 48, 3), dtype=np.uint8)
+    path = write_video(
+        tmp_path / "clip.mkv", rgb, rate=10, pix_fmt="yuv444p", options={"qp": 0}
+    )
+    assert path == str(tmp_path / "clip.mkv")
+    back = read_video_frames(path, mode="rgb")
+    assert back.shape == rgb.shape
+    # Lossless H.264 in 4:4:4: only the RGB <-> YUV rounding is left.
+    assert np.abs(back.astype(int) - rgb).mean() < 3
+    gray = write_video(tmp_path / "gray.mp4", rgb[..., 0])
+    assert read_video_frames(gray).shape == (6, 32, 48)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [[], [np.zeros((8, 8), np.uint8), np.zeros((8, 9), np.uint8)],
+     [np.zeros((8, 8), np.float32)], [np.zeros((8, 8, 4), np.uint8)],
+     [np.zeros(8, np.uint8)]],
+    ids=["none", "two sizes", "float", "4 channels", "1-D"],
+)
+def test_write_video_refuses_frames_it_cannot_encode(tmp_path, frames):
+    from skforensics.datasets import write_video
+
+    with pytest.raises(ValueError, match="write_video needs uint8 frames of one size"):
+        write_video(tmp_path / "clip.mp4", frames)
