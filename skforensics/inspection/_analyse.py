@@ -177,8 +177,12 @@ class UpscaleStep:
     :func:`~._upscale.upscale_verdict`; images and videos.
 
     ``estimator`` is a pretrained name or a fitted multi-class upscale
-    classifier (first class "native"); ``n_frames`` and ``max_tiles`` go to
-    ``upscale_verdict``.
+    :class:`~skforensics.models.PatchCNNClassifier` (first class "native"),
+    or a Pipeline ending in one; ``n_frames`` and ``max_tiles`` go to
+    ``upscale_verdict``. An image's pixels, validated once by
+    :func:`read_source`, reach the net through its unchecked private paths
+    (``frame_luminance(validated=True)``, ``_pooled`` and ``_patch_maps``
+    with ``validated=True``).
     """
 
     name = "upscale"
