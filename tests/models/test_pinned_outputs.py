@@ -28,7 +28,7 @@ SHA256 = {
     "upscale.skf": "355bf56a0423ce8265ecda96bb8d4cda782a55ed5a4e07ae7a391382eae37010",
     # upscale_verdict's combiner (JSON, read by load_upscale_pooling).
     "upscale-pooling.json": (
-        "11fa0e0ac4ac41c7bff4295b761ffddfe043d354f21bf2b9990073a81c287452"
+        "46132144b726ae107f328eb87cb8048c067d6b275339792466edf4ec943da2df"
     ),
 }
 # Weight files not pinned here, with why.
