@@ -6,6 +6,7 @@ torch = pytest.importorskip("torch")
 from skforensics.nn._jpeg_lattice import (  # noqa: E402
     LatticeFrontEnd,
     _luma_quantisation_table,
+    _window_reduce,
 )
 
 
@@ -53,3 +54,51 @@ def test_projection_of_a_region_is_the_crop_of_the_whole(region):
     np.testing.assert_allclose(
         part.numpy(), whole[:, :, top:bottom, left:right].numpy(), atol=1e-5
     )
+
+
+def _window_reference(x, axis, spacing, taps, op):
+    """Centred windows of ``taps`` samples ``spacing`` apart, cut at the border."""
+    x = np.moveaxis(x, axis, 0)
+    out = np.empty_like(x)
+    reach = taps // 2
+    for i in range(len(x)):
+        index = [i + k * spacing for k in range(-reach, reach + 1)]
+        rows = x[[j for j in index if 0 <= j < len(x)]]
+        out[i] = rows.sum(0) if op == "sum" else rows.max(0)
+    return np.moveaxis(out, 0, axis)
+
+
+@pytest.mark.parametrize("shape", [(1, 45, 38, 3), (2, 80, 29, 2)])
+@pytest.mark.parametrize("axis", [1, 2])
+@pytest.mark.parametrize(
+    "spacing, taps, op", [(8, 5, "sum"), (1, 9, "max"), (2, 7, "sum"), (1, 5, "max")]
+)
+def test_window_reduce_matches_a_direct_reference(shape, axis, spacing, taps, op):
+    # Long axes go through the doubling path, short ones through the loop;
+    # both give every sample its window cut at the borders.
+    x = torch.rand(*shape)
+    out = _window_reduce(x, axis, spacing, taps, op)
+    expected = _window_reference(x.numpy(), axis, spacing, taps, op)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6, atol=1e-6)
+    assert out.data_ptr() != x.data_ptr()  # the input is left alone
+
+
+@pytest.mark.parametrize(
+    "qualities, size, runs",
+    [
+        # The shipped tests' layout: 35 pairs for 100, then 3 per quality.
+        ((100, 90, 80, 50, 30), 6, [(0, 0, 35, 1), (1, 35, 3, 4)]),
+        ((90, 100, 50), 4, [(0, 0, 3, 1), (1, 3, 15, 1), (2, 18, 3, 1)]),
+        # Q97 and Q100 share their step-1 pairs: the 0/1 matrix then.
+        ((100, 97, 50), 6, None),
+    ],
+)
+def test_quality_sums_by_runs_agree_with_the_features(qualities, size, runs):
+    front_end = LatticeFrontEnd((1, 2, 3, 4, 6), size, qualities=qualities, pool=1)
+    assert front_end._quality_runs == runs
+    x = torch.rand(1, 3, 37, 43)
+    weight = torch.randn(3, front_end.out_channels, 1, 1)
+    with torch.no_grad():
+        whole = torch.nn.functional.conv2d(front_end(x), weight)
+        projected = front_end.project(x, weight, chunk=211)
+    np.testing.assert_allclose(projected.numpy(), whole.numpy(), atol=1e-4)
