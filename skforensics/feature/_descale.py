@@ -64,6 +64,9 @@ DEFAULT_FACTORS = np.round(np.arange(1.20, 3.2001, 0.01), 2)
 _MARGIN = 8
 _MAX_LENGTH = 512
 _N_LINES = 64
+# Below this second-derivative energy (summed over the lines) a frame has no
+# detail to explain: an 8-bit texture gives 1e-1 or more.
+_MIN_DETAIL = 1e-9
 # Factorisations kept between calls (the frames of one video share them).
 _SOLVERS = {}
 _MAX_SOLVERS = 4096
@@ -144,8 +147,12 @@ def _residuals(frame, factors, kernels, n_lines=_N_LINES):
 
 
 def _curve(residual, high):
-    """log10 of the residual over the second-derivative energy."""
-    return np.log10(np.asarray(residual) / (high + 1e-12) + 1e-12)
+    """log10 of the residual over the second-derivative energy (flat, all
+    zeros, for lines without detail: nothing to explain, no dip)."""
+    residual = np.asarray(residual, dtype=float)
+    if not high > _MIN_DETAIL:
+        return np.zeros_like(residual)
+    return np.log10(residual / high + 1e-12)
 
 
 def _dip_depth(curve, factors, *, window=0.12, guard=0.015):
@@ -199,6 +206,14 @@ def descale_curve(frames, *, factors=None, kernels=DEFAULT_KERNELS):
         within 0.12 of it, in log10; 0 when only one factor is tried),
         ``dip`` (the deepest ``depth``), ``factor`` and ``kernel`` (where it
         lies) and ``native_shape`` (the frame size divided by ``factor``).
+        A frame without detail (a constant one) gives a flat curve, all
+        zeros.
+
+    Raises
+    ------
+    ValueError
+        If the frames are not 2-D, not all one size, smaller than 48x48 or
+        not finite, or ``factors`` or ``kernels`` are invalid.
 
     Examples
     --------

@@ -140,6 +140,8 @@ def _as_frames(frames, caller, min_size):
             raise ValueError(
                 f"{caller} needs frames of at least {min_size}x{min_size}; got {shape}."
             )
+        if not np.isfinite(frame).all():
+            raise ValueError(f"{caller}: a frame contains NaN or infinity.")
     return frames
 
 

@@ -55,6 +55,12 @@ def test_a_crop_keeps_its_dip_where_the_border_would_differ(camera):
                                                                   (200, 200))
 
 
+@pytest.mark.parametrize("image", [np.ones((100, 120)), np.zeros((80, 80), np.uint8)])
+def test_an_image_without_detail_has_a_flat_curve(image):
+    result = descale_curve(image)
+    assert result.dip == 0.0 and not result.curve.any()
+
+
 def test_frames_are_pooled_by_adding_their_residuals(camera):
     a = cv2.resize(camera, (1024, 1024), interpolation=cv2.INTER_CUBIC)
     b = np.ascontiguousarray(a[::-1])
@@ -102,6 +108,8 @@ def test_the_input_is_not_modified(camera):
         (np.zeros((64, 64)), {"factors": []}, "non-empty"),
         (np.zeros((64, 64)), {"kernels": ("bicubic", "sinc")}, "kernels must be among"),
         (np.zeros((64, 64)), {"kernels": ()}, "kernels must be among"),
+        (np.full((64, 64), np.nan), {}, "NaN or infinity"),
+        ([np.zeros((64, 64)), np.full((64, 64), np.inf)], {}, "NaN or infinity"),
     ],
 )
 def test_bad_input_gets_a_clear_error(frames, kwargs, match):

@@ -71,3 +71,10 @@ def test_bad_input_gets_a_clear_error(frames, match):
 def test_bad_factors_get_a_clear_error(camera, factors):
     with pytest.raises(ValueError, match="factors"):
         resampling_periodicity(camera, factors=factors)
+
+
+def test_frames_with_nan_or_infinity_are_refused():
+    frame = np.random.default_rng(0).random((64, 64))
+    frame[3, 7] = np.nan
+    with pytest.raises(ValueError, match="resampling_periodicity: a frame contains NaN"):
+        resampling_periodicity(frame)
