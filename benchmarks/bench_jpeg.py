@@ -3,7 +3,8 @@
 ::
 
     python benchmarks/bench_jpeg.py --data ../shared/data/lossless \\
-        [--weights skforensics/models/weights/jpeg-quality.skf] [--device cuda]
+        [--weights skforensics/models/weights/jpeg-quality.skf] [--device cuda] \\
+        [--precision {auto,float32,bfloat16}]
 
 Each held-out image (split by source file, the rule of
 ``scripts/train_jpeg_quality.py``, or the list stored in the weights) is
@@ -55,7 +56,11 @@ def load_estimator(args):
     from skforensics.models import PixelwiseJPEGRegressor, load_pretrained_jpeg
 
     try:
-        est = load_pretrained_jpeg(path=args.weights, device=args.device)
+        est = load_pretrained_jpeg(
+            path=args.weights,
+            device=args.device,
+            inference_precision=args.precision,
+        )
         source = args.weights or "packaged jpeg-quality weights"
         return est, source
     except FileNotFoundError as exc:
@@ -68,7 +73,11 @@ def load_estimator(args):
             stacklevel=2,
         )
     est = PixelwiseJPEGRegressor(
-        module__n_filters=args.n_filters, random_state=0, verbose=0, device=args.device
+        module__n_filters=args.n_filters,
+        random_state=0,
+        verbose=0,
+        device=args.device,
+        inference_precision=args.precision,
     ).initialize()
     est.pretrained_info_ = {}
     return est, f"UNTRAINED net, {args.n_filters} filters"
@@ -200,6 +209,12 @@ def main(argv=None):
         "--weights", default=None, help="weights file (default: packaged)"
     )
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "float32", "bfloat16"],
+        help="inference_precision of the estimator (auto, as pretrained() ships it)",
+    )
     parser.add_argument("--max-images", type=int, default=None)
     parser.add_argument(
         "--crop", type=int, default=None, help="centre-crop held-out images (faster)"
@@ -229,6 +244,7 @@ def main(argv=None):
     sizes = sorted({f"{im.shape[1]}x{im.shape[0]}" for im in images})
     print(
         f"model: {source}; {est.module_.n_filters} filters; device {args.device}; "
+        f"inference precision {est.inference_precision}; "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     )
     print(f"held-out images: {len(images)} from {args.data} (sizes {', '.join(sizes)})")

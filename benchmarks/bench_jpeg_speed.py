@@ -9,7 +9,9 @@ image, with the same number of torch threads:
 
 - **ours**: :meth:`PixelwiseJPEGRegressor.predict_maps` of the shipped
   ``jpeg-quality`` weights (and ``jpeg-quality-fast``), the whole call, from
-  the image to the clipped maps;
+  the image to the clipped maps, as :func:`pretrained` loads them
+  (``inference_precision="auto"``: bfloat16 dilated convolutions on CPUs
+  with AVX512-BF16), and in float32 too where that differs;
 - **Uchida**: the published architecture (seven 3x3 convolutions with
   dilations 1, 2, 3, 4, 3, 2, 1 and 64 filters on the RGB pixels, no batch
   norm: :meth:`JPEGQualityNet.paper`), randomly initialised, run eagerly in
@@ -75,7 +77,15 @@ def main(argv=None):
     rows = [("Uchida et al. (eager torch, 64 filters)", *measure(uchida, args.repeats))]
     for name in ("jpeg-quality", "jpeg-quality-fast"):
         est = pretrained(name)
-        rows.append((f"ours, {name}", *measure(lambda: est.predict_maps([image]), args.repeats)))
+        precision = est._inference_module().layers[-1].weight.dtype
+        label = f"ours, {name} ({str(precision).replace('torch.', '')})"
+        rows.append((label, *measure(lambda: est.predict_maps([image]), args.repeats)))
+        if precision != torch.float32:
+            est = pretrained(name).set_params(inference_precision="float32")
+            rows.append(
+                (f"ours, {name} (float32)",
+                 *measure(lambda: est.predict_maps([image]), args.repeats))
+            )
     reference_wall, reference_cpu = rows[0][1], rows[0][2]
     print(f"{'net':44s} {'wall s':>8s} {'CPU s':>8s} {'x Uchida wall':>14s} {'CPU':>6s}")
     for name, wall, cpu in rows:

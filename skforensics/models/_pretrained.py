@@ -133,7 +133,11 @@ def pretrained(name="upscale-detector"):
     (2, 2)
     """
     if name in JPEG_MODELS:
-        return load_pretrained_jpeg(path=_weights_path(JPEG_MODELS[name]))
+        # bfloat16 dilated convolutions where the CPU has them: the same
+        # held-out figures at about half the cost (the model card).
+        return load_pretrained_jpeg(
+            path=_weights_path(JPEG_MODELS[name]), inference_precision="auto"
+        )
     if name not in _MODELS:
         available = [*_MODELS, *JPEG_MODELS]
         raise ValueError(

@@ -343,7 +343,7 @@ class JPEGQualityNet(nn.Module):
         projected = self.features.project(
             x, first.weight, first.bias, chunk=self.chunk_size
         )
-        return self.layers[1:](projected)
+        return self._dilated(projected)
 
     def forward_region(self, x, region):
         """``self(x)[:, :, top:bottom, left:right]``, computing only that.
@@ -386,10 +386,23 @@ class JPEGQualityNet(nn.Module):
         projected = self.features.project(
             x, first.weight, first.bias, chunk=self.chunk_size, region=outer
         )
-        maps = self.layers[1:](projected)
+        maps = self._dilated(projected)
         return maps[
             :, :, top - outer[0] : bottom - outer[0], left - outer[2] : right - outer[2]
         ]
+
+    def _dilated(self, projected):
+        """The layers after the first convolution, in their weights' dtype.
+
+        An inference copy may hold them in bfloat16
+        (:meth:`~skforensics.models.PixelwiseJPEGRegressor.predict_maps`
+        with ``inference_precision``): the projected features are cast to
+        it and the maps come back in float32.
+        """
+        dtype = self.layers[-1].weight.dtype
+        if dtype == projected.dtype:
+            return self.layers[1:](projected)
+        return self.layers[1:](projected.to(dtype)).to(projected.dtype)
 
     def _checked_input(self, x):
         """``x`` checked to be 4-D, with one channel repeated to in_channels."""
