@@ -90,14 +90,17 @@ def pretrained(name="upscale-detector"):
         quality error averages 1.6 over qualities 10 to 95, it detects 98%
         of the images saved at qualities 97 to 100 and calls none of the
         never-compressed ones compressed; maps of a 1920x1080 image take
-        4 to 5 s on 2 CPU cores. The user guide gives the training data
-        and all figures.
+        about 2.2 s on 2 CPU cores. It is loaded with
+        ``inference_precision="auto"``: its dilated convolutions run in
+        bfloat16 on CPUs that have it (the same held-out figures), in
+        float32 elsewhere. The user guide gives the training data and all
+        figures.
 
     ``"jpeg-quality-fast"``
         The same estimator with the previous weights, a net without the
-        pooled quality tests: maps in about 2.2 s at 1920x1080, but a
-        quality error of 2.0, and 81% of the Q97 to Q100 images detected
-        (half of the Q100 ones).
+        pooled quality tests: maps in about 1.2 s at 1920x1080 (2 s in
+        float32), but a quality error of 2.0, and 81% of the Q97 to Q100
+        images detected (half of the Q100 ones).
 
     Parameters
     ----------
