@@ -16,15 +16,10 @@ NATIVE_BF16 = _resolve_precision("auto", "cpu") == "bfloat16"
 @pytest.fixture(scope="module")
 def fitted():
     X = make_test_images(n_images=3, size=96, n_channels=3, random_state=0)
+    settings = dict(patch_size=32, patches_per_epoch=16, batch_size=8, max_epochs=1)
     est = PixelwiseJPEGRegressor(
-        module__n_filters=8,
-        module__lattice_qualities=(100, 50),
-        patch_size=32,
-        patches_per_epoch=16,
-        batch_size=8,
-        max_epochs=1,
-        verbose=0,
-        random_state=0,
+        module__n_filters=8, module__lattice_qualities=(100, 50), **settings,
+        verbose=0, random_state=0,
     )
     return est.fit(X), X
 

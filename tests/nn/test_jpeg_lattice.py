@@ -29,14 +29,17 @@ def test_constants_are_non_persistent_buffers():
     assert front_end.double().phases.dtype == torch.float64
 
 
-def test_features_and_projection_agree():
-    front_end = LatticeFrontEnd((1, 2, 3, 4, 6), 6, qualities=(100, 50))
-    x = torch.rand(2, 3, 21, 26)
+def _check_projection(front_end, x, chunk):
     weight = torch.randn(5, front_end.out_channels, 1, 1)
     with torch.no_grad():
         whole = torch.nn.functional.conv2d(front_end(x), weight)
-        projected = front_end.project(x, weight, chunk=50)
+        projected = front_end.project(x, weight, chunk=chunk)
     np.testing.assert_allclose(projected.numpy(), whole.numpy(), atol=1e-4)
+
+
+def test_features_and_projection_agree():
+    front_end = LatticeFrontEnd((1, 2, 3, 4, 6), 6, qualities=(100, 50))
+    _check_projection(front_end, torch.rand(2, 3, 21, 26), chunk=50)
 
 
 @pytest.mark.parametrize(
@@ -96,9 +99,4 @@ def test_window_reduce_matches_a_direct_reference(shape, axis, spacing, taps, op
 def test_quality_sums_by_runs_agree_with_the_features(qualities, size, runs):
     front_end = LatticeFrontEnd((1, 2, 3, 4, 6), size, qualities=qualities, pool=1)
     assert front_end._quality_runs == runs
-    x = torch.rand(1, 3, 37, 43)
-    weight = torch.randn(3, front_end.out_channels, 1, 1)
-    with torch.no_grad():
-        whole = torch.nn.functional.conv2d(front_end(x), weight)
-        projected = front_end.project(x, weight, chunk=211)
-    np.testing.assert_allclose(projected.numpy(), whole.numpy(), atol=1e-4)
+    _check_projection(front_end, torch.rand(1, 3, 37, 43), chunk=211)
