@@ -153,7 +153,8 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
 
     inference_precision : {"float32", "bfloat16", "auto"}, default="float32"
         Precision of the dilated convolutions when predicting (the lattice
-        front end and the first convolution always run in float32).
+        front end and the first convolution always run in float32; a net
+        on the pixels, ``module__front_end="pixels"``, ignores it).
         ``"bfloat16"`` halves their cost on CPUs that compute in bfloat16
         natively and moves the maps by about 1e-2; ``"auto"`` is
         ``"bfloat16"`` on such CPUs (AVX512-BF16) and ``"float32"``
@@ -662,13 +663,14 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
 # float32 inference copy -> the same with its dilated layers in bfloat16,
 # made once per copy (a new copy, after new weights, makes a new one).
 _BFLOAT16_COPIES = weakref.WeakKeyDictionary()
+_BFLOAT16_LOCK = threading.Lock()
 
 
 def _resolve_precision(precision, device):
     """``inference_precision`` as "float32" or "bfloat16" on this machine."""
     if precision == "auto":
         native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
-        cpu = torch.device(device).type == "cpu"
+        cpu = device is None or torch.device(device).type == "cpu"
         return "bfloat16" if cpu and native() else "float32"
     if precision not in ("float32", "bfloat16"):
         invalid_parameter(
@@ -691,9 +693,6 @@ def _bfloat16_copy(module):
                 layer.to(torch.bfloat16)
             _BFLOAT16_COPIES[module] = cached
         return cached
-
-
-_BFLOAT16_LOCK = threading.Lock()
 
 
 def _chunk_maps(X, estimator):
