@@ -76,7 +76,9 @@ def test_jobs_2_equals_jobs_1_on_many_files_without_warnings(
     for serial, parallel in zip(one, two):
         # The same answers in the same (input) order. The workers' torch runs
         # on one thread, this process's on two: the JPEG net's P may differ
-        # in its last (fourth) decimal, nothing else.
+        # in its third decimal (its dilated convolutions run in bfloat16 on
+        # CPUs that have it, and their rounding follows the thread count),
+        # nothing else.
         p, q = serial.pop("p_compressed"), parallel.pop("p_compressed")
-        assert (p is None) == (q is None) and abs((p or 0) - (q or 0)) <= 2e-4
+        assert (p is None) == (q is None) and abs((p or 0) - (q or 0)) <= 2e-3
         assert parallel == serial
