@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 import torch
 from joblib import effective_n_jobs
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 from skorch import NeuralNetRegressor
 
 from ..datasets._jpeg import SUBSAMPLING, jpeg_uint8
@@ -24,7 +24,7 @@ from ..utils._param_validation import (
     invalid_parameter,
     validate_parameter_constraints,
 )
-from ._calibration import _POOLINGS, _fit_calibration, _pool_maps
+from ._calibration import _POOLINGS, _pool_maps
 from ._jpeg_datasets import _check_targets
 from ._jpeg_pixels import MIN_TEXTURED_FRACTION, _on_8bit_grid, textured_fraction
 from ._jpeg_training import JPEGTrainingMixin
@@ -520,65 +520,6 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             for quality, flag, textured in self._iter_maps(X)
         ]
         return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
-
-    def calibrate_quality(self, X, *, n_qualities=24, random_state=None):
-        """Fit a correction of the image quality factor on held-out images.
-
-        Where the evidence of a pixel is weak, its quality estimate falls
-        back towards the middle of the training qualities (the least-squares
-        answer under doubt), and pooling the map keeps that pull: on
-        held-out photographs, images compressed at low qualities come out a
-        few points high, and at qualities near 90 a little low. This
-        measures the pull on the never-compressed images
-        ``X``, each compressed in memory at ``n_qualities`` random qualities
-        of ``quality_range`` and also seen uncompressed (quality 100, the
-        quality map's convention), and corrects for it. For each
-        ``pooling``, the pooled quality maps are cut into bands 20 wide;
-        the correction at the median pooled value of a band is the median
-        of (true - pooled) over its images, and is interpolated linearly in
-        between (held constant beyond the outer bands). Medians, so that an
-        image the net reads far off does not move it.
-
-        :meth:`predict` and :meth:`score` apply the correction from then on;
-        :meth:`predict_maps` and :meth:`predict_proba` do not change, and
-        :meth:`fit` discards it.
-
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Never-compressed images the net was not trained on: on its
-            training images the pull is weaker than on new ones.
-        n_qualities : int, default=24
-            Random qualities per image.
-        random_state : int, RandomState instance or None, default=None
-            Draws the qualities.
-
-        Returns
-        -------
-        self : PixelwiseJPEGRegressor
-            With ``quality_calibration_`` set.
-        """
-        X = self._check_predict_images(X)
-        validate_parameter_constraints(
-            {"n_qualities": [Interval(numbers.Integral, 1, None, closed="left")]},
-            {"n_qualities": n_qualities},
-            caller_name=f"{_OWNER}.calibrate_quality",
-        )
-        rng = check_random_state(random_state)
-        low, high = self.quality_range
-        module = self._inference_module()
-        pooled, truth = {name: [] for name in _POOLINGS}, []
-        for i in range(len(X)):
-            pixels = to_uint8(np.asarray(X[i]))
-            qualities = rng.randint(low, high + 1, size=n_qualities)
-            for quality in [100, *qualities]:
-                seen = pixels if quality == 100 else jpeg_uint8(pixels, int(quality))
-                quality_map, _ = self._clipped_maps(seen, module)
-                for name, pool in _POOLINGS.items():
-                    pooled[name].append(pool(quality_map))
-                truth.append(float(quality))
-        self.quality_calibration_ = _fit_calibration(pooled, truth)
-        return self
 
     def predict(self, X):
         """Estimate the JPEG quality factor of each image.

@@ -14,6 +14,7 @@ from skforensics.models import (  # noqa: E402
     PixelwiseJPEGRegressor,
     _calibration,
     _jpeg,
+    _jpeg_training,
     _jpeg_datasets,
     _serialization,
     load_pretrained_jpeg,
@@ -429,7 +430,9 @@ def test_calibration_undoes_a_pull_towards_the_middle(fitted, monkeypatch):
     # Stand-ins: the "JPEG" of quality q is an image of value q, and the net
     # reads it as 50 + (q - 50) / 2, pulled halfway towards the middle.
     est = pickle.loads(pickle.dumps(fitted))
-    monkeypatch.setattr(_jpeg, "jpeg_uint8", lambda pixels, q: np.full_like(pixels, q))
+    monkeypatch.setattr(
+        _jpeg_training, "jpeg_uint8", lambda pixels, q: np.full_like(pixels, q)
+    )
 
     def pulled_maps(image, module=None):
         # 8-bit images reach _image_maps as uint8 (no float copy), others as floats.
