@@ -294,6 +294,7 @@ class JPEGStep:
             raw=source.raw,
             path=source.path,
             evidence=self.evidence,
+            validated=True,
         )
         row["net_quality"] = row.pop("quality")
         for key in ("verdict", "confidence", "disagreement"):

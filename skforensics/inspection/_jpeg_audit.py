@@ -191,7 +191,9 @@ def _without_alpha(image):
     return image
 
 
-def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
+def audit_image(
+    estimator, image, *, raw=None, path=None, evidence=True, validated=False
+):
     """The JPEG audit of one image: the net's answers, the evidence, the verdict.
 
     The JPEG step of the analysis pipeline (``skforensics analyse`` and
@@ -214,6 +216,9 @@ def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
         The file (CMYK JPEGs are refused by the evidence, with the reason).
     evidence : bool, default=True
         Read the evidence from the pixels.
+    validated : bool, default=False
+        ``image`` comes from the analysis pipeline's record entry, checked
+        there: the net does not read its pixels to check them again.
 
     Returns
     -------
@@ -228,9 +233,12 @@ def audit_image(estimator, image, *, raw=None, path=None, evidence=True):
         pixels = image if raw is None else _without_alpha(raw)
         found = _evidence_columns(path, pixels)
         del pixels
-    quality_maps, flag_maps, summary = estimator.predict_maps(
-        [image], return_summary=True
-    )
+    if validated:
+        quality_maps, flag_maps, summary = estimator._maps([image], True, validated=True)
+    else:
+        quality_maps, flag_maps, summary = estimator.predict_maps(
+            [image], return_summary=True
+        )
     quality_map, flag_map = quality_maps[0], flag_maps[0]
     quality = float(summary.quality[0])
     p_compressed = float(summary.proba[0, -1])

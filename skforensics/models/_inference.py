@@ -9,7 +9,10 @@
   and to see what its layers give;
 - :func:`patch_grid_outputs`: the one batched loop over the patch grids of
   a collection (patch estimators' outputs, the embedder's activations),
-  with one reused batch buffer so that memory stays bounded.
+  with one reused batch buffer so that memory stays bounded;
+- :func:`resolve_precision` and :func:`bfloat16_copy`: an inference
+  precision as this machine runs it, and the bfloat16 copy of an inference
+  copy's layers after the first, made once.
 """
 
 import copy
@@ -20,9 +23,16 @@ import numpy as np
 import torch
 
 from ..feature._patches import extract_patches
+from ..utils._param_validation import invalid_parameter
 from ._skorch_compat import _fuse_conv_bn
 
-__all__ = ["inference_module", "patch_grid_outputs", "probe_module"]
+__all__ = [
+    "bfloat16_copy",
+    "inference_module",
+    "patch_grid_outputs",
+    "probe_module",
+    "resolve_precision",
+]
 
 # module -> {(device, fuse, channels_last): (versions, copy)}. Keyed weakly on the trained
 # module itself: a refit or a ``set_params(module__...)`` builds a new
@@ -207,3 +217,38 @@ def patch_grid_outputs(X, *, patches_of, forward, batch_size, n_channels, patch_
         maps.append(outputs[offset:offset + count].reshape(n_rows, n_cols, -1))
         offset += count
     return maps
+
+
+# float32 inference copy -> the same with its dilated layers in bfloat16,
+# made once per copy (a new copy, after new weights, makes a new one).
+_BFLOAT16_COPIES = weakref.WeakKeyDictionary()
+_BFLOAT16_LOCK = threading.Lock()
+
+
+def resolve_precision(precision, device, owner="PixelwiseJPEGRegressor"):
+    """``inference_precision`` as "float32" or "bfloat16" on this machine."""
+    if precision == "auto":
+        native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+        cpu = device is None or torch.device(device).type == "cpu"
+        return "bfloat16" if cpu and native() else "float32"
+    if precision not in ("float32", "bfloat16"):
+        invalid_parameter(
+            "inference_precision",
+            owner,
+            "a str among {'float32', 'bfloat16', 'auto'}",
+            precision,
+        )
+    return precision
+
+
+def bfloat16_copy(module):
+    """``module`` (an inference copy) with the layers after its first
+    convolution in bfloat16; the copy itself is left in float32."""
+    with _BFLOAT16_LOCK:
+        cached = _BFLOAT16_COPIES.get(module)
+        if cached is None:
+            cached = copy.deepcopy(module)
+            for layer in cached.layers[1:]:
+                layer.to(torch.bfloat16)
+            _BFLOAT16_COPIES[module] = cached
+        return cached

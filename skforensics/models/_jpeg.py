@@ -1,9 +1,6 @@
 """Pixelwise JPEG quality-factor and compression-flag estimation on skorch."""
 
-import copy
 import numbers
-import threading
-import weakref
 
 import numpy as np
 import torch
@@ -17,14 +14,15 @@ from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._color import to_uint8
 from ..utils._io import image_corner, without_alpha
+from ..utils._validation import _convert_channels, check_min_size
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
     StrOptions,
-    invalid_parameter,
     validate_parameter_constraints,
 )
 from ._calibration import _POOLINGS, _pool_maps
+from ._inference import bfloat16_copy, resolve_precision
 from ._jpeg_datasets import _check_targets
 from ._jpeg_pixels import MIN_TEXTURED_FRACTION, _on_8bit_grid, textured_fraction
 from ._jpeg_training import JPEGTrainingMixin
@@ -37,6 +35,10 @@ __all__ = ["PixelwiseJPEGRegressor"]
 _OWNER = "PixelwiseJPEGRegressor"
 # Pixels per chunk of the lattice front end's projection at inference.
 _INFERENCE_CHUNK = 8192
+_FIELD_HINT = (
+    " for the {field}-pixel receptive field of the net (every pixel of a "
+    "smaller image sees the zero padding, so its maps mean nothing)"
+)
 
 class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegressor):
     """Pixelwise JPEG quality-factor and compression-flag estimator.
@@ -334,11 +336,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             X,
             convert_to="rgb",
             min_size=field,
-            min_size_hint=(
-                f" for the {field}-pixel receptive field of the net (every pixel "
-                "of a smaller image sees the zero padding, so its maps mean "
-                "nothing)"
-            ),
+            min_size_hint=_FIELD_HINT.format(field=field),
         )
 
     def _predict_images(self, X):
@@ -384,10 +382,10 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         if (
             isinstance(module, JPEGQualityNet)
             and module.features is not None
-            and _resolve_precision(self.inference_precision, self.device)
+            and resolve_precision(self.inference_precision, self.device, _OWNER)
             == "bfloat16"
         ):
-            return _bfloat16_copy(module)
+            return bfloat16_copy(module)
         return module
 
     def _image_maps(self, image, module=None):
@@ -417,14 +415,31 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         """The clipped maps of one image and its :func:`textured_fraction`."""
         return (*self._clipped_maps(image, module), textured_fraction(image))
 
-    def _iter_maps(self, X):
-        """Yield ``(quality map, flag map, textured fraction)`` of each image.
+    def _validated_images(self, X):
+        """Images the caller validated (``analyse``'s record entry: ``uint8``
+        as read, or checked float32), their pixels not read again: only
+        their size is checked, and a grey float image repeated to RGB as
+        :meth:`_check_predict_images` would."""
+        self.check_is_fitted()
+        field = int(self.module_.receptive_field)
+        images = []
+        for index, image in enumerate(X):
+            check_min_size(np.shape(image), field, hint=_FIELD_HINT.format(field=field),
+                           where=f" (image {index})")
+            if image.dtype != np.uint8:
+                image = _convert_channels(np.asarray(image, dtype=np.float32), "rgb")
+            images.append(image)
+        return images
+
+    def _iter_maps(self, X, validated=False):
+        """Yield ``(quality map, flag map, textured fraction)`` of each image
+        (``validated``: see :meth:`_validated_images`).
 
         Each image is read once for both. With more than one joblib worker
         (``n_jobs``, or joblib's context), contiguous chunks of images are
         mapped by the workers.
         """
-        X = self._predict_images(X)
+        X = self._validated_images(X) if validated else self._predict_images(X)
         n_jobs = check_n_jobs(getattr(self, "n_jobs", None), _OWNER)
         if effective_n_jobs(n_jobs) == 1:
             module = self._inference_module()
@@ -466,10 +481,15 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
             ``proba``, of shape ``(n_images, 2)``, equal to
             :meth:`predict_proba`'s.
         """
+        return self._maps(X, return_summary)
+
+    def _maps(self, X, return_summary, validated=False):
+        """:meth:`predict_maps`, of images validated by the caller when
+        ``validated`` (the analysis pipeline's JPEG step)."""
         if return_summary:
             self._pool()  # a bad ``pooling`` fails before any map is computed
         quality_maps, flag_maps, textured = [], [], []
-        for quality, flag, texture in self._iter_maps(X):
+        for quality, flag, texture in self._iter_maps(X, validated):
             quality_maps.append(quality)
             flag_maps.append(flag)
             textured.append(texture)
@@ -599,41 +619,6 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
                 [np.mean(np.where(np.isfinite(t), t, 100.0)) for t in targets]
             )
         return -float(np.mean(np.abs(self.predict(X) - truth)))
-
-
-# float32 inference copy -> the same with its dilated layers in bfloat16,
-# made once per copy (a new copy, after new weights, makes a new one).
-_BFLOAT16_COPIES = weakref.WeakKeyDictionary()
-_BFLOAT16_LOCK = threading.Lock()
-
-
-def _resolve_precision(precision, device):
-    """``inference_precision`` as "float32" or "bfloat16" on this machine."""
-    if precision == "auto":
-        native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
-        cpu = device is None or torch.device(device).type == "cpu"
-        return "bfloat16" if cpu and native() else "float32"
-    if precision not in ("float32", "bfloat16"):
-        invalid_parameter(
-            "inference_precision",
-            _OWNER,
-            "a str among {'float32', 'bfloat16', 'auto'}",
-            precision,
-        )
-    return precision
-
-
-def _bfloat16_copy(module):
-    """``module`` (an inference copy) with the layers after its first
-    convolution in bfloat16; the copy itself is left in float32."""
-    with _BFLOAT16_LOCK:
-        cached = _BFLOAT16_COPIES.get(module)
-        if cached is None:
-            cached = copy.deepcopy(module)
-            for layer in cached.layers[1:]:
-                layer.to(torch.bfloat16)
-            _BFLOAT16_COPIES[module] = cached
-        return cached
 
 
 def _chunk_maps(X, estimator):

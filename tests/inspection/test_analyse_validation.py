@@ -94,3 +94,35 @@ def test_validated_paths_answer_as_the_public_ones(tmp_path):
     assert record["factor"] == verdict.factor
     maps = net._patch_maps([frame], False, validated=True)
     np.testing.assert_array_equal(maps[0], net.predict_patch_map([frame])[0])
+
+
+@pytest.mark.parametrize("maps", [False, True], ids=["no maps", "maps"])
+def test_a_16_bit_file_is_validated_once_with_both_models(tmp_path, checked_pixels, maps):
+    # The entry checks the whole image; the upscale and JPEG steps (with the
+    # evidence in the pixels) read the validated pixels without a second check.
+    steps = [_analyse.UpscaleStep(), _analyse.JPEGStep()]
+    _analyse.prepare(steps, draw=maps)
+    path, n_pixels = _file(tmp_path, np.uint16)
+    checked_pixels.clear()
+    record = _analyse.analyse_one(
+        0, path, steps=steps, maps_dir=tmp_path if maps else None
+    )
+    assert not record["error"] and record["jpeg_verdict"]
+    assert checked_pixels == [n_pixels]
+
+
+def test_the_jpeg_steps_validated_path_answers_as_the_public_one():
+    from skforensics.inspection._jpeg_audit import audit_image
+    from skforensics.models import pretrained
+
+    jpeg = pretrained("jpeg-quality").set_params(inference_precision="float32")
+    rng = np.random.default_rng(1)
+    raw = rng.integers(0, 65536, (120, 140), dtype=np.uint16)
+    image = _analyse.validated_pixels(raw)
+    public = audit_image(jpeg, image, raw=raw)
+    private = audit_image(jpeg, image, raw=raw, validated=True)
+    assert public[0] == private[0]
+    np.testing.assert_array_equal(public[1], private[1])
+    np.testing.assert_array_equal(public[2], private[2])
+    with pytest.raises(ValueError, match="receptive field"):
+        audit_image(jpeg, image[:30, :30], validated=True)

@@ -7,10 +7,10 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from skforensics.models import PixelwiseJPEGRegressor  # noqa: E402
-from skforensics.models._jpeg import _resolve_precision  # noqa: E402
+from skforensics.models._inference import resolve_precision  # noqa: E402
 from skforensics.utils import make_test_images  # noqa: E402
 
-NATIVE_BF16 = _resolve_precision("auto", "cpu") == "bfloat16"
+NATIVE_BF16 = resolve_precision("auto", "cpu") == "bfloat16"
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +41,13 @@ def test_precision_is_checked_at_predict(fitted):
 
 
 def test_auto_is_float32_off_the_cpu_and_without_native_bfloat16(monkeypatch):
-    assert _resolve_precision("auto", "cuda") == "float32"
-    assert _resolve_precision("float32", "cpu") == "float32"
-    assert _resolve_precision("bfloat16", "cuda") == "bfloat16"
+    assert resolve_precision("auto", "cuda") == "float32"
+    assert resolve_precision("float32", "cpu") == "float32"
+    assert resolve_precision("bfloat16", "cuda") == "bfloat16"
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
-    assert _resolve_precision("auto", "cpu") == "float32"
+    assert resolve_precision("auto", "cpu") == "float32"
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
-    assert _resolve_precision("auto", "cpu") == "bfloat16"
+    assert resolve_precision("auto", "cpu") == "bfloat16"
 
 
 @pytest.mark.skipif(not NATIVE_BF16, reason="this CPU has no native bfloat16")

@@ -116,9 +116,9 @@ def test_pretrained_outputs_in_bfloat16_stay_near_the_pins(name):
     import torch
 
     from skforensics.models import pretrained
-    from skforensics.models._jpeg import _resolve_precision
+    from skforensics.models._inference import resolve_precision
 
-    if _resolve_precision("auto", "cpu") != "bfloat16":
+    if resolve_precision("auto", "cpu") != "bfloat16":
         pytest.skip("this CPU has no native bfloat16 (AVX512-BF16)")
     model = pretrained(name)
     assert model.inference_precision == "auto"
