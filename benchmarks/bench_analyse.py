@@ -13,7 +13,13 @@ CPU-seconds per image, with torch's thread count and the load average.
 Issue 24's target: >= 1 image/s on 2 CPU cores with both models and maps.
 Measured on the idle development machine (2 cores, load average 0.3, torch
 2 threads, ``--data ../shared/data/lossless/usc_sipi_aerials``): 0.54
-images/s with maps (3.28 CPU-s per image), 0.77 without (2.54).
+images/s with maps (3.28 CPU-s per image), 0.77 without (2.54). Again on
+2026-12-06, with the JPEG net's dilated layers in bfloat16, each pixel
+validated once and the upscale verdict's second stage (load average 0.7):
+0.53 images/s with maps (3.27 CPU-s), 0.80 without (2.44). On one thread a
+record with maps costs 2.58 CPU-s: the JPEG maps 1.46, the two figures
+0.46 (matplotlib's fixed cost per figure: drawing from 512-px instead of
+1024-px images saved nothing), the upscale step 0.45.
 
 Usage: ``python benchmarks/bench_analyse.py [--data FOLDER] [--n-images N]
 [--threads T]``.
