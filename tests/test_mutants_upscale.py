@@ -671,8 +671,12 @@ def test_an_unsure_first_stage_reads_descale_evidence(pooling, monkeypatch):
     _two_stages(pooling, intercept=0.0)  # first stage: P = 0.5, in the band
     seen = []
     real = ue.Evidence.add_descale
-    monkeypatch.setattr(ue.Evidence, "add_descale",
-                        lambda self, frame: seen.append(frame.shape) or real(self, frame))
+
+    def counted(self, frame):
+        seen.append(frame.shape)
+        return real(self, frame)
+
+    monkeypatch.setattr(ue.Evidence, "add_descale", counted)
     frame = _upscaled_frame()[:256, :320]
     verdict = up.upscale_verdict(frame, estimator=TileNet())
     assert verdict.descaled and seen == [(256, 320)]
@@ -701,12 +705,20 @@ def test_a_video_descales_its_first_frames_only(pooling, monkeypatch):
     _two_stages(pooling, intercept=0.0)
     seen = []
     real = ue.Evidence.add_descale
-    monkeypatch.setattr(ue.Evidence, "add_descale",
-                        lambda self, frame: seen.append(float(frame[0, 0])) or real(self, frame))
+
+    def counted(self, frame):
+        seen.append(float(frame[0, 0]))
+        return real(self, frame)
+
+    monkeypatch.setattr(ue.Evidence, "add_descale", counted)
     frames = [_upscaled_frame()[:128, :128] + 0.01 * k for k in range(4)]
     verdict = up.frames_verdict(TileNet(), iter(frames), kind="video", frames=range(4))
     assert verdict.descaled and seen == [frames[0][0, 0], frames[1][0, 0]]
-    # Frames with descale evidence are judged by the second stage, the others by the first.
-    firsts = [ue.combine(ue.pooled_features(ue.frame_evidence(TileNet(), f), CLASSES)[0],
-                         pooling) for f in frames[2:]]
+    # Frames with descale evidence are judged by the second stage, the
+    # others by the first.
+    firsts = [
+        ue.combine(ue.pooled_features(ue.frame_evidence(TileNet(), f), CLASSES)[0],
+                   pooling)
+        for f in frames[2:]
+    ]
     np.testing.assert_allclose(verdict.frame_p_upscaled[2:], firsts)

@@ -90,7 +90,9 @@ def _solver(n, m, kernel, start, stop):
     taps -= first
     k = taps.max() + 1
     rows = np.repeat(np.arange(stop - start), taps.shape[1])
-    U = sparse.csr_matrix((weights.ravel(), (rows, taps.ravel())), shape=(stop - start, k))
+    U = sparse.csr_matrix(
+        (weights.ravel(), (rows, taps.ravel())), shape=(stop - start, k)
+    )
     # U.T @ U in upper banded storage: ab[p - d, j + d] = G[j, j + d].
     p = 2 * support
     d = taps[:, None, :] - taps[:, :, None]  # (row, a, b): tap b's offset from a
@@ -116,7 +118,8 @@ def _lines(y, n_lines):
     d2 = seg[:-2] - 2 * seg[1:-1] + seg[2:]
     energy = np.mean(d2 * d2, axis=0)
     pick = np.sort(np.argsort(energy, kind="stable")[::-1][:n_lines])
-    return seg[:, pick].astype(np.float64), start, float(energy[pick].sum() * (length - 2))
+    detail = float(energy[pick].sum() * (length - 2))
+    return seg[:, pick].astype(np.float64), start, detail
 
 
 def _axis_residuals(y, factors, kernels, n_lines):
@@ -237,7 +240,9 @@ def descale_curve(frames, *, factors=None, kernels=DEFAULT_KERNELS):
     kernels = tuple(kernels)
     unknown = [k for k in kernels if k not in KERNELS]
     if unknown or not kernels:
-        raise ValueError(f"kernels must be among {sorted(KERNELS)}; got {list(kernels)}.")
+        raise ValueError(
+            f"kernels must be among {sorted(KERNELS)}; got {list(kernels)}."
+        )
     residual, high = 0.0, 0.0
     for frame in frames:
         r, h = _residuals(frame, factors, kernels)

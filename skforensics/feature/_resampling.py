@@ -130,7 +130,8 @@ def _as_frames(frames, caller, min_size):
         if np.ndim(frame) != 2:
             raise ValueError(
                 f"{caller} takes 2-D luminance frames; got an array of "
-                f"shape {np.shape(frame)}. Convert RGB with skforensics.utils.to_grayscale."
+                f"shape {np.shape(frame)}. Convert RGB with "
+                "skforensics.utils.to_grayscale."
             )
         if np.shape(frame) != shape:
             raise ValueError(

@@ -234,7 +234,9 @@ def audit_image(
         found = _evidence_columns(path, pixels)
         del pixels
     if validated:
-        quality_maps, flag_maps, summary = estimator._maps([image], True, validated=True)
+        quality_maps, flag_maps, summary = estimator._maps(
+            [image], True, validated=True
+        )
     else:
         quality_maps, flag_maps, summary = estimator.predict_maps(
             [image], return_summary=True

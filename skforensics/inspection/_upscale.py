@@ -227,7 +227,13 @@ def frames_verdict(
     indices in the file.
     """
     from ..models._pretrained import load_upscale_pooling
-    from ._upscale_evidence import DESCALE_FEATURES, FEATURES, decide, frame_evidence, pool
+    from ._upscale_evidence import (
+        DESCALE_FEATURES,
+        FEATURES,
+        decide,
+        frame_evidence,
+        pool,
+    )
 
     _check_max_tiles(max_tiles)
     classes = np.asarray(model.classes_, dtype=float)
@@ -241,7 +247,9 @@ def frames_verdict(
         shape = frame.shape
     pooled = pool(frame_evidences)
     p_up, factor, features = decide(pooled, classes, pooling)
-    descaled = second is not None and bool(second["band"][0] <= p_up <= second["band"][1])
+    descaled = second is not None and bool(
+        second["band"][0] <= p_up <= second["band"][1]
+    )
     if descaled:
         # Unsure: descale and compare the first frames judged, and decide again.
         for evidence, frame in zip(frame_evidences, kept):
@@ -263,7 +271,9 @@ def frames_verdict(
         upscaled=bool(upscaled),
         factor=float(factor),
         factor_proba={float(c): float(p) for c, p in zip(classes, mean)},
-        evidence=dict(zip(FEATURES + DESCALE_FEATURES * descaled, map(float, features))),
+        evidence=dict(
+            zip(FEATURES + DESCALE_FEATURES * descaled, map(float, features))
+        ),
         descaled=descaled,
         native_height=round(height / factor),
         native_width=round(width / factor),

@@ -119,7 +119,10 @@ class Evidence:
 
     def _descale(self):
         # Evidence pickled before descale was kept has none.
-        return (getattr(self, "descale_residuals", []), getattr(self, "descale_detail", []))
+        return (
+            getattr(self, "descale_residuals", []),
+            getattr(self, "descale_detail", []),
+        )
 
     def _n_textured(self):
         # Evidence pickled before n_textured was kept scored every textured tile.

@@ -49,7 +49,9 @@ def test_native_blurred_and_noise_images_have_no_deep_dip(camera):
 
 
 def test_a_crop_keeps_its_dip_where_the_border_would_differ(camera):
-    enlarged = cv2.resize(camera[:200, :200], (600, 600), interpolation=cv2.INTER_LINEAR)
+    enlarged = cv2.resize(
+        camera[:200, :200], (600, 600), interpolation=cv2.INTER_LINEAR
+    )
     result = descale_curve(enlarged)
     assert (result.factor, result.kernel, result.native_shape) == (3.0, "bilinear",
                                                                   (200, 200))

@@ -97,7 +97,9 @@ def test_validated_paths_answer_as_the_public_ones(tmp_path):
 
 
 @pytest.mark.parametrize("maps", [False, True], ids=["no maps", "maps"])
-def test_a_16_bit_file_is_validated_once_with_both_models(tmp_path, checked_pixels, maps):
+def test_a_16_bit_file_is_validated_once_with_both_models(
+    tmp_path, checked_pixels, maps
+):
     # The entry checks the whole image; the upscale and JPEG steps (with the
     # evidence in the pixels) read the validated pixels without a second check.
     steps = [_analyse.UpscaleStep(), _analyse.JPEGStep()]
