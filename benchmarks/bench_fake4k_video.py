@@ -164,7 +164,7 @@ def bakeoff(rows, train_cache):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from skforensics.inspection._upscale_evidence import FEATURES, pooled_features
+    from skforensics.inspection._upscale_evidence import FEATURES, pool, pooled_features
 
     classes = np.array([1.0, 1.25, 1.5, 2.0, 2.4, 3.0])
     labels = json.loads((Path(train_cache) / "labels.json").read_text())
@@ -172,10 +172,7 @@ def bakeoff(rows, train_cache):
     for path in sorted(Path(train_cache).glob("*.pkl")):
         with open(path, "rb") as handle:
             frames = pickle.load(handle)
-        pooled = frames[0]
-        for other in frames[1:]:
-            pooled = pooled.merge(other)
-        X.append(pooled_features(pooled, classes)[0])
+        X.append(pooled_features(pool(frames), classes)[0])
         y.append(labels[path.stem])
     X, y = np.array(X), np.array(y, dtype=bool)
     Xt = np.array([[r["evidence"][f] for f in FEATURES] for r in rows])

@@ -24,7 +24,6 @@ Usage::
 
 import argparse
 import json
-import os
 import pickle
 import sys
 import time
@@ -117,16 +116,15 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True,
                    resampler=resampler, codec=codec, crf=crf, evidence=str(target))
         if not target.exists() and not make:
             continue
-        if not target.exists() or descale_frames:
-            evidence = None
-            if target.exists():
-                with open(target, "rb") as handle:
-                    evidence = pickle.load(handle)
-                if all(e._descale()[0] for e in evidence[:descale_frames]):
-                    evidence = None  # nothing to add
-                    rows.append(row)
-                    labels[target.stem] = kind == "up"
-                    continue
+        evidence = None
+        if target.exists() and descale_frames:
+            with open(target, "rb") as handle:
+                evidence = pickle.load(handle)
+        complete = target.exists() and (
+            not descale_frames
+            or all(e._descale()[0] for e in evidence[:descale_frames])
+        )
+        if not complete:
             if si not in photos:
                 photos.clear()
                 photos[si] = np.asarray(read_image(Path(data) / names[si]))
@@ -140,7 +138,8 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True,
             vc.write_clip(frames, clip, codec=codec, crf=crf)
             if evidence is None:
                 evidence = clip_evidence(clip, model)
-            add_descale(clip, evidence, descale_frames)
+            if descale_frames:
+                add_descale(clip, evidence, descale_frames)
             partial = target.with_suffix(".part")
             with open(partial, "wb") as handle:
                 pickle.dump(evidence, handle)
@@ -163,16 +162,14 @@ def design_matrix(rows, classes, descale=True):
     clips gathered without ``descale_frames``).
     """
     from skforensics.inspection._upscale_evidence import (
-        DESCALE_FEATURES, descale_features, pooled_features)
+        DESCALE_FEATURES, descale_features, pool, pooled_features)
 
     X, y, groups, n_frames = [], [], [], []
     for row in rows:
         with open(row["evidence"], "rb") as handle:
             frames = pickle.load(handle)
         for subset in (frames, frames[:1]):
-            pooled = subset[0]
-            for other in subset[1:]:
-                pooled = pooled.merge(other)
+            pooled = pool(subset)
             features, factor = pooled_features(pooled, classes)
             if descale:
                 extra = descale_features(pooled, factor)

@@ -109,8 +109,8 @@ def _solver(n, m, kernel, start, stop):
 
 
 def _lines(y, n_lines):
-    """The most textured columns of ``y``, cut to their central samples,
-    their first row, and their second-derivative energy."""
+    """The most textured columns of ``y`` cut to their central samples, the
+    index of the first row kept, and their second-derivative energy."""
     n = y.shape[0]
     length = min(n - 2 * _MARGIN, _MAX_LENGTH)
     start = (n - length) // 2

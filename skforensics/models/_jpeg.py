@@ -14,13 +14,13 @@ from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._color import to_uint8
 from ..utils._io import image_corner, without_alpha
-from ..utils._validation import _convert_channels, check_min_size
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
     Interval,
     StrOptions,
     validate_parameter_constraints,
 )
+from ..utils._validation import _convert_channels, check_min_size
 from ._calibration import _POOLINGS, _pool_maps
 from ._inference import bfloat16_copy, resolve_precision
 from ._jpeg_datasets import _check_targets
@@ -424,8 +424,12 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         field = int(self.module_.receptive_field)
         images = []
         for index, image in enumerate(X):
-            check_min_size(np.shape(image), field, hint=_FIELD_HINT.format(field=field),
-                           where=f" (image {index})")
+            check_min_size(
+                np.shape(image),
+                field,
+                hint=_FIELD_HINT.format(field=field),
+                where=f" (image {index})",
+            )
             if image.dtype != np.uint8:
                 image = _convert_channels(np.asarray(image, dtype=np.float32), "rgb")
             images.append(image)
