@@ -51,6 +51,10 @@ analysing process, imports and model loading included; "before" is commit
     102mp      yes    -                        1844 MB, 341.3 s, 308.3 s
     102mp      no     -                        1781 MB, 265.2 s, 262.8 s
 
+Again on 2026-12-06, after the JPEG net's dilated layers went to bfloat16,
+the machine otherwise idle (load average 1.0), ``--cases 48mp --maps yes
+--threads 2``: 1326 MB peak RSS, 82.0 s wall, 151.5 s CPU.
+
 What is left at 48 MP: about 590 MB for the process before any image
 (torch, the models, matplotlib, scipy, OpenCV), 137 MB for the image (kept
 uint8), 366 MB for the two float32 maps that ``predict_maps`` returns, and
