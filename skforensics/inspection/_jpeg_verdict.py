@@ -67,6 +67,23 @@ def _quality_spread(quality_map, flag_map):
     return round(float(q3 - q1), 2)
 
 
+def _mixed_flags(row, missing):
+    """The "unknown" verdict of a mixed flag map where the pixels show no
+    ``missing`` (a JPEG resized or filtered after compression keeps some of
+    the net's cues and loses the grid); None where the map is not mixed."""
+    flagged = row.get("flagged_share")
+    if flagged is None or not flagged >= _MIXED_FLAGS:  # NaN: not mixed
+        return None
+    return (
+        "unknown",
+        "low",
+        (
+            f"{flagged:.0%} of the net's flag map says compressed but no {missing} "
+            "is in the pixels (resized or filtered after compression?)"
+        ),
+    )
+
+
 def combine_verdicts(row):
     """The verdict, its confidence and any disagreement, from one row.
 
@@ -128,17 +145,9 @@ def combine_verdicts(row):
             )
         if net is None:
             return "never compressed", "medium", ""
-        flagged = row.get("flagged_share")
-        if flagged is not None and flagged >= _MIXED_FLAGS:
-            return (
-                "unknown",
-                "low",
-                (
-                    f"{flagged:.0%} of the net's flag map says compressed but no 8x8 "
-                    "JPEG lattice is in the pixels (resized or filtered after "
-                    "compression?)"
-                ),
-            )
+        mixed = _mixed_flags(row, "8x8 JPEG lattice")
+        if mixed:
+            return mixed
         return "never compressed", "high" if net_sure else "medium", ""
     # The evidence cannot tell: the net alone, if it is sure.
     if net_sure:
@@ -195,16 +204,9 @@ def _combine_resized(row, net, net_sure, net_words):
                 "compression, or a false alarm of the net)"
             ),
         )
-    flagged = row.get("flagged_share")
-    if flagged is not None and flagged >= _MIXED_FLAGS:
-        return (
-            "unknown",
-            "low",
-            (
-                f"{flagged:.0%} of the net's flag map says compressed but no JPEG "
-                "grid is in the pixels (resized or filtered after compression?)"
-            ),
-        )
+    mixed = _mixed_flags(row, "JPEG grid")
+    if mixed:
+        return mixed
     periodicity = row.get("resampling_z") or 0.0
     if evidence != "never compressed" or search != "not found" or (
         periodicity >= _RESAMPLING_TRACE
