@@ -178,6 +178,12 @@ def build_parser():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=0, help="data-loader workers")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch and OpenCV threads of this process (default: theirs)",
+    )
     p.add_argument("--valid-patches", type=int, default=2000)
     p.add_argument("--test-percent", type=int, default=20)
     p.add_argument("--valid-percent", type=int, default=10)
@@ -271,6 +277,13 @@ def build_parser():
         choices=["cubic", "lanczos", "area", "linear"],
         help="OpenCV interpolations of the resize",
     )
+    p.add_argument(
+        "--resize-pairs",
+        action="store_true",
+        help="draw the resized patches as pairs of one crop, resized alike, "
+        "one JPEG-compressed and one never compressed (JPEGPatchDataset's "
+        "resize_pairs), so that half the resized patches are negatives",
+    )
     return p
 
 
@@ -302,6 +315,7 @@ FIXED = (
     "resized_fraction",
     "resize_range",
     "resize_kernels",
+    "resize_pairs",
 )
 BEFORE_OPTION = {
     "lattice_qualities": [],
@@ -312,6 +326,7 @@ BEFORE_OPTION = {
     "resized_fraction": 0.0,
     "resize_range": [0.5, 2.0],
     "resize_kernels": ["cubic", "lanczos", "area"],
+    "resize_pairs": False,
 }
 
 # The front end's pooled quality tests: the lattice of any integer steps
@@ -444,6 +459,9 @@ def main(argv=None):
     from skforensics.models._serialization import save_jpeg_weights
 
     start = time.perf_counter()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        cv2.setNumThreads(args.threads)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     checkpoint_path = args.checkpoint or f"{args.out}.ckpt"
     resumed = None
@@ -521,6 +539,7 @@ def main(argv=None):
     train_set.resize_fraction = args.resized_fraction
     train_set.resize_range = tuple(args.resize_range)
     train_set.resize_kernels = tuple(args.resize_kernels)
+    train_set.resize_pairs = args.resize_pairs
     valid_set = None
     if valid_images:
         valid_uint8, _ = est._check_fit_data(valid_images, None)

@@ -98,6 +98,17 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         OpenCV interpolations to draw from (``INTER_CUBIC``,
         ``INTER_LANCZOS4``, ``INTER_AREA``, ``INTER_LINEAR`` for
         ``"linear"``).
+    resize_pairs : bool, default=False
+        Draw the resized patches as balanced pairs: items ``2j`` and
+        ``2j + 1`` decide together (with probability ``resize_fraction``)
+        whether they are resized, and if so share their image, crop,
+        transform, factor, kernel and offset, drawn from a generator seeded
+        by ``j``; item ``2j`` goes through the JPEG round trip and item
+        ``2j + 1`` is never compressed. Half the resized patches are then
+        negatives, which differ from their positives only by the JPEG
+        trace. The other items are drawn as without the option. False
+        draws nothing more, so the patches are those of a dataset without
+        the option.
 
     Attributes
     ----------
@@ -123,6 +134,7 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         resize_fraction=0.0,
         resize_range=(0.5, 2.0),
         resize_kernels=("cubic", "lanczos", "area"),
+        resize_pairs=False,
     ):
         self.images = images
         self.targets = targets
@@ -139,6 +151,7 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         self.resize_fraction = resize_fraction
         self.resize_range = resize_range
         self.resize_kernels = resize_kernels
+        self.resize_pairs = resize_pairs
         self.epoch = 0
 
     def __len__(self):
@@ -152,6 +165,15 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         """
         epoch = 0 if self.stream else self.epoch
         rng = np.random.default_rng((self.seed, self.stream, epoch, int(index)))
+        # A resized pair (resize_pairs): both items draw from the pair's
+        # generator; the last word keeps its seeds apart from the items'.
+        pair = None
+        if self.targets is None and self.resize_pairs and self.resize_fraction:
+            pair_rng = np.random.default_rng(
+                (self.seed, self.stream, epoch, int(index) // 2, 1)
+            )
+            if pair_rng.random() < self.resize_fraction:
+                rng, pair = pair_rng, int(index) % 2
         image_index = int(rng.integers(len(self.images)))
         image = self.images[image_index]
         size = self.patch_size
@@ -162,7 +184,11 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             # top-left corner starts the 8x8 grid), then cut the patch at a
             # random offset, so that every JPEG grid phase is seen.
             factor = None
-            if self.resize_fraction and rng.random() < self.resize_fraction:
+            if pair is not None or (
+                self.resize_fraction
+                and not self.resize_pairs
+                and rng.random() < self.resize_fraction
+            ):
                 low, high = self.resize_range
                 factor = float(np.exp(rng.uniform(np.log(low), np.log(high))))
                 kernels = self.resize_kernels
@@ -178,6 +204,8 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             left = int(rng.integers(width - side + 1))
             region = _dihedral(image[top : top + side, left : left + side], k)
             compress = rng.random() >= self.uncompressed_fraction
+            if pair is not None:
+                compress = pair == 0
             low, high = self.quality_range
             if self.quality_weights is None:
                 quality = int(rng.integers(low, high + 1))
@@ -188,11 +216,16 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             family = families[0]
             if len(families) > 1:  # one family draws nothing: libjpeg's stream
                 family = families[int(rng.choice(len(families), p=weights))]
+            table_rng = rng
+            if pair is not None:
+                # Only the pair's positive draws a table: from a generator of
+                # its own, so that both keep drawing the same offsets below.
+                table_rng = np.random.default_rng(rng.integers(2**63))
             if compress and family == "libjpeg":
                 region = jpeg_uint8(region, quality, subsampling)
             elif compress:
                 luma, chroma = draw_quantization_tables(
-                    family, quality, rng, subsampling
+                    family, quality, table_rng, subsampling
                 )
                 region = jpeg_with_tables(region, luma, chroma, subsampling)
                 quality = closest_libjpeg_quality(luma)[0]

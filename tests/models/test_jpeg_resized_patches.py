@@ -85,3 +85,88 @@ def test_training_script_options():
     assert defaults.resized_fraction == 0.0
     assert module.BEFORE_OPTION["resized_fraction"] == 0.0
     assert "resized_fraction" in module.FIXED
+    # --resize-pairs: off by default and in older checkpoints, fixed on resume.
+    assert not defaults.resize_pairs and module.BEFORE_OPTION["resize_pairs"] is False
+    assert module.build_parser().parse_args(argv + ["--resize-pairs"]).resize_pairs
+    assert "resize_pairs" in module.FIXED
+
+
+def _pairs(**kwargs):
+    params = dict(resize_fraction=0.5, resize_range=(0.6, 1.8), resize_pairs=True)
+    params.update(kwargs)
+    return _dataset(**params)
+
+
+def test_resize_pairs_off_keeps_the_patches():
+    # resize_pairs=False is today's dataset, with or without resizing;
+    # resize_pairs=True without resizing draws nothing more either.
+    for fraction in (0.0, 0.5):
+        plain = _dataset(resize_fraction=fraction)
+        off = _dataset(resize_fraction=fraction, resize_pairs=False)
+        for i in range(len(plain)):
+            for a, b in zip(plain.draw(i), off.draw(i)):
+                np.testing.assert_array_equal(a, b)
+    plain, unused = _dataset(), _pairs(resize_fraction=0.0)
+    for i in range(len(plain)):
+        for a, b in zip(plain.draw(i), unused.draw(i)):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_resize_pairs_share_their_geometry_and_differ_in_the_flag():
+    # At Q100 4:4:4 the JPEG round trip moves pixels by a level or two, so
+    # the two members of a pair must be the same resized crop. Unpaired
+    # items are all compressed here, so an uncompressed one is a pair's.
+    kw = dict(quality_range=(100, 100), subsampling=("4:4:4",), n_patches=40)
+    data = _pairs(uncompressed_fraction=0.0, **kw)
+    plain = _dataset(uncompressed_fraction=0.0, **kw)
+    n_pairs = 0
+    for j in range(len(data) // 2):
+        (a, qa, fa), (b, qb, fb) = data.draw(2 * j), data.draw(2 * j + 1)
+        if fa[0, 0] == 1 and fb[0, 0] == 0:  # a resized pair
+            n_pairs += 1
+            assert np.abs(a.astype(int) - b.astype(int)).mean() < 1.5
+            assert (qa == 0).all() and (qb == 0).all() and (fb == 0).all()
+            # ... and not the patches a dataset without pairs draws there
+            assert not np.array_equal(a, plain.draw(2 * j)[0])
+        else:  # both drawn on their own, as without the option
+            for i in (2 * j, 2 * j + 1):
+                for x, y in zip(data.draw(i), plain.draw(i)):
+                    np.testing.assert_array_equal(x, y)
+    assert 4 <= n_pairs <= 16  # about half of the 20 pairs
+
+
+def test_resize_pairs_with_other_tables():
+    # A pair's positive draws its table from a generator of its own, so
+    # both members still draw the same offsets.
+    kw = dict(quality_range=(100, 100), subsampling=("4:4:4",), n_patches=40)
+    tables = (("libjpeg", "perturbed"), (0.5, 0.5))
+    data = _pairs(tables=tables, uncompressed_fraction=0.0, **kw)
+    n_pairs = 0
+    for j in range(len(data) // 2):
+        (a, _, fa), (b, _, fb) = data.draw(2 * j), data.draw(2 * j + 1)
+        if fa[0, 0] == 1 and fb[0, 0] == 0:
+            n_pairs += 1
+            assert np.abs(a.astype(int) - b.astype(int)).mean() < 3
+    assert n_pairs >= 4
+
+
+def test_resize_pairs_are_balanced_and_negatives_stay_negative():
+    data = _pairs(resize_fraction=1.0, uncompressed_fraction=0.0, n_patches=24)
+    flags = np.array([data.draw(i)[2][0, 0] for i in range(len(data))])
+    # Every item is resized in a pair: even items compressed, odd ones not,
+    # although no unresized patch would be left uncompressed.
+    np.testing.assert_array_equal(flags, np.tile([1.0, 0.0], 12))
+    for i in range(1, len(data), 2):
+        _, quality_map, flag_map = data.draw(i)
+        assert not quality_map.any() and not flag_map.any()
+
+
+def test_training_loader_keeps_every_pair():
+    # The estimator's loader draws every item of the epoch (none dropped),
+    # so both members of each pair are trained on.
+    from skforensics.models import PixelwiseJPEGRegressor
+
+    est = PixelwiseJPEGRegressor(batch_size=8, random_state=0).initialize()
+    data = _pairs(n_patches=20)
+    loader = est.get_iterator(data, training=True)
+    assert sum(len(x) for x, _ in loader) == 20
