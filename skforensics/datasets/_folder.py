@@ -5,7 +5,13 @@ import os
 import numpy as np
 
 from ..utils import LazyImages
-from ..utils._io import IMAGE_EXTENSIONS, PILLOW_LIMIT, _pixel_limit, find_image_files
+from ..utils._io import (
+    IMAGE_EXTENSIONS,
+    PILLOW_LIMIT,
+    _check_folder,
+    _pixel_limit,
+    find_image_files,
+)
 from ..utils._param_validation import invalid_parameter, validate_params
 
 __all__ = ["load_image_folder"]
@@ -119,15 +125,13 @@ def load_image_folder(path, *, extensions=IMAGE_EXTENSIONS, max_pixels=PILLOW_LI
     """
     extensions = _check_extensions(extensions)
     _pixel_limit(max_pixels)
-    folder = os.fspath(path)
-    if not os.path.exists(folder):
-        raise FileNotFoundError(f"Image folder not found: '{folder}'.")
-    if not os.path.isdir(folder):
-        raise NotADirectoryError(
-            f"'{folder}' is a file, not a folder. load_image_folder takes a folder "
-            "with one sub-folder of images per class; for a list of files use "
-            "skforensics.utils.LazyImages(paths)."
-        )
+    folder = _check_folder(
+        path,
+        "Image folder",
+        ", not a folder. load_image_folder takes a folder with one sub-folder of "
+        "images per class; for a list of files use "
+        "skforensics.utils.LazyImages(paths).",
+    )
     classes = sorted(
         entry.name
         for entry in os.scandir(folder)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..utils._io import IMAGE_EXTENSIONS, find_image_files
+from ..utils._io import IMAGE_EXTENSIONS, _check_folder, find_image_files
 from ..utils._parallel import check_n_jobs
 from ._jpeg_verdict import (
     VERDICT_COLOURS,
@@ -524,13 +524,7 @@ def jpeg_audit(
     'unknown'
     """
     check_n_jobs(n_jobs, "jpeg_audit")
-    folder = os.fspath(folder)
-    if not os.path.exists(folder):
-        raise FileNotFoundError(f"Folder not found: '{folder}'.")
-    if not os.path.isdir(folder):
-        raise NotADirectoryError(
-            f"'{folder}' is a file; jpeg_audit takes a folder of images."
-        )
+    folder = _check_folder(folder, "Folder", "; jpeg_audit takes a folder of images.")
     if output_dir is None:
         output_dir = os.path.abspath(folder).rstrip(os.sep) + "-jpeg-audit"
     output_dir = os.path.abspath(os.fspath(output_dir))

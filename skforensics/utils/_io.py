@@ -55,6 +55,18 @@ def find_image_files(folder, extensions=IMAGE_EXTENSIONS, *, exclude=None):
     return sorted(found)
 
 
+def _check_folder(path, what, is_file):
+    """``path`` as a str, refused with the error that says why unless it is a
+    folder: FileNotFoundError ("{what} not found: ...") or NotADirectoryError
+    ("'path' is a file" followed by ``is_file``, which names the fix)."""
+    folder = os.fspath(path)
+    if not os.path.exists(folder):
+        raise FileNotFoundError(f"{what} not found: '{folder}'.")
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(f"'{folder}' is a file{is_file}")
+    return folder
+
+
 # The decompression-bomb limit read_image applies by default: Pillow's own.
 PILLOW_LIMIT = "pillow"
 # Pillow's limit is a module global read by Image.open; it is lifted only
