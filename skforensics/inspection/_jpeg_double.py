@@ -70,18 +70,8 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
     J. Lukas and J. Fridrich, "Estimation of primary quantization matrix in
     double compressed JPEG images", Digital Forensic Research Workshop, 2003.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skforensics.datasets import jpeg_with_tables, libjpeg_tables
-    >>> from skforensics.inspection import jpeg_evidence
-    >>> from skforensics.utils import make_test_images
-    >>> image = make_test_images(1, size=256, n_channels=3, dtype=np.uint8)[0]
-    >>> twice = jpeg_with_tables(jpeg_with_tables(image, *libjpeg_tables(50)),
-    ...                          *libjpeg_tables(85))
-    >>> evidence = jpeg_evidence(twice)
-    >>> evidence.double_compression, evidence.table_quality
-    ('detected', 85)
+    See :func:`~skforensics.inspection.jpeg_evidence`'s Examples for a
+    detected double compression.
     """
     result = Bunch(
         double_compression="unknown", primary_quality=None, double_score=float("nan")

@@ -508,6 +508,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     ('compressed', (5, 3), 75)
     >>> jpeg_evidence(image).verdict
     'never compressed'
+    >>> twice = jpeg_with_tables(jpeg, *libjpeg_tables(90))  # Q75, then Q90
+    >>> evidence = jpeg_evidence(twice)
+    >>> evidence.double_compression, evidence.table_quality
+    ('detected', 90)
     """
     if isinstance(random_state, bool) or not isinstance(random_state, Integral):
         raise TypeError(f"random_state must be an int; got {random_state!r} instead.")
