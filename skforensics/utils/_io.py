@@ -193,18 +193,19 @@ def read_image(path, *, max_pixels=PILLOW_LIMIT):
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> from PIL import Image
+    A photograph that scikit-image installs with its package:
+
+    >>> import os
+    >>> import skimage
     >>> from skforensics.utils import read_image
-    >>> path = os.path.join(tempfile.mkdtemp(), "gray.png")
-    >>> Image.fromarray(np.zeros((4, 6), dtype=np.uint8)).save(path)
-    >>> read_image(path).shape
-    (4, 6)
-    >>> read_image(path, max_pixels=20)
+    >>> path = os.path.join(skimage.data_dir, "camera.png")
+    >>> image = read_image(path)
+    >>> image.shape, image.dtype
+    ((512, 512), dtype('uint8'))
+    >>> read_image(path, max_pixels=100_000)
     Traceback (most recent call last):
     ...
-    ValueError: Image file '...gray.png' has 24 pixels, more than the limit max_pixels=20. ...
+    ValueError: Image file '...camera.png' has 262144 pixels, more than the limit max_pixels=100000. ...
     """
     limit = _pixel_limit(max_pixels)
     path = os.fspath(path)
@@ -336,17 +337,16 @@ class LazyImages(Sequence):
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> from PIL import Image
+    Three photographs that scikit-image installs with its package, read
+    when indexed:
+
+    >>> import os
+    >>> import skimage
     >>> from skforensics.utils import LazyImages
-    >>> folder = tempfile.mkdtemp()
-    >>> paths = [os.path.join(folder, f"{i}.png") for i in range(3)]
-    >>> for p in paths:
-    ...     Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(p)
-    >>> images = LazyImages(paths)
-    >>> len(images), images[0].shape, len(images[[0, 2]])
-    (3, (8, 8, 3), 2)
+    >>> names = ["camera.png", "coffee.png", "brick.png"]
+    >>> images = LazyImages([os.path.join(skimage.data_dir, n) for n in names])
+    >>> len(images), images[1].shape, len(images[[0, 2]])
+    (3, (400, 600, 3), 2)
     """
 
     max_pixels = PILLOW_LIMIT  # also for collections pickled before it existed
