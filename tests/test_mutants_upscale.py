@@ -169,6 +169,22 @@ def test_frame_evidence_scores_the_most_textured_tiles(max_tiles):
     np.testing.assert_array_equal(evidence.profiles_y[0], profile_y)
 
 
+def test_frame_evidence_reads_the_given_tile_probabilities():
+    # A caller that scored every tile of the grid (analyse's tile map) hands
+    # them over: the net is not run, and the evidence is the one it gives.
+    frame = _frame()
+    U, V = 200 // 32, 330 // 32
+    tiles = frame[: U * 32, : V * 32].reshape(U, 32, V, 32).swapaxes(1, 2)
+    every = TileNet(patch=32).predict_proba(tiles.reshape(-1, 32, 32))
+    net = TileNet(patch=32)
+    given = ue.frame_evidence(net, frame, tile_probas=every.reshape(U, V, -1))
+    assert net.seen == []
+    scored = ue.frame_evidence(net, frame)
+    np.testing.assert_array_equal(given.probas[0], scored.probas[0])
+    np.testing.assert_array_equal(given.textures[0], scored.textures[0])
+    assert (given.n_tiles, given.n_textured) == (scored.n_tiles, scored.n_textured)
+
+
 def test_frame_evidence_breaks_ties_in_raster_order():
     # 4 x 6 tiles, two textured (13 and 23, texture away from their edges so
     # that their flat neighbours stay exactly flat): the quarter scored is

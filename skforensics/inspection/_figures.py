@@ -15,7 +15,9 @@ def _new_figure(figsize, **adjust):
 
 
 def _save_figure(fig, path):
-    fig.savefig(path, dpi=72)
+    # zlib level 1: a third less time per figure than Pillow's default 6,
+    # for files about a tenth larger.
+    fig.savefig(path, dpi=72, pil_kwargs={"compress_level": 1})
     fig.clear()
 
 

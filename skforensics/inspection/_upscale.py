@@ -217,14 +217,17 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
 
 
 def frames_verdict(
-    model, luminances, *, max_tiles=MAX_TILES, kind="image", frames=(0,)
+    model, luminances, *, max_tiles=MAX_TILES, kind="image", frames=(0,),
+    tile_probas=None,
 ):
     """:func:`upscale_verdict`'s answer from the luminance of the frames of
     one file, each float32 in [0, 1] and validated (:func:`frame_luminance`).
 
     ``model`` is the tile net (the last step of the estimator),
     ``luminances`` an iterable of the frames' luminance, ``frames`` their
-    indices in the file.
+    indices in the file. ``tile_probas``, one per frame, are the net's
+    class probabilities of every tile of the frame's grid where the caller
+    has them already (``frame_evidence``).
     """
     from ..models._pretrained import load_upscale_pooling
     from ._upscale_evidence import (
@@ -240,8 +243,11 @@ def frames_verdict(
     pooling = load_upscale_pooling()
     second = pooling.get("descale")
     frame_evidences, kept = [], []
-    for frame in luminances:
-        frame_evidences.append(frame_evidence(model, frame, max_tiles=max_tiles))
+    for i, frame in enumerate(luminances):
+        probas = None if tile_probas is None else tile_probas[i]
+        frame_evidences.append(
+            frame_evidence(model, frame, max_tiles=max_tiles, tile_probas=probas)
+        )
         if second is not None and len(kept) < second["frames"]:
             kept.append(frame)  # descaled below if the first stage is unsure
         shape = frame.shape

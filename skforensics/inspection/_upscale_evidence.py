@@ -144,12 +144,15 @@ class Evidence:
         return np.concatenate(self.probas)[self.textured()]
 
 
-def frame_evidence(model, frame, *, max_tiles=256):
+def frame_evidence(model, frame, *, max_tiles=256, tile_probas=None):
     """Score one luminance frame (float32 in [0, 1]): its :class:`Evidence`.
 
     The textured tiles of the non-overlapping 64x64 grid are scored by the
     tile net (at most ``max_tiles`` of them, the most textured first; the
     most textured quarter when fewer than ``MIN_TEXTURED`` carry texture).
+    ``tile_probas``, the class probabilities of every tile of that grid
+    (shape ``(U, V, n_classes)``, as a caller that maps them all has them),
+    are read instead of running the net again.
     """
     patch = int(model.patch_size_[0])
     texture = tile_texture(frame, patch).ravel()
@@ -160,9 +163,12 @@ def frame_evidence(model, frame, *, max_tiles=256):
         n_scored = min(n_scored, int(max_tiles))
     chosen = np.sort(order[:n_scored])
     U, V = frame.shape[0] // patch, frame.shape[1] // patch
-    grid = frame[:U * patch, :V * patch].reshape(U, patch, V, patch).swapaxes(1, 2)
-    tiles = grid.reshape(U * V, patch, patch)[chosen]
-    probas = model.predict_proba(tiles)
+    if tile_probas is not None:
+        probas = np.asarray(tile_probas).reshape(U * V, -1)[chosen]
+    else:
+        grid = frame[:U * patch, :V * patch].reshape(U, patch, V, patch)
+        tiles = grid.swapaxes(1, 2).reshape(U * V, patch, patch)[chosen]
+        probas = model.predict_proba(tiles)
     profile_x, profile_y = _profiles(frame)
     return Evidence().add(probas, texture[chosen], len(texture), profile_x, profile_y,
                           n_textured=n_textured)

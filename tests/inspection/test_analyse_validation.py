@@ -96,6 +96,29 @@ def test_validated_paths_answer_as_the_public_ones(tmp_path):
     np.testing.assert_array_equal(maps[0], net.predict_patch_map([frame])[0])
 
 
+def test_with_its_map_the_upscale_net_runs_once_and_answers_the_same(
+    tmp_path, monkeypatch
+):
+    # The tile map scores every tile of the grid; the verdict reads its
+    # tiles from that pass instead of running the net again.
+    step = _analyse.UpscaleStep()
+    _analyse.prepare([step], draw=True)
+    path, _ = _file(tmp_path, np.uint8)
+    plain = _analyse.analyse_one(0, path, steps=[step])
+    net = _analyse.load_estimator(step.estimator)[-1]
+    passes, outputs = [], type(net)._patch_outputs
+
+    def counting(self, X, sampling):
+        passes.append(sampling)
+        return outputs(self, X, sampling)
+
+    monkeypatch.setattr(type(net), "_patch_outputs", counting)
+    mapped = _analyse.analyse_one(0, path, steps=[step], maps_dir=tmp_path)
+    assert passes == ["grid"] and "map_upscale" in mapped
+    for column in _analyse.UpscaleStep.columns:
+        assert mapped[column] == plain[column]
+
+
 @pytest.mark.parametrize("maps", [False, True], ids=["no maps", "maps"])
 def test_a_16_bit_file_is_validated_once_with_both_models(
     tmp_path, checked_pixels, maps
