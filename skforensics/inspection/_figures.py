@@ -41,6 +41,8 @@ def shrink(image, side, *, factor=None):
     strip, so that no float copy of the whole image is made; a factor of 1
     gives the image itself as float32.
     """
+    import cv2
+
     k = shrink_factor(image.shape, side) if factor is None else int(factor)
     scale = np.float32(255) if image.dtype == np.uint8 else None
     if k == 1:
@@ -53,7 +55,11 @@ def shrink(image, side, *, factor=None):
     for top in range(0, height, rows):
         n = min(rows, height - top)
         strip = image[top * k : (top + n) * k, : width * k].astype(np.float32)
-        out[top : top + n] = strip.reshape(n, k, width, k, *rest).mean(axis=(1, 3))
+        # OpenCV's area resampling by a whole factor is the block mean,
+        # about ten times faster than numpy's reshaped mean.
+        out[top : top + n] = cv2.resize(
+            strip, (width, n), interpolation=cv2.INTER_AREA
+        ).reshape(n, width, *rest)
     if scale is not None:
         out /= scale
     return out
