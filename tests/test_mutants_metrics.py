@@ -185,3 +185,148 @@ def test_too_few_samples_message_names_the_metric(metric):
     with pytest.raises(ValueError) as exc:
         metric([1.0], [2.0])
     assert str(exc.value) == f"{metric.__name__} needs at least 2 samples; got 1."
+
+
+@pytest.mark.parametrize("metric", [srocc, plcc, rmse])
+def test_a_column_of_scores_is_refused_with_the_argument_named(metric):
+    with pytest.raises(ValueError) as exc:
+        metric(np.ones((3, 2)), [1.0, 2.0, 3.0])
+    assert str(exc.value) == (
+        "y_true must be 1-D of shape (n_images,), one score per image; got an "
+        "array of shape (3, 2)."
+    )
+    with pytest.raises(ValueError, match=r"^y_pred must be 1-D .* one score per"):
+        metric([1.0, 2.0, 3.0], np.ones((3, 2)))
+
+
+def test_mask_auroc_uses_every_pixel_of_an_image_within_the_budget():
+    # An image of exactly max_pixels pixels is scored on all of them and
+    # draws nothing: the next image gets the first draw of the seed.
+    rng = np.random.default_rng(8)
+    small = rng.random((10, 10)) < 0.4
+    large = rng.random((20, 20)) < 0.4
+    small_score = small + rng.normal(0, 0.8, small.shape)
+    large_score = large + rng.normal(0, 0.8, large.shape)
+    index = check_random_state(7).choice(400, size=100, replace=False)
+    expected = np.mean([
+        roc_auc_score(small.ravel(), small_score.ravel()),
+        roc_auc_score(large.ravel()[index], large_score.ravel()[index]),
+    ])  # fmt: skip
+    got = mask_auroc([small, large], [small_score, large_score], max_pixels=100,
+                     random_state=7)  # fmt: skip
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+def _logistic5(x, b1, b2, b3, b4, b5):
+    """The 5-parameter logistic of plcc's docstring, written out."""
+    return b1 * (0.5 - 1.0 / (1.0 + np.exp(b2 * (x - b3)))) + b4 * x + b5
+
+
+@pytest.mark.parametrize(
+    "n, params",
+    [
+        (40, (-5.0, 1.5, 4.0, 0.2, 3.0)),  # falling sigmoid, centre inside
+        (40, (5.0, 0.8, 12.0, 0.3, 1.0)),  # centre beyond the largest score
+        (25, (8.0, 1.0, -3.0, -0.1, 0.0)),  # centre below the smallest score
+        (30, (4.0, 3.0, 5.3, 0.0, 2.0)),  # steep
+        (20, (0.5, 0.3, 5.0, 1.0, 0.0)),  # nearly linear
+    ],
+)
+def test_logistic_mapping_recovers_an_exact_logistic(n, params):
+    # plcc's Notes: the mapping is the least-squares fit of the 5-parameter
+    # logistic; scores that are exactly such a logistic of the predictions
+    # are then mapped onto themselves.
+    y_pred = np.linspace(0.0, 10.0, n)
+    y_true = _logistic5(y_pred, *params)
+    assert rmse(y_true, y_pred, mapping="logistic") < 1e-9 * y_true.std()
+    assert plcc(y_true, y_pred, mapping="logistic") == pytest.approx(1.0, abs=1e-12)
+
+
+def test_logistic_jacobian_is_the_derivative_of_the_logistic():
+    # The fit's polish is given this analytic Jacobian; it must be the
+    # derivative of the logistic in each parameter.
+    from skforensics.metrics._correlation import _logistic, _logistic_jacobian
+
+    x = np.linspace(-2.0, 3.0, 11)
+    for params in ([1.5, 2.0, 0.3, -0.4, 0.7], [-3.0, -0.7, -1.1, 0.2, -2.0]):
+        params = np.array(params)
+        jacobian = _logistic_jacobian(x, *params)
+        assert jacobian.shape == (11, 5)
+        for k in range(5):
+            step = np.zeros(5)
+            step[k] = 1e-6
+            numeric = (_logistic(x, *(params + step)) - _logistic(x, *(params - step)))
+            np.testing.assert_allclose(jacobian[:, k], numeric / 2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("n", [10, 20, 40])
+def test_logistic_mapping_of_a_step_is_as_steep_as_the_bound(n):
+    # plcc's Notes: the steepness is bounded, |b2| <= 30 in standard
+    # deviations of y_pred. A step in the scores is best fitted at the bound,
+    # centred on the step: the fit is that sigmoid, not an exact step.
+    y_pred = np.linspace(0.0, 1.0, n)
+    y_true = (y_pred > 0.5).astype(float)
+    sigmoid = _logistic5(y_pred, 1.0, 30.0 / y_pred.std(), 0.5, 0.0, 0.0)
+    design = np.column_stack([sigmoid, y_pred, np.ones(n)])
+    residual = design @ np.linalg.lstsq(design, y_true, rcond=None)[0] - y_true
+    expected = np.sqrt(np.mean(residual**2))
+    assert expected > 1e-3
+    assert rmse(y_true, y_pred, mapping="logistic") == pytest.approx(expected, rel=1e-6)
+
+
+def test_linear_part_solves_the_linear_parameters_exactly():
+    # The fit's contract for its inner step: for a given sigmoid (b2, b3),
+    # the best (b1, b4, b5) and the squared error of that fit.
+    from skforensics.metrics._correlation import _linear_part
+
+    x = np.linspace(-1.5, 2.0, 15)
+    t = _logistic5(x, 2.0, 1.5, 0.4, -0.3, 0.6)
+    coef, sse = _linear_part(x, t, 1.5, 0.4)
+    np.testing.assert_allclose(coef, [2.0, -0.3, 0.6], atol=1e-12)
+    assert sse < 1e-24
+    t_noisy = t + 0.01 * np.cos(9 * x)
+    coef, sse = _linear_part(x, t_noisy, 1.5, 0.4)
+    residual = _logistic5(x, coef[0], 1.5, 0.4, coef[1], coef[2]) - t_noisy
+    assert sse == pytest.approx(residual @ residual, rel=1e-9)
+    assert sse < (0.01 * np.cos(9 * x)) @ (0.01 * np.cos(9 * x))
+
+
+@pytest.mark.parametrize("n, edge", [(20, 0.37), (15, 0.71), (30, 0.2)])
+def test_logistic_mapping_of_an_off_centre_step_is_the_bounded_optimum(n, edge):
+    # The least-squares fit at the steepness bound: the centre b3 of the
+    # sigmoid, somewhere between the two scores around the step, is found
+    # here by a 1-D search, the linear parameters by least squares.
+    from scipy.optimize import minimize_scalar
+
+    y_pred = np.linspace(0.0, 1.0, n)
+    y_true = (y_pred > edge).astype(float)
+    steepness = 30.0 / y_pred.std()
+
+    def sse(centre):
+        design = np.column_stack(
+            [_logistic5(y_pred, 1.0, steepness, centre, 0.0, 0.0), y_pred, np.ones(n)]
+        )
+        residual = design @ np.linalg.lstsq(design, y_true, rcond=None)[0] - y_true
+        return residual @ residual
+
+    k = np.searchsorted(y_pred, edge)
+    best = minimize_scalar(
+        sse, bounds=(y_pred[k - 1], y_pred[k]), method="bounded",
+        options={"xatol": 1e-12},
+    )  # fmt: skip
+    expected = np.sqrt(best.fun / n)
+    assert rmse(y_true, y_pred, mapping="logistic") == pytest.approx(expected, rel=1e-9)
+
+
+def test_logistic_mapping_ignores_an_offset_of_the_predictions():
+    # The fit works on standardised predictions, so adding a constant to
+    # y_pred, even a large one, changes neither the mapping nor the scores.
+    y_pred = np.linspace(0.0, 10.0, 40)
+    for params in [(5.0, 0.8, 12.0, 0.3, 1.0), (8.0, 1.0, -3.0, -0.1, 0.0)]:
+        y_true = _logistic5(y_pred, *params)
+        for offset in (-250.0, 1e9):
+            shifted = y_pred + offset
+            assert rmse(y_true, shifted, mapping="logistic") < 1e-6 * y_true.std()
+            assert plcc(y_true, shifted, mapping="logistic") == pytest.approx(
+                1.0, abs=1e-12
+            )
