@@ -1,5 +1,6 @@
 """Tests that kill the mutants mutmut left alive in skforensics/feature/
-(issue 25, part 6): the resampling periodicity scan.
+(issue 25, part 6): the resampling periodicity scan, and BRISQUE (at the end
+of the file).
 
 The scan is pinned on its documented parts, each with inputs whose answer
 can be worked out by hand: the folded frequency of a factor, the codec
@@ -285,3 +286,181 @@ def test_profiles_in_bands_that_leave_a_shorter_last_one(monkeypatch, band_rows)
     np.testing.assert_allclose(banded[0], whole[0], rtol=1e-6)
     np.testing.assert_array_equal(banded[1], whole[1])
     assert banded[0].dtype == banded[1].dtype == np.float32
+
+
+# BRISQUE (feature/_brisque.py). mutmut found these unpinned: the kernel of
+# the second scale (computed once, at import), the [0, 1] check of fit and
+# transform, n_jobs reaching the workers, the messages, ties of the shape
+# search, fits of samples whose moments are below 1, the strips of the
+# half-scale filter, the float32 luminance and the float64 output tag.
+
+
+def _matlab_cubic(x):
+    """MATLAB imresize's 'cubic' kernel (Keys, a = -0.5), written out."""
+    x = np.abs(x)
+    inner = 1.5 * x**3 - 2.5 * x**2 + 1
+    outer = -0.5 * x**3 + 2.5 * x**2 - 4 * x + 2
+    return np.where(x <= 1, inner, np.where(x <= 2, outer, 0.0))
+
+
+def test_brisque_half_scale_kernel_is_matlabs_cubic_widened_by_2():
+    from skforensics.feature import _brisque
+
+    x = np.r_[np.linspace(-3.0, 3.0, 97), -2.0, -1.0, 0.0, 1.0, 2.0, 2.5]
+    np.testing.assert_allclose(_brisque._keys_cubic(x), _matlab_cubic(x), atol=1e-15)
+    # brisque_features' Notes: [-3, -9, 29, 111, 111, 29, -9, -3] / 256.
+    taps = np.array([-3, -9, 29, 111, 111, 29, -9, -3]) / 256
+    np.testing.assert_array_equal(_brisque._half_scale_taps(), taps)
+    np.testing.assert_array_equal(_brisque._HALF_TAPS, taps)
+
+
+def test_brisque_refuses_floats_outside_0_1_in_fit_and_transform():
+    from skforensics.feature import BRISQUEExtractor, brisque_features
+    from skforensics.utils import make_test_images
+
+    X = make_test_images(2, 20)
+    for value in (1.5, -0.25):
+        bad = X.copy()
+        bad[1, 3, 4] = value
+        with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+            brisque_features(bad)
+        with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+            BRISQUEExtractor().fit(bad)
+        with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+            BRISQUEExtractor().fit(X).transform(bad)
+
+
+def test_brisque_n_jobs_reaches_the_workers(monkeypatch):
+    # Under joblib's threading backend (one job unless told otherwise),
+    # n_jobs=2 computes the images in worker threads, the default in the
+    # caller's thread.
+    import threading
+
+    import joblib
+
+    from skforensics.feature import BRISQUEExtractor, _brisque, brisque_features
+    from skforensics.utils import make_test_images
+
+    threads = set()
+    one = _brisque._brisque_one
+
+    def recording(image):
+        threads.add(threading.get_ident())
+        return one(image)
+
+    monkeypatch.setattr(_brisque, "_brisque_one", recording)
+    X = make_test_images(3, 16)
+    caller = {threading.get_ident()}
+    with joblib.parallel_backend("threading", n_jobs=1):
+        for n_jobs, where_expected in ((None, "caller"), (2, "workers")):
+            runs = [
+                lambda: brisque_features(X, n_jobs=n_jobs),
+                lambda: brisque_features(X[0], n_jobs=n_jobs),
+                lambda: BRISQUEExtractor(n_jobs=n_jobs).fit(X).transform(X),
+            ]
+            for run in runs:
+                threads.clear()
+                run()
+                if where_expected == "caller":
+                    assert threads == caller
+                else:
+                    assert threads and not threads & caller
+
+
+def test_brisque_errors_name_the_function_and_the_fix():
+    from skforensics.feature import brisque_features
+    from skforensics.utils import make_test_images
+
+    with pytest.raises(ValueError) as exc:
+        brisque_features(make_test_images(1, 16), n_jobs=0)
+    assert str(exc.value).startswith("The 'n_jobs' parameter of brisque_features")
+    with pytest.raises(ValueError) as exc:
+        brisque_features(make_test_images(1, (12, 40)))
+    assert str(exc.value) == (
+        "BRISQUE needs images of at least 13x13 pixels (height x width), so that "
+        "the half-scale image holds the 7x7 Gaussian window; got a 12x40 image. "
+        "Pass larger images, for example by upsampling small ones with "
+        "cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)."
+    )
+
+
+def test_brisque_shape_search_keeps_the_first_grid_point_on_a_tie():
+    # _nearest_shape's contract: MATLAB's min, the first grid point on a tie.
+    from skforensics.feature import _brisque
+
+    table = np.array([1.0, 2.0, 4.0])
+    values = (1.4, 1.5, 1.6, 3.0, 3.5)  # ties at 1.5 and 3.0
+    assert [_brisque._nearest_shape(table, v) for v in values] == [0, 0, 1, 1, 2]
+    # A reversed table runs over the grid from its end: on a tie the first
+    # grid point is the upper table entry.
+    assert [
+        _brisque._nearest_shape(table, v, reversed_grid=True) for v in values
+    ] == [2, 1, 1, 0, 0]
+
+
+def test_brisque_variances_of_faint_coefficients_are_their_moments():
+    # A nearly black image: MSCN coefficients of about 1e-4, whose sums of
+    # |x| and x^2 are far below 1. The variance features are still their
+    # moments (brisque_features' Notes), computed here from mscn().
+    from skforensics.feature import brisque_features, mscn
+
+    rng = np.random.default_rng(2)
+    image = (2e-6 * rng.random((24, 28))).astype(np.float32)
+    coefs = mscn(image[None])[0].astype(np.float64)
+    assert np.abs(coefs).sum() < 1
+    features = brisque_features(image)
+    assert features[1] == pytest.approx(np.mean(coefs**2), rel=1e-5)
+    pair = (coefs * np.roll(coefs, (0, 1), axis=(0, 1))).ravel()  # horizontal
+    left = np.mean(pair[pair < 0] ** 2)
+    right = np.mean(pair[pair > 0] ** 2)
+    assert features[4] == pytest.approx(left, rel=1e-4)
+    assert features[5] == pytest.approx(right, rel=1e-4)
+
+
+def test_brisque_fits_scale_with_the_coefficients():
+    # Shapes do not depend on the scale s of the coefficients x; the
+    # variance of x scales with s^2, the means of the pair products with s^2
+    # and their variances with s^4, whether the moments are below or above 1.
+    from skforensics.feature import _brisque
+
+    coefs = np.random.default_rng(3).laplace(size=(20, 26)).astype(np.float32)
+    small = _brisque._nss_features(coefs / 1024, np.empty(18))
+    large = _brisque._nss_features(coefs * 4, np.empty(18))
+    shapes = [0, 2, 6, 10, 14]
+    squares = [1, 3, 7, 11, 15]  # the variance of x, the products' means
+    fourth = [4, 5, 8, 9, 12, 13, 16, 17]  # the products' variances
+    np.testing.assert_array_equal(small[shapes], large[shapes])
+    np.testing.assert_allclose(large[squares], small[squares] * 4096.0**2, rtol=1e-5)
+    np.testing.assert_allclose(large[fourth], small[fourth] * 4096.0**4, rtol=1e-5)
+
+
+def test_brisque_half_scale_does_not_depend_on_its_strips(monkeypatch):
+    from skforensics.feature import _brisque, brisque_features
+    from skforensics.utils import make_test_images
+
+    X = make_test_images(2, (58, 40), random_state=1)
+    expected = brisque_features(X)
+    # 500 // (2 * 40) = 6 rows of the half-scale image per strip, 29 rows.
+    monkeypatch.setattr(_brisque, "_STRIP_PIXELS", 500)
+    np.testing.assert_array_equal(brisque_features(X), expected)
+
+
+def test_brisque_float64_images_give_the_features_of_their_float32_luminance():
+    from skforensics.feature import brisque_features
+    from skforensics.utils import make_test_images
+
+    X = make_test_images(2, 30, dtype=np.float64, random_state=4)
+    X += np.random.default_rng(4).uniform(0, 1e-7, X.shape)  # below float32's step
+    X = np.clip(X, 0, 1)
+    np.testing.assert_array_equal(brisque_features(X), brisque_features(X.astype(np.float32)))
+
+
+def test_brisque_features_are_float64_for_every_input_dtype():
+    from skforensics.feature import BRISQUEExtractor
+    from skforensics.utils import make_test_images
+
+    extractor = BRISQUEExtractor()
+    assert extractor.__sklearn_tags__().transformer_tags.preserves_dtype == ["float64"]
+    for dtype in (np.uint8, np.float32, np.float64):
+        X = make_test_images(2, 16, dtype=dtype)
+        assert extractor.fit(X).transform(X).dtype == np.float64
