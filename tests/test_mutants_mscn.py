@@ -3,8 +3,10 @@
 mutmut over ``feature/_mscn.py`` and ``feature/_color.py`` left alive
 mutants that computed only the first strip of rows of a tall image, shifted
 a strip's halo, dropped the parameters on the lazy path or the worker path,
-or changed the transformer's dtype tags; each test below fails on one of
-them.
+or changed the transformer's dtype tags; a second run (the second half of
+the module) found the transformer ignoring its own parameters, ``n_jobs``
+dropped on the way to the workers or left unvalidated, and a strip height
+that is not a whole number of rows. Each test below fails on one of them.
 """
 
 import numpy as np
@@ -91,3 +93,57 @@ def test_transform_before_fit_names_the_fitted_attribute(transformer):
 
     with pytest.raises(NotFittedError, match="not fitted yet"):
         transformer().transform(np.zeros((1, 8, 8)))
+
+
+def test_strips_of_a_budget_that_is_not_a_whole_number_of_rows(monkeypatch):
+    # 407 pixels of a 40-pixel-wide image: strips of 10 whole rows.
+    monkeypatch.setattr(mscn_module, "_STRIP_PIXELS", 10 * 40 + 7)
+    image = np.random.default_rng(5).random((45, 40))
+    np.testing.assert_allclose(mscn([image])[0], _reference(image), atol=1e-5)
+
+
+def test_transformer_applies_its_parameters():
+    X = np.random.default_rng(6).random((2, 20, 24))
+    params = dict(sigma=2.0, window=9, C=0.1, mode="reflect")
+    got = MSCNTransformer(**params).fit_transform(X)
+    np.testing.assert_array_equal(got, mscn(X, **params))
+    np.testing.assert_allclose(got[0], _reference(X[0], **params), atol=1e-5)
+
+
+def test_n_jobs_is_validated_with_the_function_named():
+    with pytest.raises(ValueError, match="^The 'n_jobs' parameter of mscn must be"):
+        mscn(np.zeros((2, 16, 16)), n_jobs=0)
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_n_jobs_reaches_the_workers(as_list, monkeypatch):
+    # Under joblib's threading backend (one job unless told otherwise),
+    # n_jobs=2 computes the images in worker threads, the default in the
+    # caller's thread.
+    import threading
+
+    import joblib
+
+    threads = set()
+    one = mscn_module._mscn_map
+
+    def recording(image, **kwargs):
+        threads.add(threading.get_ident())
+        return one(image, **kwargs)
+
+    monkeypatch.setattr(mscn_module, "_mscn_map", recording)
+    X = np.random.default_rng(7).random((4, 16, 16))
+    X = list(X) if as_list else X
+    caller = {threading.get_ident()}
+    with joblib.parallel_backend("threading", n_jobs=1):
+        for n_jobs in (None, 2):
+            for run in (
+                lambda: mscn(X, n_jobs=n_jobs),
+                lambda: MSCNTransformer(n_jobs=n_jobs).fit(X).transform(X),
+            ):
+                threads.clear()
+                run()
+                if n_jobs is None:
+                    assert threads == caller
+                else:
+                    assert threads and not threads & caller
