@@ -78,9 +78,12 @@ def test_workers_get_the_parameters():
     np.testing.assert_allclose(serial[0], _reference(X[0], **params), atol=1e-5)
 
 
-def test_transformer_tags_and_n_jobs():
+def test_transformer_tags():
     tags = MSCNTransformer().__sklearn_tags__()
     assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]
+
+
+def test_transformer_n_jobs():
     assert MSCNTransformer(n_jobs=2).n_jobs == 2
     X = np.random.default_rng(4).random((3, 16, 16))
     t = MSCNTransformer(sigma=2.0, n_jobs=2).fit(X)
