@@ -333,7 +333,7 @@ def test_brisque_refuses_floats_outside_0_1_in_fit_and_transform():
 def test_brisque_n_jobs_reaches_the_workers(monkeypatch):
     # Under joblib's threading backend (one job unless told otherwise),
     # n_jobs=2 computes the images in worker threads, the default in the
-    # caller's thread.
+    # caller's thread; the features are the same.
     import threading
 
     import joblib
@@ -350,6 +350,7 @@ def test_brisque_n_jobs_reaches_the_workers(monkeypatch):
 
     monkeypatch.setattr(_brisque, "_brisque_one", recording)
     X = make_test_images(3, 16)
+    features = brisque_features(X)
     caller = {threading.get_ident()}
     with joblib.parallel_backend("threading", n_jobs=1):
         for n_jobs, where_expected in ((None, "caller"), (2, "workers")):
@@ -358,9 +359,9 @@ def test_brisque_n_jobs_reaches_the_workers(monkeypatch):
                 lambda: brisque_features(X[0], n_jobs=n_jobs),
                 lambda: BRISQUEExtractor(n_jobs=n_jobs).fit(X).transform(X),
             ]
-            for run in runs:
+            for run, expected in zip(runs, (features, features[0], features)):
                 threads.clear()
-                run()
+                np.testing.assert_array_equal(run(), expected)
                 if where_expected == "caller":
                     assert threads == caller
                 else:

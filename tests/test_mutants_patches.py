@@ -248,7 +248,7 @@ def test_the_extractor_is_deterministic():
 def test_n_jobs_reaches_the_workers(params, X, monkeypatch):
     # Under joblib's threading backend (one job unless told otherwise),
     # n_jobs=2 cuts the images in worker threads; the default cuts them in
-    # the caller's thread.
+    # the caller's thread. The patches are the same.
     from skforensics.feature import _patches
 
     threads = set()
@@ -260,8 +260,11 @@ def test_n_jobs_reaches_the_workers(params, X, monkeypatch):
 
     monkeypatch.setattr(_patches, "extract_patches", recording)
     with joblib.parallel_backend("threading", n_jobs=1):
-        PatchGridExtractor(**params).fit(X).transform(X)
+        one = PatchGridExtractor(**params).fit(X).transform(X)
         assert threads == {threading.get_ident()}
         threads.clear()
-        PatchGridExtractor(**params, n_jobs=2).fit(X).transform(X)
+        two = PatchGridExtractor(**params, n_jobs=2).fit(X).transform(X)
         assert threads and threading.get_ident() not in threads
+    assert type(one) is type(two) and len(one) == len(two) == len(X)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
