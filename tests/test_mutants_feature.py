@@ -453,7 +453,9 @@ def test_brisque_float64_images_give_the_features_of_their_float32_luminance():
     X = make_test_images(2, 30, dtype=np.float64, random_state=4)
     X += np.random.default_rng(4).uniform(0, 1e-7, X.shape)  # below float32's step
     X = np.clip(X, 0, 1)
-    np.testing.assert_array_equal(brisque_features(X), brisque_features(X.astype(np.float32)))
+    np.testing.assert_array_equal(
+        brisque_features(X), brisque_features(X.astype(np.float32))
+    )
 
 
 def test_brisque_features_are_float64_for_every_input_dtype():

@@ -219,7 +219,8 @@ def test_one_random_patch_by_default():
     rows, cols = patch_corners((20, 20), 4, sampling="random", random_state=0)
     assert rows.shape == cols.shape == (1,)
     X = make_test_images(2, 20)
-    out = PatchGridExtractor(patch_size=4, sampling="random", random_state=0).fit_transform(X)
+    extractor = PatchGridExtractor(patch_size=4, sampling="random", random_state=0)
+    out = extractor.fit_transform(X)
     assert out.shape == (2, 1, 4, 4)
 
 
