@@ -28,6 +28,10 @@ What it does, deterministically for a given ``--seed``:
   estimator's own patch generator, seeded per epoch and patch. ``--init
   CKPT`` starts a new stage from a checkpoint's net, with zero weights on
   any inputs the new net has and the old one lacked;
+- with ``--resized-fraction``, resizes that share of the training patches
+  after their JPEG round trip (``--resize-range``, ``--resize-kernels``);
+  ``--resize-pairs`` draws them as pairs of one crop, one compressed and
+  one never compressed, so that half the resized patches are negatives;
 - writes a checkpoint (net, optimizer, history) at the end of an epoch when
   ``--checkpoint-minutes`` have passed since the last one, on Ctrl-C or
   SIGTERM (after the current epoch), and when ``--max-minutes`` is spent;
