@@ -106,9 +106,10 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
         by ``j``; item ``2j`` goes through the JPEG round trip and item
         ``2j + 1`` is never compressed. Half the resized patches are then
         negatives, which differ from their positives only by the JPEG
-        trace. The other items are drawn as without the option. False
-        draws nothing more, so the patches are those of a dataset without
-        the option.
+        trace; the negative's quality target is its positive's (only its
+        flag target says never compressed). The other items are drawn as
+        without the option. False draws nothing more, so the patches are
+        those of a dataset without the option.
 
     Attributes
     ----------
@@ -235,7 +236,11 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
             dy = int(rng.integers(side - size + 1))
             dx = int(rng.integers(side - size + 1))
             patch = region[dy : dy + size, dx : dx + size]
-            level = 1.0 - quality / 100.0 if compress else 0.0
+            # A resized pair's negative keeps its positive's quality target:
+            # where the resize erased the trace the two look alike, and a
+            # target of 0 there (that of Q100) taught the quality map their
+            # average. Its flag (0) is what tells them apart.
+            level = 1.0 - quality / 100.0 if compress or pair == 1 else 0.0
             quality_map = np.full((size, size), level, dtype=np.float32)
             flag_map = np.full((size, size), float(compress), dtype=np.float32)
             return np.ascontiguousarray(patch), quality_map, flag_map
