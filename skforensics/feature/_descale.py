@@ -8,10 +8,11 @@ factor ``f`` (so ``m = round(n / f)``) and kernel, the most textured rows
 and columns are projected onto ``span(U)`` by least squares (with a tiny
 ridge) and the residual energy is measured against the lines'
 second-derivative energy. At the true ``(m, kernel)`` the residual falls to
-the rounding noise: a sharp dip in the curve over ``f``. A native, blurred or defocused image has no dip (its detail
-above the candidate's Nyquist frequency is never in the span); a codec's
-quantisation noise raises the floor, and noise that differs from frame to
-frame averages out when the residuals of several frames are added.
+the rounding noise: a sharp dip in the curve over ``f``. A native, blurred
+or defocused image has no dip (its detail above the candidate's Nyquist
+frequency is never in the span); a codec's quantisation noise raises the
+floor, and noise that differs from frame to frame averages out when the
+residuals of several frames are added.
 
 ``U`` follows the pixel-centre convention of OpenCV, Pillow and swscale
 (``x_src = (i + 0.5) m / n - 0.5``, taps clamped at the border). The lines
