@@ -21,6 +21,14 @@ record with maps costs 2.58 CPU-s: the JPEG maps 1.46, the two figures
 0.46 (matplotlib's fixed cost per figure: drawing from 512-px instead of
 1024-px images saved nothing), the upscale step 0.45.
 
+Again on 2026-12-06 after the upscale net's single pass and the cheaper
+figures (commit 622c6fa), idle machine, the same 20 aerial photographs:
+with ``--jobs 2`` 1.02 and 1.05 images/s with maps in two runs (the
+commit before: 0.88, measured between them with this script), 1.17-1.23
+without; in process on 2 torch threads 0.64 images/s with maps (2.83
+CPU-s per image), 0.78 without; on one thread 1.93 CPU-s per image with
+maps (on a machine with a training run on the other core).
+
 With ``--jobs J`` (J > 1) the files go through ``analyse``'s own worker
 processes (``skforensics analyse -j J``, one torch thread each), as a user
 gets the most of several cores; the clock starts when each worker has
