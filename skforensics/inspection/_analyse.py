@@ -202,7 +202,7 @@ class UpscaleStep:
         final = estimator[-1] if hasattr(estimator, "steps") else estimator
         # "default": upscale_verdict's own bound on the tiles per frame.
         tiles = {} if self.max_tiles == "default" else {"max_tiles": self.max_tiles}
-        frame = None
+        frame = grid = None
         if source.image is None:  # a video, read by upscale_verdict
             verdict = upscale_verdict(
                 source.path, n_frames=self.n_frames, estimator=estimator, **tiles
@@ -215,8 +215,12 @@ class UpscaleStep:
                 # One pass of the net over every tile: the map shows them
                 # all, and the verdict reads its tiles from the same pass.
                 grid = final._patch_outputs([frame], "grid")[0]
-                tiles["tile_probas"] = [grid]
-            verdict = frames_verdict(_ValidatedTiles(final), [frame], **tiles)
+            verdict = frames_verdict(
+                _ValidatedTiles(final),
+                [frame],
+                tile_probas=None if grid is None else [grid],
+                **tiles,
+            )
         record.update(
             height=verdict.height,
             width=verdict.width,
@@ -234,11 +238,11 @@ class UpscaleStep:
 
         # The tiles of the luminance that the verdict's net read (as
         # upscale_verdict, the pipeline's grey conversion is frame_luminance).
-        if "tile_probas" in tiles:
-            tiles = np.asarray(final._map_values(tiles["tile_probas"][0]))
+        if grid is not None:
+            tiles = np.asarray(final._map_values(grid))
         else:
             tiles = np.asarray(final._patch_maps([frame], False, validated=True)[0])
-        del frame
+        del frame, grid
         tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
         fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
         # The image and the maps are the pipeline's, validated once already:

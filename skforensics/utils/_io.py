@@ -55,15 +55,15 @@ def find_image_files(folder, extensions=IMAGE_EXTENSIONS, *, exclude=None):
     return sorted(found)
 
 
-def _check_folder(path, what, is_file):
+def _check_folder(path, what, file_hint):
     """``path`` as a str, refused with the error that says why unless it is a
     folder: FileNotFoundError ("{what} not found: ...") or NotADirectoryError
-    ("'path' is a file" followed by ``is_file``, which names the fix)."""
+    ("'path' is a file" followed by ``file_hint``, which names the fix)."""
     folder = os.fspath(path)
     if not os.path.exists(folder):
         raise FileNotFoundError(f"{what} not found: '{folder}'.")
     if not os.path.isdir(folder):
-        raise NotADirectoryError(f"'{folder}' is a file{is_file}")
+        raise NotADirectoryError(f"'{folder}' is a file{file_hint}")
     return folder
 
 
