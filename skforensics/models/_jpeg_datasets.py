@@ -219,16 +219,19 @@ class JPEGPatchDataset(torch.utils.data.Dataset):
                 family = families[int(rng.choice(len(families), p=weights))]
             table_rng = rng
             if pair is not None:
-                # Only the pair's positive draws a table: from a generator of
-                # its own, so that both keep drawing the same offsets below.
+                # A pair's tables come from a generator of its own (the same
+                # for both members), so that both keep drawing the same
+                # offsets below; the negative draws them only for its
+                # positive's quality target.
                 table_rng = np.random.default_rng(rng.integers(2**63))
             if compress and family == "libjpeg":
                 region = jpeg_uint8(region, quality, subsampling)
-            elif compress:
+            elif compress or (pair == 1 and family != "libjpeg"):
                 luma, chroma = draw_quantization_tables(
                     family, quality, table_rng, subsampling
                 )
-                region = jpeg_with_tables(region, luma, chroma, subsampling)
+                if compress:
+                    region = jpeg_with_tables(region, luma, chroma, subsampling)
                 quality = closest_libjpeg_quality(luma)[0]
             if factor is not None:
                 region = _resize(region, factor, kernel)

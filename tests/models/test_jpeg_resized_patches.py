@@ -136,18 +136,29 @@ def test_resize_pairs_share_their_geometry_and_differ_in_the_flag():
 
 
 def test_resize_pairs_with_other_tables():
-    # A pair's positive draws its table from a generator of its own, so
+    # A pair's tables come from a generator of its own, so
     # both members still draw the same offsets.
     kw = dict(quality_range=(100, 100), subsampling=("4:4:4",), n_patches=40)
     tables = (("libjpeg", "perturbed"), (0.5, 0.5))
     data = _pairs(tables=tables, uncompressed_fraction=0.0, **kw)
     n_pairs = 0
     for j in range(len(data) // 2):
-        (a, _, fa), (b, _, fb) = data.draw(2 * j), data.draw(2 * j + 1)
+        (a, qa, fa), (b, qb, fb) = data.draw(2 * j), data.draw(2 * j + 1)
         if fa[0, 0] == 1 and fb[0, 0] == 0:
             n_pairs += 1
             assert np.abs(a.astype(int) - b.astype(int)).mean() < 3
     assert n_pairs >= 4
+
+
+def test_resize_pairs_negatives_take_the_quality_of_their_positives_table():
+    # With a foreign table the positive's target is the table's closest
+    # libjpeg quality, not the drawn one; its negative reads the same table.
+    tables = (("mozjpeg",), (1.0,))  # its Q37 table is libjpeg's Q28
+    data = _pairs(tables=tables, resize_fraction=1.0, quality_range=(37, 37),
+                  n_patches=24)
+    targets = [data.draw(i)[1][0, 0] for i in range(len(data))]
+    np.testing.assert_array_equal(targets[0::2], targets[1::2])
+    assert any(t != np.float32(1 - 37 / 100) for t in targets[0::2])
 
 
 def test_resize_pairs_are_balanced_and_negatives_stay_negative():
