@@ -143,7 +143,7 @@ def test_resize_pairs_with_other_tables():
     data = _pairs(tables=tables, uncompressed_fraction=0.0, **kw)
     n_pairs = 0
     for j in range(len(data) // 2):
-        (a, qa, fa), (b, qb, fb) = data.draw(2 * j), data.draw(2 * j + 1)
+        (a, _, fa), (b, _, fb) = data.draw(2 * j), data.draw(2 * j + 1)
         if fa[0, 0] == 1 and fb[0, 0] == 0:
             n_pairs += 1
             assert np.abs(a.astype(int) - b.astype(int)).mean() < 3
