@@ -1,18 +1,23 @@
 """Full-resolution maps of a fully convolutional net, computed tile by tile."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 
 __all__ = ["tiled_maps"]
 
 
-def tiled_maps(module, image, *, tile_size, device="cpu"):
+def tiled_maps(module, image, *, tile_size, device="cpu", n_threads=None):
     """Run ``module`` over ``image`` in tiles whose halos make them seamless.
 
     Each ``tile_size`` tile is computed with a halo of
     ``module.receptive_field // 2`` pixels on every side (cut at the image
     border), so the maps equal those of the whole image while the memory
-    held at once is that of one tile and its halo, whatever the image size.
+    held at once is that of one tile and its halo (per thread), whatever
+    the image size.
 
     Parameters
     ----------
@@ -31,33 +36,95 @@ def tiled_maps(module, image, *, tile_size, device="cpu"):
         Side of the tiles.
     device : str or torch.device, default="cpu"
         Where the tiles are computed.
+    n_threads : int or None, default=None
+        On CPU, how many tiles are computed at once. None: torch's
+        intra-op thread count (:func:`torch.get_num_threads`). With more
+        than one, each tile runs on one torch thread: torch's intra-op
+        threads are set to 1 while the tiles run and restored afterwards,
+        as scikit-learn limits the BLAS threads inside its own parallel
+        loops. Whole tiles share the cores far better than the many small
+        operations of one tile do (on 2 cores, 1920x1080 JPEG maps take
+        about a fifth less time and a quarter less CPU). Ignored on other
+        devices and for a single tile.
 
     Returns
     -------
     maps : ndarray of shape (K, H, W)
         The net's output maps, float32.
     """
-    halo = int(module.receptive_field) // 2
     height, width = image.shape[:2]
-    out = None
-    with torch.inference_mode():
-        for top in range(0, height, tile_size):
-            bottom = min(top + tile_size, height)
-            y0, y1 = max(0, top - halo), min(height, bottom + halo)
-            for left in range(0, width, tile_size):
-                right = min(left + tile_size, width)
-                x0, x1 = max(0, left - halo), min(width, right + halo)
-                piece = _tile(image, y0, y1, x0, x1).to(device)
-                region = (top - y0, bottom - y0, left - x0, right - x0)
-                if hasattr(module, "forward_region"):
-                    # Only what the kept part needs (JPEGQualityNet).
-                    maps = module.forward_region(piece, region)[0]
-                else:
-                    maps = module(piece)[0, :, region[0]:region[1], region[2]:region[3]]
-                if out is None:
-                    out = np.empty((maps.shape[0], height, width), dtype=np.float32)
-                out[:, top:bottom, left:right] = maps.float().cpu().numpy()
+    corners = [
+        (top, left)
+        for top in range(0, height, tile_size)
+        for left in range(0, width, tile_size)
+    ]
+    if n_threads is None:
+        n_threads = torch.get_num_threads()
+    if torch.device(device).type != "cpu":
+        n_threads = 1
+    n_threads = max(1, min(int(n_threads), len(corners)))
+    halo = int(module.receptive_field) // 2
+    out, made = None, threading.Lock()
+
+    def compute(corner):
+        nonlocal out
+        maps = _tile_maps(module, image, *corner, tile_size, halo, device)
+        with made:  # the first tile done tells the number of maps
+            if out is None:
+                out = np.empty((len(maps), height, width), dtype=np.float32)
+        top, left = corner
+        # Tiles write disjoint parts of ``out``.
+        out[:, top : top + tile_size, left : left + tile_size] = maps
+
+    if n_threads == 1:
+        for corner in corners:
+            compute(corner)
+        return out
+    with _one_torch_thread(), ThreadPoolExecutor(n_threads) as pool:
+        # list() re-raises the first error of a tile.
+        list(pool.map(compute, corners))
     return out
+
+
+_limit = {"lock": threading.Lock(), "users": 0, "before": None}
+
+
+@contextmanager
+def _one_torch_thread():
+    """Torch's intra-op threads set to 1 while any caller is inside.
+
+    Calls may overlap (several threads mapping images at once): the first
+    one in saves the thread count and the last one out restores it.
+    """
+    with _limit["lock"]:
+        if _limit["users"] == 0:
+            _limit["before"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _limit["users"] += 1
+    try:
+        yield
+    finally:
+        with _limit["lock"]:
+            _limit["users"] -= 1
+            if _limit["users"] == 0:
+                torch.set_num_threads(_limit["before"])
+
+
+def _tile_maps(module, image, top, left, tile_size, halo, device):
+    """The maps of the tile at (top, left), computed with its halo."""
+    height, width = image.shape[:2]
+    bottom, right = min(top + tile_size, height), min(left + tile_size, width)
+    y0, y1 = max(0, top - halo), min(height, bottom + halo)
+    x0, x1 = max(0, left - halo), min(width, right + halo)
+    region = (top - y0, bottom - y0, left - x0, right - x0)
+    with torch.inference_mode():
+        piece = _tile(image, y0, y1, x0, x1).to(device)
+        if hasattr(module, "forward_region"):
+            # Only what the kept part needs (JPEGQualityNet).
+            maps = module.forward_region(piece, region)[0]
+        else:
+            maps = module(piece)[0, :, region[0] : region[1], region[2] : region[3]]
+        return maps.float().cpu().numpy()
 
 
 def _tile(image, y0, y1, x0, x1):
