@@ -71,6 +71,10 @@ def _luma_quantisation_table(quality):
 _ALL_COEFFICIENTS_FROM = 97
 
 
+# Rows of quality tests pooled at once in inference (see _pool_part).
+_POOL_STRIP = 96
+
+
 def _window_reduce(x, axis, spacing, taps, op):
     """Sum or max (``op``) of ``taps`` samples ``spacing`` apart along ``axis``.
 
@@ -387,6 +391,26 @@ class LatticeFrontEnd(nn.Module):
             parts.append(self._pool(sums))
         return torch.cat(parts, dim=-1).permute(0, 3, 1, 2)
 
+    def _pool_part(self, sums, top, bottom, left, right):
+        """``self._pool(sums)[:, top:bottom, left:right]``, contiguous.
+
+        Computed a strip of rows at a time, each from the rows of ``sums``
+        within :attr:`pool_margin` of it (all that it reads, so the strip is
+        exact): memory then holds a strip's temporaries rather than the
+        tile's, and they stay in the processor's cache.
+        """
+        batch, height = sums.shape[:2]
+        margin = self.pool_margin
+        tests = sums.new_empty((batch, bottom - top, right - left, self.n_qualities))
+        for first in range(top, bottom, _POOL_STRIP):
+            last = min(first + _POOL_STRIP, bottom)
+            start, stop = max(0, first - margin), min(height, last + margin)
+            strip = self._pool(sums[:, start:stop])
+            tests[:, first - top : last - top] = strip[
+                :, first - start : last - start, left:right
+            ]
+        return tests
+
     @property
     def pool_margin(self):
         """Pixels around a pixel whose DCT coefficients its quality tests read."""
@@ -419,33 +443,36 @@ class LatticeFrontEnd(nn.Module):
         n_responses, n = self.n_responses, self.n_qualities
         weight = weight.flatten(1).t()
         out = self._project_responses(
-            _pixel_rows(coefficients, top, bottom, left, right), weight, chunk
+            _pixel_part(coefficients, top, bottom, left, right), weight, chunk
         )
         pixels = _pixel_rows(ycbcr, top, bottom, left, right) / 64
         out.addmm_(pixels, weight[n_responses : n_responses + 3])
         rows, cols = bottom - top, right - left
         if n:
             sums = self._quality_sums(
-                _pixel_rows(coefficients, p_top, p_bottom, p_left, p_right), chunk
+                _pixel_part(coefficients, p_top, p_bottom, p_left, p_right), chunk
             )
+            del coefficients  # not needed any more: memory for the pooling
             sums = sums.view(batch, p_bottom - p_top, p_right - p_left, 2 * n)
-            tests = self._pool(sums)[
-                :, top - p_top : bottom - p_top, left - p_left : right - p_left
-            ]
-            out.addmm_(tests.reshape(-1, n), weight[n_responses + 3 :])
+            tests = self._pool_part(
+                sums, top - p_top, bottom - p_top, left - p_left, right - p_left
+            )
+            out.addmm_(tests.view(-1, n), weight[n_responses + 3 :])
         if bias is not None:
             out.add_(bias)
         return out.view(batch, rows, cols, -1).permute(0, 3, 1, 2)
 
     def _project_responses(self, coefficients, weight, chunk):
-        """The lattice responses of pixel rows, projected by ``weight``'s rows."""
-        n_pixels, n_coefficients = coefficients.shape
+        """The lattice responses of the pixels of a ``(batch, h, w,
+        coefficients)`` view, as rows projected by ``weight``'s rows."""
+        *shape, n_coefficients = coefficients.shape
+        n_pixels = math.prod(shape)
         response_weight = weight[self.projection_channels]
         n_direct = self._n_direct * n_coefficients
         n_blocks = self.n_responses // n_coefficients
         index = self.projection_index[:n_direct]
         frequencies = self.projection_frequencies[:n_direct]
-        rows = max(1, min(chunk, n_pixels))
+        rows = _chunk_pixels(coefficients, chunk)
         # The responses computed directly, then those computed from others,
         # a contiguous buffer a block.
         phases = coefficients.new_empty((rows, n_direct))
@@ -466,11 +493,11 @@ class LatticeFrontEnd(nn.Module):
                 return phases[:count, start : start + n_coefficients]
             return doubled[position - self._n_direct][:count]
 
-        for start in range(0, n_pixels, chunk):
-            stop = min(start + chunk, n_pixels)
-            count, rows_out = stop - start, out[start:stop]
+        for start, block in _row_chunks(coefficients, chunk):
+            count = len(block)
+            rows_out = out[start : start + count]
             chunk_phases = phases[:count]
-            torch.index_select(coefficients[start:stop], 1, index, out=chunk_phases)
+            torch.index_select(block, 1, index, out=chunk_phases)
             chunk_phases.mul_(frequencies).cos_()
             for target, source in self._doubled:
                 half, twice = step_block(source, count), step_block(target, count)
@@ -482,22 +509,23 @@ class LatticeFrontEnd(nn.Module):
         return out
 
     def _quality_sums(self, coefficients, chunk):
-        """Per pixel row, each quality's summed pair responses, then their count."""
-        n_pixels = len(coefficients)
+        """Per pixel of a ``(batch, h, w, coefficients)`` view, as rows, each
+        quality's summed pair responses, then their count."""
+        n_pixels = math.prod(coefficients.shape[:-1])
         n_pairs = len(self.projection_sums) // 2
         n_direct = len(self.projection_index) - n_pairs
         index = self.projection_index[n_direct:]
         frequencies = self.projection_frequencies[n_direct:]
-        rows = max(1, min(chunk, n_pixels))
+        rows = _chunk_pixels(coefficients, chunk)
         pairs = coefficients.new_empty((rows, n_pairs))
         # The flags of the pairs, then their responses.
         features = coefficients.new_empty((rows, 2 * n_pairs))
         sums = coefficients.new_empty((n_pixels, 2 * self.n_qualities))
-        for start in range(0, n_pixels, chunk):
-            stop = min(start + chunk, n_pixels)
-            count = stop - start
+        for start, block in _row_chunks(coefficients, chunk):
+            count = len(block)
+            stop = start + count
             chunk_pairs = pairs[:count]
-            torch.index_select(coefficients[start:stop], 1, index, out=chunk_pairs)
+            torch.index_select(block, 1, index, out=chunk_pairs)
             # As in forward: |phase| >= pi flags an informative pair.
             chunk_pairs.mul_(frequencies).abs_()
             flags = features[:count, :n_pairs]
@@ -536,6 +564,33 @@ def _runs(counts):
         column += counts[first] * n
         first += n
     return runs
+
+
+def _pixel_part(maps, top, bottom, left, right):
+    """``maps[:, :, top:bottom, left:right]`` as a (batch, h, w, channels)
+    view (no copy)."""
+    return maps[:, :, top:bottom, left:right].permute(0, 2, 3, 1)
+
+
+def _chunk_pixels(part, chunk):
+    """The most pixels :func:`_row_chunks` yields at once."""
+    batch, height, width = part.shape[:3]
+    return min(max(1, chunk // width), height) * width
+
+
+def _row_chunks(part, chunk):
+    """Yield ``(first pixel, rows)`` over a (batch, h, w, channels) view:
+    whole image rows, about ``chunk`` pixels at a time (one row where a row
+    holds more), as ``(pixels, channels)`` rows. Each chunk is copied, where
+    the view is a crop, a chunk at a time: the whole crop never is."""
+    batch, height, width, channels = part.shape
+    step = max(1, chunk // width)
+    first = 0
+    for image in part:
+        for top in range(0, height, step):
+            rows = image[top : top + step].reshape(-1, channels)
+            yield first, rows
+            first += len(rows)
 
 
 def _pixel_rows(maps, top, bottom, left, right):

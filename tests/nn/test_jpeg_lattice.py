@@ -37,9 +37,25 @@ def _check_projection(front_end, x, chunk):
     np.testing.assert_allclose(projected.numpy(), whole.numpy(), atol=1e-4)
 
 
-def test_features_and_projection_agree():
+@pytest.mark.parametrize("chunk", [10, 26, 50, 10_000])
+def test_features_and_projection_agree(chunk):
+    # Chunks are whole image rows: one (26 pixels) where a chunk is smaller,
+    # several, or the whole batch.
     front_end = LatticeFrontEnd((1, 2, 3, 4, 6), 6, qualities=(100, 50))
-    _check_projection(front_end, torch.rand(2, 3, 21, 26), chunk=50)
+    _check_projection(front_end, torch.rand(2, 3, 21, 26), chunk=chunk)
+
+
+def test_quality_tests_pooled_in_strips_equal_the_whole():
+    # Inference pools the quality tests a strip of rows at a time, each from
+    # the rows it reads: the strips (96 rows) stitch into the whole pooling.
+    front_end = LatticeFrontEnd((1, 2, 3, 4, 6), 6, qualities=(100, 50, 20))
+    x = torch.rand(1, 3, 250, 30)
+    _check_projection(front_end, x, chunk=500)
+    sums = torch.rand(2, 250, 30, 6)
+    whole = front_end._pool(sums)
+    part = front_end._pool_part(sums, 3, 241, 2, 27)
+    assert part.is_contiguous() and part.shape == (2, 238, 25, 3)
+    np.testing.assert_allclose(part, whole[:, 3:241, 2:27], rtol=1e-6)
 
 
 @pytest.mark.parametrize(
