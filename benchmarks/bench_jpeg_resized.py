@@ -38,21 +38,42 @@ QUALITIES = (50, 75, 90)
 KERNELS = ("pil-bicubic", "pil-lanczos", "cv2-area")
 
 
-def crops(folders, n, seed, size):
+# The sources the JPEG net's training never read (its weights' metadata,
+# ``test_images``): the held-out images of ``--split held-out``. The
+# resized-grid search's thresholds were set on the others (``--split
+# tuning``); figures for the guide come from these.
+HELD_OUT = (
+    "mcmaster/1.tif mcmaster/11.tif mcmaster/13.tif mcmaster/17.tif "
+    "mcmaster/9.tif usc_sipi_aerials/2.1.01.png usc_sipi_aerials/2.1.07.png "
+    "usc_sipi_aerials/2.2.14.png usc_sipi_aerials/2.2.16.png "
+    "usc_sipi_textures/1.1.01.png usc_sipi_textures/1.2.11.png "
+    "usc_sipi_textures/1.3.07.png usc_sipi_textures/1.4.11.png "
+    "usc_sipi_textures/1.5.03.png usc_sipi_textures/1.5.07.png "
+    "usc_sipi_textures/texmos1.p512.png"
+).split()
+
+
+def crops(folders, n, seed, size, split="all", per_image=1):
+    """``per_image`` random crops of each of ``n`` random files of ``split``."""
     files = sorted(
         p
         for folder in folders
         for p in glob.glob(os.path.join(folder, "**", "*"), recursive=True)
         if p.lower().endswith((".png", ".tif", ".tiff"))
     )
+    if split != "all":
+        held = {os.path.join(os.path.dirname(folders[0]), name) for name in HELD_OUT}
+        keep = split == "held-out"
+        files = [p for p in files if (os.path.normpath(p) in held) == keep]
     rng = np.random.default_rng(seed)
     out = []
-    for i in rng.choice(len(files), n, replace=False):
+    for i in rng.choice(len(files), min(n, len(files)), replace=False):
         image = np.asarray(Image.open(files[i]).convert("RGB"))
         s = min(size, *image.shape[:2])
-        y = rng.integers(0, image.shape[0] - s + 1)
-        x = rng.integers(0, image.shape[1] - s + 1)
-        out.append(np.ascontiguousarray(image[y : y + s, x : x + s]))
+        for _ in range(per_image):
+            y = rng.integers(0, image.shape[0] - s + 1)
+            x = rng.integers(0, image.shape[1] - s + 1)
+            out.append(np.ascontiguousarray(image[y : y + s, x : x + s]))
     return out
 
 
@@ -75,6 +96,13 @@ def main():
     parser.add_argument("--size", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--split",
+        choices=("all", "tuning", "held-out"),
+        default="all",
+        help="files: all, those the thresholds were set on, or the held-out ones",
+    )
+    parser.add_argument("--crops-per-image", type=int, default=1)
+    parser.add_argument(
         "--min-factor",
         type=float,
         default=None,
@@ -93,9 +121,16 @@ def main():
     start = time.process_time()
     for name, folders, n in groups:
         if n:
-            folders = [os.path.join(args.data, folder) for folder in folders]
-            images = crops(folders, n, args.seed, args.size)
-            print(f"\n{name}: {len(images)} crops of {args.size}x{args.size}")
+            folders = [
+                os.path.normpath(os.path.join(args.data, folder)) for folder in folders
+            ]
+            images = crops(
+                folders, n, args.seed, args.size, args.split, args.crops_per_image
+            )
+            print(
+                f"\n{name} ({args.split}): {len(images)} crops of "
+                f"{args.size}x{args.size}"
+            )
             grid(images)
     print(f"\n{time.process_time() - start:.0f} CPU-s")
 
