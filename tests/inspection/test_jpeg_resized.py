@@ -51,14 +51,57 @@ def test_resized_jpeg_grid_factor_and_offset(camera, factor):
     assert np.isnan(found.steps).all() and found.table_quality is None
 
 
-def test_grid_of_a_jpeg_halved(camera):
-    # A period of 4 pixels: one harmonic below the Nyquist frequency.
-    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+@pytest.mark.parametrize("quality", [50, 75])
+def test_grid_of_a_jpeg_halved(camera, quality):
+    # A period of 4 pixels: one harmonic below the Nyquist frequency. At
+    # quality 75 it is found only with the two axes' z summed (the smaller
+    # of the two stays under the first search's threshold).
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(quality))
     found = jpeg_evidence(_resize(jpeg, 0.5), double=False)
     assert found.resized_grid == "found"
     assert found.resize_factor == pytest.approx(0.5, rel=0.02)
     never = jpeg_evidence(_resize(camera, 0.5), double=False)
     assert never.resized_grid == "not found"
+
+
+def test_searches_in_order():
+    from skforensics.inspection._jpeg_resized_grid import _PASSES, _Z_UPSAMPLING
+
+    # The first search is the smaller z of the two axes over the whole
+    # range; the summed ones come after it, at higher thresholds.
+    first, half, down = _PASSES
+    assert not first.summed and first.resize_range is None
+    assert half.summed and half.z_resized is None and half.z_single is not None
+    assert down.summed and down.z_single is None and down.cap < first.cap
+    assert down.resize_range[1] < 1 and down.max_resampling == _Z_UPSAMPLING
+
+
+@pytest.fixture(scope="module")
+def brick():
+    from skimage import data
+
+    return data.brick()
+
+
+def test_grid_of_a_quality_90_jpeg_downscaled(camera, brick):
+    # Quality 90, then downscaled: the grid's harmonics stand only a little
+    # above chance along each axis; capped and summed over both axes they
+    # make the third search's sum.
+    for image, factor in ((camera, 0.7), (brick, 0.8)):
+        jpeg = jpeg_with_tables(image, *libjpeg_tables(90))
+        found = jpeg_evidence(_resize(jpeg, factor), double=False)
+        assert found.resized_grid == "found"
+        assert found.resize_factor == pytest.approx(factor, rel=0.02)
+        assert found.verdict == "unknown"
+
+
+@pytest.mark.parametrize("factor", [0.7, 0.8, 0.9])
+def test_never_compressed_downscaled_has_no_grid(camera, brick, factor):
+    from skimage import data
+
+    for image in (camera, brick, data.grass(), data.coffee()):
+        found = jpeg_evidence(_resize(image, factor), double=False)
+        assert found.resized_grid == "not found"
 
 
 @pytest.mark.parametrize("factor", [0.75, 1.5])
