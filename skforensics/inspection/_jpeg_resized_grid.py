@@ -441,7 +441,12 @@ def _resized_visible(luma):
     from PIL import Image
 
     buffer = io.BytesIO()
-    gray = Image.fromarray(np.clip(luma, 0, 255).astype(np.uint8), mode="L")
+    # 8-bit a strip at a time: no float copy of the image (8 bytes a pixel).
+    gray = np.empty(luma.shape, dtype=np.uint8)
+    for top in range(0, len(gray), _STRIP_ROWS):
+        part = luma[top : top + _STRIP_ROWS]
+        gray[top : top + _STRIP_ROWS] = np.clip(part, 0, 255).astype(np.uint8)
+    gray = Image.fromarray(gray, mode="L")
     gray.save(buffer, format="JPEG", quality=_PROBE_QUALITY)
     del gray
     with Image.open(buffer) as jpeg:
@@ -450,7 +455,8 @@ def _resized_visible(luma):
         for factor in _PROBE_FACTORS:
             size = (round(width * factor), round(height * factor))
             resized = jpeg.resize(size, Image.BICUBIC)
-            found = _resized_grid(np.asarray(resized, dtype=np.float32))
+            # 8-bit: the search reads float strips of it.
+            found = _resized_grid(np.asarray(resized))
             if found.resized_grid != "found" or (
                 abs(found.resize_factor / factor - 1) > 0.05
             ):
