@@ -1,5 +1,7 @@
 """Full-resolution maps of a fully convolutional net, computed tile by tile."""
 
+import ctypes
+import ctypes.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -76,14 +78,44 @@ def tiled_maps(module, image, *, tile_size, device="cpu", n_threads=None):
         # Tiles write disjoint parts of ``out``.
         out[:, top : top + tile_size, left : left + tile_size] = maps
 
-    if n_threads == 1:
-        for corner in corners:
-            compute(corner)
-        return out
-    with _one_torch_thread(), ThreadPoolExecutor(n_threads) as pool:
-        # list() re-raises the first error of a tile.
-        list(pool.map(compute, corners))
+    try:
+        if n_threads == 1:
+            for corner in corners:
+                compute(corner)
+        else:
+            with _one_torch_thread(), ThreadPoolExecutor(n_threads) as pool:
+                # list() re-raises the first error of a tile.
+                list(pool.map(compute, corners))
+    finally:
+        _release_freed_memory()
     return out
+
+
+def _release_freed_memory():
+    """Give the memory the tiles freed back to the system (glibc only).
+
+    glibc's allocator keeps freed blocks in its pools (one per thread that
+    allocated) rather than returning them: after the maps of a 3-megapixel
+    image, about 190 MB (one thread) to 250 MB (two) of tile temporaries,
+    held under whatever the caller allocates next. ``malloc_trim`` returns
+    them; elsewhere (no glibc) nothing is done.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    if "trim" not in _libc:
+        name = ctypes.util.find_library("c")
+        try:
+            _libc["trim"] = ctypes.CDLL(name).malloc_trim if name else None
+        except (OSError, AttributeError):
+            _libc["trim"] = None
+    return _libc["trim"]
+
+
+_libc = {}
 
 
 _limit = {"lock": threading.Lock(), "users": 0, "before": None}
