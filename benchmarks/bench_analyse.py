@@ -29,6 +29,15 @@ without; in process on 2 torch threads 0.64 images/s with maps (2.83
 CPU-s per image), 0.78 without; on one thread 1.93 CPU-s per image with
 maps (on a machine with a training run on the other core).
 
+Again on 2026-12-06 evening, with the JPEG maps' tiles shared among the
+torch threads (commits 1cda9a2, 8b73978), the same 20 photographs, each
+version run twice alternately with a helper's benchmark jobs queued behind
+the runs (load average 1.4-1.9): in process on 2 torch threads 0.79-0.80
+images/s with maps (2.22-2.24 CPU-s per image; the commit before: 0.67-0.72,
+2.52-2.72 CPU-s), 1.00-1.02 without (before: 0.87-0.89); with ``--jobs 2``
+1.02 with maps and 1.30 without, as before (1.02 and 1.27: each worker
+has one thread, so the tiles already ran one at a time on one thread).
+
 With ``--jobs J`` (J > 1) the files go through ``analyse``'s own worker
 processes (``skforensics analyse -j J``, one torch thread each), as a user
 gets the most of several cores; the clock starts when each worker has

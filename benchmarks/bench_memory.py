@@ -55,6 +55,21 @@ Again on 2026-12-06, after the JPEG net's dilated layers went to bfloat16,
 the machine otherwise idle (load average 1.0), ``--cases 48mp --maps yes
 --threads 2``: 1326 MB peak RSS, 82.0 s wall, 151.5 s CPU.
 
+Again on 2026-12-06 evening, ``--threads 2``, with the JPEG net's tiles two
+at a time (one torch thread each), 63 MB per tile in flight instead of 132,
+the tiles' freed memory given back to the system (glibc's ``malloc_trim``)
+and the resized-grid probe in 8 bits (commits 1cda9a2 to bb14ff3); a
+helper's jobs queued behind each run (load average 1.7-2.0)::
+
+    case       before (79047e9): RSS, wall, CPU   now: RSS, wall, CPU
+    48mp       1326 MB, 82.0 s, 151.5 s (above)   1304-1358 MB, 54-59 s, 98-109 s
+    48mp-jpeg  -                                  1368-1484 MB, 54-57 s, 100-106 s
+    102mp      2108 MB, 141.6 s, 264.3 s          1903 MB, 111-126 s, 206-225 s
+
+All with maps. With two threads the 102 MP run was over 2 GB before (its
+peak was the probe's float copies of the image, with the maps held); 48 MP
+in 30 s is still not met: the JPEG maps take 42 of the 59 s (cProfile).
+
 What is left at 48 MP: about 590 MB for the process before any image
 (torch, the models, matplotlib, scipy, OpenCV), 137 MB for the image (kept
 uint8), 366 MB for the two float32 maps that ``predict_maps`` returns, and
