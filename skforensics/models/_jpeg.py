@@ -152,6 +152,10 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
         maps equal those of the whole image while memory stays bounded
         whatever the image size. Larger tiles waste less on halos but hold
         more memory; the :ref:`User Guide <jpeg_speed>` explains the default.
+        On CPU the tiles are shared among torch's threads
+        (:func:`torch.get_num_threads`), one torch thread each, so each
+        thread holds one tile (about 63 MB at 400 with the shipped
+        weights); :func:`torch.set_num_threads` bounds both.
 
     inference_precision : {"float32", "bfloat16", "auto"}, default="float32"
         Precision of the dilated convolutions when predicting (the lattice
