@@ -19,7 +19,10 @@ the share the evidence calls ``"compressed"`` (the 8x8 path).
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized.py
 [--data FOLDER] [--n-photos N] [--n-textures N] [--size S] [--seed S]
-[--min-factor F]``.
+[--min-factor F] [--split all|tuning|held-out] [--crops-per-image N]``:
+``--split held-out`` takes only the files the JPEG net held out of its
+training (``HELD_OUT``), on which the guide's figures are measured, and
+``--split tuning`` the others, on which the search's thresholds are set.
 """
 
 import argparse
