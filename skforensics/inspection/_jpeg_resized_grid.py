@@ -74,24 +74,16 @@ class _Pass(NamedTuple):
     """One search for the grid: how the axes combine and what must stand.
 
     ``summed``: the robust z of the two axes summed (divided by sqrt 2)
-    where both reach 1, instead of the smaller of the two; ``cap``: the
-    most one harmonic adds to the sum; ``z_resized`` and ``z_single``: the
-    sums a candidate of several harmonics and one of a single harmonic
-    (period near 4 pixels) must reach (None: not looked for);
-    ``resize_range``: the factors of the candidates of several harmonics
-    (None: ``_RESIZE_RANGE``); ``plain_share``: see ``_SINGLE_PLAIN_SHARE``;
-    ``max_resampling``: where the strongest periodicity of the plain
-    profiles stands this high or more, the pass finds nothing (an upsampling's
-    trace, see ``_Z_UPSAMPLING``; None: no limit).
+    where both reach 1, instead of the smaller of the two; ``z_resized``
+    and ``z_single``: the sums a candidate of several harmonics and one of
+    a single harmonic (period near 4 pixels) must reach (None: not looked
+    for); ``plain_share``: see ``_SINGLE_PLAIN_SHARE``.
     """
 
     summed: bool
-    cap: float
     z_resized: Optional[float]
     z_single: Optional[float]
-    resize_range: Optional[tuple]
     plain_share: float
-    max_resampling: Optional[float] = None
 
 
 # The searches, in order, until one finds a grid. The first weighs the
@@ -111,10 +103,10 @@ class _Pass(NamedTuple):
 # whole files it called 3 of 96 never-compressed ones resized JPEGs (a
 # mosaic of textures with a period of 8 pixels of its own, unresized and
 # resized by 0.8, and an aerial photograph resized by 0.7), against 0
-# without it: it is not run (the _Pass fields it used are kept).
+# without it (docs/user_guide/jpeg_evidence.rst): it is not run.
 _PASSES = (
-    _Pass(False, _Z_CAP, _Z_RESIZED, _Z_SINGLE, None, _SINGLE_PLAIN_SHARE),
-    _Pass(True, _Z_CAP, None, 10.0, None, 0.7),
+    _Pass(False, _Z_RESIZED, _Z_SINGLE, _SINGLE_PLAIN_SHARE),
+    _Pass(True, None, 10.0, 0.7),
 )
 # Where the summed z of the two axes is used, both must reach this.
 _Z_AXIS = 1.0
@@ -249,15 +241,12 @@ def _search(zs, zs_plain, n_min, freqs, config):
     usable = freqs >= _LOW_FREQUENCY
     dominant = int(np.argmax(np.where(usable, resampling, -np.inf)))
     dominant_frequency, dominant_z = freqs[dominant], float(resampling[dominant])
-    if config.max_resampling is not None and dominant_z >= config.max_resampling:
-        return None, None, dominant_z
     foreign = dominant_z >= _Z_RESAMPLING
     # Harmonic sum of each candidate fundamental u: the grid's profile (thin
     # peaks at the block edges) has its harmonics 2u, 3u, 4u too, often
     # stronger than u. Each term is capped, and terms on the dominant
     # periodicity (but the fundamental) are left out.
-    low, high = config.resize_range or _RESIZE_RANGE
-    lo, hi = 1 / (8 * high), 1 / (8 * low)
+    lo, hi = 1 / (8 * _RESIZE_RANGE[1]), 1 / (8 * _RESIZE_RANGE[0])
     # Up to the period of 4 pixels and a little beyond; between hi and it,
     # only the candidates of a single harmonic are kept (below).
     top = 1 / (8 * _HALF_FACTOR) + tolerance
@@ -269,7 +258,7 @@ def _search(zs, zs_plain, n_min, freqs, config):
     for k in range(1, _N_HARMONICS + 1):
         harmonic = _alias(k * u_all)
         values = combined[np.rint(harmonic / bin_width).astype(int)]
-        values = np.clip(values, 0.0, config.cap)
+        values = np.clip(values, 0.0, _Z_CAP)
         # Each frequency counts once (harmonics fold back below 0.5), and
         # not near 0 or the Nyquist frequency.
         counted = (harmonic >= _LOW_FREQUENCY) & (harmonic <= 0.5 - tolerance)
@@ -363,7 +352,7 @@ def _search(zs, zs_plain, n_min, freqs, config):
                     ):
                         continue
                     counted.append(harmonic)
-                    extra += min(max(z_at(harmonic), 0.0), config.cap)
+                    extra += min(max(z_at(harmonic), 0.0), _Z_CAP)
                 if extra >= chosen_extra:
                     chosen, chosen_extra = v, extra
         if chosen is not None:

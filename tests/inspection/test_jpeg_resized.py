@@ -70,7 +70,7 @@ def test_searches_in_order():
     # The first search is the smaller z of the two axes over the whole
     # range; the summed one comes after it, for a period of 4 pixels only.
     first, half = _PASSES
-    assert not first.summed and first.resize_range is None
+    assert not first.summed
     assert first.z_resized is not None and first.z_single is not None
     assert half.summed and half.z_resized is None
     assert half.z_single < first.z_single
