@@ -191,6 +191,13 @@ def read_image(path, *, max_pixels=PILLOW_LIMIT):
         If the image has more than ``max_pixels`` pixels, or
         ``max_pixels`` is not a positive int, None or "pillow".
 
+    Warns
+    -----
+    UserWarning
+        Pillow's own warnings about a file it reads (corrupt EXIF data, for
+        one), naming the file; none when the file cannot be read (the error
+        then names it).
+
     Examples
     --------
     A photograph that scikit-image installs with its package:
@@ -210,6 +217,21 @@ def read_image(path, *, max_pixels=PILLOW_LIMIT):
     limit = _pixel_limit(max_pixels)
     path = os.fspath(path)
     _check_path(path)
+    # Pillow's own warnings (corrupt EXIF data, odd chunks) do not name the
+    # file: dropped where the read fails (its error says what matters),
+    # passed on naming the file where it succeeds.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        image = _decode(path, limit, max_pixels)
+    for warning in caught:
+        warnings.warn(
+            f"Image file '{path}': {warning.message}", warning.category, stacklevel=2
+        )
+    return image
+
+
+def _decode(path, limit, max_pixels):
+    """The pixels of the image file at ``path`` (see :func:`read_image`)."""
     try:
         img = _open_image(path, limit)
     except _READ_ERRORS as exc:

@@ -47,6 +47,37 @@ def test_truncated_file_names_the_path(tmp_path):
         read_image(cut)
 
 
+def test_pillow_warnings_name_the_file(tmp_path, monkeypatch):
+    # Pillow warns about what it reads (corrupt EXIF data, ...) without
+    # naming the file: passed on naming it, or dropped when the read fails.
+    import warnings
+
+    import skforensics.utils._io as io
+
+    path = str(tmp_path / "a.png")
+    Image.fromarray(np.zeros((4, 5), dtype=np.uint8)).save(path)
+    opened = io._open_image
+
+    def warning_open(path, limit):
+        warnings.warn("Corrupt EXIF data.", UserWarning)
+        return opened(path, limit)
+
+    monkeypatch.setattr(io, "_open_image", warning_open)
+    with pytest.warns(UserWarning, match=r"Image file '.*a\.png': Corrupt EXIF") as w:
+        assert read_image(path).shape == (4, 5)
+    assert len(w) == 1
+
+    def failing_open(path, limit):
+        warnings.warn("Corrupt EXIF data.", UserWarning)
+        raise SyntaxError("not a TIFF file")
+
+    monkeypatch.setattr(io, "_open_image", failing_open)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OSError, match=r"Cannot read image file '.*a\.png'"):
+            read_image(path)
+
+
 def test_decompression_bomb_is_a_clear_error(tmp_path, monkeypatch):
     path = _save(tmp_path / "big.png", np.zeros((64, 64), np.uint8))
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
