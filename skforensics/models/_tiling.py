@@ -2,6 +2,7 @@
 
 import ctypes
 import ctypes.util
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -106,18 +107,14 @@ def _release_freed_memory():
         trim(0)
 
 
+@functools.cache
 def _malloc_trim():
     """glibc's ``malloc_trim``, looked up once; None without it."""
-    if "trim" not in _libc:
-        name = ctypes.util.find_library("c")
-        try:
-            _libc["trim"] = ctypes.CDLL(name).malloc_trim if name else None
-        except (OSError, AttributeError):
-            _libc["trim"] = None
-    return _libc["trim"]
-
-
-_libc = {}
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
 
 
 _limit = {"lock": threading.Lock(), "users": 0, "before": None}

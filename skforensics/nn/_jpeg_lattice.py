@@ -572,10 +572,15 @@ def _pixel_part(maps, top, bottom, left, right):
     return maps[:, :, top:bottom, left:right].permute(0, 2, 3, 1)
 
 
+def _rows_per_chunk(width, chunk):
+    """Image rows of ``width`` pixels in a chunk of about ``chunk`` pixels."""
+    return max(1, chunk // width)
+
+
 def _chunk_pixels(part, chunk):
     """The most pixels :func:`_row_chunks` yields at once."""
-    batch, height, width = part.shape[:3]
-    return min(max(1, chunk // width), height) * width
+    height, width = part.shape[1:3]
+    return min(_rows_per_chunk(width, chunk), height) * width
 
 
 def _row_chunks(part, chunk):
@@ -583,8 +588,8 @@ def _row_chunks(part, chunk):
     whole image rows, about ``chunk`` pixels at a time (one row where a row
     holds more), as ``(pixels, channels)`` rows. Each chunk is copied, where
     the view is a crop, a chunk at a time: the whole crop never is."""
-    batch, height, width, channels = part.shape
-    step = max(1, chunk // width)
+    height, width, channels = part.shape[1:]
+    step = _rows_per_chunk(width, chunk)
     first = 0
     for image in part:
         for top in range(0, height, step):

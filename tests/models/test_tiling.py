@@ -118,23 +118,27 @@ def test_freed_memory_is_given_back_after_the_tiles(image, monkeypatch):
     import skforensics.models._tiling as tiling
 
     calls = []
-    monkeypatch.setitem(tiling._libc, "trim", calls.append)
+    monkeypatch.setattr(tiling, "_malloc_trim", lambda: calls.append)
     tiled_maps(_Net().eval(), image, tile_size=16, n_threads=2)
     assert calls == [0]
     with pytest.raises(RuntimeError, match="tile failed"):
         tiled_maps(_Failing().eval(), image, tile_size=16, n_threads=1)
     assert calls == [0, 0]
     # Without glibc's malloc_trim nothing is called, and the maps come.
-    monkeypatch.setitem(tiling._libc, "trim", None)
+    monkeypatch.setattr(tiling, "_malloc_trim", lambda: None)
     assert tiled_maps(_Net().eval(), image, tile_size=16).shape == (2, 61, 75)
 
 
 def test_malloc_trim_is_looked_up_once(monkeypatch):
     import skforensics.models._tiling as tiling
 
-    monkeypatch.setattr(tiling, "_libc", {})
-    found = tiling._malloc_trim()
-    assert tiling._malloc_trim() is found
-    monkeypatch.setattr(tiling, "_libc", {})
+    lookup = tiling._malloc_trim
+    lookup.cache_clear()
+    found = lookup()
+    assert lookup() is found
+    lookup.cache_clear()
     monkeypatch.setattr(tiling.ctypes.util, "find_library", lambda name: None)
-    assert tiling._malloc_trim() is None
+    try:
+        assert lookup() is None
+    finally:
+        lookup.cache_clear()
