@@ -6,6 +6,8 @@ Re-exported by :mod:`skforensics.utils.estimator_checks`, where users find it.
 import functools
 import os
 import re
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
 from sklearn.base import clone
@@ -28,6 +30,9 @@ __all__ = [
 _OUTPUT_METHODS = ("predict", "predict_proba", "decision_function", "transform")
 
 
+# repr=False: the plain object repr keeps BAD_INPUTS' value (lambdas) off its
+# API page (docs/sphinxext/data_docs.py hides values that show private objects).
+@dataclass(frozen=True, repr=False)
 class _Row:
     """One bad input: how to make it from good data, and what must happen.
 
@@ -38,14 +43,12 @@ class _Row:
     ``"not_fitted"`` or ``"not_mutated"``.
     """
 
-    def __init__(self, name, description, make, expect="error", match=None,
-                 phases=("fit", "predict")):
-        self.name = name
-        self.description = description
-        self.make = make
-        self.expect = expect
-        self.match = match
-        self.phases = phases
+    name: str
+    description: str
+    make: Callable
+    expect: str = "error"
+    match: Optional[str] = None
+    phases: tuple = ("fit", "predict")
 
 
 def _as_float(X):
