@@ -21,6 +21,11 @@ def _channels_first(hyper):
 class _HyperImageNetMixin(CheckedFitMixin):
     """What the stage-2 classifier and regressor share."""
 
+    @inherit_signature(ImageNetMixin.__init__)
+    def __init__(self, module, *, max_epochs=30, batch_size=32, **kwargs):
+        # The defaults of both stage-2 nets; each sets its module and loss.
+        super().__init__(module, max_epochs=max_epochs, batch_size=batch_size, **kwargs)
+
     def _check_hyper_images(self, H, *, reset):
         if not reset:
             # Before the data, as scikit-learn's estimators do: an unfitted
@@ -196,23 +201,9 @@ class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegr
         ),
     )
 
-    @inherit_signature(ImageNetMixin.__init__)
-    def __init__(
-        self,
-        module=HyperImageCNN,
-        *,
-        criterion=torch.nn.L1Loss,
-        max_epochs=30,
-        batch_size=32,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            **kwargs,
-        )
+    @inherit_signature(_HyperImageNetMixin.__init__)
+    def __init__(self, module=HyperImageCNN, *, criterion=torch.nn.L1Loss, **kwargs):
+        super().__init__(module, criterion=criterion, **kwargs)
 
     def _n_outputs(self):
         return 1
@@ -252,23 +243,11 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
         ),
     )
 
-    @inherit_signature(ImageNetMixin.__init__)
+    @inherit_signature(_HyperImageNetMixin.__init__)
     def __init__(
-        self,
-        module=HyperImageCNN,
-        *,
-        criterion=torch.nn.CrossEntropyLoss,
-        max_epochs=30,
-        batch_size=32,
-        **kwargs,
+        self, module=HyperImageCNN, *, criterion=torch.nn.CrossEntropyLoss, **kwargs
     ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            **kwargs,
-        )
+        super().__init__(module, criterion=criterion, **kwargs)
 
     def _n_outputs(self):
         classes = getattr(self, "classes_inferred_", None)
