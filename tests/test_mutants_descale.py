@@ -243,8 +243,8 @@ def test_the_default_factors_and_kernels(native):
         (np.zeros((48, 48)), {"factors": [[1.5, 2.0]]}, "1-D"),
         (np.zeros((48, 48)), {"factors": [np.nan]}, "above 1"),
         (np.zeros((48, 48)), {"kernels": ["sinc"]},
-         r"kernels must be among \['bicubic', 'bilinear', 'cubic-0.5', 'cubic-0.6', "
-         r"'lanczos', 'lanczos3'\]; got \['sinc'\]\.$"),
+         r"kernels must be among \['area', 'bicubic', 'bilinear', 'cubic-0.5', "
+         r"'cubic-0.6', 'lanczos', 'lanczos3'\]; got \['sinc'\]\.$"),
     ],
 )
 def test_the_limits_of_the_input(frames, kwargs, match):

@@ -50,7 +50,16 @@ def _lanczos(a):
     return kernel
 
 
-# name: (kernel, half support in source pixels, taps normalised to sum 1)
+def _area(t, scale):
+    """OpenCV's INTER_AREA enlargement: the share of an output pixel
+    (``scale`` source pixels wide, centred ``t`` from the source pixel's
+    centre) that the source pixel covers."""
+    low, high = t + 0.5 - scale / 2, t + 0.5 + scale / 2
+    return np.clip(np.minimum(high, 1.0) - np.maximum(low, 0.0), 0, None) / scale
+
+
+# name: (kernel, half support in source pixels, taps normalised to sum 1);
+# a kernel of None is the area's, which depends on the factor too.
 KERNELS = {
     "bilinear": (_linear, 1, False),       # OpenCV, Pillow and swscale alike
     "bicubic": (_keys(-0.75), 2, False),   # OpenCV INTER_CUBIC
@@ -58,6 +67,7 @@ KERNELS = {
     "cubic-0.5": (_keys(-0.5), 2, False),  # Pillow BICUBIC
     "cubic-0.6": (_keys(-0.6), 2, False),  # swscale SWS_BICUBIC
     "lanczos3": (_lanczos(3), 3, True),    # Pillow and swscale LANCZOS
+    "area": (None, 1, False),              # OpenCV INTER_AREA, enlarging
 }
 DEFAULT_KERNELS = ("bilinear", "bicubic", "lanczos")
 # The factors scanned by default: 1.2 to 3.2 in steps of 0.01.
@@ -80,10 +90,28 @@ def _solver(n, m, kernel, start, stop):
     hit = _SOLVERS.get(key)
     if hit is not None:
         return hit
+    out = factorise(n, m, kernel, start, stop)[:3]
+    if len(_SOLVERS) >= _MAX_SOLVERS:
+        _SOLVERS.clear()
+    _SOLVERS[key] = out
+    return out
+
+
+def factorise(n, m, kernel, start, stop):
+    """Rows ``start:stop`` of the ``n x m`` upscale matrix ``U``, ``U.T``,
+    the banded Cholesky factor of ``U.T @ U`` and the first source sample.
+
+    The columns of ``U`` are the source samples the rows touch, from
+    ``first`` on (all ``m`` of them for ``start=0, stop=n``). Not cached
+    (see :func:`_solver`).
+    """
     func, support, normalise = KERNELS[kernel]
     x = (np.arange(start, stop) + 0.5) * (m / n) - 0.5
     taps = np.floor(x).astype(int)[:, None] + np.arange(1 - support, support + 1)
-    weights = func(x[:, None] - taps)
+    if func is None:
+        weights = _area(x[:, None] - taps, m / n)
+    else:
+        weights = func(x[:, None] - taps)
     if normalise:
         weights = weights / weights.sum(axis=1, keepdims=True)
     taps = np.clip(taps, 0, m - 1)
@@ -107,11 +135,58 @@ def _solver(n, m, kernel, start, stop):
     # Lanczos line the residual is 8.7 against plain least squares' 6.8
     # (tests/test_mutants_descale.py pins the ridge solution).
     ab[p] += 1e-9 * ab[p].max()
-    out = (U, U.T.tocsr(), cholesky_banded(ab, lower=False))
-    if len(_SOLVERS) >= _MAX_SOLVERS:
-        _SOLVERS.clear()
-    _SOLVERS[key] = out
-    return out
+    return U, U.T.tocsr(), cholesky_banded(ab, lower=False), int(first)
+
+
+def residual_energies(lines, n, lengths, kernel, start):
+    """Squared residual of the least-squares fit of ``lines`` by the upscale
+    from each of ``lengths``, as :func:`factorise`'s solve leaves it.
+
+    ``lines`` are rows ``start:`` of an axis of ``n`` samples, one line a
+    column. All candidates are solved at once, as one block-diagonal banded
+    system (each block a candidate's normal equations, with its own ridge):
+    a search over hundreds of native lengths then costs a few calls, not a
+    few calls a length.
+    """
+    func, support, normalise = KERNELS[kernel]
+    lengths = np.asarray(lengths)
+    n_rows, n_lines = lines.shape
+    scale = lengths[:, None, None] / n
+    x = (np.arange(start, start + n_rows)[None, :, None] + 0.5) * scale - 0.5
+    taps = np.floor(x).astype(int) + np.arange(1 - support, support + 1)
+    weights = _area(x - taps, scale) if func is None else func(x - taps)
+    if normalise:
+        weights = weights / weights.sum(axis=2, keepdims=True)
+    taps = np.clip(taps, 0, lengths[:, None, None] - 1)
+    # Each candidate's source samples from the first it touches, placed
+    # after the previous candidate's.
+    firsts = taps.min(axis=(1, 2))
+    sizes = taps.max(axis=(1, 2)) - firsts + 1
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    taps = taps - (firsts - offsets)[:, None, None]
+    total = int(sizes.sum())
+    rows = np.arange(len(lengths) * n_rows).reshape(len(lengths), n_rows, 1)
+    U = sparse.csr_matrix(
+        (weights.ravel(), (np.broadcast_to(rows, taps.shape).ravel(), taps.ravel())),
+        shape=(len(lengths) * n_rows, total),
+    )
+    p = 2 * support
+    d = taps[..., None, :] - taps[..., :, None]
+    keep = d >= 0
+    flat = (p - d[keep]) * total + np.broadcast_to(taps[..., None, :], d.shape)[keep]
+    products = (weights[..., :, None] * weights[..., None, :])[keep]
+    ab = np.bincount(flat, weights=products, minlength=(p + 1) * total)
+    ab = ab.reshape(p + 1, total)
+    # factorise's ridge, each block's own.
+    ab[p] += 1e-9 * np.repeat(np.maximum.reduceat(ab[p], offsets), sizes)
+    stacked = np.tile(lines, (len(lengths), 1))
+    source = cho_solve_banded(
+        (cholesky_banded(ab, lower=False, check_finite=False), False),
+        U.T @ stacked,
+        check_finite=False,
+    )
+    residual = (stacked - U @ source).reshape(len(lengths), n_rows * n_lines)
+    return np.einsum("ij,ij->i", residual, residual)
 
 
 def _lines(y, n_lines):
@@ -203,8 +278,9 @@ def descale_curve(frames, *, factors=None, kernels=DEFAULT_KERNELS):
     kernels : sequence of str, default=("bilinear", "bicubic", "lanczos")
         Resampling kernels to try: ``"bilinear"``, ``"bicubic"`` (Keys,
         a = -0.75, OpenCV), ``"lanczos"`` (Lanczos-4, OpenCV),
-        ``"cubic-0.5"`` (Pillow), ``"cubic-0.6"`` (swscale) or
-        ``"lanczos3"`` (Pillow and swscale).
+        ``"cubic-0.5"`` (Pillow), ``"cubic-0.6"`` (swscale),
+        ``"lanczos3"`` (Pillow and swscale) or ``"area"`` (OpenCV's
+        INTER_AREA, which enlarges by box overlaps).
 
     Returns
     -------
