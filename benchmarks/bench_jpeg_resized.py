@@ -12,6 +12,9 @@ bicubic and Lanczos filters and OpenCV's INTER_AREA, prints per group and
 - ``found``: the share where a resized block grid is found
   (``resized_grid == "found"``);
 - ``factor ok``: the share where it is found with the factor within 5%;
+- ``called``: the share called ``"compressed"`` (after a resize, only an
+  enlargement undone gives the 8x8 lattice back; see the user guide's
+  "Enlarged JPEGs");
 
 and, for the same never-compressed crops resized the same way (and not
 resized), the share where a resized grid is found (false positives) and
@@ -19,7 +22,8 @@ the share the evidence calls ``"compressed"`` (the 8x8 path).
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized.py
 [--data FOLDER] [--n-photos N] [--n-textures N] [--size S] [--seed S]
-[--min-factor F] [--split all|tuning|held-out] [--crops-per-image N]``:
+[--min-factor F] [--split all|tuning|held-out] [--crops-per-image N]
+[--factors 0.5 ... 2.0]``:
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
 ``--split tuning`` the others, on which the search's thresholds are set.
@@ -106,6 +110,9 @@ def main():
     )
     parser.add_argument("--crops-per-image", type=int, default=1)
     parser.add_argument(
+        "--factors", type=float, nargs="+", default=FACTORS, help="resize factors"
+    )
+    parser.add_argument(
         "--min-factor",
         type=float,
         default=None,
@@ -134,19 +141,22 @@ def main():
                 f"\n{name} ({args.split}): {len(images)} crops of "
                 f"{args.size}x{args.size}"
             )
-            grid(images)
+            grid(images, args.factors)
     print(f"\n{time.process_time() - start:.0f} CPU-s")
 
 
-def grid(images):
-    print("JPEG then resized: share with a resized grid found / factor within 5%")
-    header = "quality kernel       " + " ".join(f"{f:>9}" for f in FACTORS)
+def grid(images, factors=FACTORS):
+    print(
+        "JPEG then resized: share with a resized grid found / factor within 5% / "
+        "called compressed (its enlargement undone)"
+    )
+    header = "quality kernel       " + " ".join(f"{f:>14}" for f in factors)
     print(header)
     for quality in QUALITIES:
         jpegs = [jpeg_with_tables(x, *libjpeg_tables(quality)) for x in images]
         for kernel in KERNELS:
             cells = []
-            for factor in FACTORS:
+            for factor in factors:
                 found = [
                     jpeg_evidence(resize(x, factor, kernel), double=False)
                     for x in jpegs
@@ -159,7 +169,8 @@ def grid(images):
                         for f in found
                     ]
                 )
-                cells.append(f"{hit:4.0%}/{ok:4.0%}")
+                called = np.mean([f.verdict == "compressed" for f in found])
+                cells.append(f"{hit:4.0%}/{ok:4.0%}/{called:4.0%}")
             print(f"Q{quality:<6d} {kernel:12s} " + " ".join(cells), flush=True)
     print("never compressed: share with a resized grid found / called compressed")
     never = [jpeg_evidence(x, double=False) for x in images]
@@ -169,14 +180,14 @@ def grid(images):
     )
     for kernel in KERNELS:
         cells = []
-        for factor in FACTORS:
+        for factor in factors:
             found = [
                 jpeg_evidence(resize(x, factor, kernel), double=False)
                 for x in images
             ]
             fp = np.mean([f.resized_grid == "found" for f in found])
             called = np.mean([f.verdict == "compressed" for f in found])
-            cells.append(f"{fp:4.0%}/{called:4.0%}")
+            cells.append(f"{fp:9.0%}/{called:4.0%}")
         print(f"never  {kernel:12s} " + " ".join(cells), flush=True)
 
 

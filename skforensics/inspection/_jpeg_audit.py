@@ -39,6 +39,7 @@ CSV_FIELDS = (
     "resized_grid",
     "resize_factor",
     "grid_period",
+    "native_size",
     "resized_z",
     "resampling_z",
     "resized_visible",
@@ -163,7 +164,7 @@ def _evidence_columns(path, image):
         found = jpeg_evidence(image)
     except ValueError as exc:
         return {"evidence": "unknown", "evidence_reason": str(exc)}
-    phase = found.grid_phase
+    phase, native = found.grid_phase, found.native_size
     return {
         "evidence": found.verdict,
         "grid_phase": "" if phase is None else f"{phase[0]},{phase[1]}",
@@ -177,6 +178,7 @@ def _evidence_columns(path, image):
         "resized_grid": found.resized_grid,
         "resize_factor": _rounded(found.resize_factor, 3),
         "grid_period": _rounded(found.grid_period, 2),
+        "native_size": "" if native is None else f"{native[0]}x{native[1]}",
         "resized_z": _rounded(found.resized_z, 1),
         "resampling_z": _rounded(found.resampling_z, 1),
         "resized_visible": found.resized_visible,
@@ -465,7 +467,8 @@ def jpeg_audit(
     ``lattice_share``, ``lattice_share_null``, ``table_quality``,
     ``libjpeg_like``, ``double_compression``, ``primary_quality``, the
     search for a resized grid (``resized_grid``, ``resize_factor``,
-    ``grid_period``, ``resized_z``, ``resampling_z``, ``resized_visible``)
+    ``grid_period``, ``native_size`` ("rowsxcolumns" where an enlargement
+    was undone), ``resized_z``, ``resampling_z``, ``resized_visible``)
     and ``evidence_reason`` (see :func:`jpeg_evidence`); the combined
     ``verdict``, its ``confidence``, ``disagreement`` and ``error``.
 
@@ -477,7 +480,9 @@ def jpeg_audit(
       quality is within 10 of the table's (when the table is libjpeg's)
       and ``quality_iqr`` is 15 or less, ``"medium"`` otherwise; a
       disagreement is written when the net says never compressed or the
-      qualities differ by more than 10;
+      qualities differ by more than 10. A lattice found once an
+      enlargement is undone (``native_size``) gives ``"compressed, then
+      resized"`` by the same rule;
     - the evidence rules a lattice out: ``"never compressed"`` if the net
       agrees (confidence ``"high"`` when it is sure, else ``"medium"``);
       ``"unknown"``, confidence ``"low"``, with a disagreement, if the net

@@ -21,6 +21,7 @@ from sklearn.utils import Bunch
 
 from ._jpeg_blocks import _DCT2_T, _LIBJPEG_LUMA, _blocks_at, _table_quality
 from ._jpeg_double import _double_jpeg_evidence
+from ._jpeg_descaled import _add_descaled
 from ._jpeg_resized_grid import _add_resized
 
 __all__ = ["jpeg_evidence"]
@@ -319,6 +320,8 @@ def _empty(reason, shape, n_blocks=0):
         resized_z=float("nan"),
         resampling_z=float("nan"),
         resized_visible=None,
+        native_size=None,
+        resize_kernel=None,
     )
 
 
@@ -405,7 +408,11 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
           pixels (12 or more: a trace of resampling, or of periodic content);
         - ``resized_visible``: whether a resized JPEG's grid would have shown
           here (see Notes): True or False where the verdict is ``"never
-          compressed"`` and no resized grid was found, else None.
+          compressed"`` and no resized grid was found, else None;
+        - ``native_size``, ``resize_kernel``: the size (rows, columns) and
+          resampling kernel of a JPEG enlarged after compression whose 8x8
+          lattice shows once the enlargement is undone (see Notes), else
+          None. The lattice keys above then describe that lattice.
 
     Raises
     ------
@@ -479,7 +486,17 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     tiles) and some resampling traces can stand where a resized grid
     would. It turns a ``"never compressed"`` verdict into ``"unknown"``
     and never into ``"compressed"``; :func:`jpeg_audit` calls the image
-    compressed, then resized, only where the net agrees. Below a factor of
+    compressed, then resized, only where the net agrees. An enlargement
+    (by 1.04 to 2.2) can be undone, though: where the pixels carry a
+    periodicity of 8 or more or a resized grid, the native size is
+    searched along each axis (the least-squares residual of every
+    candidate length dips at the true one, by a decade or more), the
+    central 768x768 pixels are descaled at that size with the kernel that
+    fits best (Pillow's, OpenCV's or swscale's bicubic, Lanczos, bilinear
+    or OpenCV's area), and the 8x8 test runs on them. Its lattice found,
+    the verdict is ``"compressed"``, with ``native_size`` and
+    ``resize_kernel``; the table's quality is said only where 10 or more
+    steps could be read. Below a factor of
     about 0.7, and at quality 90 or finer, the antialiasing of a downscale
     blurs the block edges away on most images; the user guide has the
     measured rates.
@@ -564,7 +581,9 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
                 "others: a lattice blurred (resized, rotated or filtered after "
                 "compression?) or too faint to call."
             )
-        return _add_resized(evidence, luma) if resized else evidence
+        if not resized:
+            return evidence
+        return _add_descaled(_add_resized(evidence, luma), luma, _lattice_only)
 
     flat = coefs.reshape(len(coefs), 64)
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)
@@ -602,3 +621,8 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
             double_score=found.double_score,
         )
     return evidence
+
+
+def _lattice_only(gray):
+    """The 8x8 test alone, on a descaled 8-bit image (see _jpeg_descaled)."""
+    return jpeg_evidence(gray, double=False, resized=False)

@@ -102,36 +102,15 @@ def combine_verdicts(row):
     net_words = "no answer" if net is None else f"P(ever JPEG) = {p:.2f}"
     if evidence != "compressed" and row.get("resized_grid"):
         return _combine_resized(row, net, net_sure, net_words)
-    if evidence == "compressed":
-        if net is False:
-            return (
-                "compressed",
-                "medium",
-                (
-                    f"the net says never compressed ({net_words}) but the pixels lie "
-                    "on an 8x8 JPEG lattice"
-                ),
-            )
-        quality, table = row["quality"], row["table_quality"]
-        comparable = (
-            row["libjpeg_like"]
-            and quality is not None
-            and not math.isnan(quality)
-            and table is not None
+    if evidence == "compressed" and row.get("resized_grid") == "found":
+        # An enlarged JPEG whose 8x8 lattice shows once the enlargement is
+        # undone: the lattice's rule, in the words of a resize.
+        _, confidence, disagreement = _combine_lattice(
+            row, net, net_words, "the pixels, their enlargement undone,"
         )
-        if comparable and abs(quality - table) > _QUALITY_AGREEMENT:
-            return (
-                "compressed",
-                "medium",
-                (
-                    f"the net's quality ({quality:.0f}) and the table's ({table}) "
-                    f"differ by more than {_QUALITY_AGREEMENT:.0f}"
-                ),
-            )
-        iqr = row["quality_iqr"]
-        if net is None or (iqr is not None and iqr > _NARROW_IQR):
-            return "compressed", "medium", ""
-        return "compressed", "high", ""
+        return RESIZED_VERDICT, confidence, disagreement
+    if evidence == "compressed":
+        return _combine_lattice(row, net, net_words, "the pixels")
     if evidence == "never compressed":
         if net:
             return (
@@ -153,6 +132,39 @@ def combine_verdicts(row):
     if net_sure:
         return ("compressed" if net else "never compressed"), "low", ""
     return "unknown", "low", ""
+
+
+def _combine_lattice(row, net, net_words, pixels):
+    """combine_verdicts where ``pixels`` lie on an 8x8 JPEG lattice."""
+    if net is False:
+        return (
+            "compressed",
+            "medium",
+            (
+                f"the net says never compressed ({net_words}) but {pixels} lie "
+                "on an 8x8 JPEG lattice"
+            ),
+        )
+    quality, table = row["quality"], row["table_quality"]
+    comparable = (
+        row["libjpeg_like"]
+        and quality is not None
+        and not math.isnan(quality)
+        and table is not None
+    )
+    if comparable and abs(quality - table) > _QUALITY_AGREEMENT:
+        return (
+            "compressed",
+            "medium",
+            (
+                f"the net's quality ({quality:.0f}) and the table's ({table}) "
+                f"differ by more than {_QUALITY_AGREEMENT:.0f}"
+            ),
+        )
+    iqr = row["quality_iqr"]
+    if net is None or (iqr is not None and iqr > _NARROW_IQR):
+        return "compressed", "medium", ""
+    return "compressed", "high", ""
 
 
 def _combine_resized(row, net, net_sure, net_words):

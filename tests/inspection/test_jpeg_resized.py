@@ -45,10 +45,18 @@ def test_resized_jpeg_grid_factor_and_offset(camera, factor):
         distance = abs(offset - expected)
         assert min(distance, period - distance) < 0.5
     assert found.resized_z >= 16
-    # No 8x8 lattice is left: a candidate, the evidence says unknown.
-    assert found.verdict == "unknown" and found.grid_phase is None
-    assert "resized by about" in found.reason
-    assert np.isnan(found.steps).all() and found.table_quality is None
+    assert found.grid_phase is None
+    if factor < 1:
+        # No 8x8 lattice is left: a candidate, the evidence says unknown.
+        assert found.verdict == "unknown" and found.native_size is None
+        assert "resized by about" in found.reason
+        assert np.isnan(found.steps).all() and found.table_quality is None
+    else:
+        # An enlargement: undone, it gives the lattice back (the crop moves
+        # the sampling grid, so the native size is only near the crop's).
+        assert found.verdict == "compressed"
+        crop = np.array(found.shape) / factor
+        assert np.allclose(found.native_size, crop, rtol=0.01)
 
 
 @pytest.mark.parametrize("quality", [50, 75])

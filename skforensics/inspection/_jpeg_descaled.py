@@ -1,0 +1,257 @@
+"""A JPEG enlarged after compression: its 8x8 lattice read once the
+enlargement is undone.
+
+Part of :func:`skforensics.inspection.jpeg_evidence`: looked for when the
+image shows no 8x8 lattice and its pixels carry a trace of resampling.
+
+Enlarging an image with a separable resampler (Pillow's, OpenCV's,
+swscale's) puts every column in the span of the resampler's ``n x m``
+upscale matrix and every row in that of the ``w x v`` one (see
+:mod:`skforensics.feature._descale`). Least squares onto those spans, at
+the right native size ``(m, v)`` and kernel, gives back the pixels before
+the enlargement, up to its 8-bit rounding: a JPEG's decoded luminance,
+whose 8x8 DCT lattice the 8x8 test then reads as it reads any JPEG's,
+quantisation steps and quality included. One pixel off in the native size
+and the lattice is gone, so the size is searched exhaustively, along each
+axis apart: the residual over every candidate native length (factors of
+1.04 to 2.2) dips by one to three decades at the true one and nowhere
+else. The lattice test then runs once, at the deepest dip and the kernel
+that fits it best, so the search adds no chance of a false alarm beyond
+the 8x8 test's own.
+"""
+
+import numpy as np
+from scipy.linalg import cho_solve_banded
+from sklearn.utils import Bunch
+
+from ..feature._descale import KERNELS, _lines, factorise, residual_energies
+
+# Enlargements looked for (the native size along an axis is its length
+# divided by one of these). Below 1.04 a resized grid is the 8x8 path's.
+_FACTOR_RANGE = (1.04, 2.2)
+# The kernels of the search for the native length: Pillow's bicubic and
+# Lanczos. The dip of one of them at the true length stands out (by 0.4 to
+# 2 decades over the median of its neighbours) for enlargements with the
+# other kernels too, where never enlarged or downscaled images show at most
+# 0.3 (Pillow's and OpenCV's bicubic, Lanczos, bilinear; aerial
+# photographs enlarged by 1.1 to 2). The bicubic alone missed half of
+# Pillow's Lanczos enlargements by 1.3 and 1.5.
+_SEARCH_KERNELS = ("cubic-0.5", "lanczos3")
+# Lines read along each axis for the search, and the candidate lengths
+# solved at once (a few MB).
+_N_LINES = 16
+_LENGTHS_AT_ONCE = 64
+# Candidates on either side of a length whose median residual it is
+# compared with.
+_NEIGHBOURS = 8
+# A dip at least this deep (log10) is tried; the lattice test decides.
+_MIN_DIP = 0.25
+# Share of the pixel pairs equal along each axis for a doubling by pixel
+# replication (a JPEG's rounding keeps them all equal).
+_REPLICATED = 0.99
+# Kernels whose residual is within this factor of the best one's are tried.
+_KERNEL_SLACK = 1.5
+# Searched only where the pixels carry a periodicity this strong (the
+# robust z of jpeg_evidence's resampling_z; never-resized photographs: 2-4)
+# or a resized grid: every enlargement tried left one.
+_Z_RESAMPLED = 8.0
+# Fewer steps read than this on the descaled lattice (the rounding of the
+# enlargement, amplified by the descale, blurs the finer steps) and the
+# table's quality is not said.
+_MIN_STEPS_READ = 10
+# What the 8x8 test read on the descaled window and what the search found.
+_LATTICE_KEYS = (
+    "n_blocks", "phase_score", "phase_z", "steps", "lattice_share",
+    "lattice_share_null", "table_quality", "table_qualities", "libjpeg_like",
+)
+_RESIZE_KEYS = (
+    "native_size", "resize_kernel", "resize_factor", "grid_period", "grid_offset",
+)
+# Side, in enlarged pixels, of the central window that is descaled and
+# tested (a few thousand 8x8 blocks: as many as the 8x8 test reads).
+_WINDOW = 768
+# The fewest pixels a side for the search (the shortest native length is
+# then 64 / 2.2, a few blocks).
+_MIN_SIZE = 64
+
+
+def _length_dips(y):
+    """The candidate native lengths of the columns of ``y`` and how far the
+    residual of each dips below the median of its neighbours (log10)."""
+    n = y.shape[0]
+    lines, start, detail = _lines(y, _N_LINES)
+    low, high = _FACTOR_RANGE
+    # Each candidate with all its neighbours, those beyond the range too.
+    lengths = np.arange(
+        max(2, int(np.ceil(n / high)) - _NEIGHBOURS),
+        min(n - 1, int(n / low) + _NEIGHBOURS) + 1,
+    )
+    if not detail > 0 or len(lengths) < 2 * _NEIGHBOURS + 1:
+        return lengths[:0], np.zeros(0)
+    residuals = np.empty((len(_SEARCH_KERNELS), len(lengths)))
+    for k, kernel in enumerate(_SEARCH_KERNELS):
+        for first in range(0, len(lengths), _LENGTHS_AT_ONCE):
+            part = slice(first, first + _LENGTHS_AT_ONCE)
+            residuals[k, part] = residual_energies(
+                lines, n, lengths[part], kernel, start
+            )
+    curves = np.log10(residuals / detail + 1e-30)
+    around = np.lib.stride_tricks.sliding_window_view(
+        curves, 2 * _NEIGHBOURS + 1, axis=1
+    )
+    dips = np.median(np.delete(around, _NEIGHBOURS, axis=2), axis=2)
+    dips -= curves[:, _NEIGHBOURS:-_NEIGHBOURS]
+    return lengths[_NEIGHBOURS:-_NEIGHBOURS], dips.max(axis=0)
+
+
+def _native_sizes(luma):
+    """Up to two candidate native sizes (rows, columns): the deepest dip of
+    each axis, and the deepest pair of dips of one factor (within a pixel's
+    rounding), as an enlargement that kept the aspect ratio gives."""
+    candidates = []
+    if not luma.shape[0] % 2 and not luma.shape[1] % 2:
+        # Doubled by pixel replication (OpenCV's area or nearest enlargement
+        # by 2): no dip for the search's kernel, but every 2x2 block flat.
+        down = np.mean(luma[::2] == luma[1::2])
+        if min(down, np.mean(luma[:, ::2] == luma[:, 1::2])) >= _REPLICATED:
+            candidates.append((luma.shape[0] // 2, luma.shape[1] // 2))
+    # Both axes need a dip: the second is not searched without the first's.
+    rows, row_dips = _length_dips(luma)
+    if not len(rows) or row_dips.max() < _MIN_DIP:
+        return candidates
+    cols, col_dips = _length_dips(luma.T)
+    if not len(cols):
+        return candidates
+    i, j = int(np.argmax(row_dips)), int(np.argmax(col_dips))
+    if min(row_dips[i], col_dips[j]) >= _MIN_DIP:
+        candidates.append((int(rows[i]), int(cols[j])))
+    # The columns that the aspect ratio pairs with each row length.
+    height, width = luma.shape
+    paired = np.rint(rows * width / height).astype(int)[:, None] + np.arange(-1, 2)
+    index = np.clip(paired - cols[0], 0, len(cols) - 1)
+    sums = row_dips[:, None] + np.where(paired == cols[index], col_dips[index], -np.inf)
+    i, k = np.unravel_index(int(np.argmax(sums)), sums.shape)
+    if min(row_dips[i], col_dips[index[i, k]]) >= _MIN_DIP:
+        candidates.append((int(rows[i]), int(cols[index[i, k]])))
+    return list(dict.fromkeys(candidates))
+
+
+def _solve(lines, n, m, kernel, start):
+    """The least-squares source samples of ``lines`` (rows ``start:`` of an
+    axis of ``n`` enlarged from ``m``) and the index of the first."""
+    _, Ut, chol, first = factorise(n, m, kernel, start, start + len(lines))
+    return cho_solve_banded((chol, False), Ut @ lines), first
+
+
+def _fitting_kernels(luma, native):
+    """The kernels whose enlargement to ``luma.shape`` from ``native`` fits
+    the most textured lines of both axes within ``_KERNEL_SLACK`` of the
+    best (at a factor of 2, Pillow's bicubic and the bilinear span the
+    same lines and fit equally, but give different descaled pixels)."""
+    errors = dict.fromkeys(KERNELS, 0.0)
+    for y, m in ((luma, native[0]), (luma.T, native[1])):
+        lines, start, _ = _lines(y, _N_LINES)
+        for kernel in errors:
+            errors[kernel] += residual_energies(lines, len(y), [m], kernel, start)[0]
+    best = min(errors.values())
+    return [kernel for kernel, error in errors.items() if error <= _KERNEL_SLACK * best]
+
+
+def _descale_window(luma, native, kernel):
+    """The central window of ``luma`` with its enlargement undone, rounded to
+    8 bits, and the native coordinates of its first row and column."""
+    starts = [(n - min(n, _WINDOW)) // 2 for n in luma.shape]
+    window = luma[starts[0] :, starts[1] :][:_WINDOW, :_WINDOW].astype(np.float64)
+    corners = []
+    for axis, m in enumerate(native):
+        lines = np.moveaxis(window, axis, 0)
+        source, first = _solve(lines, luma.shape[axis], m, kernel, starts[axis])
+        # The end samples are fitted from one side only: dropped.
+        margin = KERNELS[kernel][1]
+        window = np.moveaxis(source[margin : len(source) - margin], 0, axis)
+        corners.append(first + margin)
+    return np.clip(np.rint(window), 0, 255).astype(np.uint8), corners
+
+
+def descaled_lattice(luma, lattice):
+    """Look for the 8x8 lattice of a JPEG enlarged after compression.
+
+    ``lattice`` is the 8x8 test (one 8-bit gray image to its evidence).
+    Returns None where no native size stands out along both axes, else a
+    Bunch: ``native_size`` (rows, columns), ``resize_kernel`` (a name of
+    :data:`~skforensics.feature._descale.KERNELS`), ``resize_factor`` (the
+    mean of the two axes' factors), ``grid_period``, ``grid_offset`` (where
+    the enlarged block edges lie, in this image's pixels) and ``evidence``
+    (the 8x8 test's answer on the descaled window): of the candidate sizes
+    and kernels tried, the one whose lattice stands out most.
+    """
+    if min(luma.shape) < _MIN_SIZE:
+        return None
+    luma = np.asarray(luma, dtype=np.float32)
+    best = None
+    for native in _native_sizes(luma):
+        for kernel in _fitting_kernels(luma, native):
+            window, corners = _descale_window(luma, native, kernel)
+            evidence = lattice(window)
+            if best is None or evidence.phase_z > best[0].phase_z:
+                best = evidence, native, kernel, corners
+    if best is None:
+        return None
+    evidence, native, kernel, corners = best
+    factors = [n / m for n, m in zip(luma.shape, native)]
+    factor = float(np.mean(factors))
+    offset = None
+    if evidence.grid_phase is not None:
+        # Block edges at native coordinate (corner + phase) + 8 k: in this
+        # image, times the axis' factor.
+        offset = tuple(
+            float((corner + phase) * f % (8 * f))
+            for corner, phase, f in zip(corners, evidence.grid_phase, factors)
+        )
+    return Bunch(
+        native_size=tuple(native),
+        resize_kernel=kernel,
+        resize_factor=factor,
+        grid_period=8 * factor,
+        grid_offset=offset,
+        evidence=evidence,
+    )
+
+
+def _add_descaled(evidence, luma, lattice):
+    """The evidence of an image without an 8x8 lattice, with the lattice of a
+    JPEG enlarged after compression where undoing the enlargement shows one.
+
+    Looked for where the pixels carry a trace of resampling or a resized
+    grid (:func:`_add_resized` ran first); ``lattice`` is the 8x8 test.
+    """
+    if not (
+        evidence.resized_grid == "found" or evidence.resampling_z >= _Z_RESAMPLED
+    ):
+        return evidence
+    found = descaled_lattice(luma, lattice)
+    if found is None or found.evidence.verdict != "compressed":
+        return evidence
+    read = found.evidence
+    evidence.update(
+        {key: read[key] for key in _LATTICE_KEYS},
+        verdict="compressed",
+        grid_phase=None,
+        resized_grid="found",
+        resized_visible=None,
+        **{key: found[key] for key in _RESIZE_KEYS},
+    )
+    rows, cols = found.native_size
+    evidence.reason = (
+        "No 8x8 lattice in the pixels as they are, but undoing an enlargement "
+        f"from {rows}x{cols} pixels (by {found.resize_factor:.3f}, kernel "
+        f"{found.resize_kernel}) brings one back: its grid stands "
+        f"{read.phase_z:.0f} robust SD above the other phases."
+    )
+    if np.count_nonzero(np.isfinite(read.steps)) < _MIN_STEPS_READ:
+        evidence.update(table_quality=None, table_qualities=None, libjpeg_like=None)
+        evidence.reason += (
+            " Its quantisation steps cannot be read: the enlargement's rounding "
+            "blurs them."
+        )
+    return evidence

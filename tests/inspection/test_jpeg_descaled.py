@@ -1,0 +1,162 @@
+"""JPEGs enlarged after compression: jpeg_evidence undoes the enlargement
+and reads the 8x8 lattice again (inspection/_jpeg_descaled.py)."""
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+from skforensics.feature import _descale
+from skforensics.inspection import _jpeg_descaled, jpeg_evidence
+from skforensics.inspection._jpeg_audit import CSV_FIELDS
+from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT, combine_verdicts
+
+
+def _enlarge(pixels, factor, how):
+    height, width = pixels.shape[:2]
+    size = (round(width * factor), round(height * factor))
+    if how == "opencv-area":
+        return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    if how == "replicated":
+        return pixels.repeat(2, axis=0).repeat(2, axis=1)
+    kernel = {"pillow-bicubic": Image.BICUBIC, "pillow-lanczos": Image.LANCZOS}[how]
+    return np.asarray(Image.fromarray(pixels).resize(size, kernel))
+
+
+@pytest.fixture(scope="module")
+def camera():
+    from skimage import data
+
+    # Not a multiple of 8 along either axis, and off the top-left corner.
+    return data.camera()[40:300, 60:380]
+
+
+@pytest.mark.parametrize(
+    "factor, how, kernel",
+    [
+        (1.3, "pillow-bicubic", "cubic-0.5"),
+        (1.1, "pillow-lanczos", None),
+        (1.5, "opencv-area", "area"),
+        (2.0, "replicated", "area"),
+    ],
+)
+def test_enlarged_jpeg_shows_its_lattice_once_descaled(camera, factor, how, kernel):
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+    enlarged = _enlarge(jpeg, factor, how)
+    found = jpeg_evidence(enlarged, double=False)
+    assert found.verdict == "compressed"
+    assert found.native_size == camera.shape
+    if kernel is not None:
+        assert found.resize_kernel == kernel
+    assert found.resized_grid == "found" and found.grid_phase is None
+    assert found.resize_factor == pytest.approx(factor, rel=0.005)
+    assert found.grid_period == pytest.approx(8 * factor, rel=0.005)
+    # The JPEG's grid starts at the image's corner: its enlarged block edges
+    # lie at multiples of the period.
+    for offset in found.grid_offset:
+        assert min(offset, found.grid_period - offset) < 0.5
+    assert found.phase_z >= 8
+    assert "undoing an enlargement" in found.reason
+    assert f"{camera.shape[0]}x{camera.shape[1]}" in found.reason
+
+
+def test_quality_said_only_where_the_steps_are_read(camera, monkeypatch):
+    jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
+    enlarged = _enlarge(jpeg, 1.5, "opencv-area")
+    found = jpeg_evidence(enlarged, double=False)
+    assert found.table_quality == 50 and found.libjpeg_like
+    monkeypatch.setattr(_jpeg_descaled, "_MIN_STEPS_READ", 65)
+    found = jpeg_evidence(enlarged, double=False)
+    assert found.verdict == "compressed" and found.table_quality is None
+    assert found.libjpeg_like is None and "cannot be read" in found.reason
+
+
+@pytest.mark.parametrize("how", ["pillow-bicubic", "pillow-lanczos", "opencv-area"])
+def test_never_compressed_enlargement_is_not_called_compressed(camera, how):
+    found = jpeg_evidence(_enlarge(camera, 1.3, how), double=False)
+    # The search ran (an enlargement leaves a strong trace) and found the
+    # size, but no lattice: the descaled pixels were never a JPEG.
+    assert found.resampling_z >= 8
+    assert found.verdict == "never compressed"
+    assert found.native_size is None and found.resize_kernel is None
+
+
+def test_search_runs_only_on_a_trace_of_resampling(camera, monkeypatch):
+    def fail(*args):
+        raise AssertionError("the descaled search ran")
+
+    monkeypatch.setattr(_jpeg_descaled, "descaled_lattice", fail)
+    found = jpeg_evidence(camera, double=False)
+    assert found.resampling_z < 8 and found.verdict == "never compressed"
+    with pytest.raises(AssertionError, match="descaled search ran"):
+        jpeg_evidence(_enlarge(camera, 1.3, "pillow-bicubic"), double=False)
+
+
+def test_native_size_needs_a_dip_on_both_axes():
+    # Noise has no native size: no candidate, nothing descaled.
+    noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
+    assert _jpeg_descaled._native_sizes(noise) == []
+    assert _jpeg_descaled.descaled_lattice(noise, jpeg_evidence) is None
+    assert _jpeg_descaled.descaled_lattice(noise[:40], jpeg_evidence) is None
+
+
+@pytest.mark.parametrize("kernel", sorted(_descale.KERNELS))
+def test_residual_energies_solve_all_lengths_as_factorise_does(kernel):
+    from scipy.linalg import cho_solve_banded
+
+    rng = np.random.default_rng(1)
+    n, start = 300, 20
+    lines = rng.normal(size=(250, 5))
+    lengths = [140, 141, 199, 260, 288]
+    expected = []
+    for m in lengths:
+        _, Ut, chol, _ = _descale.factorise(n, m, kernel, start, start + len(lines))
+        U = Ut.T
+        residual = lines - U @ cho_solve_banded((chol, False), Ut @ lines)
+        expected.append(np.sum(residual**2))
+    got = _descale.residual_energies(lines, n, lengths, kernel, start)
+    np.testing.assert_allclose(got, expected, rtol=1e-7)
+
+
+def _row(**changes):
+    row = {
+        "quality": 52.0,
+        "p_compressed": 0.95,
+        "quality_iqr": 5.0,
+        "flagged_share": 0.5,
+        "evidence": "compressed",
+        "table_quality": 50,
+        "libjpeg_like": True,
+        "phase_z": 14.0,
+        "resized_grid": "found",
+        "resize_factor": 1.3,
+        "grid_period": 10.4,
+        "resampling_z": 60.0,
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize(
+    "changes, confidence, says",
+    [
+        ({}, "high", ""),
+        ({"p_compressed": 0.2}, "medium", "their enlargement undone"),
+        ({"quality": 80.0}, "medium", "differ by more than 10"),
+        ({"table_quality": None, "libjpeg_like": None, "p_compressed": None},
+         "medium", ""),
+    ],
+)
+def test_audit_says_compressed_then_resized(changes, confidence, says):
+    verdict, got, disagreement = combine_verdicts(_row(**changes))
+    assert (verdict, got) == (RESIZED_VERDICT, confidence)
+    assert says in disagreement and bool(says) == bool(disagreement)
+    # The same lattice without a resize is the 8x8 rule's "compressed".
+    plain = combine_verdicts(_row(resized_grid=None, **changes))
+    assert plain == ("compressed", confidence, disagreement.replace(
+        "the pixels, their enlargement undone,", "the pixels"))
+
+
+def test_audit_csv_has_the_native_size():
+    assert CSV_FIELDS.index("native_size") == CSV_FIELDS.index("grid_period") + 1
