@@ -75,16 +75,18 @@ _WINDOW = 768
 _MIN_SIZE = 64
 
 
-def _length_dips(y):
-    """The candidate native lengths of the columns of ``y`` and how far the
-    residual of each dips below the median of its neighbours (log10)."""
+def _length_dips(y, shortest=None, longest=None):
+    """The candidate native lengths of the columns of ``y`` (by default all
+    of the factor range) and how far the residual of each dips below the
+    median of its neighbours (log10)."""
     n = y.shape[0]
     lines, start, detail = _lines(y, _N_LINES)
     low, high = _FACTOR_RANGE
+    shortest = int(np.ceil(n / high)) if shortest is None else shortest
+    longest = int(n / low) if longest is None else longest
     # Each candidate with all its neighbours, those beyond the range too.
     lengths = np.arange(
-        max(2, int(np.ceil(n / high)) - _NEIGHBOURS),
-        min(n - 1, int(n / low) + _NEIGHBOURS) + 1,
+        max(2, shortest - _NEIGHBOURS), min(n - 1, longest + _NEIGHBOURS) + 1
     )
     if not detail > 0 or len(lengths) < 2 * _NEIGHBOURS + 1:
         return lengths[:0], np.zeros(0)
@@ -104,17 +106,38 @@ def _length_dips(y):
     return lengths[_NEIGHBOURS:-_NEIGHBOURS], dips.max(axis=0)
 
 
+def _replicated(luma):
+    """Whether ``luma`` is doubled by pixel replication (OpenCV's area or
+    nearest enlargement by 2): every 2x2 block flat."""
+    if luma.shape[0] % 2 or luma.shape[1] % 2:
+        return False
+    down = np.mean(luma[::2] == luma[1::2])
+    return min(down, np.mean(luma[:, ::2] == luma[:, 1::2])) >= _REPLICATED
+
+
+def _doubled(luma):
+    """Whether ``luma`` looks enlarged by exactly 2: replicated, or the
+    residual dips at half its size along both axes. A doubling's trace of
+    resampling lies at 0.5 cycles per pixel, where the periodicity that
+    opens the search is not read."""
+    if _replicated(luma):
+        return True
+    for y in (luma, luma.T):
+        half = len(y) // 2
+        lengths, dips = _length_dips(y, half, half)
+        if not len(dips) or len(y) % 2 or dips[0] < _MIN_DIP:
+            return False
+    return True
+
+
 def _native_sizes(luma):
     """Up to two candidate native sizes (rows, columns): the deepest dip of
     each axis, and the deepest pair of dips of one factor (within a pixel's
     rounding), as an enlargement that kept the aspect ratio gives."""
     candidates = []
-    if not luma.shape[0] % 2 and not luma.shape[1] % 2:
-        # Doubled by pixel replication (OpenCV's area or nearest enlargement
-        # by 2): no dip for the search's kernel, but every 2x2 block flat.
-        down = np.mean(luma[::2] == luma[1::2])
-        if min(down, np.mean(luma[:, ::2] == luma[:, 1::2])) >= _REPLICATED:
-            candidates.append((luma.shape[0] // 2, luma.shape[1] // 2))
+    if _replicated(luma):
+        # No dip for the search's kernels, but every 2x2 block flat.
+        candidates.append((luma.shape[0] // 2, luma.shape[1] // 2))
     # Both axes need a dip: the second is not searched without the first's.
     rows, row_dips = _length_dips(luma)
     if not len(rows) or row_dips.max() < _MIN_DIP:
@@ -223,10 +246,16 @@ def _add_descaled(evidence, luma, lattice):
     JPEG enlarged after compression where undoing the enlargement shows one.
 
     Looked for where the pixels carry a trace of resampling or a resized
-    grid (:func:`_add_resized` ran first); ``lattice`` is the 8x8 test.
+    grid (:func:`_add_resized` ran first), or look doubled; ``lattice`` is
+    the 8x8 test.
     """
+    if min(luma.shape) < _MIN_SIZE:
+        return evidence
+    luma = np.asarray(luma, dtype=np.float32)
     if not (
-        evidence.resized_grid == "found" or evidence.resampling_z >= _Z_RESAMPLED
+        evidence.resized_grid == "found"
+        or evidence.resampling_z >= _Z_RESAMPLED
+        or _doubled(luma)
     ):
         return evidence
     found = descaled_lattice(luma, lattice)

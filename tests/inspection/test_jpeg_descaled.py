@@ -39,6 +39,7 @@ def camera():
         (1.1, "pillow-lanczos", None),
         (1.5, "opencv-area", "area"),
         (2.0, "replicated", "area"),
+        (2.0, "pillow-bicubic", None),
     ],
 )
 def test_enlarged_jpeg_shows_its_lattice_once_descaled(camera, factor, how, kernel):
@@ -91,6 +92,17 @@ def test_search_runs_only_on_a_trace_of_resampling(camera, monkeypatch):
     assert found.resampling_z < 8 and found.verdict == "never compressed"
     with pytest.raises(AssertionError, match="descaled search ran"):
         jpeg_evidence(_enlarge(camera, 1.3, "pillow-bicubic"), double=False)
+
+
+@pytest.mark.parametrize("how", ["pillow-bicubic", "pillow-lanczos", "replicated"])
+def test_a_doubling_opens_the_search(camera, how):
+    # Its trace of resampling lies at 0.5 cycles per pixel, unread by the
+    # periodicity that opens the search otherwise.
+    doubled = _enlarge(camera, 2.0, how).astype(np.float32)
+    assert _jpeg_descaled._doubled(doubled)
+    assert not _jpeg_descaled._doubled(camera.astype(np.float32))
+    other = _enlarge(camera, 1.5, "pillow-bicubic").astype(np.float32)
+    assert not _jpeg_descaled._doubled(other)
 
 
 def test_native_size_needs_a_dip_on_both_axes():
