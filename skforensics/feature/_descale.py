@@ -189,11 +189,12 @@ def residual_energies(lines, n, lengths, kernel, start):
     return np.einsum("ij,ij->i", residual, residual)
 
 
-def _lines(y, n_lines):
-    """The most textured columns of ``y`` cut to their central samples, the
-    index of the first row kept, and their second-derivative energy."""
+def _lines(y, n_lines, max_length=_MAX_LENGTH):
+    """The most textured columns of ``y`` cut to their central samples (at
+    most ``max_length``), the index of the first row kept, and their
+    second-derivative energy."""
     n = y.shape[0]
-    length = min(n - 2 * _MARGIN, _MAX_LENGTH)
+    length = min(n - 2 * _MARGIN, max_length)
     start = (n - length) // 2
     seg = y[start:start + length]
     d2 = seg[:-2] - 2 * seg[1:-1] + seg[2:]

@@ -410,9 +410,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
           here (see Notes): True or False where the verdict is ``"never
           compressed"`` and no resized grid was found, else None;
         - ``native_size``, ``resize_kernel``: the size (rows, columns) and
-          resampling kernel of a JPEG enlarged after compression whose 8x8
-          lattice shows once the enlargement is undone (see Notes), else
-          None. The lattice keys above then describe that lattice.
+          resampling kernel of an enlargement undone (see Notes): of a JPEG
+          enlarged after compression whose 8x8 lattice then shows (the
+          lattice keys above describe that lattice), or of a clear
+          enlargement without one; else None.
 
     Raises
     ------
@@ -496,7 +497,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     or OpenCV's area), and the 8x8 test runs on them. Its lattice found,
     the verdict is ``"compressed"``, with ``native_size`` and
     ``resize_kernel``; the table's quality is said only where 10 or more
-    steps could be read. Below a factor of
+    steps could be read. A clear enlargement (a dip of 0.6 decades on both
+    axes) without a lattice keeps its verdict but reports its size, and a
+    resized grid at another factor is then its own trace, not a JPEG's
+    grid. Below a factor of
     about 0.7, and at quality 90 or finer, the antialiasing of a downscale
     blurs the block edges away on most images; the user guide has the
     measured rates.
@@ -583,7 +587,9 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
             )
         if not resized:
             return evidence
-        return _add_descaled(_add_resized(evidence, luma), luma, _lattice_only)
+        verdict = evidence.verdict
+        evidence = _add_resized(evidence, luma)
+        return _add_descaled(evidence, luma, _lattice_only, verdict)
 
     flat = coefs.reshape(len(coefs), 64)
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)

@@ -80,7 +80,42 @@ def test_never_compressed_enlargement_is_not_called_compressed(camera, how):
     # size, but no lattice: the descaled pixels were never a JPEG.
     assert found.resampling_z >= 8
     assert found.verdict == "never compressed"
-    assert found.native_size is None and found.resize_kernel is None
+    if how.startswith("pillow"):
+        # A deep dip: the enlargement is reported, without a lattice.
+        assert found.native_size == camera.shape
+        assert found.resize_kernel in ("cubic-0.5", "lanczos3")
+        assert "show no 8x8 lattice" in found.reason
+    assert found.native_size in (None, camera.shape)
+
+
+def test_grid_at_another_factor_is_the_enlargements_trace(monkeypatch):
+    from sklearn.utils import Bunch
+
+    evidence = Bunch(
+        verdict="unknown", reason="", resized_grid="found", resize_factor=0.71,
+        grid_period=5.66, grid_offset=(1.0, 2.0), native_size=None,
+        resize_kernel=None,
+    )
+    found = Bunch(
+        native_size=(200, 300), dip=1.5, resize_kernel="cubic-0.5",
+        resize_factor=2.0,
+    )
+    out = _jpeg_descaled._enlarged_without_lattice(
+        Bunch(**evidence), found, "never compressed"
+    )
+    assert out.verdict == "never compressed" and out.resized_grid == "not found"
+    assert out.resize_factor is None and out.grid_period is None
+    assert out.native_size == (200, 300) and "own trace" in out.reason
+    # The same factor: a grid the enlargement does not explain stays.
+    same = _jpeg_descaled._enlarged_without_lattice(
+        Bunch(**{**evidence, "resize_factor": 1.98}), found, "never compressed"
+    )
+    assert same.resized_grid == "found" and same.verdict == "unknown"
+    # A shallow dip is no enlargement to speak of.
+    shallow = _jpeg_descaled._enlarged_without_lattice(
+        Bunch(**evidence), Bunch(**{**found, "dip": 0.4}), "never compressed"
+    )
+    assert shallow == evidence
 
 
 def test_search_runs_only_on_a_trace_of_resampling(camera, monkeypatch):
@@ -168,6 +203,18 @@ def test_audit_says_compressed_then_resized(changes, confidence, says):
     plain = combine_verdicts(_row(resized_grid=None, **changes))
     assert plain == ("compressed", confidence, disagreement.replace(
         "the pixels, their enlargement undone,", "the pixels"))
+
+
+def test_audit_does_not_take_the_nets_word_on_an_enlargement():
+    row = _row(
+        evidence="unknown", resized_grid="not found", native_size="200x300",
+        table_quality=None, libjpeg_like=None,
+    )
+    verdict, confidence, disagreement = combine_verdicts(row)
+    assert (verdict, confidence) == ("unknown", "low")
+    assert "enlargement from 200x300" in disagreement
+    row["native_size"] = ""
+    assert combine_verdicts(row)[:2] == ("compressed", "low")
 
 
 def test_audit_csv_has_the_native_size():
