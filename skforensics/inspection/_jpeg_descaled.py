@@ -225,7 +225,7 @@ def descaled_lattice(luma, lattice):
     """
     if min(luma.shape) < _MIN_SIZE:
         return None
-    luma = np.asarray(luma, dtype=np.float32)
+    luma = np.asarray(luma)
     best = None
     for native, dip in _native_sizes(luma):
         for kernel in _fitting_kernels(luma, native):
@@ -268,7 +268,6 @@ def _add_descaled(evidence, luma, lattice, lattice_verdict):
     """
     if min(luma.shape) < _MIN_SIZE:
         return evidence
-    luma = np.asarray(luma, dtype=np.float32)
     if not (
         evidence.resized_grid == "found"
         or evidence.resampling_z >= _Z_RESAMPLED
