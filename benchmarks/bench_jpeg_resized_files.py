@@ -47,6 +47,16 @@ other history as before: Q75 then 0.7 / 0.8 / 0.9 / 1.3: 7 / 7 / 11 / 14,
 Q90 then 0.5 / 0.7 / 0.8 / 0.9: 0 / 1 / 4 / 5; never compressed (x1,
 0.5, 0.7, 0.8, 0.9, 1.3): 0 of 96 called compressed.
 
+Issue 26, the lattice of an enlarged JPEG read once the enlargement is
+undone (``--factors 1.1 1.3 1.5 2.0``, histories never, never@f, q75@f and
+q90@f, run once with the net, the verdicts recombined with the evidence
+before and after): called compressed, then resized, with the factor within
+5%, of 16, at 1.1 / 1.3 / 1.5 / 2: Q75 7 / 14 / 13 / 14 -> 15 / 16 / 15 /
+15; Q90 5 / 6 / 7 / 6 -> 13 / 14 / 14 / 14. Never-compressed files called
+compressed: enlarged, 4 of 64 -> 0 (the grid search read a doubling's
+trace as a JPEG downscaled by 0.71 on three McMaster photographs, with the
+net's agreement); unresized, 0 of 16 before and after.
+
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized_files.py
 [--data FOLDER] [--factors 0.8 1.3] [--histories never q75@0.8 ...]
 [--keep FOLDER] [--out rows.json] [--rows rows.json ... [--recombine]]``.
