@@ -54,6 +54,7 @@ _MIN_DIP = 0.25
 # Share of the pixel pairs equal along each axis for a doubling by pixel
 # replication (a JPEG's rounding keeps them all equal).
 _REPLICATED = 0.99
+_REPLICATED_ACROSS = 0.9
 # Kernels whose residual is within this factor of the best one's are tried.
 _KERNEL_SLACK = 1.5
 # Searched only where the pixels carry a periodicity this strong (the
@@ -120,11 +121,16 @@ def _length_dips(y, shortest=None, longest=None):
 
 def _replicated(luma):
     """Whether ``luma`` is doubled by pixel replication (OpenCV's area or
-    nearest enlargement by 2): every 2x2 block flat."""
+    nearest enlargement by 2): every 2x2 block flat, but not the pairs
+    across blocks (as in a flat image)."""
     if luma.shape[0] % 2 or luma.shape[1] % 2:
         return False
-    down = np.mean(luma[::2] == luma[1::2])
-    return min(down, np.mean(luma[:, ::2] == luma[:, 1::2])) >= _REPLICATED
+    for y in (luma, luma.T):
+        within = np.mean(y[::2] == y[1::2])
+        across = np.mean(y[1:-1:2] == y[2::2])
+        if within < _REPLICATED or across > _REPLICATED_ACROSS:
+            return False
+    return True
 
 
 def _doubled(luma):

@@ -140,6 +140,13 @@ def test_a_doubling_opens_the_search(camera, how):
     assert not _jpeg_descaled._doubled(other)
 
 
+def test_a_flat_image_is_not_replicated(camera):
+    sky = np.full((200, 240), 120.0, dtype=np.float32)
+    sky[:4, :6] = camera[:4, :6]  # a little texture, flat elsewhere
+    assert not _jpeg_descaled._replicated(sky)
+    assert _jpeg_descaled._replicated(camera.repeat(2, 0).repeat(2, 1))
+
+
 def test_native_size_needs_a_dip_on_both_axes():
     # Noise has no native size: no candidate, nothing descaled.
     noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
