@@ -129,15 +129,20 @@ def test_search_runs_only_on_a_trace_of_resampling(camera, monkeypatch):
         jpeg_evidence(_enlarge(camera, 1.3, "pillow-bicubic"), double=False)
 
 
-@pytest.mark.parametrize("how", ["pillow-bicubic", "pillow-lanczos", "replicated"])
-def test_a_doubling_opens_the_search(camera, how):
-    # Its trace of resampling lies at 0.5 cycles per pixel, unread by the
-    # periodicity that opens the search otherwise.
-    doubled = _enlarge(camera, 2.0, how).astype(np.float32)
-    assert _jpeg_descaled._doubled(doubled)
-    assert not _jpeg_descaled._doubled(camera.astype(np.float32))
-    other = _enlarge(camera, 1.5, "pillow-bicubic").astype(np.float32)
-    assert not _jpeg_descaled._doubled(other)
+@pytest.mark.parametrize(
+    "factor, how",
+    [(2.0, "pillow-bicubic"), (2.0, "pillow-lanczos"), (2.0, "replicated"),
+     (1.1, "pillow-lanczos")],
+)
+def test_an_enlargement_opens_the_search(camera, factor, how):
+    # A doubling's trace of resampling lies at 0.5 cycles per pixel, and a
+    # small Lanczos one's is faint: the periodicity that opens the search
+    # otherwise does not read them.
+    enlarged = _enlarge(camera, factor, how).astype(np.float32)
+    assert _jpeg_descaled._looks_enlarged(enlarged)
+    assert not _jpeg_descaled._looks_enlarged(camera.astype(np.float32))
+    noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
+    assert not _jpeg_descaled._looks_enlarged(noise)
 
 
 def test_a_flat_image_is_not_replicated(camera):
