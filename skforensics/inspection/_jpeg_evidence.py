@@ -489,8 +489,9 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     and never into ``"compressed"``; :func:`jpeg_audit` calls the image
     compressed, then resized, only where the net agrees. An enlargement
     (by 1.04 to 2.2) can be undone, though: where the pixels carry a
-    periodicity of 8 or more or a resized grid, the native size is
-    searched along each axis (the least-squares residual of every
+    periodicity of 8 or more, a resized grid or a clear dip of the
+    residual along the first axis, the native size is searched along each
+    axis (the least-squares residual of every
     candidate length dips at the true one, by a decade or more), the
     central 768x768 pixels are descaled at that size with the kernel that
     fits best (Pillow's, OpenCV's or swscale's bicubic, Lanczos, bilinear
