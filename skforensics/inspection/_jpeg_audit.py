@@ -482,8 +482,7 @@ def jpeg_audit(
       disagreement is written when the net says never compressed or the
       qualities differ by more than 10. A lattice found once an
       enlargement is undone (``native_size``) gives ``"compressed, then
-      resized"`` by the same rule; an enlargement without one makes the
-      net's "compressed" alone ``"unknown"`` (``"low"``);
+      resized"`` by the same rule;
     - the evidence rules a lattice out: ``"never compressed"`` if the net
       agrees (confidence ``"high"`` when it is sure, else ``"medium"``);
       ``"unknown"``, confidence ``"low"``, with a disagreement, if the net

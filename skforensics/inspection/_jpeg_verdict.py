@@ -202,19 +202,6 @@ def _combine_resized(row, net, net_sure, net_words):
                 "can mimic a grid)"
             ),
         )
-    if net and row.get("native_size"):
-        # An enlargement undone, without a lattice: the net, trained on
-        # images never resized, fires on the interpolation of some.
-        return (
-            "unknown",
-            "low",
-            (
-                f"the net says compressed ({net_words}) but the image is an "
-                f"enlargement from {row['native_size']} whose pixels, the "
-                "enlargement undone, show no 8x8 lattice (the net was not trained "
-                "on enlargements)"
-            ),
-        )
     if net and evidence != "never compressed":
         # The evidence cannot tell (a blurred or faint lattice): the net
         # alone, if it is sure.

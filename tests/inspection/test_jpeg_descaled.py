@@ -217,17 +217,5 @@ def test_audit_says_compressed_then_resized(changes, confidence, says):
         "the pixels, their enlargement undone,", "the pixels"))
 
 
-def test_audit_does_not_take_the_nets_word_on_an_enlargement():
-    row = _row(
-        evidence="unknown", resized_grid="not found", native_size="200x300",
-        table_quality=None, libjpeg_like=None,
-    )
-    verdict, confidence, disagreement = combine_verdicts(row)
-    assert (verdict, confidence) == ("unknown", "low")
-    assert "enlargement from 200x300" in disagreement
-    row["native_size"] = ""
-    assert combine_verdicts(row)[:2] == ("compressed", "low")
-
-
 def test_audit_csv_has_the_native_size():
     assert CSV_FIELDS.index("native_size") == CSV_FIELDS.index("grid_period") + 1
