@@ -142,14 +142,27 @@ def _replicated(luma):
 
 def _looks_enlarged(luma):
     """Whether ``luma`` may be enlarged where its periodicity does not say
-    so: replicated pixels, or a clear dip of the first search kernel along
-    the first axis (a quarter of the search). A doubling's trace of
-    resampling lies at 0.5 cycles per pixel, and small factors with
-    Lanczos leave a faint one, where ``resampling_z`` stays low."""
-    if _replicated(luma):
+    so: replicated pixels, a dip at half its size, or a clear dip of the
+    first search kernel along the first axis (a quarter of the search). A
+    doubling's trace of resampling lies at 0.5 cycles per pixel, and small
+    factors with Lanczos leave a faint one, where ``resampling_z`` stays
+    low."""
+    if _replicated(luma) or _doubled(luma):
         return True
     _, dips = _length_dips(luma, kernels=_SEARCH_KERNELS[:1])
     return bool(len(dips)) and dips.max() >= _PROBE_DIP
+
+
+def _doubled(luma):
+    """Whether the residual dips at half the size along both axes (both
+    search kernels; the first alone misses Lanczos doublings)."""
+    if luma.shape[0] % 2 or luma.shape[1] % 2:
+        return False
+    for y in (luma, luma.T):
+        _, dips = _length_dips(y, len(y) // 2, len(y) // 2)
+        if not len(dips) or dips[0] < _MIN_DIP:
+            return False
+    return True
 
 
 def _native_sizes(luma):

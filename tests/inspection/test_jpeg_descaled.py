@@ -140,6 +140,7 @@ def test_an_enlargement_opens_the_search(camera, factor, how):
     # otherwise does not read them.
     enlarged = _enlarge(camera, factor, how).astype(np.float32)
     assert _jpeg_descaled._looks_enlarged(enlarged)
+    assert _jpeg_descaled._doubled(enlarged) == (factor == 2 and how != "replicated")
     assert not _jpeg_descaled._looks_enlarged(camera.astype(np.float32))
     noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
     assert not _jpeg_descaled._looks_enlarged(noise)
