@@ -35,7 +35,7 @@ Q75 x1.1 28/22/50 -> 94/89/94, x1.3 0/39/6 -> 83/94/94, x1.5 89/89/100 ->
 50/61/56, x1.5 61 -> 89/89/100, x2 61/61/56 -> 100/89/100. Textures after:
 93-100 (Q50), 86-100 (Q75), 64-100 (Q90). Never-compressed crops found
 resized: 3 of 216 photograph crops -> 0 (textures 0 -> 0); called
-compressed: 0 before and after (shared 2-core machine, 420 CPU-s).
+compressed: 0 before and after (shared 2-core machine; the texture half took 244 CPU-s).
 
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
