@@ -34,6 +34,17 @@ def test_the_dip_finds_the_native_size_and_the_kernel(camera, size, interpolatio
     assert result.dip == result.depth.max()
 
 
+def test_opencv_area_enlargement_is_a_kernel(camera):
+    # INTER_AREA enlarges by box overlaps that depend on the factor: the
+    # bilinear kernel fits it only roughly, the area kernel exactly.
+    enlarged = cv2.resize(camera, (768, 768), interpolation=cv2.INTER_AREA)
+    result = descale_curve(enlarged, kernels=("bilinear", "area"))
+    assert result.factor == 1.5 and result.kernel == "area"
+    assert result.native_shape == (512, 512)
+    area, bilinear = result.curve[1].min(), result.curve[0].min()
+    assert area < bilinear - 2
+
+
 def test_an_8_bit_upscale_keeps_a_dip_above_the_rounding_noise():
     enlarged = cv2.resize(data.camera(), (1024, 1024), interpolation=cv2.INTER_CUBIC)
     result = descale_curve(enlarged)  # uint8: the curve is scale-free
