@@ -105,37 +105,53 @@ def factorise(n, m, kernel, start, stop):
     ``first`` on (all ``m`` of them for ``start=0, stop=n``). Not cached
     (see :func:`_solver`).
     """
+    U, chol, firsts = _upscale_systems(n, [m], kernel, start, stop)
+    return U, U.T.tocsr(), chol, int(firsts[0])
+
+
+def _upscale_systems(n, lengths, kernel, start, stop):
+    """Rows ``start:stop`` of the upscale matrices from each of ``lengths``
+    to ``n``, side by side in one block-diagonal sparse matrix ``U`` (each
+    block's columns are the source samples its rows touch, from the first
+    on), the banded Cholesky factor of ``U.T @ U`` (block-diagonal too) and
+    each block's first source sample."""
     func, support, normalise = KERNELS[kernel]
-    x = (np.arange(start, stop) + 0.5) * (m / n) - 0.5
-    taps = np.floor(x).astype(int)[:, None] + np.arange(1 - support, support + 1)
-    if func is None:
-        weights = _area(x[:, None] - taps, m / n)
-    else:
-        weights = func(x[:, None] - taps)
+    lengths = np.asarray(lengths)
+    n_rows = stop - start
+    scale = lengths[:, None, None] / n
+    x = (np.arange(start, stop)[None, :, None] + 0.5) * scale - 0.5
+    taps = np.floor(x).astype(int) + np.arange(1 - support, support + 1)
+    weights = _area(x - taps, scale) if func is None else func(x - taps)
     if normalise:
-        weights = weights / weights.sum(axis=1, keepdims=True)
-    taps = np.clip(taps, 0, m - 1)
-    first = taps.min()
-    taps -= first
-    k = taps.max() + 1
-    rows = np.repeat(np.arange(stop - start), taps.shape[1])
+        weights = weights / weights.sum(axis=2, keepdims=True)
+    taps = np.clip(taps, 0, lengths[:, None, None] - 1)
+    # Each block's source samples from the first it touches, placed after
+    # the previous block's.
+    firsts = taps.min(axis=(1, 2))
+    sizes = taps.max(axis=(1, 2)) - firsts + 1
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    taps = taps - (firsts - offsets)[:, None, None]
+    total = int(sizes.sum())
+    rows = np.arange(len(lengths) * n_rows).reshape(len(lengths), n_rows, 1)
     U = sparse.csr_matrix(
-        (weights.ravel(), (rows, taps.ravel())), shape=(stop - start, k)
+        (weights.ravel(), (np.broadcast_to(rows, taps.shape).ravel(), taps.ravel())),
+        shape=(len(lengths) * n_rows, total),
     )
     # U.T @ U in upper banded storage: ab[p - d, j + d] = G[j, j + d].
     p = 2 * support
-    d = taps[:, None, :] - taps[:, :, None]  # (row, a, b): tap b's offset from a
+    d = taps[..., None, :] - taps[..., :, None]  # tap b's offset from tap a
     keep = d >= 0
-    flat = (p - d[keep]) * k + np.broadcast_to(taps[:, None, :], d.shape)[keep]
-    products = (weights[:, :, None] * weights[:, None, :])[keep]
-    ab = np.bincount(flat, weights=products, minlength=(p + 1) * k).reshape(p + 1, k)
-    # A ridge of 1e-9 of the largest diagonal entry keeps the Cholesky
-    # factor of near-singular normal equations (a cut line's end samples,
-    # Lanczos' small lobes) stable. It is not negligible there: on one cut
-    # Lanczos line the residual is 8.7 against plain least squares' 6.8
-    # (tests/test_mutants_descale.py pins the ridge solution).
-    ab[p] += 1e-9 * ab[p].max()
-    return U, U.T.tocsr(), cholesky_banded(ab, lower=False), int(first)
+    flat = (p - d[keep]) * total + np.broadcast_to(taps[..., None, :], d.shape)[keep]
+    products = (weights[..., :, None] * weights[..., None, :])[keep]
+    ab = np.bincount(flat, weights=products, minlength=(p + 1) * total)
+    ab = ab.reshape(p + 1, total)
+    # A ridge of 1e-9 of each block's largest diagonal entry keeps the
+    # Cholesky factor of near-singular normal equations (a cut line's end
+    # samples, Lanczos' small lobes) stable. It is not negligible there: on
+    # one cut Lanczos line the residual is 8.7 against plain least squares'
+    # 6.8 (tests/test_mutants_descale.py pins the ridge solution).
+    ab[p] += 1e-9 * np.repeat(np.maximum.reduceat(ab[p], offsets), sizes)
+    return U, cholesky_banded(ab, lower=False, check_finite=False), firsts
 
 
 def residual_energies(lines, n, lengths, kernel, start):
@@ -148,43 +164,10 @@ def residual_energies(lines, n, lengths, kernel, start):
     a search over hundreds of native lengths then costs a few calls, not a
     few calls a length.
     """
-    func, support, normalise = KERNELS[kernel]
-    lengths = np.asarray(lengths)
     n_rows, n_lines = lines.shape
-    scale = lengths[:, None, None] / n
-    x = (np.arange(start, start + n_rows)[None, :, None] + 0.5) * scale - 0.5
-    taps = np.floor(x).astype(int) + np.arange(1 - support, support + 1)
-    weights = _area(x - taps, scale) if func is None else func(x - taps)
-    if normalise:
-        weights = weights / weights.sum(axis=2, keepdims=True)
-    taps = np.clip(taps, 0, lengths[:, None, None] - 1)
-    # Each candidate's source samples from the first it touches, placed
-    # after the previous candidate's.
-    firsts = taps.min(axis=(1, 2))
-    sizes = taps.max(axis=(1, 2)) - firsts + 1
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    taps = taps - (firsts - offsets)[:, None, None]
-    total = int(sizes.sum())
-    rows = np.arange(len(lengths) * n_rows).reshape(len(lengths), n_rows, 1)
-    U = sparse.csr_matrix(
-        (weights.ravel(), (np.broadcast_to(rows, taps.shape).ravel(), taps.ravel())),
-        shape=(len(lengths) * n_rows, total),
-    )
-    p = 2 * support
-    d = taps[..., None, :] - taps[..., :, None]
-    keep = d >= 0
-    flat = (p - d[keep]) * total + np.broadcast_to(taps[..., None, :], d.shape)[keep]
-    products = (weights[..., :, None] * weights[..., None, :])[keep]
-    ab = np.bincount(flat, weights=products, minlength=(p + 1) * total)
-    ab = ab.reshape(p + 1, total)
-    # factorise's ridge, each block's own.
-    ab[p] += 1e-9 * np.repeat(np.maximum.reduceat(ab[p], offsets), sizes)
+    U, chol, _ = _upscale_systems(n, lengths, kernel, start, start + n_rows)
     stacked = np.tile(lines, (len(lengths), 1))
-    source = cho_solve_banded(
-        (cholesky_banded(ab, lower=False, check_finite=False), False),
-        U.T @ stacked,
-        check_finite=False,
-    )
+    source = cho_solve_banded((chol, False), U.T @ stacked, check_finite=False)
     residual = (stacked - U @ source).reshape(len(lengths), n_rows * n_lines)
     return np.einsum("ij,ij->i", residual, residual)
 
