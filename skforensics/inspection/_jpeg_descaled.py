@@ -140,19 +140,6 @@ def _replicated(luma):
     return True
 
 
-def _looks_enlarged(luma):
-    """Whether ``luma`` may be enlarged where its periodicity does not say
-    so: replicated pixels, a dip at half its size, or a clear dip of the
-    first search kernel along the first axis (a quarter of the search). A
-    doubling's trace of resampling lies at 0.5 cycles per pixel, and small
-    factors with Lanczos leave a faint one, where ``resampling_z`` stays
-    low."""
-    if _replicated(luma) or _doubled(luma):
-        return True
-    _, dips = _length_dips(luma, kernels=_SEARCH_KERNELS[:1])
-    return bool(len(dips)) and dips.max() >= _PROBE_DIP
-
-
 def _doubled(luma):
     """Whether the residual dips at half the size along both axes (both
     search kernels; the first alone misses Lanczos doublings)."""
@@ -165,19 +152,33 @@ def _doubled(luma):
     return True
 
 
-def _native_sizes(luma):
+def _native_sizes(luma, probe=False):
     """Up to two candidate native sizes (rows, columns), each with the
     shallower of its two dips: the deepest dip of each axis, and the
     deepest pair of dips of one factor (within a pixel's rounding), as an
-    enlargement that kept the aspect ratio gives."""
+    enlargement that kept the aspect ratio gives.
+
+    With ``probe``, none where nothing says the image may be enlarged:
+    replicated pixels, a dip at half its size, or a clear dip of the first
+    search kernel along the first axis (the first quarter of the search). A
+    doubling's trace of resampling lies at 0.5 cycles per pixel, and small
+    factors with Lanczos leave a faint one, where ``resampling_z`` stays
+    low.
+    """
     candidates = {}
-    if _replicated(luma):
+    replicated = _replicated(luma)
+    if replicated:
         # No dip for the search's kernels, but every 2x2 block flat.
         candidates[luma.shape[0] // 2, luma.shape[1] // 2] = np.inf
+    rows, first_dips = _length_dips(luma, kernels=_SEARCH_KERNELS[:1])
+    clear = len(rows) and first_dips.max() >= _PROBE_DIP
+    if probe and not (clear or replicated or _doubled(luma)):
+        return []
     # Both axes need a dip: the second is not searched without the first's.
-    rows, row_dips = _length_dips(luma)
-    if not len(rows) or row_dips.max() < _MIN_DIP:
+    _, row_dips = _length_dips(luma, kernels=_SEARCH_KERNELS[1:])
+    if not len(rows) or max(first_dips.max(), row_dips.max()) < _MIN_DIP:
         return list(candidates.items())
+    row_dips = np.maximum(first_dips, row_dips)
     cols, col_dips = _length_dips(luma.T)
     if not len(cols):
         return list(candidates.items())
@@ -233,10 +234,12 @@ def _descale_window(luma, native, kernel):
     return np.clip(np.rint(window), 0, 255).astype(np.uint8), corners
 
 
-def descaled_lattice(luma, lattice):
+def descaled_lattice(luma, lattice, probe=False):
     """Look for the 8x8 lattice of a JPEG enlarged after compression.
 
-    ``lattice`` is the 8x8 test (one 8-bit gray image to its evidence).
+    ``lattice`` is the 8x8 test (one 8-bit gray image to its evidence);
+    ``probe``: search only where the image looks enlarged (see
+    :func:`_native_sizes`).
     Returns None where no native size stands out along both axes, else a
     Bunch: ``native_size`` (rows, columns), ``dip`` (the shallower of its
     axes' dips, log10; infinite for replicated pixels), ``resize_kernel``
@@ -251,7 +254,7 @@ def descaled_lattice(luma, lattice):
         return None
     luma = np.asarray(luma)
     best = None
-    for native, dip in _native_sizes(luma):
+    for native, dip in _native_sizes(luma, probe):
         for kernel in _fitting_kernels(luma, native):
             window, corners = _descale_window(luma, native, kernel)
             evidence = lattice(window)
@@ -292,13 +295,12 @@ def _add_descaled(evidence, luma, lattice, lattice_verdict):
     """
     if min(luma.shape) < _MIN_SIZE:
         return evidence
-    if not (
-        evidence.resized_grid == "found"
-        or evidence.resampling_z >= _Z_RESAMPLED
-        or _looks_enlarged(luma)
-    ):
-        return evidence
-    found = descaled_lattice(luma, lattice)
+    # Without a trace of resampling or a resized grid, only where the first
+    # steps of the search say the image may be enlarged.
+    probe = not (
+        evidence.resized_grid == "found" or evidence.resampling_z >= _Z_RESAMPLED
+    )
+    found = descaled_lattice(luma, lattice, probe)
     if found is None:
         return evidence
     if found.evidence.verdict != "compressed":

@@ -122,9 +122,18 @@ def test_search_runs_only_on_a_trace_of_resampling(camera, monkeypatch):
     def fail(*args):
         raise AssertionError("the descaled search ran")
 
-    monkeypatch.setattr(_jpeg_descaled, "descaled_lattice", fail)
+    # Nothing is descaled without a trace, nor the second axis searched.
+    monkeypatch.setattr(_jpeg_descaled, "_descale_window", fail)
+    searched = []
+    length_dips = _jpeg_descaled._length_dips
+    monkeypatch.setattr(
+        _jpeg_descaled, "_length_dips",
+        lambda y, *args, **kwargs: searched.append(y.shape) or length_dips(
+            y, *args, **kwargs),
+    )
     found = jpeg_evidence(camera, double=False)
     assert found.resampling_z < 8 and found.verdict == "never compressed"
+    assert camera.shape[::-1] not in searched
     with pytest.raises(AssertionError, match="descaled search ran"):
         jpeg_evidence(_enlarge(camera, 1.3, "pillow-bicubic"), double=False)
 
@@ -139,11 +148,11 @@ def test_an_enlargement_opens_the_search(camera, factor, how):
     # small Lanczos one's is faint: the periodicity that opens the search
     # otherwise does not read them.
     enlarged = _enlarge(camera, factor, how).astype(np.float32)
-    assert _jpeg_descaled._looks_enlarged(enlarged)
+    assert _jpeg_descaled._native_sizes(enlarged, probe=True)
     assert _jpeg_descaled._doubled(enlarged) == (factor == 2 and how != "replicated")
-    assert not _jpeg_descaled._looks_enlarged(camera.astype(np.float32))
+    assert _jpeg_descaled._native_sizes(camera.astype(np.float32), probe=True) == []
     noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
-    assert not _jpeg_descaled._looks_enlarged(noise)
+    assert _jpeg_descaled._native_sizes(noise, probe=True) == []
 
 
 def test_a_flat_image_is_not_replicated(camera):
