@@ -534,6 +534,13 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     >>> evidence = jpeg_evidence(twice)
     >>> evidence.double_compression, evidence.table_quality
     ('detected', 90)
+    >>> from PIL import Image  # a JPEG enlarged by 1.3 after compression
+    >>> from skimage import data
+    >>> photo = jpeg_with_tables(data.camera(), *libjpeg_tables(75))
+    >>> enlarged = np.asarray(Image.fromarray(photo).resize((666, 666), Image.BICUBIC))
+    >>> evidence = jpeg_evidence(enlarged)
+    >>> evidence.verdict, evidence.native_size, evidence.resize_kernel
+    ('compressed', (512, 512), 'cubic-0.5')
     """
     if isinstance(random_state, bool) or not isinstance(random_state, Integral):
         raise TypeError(f"random_state must be an int; got {random_state!r} instead.")
