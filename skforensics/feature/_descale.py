@@ -109,22 +109,41 @@ def factorise(n, m, kernel, start, stop):
     return U, U.T.tocsr(), chol, int(firsts[0])
 
 
+def kernel_taps(x, kernel, scale):
+    """The source samples (not clamped) and weights of ``kernel`` at source
+    positions ``x``; ``scale`` (source samples per output sample,
+    broadcastable to ``x``) matters to the area kernel only. Both arrays
+    have the shape of ``x`` and one more axis, of the taps."""
+    func, support, normalise = KERNELS[kernel]
+    taps = np.floor(x).astype(int)[..., None] + np.arange(1 - support, support + 1)
+    offsets = x[..., None] - taps
+    weights = _area(offsets, np.asarray(scale)[..., None]) if func is None else func(offsets)
+    if normalise:
+        weights = weights / weights.sum(axis=-1, keepdims=True)
+    return taps, weights
+
+
+def upscale_taps(n, lengths, kernel, start, stop):
+    """The source samples (clamped to each source) and weights of output
+    samples ``start:stop`` of the upscales from each of ``lengths`` to
+    ``n``: two arrays of shape (n_lengths, stop - start, 2 * support)."""
+    lengths = np.asarray(lengths)[:, None]
+    scale = lengths / n
+    x = (np.arange(start, stop)[None, :] + 0.5) * scale - 0.5
+    taps, weights = kernel_taps(x, kernel, scale)
+    return np.clip(taps, 0, lengths[..., None] - 1), weights
+
+
 def _upscale_systems(n, lengths, kernel, start, stop):
     """Rows ``start:stop`` of the upscale matrices from each of ``lengths``
     to ``n``, side by side in one block-diagonal sparse matrix ``U`` (each
     block's columns are the source samples its rows touch, from the first
     on), the banded Cholesky factor of ``U.T @ U`` (block-diagonal too) and
     each block's first source sample."""
-    func, support, normalise = KERNELS[kernel]
     lengths = np.asarray(lengths)
     n_rows = stop - start
-    scale = lengths[:, None, None] / n
-    x = (np.arange(start, stop)[None, :, None] + 0.5) * scale - 0.5
-    taps = np.floor(x).astype(int) + np.arange(1 - support, support + 1)
-    weights = _area(x - taps, scale) if func is None else func(x - taps)
-    if normalise:
-        weights = weights / weights.sum(axis=2, keepdims=True)
-    taps = np.clip(taps, 0, lengths[:, None, None] - 1)
+    support = KERNELS[kernel][1]
+    taps, weights = upscale_taps(n, lengths, kernel, start, stop)
     # Each block's source samples from the first it touches, placed after
     # the previous block's.
     firsts = taps.min(axis=(1, 2))
