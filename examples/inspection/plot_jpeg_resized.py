@@ -8,7 +8,10 @@ JPEG, a website or a data set downscales it, and it is stored again
 losslessly, as a PNG. The 8x8 lattice of the DCT coefficients that
 :func:`~skforensics.inspection.jpeg_evidence` reads in a JPEG is gone after
 the resize, but the edges of the blocks are not: they now repeat every
-``8 * f`` pixels for a resize by ``f``. This example makes such a chain from
+``8 * f`` pixels for a resize by ``f``. Nor are the blocks' means: brought
+back to its size before the downscale, the image's 8x8 blocks still have
+DC coefficients on the multiples of the JPEG's first quantisation step.
+This example makes such a chain from
 scikit-image's camera photograph and walks through what the evidence and
 the audit read from it.
 """
@@ -46,9 +49,13 @@ never = png_bytes(np.asarray(Image.fromarray(photo).resize(size, Image.BICUBIC))
 # What the evidence reads
 # -----------------------
 # On the JPEG itself, the 8x8 lattice stands out and gives the quality.
-# After the resize no 8x8 lattice is left, but a block grid of period
-# ``8 * 0.8 = 6.4`` pixels is found, which gives the factor and where the
-# edges of the resized blocks lie. The copy never compressed shows no grid.
+# After the resize no 8x8 lattice is left in the pixels as they are, but a
+# block grid of period ``8 * 0.8 = 6.4`` pixels is found, which gives the
+# factor and where the edges of the resized blocks lie. Brought back to
+# every candidate size before the downscale, the image's central blocks
+# have DC coefficients on the multiples of 8 (libjpeg's first step at
+# quality 75) at one size only, 512x512: the verdict is ``compressed``,
+# with the native size. The copy never compressed shows neither.
 from skforensics.inspection import jpeg_evidence
 
 on_jpeg = jpeg_evidence(jpeg)
@@ -59,6 +66,9 @@ print(
     f"JPEG then x{factor}: {on_chain.verdict}; resized grid {on_chain.resized_grid}, "
     f"factor {on_chain.resize_factor:.3f}, period {on_chain.grid_period:.2f} px, "
     f"harmonic z {on_chain.resized_z:.0f}"
+)
+print(
+    f"native size {on_chain.native_size}, DC step {on_chain.steps[0, 0]:.0f}"
 )
 print(f"never compressed then x{factor}: {on_never.verdict}")
 print(on_chain.reason)
@@ -115,12 +125,13 @@ right.legend()
 # -------------------
 # :func:`~skforensics.inspection.jpeg_audit` puts the evidence beside the
 # pixelwise net of Uchida et al. and gives one verdict: ``compressed, then
-# resized`` where a resized grid is found. The net was trained on JPEGs that
-# were never resized afterwards and misses this one; the confidence is then
-# ``low`` and the ``disagreement`` column says why, instead of hiding one of
-# the two. Without an 8x8 lattice, ``never compressed`` is never said with
-# high confidence: a JPEG at quality 90 or finer, downscaled with an
-# antialiasing filter, can leave no grid at all.
+# resized`` where the blocks' lattice is found (or, with ``low`` confidence,
+# a resized grid alone). The net was trained on JPEGs that were never
+# resized afterwards and misses this one; the confidence is then ``medium``
+# and the ``disagreement`` column says why, instead of hiding one of the
+# two. Without a lattice, ``never compressed`` is never said with high
+# confidence: a JPEG at quality 90 or finer, downscaled with an
+# antialiasing filter, can leave neither a grid nor the blocks' lattice.
 import os
 import tempfile
 

@@ -103,11 +103,15 @@ def combine_verdicts(row):
     if evidence != "compressed" and row.get("resized_grid"):
         return _combine_resized(row, net, net_sure, net_words)
     if evidence == "compressed" and row.get("resized_grid") == "found":
-        # An enlarged JPEG whose 8x8 lattice shows once the enlargement is
-        # undone: the lattice's rule, in the words of a resize.
-        _, confidence, disagreement = _combine_lattice(
-            row, net, net_words, "the pixels, their enlargement undone,"
+        # A resized JPEG whose lattice shows once the resize is undone (the
+        # 8x8 lattice of an enlargement, the DC lattice of a downscale): the
+        # lattice's rule, in the words of a resize.
+        pixels = (
+            "the pixels, their enlargement undone,"
+            if (row.get("resize_factor") or 1.0) > 1
+            else "the means of the pixels' 8x8 blocks, their downscale undone,"
         )
+        _, confidence, disagreement = _combine_lattice(row, net, net_words, pixels)
         return RESIZED_VERDICT, confidence, disagreement
     if evidence == "compressed":
         return _combine_lattice(row, net, net_words, "the pixels")

@@ -1,0 +1,224 @@
+"""A JPEG downscaled after compression: the lattice of its blocks' means,
+read on the grid before the downscale.
+
+Part of :func:`skforensics.inspection.jpeg_evidence`: looked for where the
+pixels show no 8x8 lattice and no enlargement undone brings one back.
+
+A JPEG codes the luminance in 8x8 blocks whose DC coefficient (8 times the
+block's mean level less 128) is a multiple of the table's first step: 16 at
+libjpeg's quality 50, 8 at 75, 3 at 90. A downscale low-passes the image and
+blurs the block edges away, but a block's mean is a low frequency: brought
+back to its size before the downscale (Lanczos 3, pixel centres as
+Pillow's, OpenCV's and swscale's), the image gives each block's mean to a
+fraction of a grey level. At the exact native size the central blocks'
+DC coefficients then fall on the multiples of one step; one pixel off along
+either axis, and the blocks slide off their grid and the lattice is gone.
+So every native size is tried (factors 0.45 to 0.95, the aspect ratio kept
+to a pixel's rounding), each scored by the largest, over the steps 2 to 32,
+of the mean of ``cos(2 pi DC / step)`` over the central blocks, and the best
+candidate is found where it stands ``_Z_FOUND`` robust SD above the scores
+of all the candidates. The search assumes the grid starts at the image's
+corner: a crop after the downscale moves it.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import Bunch
+
+from ..feature._descale import KERNELS, kernel_taps
+
+# Downscales looked for: the native size along an axis is its length divided
+# by one of these (the enlargements are _jpeg_descaled's).
+_FACTOR_RANGE = (0.45, 0.95)
+# The kernel that brings the image back to a candidate native size. On
+# tuning crops it found downscales by Pillow's bicubic and Lanczos and by
+# OpenCV's area alike.
+_KERNEL = "lanczos3"
+# Central blocks read along each axis: every candidate size is scored on
+# _SEARCH_BLOCKS (fewer for native sizes under 144), and the best few and a
+# sample of the others again on up to _BLOCKS, whose scores decide.
+_SEARCH_BLOCKS = 16
+_BLOCKS = 32
+_MIN_BLOCKS = 8
+_N_BEST = 16
+_N_NULL = 64
+# The DC steps tried: libjpeg's qualities 25 to 100 (a table's first step
+# is 32 at quality 25).
+_STEPS = np.arange(2, 33, dtype=np.float32)
+# The best candidate's robust z over the sample of candidates to call the
+# lattice found: never-compressed tuning crops downscaled by 0.5 to 0.9
+# (Pillow bicubic and Lanczos, OpenCV area) reached at most 8, JPEGs of
+# quality 50 to 75 16 to 82 (a few at quality 75 and a factor of 0.5 or 0.7
+# less).
+_Z_FOUND = 12.0
+
+
+def _candidates(n):
+    """The candidate native lengths of an axis of ``n`` samples."""
+    low, high = _FACTOR_RANGE
+    return np.arange(int(np.ceil(n / high)), int(n / low) + 1)
+
+
+def _window(n, n_blocks):
+    """The samples of an axis of ``n`` that the taps of ``n_blocks``
+    central blocks touch, whatever the native size."""
+    # The blocks span 8 * n_blocks native samples, up to 8 off the centre
+    # (they keep to the 8x8 grid): at most that times ``high`` of these,
+    # plus the kernel's support.
+    native_half = 4 * n_blocks + 8
+    half = int(np.ceil(native_half * _FACTOR_RANGE[1])) + KERNELS[_KERNEL][1] + 2
+    return slice(max(0, n // 2 - half), min(n, n // 2 + half))
+
+
+def _block_sums(n, natives, n_blocks, window):
+    """The operators, stacked (len(natives) * n_blocks x window length,
+    sparse), that take an axis of ``n`` samples (its ``window``) to the
+    sums of the central 8-sample blocks of its upscale to each of
+    ``natives`` samples."""
+    natives = np.asarray(natives)[:, None]
+    first = (natives // 8 - n_blocks) // 2 * 8
+    scale = n / natives
+    x = (first + np.arange(8 * n_blocks) + 0.5) * scale - 0.5
+    taps, weights = kernel_taps(x, _KERNEL, scale)
+    taps = np.clip(taps, 0, n - 1) - window.start
+    blocks = np.arange(len(natives) * n_blocks).reshape(-1, n_blocks).repeat(8, axis=1)
+    return sparse.csr_matrix(
+        (
+            weights.ravel(),
+            (np.broadcast_to(blocks[..., None], taps.shape).ravel(), taps.ravel()),
+        ),
+        shape=(blocks.size // 8, window.stop - window.start),
+    )
+
+
+def _lattice_scores(dc):
+    """The largest, over ``_STEPS``, of the mean of cos(2 pi DC / step) over
+    the blocks (last axis of ``dc``), and the step where it lies."""
+    phases = dc[..., None] * (np.float32(2 * np.pi) / _STEPS)
+    scores = np.cos(phases).mean(axis=-2)
+    return scores.max(axis=-1), _STEPS[scores.argmax(axis=-1)]
+
+
+def _dc_operators(luma, rows, cols, n_blocks):
+    """The central ``luma`` window (less 128) and the operators, per
+    candidate, to the block sums along its rows and columns (dense,
+    candidates x blocks x window)."""
+    windows = [_window(n, n_blocks) for n in luma.shape]
+    pixels = np.asarray(luma[windows[0], windows[1]], dtype=np.float64) - 128.0
+    down = _block_sums(luma.shape[0], rows, n_blocks, windows[0]) @ pixels
+    across = _block_sums(luma.shape[1], cols, n_blocks, windows[1]).toarray()
+    return (
+        down.astype(np.float32).reshape(len(rows), n_blocks, -1),
+        across.astype(np.float32).reshape(len(cols), n_blocks, -1),
+    )
+
+
+def _search(luma, rows, cols):
+    """Every candidate (rows x columns, the aspect ratio kept to a pixel)
+    scored on ``_SEARCH_BLOCKS`` blocks a side."""
+    height, width = luma.shape
+    n_blocks = min(_SEARCH_BLOCKS, rows[0] // 8 - 2, cols[0] // 8 - 2)
+    down, across = _dc_operators(luma, rows, cols, n_blocks)
+    pairs, scores = [], []
+    for i, m in enumerate(rows):
+        v = int(np.rint(m * width / height)) - cols[0]
+        lo, hi = max(0, v - 1), min(len(cols), v + 2)
+        if lo >= hi:
+            continue
+        # DC of the orthonormal 8x8 DCT: the block's sum over 8.
+        dc = np.einsum("bw,kcw->kbc", down[i], across[lo:hi]) / 8
+        scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
+        pairs += [(int(m), int(c)) for c in cols[lo:hi]]
+    return pairs, np.concatenate(scores) if scores else np.zeros(0)
+
+
+def _rescore(luma, pairs):
+    """The scores and steps of ``pairs`` (rows, columns), each on up to
+    ``_BLOCKS`` blocks a side (fewer for native sizes under 272)."""
+    pairs = np.asarray(pairs)
+    sizes = np.minimum(_BLOCKS, pairs.min(axis=1) // 8 - 2)
+    scores, steps = np.empty(len(pairs)), np.empty(len(pairs), dtype=int)
+    for n_blocks in np.unique(sizes):
+        group = np.flatnonzero(sizes == n_blocks)
+        rows, row_index = np.unique(pairs[group, 0], return_inverse=True)
+        cols, col_index = np.unique(pairs[group, 1], return_inverse=True)
+        down, across = _dc_operators(luma, rows, cols, n_blocks)
+        dc = np.einsum("kbw,kcw->kbc", down[row_index], across[col_index]) / 8
+        scores[group], steps[group] = _lattice_scores(dc.reshape(len(group), -1))
+    return scores, steps
+
+
+def downscaled_lattice(luma):
+    """Look for the DC lattice of a JPEG downscaled after compression.
+
+    Returns None where the image is too small to search (under 76
+    pixels a side), else a Bunch: ``found`` (whether the best candidate
+    stands ``_Z_FOUND`` robust SD above a sample of the others), ``z``,
+    ``native_size`` (rows, columns), ``resize_factor`` (the mean of the two
+    axes' factors), ``dc_step`` (the step whose lattice scores best) and
+    ``score`` (its mean cosine).
+    """
+    rows, cols = _candidates(luma.shape[0]), _candidates(luma.shape[1])
+    if min(rows[0], cols[0]) // 8 - 2 < _MIN_BLOCKS:
+        return None
+    pairs, scores = _search(luma, rows, cols)
+    if len(pairs) < _N_BEST + _N_NULL:
+        return None
+    order = np.argsort(scores)[::-1]
+    best, rest = order[:_N_BEST], order[_N_BEST:]
+    null = rest[np.linspace(0, len(rest) - 1, _N_NULL).astype(int)]
+    tried = np.concatenate([best, null])
+    values, steps = _rescore(luma, [pairs[k] for k in tried])
+    centre = np.median(values[_N_BEST:])
+    spread = 1.4826 * np.median(np.abs(values[_N_BEST:] - centre))
+    i = int(np.argmax(values[:_N_BEST]))
+    z = float((values[i] - centre) / spread) if spread > 0 else 0.0
+    native = pairs[best[i]]
+    return Bunch(
+        found=z >= _Z_FOUND,
+        z=z,
+        native_size=native,
+        resize_factor=float(np.mean(np.divide(luma.shape, native))),
+        dc_step=int(steps[i]),
+        score=float(values[i]),
+    )
+
+
+def _add_downscaled(evidence, luma):
+    """The evidence of an image without an 8x8 lattice, with the DC lattice
+    of a JPEG downscaled after compression where one is found."""
+    if evidence.verdict == "compressed":
+        return evidence
+    # An enlargement without a lattice is searched too: on JPEGs downscaled
+    # by 0.8, the block grid itself made the residual dip at 0.75 of the
+    # original size, which _jpeg_descaled took for an enlargement by 1.07.
+    found = downscaled_lattice(luma)
+    if found is None or not found.found:
+        return evidence
+    steps = np.full((8, 8), np.nan)
+    steps[0, 0] = found.dc_step
+    factor = found.resize_factor
+    evidence.update(
+        verdict="compressed",
+        steps=steps,
+        table_quality=None,
+        table_qualities=None,
+        libjpeg_like=None,
+        grid_phase=None,
+        resized_grid="found",
+        resized_visible=None,
+        resize_factor=factor,
+        grid_period=8 * factor,
+        grid_offset=(0.0, 0.0),
+        native_size=found.native_size,
+        resize_kernel=None,
+    )
+    rows, cols = found.native_size
+    evidence.reason = (
+        "No 8x8 lattice in the pixels as they are, but brought back to "
+        f"{rows}x{cols} pixels (a downscale by {factor:.3f} undone), the means "
+        f"of their 8x8 blocks lie on the multiples of {found.dc_step}, as a "
+        f"JPEG's DC quantisation leaves them: {found.z:.0f} robust SD above "
+        "every other size tried."
+    )
+    return evidence

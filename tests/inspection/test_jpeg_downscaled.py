@@ -1,0 +1,126 @@
+"""A JPEG downscaled after compression, found by its blocks' DC lattice."""
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+from skforensics.inspection import jpeg_evidence
+from skforensics.inspection._jpeg_downscaled import downscaled_lattice
+from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT, combine_verdicts
+
+
+def _downscale(pixels, factor, how):
+    size = (round(pixels.shape[1] * factor), round(pixels.shape[0] * factor))
+    if how == "area":
+        return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    method = {"bicubic": Image.BICUBIC, "lanczos": Image.LANCZOS}[how]
+    return np.asarray(Image.fromarray(pixels).resize(size, method))
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    return data.coffee()  # 400x600 RGB, never compressed
+
+
+@pytest.mark.parametrize(
+    "quality, factor, how",
+    [(50, 0.5, "area"), (75, 0.7, "bicubic"), (75, 0.85, "lanczos")],
+)
+def test_downscaled_jpeg_is_compressed_with_its_native_size(coffee, quality, factor, how):
+    jpeg = jpeg_with_tables(coffee, *libjpeg_tables(quality))
+    small = _downscale(jpeg, factor, how)
+    evidence = jpeg_evidence(small)
+    assert evidence.verdict == "compressed"
+    assert evidence.resized_grid == "found"
+    assert evidence.native_size == (400, 600)
+    assert evidence.resize_factor == pytest.approx(factor, abs=0.005)
+    assert evidence.grid_period == pytest.approx(8 * factor, abs=0.04)
+    # The DC step of libjpeg's table: 16 at quality 50, 8 at 75.
+    assert evidence.steps[0, 0] == {50: 16, 75: 8}[quality]
+    assert np.isnan(evidence.steps.ravel()[1:]).all()
+    assert evidence.table_quality is None
+    assert "downscale" in evidence.reason
+
+
+@pytest.mark.parametrize("factor, how", [(0.5, "area"), (0.7, "bicubic"), (0.9, "lanczos")])
+def test_never_compressed_downscale_stays_uncompressed(coffee, factor, how):
+    evidence = jpeg_evidence(_downscale(coffee, factor, how))
+    assert evidence.verdict == "never compressed"
+    assert evidence.native_size is None
+    found = downscaled_lattice(_downscale(coffee, factor, how)[..., 1].astype(float))
+    assert not found.found and found.z < 8
+
+
+def test_the_native_size_is_exact_and_the_grid_at_the_corner():
+    # Grayscale: one pixel off along either axis and the lattice is gone.
+    jpeg = jpeg_with_tables(data.camera(), *libjpeg_tables(75))
+    found = downscaled_lattice(_downscale(jpeg, 0.7, "bicubic").astype(float))
+    assert found.found and found.native_size == (512, 512) and found.dc_step == 8
+    # A crop after the downscale moves the grid off the corner: not found.
+    shifted = _downscale(jpeg, 0.7, "bicubic")[3:, 3:].astype(float)
+    assert not downscaled_lattice(shifted).found
+
+
+def test_too_small_or_flat():
+    assert downscaled_lattice(np.zeros((75, 300))) is None
+    flat = downscaled_lattice(np.full((100, 300), 128.0))  # every size fits
+    assert not flat.found and flat.z == 0
+    jpeg = jpeg_with_tables(data.camera()[:100, :100], *libjpeg_tables(50))
+    evidence = jpeg_evidence(_downscale(jpeg, 0.7, "bicubic"))
+    assert evidence.verdict != "compressed"
+
+
+def test_a_lattice_found_otherwise_is_not_searched_again(monkeypatch, coffee):
+    import skforensics.inspection._jpeg_downscaled as module
+
+    def fail(luma):
+        raise AssertionError("searched")
+
+    monkeypatch.setattr(module, "downscaled_lattice", fail)
+    assert jpeg_evidence(jpeg_with_tables(coffee, *libjpeg_tables(75))).verdict == (
+        "compressed"
+    )
+
+
+def test_audit_verdict_says_resized_in_words_of_a_downscale(coffee):
+    small = _downscale(jpeg_with_tables(coffee, *libjpeg_tables(75)), 0.7, "bicubic")
+    evidence = jpeg_evidence(small)
+    row = {
+        "p_compressed": 0.1,
+        "quality": 80.0,
+        "quality_iqr": 2.0,
+        "evidence": evidence.verdict,
+        **{key: evidence[key] for key in (
+            "table_quality", "libjpeg_like", "resized_grid", "resize_factor",
+            "grid_period", "resampling_z", "resized_visible",
+        )},
+    }
+    verdict, confidence, disagreement = combine_verdicts(row)
+    assert verdict == RESIZED_VERDICT
+    assert confidence == "medium"
+    assert "downscale undone" in disagreement
+    row["p_compressed"] = 0.9
+    assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
+
+
+def test_the_aspect_ratio_is_kept_to_a_pixel():
+    # 300x451 halved is 150x226: the columns' native length is one less than
+    # the rows' ratio says (452), and is still found.
+    jpeg = jpeg_with_tables(data.chelsea(), *libjpeg_tables(50))
+    small = _downscale(jpeg, 0.5, "area")
+    assert small.shape[:2] == (150, 226)
+    assert jpeg_evidence(small).native_size == (300, 451)
+
+
+def test_a_downscale_taken_for_an_enlargement_is_read_as_a_downscale():
+    # Halfway through, the block grid of this JPEG downscaled by 0.8 makes
+    # the enlargement search dip at 654x750 (by 1.07): the DC lattice at the
+    # true size still decides.
+    jpeg = jpeg_with_tables(data.hubble_deep_field(), *libjpeg_tables(50))
+    evidence = jpeg_evidence(_downscale(jpeg, 0.8, "bicubic"))
+    assert evidence.verdict == "compressed"
+    assert evidence.native_size == (872, 1000)
+    assert evidence.resize_kernel is None
