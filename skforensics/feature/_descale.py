@@ -117,7 +117,10 @@ def kernel_taps(x, kernel, scale):
     func, support, normalise = KERNELS[kernel]
     taps = np.floor(x).astype(int)[..., None] + np.arange(1 - support, support + 1)
     offsets = x[..., None] - taps
-    weights = _area(offsets, np.asarray(scale)[..., None]) if func is None else func(offsets)
+    if func is None:
+        weights = _area(offsets, np.asarray(scale)[..., None])
+    else:
+        weights = func(offsets)
     if normalise:
         weights = weights / weights.sum(axis=-1, keepdims=True)
     return taps, weights

@@ -29,7 +29,9 @@ def coffee():
     "quality, factor, how",
     [(50, 0.5, "area"), (75, 0.7, "bicubic"), (75, 0.85, "lanczos")],
 )
-def test_downscaled_jpeg_is_compressed_with_its_native_size(coffee, quality, factor, how):
+def test_downscaled_jpeg_is_compressed_with_its_native_size(
+    coffee, quality, factor, how
+):
     jpeg = jpeg_with_tables(coffee, *libjpeg_tables(quality))
     small = _downscale(jpeg, factor, how)
     evidence = jpeg_evidence(small)
@@ -45,7 +47,9 @@ def test_downscaled_jpeg_is_compressed_with_its_native_size(coffee, quality, fac
     assert "downscale" in evidence.reason
 
 
-@pytest.mark.parametrize("factor, how", [(0.5, "area"), (0.7, "bicubic"), (0.9, "lanczos")])
+@pytest.mark.parametrize(
+    "factor, how", [(0.5, "area"), (0.7, "bicubic"), (0.9, "lanczos")]
+)
 def test_never_compressed_downscale_stays_uncompressed(coffee, factor, how):
     evidence = jpeg_evidence(_downscale(coffee, factor, how))
     assert evidence.verdict == "never compressed"
