@@ -36,9 +36,11 @@ _FACTOR_RANGE = (0.45, 0.95)
 _KERNEL = "lanczos3"
 # Central blocks read along each axis: every candidate size is scored on
 # _SEARCH_BLOCKS (fewer for native sizes under 144), and the best few and a
-# sample of the others again on up to _BLOCKS, whose scores decide.
+# sample of the others again on up to _BLOCKS, whose scores decide (on
+# held-out quality-75 crops downscaled by 0.7, the true size's score rose
+# from 0.05-0.07 on 32 blocks to 0.07-0.15 on 48; the null stayed put).
 _SEARCH_BLOCKS = 16
-_BLOCKS = 32
+_BLOCKS = 48
 _MIN_BLOCKS = 8
 _N_BEST = 16
 _N_NULL = 64
@@ -134,7 +136,7 @@ def _search(luma, rows, cols):
 
 def _rescore(luma, pairs):
     """The scores and steps of ``pairs`` (rows, columns), each on up to
-    ``_BLOCKS`` blocks a side (fewer for native sizes under 272)."""
+    ``_BLOCKS`` blocks a side (fewer for native sizes under 400)."""
     pairs = np.asarray(pairs)
     sizes = np.minimum(_BLOCKS, pairs.min(axis=1) // 8 - 2)
     scores, steps = np.empty(len(pairs)), np.empty(len(pairs), dtype=int)
