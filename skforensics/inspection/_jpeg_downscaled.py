@@ -200,20 +200,13 @@ def _add_downscaled(evidence, luma):
     steps = np.full((8, 8), np.nan)
     steps[0, 0] = found.dc_step
     factor = found.resize_factor
+    # The quality is not read from one step; the grid starts at the corner.
+    evidence.update(table_quality=None, table_qualities=None, libjpeg_like=None)
+    evidence.update(verdict="compressed", steps=steps, grid_phase=None)
+    evidence.update(resized_grid="found", resized_visible=None, resize_kernel=None)
     evidence.update(
-        verdict="compressed",
-        steps=steps,
-        table_quality=None,
-        table_qualities=None,
-        libjpeg_like=None,
-        grid_phase=None,
-        resized_grid="found",
-        resized_visible=None,
-        resize_factor=factor,
-        grid_period=8 * factor,
-        grid_offset=(0.0, 0.0),
+        resize_factor=factor, grid_period=8 * factor, grid_offset=(0.0, 0.0),
         native_size=found.native_size,
-        resize_kernel=None,
     )
     rows, cols = found.native_size
     evidence.reason = (
