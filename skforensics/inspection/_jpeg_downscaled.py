@@ -10,15 +10,15 @@ libjpeg's quality 50, 8 at 75, 3 at 90. A downscale low-passes the image and
 blurs the block edges away, but a block's mean is a low frequency: brought
 back to its size before the downscale (Lanczos 3, pixel centres as
 Pillow's, OpenCV's and swscale's), the image gives each block's mean to a
-fraction of a grey level. At the exact native size the central blocks'
+grey level or two. At the exact native size the central blocks''
 DC coefficients then fall on the multiples of one step; one pixel off along
 either axis, and the blocks slide off their grid and the lattice is gone.
 So every native size is tried (factors 0.45 to 0.95, the aspect ratio kept
 to a pixel's rounding), each scored by the largest, over the steps 2 to 32,
 of the mean of ``cos(2 pi DC / step)`` over the central blocks, and the best
-candidate is found where it stands ``_Z_FOUND`` robust SD above the scores
-of all the candidates. The search assumes the grid starts at the image's
-corner: a crop after the downscale moves it.
+candidate is found where it stands ``_Z_FOUND`` robust SD above a sample of
+the others. The search assumes the grid starts at the image's corner: a
+crop after the downscale moves it.
 """
 
 import numpy as np
