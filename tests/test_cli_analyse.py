@@ -32,6 +32,8 @@ COLUMNS = [
     "p_compressed",
     "table_quality",
     "jpeg_disagreement",
+    "resize_factor",
+    "grid_period",
     "threshold",
     "seconds",
     "error",
@@ -424,3 +426,29 @@ def test_max_pixels_is_the_decompression_bomb_limit(folder, tmp_path, capsys):
     capsys.readouterr()
     assert main(argv + ["--max-pixels", "-1"]) == 2
     assert "--max-pixels must be 0" in capsys.readouterr().err
+
+
+def test_a_downscaled_jpeg_reports_its_factor_and_no_net_quality(tmp_path):
+    from skimage import data
+
+    from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    jpeg = jpeg_with_tables(data.coffee(), *libjpeg_tables(75))
+    small = Image.fromarray(jpeg).resize((420, 280), Image.BICUBIC)
+    small.save(root / "downscaled.png")
+    Image.fromarray(data.coffee()).save(root / "never.png")
+    out = tmp_path / "out"
+    args = ["analyse", str(root), "-q", "--out", str(out), "--no-maps"]
+    assert main([*args, "--models", "jpeg"]) == 0
+    rows, records = _read(out)
+    down, never = _by_name(records)["downscaled.png"], _by_name(records)["never.png"]
+    assert down["jpeg_verdict"] == "compressed, then resized"
+    assert down["resize_factor"] == pytest.approx(0.7, abs=0.005)
+    assert down["grid_period"] == pytest.approx(5.6, abs=0.04)
+    # The net misses the resized JPEG: its quality would say nothing of it.
+    assert down["p_compressed"] < 0.5 and down["jpeg_quality"] is None
+    assert not never["jpeg_verdict"].startswith("compressed")
+    assert never["resize_factor"] is None and never["grid_period"] is None
+    assert {r["resize_factor"] for r in rows} == {"", str(down["resize_factor"])}

@@ -323,6 +323,9 @@ class JPEGStep:
         row["jpeg_quality"] = quality_shown(
             row["net_quality"], row["jpeg_verdict"], row["p_compressed"]
         )
+        if row["jpeg_verdict"] != RESIZED_VERDICT:
+            # A grid the verdict does not stand on is not reported.
+            row.update(resize_factor=None, grid_period=None)
         record.update(row)
         if map_path is None:
             return
@@ -340,11 +343,7 @@ class JPEGStep:
             p_compressed=row["p_compressed"],
             verdict=row["jpeg_verdict"],
             confidence=row["jpeg_confidence"],
-            resize_factor=(
-                row.get("resize_factor")
-                if row["jpeg_verdict"] == RESIZED_VERDICT
-                else None
-            ),
+            resize_factor=row["resize_factor"],
         ).plot(ax=fig.subplots(1, 4))
         _save_figure(fig, map_path)
 

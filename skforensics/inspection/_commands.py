@@ -36,7 +36,7 @@ FIELDS = (
     "path", "kind", "height", "width", "mode", "n_frames",
     "p_upscaled", "upscaled", "factor", "native_height", "native_width",
     "jpeg_verdict", "jpeg_confidence", "jpeg_quality", "p_compressed",
-    "table_quality", "jpeg_disagreement",
+    "table_quality", "jpeg_disagreement", "resize_factor", "grid_period",
     "threshold", "seconds", "error",
     "file_size", "file_mtime", "skforensics_version", "model_versions",
 )  # fmt: skip

@@ -349,7 +349,11 @@ def test_report_and_histogram_show_the_resized_verdicts(tmp_path, monkeypatch):
     }
     (words,) = verdict_words(record)
     assert words.startswith("compressed, then resized (factor 0.80) (low confidence)")
-    assert "70" in words  # a JPEG history: its quality is shown
+    # The net reads no compression (P 0.4): its quality says nothing of the
+    # resized JPEG the pixels show. Where it agrees, the quality is shown.
+    assert "70" not in words
+    (words,) = verdict_words({**record, "p_compressed": 0.6})
+    assert "70" in words
     # The other verdicts give no factor, even where the search found one.
     (words,) = verdict_words({**record, "jpeg_verdict": NO_TRACE_VERDICT})
     assert "factor" not in words

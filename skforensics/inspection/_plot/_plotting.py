@@ -160,14 +160,16 @@ def quality_shown(quality, verdict, p_compressed, *, threshold=0.5):
     """The quality a report shows: None where it would mislead.
 
     None when the quality is unknown (no texture), when the verdict is
-    "never compressed", and when there is no verdict or it is "unknown"
-    and the net reads no compression (P below ``threshold``).
+    "never compressed", and when there is no verdict, it is "unknown" or
+    "compressed, then resized" and the net reads no compression (P below
+    ``threshold``): the pixels' evidence found a resized JPEG that the net
+    missed, and its quality then says nothing of the JPEG.
     """
     if quality is None or quality != quality:  # None or NaN
         return None
     if verdict is not None and str(verdict).startswith("never"):
         return None
-    if verdict is not None and str(verdict).startswith("compressed"):
+    if verdict == "compressed":
         return quality
     if p_compressed is None or p_compressed < threshold:
         return None
