@@ -43,6 +43,7 @@ _SEARCH_BLOCKS = 16
 _BLOCKS = 48
 _MIN_BLOCKS = 8
 _N_BEST = 16
+_CHUNK = 256
 _N_NULL = 64
 # The DC steps tried: libjpeg's qualities 25 to 100 (a table's first step
 # is 32 at quality 25).
@@ -117,20 +118,28 @@ def _dc_operators(luma, rows, cols, n_blocks):
 
 def _search(luma, rows, cols):
     """Every candidate (rows x columns, the aspect ratio kept to a pixel)
-    scored on ``_SEARCH_BLOCKS`` blocks a side."""
+    scored on ``_SEARCH_BLOCKS`` blocks a side, ``_CHUNK`` row lengths at a
+    time (so that memory does not grow with the image: a 48-megapixel
+    photograph has 6,000 of them)."""
     height, width = luma.shape
     n_blocks = min(_SEARCH_BLOCKS, rows[0] // 8 - 2, cols[0] // 8 - 2)
-    down, across = _dc_operators(luma, rows, cols, n_blocks)
     pairs, scores = [], []
-    for i, m in enumerate(rows):
-        v = int(np.rint(m * width / height)) - cols[0]
-        lo, hi = max(0, v - 1), min(len(cols), v + 2)
-        if lo >= hi:
+    for first in range(0, len(rows), _CHUNK):
+        chunk = rows[first : first + _CHUNK]
+        partners = np.rint(chunk * width / height).astype(int)
+        near = cols[(cols >= partners.min() - 1) & (cols <= partners.max() + 1)]
+        if not len(near):
             continue
-        # DC of the orthonormal 8x8 DCT: the block's sum over 8.
-        dc = np.einsum("bw,kcw->kbc", down[i], across[lo:hi]) / 8
-        scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
-        pairs += [(int(m), int(c)) for c in cols[lo:hi]]
+        down, across = _dc_operators(luma, chunk, near, n_blocks)
+        for i, m in enumerate(chunk):
+            lo = max(0, partners[i] - 1 - near[0])
+            hi = min(len(near), partners[i] + 2 - near[0])
+            if lo >= hi:
+                continue
+            # DC of the orthonormal 8x8 DCT: the block's sum over 8.
+            dc = np.einsum("bw,kcw->kbc", down[i], across[lo:hi]) / 8
+            scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
+            pairs += [(int(m), int(c)) for c in near[lo:hi]]
     return pairs, np.concatenate(scores) if scores else np.zeros(0)
 
 

@@ -128,3 +128,17 @@ def test_a_downscale_taken_for_an_enlargement_is_read_as_a_downscale():
     assert evidence.verdict == "compressed"
     assert evidence.native_size == (872, 1000)
     assert evidence.resize_kernel is None
+
+
+def test_the_search_in_chunks_scores_every_candidate_the_same(monkeypatch):
+    import skforensics.inspection._jpeg_downscaled as module
+
+    jpeg = jpeg_with_tables(data.camera()[:300, :420], *libjpeg_tables(75))
+    luma = _downscale(jpeg, 0.7, "bicubic").astype(float)
+    rows, cols = module._candidates(luma.shape[0]), module._candidates(luma.shape[1])
+    pairs, scores = module._search(luma, rows, cols)
+    monkeypatch.setattr(module, "_CHUNK", 7)  # chunk edges everywhere
+    pairs_7, scores_7 = module._search(luma, rows, cols)
+    assert pairs_7 == pairs and len(pairs) > 2 * len(rows)
+    np.testing.assert_allclose(scores_7, scores, rtol=1e-5)
+    assert module.downscaled_lattice(luma).native_size == (300, 420)
