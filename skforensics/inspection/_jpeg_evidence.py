@@ -503,14 +503,14 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     steps could be read. A clear enlargement (a dip of 0.6 decades on both
     axes) without a lattice keeps its verdict but reports its size, and a
     resized grid at another factor is then its own trace, not a JPEG's
-    grid. A downscale (by 0.45 to 0.95) blurs the block edges
-    away, but not the blocks' means: where no lattice was found otherwise,
-    the central blocks are brought back (Lanczos 3) to every candidate
-    native size, and where their DC coefficients lie on the multiples of
-    one step at one size, 12 robust SD above the other sizes, the verdict
-    is ``"compressed"``, with ``native_size``, ``resize_factor`` and the
-    DC step as ``steps[0, 0]``. At quality 90 or finer the step (3 or less)
-    is mostly lost; the user guide has the measured rates.
+    grid. A downscale (by 0.45 to 0.95) blurs the block edges away, but
+    not the blocks' means: where no lattice was found otherwise, the
+    luminance's central 8x8 blocks (then 8-bit RGB's 16x16 chroma blocks)
+    are brought back (Lanczos 3) to every candidate native size; where
+    their DC coefficients lie on the multiples of one step at one size,
+    12 (chroma: 14) robust SD above the others, the verdict is
+    ``"compressed"``, with ``native_size``, ``resize_factor`` and the DC
+    step as ``steps[0, 0]`` (luminance). The user guide has the rates.
 
     Quality 100 (all steps 1) is found by the same test: the lattice is
     then that of the integers, seen only through the rounding of the
@@ -604,7 +604,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         verdict = evidence.verdict
         evidence = _add_resized(evidence, luma)
         evidence = _add_descaled(evidence, luma, _lattice_only, verdict)
-        return _add_downscaled(evidence, luma)
+        return _add_downscaled(evidence, luma, pixels)
 
     flat = coefs.reshape(len(coefs), 64)
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)
