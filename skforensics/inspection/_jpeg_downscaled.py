@@ -60,9 +60,9 @@ _STEPS = np.arange(2, 33, dtype=np.float32)
 # quality 50 to 75 16 to 82 (a few at quality 75 and a factor of 0.5 or 0.7
 # less).
 _Z_FOUND = 12.0
-# The same for the chroma planes, Cb and Cr (each tried; smoother than the
-# luminance): never-compressed tuning crops reached 10.7, quality-75 JPEGs
-# 18 to 31 (median) and quality 90 up to 23.
+# The same for the chroma planes, Cb and Cr together: never-compressed
+# tuning crops reached 7.2, quality-75 JPEGs 28 to 42 (median), quality 90
+# up to 34 (a margin kept as the planes are smoother than the luminance).
 _Z_FOUND_CHROMA = 14.0
 
 
@@ -73,30 +73,28 @@ def _candidates(n):
 
 
 class _Plane:
-    """One plane of the image, read window by window, centred on 0: the
-    luminance less 128 in 8x8 blocks, or a chroma of 8-bit RGB pixels
-    (Cb or Cr, as JPEG's colour transform makes it) in the 16x16 blocks of
-    4:2:0 subsampling, whose 8x8 chroma samples are 2x2 means."""
+    """The planes searched, read window by window (rows x columns x
+    planes), centred on 0: the luminance less 128 in 8x8 blocks, or the
+    chroma of 8-bit RGB pixels (Cb and Cr, as JPEG's colour transform makes
+    them; one table quantises both) in the 16x16 blocks of 4:2:0
+    subsampling, whose 8x8 chroma samples are 2x2 means."""
 
-    def __init__(self, pixels, *, weights=None, offset=0.0, name="luminance"):
-        self.pixels, self.weights, self.offset = pixels, weights, offset
-        self.name = name
-        chroma = weights is not None
+    def __init__(self, pixels, *, chroma=False):
+        self.pixels, self.chroma = pixels, chroma
+        self.name = "chroma" if chroma else "luminance"
         self.size = 16 if chroma else 8
         self.z_found = _Z_FOUND_CHROMA if chroma else _Z_FOUND
         self.shape = pixels.shape[:2]
 
     def __getitem__(self, index):
         values = np.asarray(self.pixels[index], dtype=np.float64)
-        if self.weights is not None:
-            values = values @ self.weights
-        return values - self.offset
+        if self.chroma:
+            return values @ _CHROMA
+        return (values - 128.0)[..., np.newaxis]
 
 
-_CHROMA = {
-    "Cb": np.array([-0.168736, -0.331264, 0.5]),
-    "Cr": np.array([0.5, -0.418688, -0.081312]),
-}
+# RGB to (Cb, Cr), less their offset of 128.
+_CHROMA = np.array([[-0.168736, 0.5], [-0.331264, -0.418688], [0.5, -0.081312]])
 
 
 def _window(n, n_blocks, size):
@@ -149,10 +147,12 @@ def _dc_operators(plane, rows, cols, n_blocks):
     size = plane.size
     windows = [_window(n, n_blocks, size) for n in plane.shape]
     pixels = plane[windows[0], windows[1]] * (8 / size**2)
-    down = _block_sums(plane.shape[0], rows, n_blocks, windows[0], size) @ pixels
+    height, width, n_planes = pixels.shape
+    down = _block_sums(plane.shape[0], rows, n_blocks, windows[0], size)
+    down = down @ pixels.reshape(height, width * n_planes)
     across = _block_sums(plane.shape[1], cols, n_blocks, windows[1], size)
     return (
-        down.astype(np.float32).reshape(len(rows), n_blocks, -1),
+        down.astype(np.float32).reshape(len(rows), n_blocks, width, n_planes),
         across.toarray().astype(np.float32).reshape(len(cols), n_blocks, -1),
     )
 
@@ -184,7 +184,7 @@ def _search(plane, rows, cols):
             hi = min(len(near), partners[i] + 2 - near[0])
             if lo >= hi:
                 continue
-            dc = np.einsum("bw,kcw->kbc", down[i], across[lo:hi])
+            dc = np.einsum("bwp,kcw->kbcp", down[i], across[lo:hi])
             scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
             pairs += [(int(m), int(c)) for c in near[lo:hi]]
     return pairs, np.concatenate(scores) if scores else np.zeros(0)
@@ -201,7 +201,7 @@ def _rescore(plane, pairs):
         rows, row_index = np.unique(pairs[group, 0], return_inverse=True)
         cols, col_index = np.unique(pairs[group, 1], return_inverse=True)
         down, across = _dc_operators(plane, rows, cols, n_blocks)
-        dc = np.einsum("kbw,kcw->kbc", down[row_index], across[col_index])
+        dc = np.einsum("kbwp,kcw->kbcp", down[row_index], across[col_index])
         scores[group], steps[group] = _lattice_scores(dc.reshape(len(group), -1))
     return scores, steps
 
@@ -239,26 +239,23 @@ def downscaled_lattice(luma, pixels=None):
 
     The luminance's 8x8 blocks are searched first; where they show no
     lattice and ``pixels`` are 8-bit RGB, the 16x16 blocks of the chroma
-    planes Cb and Cr (4:2:0 subsampling, as most cameras and Pillow write
-    it). Returns None where the image is too small to search (under 76
+    planes Cb and Cr together (4:2:0 subsampling, as most cameras and
+    Pillow write it; one table quantises both). Returns None where the image is too small to search (under 76
     pixels a side), else a Bunch: ``found`` (whether the best candidate
     stands ``_Z_FOUND`` robust SD above a sample of the others,
     ``_Z_FOUND_CHROMA`` in a chroma plane), ``z``,
     ``native_size`` (rows, columns), ``resize_factor`` (the mean of the two
     axes' factors), ``dc_step`` (the step whose lattice scores best),
-    ``score`` (its mean cosine) and ``plane`` (``"luminance"``, ``"Cb"`` or
-    ``"Cr"``): of the first plane where the lattice is found, else of the
+    ``score`` (its mean cosine) and ``plane`` (``"luminance"`` or
+    ``"chroma"``): of the first where the lattice is found, else of the
     luminance.
     """
-    found = _plane_lattice(_Plane(luma, offset=128.0))
+    found = _plane_lattice(_Plane(luma))
     colour = pixels is not None and pixels.ndim == 3 and pixels.dtype == np.uint8
     if found is None or found.found or not colour:
         return found
-    for name, weights in _CHROMA.items():
-        chroma = _plane_lattice(_Plane(pixels, weights=weights, name=name))
-        if chroma is not None and chroma.found:
-            return chroma
-    return found
+    chroma = _plane_lattice(_Plane(pixels, chroma=True))
+    return chroma if chroma is not None and chroma.found else found
 
 
 def _add_downscaled(evidence, luma, pixels):
@@ -285,7 +282,7 @@ def _add_downscaled(evidence, luma, pixels):
         native_size=found.native_size,
     )
     rows, cols = found.native_size
-    blocks = "8x8 blocks" if found.plane == "luminance" else f"{found.plane} blocks"
+    blocks = "8x8 blocks" if found.plane == "luminance" else "chroma blocks"
     evidence.reason = (
         "No 8x8 lattice in the pixels as they are, but brought back to "
         f"{rows}x{cols} pixels (a downscale by {factor:.3f} undone), the means "

@@ -136,7 +136,7 @@ def test_the_search_in_chunks_scores_every_candidate_the_same(monkeypatch):
     jpeg = jpeg_with_tables(data.camera()[:300, :420], *libjpeg_tables(75))
     luma = _downscale(jpeg, 0.7, "bicubic").astype(float)
     rows, cols = module._candidates(luma.shape[0]), module._candidates(luma.shape[1])
-    plane = module._Plane(luma, offset=128.0)
+    plane = module._Plane(luma)
     pairs, scores = module._search(plane, rows, cols)
     monkeypatch.setattr(module, "_CHUNK", 7)  # chunk edges everywhere
     pairs_7, scores_7 = module._search(plane, rows, cols)
@@ -154,11 +154,11 @@ def test_a_chroma_plane_finds_what_the_luminance_misses():
     assert not downscaled_lattice(luma).found  # the luminance alone
     found = downscaled_lattice(luma, small)
     # libjpeg's chroma table at quality 75 starts with 9; its 16x16 blocks.
-    assert found.found and found.plane == "Cb" and found.dc_step == 9
+    assert found.found and found.plane == "chroma" and found.dc_step == 9
     assert found.native_size == (300, 451)
     evidence = jpeg_evidence(small)
     assert evidence.verdict == "compressed" and evidence.native_size == (300, 451)
     assert np.isnan(evidence.steps).all()  # not a step of the luminance
-    assert "Cb blocks" in evidence.reason
+    assert "chroma blocks" in evidence.reason
     # Gray pixels have no chroma to read.
     assert not downscaled_lattice(luma, small[..., 0]).found
