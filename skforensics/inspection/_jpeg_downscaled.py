@@ -21,10 +21,11 @@ the others. The search assumes the grid starts at the image's corner: a
 crop after the downscale moves it.
 
 Where the luminance shows no lattice, the chroma planes of 8-bit RGB
-pixels are searched the same way: with 4:2:0 subsampling (most cameras',
-Pillow's) a chroma DC coefficient is the mean of 16x16 pixels, a lower
-frequency still, which a downscale keeps better (on tuning crops at
-quality 75 halved, the luminance found 69%, either 100%).
+pixels (Cb and Cr together: one table quantises both) are searched the
+same way: with 4:2:0 subsampling (most cameras', Pillow's) a chroma DC
+coefficient is the mean of 16x16 pixels, a lower frequency still, which a
+downscale keeps better (on tuning crops at quality 75 halved, the
+luminance found 69%, either 100%).
 """
 
 import numpy as np
@@ -240,13 +241,13 @@ def downscaled_lattice(luma, pixels=None):
     The luminance's 8x8 blocks are searched first; where they show no
     lattice and ``pixels`` are 8-bit RGB, the 16x16 blocks of the chroma
     planes Cb and Cr together (4:2:0 subsampling, as most cameras and
-    Pillow write it; one table quantises both). Returns None where the image is too small to search (under 76
-    pixels a side), else a Bunch: ``found`` (whether the best candidate
-    stands ``_Z_FOUND`` robust SD above a sample of the others,
-    ``_Z_FOUND_CHROMA`` in a chroma plane), ``z``,
-    ``native_size`` (rows, columns), ``resize_factor`` (the mean of the two
-    axes' factors), ``dc_step`` (the step whose lattice scores best),
-    ``score`` (its mean cosine) and ``plane`` (``"luminance"`` or
+    Pillow write it; one table quantises both). Returns None where the
+    image is too small to search (under 76 pixels a side), else a Bunch:
+    ``found`` (whether the best candidate stands ``_Z_FOUND`` robust SD
+    above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma),
+    ``z``, ``native_size`` (rows, columns), ``resize_factor`` (the mean of
+    the two axes' factors), ``dc_step`` (the step whose lattice scores
+    best), ``score`` (its mean cosine) and ``plane`` (``"luminance"`` or
     ``"chroma"``): of the first where the lattice is found, else of the
     luminance.
     """
