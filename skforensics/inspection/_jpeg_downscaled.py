@@ -180,12 +180,14 @@ def _search(plane, rows, cols):
         if not len(near):
             continue
         down, across = _dc_operators(plane, chunk, near, n_blocks)
+        # (rows, blocks x planes, window): the blocks' order does not matter.
+        down = down.transpose(0, 1, 3, 2).reshape(len(chunk), -1, down.shape[2])
         for i, m in enumerate(chunk):
             lo = max(0, partners[i] - 1 - near[0])
             hi = min(len(near), partners[i] + 2 - near[0])
             if lo >= hi:
                 continue
-            dc = np.einsum("bwp,kcw->kbcp", down[i], across[lo:hi])
+            dc = across[lo:hi] @ down[i].T
             scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
             pairs += [(int(m), int(c)) for c in near[lo:hi]]
     return pairs, np.concatenate(scores) if scores else np.zeros(0)
@@ -202,7 +204,8 @@ def _rescore(plane, pairs):
         rows, row_index = np.unique(pairs[group, 0], return_inverse=True)
         cols, col_index = np.unique(pairs[group, 1], return_inverse=True)
         down, across = _dc_operators(plane, rows, cols, n_blocks)
-        dc = np.einsum("kbwp,kcw->kbcp", down[row_index], across[col_index])
+        down = down.transpose(0, 1, 3, 2).reshape(len(rows), -1, down.shape[2])
+        dc = across[col_index] @ down[row_index].transpose(0, 2, 1)
         scores[group], steps[group] = _lattice_scores(dc.reshape(len(group), -1))
     return scores, steps
 
