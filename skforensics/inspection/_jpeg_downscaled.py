@@ -292,6 +292,6 @@ def _add_downscaled(evidence, luma, pixels):
         f"{rows}x{cols} pixels (a downscale by {factor:.3f} undone), the means "
         f"of their {blocks} lie on the multiples of {found.dc_step}, as a "
         f"JPEG's DC quantisation leaves them: {found.z:.0f} robust SD above "
-        "every other size tried."
+        "the other sizes sampled."
     )
     return evidence
