@@ -50,7 +50,7 @@ _SEARCH_BLOCKS = 16
 _BLOCKS = 48
 _MIN_BLOCKS = 8
 _N_BEST = 16
-_CHUNK = 256
+_CHUNK = 128
 _N_NULL = 64
 # The DC steps tried: libjpeg's qualities 25 to 100 (a table's first step
 # is 32 at quality 25).
@@ -140,22 +140,31 @@ def _lattice_scores(dc):
 
 
 def _dc_operators(plane, rows, cols, n_blocks):
-    """The central window of ``plane`` and the operators, per candidate, to
-    its blocks' DC coefficients along its rows and columns (dense,
-    candidates x blocks x window): the orthonormal 8x8 DCT's DC is the
-    block's sum over 8, and a 4:2:0 chroma block's, over 16x16 pixels, its
-    sum over 32."""
+    """The central window of ``plane`` taken, per candidate, to its blocks'
+    DC coefficients along the rows (candidates x blocks and planes x window
+    columns; the blocks' order does not matter) and the operators to them
+    along the columns (candidates x blocks x window columns), dense. The
+    orthonormal 8x8 DCT's DC is the block's sum over 8, and a 4:2:0 chroma
+    block's, over 16x16 pixels, its sum over 32."""
     size = plane.size
     windows = [_window(n, n_blocks, size) for n in plane.shape]
     pixels = plane[windows[0], windows[1]] * (8 / size**2)
     height, width, n_planes = pixels.shape
     down = _block_sums(plane.shape[0], rows, n_blocks, windows[0], size)
     down = down @ pixels.reshape(height, width * n_planes)
+    down = down.astype(np.float32).reshape(len(rows), n_blocks, width, n_planes)
     across = _block_sums(plane.shape[1], cols, n_blocks, windows[1], size)
     return (
-        down.astype(np.float32).reshape(len(rows), n_blocks, width, n_planes),
+        down.transpose(0, 1, 3, 2).reshape(len(rows), -1, width),
         across.toarray().astype(np.float32).reshape(len(cols), n_blocks, -1),
     )
+
+
+def _pair_scores(down, across, row_index, col_index):
+    """_lattice_scores of the candidates pairing ``down[row_index]`` with
+    ``across[col_index]`` (see _dc_operators)."""
+    dc = across[col_index] @ down[row_index].transpose(0, 2, 1)
+    return _lattice_scores(dc.reshape(len(row_index), -1))
 
 
 def _n_blocks(plane, blocks, *natives):
@@ -175,21 +184,19 @@ def _search(plane, rows, cols):
     pairs, scores = [], []
     for first in range(0, len(rows), _CHUNK):
         chunk = rows[first : first + _CHUNK]
-        partners = np.rint(chunk * width / height).astype(int)
-        near = cols[(cols >= partners.min() - 1) & (cols <= partners.max() + 1)]
-        if not len(near):
+        # Each row length with the column lengths within a pixel of its
+        # aspect ratio's, where they are candidates.
+        row_index = np.repeat(np.arange(len(chunk)), 3)
+        paired = np.rint(chunk * width / height).astype(int)[:, None] + [-1, 0, 1]
+        paired = paired.ravel()
+        keep = (paired >= cols[0]) & (paired <= cols[-1])
+        if not keep.any():
             continue
+        row_index, paired = row_index[keep], paired[keep]
+        near = np.arange(paired.min(), paired.max() + 1)
         down, across = _dc_operators(plane, chunk, near, n_blocks)
-        # (rows, blocks x planes, window): the blocks' order does not matter.
-        down = down.transpose(0, 1, 3, 2).reshape(len(chunk), -1, down.shape[2])
-        for i, m in enumerate(chunk):
-            lo = max(0, partners[i] - 1 - near[0])
-            hi = min(len(near), partners[i] + 2 - near[0])
-            if lo >= hi:
-                continue
-            dc = across[lo:hi] @ down[i].T
-            scores.append(_lattice_scores(dc.reshape(hi - lo, -1))[0])
-            pairs += [(int(m), int(c)) for c in near[lo:hi]]
+        scores.append(_pair_scores(down, across, row_index, paired - near[0])[0])
+        pairs += zip(chunk[row_index].tolist(), paired.tolist())
     return pairs, np.concatenate(scores) if scores else np.zeros(0)
 
 
@@ -204,9 +211,7 @@ def _rescore(plane, pairs):
         rows, row_index = np.unique(pairs[group, 0], return_inverse=True)
         cols, col_index = np.unique(pairs[group, 1], return_inverse=True)
         down, across = _dc_operators(plane, rows, cols, n_blocks)
-        down = down.transpose(0, 1, 3, 2).reshape(len(rows), -1, down.shape[2])
-        dc = across[col_index] @ down[row_index].transpose(0, 2, 1)
-        scores[group], steps[group] = _lattice_scores(dc.reshape(len(group), -1))
+        scores[group], steps[group] = _pair_scores(down, across, row_index, col_index)
     return scores, steps
 
 
