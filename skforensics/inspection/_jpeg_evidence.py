@@ -397,8 +397,8 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         - ``resized_grid``: ``"found"``, ``"not found"``, ``"unknown"``
           (an image under 64 pixels a side) or None (not looked for: an
           8x8 lattice was found, or ``resized=False``);
-        - ``resize_factor``: the factor the JPEG was resized by, estimated
-          from the period of the grid found (None if none);
+        - ``resize_factor``: the factor the JPEG was resized by: of the grid
+          found, or of the resize undone (see Notes); None if none;
         - ``grid_period``: that period, ``8 * resize_factor`` pixels;
         - ``grid_offset``: (dy, dx), where the edges of the resized blocks
           lie: ``dy + k * grid_period`` pixels from the top edge of the
