@@ -26,7 +26,7 @@ from ..utils._warnings import warn_user
 from ._embedder import PatchEmbedder, _take
 from ._hyper_net import HyperImageNetClassifier, HyperImageNetRegressor
 from ._patch import PatchCNNClassifier, PatchCNNRegressor
-from ._targets import check_targets, encode_class_labels
+from ._targets import MostProbableClassMixin, check_targets, encode_class_labels
 
 __all__ = ["HyperImageClassifier", "HyperImageRegressor"]
 
@@ -164,7 +164,9 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
         embedder = self.embedder
         if embedder is None:
             patch_estimator = self._default_estimators[0]
-            embedder = PatchEmbedder(patch_estimator(verbose=0, random_state=embed_seed))
+            embedder = PatchEmbedder(
+                patch_estimator(verbose=0, random_state=embed_seed)
+            )
         if self.cv == "prefit":
             check_is_fitted(embedder)
             warn_user(_PREFIT_WARNING)
@@ -417,7 +419,11 @@ class HyperImageRegressor(
 
 
 class HyperImageClassifier(
-    _HyperImageMixin, ClassifierMixin, TransformerMixin, BaseEstimator
+    MostProbableClassMixin,
+    _HyperImageMixin,
+    ClassifierMixin,
+    TransformerMixin,
+    BaseEstimator,
 ):
     __doc__ = (
         """Two-stage hyper-image classifier: patch embeddings, then a CNN.
@@ -492,19 +498,3 @@ class HyperImageClassifier(
             Probabilities in the order of :attr:`classes_`.
         """
         return self._stage2_outputs(X, "predict_proba").astype(np.float64)
-
-    def predict(self, X):
-        """Class label of each image.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_images,)
-            The most probable class of each image.
-        """
-        proba = self.predict_proba(X)  # first: it checks that self is fitted
-        return self.classes_[proba.argmax(axis=1)]

@@ -10,6 +10,7 @@ from skorch.utils import is_dataset, to_numpy
 from ..nn import HyperImageCNN
 from ._skorch_base import CheckedFitMixin, ImageNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
+from ._targets import MostProbableClassMixin
 
 __all__ = ["HyperImageNetClassifier", "HyperImageNetRegressor"]
 
@@ -228,7 +229,9 @@ class HyperImageNetRegressor(ScoresOnlyMixin, _HyperImageNetMixin, NeuralNetRegr
         return out * self.y_scale_ + self.y_mean_
 
 
-class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
+class HyperImageNetClassifier(
+    MostProbableClassMixin, _HyperImageNetMixin, NeuralNetClassifier
+):
     __doc__ = _DOC.format(
         summary="CNN classifier on hyper-images (stage 2 of the hyper-image model).",
         meta="HyperImageClassifier",
@@ -270,19 +273,3 @@ class HyperImageNetClassifier(_HyperImageNetMixin, NeuralNetClassifier):
             Probabilities in the order of :attr:`classes_`.
         """
         return self._outputs(X).astype(np.float64)
-
-    def predict(self, X):
-        """Class label of each hyper-image.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, U, V, D)
-            Hyper-images.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_images,)
-            The most probable class.
-        """
-        proba = self.predict_proba(X)  # first: it checks that self is fitted
-        return self.classes_[proba.argmax(axis=1)]

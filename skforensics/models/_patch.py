@@ -17,12 +17,15 @@ from ._patch_supervision import _FIT_DOC, _PatchSupervisionMixin
 from ._pooling import pool
 from ._skorch_base import ImageNetMixin
 from ._skorch_compat import ScoresOnlyMixin, inherit_signature
+from ._targets import MostProbableClassMixin
 
 __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
 
 _SAMPLINGS = {"grid", "random", "center", "mask", "contour"}
 
-class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassifier):
+class PatchCNNClassifier(
+    MostProbableClassMixin, _PatchSupervisionMixin, PatchNetMixin, NeuralNetClassifier
+):
     """Image classifier that trains a CNN on patches and pools its votes.
 
     ``fit`` takes one label per image. Patches are cut inside a lazily
@@ -262,22 +265,6 @@ class PatchCNNClassifier(_PatchSupervisionMixin, PatchNetMixin, NeuralNetClassif
             Probabilities in the order of :attr:`classes_`.
         """
         return self._pooled(X)
-
-    def predict(self, X):
-        """Class label of each image.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_images,)
-            The most probable class of each image.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
 
     def decision_function(self, X):
         """Confidence scores: log-odds of the pooled probabilities.

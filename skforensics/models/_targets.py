@@ -5,6 +5,7 @@ import numpy as np
 from ..utils._validation import check_one_per_image
 
 __all__ = [
+    "MostProbableClassMixin",
     "check_masks",
     "check_targets",
     "encode_class_labels",
@@ -69,6 +70,31 @@ def encode_class_labels(y, owner):
             f"{classes[0].tolist()!r}."
         )
     return classes, y_encoded.astype(np.int64)
+
+
+class MostProbableClassMixin:
+    """``predict`` of a classifier: the most probable class of each input.
+
+    The decoding of :func:`encode_class_labels`, written once for every
+    classifier of the package that has ``predict_proba`` and ``classes_``.
+    """
+
+    def predict(self, X):
+        """Class label of each image.
+
+        Parameters
+        ----------
+        X : ndarray, list of ndarray or LazyImages
+            What :meth:`predict_proba` takes: images, or hyper-images of
+            shape ``(n_images, U, V, D)`` for the second-stage nets.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_images,)
+            The most probable class of each image, one of :attr:`classes_`.
+        """
+        proba = self.predict_proba(X)  # first: it checks that self is fitted
+        return self.classes_[proba.argmax(axis=1)]
 
 
 def standardise_scores(y, owner):
