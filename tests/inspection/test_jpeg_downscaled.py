@@ -162,3 +162,28 @@ def test_a_chroma_plane_finds_what_the_luminance_misses():
     assert "chroma blocks" in evidence.reason
     # Gray pixels have no chroma to read.
     assert not downscaled_lattice(luma, small[..., 0]).found
+
+
+def test_the_search_operators_kept_for_the_next_image_are_the_same():
+    import skforensics.inspection._jpeg_downscaled as module
+
+    module._search_operator.cache_clear()
+    jpeg = jpeg_with_tables(data.camera()[:300, :420], *libjpeg_tables(75))
+    luma = _downscale(jpeg, 0.7, "bicubic").astype(float)
+    first = module.downscaled_lattice(luma)
+    kept = module._search_operator.cache_info()
+    assert kept.currsize > 0 and kept.hits == 0
+    # A second image of the same size reads them from the cache.
+    other = jpeg_with_tables(data.camera()[200:500, 60:480], *libjpeg_tables(75))
+    again = module.downscaled_lattice(_downscale(other, 0.7, "bicubic").astype(float))
+    assert module._search_operator.cache_info().hits >= kept.currsize
+    assert again.found and again.native_size == first.native_size
+    plane = module._Plane(luma)
+    rows, cols = np.arange(420, 431), np.arange(590, 610)
+    fresh = module._dc_operators(plane, rows, cols, 8)
+    cached = module._dc_operators(plane, rows, cols, 8, cached=True)
+    for a, b in zip(fresh, cached):
+        np.testing.assert_array_equal(a, b)
+    # What the cache holds cannot be written to by a caller.
+    with pytest.raises(ValueError):
+        cached[1][0, 0, 0] = 1.0
