@@ -244,7 +244,9 @@ class UpscaleStep:
             tiles = np.asarray(final._patch_maps([frame], False, validated=True)[0])
         del frame, grid
         tiles = tiles if tiles.ndim == 2 else 1.0 - tiles[..., 0]
-        fig = _new_figure((6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92)
+        fig, ax = _new_figure(
+            (6, 4.6), left=0.02, right=0.98, bottom=0.03, top=0.92
+        )
         # The image and the maps are the pipeline's, validated once already:
         # the Display is built from them (as from_predictions would, without
         # its checks) and drawn, from the image shrunk by a factor that
@@ -261,7 +263,7 @@ class UpscaleStep:
             patch_size=tuple(int(n) // k for n in patch),
             stride=None if stride is None else tuple(int(n) // k for n in step),
             score=record["p_upscaled"],
-        ).plot(ax=fig.subplots())
+        ).plot(ax=ax)
         _save_figure(fig, map_path)
 
 
@@ -331,8 +333,9 @@ class JPEGStep:
             return
         from ._plot import JPEGMapDisplay
 
-        fig = _new_figure(
-            (16, 4), left=0.01, right=0.995, bottom=0.14, top=0.82, wspace=0.32
+        fig, axes = _new_figure(
+            (16, 4), (1, 4), left=0.01, right=0.995, bottom=0.14, top=0.82,
+            wspace=0.32,
         )
         k = shrink_factor(source.image.shape, MAP_SIDE)
         JPEGMapDisplay(
@@ -344,7 +347,7 @@ class JPEGStep:
             verdict=row["jpeg_verdict"],
             confidence=row["jpeg_confidence"],
             resize_factor=row["resize_factor"],
-        ).plot(ax=fig.subplots(1, 4))
+        ).plot(ax=axes)
         _save_figure(fig, map_path)
 
 
