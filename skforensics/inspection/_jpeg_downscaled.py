@@ -22,10 +22,12 @@ crop after the downscale moves it.
 
 Where the luminance shows no lattice, the chroma planes of 8-bit RGB
 pixels (Cb and Cr together: one table quantises both) are searched the
-same way: with 4:2:0 subsampling (most cameras', Pillow's) a chroma DC
-coefficient is the mean of 16x16 pixels, a lower frequency still, which a
-downscale keeps better (on tuning crops at quality 75 halved, the
-luminance found 69%, either 100%).
+same way, in the blocks of each chroma subsampling in turn: with 4:2:0
+(most cameras', Pillow's) a chroma DC coefficient is the mean of 16x16
+pixels, a lower frequency still, which a downscale keeps better (on
+tuning crops at quality 75 halved, the luminance found 69%, either 100%);
+with 4:2:2 (some cameras') of 8x16, with 4:4:4 (image editors' at high
+qualities) of 8x8.
 """
 
 import functools
@@ -54,10 +56,14 @@ _MIN_BLOCKS = 8
 _N_BEST = 16
 _CHUNK = 128
 _N_NULL = 64
-# The search's operators kept for the next image of the same size (see
-# _search_operator): 32 for 1024x768 pixels, 40 for 1920x1080, each about
-# 1.5 MB (60 MB in all); those of larger images are not kept.
-_CACHED = 40
+# The search's operators are kept for the next image of the same size
+# (_search_operator) where its rows have at most _CACHED_CHUNKS chunks of
+# candidate lengths (up to 1920x1080 landscape), five operators a chunk:
+# the rows' and the columns' of 8x8 blocks (the luminance's, 4:4:4
+# chroma's) and of 16x16 (4:2:0; 4:2:2's columns), 4:2:2's rows. At most
+# about 35 MB; those of larger images are not kept.
+_CACHED_CHUNKS = 10
+_CACHED = 5 * _CACHED_CHUNKS
 # The DC steps tried: libjpeg's qualities 25 to 100 (a table's first step
 # is 32 at quality 25).
 _STEPS = np.arange(2, 33, dtype=np.float32)
@@ -86,13 +92,14 @@ class _Plane:
     """The planes searched, read window by window (rows x columns x
     planes), centred on 0: the luminance less 128 in 8x8 blocks, or the
     chroma of 8-bit RGB pixels (Cb and Cr, as JPEG's colour transform makes
-    them; one table quantises both) in the 16x16 blocks of 4:2:0
-    subsampling, whose 8x8 chroma samples are 2x2 means."""
+    them; one table quantises both) in the blocks of ``chroma``'s
+    subsampling (_CHROMA_BLOCKS: 16x16 pixels for 4:2:0, whose 8x8 chroma
+    samples are 2x2 means)."""
 
-    def __init__(self, pixels, *, chroma=False):
+    def __init__(self, pixels, *, chroma=None):
         self.pixels, self.chroma = pixels, chroma
         self.name = "chroma" if chroma else "luminance"
-        self.size = 16 if chroma else 8
+        self.block = _CHROMA_BLOCKS[chroma] if chroma else (8, 8)
         self.z_found = _Z_FOUND_CHROMA if chroma else _Z_FOUND
         self.shape = pixels.shape[:2]
 
@@ -103,6 +110,9 @@ class _Plane:
         return (values - 128.0)[..., np.newaxis]
 
 
+# A chroma block's rows and columns of pixels (8x8 chroma samples) in each
+# chroma subsampling searched, the most common first.
+_CHROMA_BLOCKS = {"4:2:0": (16, 16), "4:2:2": (8, 16), "4:4:4": (8, 8)}
 # RGB to (Cb, Cr), less their offset of 128.
 _CHROMA = np.array([[-0.168736, 0.5], [-0.331264, -0.418688], [0.5, -0.081312]])
 
@@ -190,15 +200,16 @@ def _dc_operators(plane, rows, cols, n_blocks, *, cached=False):
     DC coefficients along the rows (candidates x blocks and planes x window
     columns; the blocks' order does not matter) and the operators to them
     along the columns (candidates x blocks x window columns), dense. The
-    orthonormal 8x8 DCT's DC is the block's sum over 8, and a 4:2:0 chroma
-    block's, over 16x16 pixels, its sum over 32. ``cached``: the operators
+    orthonormal 8x8 DCT's DC is the block's sum over 8, and a chroma
+    block's, over 16x16 pixels in 4:2:0, its sum over 32. ``cached``: the operators
     of ``rows`` and ``cols``, runs of consecutive lengths, from the cache
     of _search_operator."""
-    size = plane.size
-    windows = [_window(n, n_blocks, size) for n in plane.shape]
+    windows = [
+        _window(n, n_blocks, size) for n, size in zip(plane.shape, plane.block)
+    ]
     operators = []
-    for n, natives, window, dense in zip(
-        plane.shape, (rows, cols), windows, (False, True)
+    for n, natives, window, size, dense in zip(
+        plane.shape, (rows, cols), windows, plane.block, (False, True)
     ):
         if cached:
             window = (window.start, window.stop)
@@ -208,7 +219,7 @@ def _dc_operators(plane, rows, cols, n_blocks, *, cached=False):
         else:
             operator = _operator(n, natives, n_blocks, window, size, dense)
         operators.append(operator)
-    pixels = plane[windows[0], windows[1]] * (8 / size**2)
+    pixels = plane[windows[0], windows[1]] * (8 / np.prod(plane.block))
     height, width, n_planes = pixels.shape
     down = operators[0] @ pixels.reshape(height, width * n_planes)
     down = down.astype(np.float32).reshape(len(rows), n_blocks, width, n_planes)
@@ -223,10 +234,14 @@ def _pair_scores(down, across, row_index, col_index):
 
 
 def _n_blocks(plane, blocks, *natives):
-    """Blocks read along each axis: ``blocks`` of 8 pixels' worth, fewer
-    where a native size is small."""
-    size = plane.size
-    return min(blocks * 8 // size, *(int(m) // size - 2 for m in natives))
+    """Blocks read along each axis: ``blocks`` of 8 pixels' worth (along
+    the axis where the blocks are longer), fewer where a native size is
+    small."""
+    sizes = plane.block
+    return min(
+        *(blocks * 8 // size for size in sizes),
+        *(int(m) // size - 2 for m, size in zip(natives, sizes)),
+    )
 
 
 def _search(plane, rows, cols):
@@ -236,9 +251,8 @@ def _search(plane, rows, cols):
     photograph has 6,000 of them)."""
     height, width = plane.shape
     n_blocks = _n_blocks(plane, _SEARCH_BLOCKS, rows[0], cols[0])
-    # The operators are kept where all of an image's fit in the cache (two
-    # axes, two planes); a larger image would only cycle through it.
-    cached = 4 * -(-len(rows) // _CHUNK) <= _CACHED
+    # A larger image's operators would only cycle through the cache.
+    cached = -(-len(rows) // _CHUNK) <= _CACHED_CHUNKS
     pairs, scores = [], []
     for first in range(0, len(rows), _CHUNK):
         chunk = rows[first : first + _CHUNK]
@@ -276,7 +290,8 @@ def _rescore(plane, pairs):
 def _plane_lattice(plane):
     """downscaled_lattice's search on one plane (None where too small)."""
     rows, cols = _candidates(plane.shape[0]), _candidates(plane.shape[1])
-    if _n_blocks(plane, _BLOCKS, rows[0], cols[0]) < _MIN_BLOCKS * 8 // plane.size:
+    too_few = _MIN_BLOCKS * 8 // max(plane.block)
+    if _n_blocks(plane, _BLOCKS, rows[0], cols[0]) < too_few:
         return None
     pairs, scores = _search(plane, rows, cols)
     if len(pairs) < _N_BEST + _N_NULL:
@@ -298,6 +313,7 @@ def _plane_lattice(plane):
         dc_step=int(steps[i]),
         score=float(values[i]),
         plane=plane.name,
+        subsampling=plane.chroma,
     )
 
 
@@ -305,24 +321,28 @@ def downscaled_lattice(luma, pixels=None):
     """Look for the DC lattice of a JPEG downscaled after compression.
 
     The luminance's 8x8 blocks are searched first; where they show no
-    lattice and ``pixels`` are 8-bit RGB, the 16x16 blocks of the chroma
-    planes Cb and Cr together (4:2:0 subsampling, as most cameras and
-    Pillow write it; one table quantises both). Returns None where the
+    lattice and ``pixels`` are 8-bit RGB, the chroma planes Cb and Cr
+    together (one table quantises both), in the blocks of 4:2:0
+    subsampling (16x16 pixels, as most cameras and Pillow write it), then
+    4:2:2 (8x16) and 4:4:4 (8x8). Returns None where the
     image is too small to search (under 76 pixels a side), else a Bunch:
     ``found`` (whether the best candidate stands ``_Z_FOUND`` robust SD
     above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma),
     ``z``, ``native_size`` (rows, columns), ``resize_factor`` (the mean of
     the two axes' factors), ``dc_step`` (the step whose lattice scores
-    best), ``score`` (its mean cosine) and ``plane`` (``"luminance"`` or
-    ``"chroma"``): of the first where the lattice is found, else of the
-    luminance.
+    best), ``score`` (its mean cosine), ``plane`` (``"luminance"`` or
+    ``"chroma"``) and ``subsampling`` (the chroma's, else None): of the
+    first where the lattice is found, else of the luminance.
     """
     found = _plane_lattice(_Plane(luma))
     colour = pixels is not None and pixels.ndim == 3 and pixels.dtype == np.uint8
     if found is None or found.found or not colour:
         return found
-    chroma = _plane_lattice(_Plane(pixels, chroma=True))
-    return chroma if chroma is not None and chroma.found else found
+    for subsampling in _CHROMA_BLOCKS:
+        chroma = _plane_lattice(_Plane(pixels, chroma=subsampling))
+        if chroma is not None and chroma.found:
+            return chroma
+    return found
 
 
 def _add_downscaled(evidence, luma, pixels):
@@ -349,7 +369,9 @@ def _add_downscaled(evidence, luma, pixels):
         native_size=found.native_size,
     )
     rows, cols = found.native_size
-    blocks = "8x8 blocks" if found.plane == "luminance" else "chroma blocks"
+    blocks = "8x8 blocks"
+    if found.plane == "chroma":
+        blocks = f"{found.subsampling} chroma blocks"
     evidence.reason = (
         "No 8x8 lattice in the pixels as they are, but brought back to "
         f"{rows}x{cols} pixels (a downscale by {factor:.3f} undone), the means "

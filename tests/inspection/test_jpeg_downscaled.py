@@ -164,6 +164,26 @@ def test_a_chroma_plane_finds_what_the_luminance_misses():
     assert not downscaled_lattice(luma, small[..., 0]).found
 
 
+
+@pytest.mark.parametrize("subsampling", ["4:2:2", "4:4:4"])
+def test_chroma_blocks_of_each_subsampling(subsampling):
+    # Halved, chelsea's luminance and the 16x16 blocks of 4:2:0 show no
+    # lattice; the chroma blocks of the subsampling it was written with do.
+    from skforensics.inspection._jpeg_evidence import _luminance
+
+    jpeg = jpeg_with_tables(
+        data.chelsea(), *libjpeg_tables(75), subsampling=subsampling
+    )
+    small = _downscale(jpeg, 0.5, "area")
+    luma, _ = _luminance(small)
+    found = downscaled_lattice(luma, small)
+    assert found.found and found.plane == "chroma" and found.dc_step == 9
+    assert found.subsampling == subsampling and found.native_size == (300, 451)
+    evidence = jpeg_evidence(small)
+    assert evidence.verdict == "compressed"
+    assert f"{subsampling} chroma blocks" in evidence.reason
+    assert downscaled_lattice(luma).subsampling is None
+
 def test_the_search_operators_kept_for_the_next_image_are_the_same():
     import skforensics.inspection._jpeg_downscaled as module
 
