@@ -38,6 +38,19 @@ images/s with maps (2.22-2.24 CPU-s per image; the commit before: 0.67-0.72,
 1.02 with maps and 1.30 without, as before (1.02 and 1.27: each worker
 has one thread, so the tiles already ran one at a time on one thread).
 
+Again on 2026-12-07, commit cf7597c ("before") against the day's changes
+("after": the downscaled-JPEG search's operators cached per image size
+and its cosines from their doubles', analyse's figures not cleared and
+their titles placed without measuring the tick labels, then the chroma
+blocks of 4:2:2 and 4:4:4 searched too), alternately on an otherwise idle
+machine whose speed still drifted from run to run: with ``--jobs 2`` and
+maps 0.74 and 0.81 images/s before, 0.76 and 0.88 after (30 photographs);
+on one thread 2.60 and 2.33 CPU-s per image before, 2.64 and 2.50 after
+(12). The savings (about 0.1 CPU-s on the figures, 0.13 on the search)
+went to the two new chroma planes (0.2 on a never-compressed colour
+photograph): still below the target of 1 image/s. The JPEG net's maps
+are 1.3 of the 2.3-2.6 CPU-s of a record.
+
 With ``--jobs J`` (J > 1) the files go through ``analyse``'s own worker
 processes (``skforensics analyse -j J``, one torch thread each), as a user
 gets the most of several cores; the clock starts when each worker has

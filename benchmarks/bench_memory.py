@@ -70,6 +70,12 @@ All with maps. With two threads the 102 MP run was over 2 GB before (its
 peak was the probe's float copies of the image, with the maps held); 48 MP
 in 30 s is still not met: the JPEG maps take 42 of the 59 s (cProfile).
 
+Again on 2026-12-07 (``--cases 48mp --maps yes --threads 2``, idle
+machine), commit cf7597c against the downscaled-JPEG search with the
+4:2:2 and 4:4:4 chroma blocks and the faster scoring (63e6266 and
+after): 1323 MB, 70.2 s, 124.3 CPU-s before; 1378 MB, 65.0 s, 116.6
+CPU-s after.
+
 What is left at 48 MP: about 590 MB for the process before any image
 (torch, the models, matplotlib, scipy, OpenCV), 137 MB for the image (kept
 uint8), 366 MB for the two float32 maps that ``predict_maps`` returns, and
