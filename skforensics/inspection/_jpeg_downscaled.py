@@ -321,7 +321,7 @@ def downscaled_lattice(luma, pixels=None):
     """Look for the DC lattice of a JPEG downscaled after compression.
 
     The luminance's 8x8 blocks are searched first; where they show no
-    lattice and ``pixels`` are 8-bit RGB, the chroma planes Cb and Cr
+    lattice and ``pixels`` are 8-bit RGB (or RGBA), the chroma planes Cb and Cr
     together (one table quantises both), in the blocks of 4:2:0
     subsampling (16x16 pixels, as most cameras and Pillow write it), then
     4:2:2 (8x16) and 4:4:4 (8x8). Returns None where the
@@ -335,11 +335,16 @@ def downscaled_lattice(luma, pixels=None):
     first where the lattice is found, else of the luminance.
     """
     found = _plane_lattice(_Plane(luma))
-    colour = pixels is not None and pixels.ndim == 3 and pixels.dtype == np.uint8
+    colour = (
+        pixels is not None
+        and pixels.ndim == 3
+        and pixels.shape[2] in (3, 4)  # RGB, or RGBA: its alpha left out
+        and pixels.dtype == np.uint8
+    )
     if found is None or found.found or not colour:
         return found
     for subsampling in _CHROMA_BLOCKS:
-        chroma = _plane_lattice(_Plane(pixels, chroma=subsampling))
+        chroma = _plane_lattice(_Plane(pixels[..., :3], chroma=subsampling))
         if chroma is not None and chroma.found:
             return chroma
     return found

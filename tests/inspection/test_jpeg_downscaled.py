@@ -207,3 +207,21 @@ def test_the_search_operators_kept_for_the_next_image_are_the_same():
     # What the cache holds cannot be written to by a caller.
     with pytest.raises(ValueError):
         cached[1][0, 0, 0] = 1.0
+
+
+def test_an_alpha_channel_is_left_out_of_the_chroma():
+    # Regression: RGBA and gray + alpha pixels reached the chroma planes
+    # with their alpha (a matmul error from jpeg_evidence on such PNGs).
+    from skforensics.inspection._jpeg_evidence import _luminance
+
+    jpeg = jpeg_with_tables(data.chelsea(), *libjpeg_tables(75))
+    small = _downscale(jpeg, 0.5, "area")
+    luma, _ = _luminance(small)
+    alpha = np.full(small.shape[:2] + (1,), 255, dtype=np.uint8)
+    rgba = np.concatenate([small, alpha], axis=-1)
+    found = downscaled_lattice(luma, rgba)
+    assert found.found and found.plane == "chroma"
+    assert found.z == pytest.approx(downscaled_lattice(luma, small).z)
+    assert jpeg_evidence(rgba).verdict == "compressed"
+    gray_alpha = np.concatenate([small[..., :1], alpha], axis=-1)
+    assert jpeg_evidence(gray_alpha).verdict in ("never compressed", "unknown")
