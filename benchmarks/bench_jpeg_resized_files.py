@@ -5,7 +5,7 @@ crops; this one scores what a user reads: the held-out images of the
 ``jpeg-quality`` weights (the sources their training never read, listed in
 their metadata), read from ``--data`` (default ``../shared/data/lossless``),
 are each kept never compressed or saved by Pillow as a JPEG at qualities 75
-and 90 (4:2:0) and decoded, then kept at their size or resized by
+and 90 (4:2:0, or ``--subsampling``) and decoded, then kept at their size or resized by
 ``--factors`` (default 0.8 and 1.3) with Pillow's bicubic filter, and saved
 as PNG files in a temporary folder (one sub-folder per history). The public
 :func:`~skforensics.inspection.jpeg_audit` (the pipeline of ``skforensics
@@ -19,6 +19,14 @@ split; ``--rows FILE ...`` tabulates rows saved earlier, with
 ``--recombine`` after re-reading the evidence from the pixels (kept with
 ``--keep FOLDER``) and the verdict with today's code, the net's columns
 taken from the file (the net is not run again).
+
+2026-12-07, JPEGs written with 4:4:4 chroma (``--subsampling 4:4:4
+--factors 0.5 0.7 0.8 0.9``, the eight JPEG histories; 126 CPU-s with the
+net, one thread), files called "compressed, then resized" of 16, before
+(commit cf7597c, recombined from the same rows with ``--recombine``) ->
+after the search of the 4:2:2 and 4:4:4 chroma blocks: Q75 x0.5 7 -> 9,
+x0.7 10 -> 11, x0.8 12 -> 13, x0.9 14 -> 14; Q90 x0.5 0 -> 1, x0.7 3 -> 5,
+x0.8 4 -> 6, x0.9 8 -> 8.
 
 Measured (issue 26, part 3; shared 2-core machine, one thread, 211 CPU-s
 for the 144 files with the net), counts of 16 per history; "never
@@ -94,12 +102,17 @@ def history_name(quality, factor):
     return name if factor is None else f"{name}@{factor:g}"
 
 
-def make_file(image, quality, factor, path):
+# Pillow's codes of the chroma subsamplings.
+SUBSAMPLINGS = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
+
+
+def make_file(image, quality, factor, path, subsampling="4:2:0"):
     """Save one history of one image as a PNG file."""
     picture = Image.fromarray(image)
     if quality is not None:
         buffer = io.BytesIO()
-        picture.save(buffer, format="JPEG", quality=quality, subsampling=2)
+        code = SUBSAMPLINGS[subsampling]
+        picture.save(buffer, format="JPEG", quality=quality, subsampling=code)
         buffer.seek(0)
         picture = Image.open(buffer)
         picture.load()
@@ -152,6 +165,10 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="JSON file of the rows")
     parser.add_argument("--rows", nargs="+", default=None, help="tabulate these")
     parser.add_argument("--recombine", action="store_true")
+    parser.add_argument(
+        "--subsampling", choices=tuple(SUBSAMPLINGS), default="4:2:0",
+        help="chroma subsampling of the JPEGs",
+    )
     args = parser.parse_args(argv)
     if args.rows:
         rows = [row for name in args.rows for row in json.load(open(name))]
@@ -190,7 +207,10 @@ def main(argv=None):
         for source in names:
             image = to_uint8(check_images([read_image(os.path.join(args.data, source))])[0])
             stem = source.replace("/", "_").rsplit(".", 1)[0]
-            make_file(np.squeeze(image), quality, factor, os.path.join(sub, stem + ".png"))
+            make_file(
+                np.squeeze(image), quality, factor, os.path.join(sub, stem + ".png"),
+                args.subsampling,
+            )
         report = jpeg_audit(
             sub,
             estimator=estimator,
