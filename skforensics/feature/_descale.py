@@ -126,17 +126,6 @@ def kernel_taps(x, kernel, scale):
     return taps, weights
 
 
-def upscale_taps(n, lengths, kernel, start, stop):
-    """The source samples (clamped to each source) and weights of output
-    samples ``start:stop`` of the upscales from each of ``lengths`` to
-    ``n``: two arrays of shape (n_lengths, stop - start, 2 * support)."""
-    lengths = np.asarray(lengths)[:, None]
-    scale = lengths / n
-    x = (np.arange(start, stop)[None, :] + 0.5) * scale - 0.5
-    taps, weights = kernel_taps(x, kernel, scale)
-    return np.clip(taps, 0, lengths[..., None] - 1), weights
-
-
 def _upscale_systems(n, lengths, kernel, start, stop):
     """Rows ``start:stop`` of the upscale matrices from each of ``lengths``
     to ``n``, side by side in one block-diagonal sparse matrix ``U`` (each
@@ -146,7 +135,10 @@ def _upscale_systems(n, lengths, kernel, start, stop):
     lengths = np.asarray(lengths)
     n_rows = stop - start
     support = KERNELS[kernel][1]
-    taps, weights = upscale_taps(n, lengths, kernel, start, stop)
+    scale = lengths[:, None] / n
+    x = (np.arange(start, stop)[None, :] + 0.5) * scale - 0.5
+    taps, weights = kernel_taps(x, kernel, scale)
+    taps = np.clip(taps, 0, lengths[:, None, None] - 1)
     # Each block's source samples from the first it touches, placed after
     # the previous block's.
     firsts = taps.min(axis=(1, 2))

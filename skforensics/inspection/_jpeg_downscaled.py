@@ -188,7 +188,8 @@ def _search_operator(n, first, count, n_blocks, window, size, dense):
     """_operator of the native lengths ``first`` to ``first + count - 1``
     (``window`` a (start, stop) pair), kept for the next image of the same
     size: on a folder of 1024x768 photographs, building them took half of
-    the search's time."""
+    the search's time. The module's kernel and factor range are taken as
+    fixed: they are not part of the key."""
     natives = np.arange(first, first + count)
     found = _operator(n, natives, n_blocks, slice(*window), size, dense)
     (found if dense else found.data).setflags(write=False)
@@ -321,11 +322,11 @@ def downscaled_lattice(luma, pixels=None):
     """Look for the DC lattice of a JPEG downscaled after compression.
 
     The luminance's 8x8 blocks are searched first; where they show no
-    lattice and ``pixels`` are 8-bit RGB (or RGBA), the chroma planes Cb and Cr
-    together (one table quantises both), in the blocks of 4:2:0
+    lattice and ``pixels`` are 8-bit RGB (or RGBA), the chroma planes Cb
+    and Cr together (one table quantises both), in the blocks of 4:2:0
     subsampling (16x16 pixels, as most cameras and Pillow write it), then
-    4:2:2 (8x16) and 4:4:4 (8x8). Returns None where the
-    image is too small to search (under 76 pixels a side), else a Bunch:
+    4:2:2 (8x16) and 4:4:4 (8x8). Returns None where the image is too
+    small to search (under 76 pixels a side), else a Bunch:
     ``found`` (whether the best candidate stands ``_Z_FOUND`` robust SD
     above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma),
     ``z``, ``native_size`` (rows, columns), ``resize_factor`` (the mean of

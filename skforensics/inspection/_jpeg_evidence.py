@@ -505,12 +505,13 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     resized grid at another factor is then its own trace, not a JPEG's
     grid. A downscale (by 0.45 to 0.95) blurs the block edges away, but
     not the blocks' means: where no lattice was found otherwise, the
-    luminance's central 8x8 blocks (then 8-bit RGB's 16x16 chroma blocks)
-    are brought back (Lanczos 3) to every candidate native size; where
-    their DC coefficients lie on the multiples of one step at one size,
-    12 (chroma: 14) robust SD above the others, the verdict is
-    ``"compressed"``, with ``native_size``, ``resize_factor`` and the DC
-    step as ``steps[0, 0]`` (luminance). The user guide has the rates.
+    luminance's central 8x8 blocks (then 8-bit RGB's chroma blocks of
+    4:2:0, 4:2:2 and 4:4:4 subsampling) are brought back (Lanczos 3) to
+    every candidate native size; where their DC coefficients lie on the
+    multiples of one step at one size, 12 (chroma: 14) robust SD above the
+    others, the verdict is ``"compressed"``, with ``native_size``,
+    ``resize_factor`` and the DC step as ``steps[0, 0]`` (luminance). The
+    user guide has the rates.
 
     Quality 100 (all steps 1) is found by the same test: the lattice is
     then that of the integers, seen only through the rounding of the

@@ -109,7 +109,7 @@ def combine_verdicts(row):
         pixels = (
             "the pixels, their enlargement undone,"
             if (row.get("resize_factor") or 1.0) > 1
-            else "the means of the pixels' 8x8 blocks, their downscale undone,"
+            else "the means of the pixels' JPEG blocks, their downscale undone,"
         )
         _, confidence, disagreement = _combine_lattice(row, net, net_words, pixels)
         return RESIZED_VERDICT, confidence, disagreement
