@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import ImageEstimatorMixin
+from ..utils._docstrings import fill_doc
 from ..utils._io import LazyImages
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
@@ -104,6 +105,7 @@ def _default_estimator():
     return PatchCNNRegressor(verbose=0)
 
 
+@fill_doc
 class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
     """Turn images into hyper-images of patch embeddings on a fixed grid.
 
@@ -210,11 +212,7 @@ class PatchEmbedder(ImageEstimatorMixin, TransformerMixin, BaseEstimator):
     on the patches chosen by :func:`select_patches` (one patch per sample,
     ``sampling="grid"``) instead of patches of all of ``X``.
 
-    References
-    ----------
-    .. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
-       through a CNN-based Hyper-image Representation", arXiv:1711.04945,
-       2017.
+    {references_chandakkar}
 
     Examples
     --------

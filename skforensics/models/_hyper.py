@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ImageEstimatorMixin
+from ..utils._docstrings import fill_doc
 from ..utils._param_validation import (
     HasMethods,
     StrOptions,
@@ -39,6 +40,7 @@ _PREFIT_WARNING = (
 )
 
 
+@fill_doc
 class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
     """What the hyper-image classifier and regressor share."""
 
@@ -223,8 +225,7 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
 
         Returns
         -------
@@ -329,14 +330,11 @@ _NOTES = """
     spaces the second stage was trained on, at ``n_splits`` times the
     embedding cost.
 
-    References
-    ----------
-    .. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
-       through a CNN-based Hyper-image Representation", arXiv:1711.04945,
-       2017.
+    {references_chandakkar}
 """
 
 
+@fill_doc
 class HyperImageRegressor(
     _HyperImageMixin, RegressorMixin, TransformerMixin, BaseEstimator
 ):
@@ -407,8 +405,7 @@ class HyperImageRegressor(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
 
         Returns
         -------
@@ -418,6 +415,7 @@ class HyperImageRegressor(
         return self._stage2_outputs(X, "predict").astype(np.float64)
 
 
+@fill_doc
 class HyperImageClassifier(
     MostProbableClassMixin,
     _HyperImageMixin,
@@ -489,8 +487,7 @@ class HyperImageClassifier(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
 
         Returns
         -------

@@ -10,6 +10,7 @@ import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 
 from ..nn import KangCNN, PatchCNN
+from ..utils._docstrings import fill_doc
 from ..utils._param_validation import StrOptions
 from ._callbacks import ValidAccuracy
 from ._patch_net import PatchNetMixin
@@ -23,6 +24,8 @@ __all__ = ["PatchCNNClassifier", "PatchCNNRegressor"]
 
 _SAMPLINGS = {"grid", "random", "center", "mask", "contour"}
 
+
+@fill_doc
 class PatchCNNClassifier(
     MostProbableClassMixin, _PatchSupervisionMixin, PatchNetMixin, NeuralNetClassifier
 ):
@@ -79,36 +82,16 @@ class PatchCNNClassifier(
     predict_batch_size : int, default=32
         Patches per forward pass at prediction (small batches are the
         fastest on CPU, and bound the memory).
-    check_range : bool, default=True
-        Refuse float images outside [0, 1], the usual sign of 0..255 data
-        passed as float. Set it to False when X holds feature maps rather
-        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
-        step (Kang et al. normalise patches before their CNN).
-    n_jobs : int, default=None
-        Joblib workers that score the images at prediction, each on a
-        contiguous chunk of them; None means 1 unless in a
-        :func:`joblib.parallel_backend` context (a Dask cluster, for
-        instance), -1 all cores. Training stays in one process.
+    {check_range}
+    {predict_n_jobs}
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
         Loss on the patch logits.
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimiser.
-    lr : float, default=1e-3
-        Learning rate.
+    {optimizer_lr}
     max_epochs : int, default=10
         Number of epochs.
     batch_size : int, default=64
         Training patches per batch.
-    train_split : callable or None, default=None
-        Internal validation split; use :class:`ImageSplit` (e.g.
-        ``ImageSplit(0.2)``) to hold out whole images, which early stopping
-        needs. ``None`` trains on all images.
-    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
-        Extra skorch callbacks, e.g. ``EarlyStopping`` or ``LRScheduler``.
-    verbose : int, default=1
-        0: silent; 1: one line per epoch; 2: also skorch's progress bar.
-    device : str, default="cpu"
-        Torch device.
+    {train_split_callbacks_verbose_device}
     random_state : int, RandomState instance or None, default=None
         Seeds the module's initialisation and dropout (torch), the patch
         corners and augmentations (numpy) and the shuffling of the loader,
@@ -131,8 +114,7 @@ class PatchCNNClassifier(
     random_seeds_ : tuple of int
         Seeds drawn from ``random_state`` for torch, the patch sampling and
         the loader.
-    history_ : skorch.History
-        Losses and timings of each epoch.
+    {history_}
 
     See Also
     --------
@@ -271,8 +253,7 @@ class PatchCNNClassifier(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
 
         Returns
         -------
@@ -294,8 +275,7 @@ class PatchCNNClassifier(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
         return_proba : bool, default=False
             Also return :meth:`predict_proba`'s answer, pooled from the same
             pass over the tiles (when ``predict_sampling="grid"``), so a heat
@@ -322,6 +302,7 @@ class PatchCNNClassifier(
         )
 
 
+@fill_doc
 class PatchCNNRegressor(
     _PatchSupervisionMixin, ScoresOnlyMixin, PatchNetMixin, NeuralNetRegressor
 ):
@@ -367,34 +348,16 @@ class PatchCNNRegressor(
         half of the patches exceed).
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
-    check_range : bool, default=True
-        Refuse float images outside [0, 1], the usual sign of 0..255 data
-        passed as float. Set it to False when X holds feature maps rather
-        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
-        step (Kang et al. normalise patches before their CNN).
-    n_jobs : int, default=None
-        Joblib workers that score the images at prediction, each on a
-        contiguous chunk of them; None means 1 unless in a
-        :func:`joblib.parallel_backend` context (a Dask cluster, for
-        instance), -1 all cores. Training stays in one process.
+    {check_range}
+    {predict_n_jobs}
     criterion : torch criterion class, default=torch.nn.L1Loss
         Loss on the patch scores (Kang et al. use the L1 norm).
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimiser.
-    lr : float, default=1e-3
-        Learning rate.
+    {optimizer_lr}
     max_epochs : int, default=10
         Number of epochs.
     batch_size : int, default=64
         Training patches per batch.
-    train_split : callable or None, default=None
-        Internal validation split, e.g. ``ImageSplit(0.2)``.
-    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
-        Extra skorch callbacks.
-    verbose : int, default=1
-        0: silent; 1: one line per epoch; 2: also a progress bar.
-    device : str, default="cpu"
-        Torch device.
+    {train_split_callbacks_verbose_device}
     random_state : int, RandomState instance or None, default=None
         Seeds torch, the patch sampling and the loader.
     **kwargs : dict
@@ -408,8 +371,7 @@ class PatchCNNRegressor(
         Patch height and width.
     module_ : torch.nn.Module
         The trained patch network.
-    random_seeds_ : tuple of int
-        Seeds drawn from ``random_state``.
+    {random_seeds_}
     y_mean_ : float
         Mean of the training targets (of the map values when fitted with
         ``masks``).
@@ -419,18 +381,14 @@ class PatchCNNRegressor(
         The net learns ``(y - y_mean_) / y_scale_`` and predictions are mapped
         back, so targets far from 0 (a MOS of 1..5, a score near 5) train as
         well as standardised ones.
-    history_ : skorch.History
-        Losses and timings of each epoch.
+    {history_}
 
     See Also
     --------
     PatchCNNClassifier : The same for class labels.
     skforensics.nn.KangCNN : The default module.
 
-    References
-    ----------
-    .. [1] L. Kang, P. Ye, Y. Li and D. Doermann, "Convolutional Neural
-       Networks for No-Reference Image Quality Assessment", CVPR 2014.
+    {references_kang}
 
     Examples
     --------
@@ -553,8 +511,7 @@ class PatchCNNRegressor(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
         return_prediction : bool, default=False
             Also return :meth:`predict`'s answer, pooled from the same pass
             over the tiles (when ``predict_sampling="grid"``).

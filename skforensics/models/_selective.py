@@ -18,6 +18,7 @@ from skorch.utils import is_dataset
 from ..feature._patches import patch_corners
 from ..metrics import srocc
 from ..nn import KangCNN, RankingHingeLoss, SiameseRankingNet
+from ..utils._docstrings import fill_doc
 from ..utils._param_validation import (
     Pair,
     as_pair,
@@ -58,6 +59,7 @@ def _digest(image):
     return hashlib.sha1(np.ascontiguousarray(image).view(np.uint8)).hexdigest()
 
 
+@fill_doc
 def select_patches(
     X,
     reference,
@@ -130,11 +132,7 @@ def select_patches(
     into the neighbouring patches; identical patches score 1 without being
     computed.
 
-    References
-    ----------
-    .. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
-       through a CNN-based Hyper-image Representation", arXiv:1711.04945,
-       2017.
+    {references_chandakkar}
 
     Examples
     --------
@@ -287,6 +285,7 @@ class PatchPairDataset(torch.utils.data.Dataset):
         return x, torch.tensor(self.labels_[k])
 
 
+@fill_doc
 class PatchRankingRegressor(PatchCNNRegressor):
     """Siamese patch network trained to rank images by their target.
 
@@ -329,35 +328,17 @@ class PatchRankingRegressor(PatchCNNRegressor):
         How the patch scores of an image are pooled at prediction.
     predict_batch_size : int, default=32
         Patches per forward pass at prediction.
-    check_range : bool, default=True
-        Refuse float images outside [0, 1], the usual sign of 0..255 data
-        passed as float. Set it to False when X holds feature maps rather
-        than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
-        step (Kang et al. normalise patches before their CNN).
-    n_jobs : int, default=None
-        Joblib workers that score the images at prediction, each on a
-        contiguous chunk of them; None means 1 unless in a
-        :func:`joblib.parallel_backend` context (a Dask cluster, for
-        instance), -1 all cores. Training stays in one process.
+    {check_range}
+    {predict_n_jobs}
     criterion : torch criterion class, default=RankingHingeLoss
         Loss on the paired scores; its margin is ``criterion__margin``
         (default 3, the paper's ``delta``).
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimiser.
-    lr : float, default=1e-3
-        Learning rate.
+    {optimizer_lr}
     max_epochs : int, default=10
         Number of epochs.
     batch_size : int, default=64
         Pairs per batch.
-    train_split : callable or None, default=None
-        Internal validation split, e.g. ``ImageSplit(0.2)``.
-    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
-        Extra skorch callbacks.
-    verbose : int, default=1
-        0: silent; 1: one line per epoch.
-    device : str, default="cpu"
-        Torch device.
+    {train_split_callbacks_verbose_device}
     random_state : int, RandomState instance or None, default=None
         Seeds torch, the pairs and the loader.
     **kwargs : dict
@@ -371,21 +352,15 @@ class PatchRankingRegressor(PatchCNNRegressor):
         Patch height and width.
     module_ : SiameseRankingNet
         The trained network; ``module_.branch`` is the shared branch.
-    random_seeds_ : tuple of int
-        Seeds drawn from ``random_state``.
-    history_ : skorch.History
-        Losses and timings of each epoch.
+    {random_seeds_}
+    {history_}
 
     See Also
     --------
     PatchCNNRegressor : Regression on patches labelled by their image.
     PatchEmbedder : Turns a patch network into hyper-images.
 
-    References
-    ----------
-    .. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
-       through a CNN-based Hyper-image Representation", arXiv:1711.04945,
-       2017.
+    {references_chandakkar}
 
     Examples
     --------

@@ -1,0 +1,136 @@
+"""Docstring paragraphs that several public objects share, written once.
+
+A docstring names a shared paragraph by a line that holds only its name in
+braces, indented where the paragraph goes::
+
+    Parameters
+    ----------
+    {check_range}
+    criterion : torch criterion class, default=torch.nn.L1Loss
+        Loss on the patch scores.
+
+and :func:`fill_doc` replaces that line with ``PARAGRAPHS["check_range"]``,
+indented as the placeholder was; ``{owner}`` inside a paragraph becomes the
+name of the decorated class. Any other brace (a set of options, a format
+string in an example) is left alone, and an unknown name fails at import.
+This is what skorch does for its classifier (``get_neural_net_clf_doc``),
+with the paragraphs named instead of found by regular expressions.
+"""
+
+import inspect
+import re
+import textwrap
+
+__all__ = ["PARAGRAPHS", "fill_doc"]
+
+_REFERENCE_CHANDAKKAR = """\
+.. [1] P. Chandakkar and B. Li, "Capturing Localized Image Artifacts
+   through a CNN-based Hyper-image Representation", arXiv:1711.04945,
+   2017."""
+
+_REFERENCE_KANG = """\
+.. [1] L. Kang, P. Ye, Y. Li and D. Doermann, "Convolutional Neural
+   Networks for No-Reference Image Quality Assessment", CVPR 2014."""
+
+_REFERENCE_MITTAL = """\
+.. [1] A. Mittal, A. K. Moorthy and A. C. Bovik, "No-Reference Image
+   Quality Assessment in the Spatial Domain", IEEE Transactions on Image
+   Processing, 21(12), pp. 4695-4708, 2012."""
+
+_CALLBACKS = """\
+callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
+    Extra skorch callbacks, e.g. ``EarlyStopping`` or ``LRScheduler``."""
+
+_DEVICE = """\
+device : str, default="cpu"
+    Torch device."""
+
+PARAGRAPHS = {
+    # References, with their section heading.
+    "references_chandakkar": "References\n----------\n" + _REFERENCE_CHANDAKKAR,
+    "references_kang": "References\n----------\n" + _REFERENCE_KANG,
+    "references_mittal": "References\n----------\n" + _REFERENCE_MITTAL,
+    # The image collection of a method that takes images only.
+    "X_images": """\
+X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+    Images.""",
+    # Parameters of the skorch patch nets (models._patch_net.PatchNetMixin).
+    "check_range": """\
+check_range : bool, default=True
+    Refuse float images outside [0, 1], the usual sign of 0..255 data
+    passed as float. Set it to False when X holds feature maps rather
+    than images, e.g. after an :class:`~skforensics.feature.MSCNTransformer`
+    step (Kang et al. normalise patches before their CNN).""",
+    "predict_n_jobs": """\
+n_jobs : int, default=None
+    Joblib workers that score the images at prediction, each on a
+    contiguous chunk of them; None means 1 unless in a
+    :func:`joblib.parallel_backend` context (a Dask cluster, for
+    instance), -1 all cores. Training stays in one process.""",
+    # Parameters of every skorch net (models._skorch_base.ImageNetMixin).
+    "optimizer_lr": """\
+optimizer : torch optimizer class, default=torch.optim.Adam
+    Optimiser.
+lr : float, default=1e-3
+    Learning rate.""",
+    "callbacks": _CALLBACKS,
+    "device": _DEVICE,
+    "train_split_callbacks_verbose_device": """\
+train_split : callable or None, default=None
+    Internal validation split; use :class:`ImageSplit` (e.g.
+    ``ImageSplit(0.2)``) to hold out whole images, which early stopping
+    needs. ``None`` trains on all images.
+"""
+    + _CALLBACKS
+    + """
+verbose : int, default=1
+    0: silent; 1: one line per epoch; 2: also skorch's progress bar.
+"""
+    + _DEVICE,
+    # Fitted attributes of the skorch nets.
+    "random_seeds_": """\
+random_seeds_ : tuple of int
+    Seeds drawn from ``random_state``.""",
+    "history_": """\
+history_ : skorch.History
+    Losses and timings of each epoch.""",
+}
+
+_PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", re.MULTILINE)
+
+
+def _filled(doc, owner):
+    def paragraph(match):
+        indent, name = match.groups()
+        text = PARAGRAPHS[name].replace("{owner}", owner)
+        return textwrap.indent(text, indent)
+
+    return _PLACEHOLDER.sub(paragraph, doc)
+
+
+def fill_doc(obj):
+    """Put the shared paragraphs in the docstrings of ``obj``.
+
+    Parameters
+    ----------
+    obj : class or function
+        A function, or a class: then its own docstring and those of the
+        functions, class methods and static methods it defines.
+
+    Returns
+    -------
+    obj : class or function
+        ``obj`` itself, its docstrings filled.
+    """
+    owner = obj.__name__
+    members = [obj]
+    if inspect.isclass(obj):
+        for member in vars(obj).values():
+            if isinstance(member, (classmethod, staticmethod)):
+                member = member.__func__
+            if inspect.isfunction(member):
+                members.append(member)
+    for member in members:
+        if member.__doc__:
+            member.__doc__ = _filled(member.__doc__, owner)
+    return obj
