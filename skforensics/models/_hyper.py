@@ -40,7 +40,6 @@ _PREFIT_WARNING = (
 )
 
 
-@fill_doc
 class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
     """What the hyper-image classifier and regressor share."""
 
@@ -225,7 +224,8 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
 
         Returns
         -------
@@ -405,7 +405,8 @@ class HyperImageRegressor(
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
 
         Returns
         -------
@@ -487,7 +488,8 @@ class HyperImageClassifier(
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
 
         Returns
         -------

@@ -253,7 +253,8 @@ class PatchCNNClassifier(
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
 
         Returns
         -------
@@ -275,7 +276,8 @@ class PatchCNNClassifier(
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
         return_proba : bool, default=False
             Also return :meth:`predict_proba`'s answer, pooled from the same
             pass over the tiles (when ``predict_sampling="grid"``), so a heat
@@ -511,7 +513,8 @@ class PatchCNNRegressor(
 
         Parameters
         ----------
-        {X_images}
+        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+            Images.
         return_prediction : bool, default=False
             Also return :meth:`predict`'s answer, pooled from the same pass
             over the tiles (when ``predict_sampling="grid"``).

@@ -50,10 +50,6 @@ PARAGRAPHS = {
     "references_chandakkar": "References\n----------\n" + _REFERENCE_CHANDAKKAR,
     "references_kang": "References\n----------\n" + _REFERENCE_KANG,
     "references_mittal": "References\n----------\n" + _REFERENCE_MITTAL,
-    # The image collection of a method that takes images only.
-    "X_images": """\
-X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-    Images.""",
     # Parameters of the skorch patch nets (models._patch_net.PatchNetMixin).
     "check_range": """\
 check_range : bool, default=True
