@@ -7,6 +7,7 @@ from scipy import optimize, special, stats
 from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.utils import assert_all_finite
 
+from ..utils._docstrings import fill_doc
 from ..utils._param_validation import StrOptions, validate_params
 from ..utils._validation import check_one_per_image
 from ..utils._warnings import warn_user
@@ -216,6 +217,7 @@ def _correlation(statistic, y_true, y_pred, func_name, mapping=None):
 
 
 @validate_params(_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
+@fill_doc
 def srocc(y_true, y_pred):
     """Spearman rank-order correlation coefficient (SROCC).
 
@@ -226,26 +228,15 @@ def srocc(y_true, y_pred):
 
     Read more in the :ref:`User Guide <metrics>`.
 
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        The ground-truth scores (e.g. mean opinion scores).
-
-    y_pred : array-like of shape (n_samples,)
-        The predicted scores.
+    {parameters_y_true_y_pred}
 
     Returns
     -------
     score : float
-        In [-1, 1]; 1 for a perfectly increasing relation. NaN, with an
-        :class:`~sklearn.exceptions.UndefinedMetricWarning`, when either
+        In [-1, 1]; 1 for a perfectly increasing relation, NaN when either
         input is constant.
 
-    Raises
-    ------
-    ValueError
-        If the inputs differ in length, are not 1-D, contain NaN or
-        infinity, or hold fewer than 2 samples.
+    {raises_warns_correlation}
 
     See Also
     --------
@@ -264,6 +255,7 @@ def srocc(y_true, y_pred):
 
 
 @validate_params(_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
+@fill_doc
 def krocc(y_true, y_pred):
     """Kendall rank-order correlation coefficient (KROCC, tau-b).
 
@@ -273,26 +265,14 @@ def krocc(y_true, y_pred):
 
     Read more in the :ref:`User Guide <metrics>`.
 
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        The ground-truth scores.
-
-    y_pred : array-like of shape (n_samples,)
-        The predicted scores.
+    {parameters_y_true_y_pred}
 
     Returns
     -------
     score : float
-        In [-1, 1]. NaN, with an
-        :class:`~sklearn.exceptions.UndefinedMetricWarning`, when either
-        input is constant.
+        In [-1, 1]; NaN when either input is constant.
 
-    Raises
-    ------
-    ValueError
-        If the inputs differ in length, are not 1-D, contain NaN or
-        infinity, or hold fewer than 2 samples.
+    {raises_warns_correlation}
 
     See Also
     --------
@@ -308,6 +288,7 @@ def krocc(y_true, y_pred):
 
 
 @validate_params(_MAPPED_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
+@fill_doc
 def plcc(y_true, y_pred, *, mapping=None):
     """Pearson linear correlation coefficient (PLCC), optionally after a mapping.
 
@@ -318,13 +299,7 @@ def plcc(y_true, y_pred, *, mapping=None):
 
     Read more in the :ref:`User Guide <metrics>`.
 
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        The ground-truth scores.
-
-    y_pred : array-like of shape (n_samples,)
-        The predicted scores.
+    {parameters_y_true_y_pred}
 
     mapping : {"logistic", "linear"} or None, default=None
         How ``y_pred`` is mapped onto ``y_true`` before the correlation:
@@ -342,15 +317,10 @@ def plcc(y_true, y_pred, *, mapping=None):
     -------
     score : float
         In [-1, 1]; after a mapping, the fit absorbs the direction of the
-        relation, so a decreasing predictor also gets a positive score. NaN,
-        with an :class:`~sklearn.exceptions.UndefinedMetricWarning`, when
-        either input is constant.
+        relation, so a decreasing predictor also gets a positive score. NaN
+        when either input is constant.
 
-    Raises
-    ------
-    ValueError
-        If the inputs differ in length, are not 1-D, contain NaN or
-        infinity, or hold fewer than 2 samples.
+    {raises_warns_correlation}
 
     See Also
     --------
@@ -397,6 +367,7 @@ def plcc(y_true, y_pred, *, mapping=None):
 
 
 @validate_params(_MAPPED_SCORES_CONSTRAINTS, prefer_skip_nested_validation=True)
+@fill_doc
 def rmse(y_true, y_pred, *, mapping=None):
     """Root-mean-square error, optionally after mapping the predictions.
 
@@ -406,13 +377,7 @@ def rmse(y_true, y_pred, *, mapping=None):
 
     Read more in the :ref:`User Guide <metrics>`.
 
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        The ground-truth scores.
-
-    y_pred : array-like of shape (n_samples,)
-        The predicted scores.
+    {parameters_y_true_y_pred}
 
     mapping : {"logistic", "linear"} or None, default=None
         How ``y_pred`` is mapped onto ``y_true`` first; see :func:`plcc`.

@@ -50,6 +50,27 @@ PARAGRAPHS = {
     "references_chandakkar": "References\n----------\n" + _REFERENCE_CHANDAKKAR,
     "references_kang": "References\n----------\n" + _REFERENCE_KANG,
     "references_mittal": "References\n----------\n" + _REFERENCE_MITTAL,
+    # The metrics of skforensics.metrics.
+    "parameters_y_true_y_pred": """\
+Parameters
+----------
+y_true : array-like of shape (n_samples,)
+    The ground-truth scores (e.g. mean opinion scores).
+
+y_pred : array-like of shape (n_samples,)
+    The predicted scores.""",
+    "raises_warns_correlation": """\
+Raises
+------
+ValueError
+    If the inputs differ in length, are not 1-D, contain NaN or
+    infinity, or hold fewer than 2 samples.
+
+Warns
+-----
+UndefinedMetricWarning
+    When either input is constant: the score is then NaN (see
+    :class:`sklearn.exceptions.UndefinedMetricWarning`).""",
     # Parameters of the skorch patch nets (models._patch_net.PatchNetMixin).
     "check_range": """\
 check_range : bool, default=True
