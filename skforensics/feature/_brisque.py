@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 
 from ..base import ImageTransformerMixin
 from ..utils import LazyImages, check_images, to_grayscale
+from ..utils._docstrings import fill_doc
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs
 from ._mscn import _STRIP_PIXELS, _mscn_map
 
@@ -325,6 +326,7 @@ def _extract(X, n_jobs):
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), _N_FEATURES)
 
 
+@fill_doc
 def brisque_features(X, *, n_jobs=None):
     """Compute the 36 BRISQUE features of each image.
 
@@ -444,11 +446,7 @@ def brisque_features(X, *, n_jobs=None):
       grid, and ``cv2.resize`` ``INTER_CUBIC`` (no antialiasing) for the
       second scale.
 
-    References
-    ----------
-    .. [1] A. Mittal, A. K. Moorthy and A. C. Bovik, "No-Reference Image
-       Quality Assessment in the Spatial Domain", IEEE Transactions on Image
-       Processing, 21(12), pp. 4695-4708, 2012.
+    {references_mittal}
     .. [2] A. Mittal, A. K. Moorthy and A. C. Bovik, "BRISQUE Software
        Release", LIVE, The University of Texas at Austin, 2011.
 
@@ -470,6 +468,7 @@ def brisque_features(X, *, n_jobs=None):
     return _extract(to_grayscale(X), n_jobs)
 
 
+@fill_doc
 class BRISQUEExtractor(ImageTransformerMixin, BaseEstimator):
     """Extract the 36 BRISQUE features of each image.
 
@@ -505,11 +504,7 @@ class BRISQUEExtractor(ImageTransformerMixin, BaseEstimator):
     ``brisque`` package's. Images must be at least 13x13 pixels; float images
     must lie in [0, 1].
 
-    References
-    ----------
-    .. [1] A. Mittal, A. K. Moorthy and A. C. Bovik, "No-Reference Image
-       Quality Assessment in the Spatial Domain", IEEE Transactions on Image
-       Processing, 21(12), pp. 4695-4708, 2012.
+    {references_mittal}
 
     Examples
     --------

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..base import ImageTransformerMixin
 from ..utils import LazyImages, apply_images, check_images, to_grayscale
+from ..utils._docstrings import fill_doc
 from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -174,6 +175,7 @@ def _mscn_collection(X, n_jobs=None, **params):
     return [image for chunk in chunks for image in chunk]
 
 
+@fill_doc
 def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None):
     """Compute mean-subtracted contrast-normalised (MSCN) coefficients.
 
@@ -194,22 +196,7 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None):
         (:func:`~skforensics.utils.to_grayscale`). Integer images are scaled
         to [0, 1].
 
-    sigma : float, default=7/6
-        Standard deviation of the Gaussian window, in pixels.
-
-    window : int, default=7
-        Side of the square window; an odd int >= 3.
-
-    C : float, default=1/255
-        Constant added to the local standard deviation, in the units of the
-        image: the default is BRISQUE's C = 1 on the 0-255 scale, for images
-        in [0, 1].
-
-    mode : {"constant", "reflect", "mirror", "nearest", "wrap"}, \
-            default="constant"
-        How the window sees beyond the border, named as in
-        :func:`scipy.ndimage.correlate`. ``"constant"`` pads with zeros, as
-        MATLAB's ``filter2(w, I, 'same')`` in the BRISQUE release does.
+    {mscn_sigma_window_C_mode}
 
     n_jobs : int, default=None
         Number of joblib workers the images are shared among, in contiguous
@@ -257,11 +244,7 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None):
     The image is processed in strips of rows, so the float64 temporaries
     take a few MB whatever the image size.
 
-    References
-    ----------
-    .. [1] A. Mittal, A. K. Moorthy and A. C. Bovik, "No-Reference Image
-       Quality Assessment in the Spatial Domain", IEEE Transactions on Image
-       Processing, 21(12), pp. 4695-4708, 2012.
+    {references_mittal}
     .. [2] D. L. Ruderman, "The statistics of natural images", Network:
        Computation in Neural Systems, 5(4), pp. 517-548, 1994.
 
@@ -290,6 +273,7 @@ def mscn(X, *, sigma=7 / 6, window=7, C=1 / 255, mode="constant", n_jobs=None):
     return _mscn_collection(to_grayscale(check_images(X)), n_jobs, **params)
 
 
+@fill_doc
 class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
     """Transform images into their MSCN coefficients.
 
@@ -300,20 +284,7 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    sigma : float, default=7/6
-        Standard deviation of the Gaussian window, in pixels.
-
-    window : int, default=7
-        Side of the square window; an odd int >= 3.
-
-    C : float, default=1/255
-        Constant added to the local standard deviation, in the units of the
-        image (BRISQUE's C = 1 on the 0-255 scale, for images in [0, 1]).
-
-    mode : {"constant", "reflect", "mirror", "nearest", "wrap"}, \
-            default="constant"
-        How the window sees beyond the border, named as in
-        :func:`scipy.ndimage.correlate`; ``"constant"`` pads with zeros.
+    {mscn_sigma_window_C_mode}
 
     n_jobs : int, default=None
         Number of joblib workers the images are shared among. ``None`` means
@@ -338,15 +309,10 @@ class MSCNTransformer(ImageTransformerMixin, BaseEstimator):
     images give float32) and the input's form: an ndarray, a list, or a
     lazily computed :class:`~skforensics.utils.LazyImages`.
 
-    References
-    ----------
-    .. [1] A. Mittal, A. K. Moorthy and A. C. Bovik, "No-Reference Image
-       Quality Assessment in the Spatial Domain", IEEE Transactions on Image
-       Processing, 21(12), pp. 4695-4708, 2012.
+    {references_mittal}
 
     Examples
     --------
-    >>> import numpy as np
     >>> from skforensics.feature import MSCNTransformer
     >>> from skforensics.utils import make_test_images
     >>> X = make_test_images(3, 16, n_channels=3)

@@ -50,6 +50,25 @@ PARAGRAPHS = {
     "references_chandakkar": "References\n----------\n" + _REFERENCE_CHANDAKKAR,
     "references_kang": "References\n----------\n" + _REFERENCE_KANG,
     "references_mittal": "References\n----------\n" + _REFERENCE_MITTAL,
+    # The window of skforensics.feature.mscn, for the function and the
+    # transformer.
+    "mscn_sigma_window_C_mode": """\
+sigma : float, default=7/6
+    Standard deviation of the Gaussian window, in pixels.
+
+window : int, default=7
+    Side of the square window; an odd int >= 3.
+
+C : float, default=1/255
+    Constant added to the local standard deviation, in the units of the
+    image: the default is BRISQUE's C = 1 on the 0-255 scale, for images
+    in [0, 1].
+
+mode : {"constant", "reflect", "mirror", "nearest", "wrap"}, \
+            default="constant"
+    How the window sees beyond the border, named as in
+    :func:`scipy.ndimage.correlate`. ``"constant"`` pads with zeros, as
+    MATLAB's ``filter2(w, I, 'same')`` in the BRISQUE release does.""",
     # The metrics of skforensics.metrics.
     "parameters_y_true_y_pred": """\
 Parameters
