@@ -37,6 +37,12 @@ _REFERENCE_MITTAL = """\
    Quality Assessment in the Spatial Domain", IEEE Transactions on Image
    Processing, 21(12), pp. 4695-4708, 2012."""
 
+_RETURNS_DISPLAY = """\
+Returns
+-------
+display : {owner}
+    The object, with its figure, axes and artists set."""
+
 _CALLBACKS = """\
 callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
     Extra skorch callbacks, e.g. ``EarlyStopping`` or ``LRScheduler``."""
@@ -69,6 +75,19 @@ mode : {"constant", "reflect", "mirror", "nearest", "wrap"}, \
     How the window sees beyond the border, named as in
     :func:`scipy.ndimage.correlate`. ``"constant"`` pads with zeros, as
     MATLAB's ``filter2(w, I, 'same')`` in the BRISQUE release does.""",
+    # The Displays of skforensics.inspection ({owner}: the Display class).
+    "display_create_and_read_more": """\
+Create it with :meth:`from_estimator` or :meth:`from_predictions`; the
+constructor only stores its data.
+
+Read more in the :ref:`User Guide <inspection_displays>`.""",
+    "returns_display": _RETURNS_DISPLAY,
+    "kwargs_to_plot_returns_display": """\
+**kwargs : dict
+    Passed to :meth:`plot`.
+
+"""
+    + _RETURNS_DISPLAY,
     # The metrics of skforensics.metrics.
     "parameters_y_true_y_pred": """\
 Parameters

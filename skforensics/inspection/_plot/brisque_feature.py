@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 
 from ...feature._brisque import _FEATURE_NAMES
+from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, StrOptions, validate_params
 from ._plotting import check_matplotlib_support, new_axes
 
@@ -23,6 +24,7 @@ def _select_features(features, feature_names, all_names):
     return features[:, [all_names.index(n) for n in feature_names]]
 
 
+@fill_doc
 class BRISQUEFeatureDisplay:
     """Per-class densities of chosen BRISQUE features.
 
@@ -109,10 +111,7 @@ class BRISQUEFeatureDisplay:
             Legend label of each class, for example
             ``{0: "real", 1: "upscaled"}``; by default the class values.
 
-        Returns
-        -------
-        display : BRISQUEFeatureDisplay
-            The object, with its figure, axes and artists set.
+        {returns_display}
         """
         plt = check_matplotlib_support("BRISQUEFeatureDisplay.plot")
         from scipy.stats import gaussian_kde
@@ -180,13 +179,7 @@ class BRISQUEFeatureDisplay:
             ``estimator.get_feature_names_out()``.
         ax : matplotlib.axes.Axes or sequence of them, default=None
             One axes per feature; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : BRISQUEFeatureDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         features = estimator.transform(X)
         return cls.from_features(
@@ -230,13 +223,7 @@ class BRISQUEFeatureDisplay:
             <skforensics.feature.BRISQUEExtractor.get_feature_names_out>`.
         ax : matplotlib.axes.Axes or sequence of them, default=None
             One axes per feature; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : BRISQUEFeatureDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         features = np.asarray(features, dtype=np.float64)
         y = np.asarray(y)

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, validate_params
 from ._plotting import (
     as_float_image,
@@ -18,6 +19,7 @@ from ._plotting import (
 __all__ = ["JPEGMapDisplay"]
 
 
+@fill_doc
 class JPEGMapDisplay:
     """An image, its JPEG quality and flag maps, and the quality histogram.
 
@@ -26,10 +28,7 @@ class JPEGMapDisplay:
     the histogram of the quality map. With a summary, the figure title gives
     the verdict, for example ``"JPEG quality ≈ 85, P(compressed) = 1.00"``.
 
-    Create it with :meth:`from_estimator` or :meth:`from_predictions`; the
-    constructor only stores its data.
-
-    Read more in the :ref:`User Guide <inspection_displays>`.
+    {display_create_and_read_more}
 
     Parameters
     ----------
@@ -135,10 +134,7 @@ class JPEGMapDisplay:
         cmap : str or matplotlib.colors.Colormap, default="viridis"
             Colour map of the two maps.
 
-        Returns
-        -------
-        display : JPEGMapDisplay
-            The object, with its figure, axes and artists set.
+        {returns_display}
         """
         plt = check_matplotlib_support("JPEGMapDisplay.plot")
         image = as_float_image(self.image)
@@ -198,13 +194,7 @@ class JPEGMapDisplay:
             The image, ``uint8`` or float in [0, 1].
         ax : sequence of 4 matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : JPEGMapDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         if not hasattr(estimator, "predict_maps"):
             raise TypeError(
@@ -279,13 +269,7 @@ class JPEGMapDisplay:
             beside the verdict.
         ax : sequence of 4 matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : JPEGMapDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         image = check_image(image)
         quality_map = check_map(quality_map, image.shape[:2], "quality_map")

@@ -6,12 +6,14 @@ import numpy as np
 
 from ...feature import mscn
 from ...utils import check_images
+from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, validate_params
 from ._plotting import check_matplotlib_support, new_axes
 
 __all__ = ["MSCNDisplay"]
 
 
+@fill_doc
 class MSCNDisplay:
     """MSCN coefficients of images side by side with their histograms.
 
@@ -97,10 +99,7 @@ class MSCNDisplay:
         log : bool, default=True
             Logarithmic histogram axis, where the tails show.
 
-        Returns
-        -------
-        display : MSCNDisplay
-            The object, with its figure, axes and artists set.
+        {returns_display}
         """
         plt = check_matplotlib_support("MSCNDisplay.plot")
         maps = [np.asarray(m, dtype=np.float64) for m in self.mscn_maps]
@@ -164,13 +163,7 @@ class MSCNDisplay:
             Size of the Gaussian window.
         ax : sequence of matplotlib.axes.Axes, default=None
             ``n_images + 1`` axes; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : MSCNDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         maps = list(mscn(check_images(images), sigma=sigma, window=window))
         display = cls(mscn_maps=maps, labels=None if labels is None else list(labels))

@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, Pair, validate_params
 from ._plotting import (
     as_float_image,
@@ -45,6 +46,7 @@ def _patch_verdict(estimator, image):
     return tile_scores, float(proba[0, 1]), final
 
 
+@fill_doc
 class PatchScoreDisplay:
     """Tile scores of a patch estimator over the image, as a heat map.
 
@@ -53,10 +55,7 @@ class PatchScoreDisplay:
     averaged), with a colour bar and the pooled verdict in the title, for
     example ``"upscaled, P = 0.98"``.
 
-    Create it with :meth:`from_estimator` or :meth:`from_predictions`; the
-    constructor only stores its data.
-
-    Read more in the :ref:`User Guide <inspection_displays>`.
+    {display_create_and_read_more}
 
     Parameters
     ----------
@@ -161,10 +160,7 @@ class PatchScoreDisplay:
         colorbar : bool, default=True
             Whether to add a colour bar.
 
-        Returns
-        -------
-        display : PatchScoreDisplay
-            The object, with its figure, axes and artists set.
+        {returns_display}
         """
         plt = check_matplotlib_support("PatchScoreDisplay.plot")
         image = as_float_image(self.image)
@@ -208,13 +204,7 @@ class PatchScoreDisplay:
             The image, ``uint8`` or float in [0, 1].
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : PatchScoreDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         tile_scores, score, final = _patch_verdict(estimator, image)
         return cls.from_predictions(
@@ -259,13 +249,7 @@ class PatchScoreDisplay:
             The pooled score in [0, 1], shown in the title.
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        **kwargs : dict
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        display : PatchScoreDisplay
-            The object, with its figure, axes and artists set.
+        {kwargs_to_plot_returns_display}
         """
         image = check_image(image)
         # Checked here, before drawing; the overlay is computed once, by plot.
