@@ -167,8 +167,9 @@ def test_a_chroma_plane_finds_what_the_luminance_misses():
 
 @pytest.mark.parametrize("subsampling", ["4:2:2", "4:4:4"])
 def test_chroma_blocks_of_each_subsampling(subsampling):
-    # Halved, chelsea's luminance and the 16x16 blocks of 4:2:0 show no
-    # lattice; the chroma blocks of the subsampling it was written with do.
+    # Halved, chelsea's 16x16 blocks of 4:2:0 show no lattice; the chroma
+    # blocks of the subsampling it was written with do.
+    import skforensics.inspection._jpeg_downscaled as module
     from skforensics.inspection._jpeg_evidence import _luminance
 
     jpeg = jpeg_with_tables(
@@ -176,17 +177,24 @@ def test_chroma_blocks_of_each_subsampling(subsampling):
     )
     small = _downscale(jpeg, 0.5, "area")
     luma, _ = _luminance(small)
+    assert not module._plane_lattice(module._Plane(small, chroma="4:2:0")).found
+    chroma = module._plane_lattice(module._Plane(small, chroma=subsampling))
+    assert chroma.found and chroma.dc_step == 9
+    assert chroma.subsampling == subsampling and chroma.native_size == (300, 451)
+    # The search stops at the first plane that shows it: the chroma, or the
+    # luminance where its least clipped blocks show it too.
     found = downscaled_lattice(luma, small)
-    assert found.found and found.plane == "chroma" and found.dc_step == 9
-    assert found.subsampling == subsampling and found.native_size == (300, 451)
+    assert found.found and found.native_size == (300, 451)
+    blocks = f"{subsampling} chroma blocks" if found.plane == "chroma" else "8x8"
     evidence = jpeg_evidence(small)
-    assert evidence.verdict == "compressed"
-    assert f"{subsampling} chroma blocks" in evidence.reason
+    assert evidence.verdict == "compressed" and blocks in evidence.reason
     assert downscaled_lattice(luma).subsampling is None
 
-def test_the_search_operators_kept_for_the_next_image_are_the_same():
+def test_the_search_operators_kept_for_the_next_image_are_the_same(monkeypatch):
     import skforensics.inspection._jpeg_downscaled as module
 
+    # The middle blocks alone are read (the cache keys the place).
+    monkeypatch.setattr(module, "_least_clipped", lambda *args: None)
     module._search_operator.cache_clear()
     jpeg = jpeg_with_tables(data.camera()[:300, :420], *libjpeg_tables(75))
     luma = _downscale(jpeg, 0.7, "bicubic").astype(float)
@@ -225,3 +233,26 @@ def test_an_alpha_channel_is_left_out_of_the_chroma():
     assert jpeg_evidence(rgba).verdict == "compressed"
     gray_alpha = np.concatenate([small[..., :1], alpha], axis=-1)
     assert jpeg_evidence(gray_alpha).verdict in ("never compressed", "unknown")
+
+
+def test_the_blocks_read_avoid_clipped_pixels():
+    # A JPEG with a blown-out middle (decoding clips it, which moves its
+    # blocks' means off the lattice), downscaled: the central blocks miss
+    # the lattice, the least clipped ones find it, and the search reads them
+    # once the middle shows nothing.
+    import skforensics.inspection._jpeg_downscaled as module
+
+    rgb = data.astronaut()[:360, :480].astype(int)
+    middle = rgb[100:260, 140:340]
+    rgb[100:260, 140:340] = np.clip(middle * 3 + 60, 0, 255)
+    jpeg = jpeg_with_tables(rgb.astype(np.uint8), *libjpeg_tables(75))
+    small = _downscale(jpeg, 0.7, "bicubic")
+    luma = small @ np.array([0.299, 0.587, 0.114])
+    where = module._least_clipped(luma, small)
+    assert where is not None and where != (0.5, 0.5)
+    assert not module._plane_lattice(module._Plane(luma)).found
+    found = module._plane_lattice(module._Plane(luma, where=where))
+    assert found.found and found.native_size == (360, 480)
+    assert downscaled_lattice(luma, small).native_size == (360, 480)
+    # Without clipped pixels the middle alone is read.
+    assert module._least_clipped(np.clip(luma, 1, 254)) is None
