@@ -28,6 +28,13 @@ after the search of the 4:2:2 and 4:4:4 chroma blocks: Q75 x0.5 7 -> 9,
 x0.7 10 -> 11, x0.8 12 -> 13, x0.9 14 -> 14; Q90 x0.5 0 -> 1, x0.7 3 -> 5,
 x0.8 4 -> 6, x0.9 8 -> 8.
 
+2026-12-07 (stop 37), 4:2:0 (the default; ``--factors 0.5 0.7 0.8 0.9``,
+the eight JPEG histories, rows kept and recombined with the code before and
+after the downscale search's second window, where clipping crowds the
+middle): files called "compressed, then resized" of 16, Q75 x0.5 9 -> 9,
+x0.7 11 -> 12, x0.8 12 -> 13, x0.9 14 -> 14 (one of low confidence now
+medium); Q90 x0.7 3 -> 4, x0.8 4 -> 4, x0.9 7 -> 7, x0.5 0.
+
 Measured (issue 26, part 3; shared 2-core machine, one thread, 211 CPU-s
 for the 144 files with the net), counts of 16 per history; "never
 compressed" before and after the rule that says it only where a resized
