@@ -80,7 +80,10 @@ and x0.7 89, x0.8 89/89/89 -> 89/89/94, x0.9 89/94/89 -> 100/100/94; Q90
 unchanged with bicubic and Lanczos (0-67), area x0.7 17 -> 22, x0.8 39 ->
 50, x0.9 50 -> 50 (called 33 -> 44). With 4:2:2 (after; before as
 recorded above): Q75 89/89/83 at x0.5-0.6, 89 at x0.7-0.8, 94/89/94 at
-x0.9 (was 83); Q90 x0.8 72/78/44, x0.9 78/83/56. Never-compressed crops
+x0.9 (was 83); Q90 x0.8 72/78/44, x0.9 78/83/56. With 4:4:4 (before and
+after run in this session): Q75 area x0.7 94 -> 100, x0.8 94 -> 100, x0.9
+89 -> 94, the rest unchanged (94-100); Q90 unchanged (6-94); Q50 bicubic
+x0.9 and area x0.8 called 94 -> 100. Never-compressed crops
 called compressed: 0 of 270, 0 unresized; their largest z (luminance /
 chroma, both windows), tuning 6.8 / 9.7, held out 9.9 / 7.8, as before
 (thresholds 12 / 14). 16 of 576 tuning and 25 of 324 held-out
