@@ -103,10 +103,13 @@ class _Plane:
     them; one table quantises both) in the blocks of ``chroma``'s
     subsampling (_CHROMA_BLOCKS: 16x16 pixels for 4:2:0, whose 8x8 chroma
     samples are 2x2 means). ``where`` places the blocks read along each
-    axis (see _first_block): (0.5, 0.5) in the middle."""
+    axis (see _first_block): (0.5, 0.5) in the middle. ``operators`` keeps
+    the search's operators (_search_operator's signature): by default the
+    module's cache, which holds the middle's from one image to the next."""
 
-    def __init__(self, pixels, *, chroma=None, where=(0.5, 0.5)):
+    def __init__(self, pixels, *, chroma=None, where=(0.5, 0.5), operators=None):
         self.pixels, self.chroma, self.where = pixels, chroma, where
+        self.operators = operators or _search_operator
         self.name = "chroma" if chroma else "luminance"
         self.block = _CHROMA_BLOCKS[chroma] if chroma else (8, 8)
         self.z_found = _Z_FOUND_CHROMA if chroma else _Z_FOUND
@@ -232,9 +235,8 @@ def _dc_operators(plane, rows, cols, n_blocks, *, cached=False):
     and the operators to them along the columns (candidates x blocks x
     window columns), dense. The orthonormal 8x8 DCT's DC is the block's
     sum over 8, and a chroma block's, over 16x16 pixels in 4:2:0, its sum
-    over 32. ``cached``: the operators
-    of ``rows`` and ``cols``, runs of consecutive lengths, from the cache
-    of _search_operator."""
+    over 32. ``cached``: the operators of ``rows`` and ``cols``, runs of
+    consecutive lengths, from ``plane.operators``."""
     axes = list(zip(plane.shape, plane.block, plane.where))
     windows = [_window(n, n_blocks, size, where) for n, size, where in axes]
     operators = []
@@ -243,7 +245,7 @@ def _dc_operators(plane, rows, cols, n_blocks, *, cached=False):
     ):
         if cached:
             window = (window.start, window.stop)
-            operator = _search_operator(
+            operator = plane.operators(
                 n, int(natives[0]), len(natives), n_blocks, window, size, dense, where
             )
         else:
@@ -401,7 +403,15 @@ def downscaled_lattice(luma, pixels=None):
     found = _plane_lattice(_Plane(luma))
     if found is None or found.found:
         return found
-    # The planes in turn, each where clipping allows.
+    # The planes in turn, each where clipping allows. The other place's
+    # operators are kept for this image's planes alone (the luminance's and
+    # 4:4:4's are the same): in the module's cache they would push out the
+    # middle's, which the next image needs.
+    kept = {places[0]: None}
+    kept.update(
+        (where, functools.lru_cache(maxsize=None)(_search_operator.__wrapped__))
+        for where in places[1:]
+    )
     searches = [(luma, None, where) for where in places[1:]]
     if colour:
         searches += [
@@ -410,7 +420,8 @@ def downscaled_lattice(luma, pixels=None):
             for where in places
         ]
     for values, chroma, where in searches:
-        result = _plane_lattice(_Plane(values, chroma=chroma, where=where))
+        plane = _Plane(values, chroma=chroma, where=where, operators=kept[where])
+        result = _plane_lattice(plane)
         if result is not None and result.found:
             return result
     return found

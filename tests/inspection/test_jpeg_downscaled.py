@@ -256,3 +256,11 @@ def test_the_blocks_read_avoid_clipped_pixels():
     assert downscaled_lattice(luma, small).native_size == (360, 480)
     # Without clipped pixels the middle alone is read.
     assert module._least_clipped(np.clip(luma, 1, 254)) is None
+    # The other place's operators are not kept for the next image: the
+    # module's cache holds the middle's alone, as after an unclipped image.
+    counts = []
+    for image in (np.clip(luma, 1, 254), luma):
+        module._search_operator.cache_clear()
+        downscaled_lattice(image)
+        counts.append(module._search_operator.cache_info().currsize)
+    assert counts[0] == counts[1] > 0
