@@ -63,10 +63,9 @@ photographs, commit 8a9dc48 ("before") and the downscale search's second
 window (55a9785; these photographs have no clipped middle, so the path is
 the same) alternately, no other job running: before 1.00, 0.95, 0.87
 images/s; after 1.04, 0.99, 0.82, 0.96, 0.94 (median 0.95-0.96 either
-way); without maps 1.10-1.23. The 0.74-0.88 of stop 36 and this session's
-first run (0.76) were measured with a helper's tests running: on an idle
-machine the target of 1 image/s is met in some runs and missed in most,
-by up to 5% (one run 18%).
+way); without maps 1.10-1.23. This session's first run (0.76) was taken
+while a helper's tests ran. On an idle machine the target of 1 image/s is
+met in some runs and missed in most, by up to 5% (one run 18%).
 
 Usage: ``python benchmarks/bench_analyse.py [--data FOLDER] [--n-images N]
 [--threads T] [--jobs J]``.
