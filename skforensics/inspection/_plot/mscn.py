@@ -146,7 +146,9 @@ class MSCNDisplay:
         },
         prefer_skip_nested_validation=False,
     )
-    def from_images(cls, images, *, labels=None, sigma=7 / 6, window=7, ax=None, **kwargs):
+    def from_images(
+        cls, images, *, labels=None, sigma=7 / 6, window=7, ax=None, **kwargs
+    ):
         """Compute the MSCN coefficients of images and plot them.
 
         Parameters

@@ -230,7 +230,15 @@ class PatchScoreDisplay:
         prefer_skip_nested_validation=False,
     )
     def from_predictions(
-        cls, image, tile_scores, *, patch_size, stride=None, score=None, ax=None, **kwargs
+        cls,
+        image,
+        tile_scores,
+        *,
+        patch_size,
+        stride=None,
+        score=None,
+        ax=None,
+        **kwargs,
     ):
         """Plot tile scores computed beforehand over their image.
 
