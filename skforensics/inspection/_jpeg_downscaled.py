@@ -396,31 +396,28 @@ def downscaled_lattice(luma, pixels=None):
         and pixels.dtype == np.uint8
     )
     rgb = pixels[..., :3] if colour else None
-    places = [(0.5, 0.5)]
-    elsewhere = _least_clipped(luma, rgb)
-    if elsewhere is not None:
-        places.append(elsewhere)
     found = _plane_lattice(_Plane(luma))
     if found is None or found.found:
         return found
-    # The planes in turn, each where clipping allows. The other place's
-    # operators are kept for this image's planes alone (the luminance's and
-    # 4:4:4's are the same): in the module's cache they would push out the
-    # middle's, which the next image needs.
-    kept = {places[0]: None}
-    kept.update(
-        (where, functools.lru_cache(maxsize=None)(_search_operator.__wrapped__))
-        for where in places[1:]
-    )
-    searches = [(luma, None, where) for where in places[1:]]
+    # (where, operators) of each place the planes are read in: the middle,
+    # with the module's cache, then where clipping is least, if it crowds
+    # the middle. That place's operators are kept for this image's planes
+    # alone (the luminance's and 4:4:4's are the same): in the module's
+    # cache they would push out the middle's, which the next image needs.
+    places = [((0.5, 0.5), None)]
+    elsewhere = _least_clipped(luma, rgb)
+    if elsewhere is not None:
+        kept = functools.lru_cache(maxsize=None)(_search_operator.__wrapped__)
+        places.append((elsewhere, kept))
+    searches = [(luma, None, *place) for place in places[1:]]
     if colour:
         searches += [
-            (rgb, subsampling, where)
+            (rgb, subsampling, *place)
             for subsampling in _CHROMA_BLOCKS
-            for where in places
+            for place in places
         ]
-    for values, chroma, where in searches:
-        plane = _Plane(values, chroma=chroma, where=where, operators=kept[where])
+    for values, chroma, where, operators in searches:
+        plane = _Plane(values, chroma=chroma, where=where, operators=operators)
         result = _plane_lattice(plane)
         if result is not None and result.found:
             return result
