@@ -19,6 +19,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._color import from_uint8, to_uint8
+from ..utils._validation import check_image
 from ._common import import_av, on_8bit_grid
 
 __all__ = ["rescale_image", "resize_image"]
@@ -121,7 +122,12 @@ def _check_image(image, func_name):
             "an array of shape (H, W), (H, W, 1) or (H, W, 3)",
             f"an array of shape {image.shape}",
         )
-    return image
+    if image.dtype == np.uint8:
+        return image
+    # Other dtypes by the package's rules (check_image): uint16 on its range,
+    # floats in [0, 1]; other integers, NaN and floats outside [0, 1] (8-bit
+    # data in a float array, say) are refused, not clipped or read as they are.
+    return check_image(image)
 
 
 @validate_params(

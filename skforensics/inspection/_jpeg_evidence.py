@@ -115,9 +115,9 @@ def _luminance(pixels):
     Gray images are taken as they are; RGB(A) images give ITU-R BT.601
     full-range Y, rounded to integers as a JPEG encoder and decoder do (the
     decoder's Y is an integer, and the rounding of R, G and B moves the Y
-    recomputed from them by less than 0.5). Integer images are taken on
-    their range (uint16 divided by 257), float images in [0, 1] scaled by
-    255.
+    recomputed from them by less than 0.5). uint8 and uint16 images are
+    taken on their range (uint16 divided by 257), booleans and floats in
+    [0, 1] scaled by 255; what ``check_images`` refuses is refused.
     """
     pixels = np.asarray(pixels)
     if pixels.ndim == 3 and pixels.shape[2] in (2, 4):
@@ -152,16 +152,10 @@ def _luminance(pixels):
         return luma, clipped
     if pixels.dtype == np.uint16:
         values = pixels / 257.0
-    elif pixels.dtype == bool:
-        values = pixels * 255.0
-    elif pixels.dtype.kind in "iu":
-        values = pixels.astype(np.float64)
-    elif pixels.dtype.kind == "f":
-        if not np.all(np.isfinite(pixels)):
-            raise ValueError("The image holds NaN or infinite values.")
-        values = pixels.astype(np.float64) * 255.0
-    else:
-        raise TypeError(f"Cannot read pixels of dtype {pixels.dtype}.")
+    else:  # booleans, floats in [0, 1]; the rest refused (check_image)
+        from ..utils._validation import check_image
+
+        values = check_image(pixels).astype(np.float64) * 255.0
     if values.ndim == 2:
         luma = np.round(values)
         clipped = (luma <= 0) | (luma >= 255)
@@ -421,7 +415,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     ------
     ValueError
         If the array is not one gray or RGB image, holds NaN or infinite
-        values, or is a CMYK file.
+        values or floats outside [0, 1], or is a CMYK file.
+    TypeError
+        If the array's dtype has no known range (integers other than uint8
+        and uint16) or is complex, as in :func:`~skforensics.utils.check_images`.
 
     See Also
     --------

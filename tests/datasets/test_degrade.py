@@ -205,6 +205,50 @@ def test_bad_parameters_single_image_functions(smooth_rgb):
         unsharp_mask(np.zeros((4, 4, 2)))
 
 
+SINGLE_IMAGE_FUNCTIONS = {
+    "resize_image": lambda image: resize_image(image, (40, 50)),
+    "rescale_image": lambda image: rescale_image(image, 1.5),
+    "unsharp_mask": unsharp_mask,
+    "video_round_trip": video_round_trip,
+}
+
+
+@pytest.mark.parametrize("name", SINGLE_IMAGE_FUNCTIONS)
+@pytest.mark.parametrize(
+    "kind, error, message",
+    [
+        # 8-bit data in a float array was read as it was (or clipped to 1).
+        ("float 0-255", ValueError, "It looks like 8-bit data"),
+        ("nan", ValueError, "must not contain NaN"),
+        ("int64", TypeError, "must be uint8 or uint16"),
+    ],
+)
+def test_single_image_functions_refuse_what_check_images_refuses(
+    name, kind, error, message, smooth_rgb
+):
+    image = smooth_rgb.astype(np.float64)
+    if kind == "nan":
+        image = image / 255
+        image[3, 4, 1] = np.nan
+    elif kind == "int64":
+        image = smooth_rgb.astype(np.int64)
+    before = image.copy()
+    with pytest.raises(error, match=message):
+        SINGLE_IMAGE_FUNCTIONS[name](image)
+    np.testing.assert_array_equal(image, before)
+
+
+@pytest.mark.parametrize("name", SINGLE_IMAGE_FUNCTIONS)
+def test_single_image_functions_read_uint16_on_its_range(name, smooth_rgb):
+    # uint16 was taken as floats up to 65535 by all but video_round_trip.
+    wide = smooth_rgb.astype(np.uint16) * 257
+    np.testing.assert_allclose(
+        SINGLE_IMAGE_FUNCTIONS[name](wide),
+        SINGLE_IMAGE_FUNCTIONS[name](smooth_rgb),
+        atol=1e-6,
+    )
+
+
 def test_missing_av_names_the_extra(monkeypatch, sources):
     import builtins
 
