@@ -12,9 +12,14 @@ with a normal GOP by H.264 or HEVC at CRF 18-28. For each clip it gathers
 the evidence ``upscale_verdict`` gathers (textured tiles scored by the net,
 second-derivative profiles; ``skforensics.inspection._upscale_evidence``)
 on 8 frames, and from it two training rows: the file (8 frames pooled) and
-its first frame alone (a still image). A ``LogisticRegression`` on the
-standardised features (C by 5-fold ``GroupKFold`` by source) is written as
-JSON to ``skforensics/models/weights/upscale-pooling.json``.
+its first frame alone (a still image). With ``--stills N`` (default 2) the
+first window of each planned clip also gives N *still-image* rows, under
+conditions a still meets rather than a video's (none, JPEG Q70-95, one
+H.264 or HEVC I-frame, an unsharp mask): the combiner also judges
+photographs, and video I-frames alone taught it too little about them. A
+``LogisticRegression`` on the standardised features (C by 5-fold
+``GroupKFold`` by source) is written as JSON to
+``skforensics/models/weights/upscale-pooling.json``.
 
 Usage::
 
@@ -155,6 +160,106 @@ def gather(names, data, cache, model, kinds_per_source, seed=0, make=True,
     return rows
 
 
+def _still_condition(rng):
+    """A still image's post-processing: (what, its parameters)."""
+    what = int(rng.integers(5))
+    if what == 0:
+        return "none", {}
+    if what == 1:
+        return "jpeg", {"quality": int(rng.integers(70, 96))}
+    if what == 2:
+        return "video", {"codec": "h264", "crf": int(rng.integers(18, 29))}
+    if what == 3:
+        return "video", {"codec": "hevc", "crf": int(rng.integers(20, 29))}
+    return "sharpen", {"radius": float(rng.uniform(0.8, 2.0)),
+                       "amount": float(rng.uniform(0.5, 1.5))}
+
+
+def _post_process(image, what, params):
+    """``image`` (float RGB in [0, 1]) after one still condition, 8-bit."""
+    from skforensics.datasets import unsharp_mask, video_round_trip
+    from skforensics.datasets._jpeg import jpeg_round_trip
+
+    if what == "jpeg":
+        return jpeg_round_trip(image, params["quality"])
+    if what == "video":
+        return video_round_trip(image, **params)
+    if what == "sharpen":
+        return np.round(unsharp_mask(image, **params) * 255) / np.float32(255)
+    return image
+
+
+def still_evidence(photo, kind, factor, resampler, rng, model, n_conditions):
+    """Evidence of one still window of ``photo`` (real, soft or upscaled as
+    a clip's frames are), under ``n_conditions`` drawn still conditions,
+    each with its descale evidence: a list of (condition, Evidence)."""
+    import _video_clips as vc
+
+    from skforensics.inspection._upscale_evidence import frame_evidence
+    from skforensics.utils import to_grayscale
+
+    size = vc.SIZES[int(rng.integers(len(vc.SIZES)))]
+    if photo.shape[0] < size[0] + 40 or photo.shape[1] < size[1] + 64:
+        size = vc.clip_size(photo.shape)
+    frame = vc.make_frames(photo, kind, rng, factor=factor, resampler=resampler,
+                           size=size)[0].astype(np.float32) / 255
+    out = []
+    for _ in range(n_conditions):
+        what, params = _still_condition(rng)
+        image = _post_process(frame, what, params)
+        luma = np.asarray(to_grayscale([image])[0], dtype=np.float32)
+        out.append((what, frame_evidence(model, luma).add_descale(luma)))
+    return out
+
+
+def gather_stills(names, data, cache, model, kinds_per_source, n_conditions,
+                  seed=1, make=True):
+    """Make (or reuse, from ``cache/stills``) the still rows of every
+    planned clip's first window; return rows of metadata."""
+    from skforensics.utils import read_image
+
+    cache = Path(cache) / "stills"
+    cache.mkdir(parents=True, exist_ok=True)
+    rows, photo_index, photo = [], None, None
+    for k, (si, kind, factor, resampler, _, _) in enumerate(
+            clip_plan(names, kinds_per_source)):
+        target = cache / f"{k:05d}.pkl"
+        if not target.exists():
+            if not make:
+                continue
+            if photo_index != si:
+                photo_index = si
+                photo = np.asarray(read_image(Path(data) / names[si]))
+            rng = np.random.default_rng([seed, si, k])
+            evidence = still_evidence(photo, kind, factor, resampler, rng, model,
+                                      n_conditions)
+            partial = target.with_suffix(".part")
+            with open(partial, "wb") as handle:
+                pickle.dump(evidence, handle)
+            partial.replace(target)
+        rows.append(dict(source=names[si], kind=kind, evidence=str(target)))
+    return rows
+
+
+def still_matrix(rows, classes, descale=True):
+    """One row per still condition of each window (see design_matrix)."""
+    from skforensics.inspection._upscale_evidence import (
+        descale_features, pooled_features)
+
+    X, y, groups = [], [], []
+    for row in rows:
+        with open(row["evidence"], "rb") as handle:
+            conditions = pickle.load(handle)
+        for _, evidence in conditions:
+            features, factor = pooled_features(evidence, classes)
+            if descale:
+                features = np.r_[features, descale_features(evidence, factor)]
+            X.append(features)
+            y.append(row["kind"] == "up")
+            groups.append(row["source"])
+    return np.array(X), np.array(y), np.array(groups)
+
+
 def design_matrix(rows, classes, descale=True):
     """Two rows per clip: the file (all frames) and its first frame alone.
 
@@ -247,6 +352,9 @@ def main(argv=None):
     parser.add_argument("--band", type=float, nargs=2, default=(0.02, 0.98),
                         help="first-stage P(upscaled) within which the verdict "
                              "also reads descale evidence")
+    parser.add_argument("--stills", type=int, default=2,
+                        help="still-image rows per planned clip (its first window "
+                             "under drawn still conditions); 0 for none")
     parser.add_argument("--fit-only", action="store_true",
                         help="fit on the clips already in --cache, make no new ones")
     args = parser.parse_args(argv)
@@ -265,13 +373,20 @@ def main(argv=None):
     t0 = time.process_time()
     rows = gather(names, args.data, Path(args.cache), model, kinds, make=not args.fit_only,
                   descale_frames=args.descale_frames)
-    evidence_s = time.process_time() - t0
     X, y, groups, n_frames = design_matrix(rows, classes, descale=args.descale_frames > 0)
+    n_stills = 0
+    if args.stills > 0:
+        stills = gather_stills(names, args.data, Path(args.cache), model, kinds,
+                               args.stills, make=not args.fit_only)
+        Xs, ys, gs = still_matrix(stills, classes, descale=args.descale_frames > 0)
+        X, y, groups, n_stills = np.r_[X, Xs], np.r_[y, ys], np.r_[groups, gs], len(ys)
+    evidence_s = time.process_time() - t0
     t0 = time.process_time()
     n_first = len(FEATURES)
     scaler, clf = fit(X[:, :n_first], y, groups)
     p = clf.predict_proba(scaler.transform(X[:, :n_first]))[:, 1]
-    print(f"{len(rows)} clips of {len(set(groups))} sources; C = {clf.C_[0]:.3g}; "
+    print(f"{len(rows)} clips and {n_stills} still rows of {len(set(groups))} sources; "
+          f"C = {clf.C_[0]:.3g}; "
           f"training rows called upscaled: fakes {np.mean(p[y] > .5):.1%}, "
           f"real and soft {np.mean(p[~y] > .5):.1%}")
     out = {
@@ -282,8 +397,13 @@ def main(argv=None):
         "kinds_per_source": kinds,
         "codecs": [f"{c} CRF {q}" for c, q in CODECS],
         "upscales": [f"x{f:g} {r}" for f, r in UPSCALES],
-        "rows": "each clip twice: 8 frames pooled, and its first frame alone",
-        "evidence_cpu_s": evidence_s,
+        "rows": "each clip twice: 8 frames pooled, and its first frame alone"
+                + (f"; {args.stills} still-image rows of each clip's first window "
+                   "(none, JPEG Q70-95, one H.264 CRF 18-28 or HEVC CRF 20-28 "
+                   "I-frame, unsharp mask)" if n_stills else ""),
+        "n_still_rows": n_stills,
+        # None where the evidence was gathered by an earlier run (--fit-only).
+        "evidence_cpu_s": None if args.fit_only else evidence_s,
     }
     if args.descale_frames > 0:
         # The second stage reads descale evidence too; upscale_verdict computes

@@ -28,7 +28,7 @@ SHA256 = {
     "upscale.skf": "355bf56a0423ce8265ecda96bb8d4cda782a55ed5a4e07ae7a391382eae37010",
     # upscale_verdict's combiner (JSON, read by load_upscale_pooling).
     "upscale-pooling.json": (
-        "46132144b726ae107f328eb87cb8048c067d6b275339792466edf4ec943da2df"
+        "8f84c6e1bd8ced63ac5f998b3244bece0b5ed504e5e7fd8d7bcf35b4eedc296a"
     ),
 }
 # Weight files not pinned here, with why.
