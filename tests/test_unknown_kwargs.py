@@ -107,8 +107,12 @@ def test_apply_images_refuses_unknown_keywords():
 def test_load_pretrained_jpeg_refuses_unknown_names():
     from skforensics.models import load_pretrained_jpeg
 
-    with pytest.raises(ValueError, match="tile_sise"):
+    with pytest.raises(ValueError) as exc:
         load_pretrained_jpeg(tile_sise=200)
+    assert str(exc.value) == (
+        "load_pretrained_jpeg got unknown PixelwiseJPEGRegressor parameter(s) "
+        "tile_sise (tile_sise: did you mean 'tile_size'?)."
+    )
     with pytest.raises(ValueError, match="modul__n_filters"):
         load_pretrained_jpeg(modul__n_filters=3)
     assert load_pretrained_jpeg(tile_size=200).tile_size == 200

@@ -303,6 +303,20 @@ def _load_jpeg_model(path, *, packaged, device, **kwargs):
             f"{', '.join(net_params)} would rebuild the net of '{path}' and "
             "lose its weights; pass parameters that leave the net as it is."
         )
+    # set_params would say so too, with the whole net's repr in the message.
+    known = estimator.get_params(deep=False)
+    unknown = sorted(k for k in kwargs if k.split("__")[0] not in known)
+    if unknown:
+        import difflib
+
+        hints = ""
+        for name in unknown:
+            match = difflib.get_close_matches(name.split("__")[0], known, n=1)
+            hints += f" ({name}: did you mean {match[0]!r}?)" if match else ""
+        raise ValueError(
+            f"load_pretrained_jpeg got unknown PixelwiseJPEGRegressor "
+            f"parameter(s) {', '.join(unknown)}{hints}."
+        )
     if kwargs:
         estimator.set_params(**kwargs)
     return estimator
