@@ -467,7 +467,20 @@ def test_argument_errors(pooling):
     with pytest.raises(ValueError) as exc:
         up.upscale_verdict(frame, max_tiles=0, estimator=TileNet())
     assert str(exc.value) == "max_tiles must be at least 1 or None; got 0."
+    # Not truncated nor parsed: 2.7 frames was read as 2, "8" as 8.
+    for kwargs, message in [
+        ({"n_frames": 2.7}, "n_frames must be an int; got 2.7."),
+        ({"n_frames": "8"}, "n_frames must be an int; got '8'."),
+        ({"n_frames": True}, "n_frames must be an int; got True."),
+        ({"max_tiles": 2.5}, "max_tiles must be an int or None; got 2.5."),
+    ]:
+        with pytest.raises(TypeError) as exc:
+            up.upscale_verdict(frame, estimator=TileNet(), **kwargs)
+        assert str(exc.value) == message
     assert up.upscale_verdict(frame, n_frames=1, max_tiles=1, estimator=TileNet())
+    assert up.upscale_verdict(
+        frame, n_frames=np.int64(2), max_tiles=np.int32(4), estimator=TileNet()
+    )
 
 
 def test_file_errors_name_the_file(pooling, tmp_path):

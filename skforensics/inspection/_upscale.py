@@ -11,6 +11,7 @@ their predecessors.
 """
 
 import os
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -129,8 +130,10 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         If an image file cannot be read (the message names it).
     ValueError
         If a video file cannot be read (the message names it), ``source``
-        is neither an image nor a video file, or a frame is smaller than
-        64x64.
+        is neither an image nor a video file, a frame is smaller than
+        64x64, or ``n_frames`` or ``max_tiles`` is below 1.
+    TypeError
+        If ``n_frames`` or ``max_tiles`` is not an int.
 
     See Also
     --------
@@ -175,10 +178,8 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     if estimator is None:
         estimator = pretrained("upscale-factor")
     model = estimator[-1] if hasattr(estimator, "steps") else estimator
-    n_frames = int(n_frames)
-    if n_frames < 1:
-        raise ValueError(f"n_frames must be at least 1; got {n_frames}.")
-    _check_max_tiles(max_tiles)  # before any file is read
+    _check_count("n_frames", n_frames)  # both before any file is read
+    _check_max_tiles(max_tiles)
     name = None if isinstance(source, np.ndarray) else os.fspath(source)
 
     def luminances(images):
@@ -287,8 +288,16 @@ def frames_verdict(
 
 
 def _check_max_tiles(max_tiles):
-    if max_tiles is not None and int(max_tiles) < 1:
-        raise ValueError(f"max_tiles must be at least 1 or None; got {max_tiles}.")
+    if max_tiles is not None:
+        _check_count("max_tiles", max_tiles, " or None")
+
+
+def _check_count(name, value, alternative=""):
+    """An int of at least 1 (a float or a string is refused, not truncated)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int{alternative}; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1{alternative}; got {value}.")
 
 
 def frame_luminance(image, model, *, validated=False):
