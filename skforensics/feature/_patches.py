@@ -9,7 +9,14 @@ from sklearn.utils import check_random_state
 
 from ..base import ImageTransformerMixin
 from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
-from ..utils._param_validation import Interval, Pair, StrOptions, as_pair, check_pair
+from ..utils._param_validation import (
+    Interval,
+    Pair,
+    StrOptions,
+    as_pair,
+    check_pair,
+    validate_parameter_constraints,
+)
 
 __all__ = [
     "PatchGridExtractor",
@@ -175,6 +182,12 @@ def patch_corners(
         left = (width - gv * pw) // 2
         return top + np.arange(gu) * ph, left + np.arange(gv) * pw
     if sampling == "random":
+        # An int, not truncated nor parsed (2.5 patches, "3").
+        validate_parameter_constraints(
+            {"n_patches": [Interval(numbers.Integral, 1, None, closed="left"), None]},
+            {"n_patches": n_patches},
+            "patch_corners",
+        )
         k = 1 if n_patches is None else int(n_patches)
         rng = check_random_state(random_state)
         rows = rng.randint(0, height - ph + 1, size=k)

@@ -150,3 +150,15 @@ def test_n_jobs_gives_the_one_process_answer(params, tmp_path):
 def test_n_jobs_zero_is_refused():
     with pytest.raises(ValueError, match="'n_jobs' parameter of PatchGridExtractor"):
         PatchGridExtractor(patch_size=8, n_jobs=0).fit(make_test_images(2, 16))
+
+
+@pytest.mark.parametrize("n_patches", [2.5, "3", 0, -1])
+def test_random_patches_refuse_a_count_that_is_not_a_positive_int(n_patches):
+    # 2.5 was truncated to 2 and "3" parsed as 3.
+    image = make_test_images(1, 40)[0]
+    for func in (extract_patches, patch_corners):
+        with pytest.raises(ValueError, match="'n_patches' parameter of patch_corners"):
+            func(image if func is extract_patches else image.shape, 8,
+                 sampling="random", n_patches=n_patches)
+    assert extract_patches(image, 8, sampling="random", n_patches=np.int64(3)).shape == (
+        3, 8, 8)
