@@ -477,6 +477,16 @@ def test_argument_errors(pooling):
         with pytest.raises(TypeError) as exc:
             up.upscale_verdict(frame, estimator=TileNet(), **kwargs)
         assert str(exc.value) == message
+    # Not an upscale classifier: one line, not an AttributeError inside.
+    for estimator in ("upscale-factor", 2.5, object()):
+        with pytest.raises(TypeError, match="estimator must be a fitted classifier"):
+            up.upscale_verdict(frame, estimator=estimator)
+    from sklearn.exceptions import NotFittedError
+
+    from skforensics.models import PatchCNNClassifier
+
+    with pytest.raises(NotFittedError):
+        up.upscale_verdict(frame, estimator=PatchCNNClassifier())
     assert up.upscale_verdict(frame, n_frames=1, max_tiles=1, estimator=TileNet())
     assert up.upscale_verdict(
         frame, n_frames=np.int64(2), max_tiles=np.int32(4), estimator=TileNet()

@@ -102,6 +102,10 @@ def test_apply_images_refuses_unknown_keywords():
     X = make_test_images(2, 16)
     with pytest.raises(TypeError, match="axs"):
         apply_images(np.flip, X, axs=0)
+    # n_jobs as the estimators take it (2.5 and "3" went to joblib as they were).
+    for n_jobs in (2.5, "3", 0):
+        with pytest.raises(ValueError, match="'n_jobs' parameter of apply_images"):
+            apply_images(np.flip, X, n_jobs=n_jobs)
 
 
 def test_load_pretrained_jpeg_refuses_unknown_names():

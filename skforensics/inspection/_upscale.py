@@ -15,6 +15,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._io import IMAGE_EXTENSIONS
 
@@ -133,7 +134,10 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         is neither an image nor a video file, a frame is smaller than
         64x64, or ``n_frames`` or ``max_tiles`` is below 1.
     TypeError
-        If ``n_frames`` or ``max_tiles`` is not an int.
+        If ``n_frames`` or ``max_tiles`` is not an int, or ``estimator`` is
+        not a classifier.
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
 
     See Also
     --------
@@ -178,6 +182,14 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     if estimator is None:
         estimator = pretrained("upscale-factor")
     model = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if hasattr(model, "fit"):
+        check_is_fitted(model)
+    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+        raise TypeError(
+            "estimator must be a fitted classifier of upscale factors (as "
+            "pretrained('upscale-factor')) or a Pipeline ending in one; got "
+            f"{type(estimator).__name__}."
+        )
     _check_count("n_frames", n_frames)  # both before any file is read
     _check_max_tiles(max_tiles)
     name = None if isinstance(source, np.ndarray) else os.fspath(source)

@@ -9,7 +9,8 @@ from joblib import Parallel, delayed
 
 from ._color import bt601_luma
 from ._io import LazyImages
-from ._param_validation import as_pair
+from ._parallel import N_JOBS_CONSTRAINT
+from ._param_validation import as_pair, validate_parameter_constraints
 from ._warnings import warn_user
 
 __all__ = ["apply_images", "check_images", "image_shapes", "n_channels_of"]
@@ -583,6 +584,9 @@ def apply_images(func, X, *, n_jobs=None, stack=True, **kwargs):
     >>> [image.shape for image in apply_images(np.transpose, [X[0], X[1][:8]])]
     [(24, 16), (24, 8)]
     """
+    validate_parameter_constraints(
+        {"n_jobs": N_JOBS_CONSTRAINT}, {"n_jobs": n_jobs}, "apply_images"
+    )
     if isinstance(X, LazyImages):
         return X.map(func, **kwargs)
     if n_jobs in (None, 1):
