@@ -440,6 +440,10 @@ def jpeg_audit(
         If ``folder`` is a file.
     ValueError
         If ``folder`` holds no image file, or ``n_jobs`` is 0.
+    TypeError
+        If ``estimator`` has no ``predict_maps``.
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
 
     See Also
     --------
@@ -547,6 +551,14 @@ def jpeg_audit(
         from ..models import load_pretrained_jpeg
 
         estimator = load_pretrained_jpeg()
+    if not hasattr(estimator, "predict_maps"):
+        raise TypeError(
+            "jpeg_audit needs a pixelwise JPEG estimator with predict_maps (a "
+            f"fitted PixelwiseJPEGRegressor); got {type(estimator).__name__}."
+        )
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)  # not one failed row per file
 
     from joblib import effective_n_jobs
     from tqdm.auto import tqdm

@@ -117,6 +117,21 @@ def test_empty_or_missing_folder(estimator, tmp_path):
     assert not (tmp_path / "empty-jpeg-audit").exists()
 
 
+def test_audit_refuses_an_estimator_it_cannot_use(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(folder / "a.png")
+    # Not a one-line failed row per file: refused before the first file.
+    with pytest.raises(NotFittedError):
+        jpeg_audit(folder, estimator=PixelwiseJPEGRegressor(), progress=False)
+    for estimator in ("jpeg-quality", object()):
+        with pytest.raises(TypeError, match="needs a pixelwise JPEG estimator"):
+            jpeg_audit(folder, estimator=estimator, progress=False)
+    assert not any(tmp_path.glob("*jpeg-audit*/*.csv"))
+
+
 def test_cli(estimator, tmp_path, monkeypatch):
     import skforensics.models
     from skforensics.cli import main
