@@ -188,3 +188,27 @@ def behaves(func, X, *, rtol=1e-6, atol=1e-6, check=None):
     if check is not None:
         check(out)
     return out
+
+
+def readable(image):
+    """Whether check_images accepts the image: what every function that
+    takes one must refuse otherwise."""
+    from skforensics.utils import check_images
+
+    try:
+        check_images([np.asarray(image)])
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def refused_unless_readable(func, image, **kwargs):
+    """``behaves``, and an answer only for pixels :func:`readable` accepts."""
+    out = behaves(func, image, **kwargs)
+    if out is not None:
+        image = np.asarray(image)
+        # Alpha and 2-channel images are the functions' own business; the
+        # dtype and value rules are not.
+        values = image[..., :1] if image.ndim == 3 else image
+        assert readable(values), "an answer for pixels check_images refuses"
+    return out

@@ -19,11 +19,13 @@ is) rather than every pixel. The default budget is small and derandomized;
 ``HYPOTHESIS_PROFILE=deep pytest -m fuzz tests/test_hypothesis*.py`` runs
 the deep one (see tests/conftest.py).
 
-This file covers check_images, the numpy functions and the numpy
-estimators; tests/test_hypothesis_models.py covers the torch estimators and
+This file covers check_images, the numpy functions (the pixel evidence,
+the resampling features and the single-image degradations included) and
+the numpy estimators; tests/test_hypothesis_models.py covers the torch estimators and
 the pretrained models with the same strategies.
 """
 
+import importlib.util
 import os
 
 import numpy as np
@@ -329,3 +331,64 @@ def test_patch_grid_extractor_parameters(X, patch_size, stride, grid, sampling):
     out = behaves(lambda X: extractor.fit(X).transform(X), X)
     if out is not None:
         assert len(out) == len(X)
+
+
+# ---------------------------------------------------------------------------
+# The public functions that take one image or frames: the pixel evidence,
+# the resampling features and the single-image degradations. Where an
+# answer comes, check_images' dtype and value rules held: none of them reads
+# 8-bit data in a float array, integers of unknown range or NaN as pixels.
+# ---------------------------------------------------------------------------
+
+SIZES = ((1, 1), (2, 300), (7, 9), (16, 16), (17, 33), (33, 20), (40, 36))
+one_image = image_collections(sizes=SIZES, n_images=(1, 1), forms=("list",)).map(
+    lambda X: X[0]
+)
+
+
+@budget(40)
+@given(image=one_image)
+def test_jpeg_evidence(image):
+    from skforensics.inspection import jpeg_evidence
+
+    def check(out):
+        assert out.verdict in ("compressed", "never compressed", "unknown")
+
+    _h.refused_unless_readable(
+        lambda im: jpeg_evidence(im), image, rtol=1e-5, atol=1e-6, check=check
+    )
+
+
+# video_round_trip needs PyAV (the video extra).
+DEGRADATIONS = ["resize_image", "rescale_image", "unsharp_mask"] + (
+    ["video_round_trip"] if importlib.util.find_spec("av") else []
+)
+
+
+@budget(20)
+@given(name=st.sampled_from(DEGRADATIONS), image=one_image)
+def test_single_image_degradations(name, image):
+    from skforensics import datasets
+
+    func = {
+        "resize_image": lambda im: datasets.resize_image(im, (9, 11)),
+        "rescale_image": lambda im: datasets.rescale_image(im, 1.5),
+        "unsharp_mask": datasets.unsharp_mask,
+        "video_round_trip": datasets.video_round_trip,
+    }[name]
+
+    def check(out):
+        assert out.dtype == np.float32 and np.isfinite(out).all()
+
+    _h.refused_unless_readable(func, image, rtol=1e-5, atol=1e-6, check=check)
+
+
+@budget(20)
+@given(
+    name=st.sampled_from(["descale_curve", "resampling_periodicity"]),
+    X=image_collections(sizes=SIZES, n_images=(1, 2)),
+)
+def test_resampling_features(name, X):
+    from skforensics import feature
+
+    behaves(getattr(feature, name), X, rtol=1e-4, atol=1e-6)

@@ -224,3 +224,29 @@ def test_pretrained_models(models, name, method, X):
         np.testing.assert_allclose(out.sum(axis=1), 1, rtol=1e-5)
     if method == "predict":
         assert len(out) == len(X)
+
+
+@budget(20)
+@given(
+    image=image_collections(
+        sizes=((64, 64), (64, 200), (70, 65), (40, 64), (2, 300)),
+        n_images=(1, 1),
+        forms=("list",),
+    ).map(lambda X: X[0])
+)
+def test_upscale_verdict_on_arrays(image):
+    from skforensics.inspection import upscale_verdict
+    from skforensics.models import pretrained
+
+    estimator = pretrained("upscale-factor")
+
+    def check(out):
+        assert 0 <= out.p_upscaled <= 1 and out.factor >= 1
+
+    _h.refused_unless_readable(
+        lambda im: upscale_verdict(im, estimator=estimator),
+        image,
+        rtol=1e-4,
+        atol=1e-5,
+        check=check,
+    )
