@@ -175,25 +175,13 @@ def _still_condition(rng):
                        "amount": float(rng.uniform(0.5, 1.5))}
 
 
-def _post_process(image, what, params):
-    """``image`` (float RGB in [0, 1]) after one still condition, 8-bit."""
-    from skforensics.datasets import unsharp_mask, video_round_trip
-    from skforensics.datasets._jpeg import jpeg_round_trip
-
-    if what == "jpeg":
-        return jpeg_round_trip(image, params["quality"])
-    if what == "video":
-        return video_round_trip(image, **params)
-    if what == "sharpen":
-        return np.round(unsharp_mask(image, **params) * 255) / np.float32(255)
-    return image
-
-
 def still_evidence(photo, kind, factor, resampler, rng, model, n_conditions):
     """Evidence of one still window of ``photo`` (real, soft or upscaled as
     a clip's frames are), under ``n_conditions`` drawn still conditions,
     each with its descale evidence: a list of (condition, Evidence)."""
     import _video_clips as vc
+    # The benchmark's post-processing of a still, the same code.
+    from bench_fake4k import degrade
 
     from skforensics.inspection._upscale_evidence import frame_evidence
     from skforensics.utils import to_grayscale
@@ -206,7 +194,7 @@ def still_evidence(photo, kind, factor, resampler, rng, model, n_conditions):
     out = []
     for _ in range(n_conditions):
         what, params = _still_condition(rng)
-        image = _post_process(frame, what, params)
+        image = degrade(frame, what, params)
         luma = np.asarray(to_grayscale([image])[0], dtype=np.float32)
         out.append((what, frame_evidence(model, luma).add_descale(luma)))
     return out
