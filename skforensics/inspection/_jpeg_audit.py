@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._io import IMAGE_EXTENSIONS, _check_folder, find_image_files
 from ..utils._parallel import check_n_jobs
@@ -556,8 +557,6 @@ def jpeg_audit(
             "jpeg_audit needs a pixelwise JPEG estimator with predict_maps (a "
             f"fitted PixelwiseJPEGRegressor); got {type(estimator).__name__}."
         )
-    from sklearn.utils.validation import check_is_fitted
-
     check_is_fitted(estimator)  # not one failed row per file
 
     from joblib import effective_n_jobs

@@ -19,6 +19,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..utils._validation import check_image
 from ._jpeg_blocks import _DCT2_T, _LIBJPEG_LUMA, _blocks_at, _table_quality
 from ._jpeg_double import _double_jpeg_evidence
 from ._jpeg_descaled import _add_descaled
@@ -153,8 +154,6 @@ def _luminance(pixels):
     if pixels.dtype == np.uint16:
         values = pixels / 257.0
     else:  # booleans, floats in [0, 1]; the rest refused (check_image)
-        from ..utils._validation import check_image
-
         values = check_image(pixels).astype(np.float64) * 255.0
     if values.ndim == 2:
         luma = np.round(values)
