@@ -13,8 +13,7 @@ keyint 250, yuv420p). Kinds:
   back to the clip size by one named resampler.
 
 Imported by ``benchmarks/bench_fake4k_video.py`` and
-``scripts/train_upscale_detector.py`` (``--video-clips``); the package does
-not use it.
+``scripts/train_upscale_pooling.py``; the package does not use it.
 """
 
 from fractions import Fraction
