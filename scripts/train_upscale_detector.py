@@ -45,6 +45,18 @@ the source's area from 8 to 48)
     bilateral or Gaussian denoiser, exposure pushed back up; 20%), then
     post-processed like the others. Labelled native.
 
+    Frames of real video files (``--gop-share``): the windows above are
+    each one image encoded alone, an I-frame at the "ultrafast" preset,
+    while a video file is mostly P- and B-frames from a normal GOP at a
+    slower preset (deblocking, B-frames, adaptive quantisation). So,
+    per source, ``round(gop_share * n)`` real, soft and upscaled windows
+    more, each from a six-frame integer-pixel pan (at the native size for an
+    upscale, each frame then upscaled by a drawn factor and resampler)
+    encoded by H.264 or HEVC (CRF 18-32, preset medium, fast or veryfast)
+    with the encoder's normal GOP; one of the frames after the I-frame is
+    kept. The shipped weights: ``--gop-share 0.5`` (the default; 11,619
+    windows in all); ``--gop-share 0`` is the recipe before 2026-12-07.
+
 Model
     :class:`skforensics.models.PatchCNNClassifier` with the report's
     :class:`skforensics.nn.PatchCNN` (six 3x3 convolutions of 16 filters)
@@ -195,8 +207,113 @@ def soften(image, kind, rng):
     return cv2.filter2D(image, -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT)
 
 
-def windows_of_source(image, seed):
-    """Training windows of one source: (X, y) with y the class index."""
+GOP_FRAMES = 6
+GOP_PRESETS = ("medium", "fast", "veryfast")
+
+
+def encode_gop(frames, codec, crf, preset):
+    """Encode uint8 RGB frames with the encoder's normal GOP; decode them all.
+
+    In memory, as a real file's frames would be: one I-frame, then P- and
+    B-frames (x264/x265 defaults at ``preset``), yuv420p. Frames are
+    returned in presentation order.
+    """
+    from fractions import Fraction
+
+    import av
+
+    encoder_name = {"h264": "libx264", "hevc": "libx265"}[codec]
+    encoder = av.CodecContext.create(encoder_name, "w")
+    encoder.height, encoder.width = frames[0].shape[:2]
+    encoder.pix_fmt = "yuv420p"
+    encoder.time_base = Fraction(1, 25)
+    options = {"crf": str(crf), "preset": preset}
+    if codec == "hevc":
+        options["x265-params"] = "log-level=none"
+    encoder.options = options
+    packets = []
+    for i, f in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        packets += encoder.encode(frame)
+    packets += encoder.encode(None)
+    decoder = av.CodecContext.create(codec, "r")
+    out = []
+    for packet in packets:
+        out += decoder.decode(packet)
+    out += decoder.decode(None)
+    out.sort(key=lambda f: f.pts)
+    return [f.to_ndarray(format="rgb24") for f in out]
+
+
+def gop_window(image, kind, rng):
+    """One 128x128 window from a P- or B-frame of a short pan: (window, class).
+
+    ``kind`` is ``"real"``, ``"soft"`` (blurred like the soft windows) or
+    ``"up"`` (a native pan at a lower resolution, each frame upscaled by a
+    drawn factor and resampler, as a fake-4K video is made). The pan moves
+    by whole native pixels, the clip is encoded by H.264 or HEVC (CRF
+    18-32, a preset among ``GOP_PRESETS``) with its normal GOP, and one of
+    the frames after the I-frame is kept, as luminance.
+    """
+    from skforensics.datasets import resize_image
+    from skforensics.datasets._common import crop, crop_corners, to_uint8
+
+    step = (rng.randint(0, 3), rng.randint(1, 4))
+    label, factor = 0, 1.0
+    if kind == "up":
+        label = rng.randint(1, len(CLASSES))
+        factor = CLASSES[label]
+    native = int(round(CROP / factor))
+    span = (native + step[0] * (GOP_FRAMES - 1), native + step[1] * (GOP_FRAMES - 1))
+    # The region of the source that the native pan covers (area-downscaled
+    # by the factor for an upscale), with a margin for the blur's edges.
+    region_hw = tuple(int(np.ceil(s * factor)) + 32 for s in span)
+    if min(image.shape[:2]) < max(region_hw):
+        region_hw = (min(region_hw[0], image.shape[0]),
+                     min(region_hw[1], image.shape[1]))
+    corner = crop_corners(image.shape, region_hw, 1, rng)[0]
+    region = crop(image, corner, region_hw)
+    if kind == "soft":
+        region = soften(region, BLURS[rng.choice(len(BLURS), p=BLUR_SHARES)], rng)
+    if kind == "up":
+        import cv2
+
+        small_hw = (int(round(region.shape[0] / factor)),
+                    int(round(region.shape[1] / factor)))
+        region = cv2.resize(region, small_hw[::-1], interpolation=cv2.INTER_AREA)
+    region = to_uint8(np.clip(region, 0, 1))
+    if region.ndim == 2:
+        region = np.repeat(region[..., np.newaxis], 3, axis=2)
+    off = (16 // int(np.ceil(factor)), 16 // int(np.ceil(factor)))
+    if kind == "up":
+        resampler = RESAMPLERS[rng.randint(len(RESAMPLERS))]
+    frames = []
+    for i in range(GOP_FRAMES):
+        y, x = off[0] + i * step[0], off[1] + i * step[1]
+        window = region[y:y + native, x:x + native]
+        if window.shape[:2] != (native, native):  # a source too small to pan
+            short = (native - window.shape[0], native - window.shape[1])
+            window = np.pad(window, ((0, short[0]), (0, short[1]), (0, 0)),
+                            mode="reflect")
+        if kind == "up":
+            window = to_uint8(np.clip(resize_image(window, (CROP, CROP),
+                                                   resampler=resampler), 0, 1))
+        frames.append(np.ascontiguousarray(window))
+    codec = ("h264", "hevc")[rng.randint(2)]
+    decoded = encode_gop(frames, codec, rng.randint(18, 33),
+                         GOP_PRESETS[rng.randint(len(GOP_PRESETS))])
+    keep = decoded[rng.randint(1, GOP_FRAMES)]
+    return luminance(keep.astype(np.float32) / 255), label
+
+
+def windows_of_source(image, seed, gop_share=0.0):
+    """Training windows of one source: (X, y) with y the class index.
+
+    With ``gop_share``, ``round(gop_share * n)`` real, soft and upscaled
+    windows more, each from a P- or B-frame of a short pan (:func:`gop_window`),
+    drawn from their own random stream (the other windows are unchanged).
+    """
     from skforensics.datasets import make_degraded_images
     from skforensics.datasets._common import crop, crop_corners, to_uint8
     from skforensics.datasets._degrade import _draw_post, _post_process
@@ -222,16 +339,23 @@ def windows_of_source(image, seed):
         chain = _draw_post(rng, FILTERS, CODECS, (16, 32), (70, 98))
         X.append(luminance(_post_process(soft, chain, True, "ultrafast")))
         y.append(0)
+    gop_rng = np.random.RandomState((seed + 1) % 2**32)
+    for _ in range(int(round(gop_share * n))):
+        for kind in ("real", "soft", "up"):
+            window, label = gop_window(image, kind, gop_rng)
+            X.append(window)
+            y.append(label)
     return np.stack(X).astype(np.float32), np.asarray(y)
 
 
-def make_training_set(images, seed, n_jobs=2, verbose=0):
+def make_training_set(images, seed, n_jobs=2, verbose=0, gop_share=0.0):
     """Windows of every training source, generated in parallel, in order."""
     from joblib import Parallel, delayed
 
     seeds = np.random.SeedSequence(seed).generate_state(len(images))
     parts = Parallel(n_jobs=n_jobs, verbose=verbose)(
-        delayed(windows_of_source)(im, int(s)) for im, s in zip(images, seeds)
+        delayed(windows_of_source)(im, int(s), gop_share)
+        for im, s in zip(images, seeds)
     )
     X = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
@@ -299,7 +423,8 @@ def evaluate_windows(clf, X, y):
 
 
 def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
-          verbose=1, cache=None, lr=2e-3, init=None, front_end="pixels"):
+          verbose=1, cache=None, lr=2e-3, init=None, front_end="pixels",
+          gop_share=0.0):
     """Load, split, build the training set and fit; returns everything."""
     import torch
 
@@ -313,7 +438,8 @@ def train(data_dirs, *, epochs, seed, test_size, max_sources=None, threads=2,
         data = np.load(cache)
         X, y = data["X"], data["y"]
     else:
-        X, y, _ = make_training_set([images[i] for i in train_idx], seed)
+        X, y, _ = make_training_set([images[i] for i in train_idx], seed,
+                                    gop_share=gop_share)
         if cache:
             np.savez(cache, X=X, y=y)
     data_time = time.perf_counter() - t0
@@ -365,6 +491,8 @@ def save(run, out, args, held_out):
         "codecs": list(CODECS),
         "filters": list(FILTERS),
         "blurs": list(BLURS),
+        "gop_share": args.gop_share,
+        "gop_presets": list(GOP_PRESETS),
         "n_train_windows": run["n_train_windows"],
         "class_counts": run["class_counts"],
         "data": "lossless/ and natural/ sets; paths relative to their parent",
@@ -399,6 +527,11 @@ def main(argv=None):
                         choices=("pixels", "residual", "constrained"),
                         help="what the net's first convolution sees (PatchCNN's "
                              "front_end)")
+    parser.add_argument("--gop-share", type=float, default=0.5,
+                        help="real, soft and upscaled windows more from P- and "
+                             "B-frames of short encoded pans, per source, as a "
+                             "share of its pairs (gop_window; 0: the recipe before "
+                             "2026-12-07)")
     parser.add_argument("--cache", default=None,
                         help=".npz file caching the training windows")
     parser.add_argument("--max-sources", type=int, default=None,
@@ -408,7 +541,7 @@ def main(argv=None):
     run = train(args.data, epochs=args.epochs, seed=args.seed,
                 test_size=args.test_size, max_sources=args.max_sources,
                 threads=args.threads, cache=args.cache, lr=args.lr,
-                init=args.init, front_end=args.front_end)
+                init=args.init, front_end=args.front_end, gop_share=args.gop_share)
     print(f"Training: {run['fit_time']:.0f} s for {run['n_patches']} patches "
           f"({run['n_patches'] / run['fit_time']:.0f} patches/s).", flush=True)
     X, y, _ = make_training_set([run["images"][i] for i in run["test_idx"]],
