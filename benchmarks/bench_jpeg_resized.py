@@ -92,6 +92,17 @@ found on two held-out crops (below 1% clipped, or no window with half as
 many, the search is unchanged); reading the least clipped window instead
 of the middle found as many more crops as it lost, and was not kept.
 
+2026-12-07 (stop 39), measured and not kept: rescoring the best 32
+candidates of the search instead of 16 (``_jpeg_downscaled._N_BEST``;
+``--split tuning --n-textures 0 --factors 0.5 0.6 0.7 0.8 0.9``, both
+run side by side, one thread each). Q75 was already 100% at 16 (one area
+x0.5 crop lost its verdict at 32); Q50 area x0.6 88 -> 94; Q90 moved
+both ways, called compressed in %, bicubic / Lanczos / area: x0.6 6 ->
+12 / 19 -> 0 / 6 -> 6, x0.7 38 / 38 / 19 -> 25, x0.8 56 -> 50 / 56 ->
+62 / 19 -> 31, x0.9 69 -> 62 / 56 -> 62 / 38; never-compressed crops
+called compressed 0 either way; 194 -> 219 CPU-s. No gain beyond a crop
+or two either way, for 13% more time.
+
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
 ``--split tuning`` the others, on which the search's thresholds are set.
