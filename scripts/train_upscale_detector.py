@@ -218,19 +218,11 @@ def encode_gop(frames, codec, crf, preset):
     B-frames (x264/x265 defaults at ``preset``), yuv420p. Frames are
     returned in presentation order.
     """
-    from fractions import Fraction
-
     import av
 
-    encoder_name = {"h264": "libx264", "hevc": "libx265"}[codec]
-    encoder = av.CodecContext.create(encoder_name, "w")
-    encoder.height, encoder.width = frames[0].shape[:2]
-    encoder.pix_fmt = "yuv420p"
-    encoder.time_base = Fraction(1, 25)
-    options = {"crf": str(crf), "preset": preset}
-    if codec == "hevc":
-        options["x265-params"] = "log-level=none"
-    encoder.options = options
+    from skforensics.datasets._codecs import _encoder
+
+    encoder = _encoder(codec, *frames[0].shape[:2], crf, preset)
     packets = []
     for i, f in enumerate(frames):
         frame = av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv420p")

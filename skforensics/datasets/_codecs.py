@@ -21,10 +21,24 @@ _VIDEO_CODECS = {"h264": ("libx264", "h264"), "hevc": ("libx265", "hevc")}
 _PRESETS = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}
 
 
+def _encoder(codec, height, width, crf, preset):
+    """An x264 or x265 encoder of ``height x width`` yuv420p frames at 25
+    frames per second, ``crf`` and ``preset``, with its default GOP."""
+    av = _import_av()
+    encoder = av.CodecContext.create(_VIDEO_CODECS[codec][0], "w")
+    encoder.width, encoder.height = width, height
+    encoder.pix_fmt = "yuv420p"
+    encoder.time_base = Fraction(1, 25)
+    options = {"crf": str(crf), "preset": preset}
+    if codec == "hevc":
+        options["x265-params"] = "log-level=none"
+    encoder.options = options
+    return encoder
+
+
 def _video_uint8(pixels, codec, crf, preset):
     """Encode one 8-bit frame as an I-frame and decode it, in memory."""
     av = _import_av()
-    encoder_name, decoder_name = _VIDEO_CODECS[codec]
     height, width = pixels.shape[:2]
     # yuv420p needs even sizes: replicate the last row / column.
     pad = ((0, height % 2), (0, width % 2)) + ((0, 0),) * (pixels.ndim - 2)
@@ -33,16 +47,9 @@ def _video_uint8(pixels, codec, crf, preset):
     frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(padded), format=fmt)
     frame = frame.reformat(format="yuv420p")
     frame.pts = 0
-    encoder = av.CodecContext.create(encoder_name, "w")
-    encoder.width, encoder.height = padded.shape[1], padded.shape[0]
-    encoder.pix_fmt = "yuv420p"
-    encoder.time_base = Fraction(1, 25)
-    options = {"crf": str(crf), "preset": preset}
-    if codec == "hevc":
-        options["x265-params"] = "log-level=none"
-    encoder.options = options
+    encoder = _encoder(codec, padded.shape[0], padded.shape[1], crf, preset)
     packets = list(encoder.encode(frame)) + list(encoder.encode(None))
-    decoder = av.CodecContext.create(decoder_name, "r")
+    decoder = av.CodecContext.create(_VIDEO_CODECS[codec][1], "r")
     frames = []
     for packet in packets:
         frames += decoder.decode(packet)
