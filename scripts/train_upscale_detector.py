@@ -260,10 +260,8 @@ def gop_window(image, kind, rng):
     span = (native + step[0] * (GOP_FRAMES - 1), native + step[1] * (GOP_FRAMES - 1))
     # The region of the source that the native pan covers (area-downscaled
     # by the factor for an upscale), with a margin for the blur's edges.
-    region_hw = tuple(int(np.ceil(s * factor)) + 32 for s in span)
-    if min(image.shape[:2]) < max(region_hw):
-        region_hw = (min(region_hw[0], image.shape[0]),
-                     min(region_hw[1], image.shape[1]))
+    region_hw = tuple(min(int(np.ceil(s * factor)) + 32, n)
+                      for s, n in zip(span, image.shape[:2]))
     corner = crop_corners(image.shape, region_hw, 1, rng)[0]
     region = crop(image, corner, region_hw)
     if kind == "soft":
@@ -277,12 +275,12 @@ def gop_window(image, kind, rng):
     region = to_uint8(np.clip(region, 0, 1))
     if region.ndim == 2:
         region = np.repeat(region[..., np.newaxis], 3, axis=2)
-    off = (16 // int(np.ceil(factor)), 16 // int(np.ceil(factor)))
+    off = 16 // int(np.ceil(factor))  # the margin, in the region's pixels
     if kind == "up":
         resampler = RESAMPLERS[rng.randint(len(RESAMPLERS))]
     frames = []
     for i in range(GOP_FRAMES):
-        y, x = off[0] + i * step[0], off[1] + i * step[1]
+        y, x = off + i * step[0], off + i * step[1]
         window = region[y:y + native, x:x + native]
         if window.shape[:2] != (native, native):  # a source too small to pan
             short = (native - window.shape[0], native - window.shape[1])
