@@ -67,6 +67,15 @@ way); without maps 1.10-1.23. This session's first run (0.76) was taken
 while a helper's tests ran. On an idle machine the target of 1 image/s is
 met in some runs and missed in most, by up to 5% (one run 18%).
 
+Again on 2026-12-07 (stop 40), the same 20 aerial photographs, ``--jobs
+2`` with maps, nothing else running: 1.14, 1.25, 1.23, 1.15 and 1.16
+images/s on commit 8b7d304, and 1.16 and 1.18 on stop 37's 55a9785 run
+alternately with it (without maps 1.39-1.40): the target is met in every
+run, and the gain since stop 37's figures is the machine's, not the
+code's (the same code measured 0.95 then). In process on 2 torch threads
+(``-j 1``, the default): 0.84 images/s with maps (2.11 CPU-s per image),
+1.04 without.
+
 Usage: ``python benchmarks/bench_analyse.py [--data FOLDER] [--n-images N]
 [--threads T] [--jobs J]``.
 """
