@@ -103,6 +103,31 @@ both ways, called compressed in %, bicubic / Lanczos / area: x0.6 6 ->
 called compressed 0 either way; 194 -> 219 CPU-s. No gain beyond a crop
 or two either way, for 13% more time.
 
+2026-12-07 (stop 40), why the quality-75 misses stay, and 64 candidates
+measured and not kept. On the tuning crops, for every JPEG whose true
+native size the 48-block rescoring would find (robust z >= 12 on the
+luminance, 224 at quality 75 and 226 at 50, the three kernels, 0.5-0.9),
+the true size ranked first in the 16-block search for 88% of them at
+quality 75 (all at 50), within the best 16 for 94%, within 64 for 97%
+(the rest, up to rank 237, after OpenCV's area). On the held-out quality-75
+crops halved with Pillow's bicubic, the luminance misses 8 of 18 in two
+ways: the true size ranks 21-42 in the search (3 crops; rescored, z 25
+for one, 8-9 for two, under the threshold of 12), or its block means are
+too far off even at the true size (z 0.8-2.7; 5 crops, the clipped
+stained-glass window among them), where no rescoring helps (the chroma
+planes find some of them: 4 crops are missed in all);
+``bench_jpeg_resized_bound.py`` shows what survives. Rescoring the best 64 instead of 16 (``--split
+held-out --crops-per-image 2 --n-textures 0 --factors 0.5 0.6 0.7 0.8
+0.9``, both run side by side, one thread each): called compressed with the
+factor right, of 270 crop-cases per quality, Q50 260 -> 266, Q75 242 ->
+245 (bicubic x0.8 89 -> 94%, area x0.5 78 -> 83%, area x0.9 94 -> 100%),
+Q90 76 -> 78 (cells moving both ways by up to 4 crops); never-compressed
+crops called compressed 0 either way; 293 -> 321 CPU-s. Quality 75 stays
+at 78-89% below 0.9: not kept. Rescoring the best 16 with the exact
+inverse of each kernel (see ``bench_jpeg_resized_bound.py``) instead of
+Lanczos 3 raised the median z of the crops found (bicubic x0.5 16 -> 24)
+but found no crop more, at about 1.6 CPU-s a plane: not kept either.
+
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
 ``--split tuning`` the others, on which the search's thresholds are set.
