@@ -76,6 +76,13 @@ machine), commit cf7597c against the downscaled-JPEG search with the
 after): 1323 MB, 70.2 s, 124.3 CPU-s before; 1378 MB, 65.0 s, 116.6
 CPU-s after.
 
+Again on 2026-12-07 (stop 40), the same command on commit 7be79ab, idle
+machine (load average 0.8 at the start): 1338 MB, 48.8 s, 86.8 CPU-s.
+The gain since then is the machine's, not the code's, as far as we can
+tell: the JPEG net, most of the time, did not change, and
+``bench_analyse.py`` found stop 37's code as fast as this one when both
+ran on this day. 30 s is still not met.
+
 What is left at 48 MP: about 590 MB for the process before any image
 (torch, the models, matplotlib, scipy, OpenCV), 137 MB for the image (kept
 uint8), 366 MB for the two float32 maps that ``predict_maps`` returns, and
