@@ -189,14 +189,12 @@ def main(argv=None):
         jpegs = [jpeg_with_tables(x, *tables) for x in images]
         planes = [planes_of(j) for j in jpegs]
 
-        def median_z(cases, transform=lambda plane: plane):
-            zs = np.array([[z for _, z in lattice(c, steps, transform)] for c in cases])
+        def median_z(cases, transforms=None):
+            transforms = transforms or [lambda plane: plane] * len(cases)
+            zs = [[z for _, z in lattice(c, steps, t)] for c, t in zip(cases, transforms)]
             return np.median(zs, axis=0)
 
-        before = median_z(planes)
-        null = np.median(
-            [[abs(z) for _, z in lattice(c, steps)] for c in never], axis=0
-        )
+        before, null = median_z(planes), median_z(never)
         print(
             f"\nQ{quality}, DC steps {steps[0]} (luminance: block means on a lattice "
             f"of {steps[0] / 8:.3f} grey levels) and {steps[1]} (chroma, "
@@ -209,10 +207,15 @@ def main(argv=None):
             cells = []
             for factor in FACTORS:
                 resized = [planes_of(resize(j, factor, kernel)) for j in jpegs]
-                size = jpegs[0].shape[0]
-                exact = inverse(size, factor, kernel)
-                best = median_z(resized, lambda plane: exact @ plane @ exact.T)
-                read = median_z(resized, lambda plane: brought_back(plane, (size, size)))
+                exact, lanczos = [], []
+                for (height, width) in (j.shape[:2] for j in jpegs):
+                    down = inverse(height, factor, kernel)
+                    across = inverse(width, factor, kernel)
+                    exact.append(lambda plane, d=down, a=across: d @ plane @ a.T)
+                    lanczos.append(
+                        lambda plane, s=(height, width): brought_back(plane, s)
+                    )
+                best, read = median_z(resized, exact), median_z(resized, lanczos)
                 cells.append(
                     f"{best[0]:3.0f}/{read[0]:3.0f}  {best[1]:3.0f}/{read[1]:3.0f}"
                 )
