@@ -211,33 +211,6 @@ GOP_FRAMES = 6
 GOP_PRESETS = ("medium", "fast", "veryfast")
 
 
-def encode_gop(frames, codec, crf, preset):
-    """Encode uint8 RGB frames with the encoder's normal GOP; decode them all.
-
-    In memory, as a real file's frames would be: one I-frame, then P- and
-    B-frames (x264/x265 defaults at ``preset``), yuv420p. Frames are
-    returned in presentation order.
-    """
-    import av
-
-    from skforensics.datasets._codecs import _encoder
-
-    encoder = _encoder(codec, *frames[0].shape[:2], crf, preset)
-    packets = []
-    for i, f in enumerate(frames):
-        frame = av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv420p")
-        frame.pts = i
-        packets += encoder.encode(frame)
-    packets += encoder.encode(None)
-    decoder = av.CodecContext.create(codec, "r")
-    out = []
-    for packet in packets:
-        out += decoder.decode(packet)
-    out += decoder.decode(None)
-    out.sort(key=lambda f: f.pts)
-    return [f.to_ndarray(format="rgb24") for f in out]
-
-
 def gop_window(image, kind, rng):
     """One 128x128 window from a P- or B-frame of a short pan: (window, class).
 
@@ -249,6 +222,7 @@ def gop_window(image, kind, rng):
     the frames after the I-frame is kept, as luminance.
     """
     from skforensics.datasets import resize_image
+    from skforensics.datasets._codecs import _frames_round_trip
     from skforensics.datasets._common import crop, crop_corners, to_uint8
 
     step = (rng.randint(0, 3), rng.randint(1, 4))
@@ -291,8 +265,10 @@ def gop_window(image, kind, rng):
                                                    resampler=resampler), 0, 1))
         frames.append(np.ascontiguousarray(window))
     codec = ("h264", "hevc")[rng.randint(2)]
-    decoded = encode_gop(frames, codec, rng.randint(18, 33),
-                         GOP_PRESETS[rng.randint(len(GOP_PRESETS))])
+    # The encoder's normal GOP: one I-frame, then P- and B-frames, decoded
+    # in presentation order as a real file's frames would be.
+    decoded = _frames_round_trip(frames, codec, rng.randint(18, 33),
+                                 GOP_PRESETS[rng.randint(len(GOP_PRESETS))])
     keep = decoded[rng.randint(1, GOP_FRAMES)]
     return luminance(keep.astype(np.float32) / 255), label
 

@@ -1,4 +1,4 @@
-"""Video codecs in memory: one frame through libx264 or libx265 and back.
+"""Video codecs in memory: frames through libx264 or libx265 and back.
 
 :func:`video_round_trip` is the codec step of
 :func:`~skforensics.datasets.make_degraded_images` beside JPEG
@@ -36,25 +36,36 @@ def _encoder(codec, height, width, crf, preset):
     return encoder
 
 
+def _frames_round_trip(frames, codec, crf, preset):
+    """Encode 8-bit frames of even sizes (RGB or gray) with the encoder's
+    default GOP (one frame: an I-frame) and decode them all, in memory; the
+    decoded frames in presentation order, in the input's format."""
+    av = _import_av()
+    fmt = "rgb24" if frames[0].ndim == 3 else "gray"
+    encoder = _encoder(codec, *frames[0].shape[:2], crf, preset)
+    packets = []
+    for pts, pixels in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=fmt)
+        frame = frame.reformat(format="yuv420p")
+        frame.pts = pts
+        packets += encoder.encode(frame)
+    packets += encoder.encode(None)
+    decoder = av.CodecContext.create(_VIDEO_CODECS[codec][1], "r")
+    decoded = []
+    for packet in packets:
+        decoded += decoder.decode(packet)
+    decoded += decoder.decode(None)
+    decoded.sort(key=lambda frame: frame.pts)
+    return [frame.to_ndarray(format=fmt) for frame in decoded]
+
+
 def _video_uint8(pixels, codec, crf, preset):
     """Encode one 8-bit frame as an I-frame and decode it, in memory."""
-    av = _import_av()
     height, width = pixels.shape[:2]
     # yuv420p needs even sizes: replicate the last row / column.
     pad = ((0, height % 2), (0, width % 2)) + ((0, 0),) * (pixels.ndim - 2)
     padded = np.pad(pixels, pad, mode="edge") if any(sum(p) for p in pad) else pixels
-    fmt = "rgb24" if pixels.ndim == 3 else "gray"
-    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(padded), format=fmt)
-    frame = frame.reformat(format="yuv420p")
-    frame.pts = 0
-    encoder = _encoder(codec, padded.shape[0], padded.shape[1], crf, preset)
-    packets = list(encoder.encode(frame)) + list(encoder.encode(None))
-    decoder = av.CodecContext.create(_VIDEO_CODECS[codec][1], "r")
-    frames = []
-    for packet in packets:
-        frames += decoder.decode(packet)
-    frames += decoder.decode(None)
-    out = frames[0].to_ndarray(format=fmt)
+    out = _frames_round_trip([padded], codec, crf, preset)[0]
     return np.ascontiguousarray(out[:height, :width])
 
 
