@@ -428,7 +428,7 @@ def test_max_pixels_is_the_decompression_bomb_limit(folder, tmp_path, capsys):
     assert "--max-pixels must be 0" in capsys.readouterr().err
 
 
-def test_a_downscaled_jpeg_reports_its_factor_and_no_net_quality(tmp_path):
+def test_a_downscaled_jpeg_reports_its_factor_and_no_net_quality(tmp_path, capsys):
     from skimage import data
 
     from skforensics.datasets import jpeg_with_tables, libjpeg_tables
@@ -452,3 +452,14 @@ def test_a_downscaled_jpeg_reports_its_factor_and_no_net_quality(tmp_path):
     assert not never["jpeg_verdict"].startswith("compressed")
     assert never["resize_factor"] is None and never["grid_period"] is None
     assert {r["resize_factor"] for r in rows} == {"", str(down["resize_factor"])}
+    # The terminal table gives each verdict whole, with its confidence (the
+    # verdict column once cut "compressed, then resized" to its first words).
+    table = {
+        line.split()[0].rsplit(os.sep, 1)[-1]: line
+        for line in capsys.readouterr().out.splitlines()[1:-1]
+    }
+    for name, record in (("downscaled.png", down), ("never.png", never)):
+        words = f"{record['jpeg_verdict']} {record['jpeg_confidence']}"
+        assert words in " ".join(table[name].split())
+    # Sizes as width x height, as `skforensics upscale` prints them.
+    assert table["never.png"].split()[1] == "600x400"

@@ -128,8 +128,8 @@ def _upscale_step(args):
 # -- analyse ---------------------------------------------------------------
 
 _TABLE = (
-    "{path:<36} {size:>9} {mode:<10} {up:>6} {x:>5} {jv:<17} {q:>4} {jp:>6} "
-    "{sec:>6}  {note}"
+    "{path:<36} {size:>9} {mode:<10} {up:>6} {x:>5} {jv:<24} {conf:<6} {q:>4} "
+    "{jp:>6} {sec:>6}  {note}"
 )
 
 
@@ -137,7 +137,7 @@ def table_header():
     """Header line of the terminal table."""
     return _TABLE.format(
         path="path", size="size", mode="mode", up="P(up)", x="x", jv="JPEG verdict",
-        q="Q", jp="P(jpg)", sec="time", note="",
+        conf="conf", q="Q", jp="P(jpg)", sec="time", note="",
     ).rstrip()  # fmt: skip
 
 
@@ -150,7 +150,8 @@ def table_row(record):
     path = record["path"]
     if len(path) > 36:
         path = "..." + path[-33:]
-    size = "" if record["height"] is None else f"{record['height']}x{record['width']}"
+    # Width x height, as video sizes are written (1920x1080).
+    size = "" if record["height"] is None else f"{record['width']}x{record['height']}"
     note = record["error"]
     record = {key: record.get(key) for key in FIELDS}
     if len(note) > 90:
@@ -162,7 +163,8 @@ def table_row(record):
         mode=record["mode"] or "",
         up=num(record["p_upscaled"], ".2f"),
         x=num(factor, "g"),
-        jv=(record.get("jpeg_verdict") or "-")[:17],
+        jv=record.get("jpeg_verdict") or "-",
+        conf=record.get("jpeg_confidence") or "-",
         q=num(record["jpeg_quality"], ".0f"),
         jp=num(record["p_compressed"], ".2f"),
         sec=f"{record['seconds']:.2f}s",

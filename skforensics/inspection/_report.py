@@ -49,10 +49,14 @@ _HOW_TO_READ = (
     "P(ever JPEG-compressed) and the histogram of the quality map: a JPEG "
     "reads as one quality over the whole image, a splice or a pasted JPEG "
     "as a region that differs. The JPEG verdict combines the net with the "
-    "evidence in the pixels (an 8x8 lattice of quantisation steps); "
-    "'unknown' with a disagreement means they differ, typically for a JPEG "
-    "that was resized or filtered afterwards. A quality is given only where "
-    "the verdict is not 'never compressed'."
+    "evidence in the pixels (an 8x8 lattice of quantisation steps, or a "
+    "JPEG block grid resized after compression): 'compressed, then resized' "
+    "where a resized grid shows; 'no JPEG trace found' where nothing shows "
+    "but the pixels could not rule out a JPEG resized afterwards; 'unknown' "
+    "with a disagreement where net and pixels differ, typically for a JPEG "
+    "that was resized or filtered afterwards. A quality is given where the "
+    "verdict is 'compressed', or where the net reads a compression and the "
+    "verdict is not 'never compressed'."
 )
 
 _STYLE = """
@@ -297,7 +301,7 @@ class HTMLReportWriter:
         if record.get("height") is None:
             cells.append('<td class="num" data-v=""></td>')
         else:
-            size = f"{record['height']}x{record['width']}"
+            size = f"{record['width']}x{record['height']}"  # as 1920x1080
             pixels = record["height"] * record["width"]
             cells.append(f'<td class="num" data-v="{pixels}">{size}</td>')
         cells.append(
@@ -339,7 +343,7 @@ class HTMLReportWriter:
                 ""
                 if record.get("height") is None
                 else (
-                    f", {record['height']}x{record['width']} {record.get('mode') or ''}"
+                    f", {record['width']}x{record['height']} {record.get('mode') or ''}"
                 )
             )
             figures.append((thumb, "image", f"the image{size}"))
