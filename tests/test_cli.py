@@ -119,6 +119,26 @@ def _two_photographs(folder):
     return folder
 
 
+def test_audit_lines_show_a_quality_only_beside_a_jpeg_history(tmp_path, capsys):
+    # The line of a file with no JPEG trace once read "quality 99.6" beside
+    # "no JPEG trace found": the net's quality of an image it calls never
+    # compressed says nothing. analyse's table leaves it out too.
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    folder = _two_photographs(tmp_path / "photos")
+    argv = ["jpeg-audit", str(folder), "-o", str(tmp_path / "out"), "--no-maps"]
+    assert main(argv) == 0
+    lines = {
+        line.split(":")[0]: line
+        for line in capsys.readouterr().out.splitlines()
+        if line.endswith(")")
+    }
+    never, jpeg = lines["never.png"], lines["was_jpeg.png"]
+    assert "P(ever JPEG)" in never and "quality" not in never
+    assert not never.split("; ")[-1].startswith("compressed")
+    assert jpeg.startswith("was_jpeg.png: quality ") and "; compressed" in jpeg
+
+
 def test_audit_without_matplotlib(tmp_path, monkeypatch, capsys):
     # The environment of `tasks.py demo` (the torch extra of an older
     # release) had no matplotlib: the audit must say so before the first

@@ -16,6 +16,7 @@ from ._jpeg_verdict import (
     _quality_spread,
     combine_verdicts,
 )
+from ._plot._plotting import quality_shown
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
 
@@ -293,8 +294,12 @@ def _audit_row(record, folder, evidence):
 
 
 def _title(row):
-    quality = "?" if row["quality"] is None else f"{row['quality']:.1f}"
-    words = f"quality {quality}, P(ever JPEG) {row['p_compressed']:.2f}"
+    """The terminal line of a row: the quality only where analyse shows it
+    (not beside "never compressed" or "no JPEG trace found")."""
+    quality = quality_shown(row["quality"], row.get("verdict"), row["p_compressed"])
+    words = f"P(ever JPEG) {row['p_compressed']:.2f}"
+    if quality is not None:
+        words = f"quality {quality:.1f}, {words}"
     if row.get("verdict"):
         words += f"; {row['verdict']} ({row['confidence']})"
     return words
