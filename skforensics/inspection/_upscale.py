@@ -76,10 +76,11 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
 
     Parameters
     ----------
-    source : str, path-like or ndarray
+    source : str, path-like or array-like
         An image file, a video file (read with PyAV, the ``video`` extra),
         or one image as an array (grayscale ``(H, W)`` or RGB ``(H, W, 3)``,
-        ``uint8`` or float in [0, 1]).
+        ``uint8`` or float in [0, 1]; anything ``numpy.asarray`` takes to
+        one, such as a PIL image).
     n_frames : int, default=8
         Frames of a video to judge, spread over the file and taken among its
         keyframes first (see Notes). Ignored for images.
@@ -192,7 +193,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         )
     _check_count("n_frames", n_frames)  # both before any file is read
     _check_max_tiles(max_tiles)
-    name = None if isinstance(source, np.ndarray) else os.fspath(source)
+    # Anything but a path is one image as an array: ndarray, PIL image, ...
+    is_path = isinstance(source, (str, os.PathLike))
+    name = os.fspath(source) if is_path else None
 
     def luminances(images):
         for image in images:
@@ -204,8 +207,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
                 # check_images' refusal (too small, channels) names no file.
                 raise ValueError(f"'{name}': {exc}") from None
 
-    if isinstance(source, np.ndarray):
-        return frames_verdict(model, luminances([source]), max_tiles=max_tiles)
+    if not is_path:
+        image = np.asarray(source)
+        return frames_verdict(model, luminances([image]), max_tiles=max_tiles)
     if is_video_path(source):
         from ..datasets import LazyVideoFrames
 

@@ -50,6 +50,19 @@ def test_verdict_of_an_array(image, factor_model):
         assert verdict.factor == 1.0 and verdict.native_height == image.shape[0]
 
 
+def test_a_pil_image_is_an_array(image, factor_model):
+    # As for the estimators and jpeg_evidence: a PIL image is one image (it
+    # once reached os.fspath and failed with Python's own TypeError).
+    from PIL import Image
+
+    pil = Image.fromarray(image)
+    verdict = upscale_verdict(pil, estimator=factor_model)
+    expected = upscale_verdict(image, estimator=factor_model)
+    assert verdict.kind == "image" and verdict.p_upscaled == expected.p_upscaled
+    with pytest.raises(ValueError, match=r"shape \(\)"):
+        upscale_verdict(5, estimator=factor_model)
+
+
 @pytest.fixture(scope="module")
 def camera():
     from skimage import data
