@@ -202,6 +202,41 @@ def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, capsys):
     )
 
 
+def test_phone_and_web_formats(tmp_path):
+    # A camera or web dump: a HEIC (which Pillow cannot decode) is listed
+    # with one row that says so, not skipped unseen; a lossy WebP of a
+    # never-compressed photograph is not called a JPEG, resized or not (its
+    # 4x4 and 16x16 blocks read as a JPEG grid resized by 0.5 or 2), nor
+    # "never compressed"; an AVIF is read where Pillow decodes it.
+    from skimage import data
+
+    root = tmp_path / "dump"
+    root.mkdir()
+    (root / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(200))
+    photo = Image.fromarray(data.astronaut())
+    photo.save(root / "web.webp", quality=50)
+    photo.save(root / "lossless.webp", lossless=True)
+    names = {"IMG_0001.HEIC", "web.webp", "lossless.webp"}
+    if ".avif" in Image.registered_extensions():  # Pillow 11.2 and later
+        photo.save(root / "photo.avif", quality=60)
+        names.add("photo.avif")
+    out = tmp_path / "out"
+    argv = ["analyse", str(root), "-q", "--out", str(out), "--no-maps"]
+    assert main([*argv, "--models", "jpeg"]) == 0
+    by = _by_name(_read(out)[1])
+    assert set(by) == names
+    if "photo.avif" in names:
+        avif = by["photo.avif"]
+        assert (avif["height"], avif["width"]) == (512, 512)
+        assert "lossy AVIF" in avif["jpeg_disagreement"]
+    heic = by["IMG_0001.HEIC"]
+    assert heic["height"] is None and "HEIC/HEIF image" in heic["error"]
+    web = by["web.webp"]
+    assert web["jpeg_verdict"] in ("unknown", "no JPEG trace found"), web
+    assert web["jpeg_confidence"] == "low" and "lossy WebP" in web["jpeg_disagreement"]
+    assert "lossy" not in by["lossless.webp"]["jpeg_disagreement"]
+
+
 def test_paths_with_spaces_and_non_ascii_and_globs(tmp_path, capsys):
     root = tmp_path / "dossier été" / "prises de vue"
     root.mkdir(parents=True)

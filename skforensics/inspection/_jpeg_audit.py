@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._io import IMAGE_EXTENSIONS, _check_folder, find_image_files
+from ..utils._io import (
+    IMAGE_EXTENSIONS,
+    UNREADABLE_IMAGE_FORMATS,
+    _check_folder,
+    find_image_files,
+    lossy_codec,
+)
 from ..utils._parallel import check_n_jobs
 from ._jpeg_verdict import (
     VERDICT_COLOURS,
@@ -19,6 +25,10 @@ from ._jpeg_verdict import (
 from ._plot._plotting import quality_shown
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
+
+# The files a folder's audit lists: images, and images in a format Pillow
+# cannot decode (a row each that says so, rather than skipped unseen).
+AUDITED_EXTENSIONS = IMAGE_EXTENSIONS + tuple(UNREADABLE_IMAGE_FORMATS)
 
 CSV_FIELDS = (
     "path",
@@ -153,11 +163,11 @@ def _evidence_columns(path, image):
 
     from ._jpeg_evidence import jpeg_evidence
 
-    mode = None
+    mode = codec = None
     if path is not None:
         try:
             with Image.open(path) as img:
-                mode = img.mode
+                mode, codec = img.mode, lossy_codec(img)
         except (OSError, SyntaxError, ValueError):
             pass
     try:
@@ -165,9 +175,10 @@ def _evidence_columns(path, image):
             jpeg_evidence(path)  # raises, with the reason
         found = jpeg_evidence(image)
     except ValueError as exc:
-        return {"evidence": "unknown", "evidence_reason": str(exc)}
+        return {"evidence": "unknown", "evidence_reason": str(exc), "lossy_codec": codec}
     phase, native = found.grid_phase, found.native_size
     return {
+        "lossy_codec": codec,
         "evidence": found.verdict,
         "grid_phase": "" if phase is None else f"{phase[0]},{phase[1]}",
         "phase_z": _rounded(found.phase_z, 1),
@@ -518,7 +529,11 @@ def jpeg_audit(
     was resampled, a faint periodicity shows where a resized grid could
     not, or the lattice test could not see; ``"unknown"`` where the net
     says compressed or its flag map is mixed (the net's verdict, ``"low"``,
-    where it is sure and the lattice test could not see).
+    where it is sure and the lattice test could not see). A file that a
+    lossy WebP, AVIF or HEIF codec wrote keeps only a lattice's verdict: its
+    own blocks mimic a resized grid ("unknown"), and can hide a JPEG's
+    traces ("no JPEG trace found" for "never compressed"); files Pillow
+    cannot decode (HEIC, JPEG XL) are listed, each with its error.
 
     Examples
     --------
@@ -545,7 +560,7 @@ def jpeg_audit(
     output_dir = os.path.abspath(os.fspath(output_dir))
     paths = [
         os.path.join(folder, relative)
-        for relative in find_image_files(folder, exclude=output_dir)
+        for relative in find_image_files(folder, AUDITED_EXTENSIONS, exclude=output_dir)
     ]
     if not paths:
         raise ValueError(

@@ -340,7 +340,9 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         One image: an array of shape (height, width) or (height, width, 3)
         (an alpha channel is dropped; uint8 and uint16 on their range, float
         in [0, 1]), or an image file (path or bytes) whose decoded pixels
-        are read. CMYK files are refused (see Notes).
+        are read, whatever its format: a lossy WebP's or AVIF's own blocks
+        can read as a resized JPEG's grid (:func:`jpeg_audit` weighs the
+        file's format). CMYK files are refused (see Notes).
 
     double : bool, default=True
         Also look for an earlier compression (:func:`double_jpeg_evidence`)

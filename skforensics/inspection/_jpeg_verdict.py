@@ -94,7 +94,46 @@ def combine_verdicts(row):
     ``resampling_z`` (rows without them get the rule of the 8x8 lattice
     alone); returns ``(verdict, confidence, disagreement)``. The rule is
     written out in :func:`jpeg_audit`'s Notes.
+
+    ``row`` may also hold ``lossy_codec``, the lossy codec other than JPEG
+    that wrote the file (``utils._io.lossy_codec``): its own blocks leave
+    grids that read as a resized JPEG's and can hide an earlier JPEG's
+    traces, so only an 8x8 JPEG lattice found in the pixels keeps its
+    verdict (see ``_after_lossy_codec``).
     """
+    verdict, confidence, disagreement = _combine(row)
+    codec = row.get("lossy_codec")
+    if codec and not (verdict == "compressed" and row["evidence"] == "compressed"):
+        return _after_lossy_codec(codec, verdict, confidence, disagreement, row)
+    return verdict, confidence, disagreement
+
+
+def _after_lossy_codec(codec, verdict, confidence, disagreement, row):
+    """A verdict on the pixels of a file that ``codec`` (WebP, AVIF, HEIF)
+    compressed, where no 8x8 JPEG lattice was found in them.
+
+    Lossy WebP files of never-compressed photographs read as JPEGs resized
+    by 0.5 or 2 (the codec's 4x4 transforms and 16x16 macroblocks; AVIF's
+    blocks likewise): a resized grid, or the net alone, says nothing of a
+    JPEG there ("unknown"); and "never compressed" cannot be said of pixels
+    a lossy codec went over ("no JPEG trace found").
+    """
+    note = f"the file is a lossy {codec}, whose own blocks leave grids like a JPEG's"
+    if verdict == RESIZED_VERDICT:
+        factor = row.get("resize_factor")
+        found = (
+            "a JPEG grid resized" if factor is None else f"a JPEG grid resized by {factor:.2f}"
+        )
+        return "unknown", "low", f"the pixels fit {found}, but {note}"
+    if verdict == "compressed":
+        return "unknown", "low", f"{disagreement or 'the net says compressed'}; {note}"
+    if verdict == "never compressed":
+        return NO_TRACE_VERDICT, "low", f"{note} and can hide an earlier JPEG's traces"
+    return verdict, confidence, "; ".join(filter(None, [disagreement, note]))
+
+
+def _combine(row):
+    """combine_verdicts before the file's own lossy codec is considered."""
     p = row["p_compressed"]
     net = None if p is None or math.isnan(p) else p >= 0.5
     net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)

@@ -15,7 +15,9 @@ from PIL import Image
 __all__ = ["LazyImages", "read_image"]
 
 # File extensions taken for images when a folder is searched (lower case).
+# AVIF: Pillow decodes it from 11.2 on (older ones say so in the file's error).
 IMAGE_EXTENSIONS = (
+    ".avif",
     ".bmp",
     ".gif",
     ".jfif",
@@ -31,6 +33,50 @@ IMAGE_EXTENSIONS = (
     ".tiff",
     ".webp",
 )
+
+
+# Image formats Pillow does not decode, by extension, and what to do: an
+# audit lists them (one record each, saying so) rather than skipping them.
+UNREADABLE_IMAGE_FORMATS = {
+    ".heic": "a HEIC/HEIF image, which Pillow decodes only with the pillow-heif "
+    "plugin registered in the process",
+    ".heif": "a HEIC/HEIF image, which Pillow decodes only with the pillow-heif "
+    "plugin registered in the process",
+    ".jxl": "a JPEG XL image, which Pillow does not decode",
+}
+
+
+def lossy_codec(img):
+    """The lossy codec other than JPEG that wrote an open Pillow image, or None.
+
+    ``"WebP"`` for a lossy WebP file (its image chunk is ``VP8 ``, not the
+    lossless ``VP8L``), ``"AVIF"`` and ``"HEIF"`` for those files (lossy
+    almost always), None for every other format. Their block transforms
+    (4x4 to 64x64 pixels) leave grids that a JPEG's resized lattice can be
+    mistaken for.
+    """
+    if img.format in ("AVIF", "HEIF"):
+        return img.format
+    if img.format != "WEBP" or not getattr(img, "fp", None):
+        return None
+    position = img.fp.tell()
+    try:
+        img.fp.seek(12)
+        while True:  # the RIFF chunks, into an animation's first frame
+            header = img.fp.read(8)
+            if len(header) < 8:
+                return None
+            tag, size = header[:4], struct.unpack("<I", header[4:])[0]
+            if tag in (b"VP8 ", b"VP8L"):
+                return "WebP" if tag == b"VP8 " else None
+            if tag == b"ANMF":
+                img.fp.seek(16, os.SEEK_CUR)  # the frame's own header
+                continue
+            img.fp.seek(size + size % 2, os.SEEK_CUR)
+    except (OSError, struct.error):
+        return None
+    finally:
+        img.fp.seek(position)
 
 
 def find_image_files(folder, extensions=IMAGE_EXTENSIONS, *, exclude=None):
@@ -263,6 +309,12 @@ def _read_error(exc, path, limit, max_pixels):
     if isinstance(exc, (Image.DecompressionBombWarning, Image.DecompressionBombError)):
         return _bomb_error(path, None, limit, max_pixels)
     if isinstance(exc, Image.UnidentifiedImageError):
+        unreadable = UNREADABLE_IMAGE_FORMATS.get(os.path.splitext(path)[1].lower())
+        if unreadable:
+            return OSError(
+                f"Cannot read image file '{path}': {unreadable}; convert it to "
+                "PNG or TIFF first."
+            )
         return OSError(
             f"Cannot read image file '{path}': not an image format Pillow knows."
         )

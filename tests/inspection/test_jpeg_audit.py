@@ -301,6 +301,29 @@ def _row(**changes):
             ("unknown", "low"),
             "",
         ),
+        # A lossy WebP or AVIF file: only an 8x8 JPEG lattice keeps its
+        # verdict; the codec's own blocks explain any other grid.
+        ({"lossy_codec": "WebP"}, ("compressed", "high"), ""),
+        (
+            {"lossy_codec": "WebP", "resized_grid": "found", "resize_factor": 0.5},
+            ("unknown", "low"),
+            "resized by 0.50, but the file is a lossy WebP",
+        ),
+        (
+            {"lossy_codec": "AVIF", "evidence": "unknown"},
+            ("unknown", "low"),
+            "the net says compressed; the file is a lossy AVIF",
+        ),
+        (
+            {"lossy_codec": "WebP", "evidence": "never compressed", "p_compressed": 0.03},
+            ("no JPEG trace found", "low"),
+            "can hide an earlier JPEG's traces",
+        ),
+        (
+            {"lossy_codec": "WebP", "evidence": "never compressed"},
+            ("unknown", "low"),
+            "no 8x8 JPEG lattice is in the pixels",
+        ),
     ],
 )
 def test_combined_verdict(changes, expected, says):

@@ -38,6 +38,39 @@ def test_not_an_image_names_the_path(tmp_path):
         read_image(path)
 
 
+def test_heic_is_named_with_what_to_do(tmp_path):
+    # Phones write HEIC, which Pillow decodes only with a plugin: the error
+    # says so (and the audits list such files rather than skip them).
+    path = tmp_path / "IMG_0001.HEIC"
+    path.write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(200))
+    with pytest.raises(OSError, match="IMG_0001.HEIC.*HEIC/HEIF.*pillow-heif"):
+        read_image(path)
+
+
+def test_lossy_codec_of_webp_and_other_files(tmp_path):
+    from skforensics.utils._io import lossy_codec
+
+    image = Image.fromarray(np.arange(64 * 64, dtype=np.uint8).reshape(64, 64))
+    frames = [image, image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)]
+    saves = {
+        "lossy.webp": dict(quality=80),
+        "lossless.webp": dict(lossless=True),
+        "alpha.webp": dict(quality=80),  # VP8X, then ALPH before VP8
+        "animated.webp": dict(quality=80, save_all=True, append_images=frames[1:]),
+        "still.png": {},
+    }
+    expected = {"lossy.webp": "WebP", "alpha.webp": "WebP", "animated.webp": "WebP"}
+    for name, options in saves.items():
+        picture = image.convert("RGBA") if name == "alpha.webp" else image
+        picture.save(tmp_path / name, **options)
+        with Image.open(tmp_path / name) as img:
+            position = img.fp.tell()
+            assert lossy_codec(img) == expected.get(name), name
+            assert img.fp.tell() == position  # Pillow's reading left as it was
+            img.load()
+            assert img.size == (64, 64)
+
+
 def test_truncated_file_names_the_path(tmp_path):
     path = _save(tmp_path / "full.png", np.random.randint(0, 255, (64, 64), np.uint8))
     data = path.read_bytes()
