@@ -18,12 +18,8 @@ import pytest
 from PIL import Image
 
 from skforensics.cli import main
-from skforensics.inspection._report import (
-    HTMLReportWriter,
-    jpeg_words,
-    upscale_words,
-    verdict_words,
-)
+from skforensics.inspection._plot._plotting import upscale_words
+from skforensics.inspection._report import HTMLReportWriter, jpeg_words, verdict_words
 
 NUMERIC = [
     "#", "size", "P(upscaled)", "factor", "JPEG quality", "P(compressed)", "seconds"
@@ -213,7 +209,7 @@ def test_html_report_of_a_mixed_folder(mixed, tmp_path):
     chart = text[text.index('id="verdict-chart"') : text.index("</svg>")]
     n_compressed = sum(r["jpeg_verdict"] == "compressed" for r in records)
     assert n_compressed >= 1  # the quality-60 JPEG
-    assert f">JPEG: compressed</text>" in chart and f">{n_compressed}</text>" in chart
+    assert ">JPEG: compressed</text>" in chart and f">{n_compressed}</text>" in chart
     assert ">file: failed</text>" in chart
 
 

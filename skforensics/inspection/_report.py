@@ -21,7 +21,7 @@ from collections import Counter
 from urllib.parse import quote
 
 from ._jpeg_verdict import RESIZED_VERDICT, VERDICT_COLOURS
-from ._plot._plotting import factor_words, jpeg_title, upscale_words
+from ._plot._plotting import factor_words, jpeg_title
 
 __all__ = []  # private: reached through `skforensics analyse --html`
 
