@@ -62,7 +62,7 @@ def lossy_codec(img):
     position = img.fp.tell()
     try:
         img.fp.seek(12)
-        while True:  # the RIFF chunks, into an animation's first frame
+        for _ in range(64):  # the RIFF chunks, into an animation's first frame
             header = img.fp.read(8)
             if len(header) < 8:
                 return None
@@ -73,6 +73,7 @@ def lossy_codec(img):
                 img.fp.seek(16, os.SEEK_CUR)  # the frame's own header
                 continue
             img.fp.seek(size + size % 2, os.SEEK_CUR)
+        return None
     except (OSError, struct.error):
         return None
     finally:
