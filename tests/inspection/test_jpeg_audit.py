@@ -324,6 +324,11 @@ def _row(**changes):
             ("unknown", "low"),
             "no 8x8 JPEG lattice is in the pixels",
         ),
+        (
+            {"lossy_codec": "AVIF", "evidence": "unknown", "p_compressed": 0.6},
+            ("unknown", "low"),
+            "the file is a lossy AVIF",
+        ),
     ],
 )
 def test_combined_verdict(changes, expected, says):
