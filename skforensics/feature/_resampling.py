@@ -208,3 +208,67 @@ def resampling_periodicity(frames, *, factors=None):
         z_max=float(z[best]) if best is not None else 0.0,
         factor=float(factors[best]) if best is not None else float("nan"),
     )
+
+
+# Pixel replication (nearest-neighbour enlargement): at least this many
+# adjacent pairs of non-constant columns (rows) in one stretch, this share of
+# them repeated, and this many new columns to place on a line.
+_MIN_PAIRS = 32
+_MIN_REPEATED = 0.05
+_MIN_NEW = 16
+
+
+def _longest_run(mask):
+    """``(start, stop)`` of the longest run of True in a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    if edges.size == 0:
+        return 0, 0
+    starts, stops = edges[::2], edges[1::2]
+    longest = np.argmax(stops - starts)
+    return int(starts[longest]), int(stops[longest])
+
+
+def _replicated_axis(frame):
+    """The factor by which the columns of ``frame`` repeat, or None.
+
+    A nearest-neighbour enlargement by ``f`` repeats each source column in
+    ``floor(f)`` or ``ceil(f)`` adjacent columns, exactly, so the ``k``-th
+    column that differs from its left neighbour lies within one pixel of
+    ``k * f`` (plus a phase). The factor is the slope of that line, read
+    over the longest stretch of non-constant columns (borders and saturated
+    bars are constant: equal whatever happened); a stretch whose repeated
+    columns do not fall on such a line (flat content repeats columns here
+    and there) gives None, as does any frame without repeated columns: an
+    interpolating kernel makes none, and a lossy codec after the
+    enlargement breaks the equality.
+    """
+    # A screen on a few rows first: columns equal in full are equal there.
+    sample = frame[:: max(1, frame.shape[0] // 64)]
+    if np.mean(np.all(sample[:, 1:] == sample[:, :-1], axis=0)) < _MIN_REPEATED:
+        return None
+    varying = np.ptp(frame, axis=0) > 0
+    start, stop = _longest_run(varying[:-1] & varying[1:])
+    if stop - start < _MIN_PAIRS:
+        return None
+    equal = np.all(frame[:, start + 1 : stop + 1] == frame[:, start:stop], axis=0)
+    new = np.flatnonzero(~equal)  # pair i: column start + i + 1 starts anew
+    if equal.mean() < _MIN_REPEATED or new.size < _MIN_NEW:
+        return None
+    k = np.arange(new.size)
+    factor, phase = np.polyfit(k, new, 1)
+    if np.max(np.abs(new - (phase + k * factor))) > 1.0 + 1e-6:
+        return None
+    return float(factor)
+
+
+def replicated_factors(frame):
+    """``(row factor, column factor)`` of a nearest-neighbour enlargement.
+
+    Each is the factor by which the rows (columns) of the 2-D ``frame``
+    repeat exactly and regularly (see :func:`_replicated_axis`), or None
+    where they do not: a frame enlarged by pixel replication along one axis
+    only gives one factor. Exact equality is the evidence, so a frame
+    compressed by a lossy codec after its enlargement gives None.
+    """
+    frame = np.asarray(frame)
+    return _replicated_axis(frame.T), _replicated_axis(frame)

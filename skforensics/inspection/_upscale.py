@@ -121,6 +121,11 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         - ``descaled``: bool, whether the combiner was unsure on the tiles
           and the periodicity alone and also read descale and compare
           (see Notes);
+        - ``replication``: None, or the ``(row, column)`` factors of a
+          nearest-neighbour enlargement whose repeated pixels at least half
+          of the frames show (each None where that axis shows none): then
+          ``p_upscaled`` is 1.0 and ``factor`` their geometric mean (see
+          Notes);
         - ``native_height``, ``native_width``: the frame size divided by
           ``factor``, rounded.
 
@@ -162,6 +167,14 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     descaled and compared (:func:`skforensics.feature.descale_curve`:
     about a second per frame on one core, whatever its size) and the
     second stage decides on all the evidence. Clear cases pay nothing more.
+
+    A nearest-neighbour enlargement (pixel replication: ``cv2.INTER_NEAREST``,
+    Pillow's ``NEAREST`` and ``BOX``, ``np.repeat``) repeats whole rows and
+    columns exactly, the ``k``-th new one within a pixel of ``k`` times the
+    factor. That is read directly, over the non-constant rows and columns,
+    and decides: the tile net never saw such enlargements. A lossy codec
+    after the enlargement breaks the equality, and the verdict is then the
+    combiner's.
 
     The held-out figures of the verdict on whole video files and on images
     are in the user guide (:ref:`fake4k`); blur, defocus and noise are the
@@ -246,6 +259,7 @@ def frames_verdict(
     class probabilities of every tile of the frame's grid where the caller
     has them already (``frame_evidence``).
     """
+    from ..feature._resampling import replicated_factors
     from ..models._pretrained import load_upscale_pooling
     from ._upscale_evidence import (
         DESCALE_FEATURES,
@@ -259,12 +273,13 @@ def frames_verdict(
     classes = np.asarray(model.classes_, dtype=float)
     pooling = load_upscale_pooling()
     second = pooling.get("descale")
-    frame_evidences, kept = [], []
+    frame_evidences, kept, replicated = [], [], []
     for i, frame in enumerate(luminances):
         probas = None if tile_probas is None else tile_probas[i]
         frame_evidences.append(
             frame_evidence(model, frame, max_tiles=max_tiles, tile_probas=probas)
         )
+        replicated.append(replicated_factors(frame))
         if second is not None and len(kept) < second["frames"]:
             kept.append(frame)  # descaled below if the first stage is unsure
         shape = frame.shape
@@ -284,6 +299,15 @@ def frames_verdict(
     mean = pooled.textured_proba().mean(axis=0)
     height, width = int(shape[0]), int(shape[1])
     factor = factor if upscaled else 1.0
+    native = round(height / factor), round(width / factor)
+    replication = _replication(replicated)
+    if replication is not None:
+        # Pixels repeated as a nearest-neighbour enlargement repeats them:
+        # proof of an upscale, with its factor along each axis.
+        p_up, upscaled = 1.0, True
+        frame_p[[r != (None, None) for r in replicated]] = 1.0
+        factor = round(float(np.sqrt(np.prod([f or 1.0 for f in replication]))), 2)
+        native = tuple(round(n / (f or 1.0)) for n, f in zip((height, width), replication))
     return Bunch(
         kind=kind,
         height=height,
@@ -298,8 +322,23 @@ def frames_verdict(
             zip(FEATURES + DESCALE_FEATURES * descaled, map(float, features))
         ),
         descaled=descaled,
-        native_height=round(height / factor),
-        native_width=round(width / factor),
+        replication=replication,
+        native_height=native[0],
+        native_width=native[1],
+    )
+
+
+def _replication(replicated):
+    """The (row, column) factors of the pixel replication that at least half
+    of the frames show (rounded, each None where that axis shows none), or
+    None (see ``feature._resampling.replicated_factors``)."""
+    found = [r for r in replicated if r != (None, None)]
+    if not found or 2 * len(found) < len(replicated):
+        return None
+    return tuple(
+        None if all(r[axis] is None for r in found)
+        else round(float(np.median([r[axis] for r in found if r[axis]])), 3)
+        for axis in (0, 1)
     )
 
 

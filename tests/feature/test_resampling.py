@@ -78,3 +78,25 @@ def test_frames_with_nan_or_infinity_are_refused():
     frame[3, 7] = np.nan
     with pytest.raises(ValueError, match="resampling_periodicity: a frame contains NaN"):
         resampling_periodicity(frame)
+
+
+def test_replicated_factors_of_pixel_replication(camera):
+    from skforensics.feature._resampling import replicated_factors
+
+    # np.repeat by 3 down the rows and 2 along the columns.
+    up = np.repeat(np.repeat(camera[:200, :200], 3, axis=0), 2, axis=1)
+    rows, cols = replicated_factors(up)
+    assert rows == pytest.approx(3.0) and cols == pytest.approx(2.0)
+    assert replicated_factors(up.astype(np.float32) / 255) == (rows, cols)
+
+
+def test_replicated_factors_refuse_what_is_not_a_replication(camera):
+    from skforensics.feature._resampling import replicated_factors
+
+    rng = np.random.default_rng(0)
+    assert replicated_factors(camera) == (None, None)
+    assert replicated_factors(np.zeros((100, 100))) == (None, None)  # constant
+    assert replicated_factors(np.repeat(camera[:12, :12], 2, 0)) == (None, None)  # small
+    # Rows repeated here and there (flat content does that), not on a line.
+    picks = np.sort(rng.choice(512, 600))
+    assert replicated_factors(camera[picks])[0] is None

@@ -63,6 +63,41 @@ def test_a_pil_image_is_an_array(image, factor_model):
         upscale_verdict(5, estimator=factor_model)
 
 
+@pytest.mark.parametrize("factor", [1.25, 1.5, 2.0, 3.0])
+def test_nearest_neighbour_enlargement_is_read_from_its_repeated_pixels(
+    factor, factor_model
+):
+    # The tile net never saw pixel replication and read x1.5 as native
+    # (the combiner then gave x3, the period of the repeats) and missed
+    # some x2; repeated rows and columns are read directly.
+    import cv2
+    from skimage import data
+
+    camera = data.camera()
+    small = cv2.resize(camera, (round(512 / factor),) * 2, interpolation=cv2.INTER_AREA)
+    up = cv2.resize(small, (512, 512), interpolation=cv2.INTER_NEAREST)
+    verdict = upscale_verdict(up, estimator=factor_model)
+    assert verdict.p_upscaled == 1.0 and verdict.upscaled
+    assert verdict.factor == pytest.approx(factor, abs=0.01)
+    assert verdict.replication == pytest.approx((factor, factor), abs=0.01)
+    assert verdict.native_height == small.shape[0]
+    # Along one axis only: that axis's factor, the other native.
+    wide = cv2.resize(small, (512, small.shape[0]), interpolation=cv2.INTER_NEAREST)
+    verdict = upscale_verdict(wide, estimator=factor_model)
+    assert verdict.replication[0] is None
+    assert verdict.replication[1] == pytest.approx(factor, abs=0.01)
+    assert (verdict.native_height, verdict.native_width) == small.shape
+
+
+def test_no_replication_in_real_or_interpolated_images(camera, factor_model):
+    import cv2
+
+    small = cv2.resize(camera, (256, 256), interpolation=cv2.INTER_AREA)
+    bicubic = cv2.resize(small, (512, 512), interpolation=cv2.INTER_CUBIC)
+    for image in (camera, bicubic, np.pad(camera, 40)):  # black borders too
+        assert upscale_verdict(image, estimator=factor_model).replication is None
+
+
 @pytest.fixture(scope="module")
 def camera():
     from skimage import data
