@@ -127,7 +127,7 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
           ``p_upscaled`` is 1.0 and ``factor`` their geometric mean (see
           Notes);
         - ``native_height``, ``native_width``: the frame size divided by
-          ``factor``, rounded.
+          ``factor`` (by each axis's factor of ``replication``), rounded.
 
     Raises
     ------
