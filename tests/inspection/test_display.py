@@ -172,6 +172,27 @@ def test_jpeg_map_from_pretrained(image):
     assert sum(bar.get_height() for bar in display.hist_) == 80 * 96
 
 
+def test_from_estimator_takes_a_pil_image(image):
+    # The estimators take PIL images; their Displays do too.
+    pytest.importorskip("torch")
+    from PIL import Image
+
+    from skforensics.models import pretrained
+
+    pil = Image.fromarray(np.round(image[:96, :96] * 255).astype(np.uint8))
+    array = np.asarray(pil)
+    jpeg = pretrained("jpeg-quality")
+    a = JPEGMapDisplay.from_estimator(jpeg, pil)
+    b = JPEGMapDisplay.from_estimator(jpeg, array)
+    np.testing.assert_array_equal(a.quality_map, b.quality_map)
+    assert (a.quality, a.p_compressed) == (b.quality, b.p_compressed)
+    up = pretrained("upscale-detector")
+    c = PatchScoreDisplay.from_estimator(up, pil)
+    d = PatchScoreDisplay.from_estimator(up, array)
+    np.testing.assert_array_equal(c.tile_scores, d.tile_scores)
+    assert c.score == d.score and isinstance(c.image, np.ndarray)
+
+
 # BRISQUEFeatureDisplay
 
 

@@ -27,6 +27,15 @@ def check_matplotlib_support(caller):
     return plt
 
 
+def as_array(image):
+    """``image`` as an ndarray where it is a PIL image (or anything else that
+    exposes ``__array_interface__`` only), as the estimators take it; else
+    ``image`` itself, for the Displays' checks to judge."""
+    if not isinstance(image, np.ndarray) and hasattr(image, "__array_interface__"):
+        return np.asarray(image)
+    return image
+
+
 def check_image(image, name="image"):
     """One image, (H, W) or (H, W, C), as float in [0, 1] by the package rules."""
     image = np.asarray(image)

@@ -7,6 +7,7 @@ import numpy as np
 from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, validate_params
 from ._plotting import (
+    as_array,
     as_float_image,
     check_image,
     check_map,
@@ -191,11 +192,12 @@ class JPEGMapDisplay:
             A fitted estimator with ``predict_maps``, such as
             ``skforensics.models.pretrained("jpeg-quality")``.
         image : ndarray of shape (height, width) or (height, width, n_channels)
-            The image, ``uint8`` or float in [0, 1].
+            The image, ``uint8`` or float in [0, 1], or a PIL image.
         ax : sequence of 4 matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
         {kwargs_to_plot_returns_display}
         """
+        image = as_array(image)
         if not hasattr(estimator, "predict_maps"):
             raise TypeError(
                 "JPEGMapDisplay.from_estimator needs an estimator with "

@@ -8,6 +8,7 @@ from sklearn.pipeline import Pipeline
 from ...utils._docstrings import fill_doc
 from ...utils._param_validation import Interval, Pair, validate_params
 from ._plotting import (
+    as_array,
     as_float_image,
     check_image,
     check_matplotlib_support,
@@ -201,11 +202,12 @@ class PatchScoreDisplay:
             ``skforensics.models.pretrained("upscale-detector")``: the steps
             before the last transform the image first.
         image : ndarray of shape (height, width) or (height, width, n_channels)
-            The image, ``uint8`` or float in [0, 1].
+            The image, ``uint8`` or float in [0, 1], or a PIL image.
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
         {kwargs_to_plot_returns_display}
         """
+        image = as_array(image)
         tile_scores, score, final = _patch_verdict(estimator, image)
         return cls.from_predictions(
             image,
