@@ -21,8 +21,7 @@ import numpy as np
 
 from ..utils._color import to_uint8
 from ..utils._io import (
-    IMAGE_EXTENSIONS,
-    UNREADABLE_IMAGE_FORMATS,
+    AUDITED_IMAGE_EXTENSIONS,
     find_image_files,
     image_corner,
     without_alpha,
@@ -39,10 +38,9 @@ MODELS = ("upscale", "jpeg")
 # The probability from which the answers of both nets read "yes" (upscaled,
 # compressed); written into every record.
 THRESHOLD = 0.5
-# A folder search lists images, videos and images Pillow cannot decode
-# (HEIC: their records say so, rather than the files being left out unseen).
-_LISTED = (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, UNREADABLE_IMAGE_FORMATS)
-MEDIA_EXTENSIONS = tuple(sorted(set().union(*_LISTED)))
+MEDIA_EXTENSIONS = tuple(
+    sorted(set(AUDITED_IMAGE_EXTENSIONS) | set(VIDEO_EXTENSIONS))
+)
 _GLOB_CHARS = "*?["
 
 # Estimators loaded in this process (the main one, or a joblib worker), by

@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._io import (
+    AUDITED_IMAGE_EXTENSIONS,
     IMAGE_EXTENSIONS,
-    UNREADABLE_IMAGE_FORMATS,
     _check_folder,
     find_image_files,
     lossy_codec,
@@ -25,10 +25,6 @@ from ._jpeg_verdict import (
 from ._plot._plotting import quality_shown
 
 __all__ = ["JPEGAuditReport", "jpeg_audit"]
-
-# The files a folder's audit lists: images, and images in a format Pillow
-# cannot decode (a row each that says so, rather than skipped unseen).
-AUDITED_EXTENSIONS = IMAGE_EXTENSIONS + tuple(UNREADABLE_IMAGE_FORMATS)
 
 CSV_FIELDS = (
     "path",
@@ -175,7 +171,9 @@ def _evidence_columns(path, image):
             jpeg_evidence(path)  # raises, with the reason
         found = jpeg_evidence(image)
     except ValueError as exc:
-        return {"evidence": "unknown", "evidence_reason": str(exc), "lossy_codec": codec}
+        return {
+            "evidence": "unknown", "evidence_reason": str(exc), "lossy_codec": codec
+        }
     phase, native = found.grid_phase, found.native_size
     return {
         "lossy_codec": codec,
@@ -560,7 +558,9 @@ def jpeg_audit(
     output_dir = os.path.abspath(os.fspath(output_dir))
     paths = [
         os.path.join(folder, relative)
-        for relative in find_image_files(folder, AUDITED_EXTENSIONS, exclude=output_dir)
+        for relative in find_image_files(
+            folder, AUDITED_IMAGE_EXTENSIONS, exclude=output_dir
+        )
     ]
     if not paths:
         raise ValueError(

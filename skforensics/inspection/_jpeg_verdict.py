@@ -121,9 +121,7 @@ def _after_lossy_codec(codec, verdict, confidence, disagreement, row):
     note = f"the file is a lossy {codec}, whose own blocks leave grids like a JPEG's"
     if verdict == RESIZED_VERDICT:
         factor = row.get("resize_factor")
-        found = (
-            "a JPEG grid resized" if factor is None else f"a JPEG grid resized by {factor:.2f}"
-        )
+        found = "a JPEG grid resized" + ("" if factor is None else f" by {factor:.2f}")
         return "unknown", "low", f"the pixels fit {found}, but {note}"
     if verdict == "compressed":
         return "unknown", "low", f"{disagreement or 'the net says compressed'}; {note}"

@@ -307,7 +307,9 @@ def frames_verdict(
         p_up, upscaled = 1.0, True
         frame_p[[r != (None, None) for r in replicated]] = 1.0
         factor = round(float(np.sqrt(np.prod([f or 1.0 for f in replication]))), 2)
-        native = tuple(round(n / (f or 1.0)) for n, f in zip((height, width), replication))
+        native = tuple(
+            round(n / (f or 1.0)) for n, f in zip((height, width), replication)
+        )
     return Bunch(
         kind=kind,
         height=height,

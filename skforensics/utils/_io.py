@@ -35,15 +35,19 @@ IMAGE_EXTENSIONS = (
 )
 
 
-# Image formats Pillow does not decode, by extension, and what to do: an
-# audit lists them (one record each, saying so) rather than skipping them.
+# Image formats Pillow does not decode, by extension, and why.
+_HEIF = (
+    "a HEIC/HEIF image, which Pillow decodes only with the pillow-heif plugin "
+    "registered in the process"
+)
 UNREADABLE_IMAGE_FORMATS = {
-    ".heic": "a HEIC/HEIF image, which Pillow decodes only with the pillow-heif "
-    "plugin registered in the process",
-    ".heif": "a HEIC/HEIF image, which Pillow decodes only with the pillow-heif "
-    "plugin registered in the process",
+    ".heic": _HEIF,
+    ".heif": _HEIF,
     ".jxl": "a JPEG XL image, which Pillow does not decode",
 }
+# What an audit of a folder lists: images, and images it cannot decode (one
+# record each that says so, rather than left out unseen).
+AUDITED_IMAGE_EXTENSIONS = IMAGE_EXTENSIONS + tuple(UNREADABLE_IMAGE_FORMATS)
 
 
 def lossy_codec(img):
