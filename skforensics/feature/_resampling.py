@@ -258,6 +258,10 @@ def _replicated_axis(frame):
     factor, phase = np.polyfit(k, new, 1)
     if np.max(np.abs(new - (phase + k * factor))) > 1.0 + 1e-6:
         return None
+    if factor < 1.0 + _MIN_REPEATED / 2:
+        # Scattered repeats along a line of slope 1 (a column repeated here
+        # and there): no enlargement repeats so few.
+        return None
     return float(factor)
 
 

@@ -100,3 +100,17 @@ def test_replicated_factors_refuse_what_is_not_a_replication(camera):
     # Rows repeated here and there (flat content does that), not on a line.
     picks = np.sort(rng.choice(512, 600))
     assert replicated_factors(camera[picks])[0] is None
+
+
+def test_replicated_factors_are_enlargements(camera):
+    from skforensics.feature._resampling import replicated_factors
+
+    # Varied columns, then one column repeated 20 times (a panel beside
+    # text): 6% of the pairs repeat, and the new columns lie on a line of
+    # slope 1. Nothing was enlarged.
+    frame = camera[:200, :320].astype(float)
+    frame[:, 300:] = frame[:, 299:300]
+    assert replicated_factors(frame)[1] is None
+    # A nearest-neighbour enlargement by 1.06 (as scikit-image's ``text``).
+    cols = np.floor(np.arange(318) / 1.06).astype(int)
+    assert replicated_factors(camera[:200, cols])[1] == pytest.approx(1.06, abs=0.01)
