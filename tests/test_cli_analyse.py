@@ -498,3 +498,26 @@ def test_a_downscaled_jpeg_reports_its_factor_and_no_net_quality(tmp_path, capsy
         assert words in " ".join(table[name].split())
     # Sizes as width x height, as `skforensics upscale` prints them.
     assert table["never.png"].split()[1] == "600x400"
+
+
+def test_rendered_pages_are_not_judged_as_photographs(tmp_path, capsys, text_page):
+    root = tmp_path / "screens"
+    root.mkdir()
+    page = Image.fromarray(text_page())
+    page.save(root / "page.png")
+    page.save(root / "page.jpg", quality=75)
+    out = tmp_path / "out"
+    assert main(["analyse", str(root), "-q", "--no-maps", "--out", str(out)]) == 0
+    rows, records = _read(out)
+    png, jpg = _by_name(records)["page.png"], _by_name(records)["page.jpg"]
+    assert png["p_upscaled"] is None and png["upscaled"] is None
+    assert png["error"].startswith("upscale: not judged: the pixels look rendered")
+    assert (png["height"], png["width"]) == (240, 320)
+    assert rows[1]["p_upscaled"] == "" and rows[1]["error"] == png["error"]
+    # No JPEG lattice in the PNG: the net's word is not taken for it.
+    assert png["jpeg_verdict"] in ("unknown", "no JPEG trace found")
+    assert png["jpeg_confidence"] == "low"
+    assert "the pixels look rendered" in png["jpeg_disagreement"]
+    # JPEG's ringing breaks the flat areas: the file is judged as any other.
+    assert jpg["jpeg_verdict"] == "compressed" and jpg["p_upscaled"] is not None
+    assert "1 with a model that could not answer" in capsys.readouterr().out

@@ -553,9 +553,10 @@ def test_video_frames_are_pooled(pooling, monkeypatch):
     singles = [up.upscale_verdict(frames[i], estimator=TileNet()).p_upscaled
                for i in (0, 2, 1)]
     np.testing.assert_allclose(verdict.frame_p_upscaled, singles)
+    # The flat frame looks rendered: no probability, and left out of the pool.
+    assert np.isnan(verdict.frame_p_upscaled[1]) and not verdict.rendered
     pooled = ue.frame_evidence(TileNet(), frames[0] / np.float32(255))
-    for i in (2, 1):
-        pooled = pooled.merge(ue.frame_evidence(TileNet(), frames[i] / np.float32(255)))
+    pooled = pooled.merge(ue.frame_evidence(TileNet(), frames[1] / np.float32(255)))
     features, _ = ue.pooled_features(pooled, CLASSES)
     assert verdict.p_upscaled == pytest.approx(ue.combine(features, pooling))
     assert verdict.evidence == pytest.approx(dict(zip(ue.FEATURES, features)))

@@ -173,6 +173,7 @@ def _map_name(index, path, suffix):
 # float64 RGBA copies of it (1.8 GB of the peak at 12 megapixels). 512
 # rather than 1024 saves about 0.1 CPU-s per 1024x768 record, invisibly.
 MAP_SIDE = 512
+_NOT_JUDGED = "not judged: the pixels look rendered (text, charts, flat colour)"
 
 
 class UpscaleStep:
@@ -224,9 +225,11 @@ class UpscaleStep:
                 **tiles,
             )
         record.update(
-            height=verdict.height,
-            width=verdict.width,
-            n_frames=len(verdict.frames),
+            height=verdict.height, width=verdict.width, n_frames=len(verdict.frames)
+        )
+        if verdict.p_upscaled != verdict.p_upscaled:  # NaN: rendered frames
+            raise ValueError(_NOT_JUDGED)
+        record.update(
             p_upscaled=round(float(verdict.p_upscaled), 4),
             upscaled=bool(verdict.upscaled),
             factor=float(verdict.factor),

@@ -241,11 +241,14 @@ def audit_image(
     quality_map, flag_map : ndarray of shape (height, width)
         The net's maps.
     """
+    from ..feature._rendered import looks_rendered
+
+    # First, so that their arrays are gone before the maps are made.
+    pixels = image if raw is None else _without_alpha(raw)
+    rendered = looks_rendered(pixels)
     if evidence:
-        # First, so that its arrays are gone before the maps are made.
-        pixels = image if raw is None else _without_alpha(raw)
         found = _evidence_columns(path, pixels)
-        del pixels
+    del pixels
     if validated:
         quality_maps, flag_maps, summary = estimator._maps(
             [image], True, validated=True
@@ -263,6 +266,7 @@ def audit_image(
         "quality_iqr": _quality_spread(quality_map, flag_map),
         "flagged_share": round(float(np.mean(flag_map > 0.5)), 4),
         "disagreement": "",
+        "rendered": rendered,
     }
     row["compressed"] = row["p_compressed"] > 0.5
     if evidence:
@@ -530,8 +534,10 @@ def jpeg_audit(
     where it is sure and the lattice test could not see). A file that a
     lossy WebP, AVIF or HEIF codec wrote keeps only a lattice's verdict: its
     own blocks mimic a resized grid ("unknown"), and can hide a JPEG's
-    traces ("no JPEG trace found" for "never compressed"); files Pillow
-    cannot decode (HEIC, JPEG XL) are listed, each with its error.
+    traces ("no JPEG trace found" for "never compressed"); so do pixels
+    that look rendered (text, charts, flat colour), which the net, trained
+    on photographs, misreads. Files Pillow cannot decode (HEIC, JPEG XL)
+    are listed, each with its error.
 
     Examples
     --------

@@ -98,27 +98,43 @@ def combine_verdicts(row):
     ``row`` may also hold ``lossy_codec``, the lossy codec other than JPEG
     that wrote the file (``utils._io.lossy_codec``): its own blocks leave
     grids that read as a resized JPEG's and can hide an earlier JPEG's
-    traces, so only an 8x8 JPEG lattice found in the pixels keeps its
-    verdict (see ``_after_lossy_codec``).
+    traces; and ``rendered``, whether the pixels look rendered (text,
+    charts, flat colour: ``feature._rendered.looks_rendered``), which the
+    net (trained on photographs) misreads and whose flat areas and ramps
+    can fit a resized grid. In both cases only an 8x8 JPEG lattice found
+    in the pixels as they are keeps its verdict (see ``_without_the_rest``).
     """
     verdict, confidence, disagreement = _combine(row)
-    codec = row.get("lossy_codec")
-    if codec and not (verdict == "compressed" and row["evidence"] == "compressed"):
-        return _after_lossy_codec(codec, verdict, confidence, disagreement, row)
+    notes = []
+    if row.get("lossy_codec"):
+        notes.append(
+            f"the file is a lossy {row['lossy_codec']}, whose own blocks leave "
+            "grids like a JPEG's"
+        )
+    if row.get("rendered"):
+        notes.append(
+            "the pixels look rendered (text, charts, flat colour), which the net, "
+            "trained on photographs, misreads and whose flat areas can fit a "
+            "resized grid"
+        )
+    if notes and not (verdict == "compressed" and row["evidence"] == "compressed"):
+        return _without_the_rest(
+            " and ".join(notes), verdict, confidence, disagreement, row
+        )
     return verdict, confidence, disagreement
 
 
-def _after_lossy_codec(codec, verdict, confidence, disagreement, row):
-    """A verdict on the pixels of a file that ``codec`` (WebP, AVIF, HEIF)
-    compressed, where no 8x8 JPEG lattice was found in them.
+def _without_the_rest(note, verdict, confidence, disagreement, row):
+    """A verdict where no 8x8 JPEG lattice was found in the pixels and
+    ``note`` says why nothing else may decide: the net, a resized grid.
 
     Lossy WebP files of never-compressed photographs read as JPEGs resized
     by 0.5 or 2 (the codec's 4x4 transforms and 16x16 macroblocks; AVIF's
-    blocks likewise): a resized grid, or the net alone, says nothing of a
-    JPEG there ("unknown"); and "never compressed" cannot be said of pixels
-    a lossy codec went over ("no JPEG trace found").
+    blocks likewise), and the net calls rendered text and charts compressed:
+    a resized grid, or the net alone, says nothing of a JPEG there
+    ("unknown"); and "never compressed" cannot be said of pixels a lossy
+    codec went over, nor on the 8x8 test alone ("no JPEG trace found").
     """
-    note = f"the file is a lossy {codec}, whose own blocks leave grids like a JPEG's"
     if verdict == RESIZED_VERDICT:
         factor = row.get("resize_factor")
         found = "a JPEG grid resized" + ("" if factor is None else f" by {factor:.2f}")
@@ -126,12 +142,13 @@ def _after_lossy_codec(codec, verdict, confidence, disagreement, row):
     if verdict == "compressed":
         return "unknown", "low", f"{disagreement or 'the net says compressed'}; {note}"
     if verdict == "never compressed":
-        return NO_TRACE_VERDICT, "low", f"{note} and can hide an earlier JPEG's traces"
+        hides = f"{note}, which can hide an earlier JPEG's traces"
+        return NO_TRACE_VERDICT, "low", hides
     return verdict, confidence, "; ".join(filter(None, [disagreement, note]))
 
 
 def _combine(row):
-    """combine_verdicts before the file's own lossy codec is considered."""
+    """combine_verdicts before a lossy codec or rendered pixels are considered."""
     p = row["p_compressed"]
     net = None if p is None or math.isnan(p) else p >= 0.5
     net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)

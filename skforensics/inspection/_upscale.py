@@ -127,7 +127,13 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
           ``p_upscaled`` is 1.0 and ``factor`` their geometric mean (see
           Notes);
         - ``native_height``, ``native_width``: the frame size divided by
-          ``factor`` (by each axis's factor of ``replication``), rounded.
+          ``factor`` (by each axis's factor of ``replication``), rounded;
+        - ``rendered``: bool, whether every frame judged looks rendered
+          rather than photographed (text, charts, flat colour; see
+          Notes): then, unless ``replication`` decides, ``p_upscaled`` is
+          NaN, ``upscaled`` False and ``factor`` 1.0. A video's rendered
+          frames (title cards, black frames) are left out of the pooled
+          evidence and get NaN in ``frame_p_upscaled``.
 
     Raises
     ------
@@ -176,6 +182,17 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     after the enlargement breaks the equality, and the verdict is then the
     combiner's.
 
+    The net and the combiner learned from photographs and video frames.
+    Rendered content misleads them (antialiased text reads as an
+    interpolated upscale), and leaves what a camera does not: most
+    neighbouring pixels exactly equal, hardly a pixel away from such a
+    pair, and one background value over a quarter of the frame or more
+    (``skforensics.feature._rendered``; none of 237 photographs, 98
+    photographs on a white canvas and 3,192 frames of 399 held-out video
+    files reads so). Such frames are left out of a video's evidence, and a
+    file whose frames judged all look rendered gets no probability rather
+    than a guess.
+
     The held-out figures of the verdict on whole video files and on images
     are in the user guide (:ref:`fake4k`); blur, defocus and noise are the
     content most often mistaken for an upscale.
@@ -192,6 +209,7 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     """
     from ..models import pretrained
     from ..utils import read_image
+    from ..utils._io import without_alpha
 
     if estimator is None:
         estimator = pretrained("upscale-factor")
@@ -243,7 +261,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
             f"'{os.fspath(source)}' is neither an image nor a video file "
             "by its extension."
         )
-    return frames_verdict(model, luminances([read_image(source)]), max_tiles=max_tiles)
+    # A file's alpha channel is dropped without a word (analyse does so too).
+    image = without_alpha(read_image(source))
+    return frames_verdict(model, luminances([image]), max_tiles=max_tiles)
 
 
 def frames_verdict(
@@ -259,6 +279,7 @@ def frames_verdict(
     class probabilities of every tile of the frame's grid where the caller
     has them already (``frame_evidence``).
     """
+    from ..feature._rendered import looks_rendered
     from ..feature._resampling import replicated_factors
     from ..models._pretrained import load_upscale_pooling
     from ._upscale_evidence import (
@@ -273,34 +294,47 @@ def frames_verdict(
     classes = np.asarray(model.classes_, dtype=float)
     pooling = load_upscale_pooling()
     second = pooling.get("descale")
-    frame_evidences, kept, replicated = [], [], []
+    frame_evidences, kept, replicated, rendered = [], [], [], []
     for i, frame in enumerate(luminances):
         probas = None if tile_probas is None else tile_probas[i]
         frame_evidences.append(
             frame_evidence(model, frame, max_tiles=max_tiles, tile_probas=probas)
         )
         replicated.append(replicated_factors(frame))
-        if second is not None and len(kept) < second["frames"]:
-            kept.append(frame)  # descaled below if the first stage is unsure
+        # Rendered frames (text, charts, flat colour: a title card, a black
+        # fade) are not what the net and the combiner learned from: the
+        # file is judged on its other frames, and on none if all are.
+        rendered.append(looks_rendered(frame))
+        if second is not None and len(kept) < second["frames"] and not rendered[-1]:
+            # Descaled below if the first stage is unsure.
+            kept.append((frame_evidences[-1], frame))
         shape = frame.shape
-    pooled = pool(frame_evidences)
+    judged = [e for e, r in zip(frame_evidences, rendered) if not r]
+    is_rendered = not judged
+    pooled = pool(judged or frame_evidences)
     p_up, factor, features = decide(pooled, classes, pooling)
     descaled = second is not None and bool(
         second["band"][0] <= p_up <= second["band"][1]
     )
-    if descaled:
+    if descaled and kept:
         # Unsure: descale and compare the first frames judged, and decide again.
-        for evidence, frame in zip(frame_evidences, kept):
+        for evidence, frame in kept:
             evidence.add_descale(frame)
-        pooled = pool(frame_evidences)
+        pooled = pool(judged)
         p_up, factor, features = decide(pooled, classes, pooling)
+    descaled = descaled and bool(kept)
     frame_p = np.array([decide(e, classes, pooling)[0] for e in frame_evidences])
+    frame_p[rendered] = np.nan
     upscaled = p_up > 0.5
     mean = pooled.textured_proba().mean(axis=0)
     height, width = int(shape[0]), int(shape[1])
     factor = factor if upscaled else 1.0
     native = round(height / factor), round(width / factor)
     replication = _replication(replicated)
+    if sum(rendered) * 2 >= len(rendered) and not _square(replication):
+        # Text laid out at a fixed line pitch repeats rows regularly too: in
+        # rendered frames, only the same repeats along both axes count.
+        replication = None
     if replication is not None:
         # Pixels repeated as a nearest-neighbour enlargement repeats them:
         # proof of an upscale, with its factor along each axis.
@@ -310,6 +344,8 @@ def frames_verdict(
         native = tuple(
             round(n / (f or 1.0)) for n, f in zip((height, width), replication)
         )
+    if is_rendered and replication is None:
+        p_up, upscaled, factor, native = np.nan, False, 1.0, (height, width)
     return Bunch(
         kind=kind,
         height=height,
@@ -327,6 +363,7 @@ def frames_verdict(
         replication=replication,
         native_height=native[0],
         native_width=native[1],
+        rendered=bool(is_rendered),
     )
 
 
@@ -341,6 +378,15 @@ def _replication(replicated):
         None if all(r[axis] is None for r in found)
         else round(float(np.median([r[axis] for r in found if r[axis]])), 3)
         for axis in (0, 1)
+    )
+
+
+def _square(replication):
+    """Whether ``replication`` repeats rows and columns alike (within 5%)."""
+    return bool(
+        replication is not None
+        and None not in replication
+        and abs(np.log(replication[0] / replication[1])) < 0.05
     )
 
 

@@ -329,6 +329,36 @@ def _row(**changes):
             ("unknown", "low"),
             "the file is a lossy AVIF",
         ),
+        # Rendered pixels (text, charts): the same rule, for its own reason.
+        ({"rendered": True}, ("compressed", "high"), ""),
+        (
+            {"rendered": True, "resized_grid": "found", "resize_factor": 0.67},
+            ("unknown", "low"),
+            "resized by 0.67, but the pixels look rendered",
+        ),
+        (
+            # The DC lattice of a downscale, read after undoing it: not kept.
+            {"rendered": True, "resized_grid": "found", "resize_factor": 0.67,
+             "evidence": "compressed"},
+            ("unknown", "low"),
+            "the pixels look rendered",
+        ),
+        (
+            {"rendered": True, "evidence": "unknown", "p_compressed": 0.95},
+            ("unknown", "low"),
+            "the net says compressed; the pixels look rendered",
+        ),
+        (
+            {"rendered": True, "evidence": "never compressed", "p_compressed": 0.03},
+            ("no JPEG trace found", "low"),
+            "the pixels look rendered",
+        ),
+        (
+            {"rendered": True, "lossy_codec": "WebP", "evidence": "unknown"},
+            ("unknown", "low"),
+            "lossy WebP, whose own blocks leave grids like a JPEG's and the pixels",
+        ),
+        ({"rendered": False, "evidence": "unknown"}, ("compressed", "low"), ""),
     ],
 )
 def test_combined_verdict(changes, expected, says):

@@ -284,3 +284,69 @@ def test_cli_upscale(tmp_path, image, capsys):
     assert main(["upscale", str(tmp_path / "nothing.png")]) == 2
     assert main(["upscale", str(tmp_path / "a.png"), "--frames", "0"]) == 2
     assert "--frames" in capsys.readouterr().err
+
+
+def test_rendered_pixels_get_no_probability(factor_model, text_page):
+    page = text_page(text="the quick brown fox jumps over the lazy dog")
+    verdict = upscale_verdict(page, estimator=factor_model)
+    assert verdict.rendered
+    assert np.isnan(verdict.p_upscaled) and np.isnan(verdict.frame_p_upscaled).all()
+    assert not verdict.upscaled and verdict.factor == 1.0
+    assert (verdict.native_height, verdict.native_width) == (240, 320)
+    # Its lines, 14 pixels apart, repeat rows as regularly as an enlargement
+    # by 7/6 would (along one axis only): not counted in rendered frames.
+    from skforensics.feature._resampling import replicated_factors
+
+    rows, cols = replicated_factors(page @ np.array([0.299, 0.587, 0.114]))
+    assert rows is not None and cols is None
+    assert verdict.replication is None
+    from skforensics.inspection._upscale import factor_words
+
+    assert factor_words(verdict) == "not judged"
+
+
+@pytest.mark.parametrize(
+    "replication, square",
+    [((2.0, 2.0), True), ((2.0, 2.06), True), ((2.0, 2.2), False),
+     ((1.165, None), False), ((None, 2.0), False), (None, False)],
+)
+def test_rendered_frames_count_only_the_same_repeats_along_both_axes(
+    replication, square
+):
+    from skforensics.inspection._upscale import _square
+
+    assert _square(replication) is square
+
+
+def test_an_rgba_file_is_read_without_a_warning(tmp_path, image, factor_model):
+    import warnings
+
+    from PIL import Image
+
+    rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        verdict = upscale_verdict(tmp_path / "a.png", estimator=factor_model)
+    expected = upscale_verdict(image, estimator=factor_model).p_upscaled
+    assert verdict.p_upscaled == expected
+    # An array with alpha is the caller's: it is told.
+    with pytest.warns(UserWarning, match="alpha channel"):
+        upscale_verdict(rgba, estimator=factor_model)
+
+
+def test_a_videos_rendered_frames_are_left_out(image, factor_model, text_page):
+    from skforensics.inspection._upscale import frame_luminance, frames_verdict
+
+    net = factor_model[-1]
+    photo = frame_luminance(image, net)
+    card = frame_luminance(text_page()[:160, :160], net)  # a title card
+    alone = frames_verdict(net, [photo])
+    mixed = frames_verdict(net, [card, photo, np.zeros_like(photo)])
+    assert not mixed.rendered and mixed.p_upscaled == alone.p_upscaled
+    assert mixed.evidence == alone.evidence
+    np.testing.assert_array_equal(
+        np.isnan(mixed.frame_p_upscaled), [True, False, True]
+    )
+    cards = frames_verdict(net, [card, card])
+    assert cards.rendered and np.isnan(cards.p_upscaled)

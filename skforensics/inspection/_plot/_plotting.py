@@ -128,8 +128,11 @@ def show_image(ax, image):
 
 
 def score_title(score, labels=("native", "upscaled"), *, threshold=0.5):
-    """A pooled score in words, e.g. ``"upscaled, P = 0.98"``."""
+    """A pooled score in words, e.g. ``"upscaled, P = 0.98"``; NaN (no
+    verdict) is ``"not judged"``."""
     score = float(score)
+    if score != score:
+        return "not judged"
     if score >= threshold:
         return f"{labels[1]}, P = {score:.2f}"
     return f"{labels[0]}, P({labels[1]}) = {score:.2f}"
