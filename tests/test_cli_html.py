@@ -314,15 +314,20 @@ def test_writer_streams_rows(tmp_path):
                 error="cannot read: <broken>",
             )
         )
+        writer.write(
+            record(51, p_upscaled=None, upscaled=None,
+                   error="upscale: not judged: the pixels look rendered (text, "
+                   "charts, flat colour)")
+        )
         held = [v for v in vars(writer).values() if isinstance(v, (list, dict))]
         # Only the verdict counts, one per verdict whatever the number of files.
         assert held == [writer.verdict_counts]
         assert dict(writer.verdict_counts) == {
-            "upscaling: upscaled": 50, "file: failed": 1
+            "upscaling: upscaled": 50, "file: failed": 1, "upscaling: not judged": 1
         }
     assert sorted(os.listdir(tmp_path)) == ["report.html"]
     page = _parse(tmp_path)
-    assert len(page.rows) == 51 and len(page.sections) == 51 and page.images == []
+    assert len(page.rows) == 52 and len(page.sections) == 52 and page.images == []
     assert "cannot read: <broken>" in page.sections["f00050"]
     assert (
         page.rows[0][-1][1]

@@ -30,7 +30,7 @@ from ._figures import _new_figure, _save_figure, shrink, shrink_factor
 from ._jpeg_audit import audit_image
 from ._jpeg_verdict import RESIZED_VERDICT
 from ._plot._plotting import quality_shown
-from ._upscale import VIDEO_EXTENSIONS, is_video_path
+from ._upscale import NOT_JUDGED, VIDEO_EXTENSIONS, is_video_path
 
 __all__ = []  # private: the command line and jpeg_audit are the public surface
 
@@ -173,7 +173,6 @@ def _map_name(index, path, suffix):
 # float64 RGBA copies of it (1.8 GB of the peak at 12 megapixels). 512
 # rather than 1024 saves about 0.1 CPU-s per 1024x768 record, invisibly.
 MAP_SIDE = 512
-_NOT_JUDGED = "not judged: the pixels look rendered (text, charts, flat colour)"
 
 
 class UpscaleStep:
@@ -228,7 +227,7 @@ class UpscaleStep:
             height=verdict.height, width=verdict.width, n_frames=len(verdict.frames)
         )
         if verdict.p_upscaled != verdict.p_upscaled:  # NaN: rendered frames
-            raise ValueError(_NOT_JUDGED)
+            raise ValueError(NOT_JUDGED)
         record.update(
             p_upscaled=round(float(verdict.p_upscaled), 4),
             upscaled=bool(verdict.upscaled),

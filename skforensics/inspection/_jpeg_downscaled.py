@@ -88,6 +88,12 @@ _Z_FOUND = 12.0
 # tuning crops reached 7.2, quality-75 JPEGs 28 to 42 (median), quality 90
 # up to 34 (a margin kept as the planes are smoother than the luminance).
 _Z_FOUND_CHROMA = 14.0
+# ... and where the blocks' DC coefficients (8 times their means) move off
+# a plane by at least this much (median absolute second difference; see
+# _curvature): 0.34 on a colour ramp rounded to 8 bits; at least 10.3 where
+# the lattice was found on the held-out crops of bench_jpeg_resized.py
+# (quality 50, 75 and 90, three kernels, factors 0.5, 0.7 and 0.9).
+_MIN_CURVATURE = 1.0
 
 
 def _candidates(n):
@@ -337,9 +343,11 @@ def _plane_lattice(plane):
     i = int(np.argmax(values[:_N_BEST]))
     z = float((values[i] - centre) / spread) if spread > 0 else 0.0
     native = pairs[best[i]]
+    curvature = _curvature(plane, native)
     return Bunch(
-        found=z >= plane.z_found,
+        found=z >= plane.z_found and curvature >= _MIN_CURVATURE,
         z=z,
+        curvature=curvature,
         native_size=native,
         resize_factor=float(np.mean(np.divide(plane.shape, native))),
         dc_step=int(steps[i]),
@@ -347,6 +355,22 @@ def _plane_lattice(plane):
         plane=plane.name,
         subsampling=plane.chroma,
     )
+
+
+def _curvature(plane, native):
+    """The median absolute second difference, along both axes, of the DC of
+    the blocks that ``_rescore`` reads at ``native`` (rows, columns).
+
+    A lattice says something only where the blocks' means move off a plane
+    by more than its step: the means of a ramp (a synthetic gradient, a
+    smooth sky) run on a plane, and at some size and step among the many
+    searched they line up with a lattice by chance.
+    """
+    n_blocks = _n_blocks(plane, _BLOCKS, *native)
+    down, across = _dc_operators(plane, native[:1], native[1:], n_blocks)
+    dc = (across[0] @ down[0].T).reshape(n_blocks, n_blocks, -1)
+    second = [np.abs(np.diff(dc, 2, axis=axis)).ravel() for axis in (0, 1)]
+    return float(np.median(np.concatenate(second)))
 
 
 def _least_clipped(luma, rgb=None):
@@ -382,8 +406,9 @@ def downscaled_lattice(luma, pixels=None):
     middle, where they are fewest (_least_clipped). Returns None where the
     image is too small to search (under 76 pixels a side), else a Bunch:
     ``found`` (whether the best candidate stands ``_Z_FOUND`` robust SD
-    above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma),
-    ``z``, ``native_size`` (rows, columns), ``resize_factor`` (the mean of
+    above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma, and
+    its blocks' means move off a plane: ``_MIN_CURVATURE``), ``z``,
+    ``curvature`` (see _curvature), ``native_size`` (rows, columns), ``resize_factor`` (the mean of
     the two axes' factors), ``dc_step`` (the step whose lattice scores
     best), ``score`` (its mean cosine), ``plane`` (``"luminance"`` or
     ``"chroma"``) and ``subsampling`` (the chroma's, else None): of the

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from ._jpeg_verdict import RESIZED_VERDICT, VERDICT_COLOURS
 from ._plot._plotting import factor_words, jpeg_title
+from ._upscale import NOT_JUDGED
 
 __all__ = []  # private: reached through `skforensics analyse --html`
 
@@ -120,7 +121,7 @@ _NUMBERS = {"p_upscaled": ".2f", "factor": "g", "jpeg_quality": ".0f",
             "p_compressed": ".2f", "seconds": ".2f"}
 # Bar colours of the summary chart, by verdict.
 _COLOURS = {"upscaled": "#c0392b", "native": "#27ae60", **VERDICT_COLOURS,
-            "failed": "#555"}
+            "not judged": "#95a5a6", "failed": "#555"}
 
 
 def verdict_words(record):
@@ -172,6 +173,8 @@ def _summary_keys(record):
     if record.get("p_upscaled") is not None:
         upscaled = "upscaled" if record.get("upscaled") else "native"
         keys.append(f"upscaling: {upscaled}")
+    elif f"upscale: {NOT_JUDGED}" in (record.get("error") or ""):
+        keys.append("upscaling: not judged")
     if record.get("jpeg_verdict"):
         keys.append(f"JPEG: {record['jpeg_verdict']}")
     return keys

@@ -29,6 +29,8 @@ VIDEO_EXTENSIONS = frozenset(
 
 # upscale_verdict's bound on the tiles the net scores per frame.
 MAX_TILES = 256
+# What analyse says of a file whose frames all look rendered (no P).
+NOT_JUDGED = "not judged: the pixels look rendered (text, charts, flat colour)"
 
 
 def is_video_path(path):

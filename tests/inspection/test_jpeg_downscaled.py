@@ -264,3 +264,21 @@ def test_the_blocks_read_avoid_clipped_pixels():
         downscaled_lattice(image)
         counts.append(module._search_operator.cache_info().currsize)
     assert counts[0] == counts[1] > 0
+
+
+def test_a_ramp_lines_up_with_no_lattice():
+    # A colour ramp never compressed (a synthetic background): at some size
+    # and step among those searched, its blocks' means, which run on a
+    # plane, fit a DC lattice by chance (z 449 on the luminance); they never
+    # move off the plane by a step, so that says nothing.
+    yy, xx = np.mgrid[0:768, 0:1024] / 1024
+    ramp = np.round(np.dstack([xx, yy, np.full_like(xx, 0.5)]) * 255).astype(np.uint8)
+    luma = ramp @ np.array([0.299, 0.587, 0.114])
+    found = downscaled_lattice(luma, ramp)
+    assert not found.found and found.curvature < 0.5
+    assert jpeg_evidence(ramp).verdict != "compressed"
+    # The means of a photograph's blocks move by many steps.
+    jpeg = jpeg_with_tables(data.coffee(), *libjpeg_tables(75))
+    small = _downscale(jpeg, 0.7, "bicubic")
+    found = downscaled_lattice(small @ np.array([0.299, 0.587, 0.114]), small)
+    assert found.found and found.curvature > 20
