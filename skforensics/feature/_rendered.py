@@ -15,23 +15,24 @@ from scipy import ndimage
 # Rendered: at least _FLAT of neighbouring pixels exactly equal, at every
 # phase of an 8x8 grid (the flat blocks of a heavily compressed JPEG are
 # equal inside, not across its grid); at most _TEXTURED of the pixels more
-# than _REACH pixels from a flat area (pixels equal to their 8 neighbours);
+# than _REACH pixels from a flat area (pixels equal to their 8 neighbours):
+# lines of text and plots are thin, a photograph's textured parts are not;
 # one value over _BACKGROUND of the picture (the page, a panel). Constant
 # rows and columns at the borders (margins, letterbox bars) are left out
 # first. Measured (2026-12-07) on 52 renderings made with Pillow and
 # matplotlib (text in three fonts at 11-32 px on light and dark pages,
 # charts, colour ramps with buttons): the 40 of text and charts read so
-# (equal 0.68-0.97, far at most 0.002, background 0.49-0.92); not the
-# contour and heat-map charts and the six ramps (background 0-0.15). On
-# 237 photographs never compressed: equal at most 0.98 (two synthetic
-# texture mosaics; the others 0.30), background at most 0.16; after JPEG
-# at quality 10, where flat blocks abound, far at least 0.06 where the
-# background reaches 0.25; 171 photographs on a white canvas: far at least
-# 0.18; 3,192 frames of H.264 and HEVC files, none.
+# (equal 0.68-0.97, far 0, background 0.49-0.92); not the contour and
+# heat-map charts and the six ramps (background 0-0.15). On 237
+# photographs never compressed: equal at most 0.98 (two synthetic texture
+# mosaics; the others 0.30), background at most 0.16, and none reads so;
+# after JPEG at quality 10, 5 dark video frames do. Photographs on a white
+# canvas 1.6 to 3.2 times their size (171): far at least 0.06. Frames of
+# H.264 and HEVC files of photographs (3,192): none.
 _FLAT = 0.5
 _TEXTURED = 0.02
 _BACKGROUND = 0.25
-_REACH = 6
+_REACH = 10
 # The equal share and the background are read on every _SAMPLE-th row
 # (column).
 _SAMPLE = 4
@@ -61,7 +62,7 @@ def rendered_shares(image):
     ``equal`` is the share of horizontally and of vertically neighbouring
     pixels that are exactly equal (every channel), the smallest over the
     eight phases of an 8x8 grid and the two directions; ``far`` the share
-    of pixels more than six pixels (along each axis) from a flat area, a
+    of pixels more than ten pixels (along each axis) from a flat area, a
     pixel equal to its eight neighbours; ``background`` the share of the
     most common value. ``equal`` and ``background`` are read on every
     fourth row and column. ``far`` and ``background`` are computed only
