@@ -63,6 +63,18 @@ def video_sample(path, n_frames):
     return np.array(sorted(chosen), dtype=np.intp)
 
 
+def spread_sample(path, n_frames):
+    """Indices of ``n_frames`` frames of a video spread evenly over it, its
+    first and last frames left out."""
+    from ..datasets._video import _count_decoded, _table
+
+    path = os.fspath(path)
+    pts, _ = _table(path, "upscale_verdict")
+    total = _count_decoded(path, "upscale_verdict") if pts is None else len(pts)
+    picks = np.round(np.linspace(0, total - 1, n_frames + 2)[1:-1]).astype(np.intp)
+    return np.unique(picks).tolist()
+
+
 def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     """Tell whether an image or video was upscaled, and from which native size.
 
@@ -167,7 +179,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     fewer keyframes than ``n_frames`` (a short clip is often one group of
     pictures) is judged on its keyframes and the frames right after them.
     Keyframes are also the encoder's best pictures: the evidence of an
-    upscale survives best there.
+    upscale survives best there. Where every frame so chosen looks rendered
+    (a black lead-in or a title card; see below), frames spread evenly
+    over the file are judged instead.
 
     The combiner has two stages. The first reads the tiles and the
     periodicity. Where its probability is neither near 0 nor near 1 (the
@@ -246,18 +260,29 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     if is_video_path(source):
         from ..datasets import LazyVideoFrames
 
+        def judge(frames):
+            lazy = LazyVideoFrames(source, mode="gray")[frames]
+            try:
+                return frames_verdict(
+                    model,
+                    luminances(lazy[i] for i in range(len(lazy))),
+                    max_tiles=max_tiles,
+                    kind="video",
+                    frames=frames,
+                )
+            finally:
+                lazy.close()
+
         frames = video_sample(source, n_frames).tolist()
-        lazy = LazyVideoFrames(source, mode="gray")[frames]
-        try:
-            return frames_verdict(
-                model,
-                luminances(lazy[i] for i in range(len(lazy))),
-                max_tiles=max_tiles,
-                kind="video",
-                frames=frames,
-            )
-        finally:
-            lazy.close()
+        verdict = judge(frames)
+        if verdict.rendered:
+            # A black lead-in or a title card, with one keyframe: the frames
+            # after it are all the sample held. Frames spread over the file
+            # are judged instead (decoded in one pass).
+            spread = [i for i in spread_sample(source, n_frames) if i not in frames]
+            if spread:
+                verdict = judge(spread)
+        return verdict
     if os.path.splitext(os.fspath(source))[1].lower() not in IMAGE_EXTENSIONS:
         raise ValueError(
             f"'{os.fspath(source)}' is neither an image nor a video file "

@@ -198,7 +198,8 @@ def test_image_file_and_bad_files(tmp_path, image, factor_model):
         upscale_verdict(image, n_frames=0, estimator=factor_model)
 
 
-def _video(path, n, gop, size=(96, 128)):
+def _video(path, n, gop, size=(96, 128), black=0):
+    """``n`` frames of noise panning, after ``black`` black frames."""
     av = pytest.importorskip("av")
     rng = np.random.default_rng(0)
     base = rng.integers(0, 256, (size[0], size[1] + n, 3), dtype=np.uint8)
@@ -209,8 +210,9 @@ def _video(path, n, gop, size=(96, 128)):
         stream.options = {"crf": "18", "g": str(gop), "keyint_min": str(gop),
                           "sc_threshold": "0", "bf": "0"}
         for i in range(n):
+            pixels = base[:, i:i + size[1]] * (i >= black)
             frame = av.VideoFrame.from_ndarray(
-                np.ascontiguousarray(base[:, i:i + size[1]]), format="rgb24")
+                np.ascontiguousarray(pixels), format="rgb24")
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
@@ -234,6 +236,17 @@ def test_video_frames_are_keyframes_first(tmp_path, factor_model):
     first = upscale_verdict(one, n_frames=1, estimator=factor_model)
     assert first.frames == [0]
     assert first.p_upscaled == pytest.approx(verdict.frame_p_upscaled[0])
+
+
+def test_a_black_lead_in_sends_the_verdict_further(tmp_path, factor_model):
+    # One keyframe: the sample is the first frames, all black here.
+    path = tmp_path / "fade_in.mp4"
+    _video(path, 40, gop=250, black=10)
+    assert video_sample(path, 4).tolist() == [0, 1, 2, 3]
+    verdict = upscale_verdict(path, n_frames=4, estimator=factor_model)
+    assert verdict.frames == [8, 16, 23, 31]  # spread over the 40 frames
+    assert not verdict.rendered and verdict.p_upscaled >= 0
+    assert np.isnan(verdict.frame_p_upscaled).tolist() == [True, False, False, False]
 
 
 def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):
