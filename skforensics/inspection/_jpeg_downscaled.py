@@ -362,9 +362,9 @@ def _curvature(plane, native):
     the blocks that ``_rescore`` reads at ``native`` (rows, columns).
 
     A lattice says something only where the blocks' means move off a plane
-    by more than its step: the means of a ramp (a synthetic gradient, a
-    smooth sky) run on a plane, and at some size and step among the many
-    searched they line up with a lattice by chance.
+    by more than its step: the means of a ramp (a synthetic gradient) run
+    on a plane, and at some size and step among the many searched they
+    line up with a lattice by chance.
     """
     n_blocks = _n_blocks(plane, _BLOCKS, *native)
     down, across = _dc_operators(plane, native[:1], native[1:], n_blocks)
@@ -408,11 +408,12 @@ def downscaled_lattice(luma, pixels=None):
     ``found`` (whether the best candidate stands ``_Z_FOUND`` robust SD
     above a sample of the others, ``_Z_FOUND_CHROMA`` in the chroma, and
     its blocks' means move off a plane: ``_MIN_CURVATURE``), ``z``,
-    ``curvature`` (see _curvature), ``native_size`` (rows, columns), ``resize_factor`` (the mean of
-    the two axes' factors), ``dc_step`` (the step whose lattice scores
-    best), ``score`` (its mean cosine), ``plane`` (``"luminance"`` or
-    ``"chroma"``) and ``subsampling`` (the chroma's, else None): of the
-    first where the lattice is found, else of the luminance in the middle.
+    ``curvature`` (see _curvature), ``native_size`` (rows, columns),
+    ``resize_factor`` (the mean of the two axes' factors), ``dc_step`` (the
+    step whose lattice scores best), ``score`` (its mean cosine), ``plane``
+    (``"luminance"`` or ``"chroma"``) and ``subsampling`` (the chroma's,
+    else None): of the first where the lattice is found, else of the
+    luminance in the middle.
     """
     colour = (
         pixels is not None

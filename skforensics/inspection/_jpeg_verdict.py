@@ -148,7 +148,7 @@ def _without_the_rest(note, verdict, confidence, disagreement, row):
 
 
 def _combine(row):
-    """combine_verdicts before a lossy codec or rendered pixels are considered."""
+    """combine_verdicts before a lossy codec and rendered pixels count."""
     p = row["p_compressed"]
     net = None if p is None or math.isnan(p) else p >= 0.5
     net_sure = net is not None and (p >= _SURE or p <= 1 - _SURE)

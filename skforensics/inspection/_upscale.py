@@ -205,9 +205,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     from a flat area, and one background value over a quarter of the frame
     or more (``skforensics.feature._rendered``; none of 237 photographs,
     171 photographs on a white canvas and 3,192 frames of 399 held-out
-    video files reads so). Such frames are left out of a video's evidence, and a
-    file whose frames judged all look rendered gets no probability rather
-    than a guess.
+    video files reads so). Such frames are left out of a video's evidence,
+    and a file whose frames judged all look rendered gets no probability
+    rather than a guess.
 
     The held-out figures of the verdict on whole video files and on images
     are in the user guide (:ref:`fake4k`); blur, defocus and noise are the
@@ -276,9 +276,9 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
         frames = video_sample(source, n_frames).tolist()
         verdict = judge(frames)
         if verdict.rendered:
-            # A black lead-in or a title card, with one keyframe: the frames
-            # after it are all the sample held. Frames spread over the file
-            # are judged instead (decoded in one pass).
+            # A black lead-in or a title card, and one keyframe: the sample
+            # was the first frames. Frames spread over the file are judged
+            # instead (decoded in one forward pass).
             spread = [i for i in spread_sample(source, n_frames) if i not in frames]
             if spread:
                 verdict = judge(spread)
