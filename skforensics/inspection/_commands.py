@@ -363,6 +363,8 @@ def upscale_command(args, out=None):
                 n_failed += 1
                 row["error"] = row["error"] or "no answer"
                 line = f"{record['path']}: could not be judged ({row['error']})"
+                if row["error"].startswith("upscale: not judged: "):
+                    line = f"{record['path']}: {row['error'].split(': ', 1)[1]}"
             else:
                 row["upscaled"] = int(record["upscaled"])
                 line = (

@@ -249,7 +249,9 @@ def test_a_black_lead_in_sends_the_verdict_further(tmp_path, factor_model):
     assert np.isnan(verdict.frame_p_upscaled).tolist() == [True, False, False, False]
 
 
-def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):
+def test_command_streams_a_csv_and_goes_on_after_a_bad_file(
+    tmp_path, image, text_page
+):
     from PIL import Image
 
     folder = tmp_path / "in"
@@ -257,27 +259,31 @@ def test_command_streams_a_csv_and_goes_on_after_a_bad_file(tmp_path, image):
     Image.fromarray(image).save(folder / "a.png")
     (folder / "b.png").write_bytes(b"broken")
     _video(folder / "c.mp4", 4, gop=250)
+    Image.fromarray(text_page()).save(folder / "d.png")
     report = tmp_path / "report.csv"
     args = argparse.Namespace(inputs=[str(folder)], frames=2, max_tiles=512,
                               csv=str(report), quiet=True, json=False)
     out = io.StringIO()
     assert run_upscale_command(args, out=out) == 0
     rows = list(csv.DictReader(report.open()))
-    assert [r["path"].rsplit("/", 1)[-1] for r in rows] == ["a.png", "b.png", "c.mp4"]
+    names = [r["path"].rsplit("/", 1)[-1] for r in rows]
+    assert names == ["a.png", "b.png", "c.mp4", "d.png"]
     assert rows[1]["error"] and "b.png" in out.getvalue()
     assert rows[2]["kind"] == "video" and rows[2]["n_frames"] == "2"
     assert 0 <= float(rows[0]["p_upscaled"]) <= 1
-    assert "1 of 3 files could not be judged" in out.getvalue()
+    assert rows[3]["p_upscaled"] == "" and "look rendered" in rows[3]["error"]
+    assert "d.png: not judged: the pixels look rendered" in out.getvalue()
+    assert "2 of 4 files could not be judged" in out.getvalue()
 
     args.json, args.csv = True, None
     out = io.StringIO()
     assert run_upscale_command(args, out=out) == 0
-    assert len(json.loads(out.getvalue())) == 3
+    assert len(json.loads(out.getvalue())) == 4
 
     args.inputs = [str(folder / "*.png")]  # patterns, as analyse takes them
     out = io.StringIO()
     assert run_upscale_command(args, out=out) == 0
-    assert len(json.loads(out.getvalue())) == 2
+    assert len(json.loads(out.getvalue())) == 3
 
     args.inputs = [str(tmp_path / "missing")]
     assert run_upscale_command(args, out=io.StringIO()) == 2
