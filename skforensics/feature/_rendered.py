@@ -14,24 +14,28 @@ from scipy import ndimage
 
 # Rendered: at least _FLAT of neighbouring pixels exactly equal, at every
 # phase of an 8x8 grid (the flat blocks of a heavily compressed JPEG are
-# equal inside, not across its grid); at most _TEXTURED of the pixels more
-# than _REACH pixels from a flat area (pixels equal to their 8 neighbours):
-# lines of text and plots are thin, a photograph's textured parts are not;
-# one value over _BACKGROUND of the picture (the page, a panel). Constant
-# rows and columns at the borders (margins, letterbox bars) are left out
-# first. Measured (2026-12-07) on 52 renderings made with Pillow and
-# matplotlib (text in three fonts at 11-32 px on light and dark pages,
-# charts, colour ramps with buttons): the 40 of text and charts read so
-# (equal 0.68-0.97, far 0, background 0.49-0.92); not the contour and
-# heat-map charts and the six ramps (background 0-0.15). On 237
-# photographs never compressed: equal at most 0.98 (two synthetic texture
-# mosaics; the others 0.30), background at most 0.16, and none reads so;
-# after JPEG at quality 10, 5 dark video frames do. Photographs on a white
-# canvas 1.6 to 3.2 times their size (171): far at least 0.06. Frames of
-# H.264 and HEVC files of photographs (3,192): none.
+# equal inside, not across its grid), or one value over _PAGE of the
+# picture (a page whose codec noise breaks many pairs: a screen
+# recording); at most _TEXTURED of the pixels more than _REACH pixels from
+# a flat area (pixels equal to their 8 neighbours): lines of text and plots
+# are thin, a photograph's textured parts are not; and one value over
+# _BACKGROUND of the picture (the page, a panel). Constant rows and columns
+# at the borders (margins, letterbox bars) are left out first. Measured
+# (2026-12-07) on 52 renderings made with Pillow and matplotlib (text in
+# three fonts at 11-32 px on light and dark pages, charts, colour ramps
+# with buttons): the 40 of text and charts read so (equal 0.68-0.97, far
+# 0, background 0.49-0.92); not the contour and heat-map charts and the six
+# ramps (background 0-0.15). On 237 photographs never compressed: equal at
+# most 0.98 (two synthetic texture mosaics; the others 0.30), background at
+# most 0.16, and none reads so; after JPEG at quality 10, six (five dark
+# video frames) do. Photographs on a white canvas 1.6 to 4 times their size
+# (228): far at least 0.04, none reads so; saved as JPEG at quality 90, two
+# do (a 512x512 photograph on a canvas 3.2 and 4 times its size, its sky
+# flattened). Frames of H.264 and HEVC files of photographs (3,192): none.
 _FLAT = 0.5
 _TEXTURED = 0.02
 _BACKGROUND = 0.25
+_PAGE = 0.4
 _REACH = 10
 # The equal share and the background are read on every _SAMPLE-th row
 # (column).
@@ -65,8 +69,8 @@ def rendered_shares(image):
     of pixels more than ten pixels (along each axis) from a flat area, a
     pixel equal to its eight neighbours; ``background`` the share of the
     most common value. ``equal`` and ``background`` are read on every
-    fourth row and column. ``far`` and ``background`` are computed only
-    where ``equal`` reaches the threshold of :func:`looks_rendered`, else
+    fourth row and column. ``far`` is computed only where ``equal`` or
+    ``background`` reaches its threshold in :func:`looks_rendered`, else
     NaN: photographs rarely do.
 
     Parameters
@@ -91,11 +95,10 @@ def rendered_shares(image):
         min(float(across[:, p::8].mean()) for p in range(min(8, across.shape[1]))),
         min(float(down[p::8].mean()) for p in range(min(8, down.shape[0]))),
     )
-    if equal < _FLAT:
-        return equal, float("nan"), float("nan")
-    sample = image[::_SAMPLE, ::_SAMPLE].reshape(-1, image.shape[2])
-    _, counts = np.unique(sample, axis=0, return_counts=True)
-    background = float(counts.max() / len(sample))
+    del across, down
+    background = _background(image[::_SAMPLE, ::_SAMPLE])
+    if equal < _FLAT and background < _PAGE:
+        return equal, float("nan"), background
     # Pixels equal to their eight neighbours: the inside of flat areas.
     across = _equal(image[:, 1:], image[:, :-1])
     row_flat = across[:, 1:] & across[:, :-1]  # equal to left and right
@@ -110,6 +113,15 @@ def rendered_shares(image):
     return equal, 1.0 - float(near.mean()), background
 
 
+def _background(image):
+    """The share of ``image``'s most common value, the value found among at
+    most 4,096 of its pixels (a page's fills them)."""
+    pixels = image.reshape(-1, image.shape[-1])
+    step = max(1, len(pixels) // 4096)
+    values, counts = np.unique(pixels[::step], axis=0, return_counts=True)
+    return float(_equal(pixels, values[np.argmax(counts)]).mean())
+
+
 def _equal(a, b):
     """Where the pixels of ``a`` and ``b`` are equal in every channel."""
     equal = a[..., 0] == b[..., 0]
@@ -122,4 +134,5 @@ def looks_rendered(image):
     """Whether ``image`` looks rendered (text, charts, flat colour) rather
     than photographed: see :func:`rendered_shares`."""
     equal, far, background = rendered_shares(image)
-    return bool(equal >= _FLAT and far <= _TEXTURED and background >= _BACKGROUND)
+    flat = equal >= _FLAT or background >= _PAGE
+    return bool(flat and far <= _TEXTURED and background >= _BACKGROUND)

@@ -204,7 +204,7 @@ def upscale_verdict(source, *, n_frames=8, max_tiles=MAX_TILES, estimator=None):
     neighbouring pixels exactly equal, hardly a pixel more than ten pixels
     from a flat area, and one background value over a quarter of the frame
     or more (``skforensics.feature._rendered``; none of 237 photographs,
-    171 photographs on a white canvas and 3,192 frames of 399 held-out
+    228 photographs on a white canvas and 3,192 frames of 399 held-out
     video files reads so). Such frames are left out of a video's evidence,
     and a file whose frames judged all look rendered gets no probability
     rather than a guess.

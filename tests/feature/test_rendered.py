@@ -55,7 +55,7 @@ def test_photographs_do_not(photos):
     for photo in photos:
         equal, far, background = rendered_shares(photo)
         assert not looks_rendered(photo)
-        assert equal < 0.5 and np.isnan(far) and np.isnan(background)  # cheap path
+        assert equal < 0.5 and background < 0.4 and np.isnan(far)  # cheap path
 
 
 def test_photographs_on_a_white_canvas_or_between_bars_do_not(photos):
@@ -96,3 +96,17 @@ def test_the_equal_share_is_the_least_over_grid_phases():
 def test_tiny_images():
     assert rendered_shares(np.zeros((1, 1))) == (1.0, 0.0, 1.0)
     assert rendered_shares(np.arange(6.0).reshape(2, 3))[0] == 0.0
+
+
+def test_a_page_with_a_noisy_background_looks_rendered(text_page):
+    # A screen recording's frame: the codec leaves fewer than half of the
+    # neighbouring pixels equal, but the page's value still covers most of
+    # it and every pixel lies near a flat area.
+    page = text_page(size=(480, 640)).copy()
+    rng = np.random.default_rng(0)
+    noisy = rng.random(page.shape[:2]) < 0.2
+    page[noisy] = np.clip(page[noisy].astype(int) - 1, 0, 255)
+    equal, far, background = rendered_shares(page)
+    assert equal < 0.5 and background >= 0.4 and far <= 0.02
+    assert looks_rendered(page)
+
