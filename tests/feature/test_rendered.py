@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from skforensics.datasets import load_sample_images
 from skforensics.feature._rendered import looks_rendered, rendered_shares
 
+
 def bar_chart(size=(400, 600)):
     """Bars, axes and grid lines on white."""
     chart = Image.new("RGB", size[::-1], "white")
