@@ -226,7 +226,7 @@ class UpscaleStep:
         record.update(
             height=verdict.height, width=verdict.width, n_frames=len(verdict.frames)
         )
-        if verdict.p_upscaled != verdict.p_upscaled:  # NaN: rendered frames
+        if np.isnan(verdict.p_upscaled):  # frames that look rendered
             raise ValueError(NOT_JUDGED)
         record.update(
             p_upscaled=round(float(verdict.p_upscaled), 4),

@@ -325,7 +325,7 @@ def upscale_command(args, out=None):
     import csv
     import json
 
-    from ._upscale import factor_words
+    from ._upscale import NOT_JUDGED, factor_words
 
     out = sys.stdout if out is None else out
     try:
@@ -363,8 +363,8 @@ def upscale_command(args, out=None):
                 n_failed += 1
                 row["error"] = row["error"] or "no answer"
                 line = f"{record['path']}: could not be judged ({row['error']})"
-                if row["error"].startswith("upscale: not judged: "):
-                    line = f"{record['path']}: {row['error'].split(': ', 1)[1]}"
+                if row["error"] == f"upscale: {NOT_JUDGED}":
+                    line = f"{record['path']}: {NOT_JUDGED}"
             else:
                 row["upscaled"] = int(record["upscaled"])
                 line = (

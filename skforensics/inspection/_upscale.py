@@ -38,6 +38,16 @@ def is_video_path(path):
     return os.path.splitext(os.fspath(path))[1].lower() in VIDEO_EXTENSIONS
 
 
+def _frames_of(path):
+    """A video's keyframe indices and its frame count."""
+    from ..datasets._video import _count_decoded, _table
+
+    path = os.fspath(path)
+    pts, keyframes = _table(path, "upscale_verdict")
+    total = _count_decoded(path, "upscale_verdict") if pts is None else len(pts)
+    return keyframes, total
+
+
 def video_sample(path, n_frames):
     """Indices of up to ``n_frames`` frames of a video, keyframes first.
 
@@ -45,11 +55,7 @@ def video_sample(path, n_frames):
     every keyframe and the frames that follow the keyframes, which the
     decoder reaches without seeking, until ``n_frames`` are chosen.
     """
-    from ..datasets._video import _count_decoded, _table
-
-    path = os.fspath(path)
-    pts, keyframes = _table(path, "upscale_verdict")
-    total = _count_decoded(path, "upscale_verdict") if pts is None else len(pts)
+    keyframes, total = _frames_of(path)
     if len(keyframes) >= n_frames:
         pick = np.unique(np.round(np.linspace(0, len(keyframes) - 1, n_frames)))
         return keyframes[pick.astype(np.intp)]
@@ -66,11 +72,7 @@ def video_sample(path, n_frames):
 def spread_sample(path, n_frames):
     """Indices of ``n_frames`` frames of a video spread evenly over it, its
     first and last frames left out."""
-    from ..datasets._video import _count_decoded, _table
-
-    path = os.fspath(path)
-    pts, _ = _table(path, "upscale_verdict")
-    total = _count_decoded(path, "upscale_verdict") if pts is None else len(pts)
+    _, total = _frames_of(path)
     picks = np.round(np.linspace(0, total - 1, n_frames + 2)[1:-1]).astype(np.intp)
     return np.unique(picks).tolist()
 
@@ -340,16 +342,14 @@ def frames_verdict(
     is_rendered = not judged
     pooled = pool(judged or frame_evidences)
     p_up, factor, features = decide(pooled, classes, pooling)
-    descaled = second is not None and bool(
-        second["band"][0] <= p_up <= second["band"][1]
-    )
-    if descaled and kept:
+    # Only photographed frames are kept, and only with a second stage.
+    descaled = bool(kept) and bool(second["band"][0] <= p_up <= second["band"][1])
+    if descaled:
         # Unsure: descale and compare the first frames judged, and decide again.
         for evidence, frame in kept:
             evidence.add_descale(frame)
         pooled = pool(judged)
         p_up, factor, features = decide(pooled, classes, pooling)
-    descaled = descaled and bool(kept)
     frame_p = np.array([decide(e, classes, pooling)[0] for e in frame_evidences])
     frame_p[rendered] = np.nan
     upscaled = p_up > 0.5
