@@ -25,9 +25,19 @@ def coffee():
     return data.coffee()  # 400x600 RGB, never compressed
 
 
+@pytest.fixture
+def dc_search_only(monkeypatch):
+    """jpeg_evidence without the lattice of a JPEG halved on its grid, which
+    reads a halving before this search (see test_jpeg_scaled)."""
+    import skforensics.inspection._jpeg_evidence as module
+
+    monkeypatch.setattr(module, "_add_scaled", lambda evidence, *args: evidence)
+
+
 @pytest.mark.parametrize(
     "quality, factor, how",
-    [(50, 0.5, "area"), (75, 0.7, "bicubic"), (75, 0.85, "lanczos")],
+    # (A halving on the block grid is read by _jpeg_scaled: test_jpeg_scaled.)
+    [(50, 0.6, "area"), (75, 0.7, "bicubic"), (75, 0.85, "lanczos")],
 )
 def test_downscaled_jpeg_is_compressed_with_its_native_size(
     coffee, quality, factor, how
@@ -110,7 +120,7 @@ def test_audit_verdict_says_resized_in_words_of_a_downscale(coffee):
     assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
 
 
-def test_the_aspect_ratio_is_kept_to_a_pixel():
+def test_the_aspect_ratio_is_kept_to_a_pixel(dc_search_only):
     # 300x451 halved is 150x226: the columns' native length is one less than
     # the rows' ratio says (452), and is still found.
     jpeg = jpeg_with_tables(data.chelsea(), *libjpeg_tables(50))
@@ -145,7 +155,7 @@ def test_the_search_in_chunks_scores_every_candidate_the_same(monkeypatch):
     assert module.downscaled_lattice(luma).native_size == (300, 420)
 
 
-def test_a_chroma_plane_finds_what_the_luminance_misses():
+def test_a_chroma_plane_finds_what_the_luminance_misses(dc_search_only):
     from skforensics.inspection._jpeg_evidence import _luminance
 
     jpeg = jpeg_with_tables(data.chelsea(), *libjpeg_tables(75))
@@ -166,7 +176,7 @@ def test_a_chroma_plane_finds_what_the_luminance_misses():
 
 
 @pytest.mark.parametrize("subsampling", ["4:2:2", "4:4:4"])
-def test_chroma_blocks_of_each_subsampling(subsampling):
+def test_chroma_blocks_of_each_subsampling(subsampling, dc_search_only):
     # Halved, chelsea's 16x16 blocks of 4:2:0 show no lattice; the chroma
     # blocks of the subsampling it was written with do.
     import skforensics.inspection._jpeg_downscaled as module

@@ -1,0 +1,138 @@
+"""A JPEG halved after compression (decoded at half its size by libjpeg, or
+resized by 0.5), found by the lattice of its 4x4 blocks."""
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from skforensics.inspection import jpeg_evidence
+from skforensics.inspection._jpeg_evidence import _luminance
+from skforensics.inspection._jpeg_scaled import scaled_decode_lattice
+from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT, combine_verdicts
+
+
+def _jpeg_bytes(pixels, quality):
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def _half_decode(data_, how):
+    if how == "pillow":
+        image = Image.open(io.BytesIO(data_))
+        image.draft("RGB", (image.width // 2, image.height // 2))
+        return np.asarray(image.convert("RGB"))
+    flags = cv2.IMREAD_REDUCED_COLOR_2
+    return cv2.imdecode(np.frombuffer(data_, np.uint8), flags)[..., ::-1].copy()
+
+
+def _search(pixels):
+    luma, clipped = _luminance(pixels)
+    return scaled_decode_lattice(luma, clipped, np.random.default_rng(0))
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    return data.coffee()  # 400x600 RGB, never compressed
+
+
+@pytest.mark.parametrize(
+    "quality, how", [(50, "pillow"), (75, "opencv"), (90, "pillow")]
+)
+def test_a_half_size_decode_is_compressed_then_resized(coffee, quality, how):
+    small = _half_decode(_jpeg_bytes(coffee, quality), how)
+    assert small.shape == (200, 300, 3)
+    evidence = jpeg_evidence(small)
+    assert evidence.verdict == "compressed"
+    assert evidence.resized_grid == "found"
+    assert evidence.resize_factor == 0.5 and evidence.grid_period == 4.0
+    assert evidence.resize_kernel is None
+    assert evidence.native_size == (400, 600)
+    assert evidence.grid_offset == (0.0, 0.0)
+    assert "halved after compression" in evidence.reason
+    # The DC step of the file's table, read back from half of it.
+    assert evidence.steps[0, 0] == {50: 16, 75: 8, 90: 3}[quality]
+    assert np.isnan(evidence.steps[2:]).all() and np.isnan(evidence.steps[:, 2:]).all()
+    if quality != 90:  # at 90 the steps of 2 are out of reach (half: 1)
+        low, high = evidence.table_qualities
+        assert low <= quality <= high and high - low <= 2
+
+
+def test_the_phase_follows_a_crop(coffee):
+    small = _half_decode(_jpeg_bytes(coffee, 75), "opencv")
+    found = _search(np.ascontiguousarray(small[1:, 3:]))
+    assert found.found and found.phase == (3, 1)
+    evidence = jpeg_evidence(np.ascontiguousarray(small[1:, 3:]))
+    assert evidence.grid_offset == (3.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    "how", [cv2.INTER_AREA, cv2.INTER_CUBIC, cv2.INTER_NEAREST, cv2.INTER_LINEAR]
+)
+def test_a_resampled_never_compressed_image_shows_no_such_lattice(coffee, how):
+    small = cv2.resize(coffee, (300, 200), interpolation=how)
+    found = _search(small)
+    assert not found.found and found.z < 8 and found.steps is None
+    assert jpeg_evidence(small).verdict == "never compressed"
+
+
+@pytest.mark.parametrize("how", [Image.BICUBIC, Image.LANCZOS])
+def test_a_jpeg_resized_by_half_on_its_grid_keeps_the_lattice(coffee, how):
+    decoded = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(coffee, 75))))
+    small = np.asarray(Image.fromarray(decoded).resize((300, 200), how))
+    found = _search(small)
+    assert found.found and found.phase == (0, 0)
+    assert found.steps[0, 0] == 8  # the file's DC step at quality 75
+    # Off the block grid (the JPEG cropped by one pixel first), no lattice.
+    shifted = np.asarray(Image.fromarray(decoded[1:-1, 1:-1]).resize((299, 199), how))
+    assert not _search(shifted).found
+
+
+def test_too_small_or_flat():
+    assert _search(np.zeros((12, 40), np.uint8)) is None
+    flat = _search(np.full((64, 64), 100, np.uint8))
+    assert not flat.found
+
+
+def test_a_full_size_lattice_is_not_searched_again(monkeypatch, coffee):
+    import skforensics.inspection._jpeg_evidence as module
+
+    def fail(*args):
+        raise AssertionError("searched")
+
+    monkeypatch.setattr(module, "_add_scaled", fail)
+    decoded = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(coffee, 75))))
+    assert jpeg_evidence(decoded).verdict == "compressed"
+
+
+def test_the_audit_says_compressed_then_resized(coffee):
+    evidence = jpeg_evidence(_half_decode(_jpeg_bytes(coffee, 75), "pillow"))
+    row = {
+        "p_compressed": 0.9,
+        "quality": 80.0,
+        "quality_iqr": 2.0,
+        "evidence": evidence.verdict,
+        **{key: evidence[key] for key in (
+            "table_quality", "libjpeg_like", "resized_grid", "resize_factor",
+            "grid_period", "resampling_z", "resized_visible",
+        )},
+    }
+    assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
+
+
+def test_a_halving_the_dc_search_misses_on_the_luminance():
+    # Chelsea (300x451) at quality 75 halved by OpenCV's area: the blocks'
+    # means need the chroma (test_jpeg_downscaled); the 4x4 lattice is in
+    # the luminance. The native size is even: one more on the odd side.
+    jpeg = _half_decode(_jpeg_bytes(data.chelsea(), 75), "opencv")
+    decoded = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(data.chelsea(), 75))))
+    small = cv2.resize(decoded, (226, 150), interpolation=cv2.INTER_AREA)
+    for image in (jpeg, small):
+        evidence = jpeg_evidence(image)
+        assert evidence.verdict == "compressed" and evidence.resize_factor == 0.5
+        assert evidence.native_size == (300, 452)
+        assert "one less on a side that was odd" in evidence.reason
