@@ -128,13 +128,18 @@ inverse of each kernel (see ``bench_jpeg_resized_bound.py``) instead of
 Lanczos 3 raised the median z of the crops found (bicubic x0.5 16 -> 24)
 but found no crop more, at about 1.6 CPU-s a plane: not kept either.
 
-2026-12-07 (stop 43), the lattice of a JPEG halved on its block grid
-(``_jpeg_scaled``: the 4x4 blocks' DCT on half the table's steps, searched
-before the others; ``--split held-out --crops-per-image 2 --n-textures 0
---factors 0.5``, the code before and after run side by side, one thread
-each): called compressed with the factor right, bicubic / Lanczos / area,
-in %, Q50 89/89/89 -> 100/94/100, Q75 78/89/78 -> 94/89/100, Q90 0 -> 0;
-never-compressed crops called compressed 0 -> 0; 38 -> 34 CPU-s.
+2026-12-07 (stop 43), the lattice of a JPEG resized on its block grid
+(``_jpeg_scaled``: the n x n blocks' DCT on n / 8 times the table's steps,
+n = 4, 5, 6, 7, searched before the others; ``--split held-out
+--crops-per-image 2 --n-textures 0``, the code before and after run side
+by side, one thread each): called compressed with the factor right,
+bicubic / Lanczos / area, in %. ``--factors 0.5``: Q50 89/89/89 ->
+94/94/100, Q75 78/89/78 -> 89/89/100, Q90 0 -> 0; 38 -> 46 CPU-s.
+``--factors 0.625 0.75 0.875``: Q50 100 -> 100; Q75 89/89/94, 89/89/94,
+100 -> 100 everywhere; Q90 at 0.625 17/11/33 -> 17/11/67, at 0.75
+67/50/83 -> 67/50/94, at 0.875 78/78/100 -> 83/78/100; 167 -> 145 CPU-s
+(a lattice found on the grid skips the DC search). Never-compressed crops
+called compressed: 0 -> 0 in both runs.
 
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and

@@ -155,4 +155,24 @@ for row in report.rows:
 # %%
 # The factor read from the pixels alone:
 print(f"estimated resize factor: {on_chain.resize_factor:.3f} (true {factor})")
+
+# %%
+# A thumbnail decoded at half size
+# --------------------------------
+# Thumbnailers often never decode the full image: libjpeg can decode a JPEG
+# straight to half its size (here through Pillow's ``draft``; OpenCV's
+# ``IMREAD_REDUCED_COLOR_2`` does the same). Each 4x4 block of the result
+# is the inverse DCT of the lowest 4x4 coefficients of one 8x8 block,
+# halved, so the 4x4 DCT of those blocks lies on half the table's steps:
+# the evidence finds the grid, the factor and, from the four lowest steps,
+# the quality. A resize by 0.5, 0.625, 0.75 or 0.875 on the block grid
+# leaves the same kind of lattice in its blocks of 4 to 7 pixels.
+thumbnail = Image.open(buffer)
+thumbnail.draft("L", (photo.shape[1] // 2, photo.shape[0] // 2))
+on_thumbnail = jpeg_evidence(np.asarray(thumbnail))
+print(
+    f"half-size decode {thumbnail.size}: {on_thumbnail.verdict}, factor "
+    f"{on_thumbnail.resize_factor}, native size {on_thumbnail.native_size}, "
+    f"qualities {on_thumbnail.table_qualities}"
+)
 plt.show()

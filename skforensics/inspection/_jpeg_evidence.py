@@ -496,14 +496,14 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     ``resize_factor`` and the DC step as ``steps[0, 0]`` (luminance). The
     user guide has the rates.
 
-    A JPEG halved after compression is looked for first: decoded at half
+    A JPEG resized on its block grid is looked for first: decoded at half
     its size by libjpeg (Pillow's ``draft``, OpenCV's
-    ``IMREAD_REDUCED_COLOR_2``), or resized by 0.5 on its block grid, its
-    4x4 blocks' DCT lies on half the steps of the file's table. Where one
-    of the 16 phases of a 4-pixel grid stands 12 robust SD above the
-    others, the verdict is ``"compressed"`` with ``resize_factor`` 0.5, the
-    even ``native_size`` (one less on a side that was odd) and the steps of
-    the 2x2 lowest frequencies.
+    ``IMREAD_REDUCED_COLOR_2``), or resized by n / 8 (0.5, 0.625, 0.75,
+    0.875), its n x n blocks' DCT lies near n / 8 times the steps of the
+    file's table. Where one phase of an n-pixel grid stands 12 robust SD
+    above the others, the verdict is ``"compressed"`` with
+    ``resize_factor`` n / 8, ``native_size`` the image's times 8 / n
+    (rounded) and the steps of the 2x2 lowest frequencies.
 
     Quality 100 (all steps 1) is found by the same test: the lattice is
     then that of the integers, seen only through the rounding of the
@@ -596,7 +596,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
             return evidence
         verdict = evidence.verdict
         evidence = _add_scaled(evidence, luma, clipped, rng)
-        if evidence.verdict == "compressed":  # a JPEG halved after compression
+        if evidence.verdict == "compressed":  # resized on its block grid
             return evidence
         evidence = _add_resized(evidence, luma)
         evidence = _add_descaled(evidence, luma, _lattice_only, verdict)

@@ -1,4 +1,4 @@
-"""JPEGs halved after compression: the lattice of their 4x4 blocks.
+"""JPEGs resized on their block grid: the lattice of the resized blocks.
 
 libjpeg can decode a JPEG straight to half its size, and much software asks
 it to: Pillow's ``Image.draft``, OpenCV's ``IMREAD_REDUCED_*`` flags,
@@ -7,20 +7,24 @@ coefficients then goes through a 4x4 inverse DCT of its lowest 4x4
 frequencies, halved: the 4x4 DCT of the decoded blocks lies on the lattice
 of half the steps of the file's table, blurred only by the rounding of the
 pixels, as a full-size decode lies on the steps themselves. A resize by
-exactly 0.5 on the block grid (each 4x4 output block made from one 8x8
-block, give or take the kernel's reach) leaves much of the same lattice in
-the lowest frequencies, which a kernel's response barely changes there;
-other factors, and never-compressed pixels, leave none. This test looks for
-it where the 8x8 test found no lattice.
+``n / 8`` (0.5, 0.625, 0.75, 0.875) makes each ``n x n`` block of the
+result from one 8x8 block (give or take the kernel's reach), and a
+kernel's response barely changes the lowest frequencies, so their DCT at
+that size lies near the multiples of ``n / 8`` times the steps (the
+orthonormal DCT's scale): much of the lattice survives. Other factors, and
+never-compressed pixels, leave none. This test looks for it where the 8x8
+test found no lattice.
 
-The steps at half size are not integers (half of an odd step), so the grid
-phase cannot be found with the integers' lattice as at full size: each of
-the 16 phases of a 4-pixel grid is scored with, for each of its six lowest
-frequencies, the best mean cosine ``cos(2 pi c / s)`` over the candidate
-half steps ``s``, read from one histogram of the coefficients per phase and
-frequency. Only coefficients beyond half a step count (those quantised to
-zero say nothing of the step).
+These steps are not integers, so the grid phase cannot be found with the
+integers' lattice as at full size: each of the ``n**2`` phases of the
+``n``-pixel grid is scored with, for each of its six lowest frequencies,
+the best mean cosine ``cos(2 pi c / s)`` over the candidate steps ``s``,
+read from one histogram of the coefficients per phase and frequency. Only
+coefficients beyond half a step count (those quantised to zero say nothing
+of the step).
 """
+
+import functools
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -30,63 +34,73 @@ from ._jpeg_blocks import _table_quality
 
 __all__ = ["scaled_decode_lattice"]
 
-# The blocks of a half-size decode: 4x4 pixels, on a grid of period 4.
-_N = 4
-_DCT = np.sqrt(2 / _N) * np.cos(
-    np.pi * (2 * np.arange(_N)[None, :] + 1) * np.arange(_N)[:, None] / (2 * _N)
-)
-_DCT[0] /= np.sqrt(2)
-_DCT2_T = np.kron(_DCT, _DCT).T.astype(np.float32)
-# The frequencies the phases are compared on (row-major in the 4x4 block):
-# the DC and the five lowest AC, the least often quantised to zero.
-_LOW = (0, 1, 4, 5, 2, 8)
-# Candidate steps of the file's table: 3 to 80 (half: 1.5 to 40). A half
-# step of 1 or less is out of reach: a 4x4 block's DC is a quarter of its
-# pixels' sum, so the DC of never-compressed pixels already lies on 0.25's
-# lattice (and on 1's where the pixels were doubled by nearest neighbour).
-_STEPS = np.arange(3, 81) / 2.0
-# Histogram of the coefficients: bins of 0.1 over [-512, 512) (a 4x4 DC
-# spans 4 times the pixels' range, level-shifted).
-_BIN, _RANGE = 0.1, 512.0
-_N_BINS = int(2 * _RANGE / _BIN)
-# At most this many 7x7 windows, each holding one 4x4 block at every phase.
-_MAX_WINDOWS = 4096
+# The block sizes searched, most common first: 4 (a JPEG halved: decoded
+# at half size, or resized by 0.5), 6 (by 0.75), 5 (by 0.625), 7 (by 0.875).
+_SIZES = (4, 6, 5, 7)
+# Candidate steps of the file's table, 3 to 80, each scaled by n / 8 (at
+# n = 4, 1.5 to 40). A scaled step of 1 or less is out of reach: a 4x4
+# block's DC is a quarter of its pixels' sum, so the DC of never-compressed
+# pixels already lies on 0.25's lattice (on 1's where nearest neighbour
+# doubled them).
+_TABLE_STEPS = np.arange(3, 81)
+# Histogram of the coefficients: 4,096 bins of n / 16 over [-128 n, 128 n)
+# (an n x n block's DC spans n times the pixels' range, level-shifted): a
+# sixth of the smallest step, which blurs its mean cosine by 5% at most.
+_N_BINS = 4096
+# Windows of 2 n - 1 pixels, each holding one n x n block at every phase:
+# at most 4,096 for the 16 phases of n = 4, fewer for more phases (as many
+# blocks in all, and a steadier median of the others to compare with).
+_WINDOW_BLOCKS = 4096 * 16
 # A mean cosine is read from at least this many informative coefficients.
 _MIN_COUNT = 40
-# The phase found stands this many robust SD above the other 15. On 1,422
-# never-compressed images (237 photographs, as they are and resized by 0.25
-# to 2 with five kernels) the largest z was 13.3 (a 128x128 texture
-# downscaled by nearest neighbour), the next 11.8.
+# The phase found stands this many robust SD above the others (and its
+# steps can be a table's: _a_table). On 10,428 never-compressed images
+# (see _a_table) 25 reached it at some size, all on steps of no table.
 _Z_FOUND = 12.0
-# The steps are read at the 2x2 lowest frequencies alone: libjpeg-turbo's
-# reduced inverse DCT (Pillow's and OpenCV's) halves those exactly, but not
-# the higher ones (frequency 3 came out 0.35 to 0.8 times the step).
-_EXACT = (0, 1, 4, 5)
-# The steps are read from at most this many blocks at the phase found.
+# The steps read: the 2x2 lowest frequencies, scaled alike by every kernel
+# (libjpeg-turbo's reduced inverse DCT, Pillow's and OpenCV's, halves those
+# exactly but not the higher ones: frequency 3 came out 0.35 to 0.8 times
+# the step), from at most this many blocks at the phase found.
 _MAX_BLOCKS = 1 << 15
+# A step is read where the best mean cosine of its frequency passes this
+# (over thousands of blocks: chance gives about 0.02).
+_MIN_COHERENCE = 0.1
 # The step of a frequency: the largest candidate whose mean cosine reaches
 # this share of the best one. The step itself scores best: its divisors a
 # little less (the rounding of the pixels blurs a finer lattice more), its
 # multiples and its neighbours much less.
 _STEP_SHARE = 0.97
 
-_TABLES = []
+
+@functools.lru_cache(maxsize=None)
+def _dct2_t(n):
+    """The orthonormal n x n 2-D DCT-II as a matrix on flattened blocks."""
+    k = np.arange(n)
+    dct = np.sqrt(2 / n) * np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n))
+    dct[0] /= np.sqrt(2)
+    return np.kron(dct, dct).T.astype(np.float32)
 
 
-def _cosine_tables():
-    """Per bin of the histogram and candidate step: the bin centre's cosine
-    where it is informative (beyond half a step), and whether it is."""
-    if not _TABLES:
-        centres = (np.arange(_N_BINS) + 0.5) * _BIN - _RANGE
-        informative = np.abs(centres)[:, None] >= _STEPS[None, :] / 2
-        cosines = np.cos(2 * np.pi * centres[:, None] / _STEPS[None, :])
-        _TABLES.extend(
-            [(cosines * informative).astype(np.float32), informative.astype(np.float32)]
-        )
-    return _TABLES
+def _low(n):
+    """The frequencies the phases are compared on (row-major in the block):
+    the DC and the five lowest AC, the least often quantised to zero."""
+    return [0, 1, n, n + 1, 2, 2 * n]
 
 
-def _coherence(coefs, usable):
+@functools.lru_cache(maxsize=None)
+def _cosine_tables(n):
+    """Per bin of the histogram, for every candidate step the bin centre's
+    cosine where it is informative (beyond half a step), then for every
+    step whether it is."""
+    width = 256 * n / _N_BINS
+    centres = (np.arange(_N_BINS) + 0.5) * width - 128 * n
+    steps = _TABLE_STEPS * (n / 8)
+    informative = np.abs(centres)[:, None] >= steps[None, :] / 2
+    cosines = np.cos(2 * np.pi * centres[:, None] / steps[None, :])
+    return np.hstack([cosines * informative, informative]).astype(np.float32)
+
+
+def _coherence(coefs, usable, n):
     """Mean cosine of every candidate step, per column of ``coefs``.
 
     ``coefs`` is (blocks, columns), ``usable`` (blocks, columns) or
@@ -94,91 +108,138 @@ def _coherence(coefs, usable):
     coefficients are informative.
     """
     n_columns = coefs.shape[1]
-    bins = np.floor((coefs + _RANGE) / _BIN).astype(np.int64)
+    bins = np.floor((coefs + 128 * n) * (_N_BINS / (256 * n))).astype(np.int64)
     keep = usable & (bins >= 0) & (bins < _N_BINS)
     index = (np.arange(n_columns) * _N_BINS + bins)[keep]
     histogram = np.bincount(index, minlength=n_columns * _N_BINS)
     histogram = histogram.reshape(n_columns, _N_BINS).astype(np.float32)
-    cosines, informative = _cosine_tables()
-    sums, counts = histogram @ cosines, histogram @ informative
+    sums, counts = np.split(histogram @ _cosine_tables(n), 2, axis=1)
     return np.where(counts >= _MIN_COUNT, sums / np.maximum(counts, 1), 0.0)
 
 
-def _phase_scores(luma, clipped, rng):
-    """Score of each of the 16 phases of the 4-pixel grid, on sampled windows."""
-    size = 2 * _N - 1
-    n_y, n_x = (luma.shape[0] - size) // _N + 1, (luma.shape[1] - size) // _N + 1
+def _window_reduce(windows, n, op):
+    """``op`` over the n x n block at each phase of each window: along the
+    columns, then the rows, with shifted slices (whole rows at a time)."""
+    for axis in (2, 1):
+        length = windows.shape[axis] - n + 1
+        out = windows.take(np.arange(length), axis=axis)
+        for shift in range(1, n):
+            op(out, windows.take(np.arange(shift, shift + length), axis=axis), out=out)
+        windows = out
+    return windows.reshape(len(windows), -1)
+
+
+def _phase_scores(luma, clipped, rng, n):
+    """Score of each of the n x n phases of the n-pixel grid, on sampled
+    windows."""
+    size = 2 * n - 1
+    n_y, n_x = (luma.shape[0] - size) // n + 1, (luma.shape[1] - size) // n + 1
     corners = np.stack(np.meshgrid(np.arange(n_y), np.arange(n_x), indexing="ij"), -1)
-    corners = corners.reshape(-1, 2) * _N
-    if len(corners) > _MAX_WINDOWS:
-        pick = rng.choice(len(corners), _MAX_WINDOWS, replace=False)
-        corners = corners[np.sort(pick)]
+    corners = corners.reshape(-1, 2) * n
+    most = _WINDOW_BLOCKS // (n * n)
+    if len(corners) > most:
+        corners = corners[np.sort(rng.choice(len(corners), most, replace=False))]
     rows = corners[:, 0, None] + np.arange(size)
     cols = corners[:, 1, None] + np.arange(size)
     windows = luma[rows[:, :, None], cols[:, None, :]].astype(np.float32)
     clip = clipped[rows[:, :, None], cols[:, None, :]]
-    shape = (len(windows), _N * _N, _N * _N)  # window, phase, pixel
-    blocks = sliding_window_view(windows, (_N, _N), axis=(1, 2)).reshape(shape)
-    usable = ~sliding_window_view(clip, (_N, _N), axis=(1, 2)).reshape(shape).any(2)
-    usable &= blocks.max(axis=2) > blocks.min(axis=2)
-    coefs = (blocks - np.float32(128)) @ _DCT2_T[:, list(_LOW)]
+    shape = (len(windows), n * n, n * n)  # window, phase, pixel
+    blocks = sliding_window_view(windows, (n, n), axis=(1, 2)).reshape(shape)
+    # Blocks without a clipped pixel and not flat, at each phase: separable.
+    usable = ~_window_reduce(clip, n, np.logical_or)
+    top, bottom = (_window_reduce(windows, n, op) for op in (np.maximum, np.minimum))
+    usable &= top > bottom
+    low = _low(n)
+    coefs = (blocks - np.float32(128)) @ _dct2_t(n)[:, low]
     coherence = _coherence(
-        coefs.reshape(len(windows), -1),
-        np.repeat(usable, len(_LOW), axis=1),
+        coefs.reshape(len(windows), -1), np.repeat(usable, len(low), axis=1), n
     )
-    return coherence.max(axis=1).reshape(_N * _N, len(_LOW)).sum(axis=1).reshape(_N, _N)
+    return coherence.max(axis=1).reshape(n * n, len(low)).sum(axis=1).reshape(n, n)
 
 
-def _steps_at(luma, clipped, phase):
+def _steps_at(luma, clipped, phase, n):
     """The file's steps of the 2x2 lowest frequencies (NaN where unread),
     from the blocks at ``phase`` (rows of them, on a large image)."""
     dy, dx = phase
-    rows, cols = (luma.shape[0] - dy) // _N, (luma.shape[1] - dx) // _N
-    every = max(1, rows * cols // _MAX_BLOCKS)  # rows of blocks, on a large image
+    rows, cols = (luma.shape[0] - dy) // n, (luma.shape[1] - dx) // n
+    every = max(1, rows * cols // _MAX_BLOCKS)
 
     def blocks_of(plane):
-        part = plane[dy : dy + rows * _N, dx : dx + cols * _N]
-        part = part.reshape(rows, _N, cols * _N)[::every]
-        return part.reshape(-1, _N, cols, _N).swapaxes(1, 2).reshape(-1, _N * _N)
+        part = plane[dy : dy + rows * n, dx : dx + cols * n]
+        part = part.reshape(rows, n, cols * n)[::every]
+        return part.reshape(-1, n, cols, n).swapaxes(1, 2).reshape(-1, n * n)
 
     blocks, usable = blocks_of(luma), ~blocks_of(clipped).any(axis=1)
     usable &= blocks.max(axis=1) > blocks.min(axis=1)
-    coefs = (blocks[usable].astype(np.float32) - np.float32(128)) @ _DCT2_T
-    coherence = _coherence(coefs[:, list(_EXACT)], np.ones((len(coefs), 1), dtype=bool))
-    steps = np.full(_N * _N, np.nan)
-    for k, scores in zip(_EXACT, coherence):
+    exact = [0, 1, n, n + 1]
+    coefs = (blocks[usable].astype(np.float32) - np.float32(128)) @ _dct2_t(n)[:, exact]
+    coherence = _coherence(coefs, np.ones((len(coefs), 1), dtype=bool), n)
+    steps = np.full(4, np.nan)
+    for k, scores in enumerate(coherence):
         best = scores.max()
-        if best > 0.2:
-            steps[k] = 2 * _STEPS[np.flatnonzero(scores >= _STEP_SHARE * best).max()]
-    return steps.reshape(_N, _N)[:2, :2]
+        if best > _MIN_COHERENCE:
+            steps[k] = _TABLE_STEPS[np.flatnonzero(scores >= _STEP_SHARE * best).max()]
+    return steps.reshape(2, 2)
 
 
-def scaled_decode_lattice(luma, clipped, rng):
-    """Look for the lattice of a JPEG halved after compression.
-
-    Returns None where the image is too small (under 16 pixels a side), else
-    a Bunch: ``found`` (the best phase stands ``_Z_FOUND`` robust SD above
-    the others), ``z``, ``phase`` (dy, dx) of the 4x4 blocks, and ``steps``,
-    the file's steps of the 2x2 lowest frequencies (twice the half steps
-    read; NaN where unread), None unless found.
-    """
-    if min(luma.shape) < 16:
-        return None
-    scores = _phase_scores(luma, clipped, rng)
+def _search(luma, clipped, rng, n):
+    """The best phase of the n-pixel grid and its robust z."""
+    scores = _phase_scores(luma, clipped, rng, n)
     best = np.unravel_index(int(np.argmax(scores)), scores.shape)
     others = np.delete(scores.ravel(), np.ravel_multi_index(best, scores.shape))
     center = np.median(others)
     spread = max(1.4826 * np.median(np.abs(others - center)), 1e-2)
-    z = float((scores[best] - center) / spread)
-    phase = (int(best[0]), int(best[1]))
-    found = z >= _Z_FOUND
-    steps = _steps_at(luma, clipped, phase) if found else None
-    return Bunch(found=found, z=z, phase=phase, steps=steps)
+    return (int(best[0]), int(best[1])), float((scores[best] - center) / spread)
+
+
+def scaled_decode_lattice(luma, clipped, rng):
+    """Look for the lattice of a JPEG resized on its block grid.
+
+    The block sizes of ``_SIZES`` are searched in turn, until one is found.
+    Returns None where the image is too small (under 16 pixels a side), else
+    a Bunch: ``found`` (the best phase stands ``_Z_FOUND`` robust SD above
+    the others, and the steps read there can be a JPEG table's), ``size``
+    (n, the resized blocks' side: the resize factor is n / 8), ``z``,
+    ``phase`` (dy, dx) of the blocks, and ``steps``, the file's steps of the
+    2x2 lowest frequencies (the steps read, scaled back by 8 / n; NaN where
+    unread; None where z is under ``_Z_FOUND``): of the size found, else of
+    the one whose z came closest.
+    """
+    if min(luma.shape) < 16:
+        return None
+    best = None
+    for n in _SIZES:
+        phase, z = _search(luma, clipped, rng, n)
+        steps = _steps_at(luma, clipped, phase, n) if z >= _Z_FOUND else None
+        found = steps is not None and _a_table(steps)
+        if best is None or z > best.z or found:
+            best = Bunch(found=found, size=n, z=z, phase=phase, steps=steps)
+        if found:
+            break
+    return best
+
+
+def _a_table(steps):
+    """Whether the 2x2 steps read can be a JPEG table's: the DC step read and
+    under 64 (libjpeg's is 64 or more below quality 13), the others read
+    within a factor of 2 of it (libjpeg's are within 1.5 at every quality).
+
+    A periodic texture of few grey levels, resized, can put one phase's
+    coefficients on few values: a lattice that stands out, of no table. On
+    10,428 never-compressed images (237 photographs, as they are and resized
+    by 0.25 to 2 with five kernels), 25 stood out; each read a table that
+    fails this (a texture, steps 21, 45, 40 and 44; the DC alone, at 79 or
+    80, the largest candidate).
+    """
+    dc, known = steps[0, 0], steps[np.isfinite(steps)]
+    if not np.isfinite(dc) or dc >= 64:
+        return False
+    return bool(np.all((known <= 2 * dc) & (known >= dc / 2)))
 
 
 def _add_scaled(evidence, luma, clipped, rng):
     """The evidence of an image without an 8x8 lattice, with the lattice of
-    a JPEG halved after compression where one is found."""
+    a JPEG resized on its block grid where one is found."""
     found = scaled_decode_lattice(luma, clipped, rng)
     if found is None or not found.found:
         return evidence
@@ -189,20 +250,21 @@ def _add_scaled(evidence, luma, clipped, rng):
     quality = qualities = like = None
     if np.isfinite(found.steps).all():
         quality, qualities, like, _ = _table_quality(steps)
-    rows, cols = evidence.shape
+    n = found.size
+    rows, cols = (round(side * 8 / n) for side in evidence.shape)
     evidence.update(
         verdict="compressed", steps=steps, grid_phase=None, table_quality=quality,
         table_qualities=qualities, libjpeg_like=like, resized_grid="found",
-        resized_visible=None, resize_kernel=None, resize_factor=0.5,
-        grid_period=4.0, grid_offset=tuple(float(p) for p in found.phase),
-        native_size=(2 * rows, 2 * cols),
+        resized_visible=None, resize_kernel=None, resize_factor=n / 8,
+        grid_period=float(n), grid_offset=tuple(float(p) for p in found.phase),
+        native_size=(rows, cols),
     )
+    how = "resized by" if n != 4 else "halved (decoded at half its size, or resized by"
     evidence.reason = (
-        "No 8x8 lattice in the pixels as they are, but the 4x4 DCT of their "
-        f"4x4 blocks at phase {found.phase} lies on the lattice of half a JPEG "
-        f"table's steps ({found.z:.0f} robust SD above the other phases): a JPEG "
-        "halved after compression (decoded at half its size, or resized by 0.5 "
-        f"on its block grid), {2 * rows}x{2 * cols} pixels at first (one less on "
-        "a side that was odd)."
+        f"No 8x8 lattice in the pixels as they are, but the {n}x{n} DCT of their "
+        f"{n}x{n} blocks at phase {found.phase} lies on the lattice of a JPEG "
+        f"table's steps times {n}/8 ({found.z:.0f} robust SD above the other "
+        f"phases): a JPEG {how} {n / 8:g}{')' if n == 4 else ''} on its block "
+        f"grid after compression, about {rows}x{cols} pixels at first."
     )
     return evidence

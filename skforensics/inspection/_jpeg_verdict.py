@@ -158,12 +158,13 @@ def _combine(row):
         return _combine_resized(row, net, net_sure, net_words)
     if evidence == "compressed" and row.get("resized_grid") == "found":
         # A resized JPEG whose lattice shows once the resize is undone (the
-        # 8x8 lattice of an enlargement, the DC lattice of a downscale): the
-        # lattice's rule, in the words of a resize.
+        # 8x8 lattice of an enlargement, the DC lattice of a downscale) or
+        # in its blocks resized on their grid: the lattice's rule, in the
+        # words of a resize.
         pixels = (
             "the pixels, their enlargement undone,"
             if (row.get("resize_factor") or 1.0) > 1
-            else "the means of the pixels' JPEG blocks, their downscale undone,"
+            else "the pixels' JPEG blocks, read through their downscale,"
         )
         _, confidence, disagreement = _combine_lattice(row, net, net_words, pixels)
         return RESIZED_VERDICT, confidence, disagreement

@@ -115,7 +115,7 @@ def test_audit_verdict_says_resized_in_words_of_a_downscale(coffee):
     verdict, confidence, disagreement = combine_verdicts(row)
     assert verdict == RESIZED_VERDICT
     assert confidence == "medium"
-    assert "downscale undone" in disagreement
+    assert "read through their downscale" in disagreement
     row["p_compressed"] = 0.9
     assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
 

@@ -32,7 +32,12 @@ def camera():
 
 
 @pytest.mark.parametrize("factor", [0.75, 1.5])
-def test_resized_jpeg_grid_factor_and_offset(camera, factor):
+def test_resized_jpeg_grid_factor_and_offset(camera, factor, monkeypatch):
+    import skforensics.inspection._jpeg_evidence as module
+
+    # The block edges alone: a resize by 0.75 on the block grid is read
+    # before, by its 6x6 blocks' lattice (test_jpeg_scaled).
+    monkeypatch.setattr(module, "_add_scaled", lambda evidence, *args: evidence)
     jpeg = jpeg_with_tables(camera, *libjpeg_tables(50))
     # Cropped by (3, 5) after the resize: the grid's edges move with it.
     found = jpeg_evidence(_resize(jpeg, factor)[3:, 5:], double=False)

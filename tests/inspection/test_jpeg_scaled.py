@@ -1,5 +1,6 @@
-"""A JPEG halved after compression (decoded at half its size by libjpeg, or
-resized by 0.5), found by the lattice of its 4x4 blocks."""
+"""A JPEG resized on its block grid after compression (decoded at half its
+size by libjpeg, or resized by 0.5, 0.625, 0.75 or 0.875), found by the
+lattice of its resized blocks."""
 
 import io
 
@@ -53,7 +54,7 @@ def test_a_half_size_decode_is_compressed_then_resized(coffee, quality, how):
     assert evidence.resize_kernel is None
     assert evidence.native_size == (400, 600)
     assert evidence.grid_offset == (0.0, 0.0)
-    assert "halved after compression" in evidence.reason
+    assert "halved (decoded at half its size" in evidence.reason
     # The DC step of the file's table, read back from half of it.
     assert evidence.steps[0, 0] == {50: 16, 75: 8, 90: 3}[quality]
     assert np.isnan(evidence.steps[2:]).all() and np.isnan(evidence.steps[:, 2:]).all()
@@ -125,14 +126,67 @@ def test_the_audit_says_compressed_then_resized(coffee):
 
 
 def test_a_halving_the_dc_search_misses_on_the_luminance():
-    # Chelsea (300x451) at quality 75 halved by OpenCV's area: the blocks'
-    # means need the chroma (test_jpeg_downscaled); the 4x4 lattice is in
-    # the luminance. The native size is even: one more on the odd side.
-    jpeg = _half_decode(_jpeg_bytes(data.chelsea(), 75), "opencv")
+    # Chelsea (300x451) at quality 75, decoded at half size or halved by
+    # OpenCV's area: the blocks' means need the chroma (test_jpeg_downscaled),
+    # the 4x4 lattice is in the luminance. The native size is even: one more
+    # on the side that was odd.
+    half = _half_decode(_jpeg_bytes(data.chelsea(), 75), "opencv")
     decoded = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(data.chelsea(), 75))))
     small = cv2.resize(decoded, (226, 150), interpolation=cv2.INTER_AREA)
-    for image in (jpeg, small):
+    for image in (half, small):
         evidence = jpeg_evidence(image)
         assert evidence.verdict == "compressed" and evidence.resize_factor == 0.5
         assert evidence.native_size == (300, 452)
-        assert "one less on a side that was odd" in evidence.reason
+        assert "about 300x452 pixels" in evidence.reason
+        assert evidence.steps[0, 0] == 8
+
+
+@pytest.mark.parametrize("n", [5, 6, 7])
+def test_other_factors_on_the_block_grid(coffee, n):
+    size = (600 * n // 8, 400 * n // 8)
+    decoded = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(coffee, 75))))
+    small = np.asarray(Image.fromarray(decoded).resize(size, Image.LANCZOS))
+    evidence = jpeg_evidence(small)
+    assert evidence.verdict == "compressed"
+    assert evidence.resize_factor == n / 8 and evidence.grid_period == n
+    assert evidence.native_size == (400, 600)
+    assert f"resized by {n / 8:g} on its block grid" in evidence.reason
+    assert evidence.steps[0, 0] == 8  # the file's DC step at quality 75
+    low, high = evidence.table_qualities
+    assert low <= 75 <= high and high - low <= 2
+    # Never compressed, resized the same way: nothing at any size.
+    never = np.asarray(Image.fromarray(coffee).resize(size, Image.LANCZOS))
+    found = _search(never)
+    assert not found.found and found.z < 8
+
+
+def test_a_lattice_of_no_table_is_not_a_jpeg(monkeypatch, coffee):
+    # A periodic texture of few grey levels, resized, can put one phase's
+    # coefficients on few values (USC-SIPI's 1.5.02 at 0.625: z 172), a
+    # lattice that stands out; the steps read there are no JPEG table's.
+    import skforensics.inspection._jpeg_scaled as module
+
+    assert module._a_table(np.array([[8.0, 6.0], [6.0, 6.0]]))
+    assert module._a_table(np.array([[3.0, np.nan], [np.nan, np.nan]]))
+    assert not module._a_table(np.array([[np.nan, 9.0], [44.0, np.nan]]))
+    assert not module._a_table(np.array([[4.0, 20.0], [6.0, 6.0]]))
+    assert not module._a_table(np.array([[21.0, 45.0], [40.0, 44.0]]))
+    assert not module._a_table(np.array([[80.0, np.nan], [np.nan, np.nan]]))
+    small = _half_decode(_jpeg_bytes(coffee, 75), "opencv")
+    monkeypatch.setattr(
+        module, "_steps_at", lambda *args: np.array([[np.nan, 9.0], [44.0, np.nan]])
+    )
+    found = _search(small)
+    assert found.z >= 12 and not found.found
+    # Left to the DC search (which finds this one: "brought back to").
+    assert "brought back to 400x600" in jpeg_evidence(small).reason
+
+
+def test_a_crop_after_the_resize_moves_the_phase():
+    from skimage import data as skdata
+
+    jpeg = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(skdata.camera(), 50))))
+    small = np.asarray(Image.fromarray(jpeg).resize((384, 384), Image.BICUBIC))
+    evidence = jpeg_evidence(small[3:, 5:])
+    assert evidence.verdict == "compressed" and evidence.resize_factor == 0.75
+    assert evidence.grid_offset == (3.0, 1.0)  # -3 % 6, -5 % 6
