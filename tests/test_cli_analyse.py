@@ -1,6 +1,7 @@
 """``skforensics analyse``: records, exit codes and every bad input of issue 14."""
 
 import csv
+import io
 import json
 import os
 import sys
@@ -521,3 +522,23 @@ def test_rendered_pages_are_not_judged_as_photographs(tmp_path, capsys, text_pag
     # JPEG's ringing breaks the flat areas: the file is judged as any other.
     assert jpg["jpeg_verdict"] == "compressed" and jpg["p_upscaled"] is not None
     assert "1 with a model that could not answer" in capsys.readouterr().out
+
+
+def test_a_jpeg_resized_on_its_grid_reports_the_table_quality(tmp_path):
+    # Resized by 0.75 on its block grid, the JPEG's table is read through the
+    # resize: its quality is shown, not the net's (which misreads it).
+    from skimage import data
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    buffer = io.BytesIO()
+    Image.fromarray(data.coffee()).save(buffer, "JPEG", quality=75)
+    Image.open(buffer).resize((450, 300), Image.LANCZOS).save(root / "web.png")
+    out = tmp_path / "out"
+    args = ["analyse", str(root), "-q", "--out", str(out), "--no-maps"]
+    assert main([*args, "--models", "jpeg"]) == 0
+    record = _read(out)[1][0]
+    assert record["jpeg_verdict"] == "compressed, then resized"
+    assert record["resize_factor"] == 0.75 and record["grid_period"] == 6.0
+    assert record["table_quality"] in (74, 75)
+    assert record["jpeg_quality"] == record["table_quality"]

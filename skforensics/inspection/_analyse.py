@@ -297,9 +297,8 @@ class JPEGStep:
     """The JPEG audit of one image: the net's quality and P(compressed), the
     evidence in the pixels and the combined verdict (:func:`~._jpeg_audit.audit_image`).
 
-    ``estimator`` is a pretrained name or a fitted PixelwiseJPEGRegressor;
-    ``evidence=False`` skips the pixels' evidence (the verdict is then the
-    net's, with a low confidence).
+    ``estimator`` is a pretrained name or a fitted PixelwiseJPEGRegressor; with
+    ``evidence=False`` the verdict is the net's alone, with a low confidence.
     """
 
     name = "jpeg"
@@ -332,6 +331,8 @@ class JPEGStep:
         if row["jpeg_verdict"] != RESIZED_VERDICT:
             # A grid the verdict does not stand on is not reported.
             row.update(resize_factor=None, grid_period=None)
+        elif row["table_quality"]:  # read through the resize, which the net misses
+            row["jpeg_quality"] = row["table_quality"]
         record.update(row)
         if map_path is None:
             return
