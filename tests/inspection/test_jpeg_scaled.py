@@ -111,17 +111,13 @@ def test_a_full_size_lattice_is_not_searched_again(monkeypatch, coffee):
 
 
 def test_the_audit_says_compressed_then_resized(coffee):
-    evidence = jpeg_evidence(_half_decode(_jpeg_bytes(coffee, 75), "pillow"))
-    row = {
-        "p_compressed": 0.9,
-        "quality": 80.0,
-        "quality_iqr": 2.0,
-        "evidence": evidence.verdict,
-        **{key: evidence[key] for key in (
-            "table_quality", "libjpeg_like", "resized_grid", "resize_factor",
-            "grid_period", "resampling_z", "resized_visible",
-        )},
-    }
+    from skforensics.inspection._jpeg_audit import _evidence_columns
+
+    # The evidence's columns as the audit writes them, beside a net that agrees.
+    image = _half_decode(_jpeg_bytes(coffee, 75), "pillow")
+    row = {"p_compressed": 0.9, "quality": 80.0, "quality_iqr": 2.0}
+    row.update(_evidence_columns(None, image))
+    assert row["resize_factor"] == 0.5 and row["grid_period"] == 4.0
     assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
 
 
