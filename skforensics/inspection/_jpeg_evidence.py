@@ -498,8 +498,8 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
 
     A JPEG resized on its block grid is looked for first: decoded at half
     its size by libjpeg (Pillow's ``draft``, OpenCV's
-    ``IMREAD_REDUCED_COLOR_2``), or resized by n / 8 (0.5, 0.625, 0.75,
-    0.875), its n x n blocks' DCT lies near n / 8 times the steps of the
+    ``IMREAD_REDUCED_COLOR_2``), or resized by n / 8 (0.25, 0.5, 0.625,
+    0.75, 0.875), its n x n blocks' DCT lies near n / 8 times the steps of the
     file's table. Where one phase of an n-pixel grid stands 12 robust SD
     above the others, the verdict is ``"compressed"`` with
     ``resize_factor`` n / 8, ``native_size`` the image's times 8 / n

@@ -7,13 +7,13 @@ coefficients then goes through a 4x4 inverse DCT of its lowest 4x4
 frequencies, halved: the 4x4 DCT of the decoded blocks lies on the lattice
 of half the steps of the file's table, blurred only by the rounding of the
 pixels, as a full-size decode lies on the steps themselves. A resize by
-``n / 8`` (0.5, 0.625, 0.75, 0.875) makes each ``n x n`` block of the
-result from one 8x8 block (give or take the kernel's reach), and a
+``n / 8`` (0.25, 0.5, 0.625, 0.75, 0.875) makes each ``n x n`` block of
+the result from one 8x8 block (give or take the kernel's reach), and a
 kernel's response barely changes the lowest frequencies, so their DCT at
 that size lies near the multiples of ``n / 8`` times the steps (the
-orthonormal DCT's scale): much of the lattice survives. Other factors, and
-never-compressed pixels, leave none. This test looks for it where the 8x8
-test found no lattice.
+orthonormal DCT's scale): much of the lattice survives (at 0.25, the
+DC's alone). Other factors, and never-compressed pixels, leave none. This
+test looks for it where the 8x8 test found no lattice.
 
 These steps are not integers, so the grid phase cannot be found with the
 integers' lattice as at full size: each of the ``n**2`` phases of the
@@ -35,8 +35,9 @@ from ._jpeg_blocks import _table_quality
 __all__ = ["scaled_decode_lattice"]
 
 # The block sizes searched, most common first: 4 (a JPEG halved: decoded
-# at half size, or resized by 0.5), 6 (by 0.75), 5 (by 0.625), 7 (by 0.875).
-_SIZES = (4, 6, 5, 7)
+# at half size, or resized by 0.5), 6 (by 0.75), 5 (by 0.625), 7 (by 0.875),
+# 2 (quartered: decoded at a quarter of its size, or resized by 0.25).
+_SIZES = (4, 6, 5, 7, 2)
 # Candidate steps of the file's table, 3 to 80, each scaled by n / 8 (at
 # n = 4, 1.5 to 40). A scaled step of 1 or less is out of reach: a 4x4
 # block's DC is a quarter of its pixels' sum, so the DC of never-compressed
@@ -83,8 +84,15 @@ def _dct2_t(n):
 
 def _low(n):
     """The frequencies the phases are compared on (row-major in the block):
-    the DC and the five lowest AC, the least often quantised to zero."""
-    return [0, 1, n, n + 1, 2, 2 * n]
+    the DC and the five lowest AC, the least often quantised to zero (all
+    four of a 2x2 block)."""
+    return [0, 1, n, n + 1, 2, 2 * n] if n > 2 else [0, 1, 2, 3]
+
+
+def _period(n):
+    """The grid compared: n pixels, 4 for 2x2 blocks (16 phases, 4 of them
+    on the blocks' grid, against a steadier median of the others)."""
+    return max(n, 4)
 
 
 @functools.lru_cache(maxsize=None)
@@ -96,6 +104,7 @@ def _cosine_tables(n):
     centres = (np.arange(_N_BINS) + 0.5) * width - 128 * n
     steps = _TABLE_STEPS * (n / 8)
     informative = np.abs(centres)[:, None] >= steps[None, :] / 2
+    informative &= steps >= 1.5  # a 2x2 block's DC lies on 0.5's lattice anyway
     cosines = np.cos(2 * np.pi * centres[:, None] / steps[None, :])
     return np.hstack([cosines * informative, informative]).astype(np.float32)
 
@@ -130,20 +139,22 @@ def _window_reduce(windows, n, op):
 
 
 def _phase_scores(luma, clipped, rng, n):
-    """Score of each of the n x n phases of the n-pixel grid, on sampled
-    windows."""
-    size = 2 * n - 1
-    n_y, n_x = (luma.shape[0] - size) // n + 1, (luma.shape[1] - size) // n + 1
+    """Score of each phase of the grid (:func:`_period`) of n x n blocks, on
+    sampled windows."""
+    period = _period(n)
+    size = period + n - 1
+    n_y = (luma.shape[0] - size) // period + 1
+    n_x = (luma.shape[1] - size) // period + 1
     corners = np.stack(np.meshgrid(np.arange(n_y), np.arange(n_x), indexing="ij"), -1)
-    corners = corners.reshape(-1, 2) * n
-    most = _WINDOW_BLOCKS // (n * n)
+    corners = corners.reshape(-1, 2) * period
+    most = _WINDOW_BLOCKS // (period * period)
     if len(corners) > most:
         corners = corners[np.sort(rng.choice(len(corners), most, replace=False))]
     rows = corners[:, 0, None] + np.arange(size)
     cols = corners[:, 1, None] + np.arange(size)
     windows = luma[rows[:, :, None], cols[:, None, :]].astype(np.float32)
     clip = clipped[rows[:, :, None], cols[:, None, :]]
-    shape = (len(windows), n * n, n * n)  # window, phase, pixel
+    shape = (len(windows), period * period, n * n)  # window, phase, pixel
     blocks = sliding_window_view(windows, (n, n), axis=(1, 2)).reshape(shape)
     # Blocks without a clipped pixel and not flat, at each phase: separable.
     usable = ~_window_reduce(clip, n, np.logical_or)
@@ -154,7 +165,8 @@ def _phase_scores(luma, clipped, rng, n):
     coherence = _coherence(
         coefs.reshape(len(windows), -1), np.repeat(usable, len(low), axis=1), n
     )
-    return coherence.max(axis=1).reshape(n * n, len(low)).sum(axis=1).reshape(n, n)
+    scores = coherence.max(axis=1).reshape(period * period, len(low)).sum(axis=1)
+    return scores.reshape(period, period)
 
 
 def _steps_at(luma, clipped, phase, n):
@@ -171,11 +183,13 @@ def _steps_at(luma, clipped, phase, n):
 
     blocks, usable = blocks_of(luma), ~blocks_of(clipped).any(axis=1)
     usable &= blocks.max(axis=1) > blocks.min(axis=1)
-    exact = [0, 1, n, n + 1]
+    # At a quarter, only the DC: libjpeg's 2x2 reduced inverse DCT keeps
+    # little of the AC lattice.
+    exact = [0, 1, n, n + 1] if n > 2 else [0]
     coefs = (blocks[usable].astype(np.float32) - np.float32(128)) @ _dct2_t(n)[:, exact]
     coherence = _coherence(coefs, np.ones((len(coefs), 1), dtype=bool), n)
     steps = np.full(4, np.nan)
-    for k, scores in enumerate(coherence):
+    for k, scores in zip((0, 1, 2, 3), coherence):
         best = scores.max()
         if best > _MIN_COHERENCE:
             steps[k] = _TABLE_STEPS[np.flatnonzero(scores >= _STEP_SHARE * best).max()]
@@ -189,7 +203,8 @@ def _search(luma, clipped, rng, n):
     others = np.delete(scores.ravel(), np.ravel_multi_index(best, scores.shape))
     center = np.median(others)
     spread = max(1.4826 * np.median(np.abs(others - center)), 1e-2)
-    return (int(best[0]), int(best[1])), float((scores[best] - center) / spread)
+    phase = (int(best[0]) % n, int(best[1]) % n)
+    return phase, float((scores[best] - center) / spread)
 
 
 def scaled_decode_lattice(luma, clipped, rng):
@@ -259,12 +274,15 @@ def _add_scaled(evidence, luma, clipped, rng):
         grid_period=float(n), grid_offset=tuple(float(p) for p in found.phase),
         native_size=(rows, cols),
     )
-    how = "resized by" if n != 4 else "halved (decoded at half its size, or resized by"
+    how = {
+        4: "halved (decoded at half its size, or resized by",
+        2: "quartered (decoded at a quarter of its size, or resized by",
+    }.get(n, "resized by")
     evidence.reason = (
         f"No 8x8 lattice in the pixels as they are, but the {n}x{n} DCT of their "
         f"{n}x{n} blocks at phase {found.phase} lies on the lattice of a JPEG "
         f"table's steps times {n}/8 ({found.z:.0f} robust SD above the other "
-        f"phases): a JPEG {how} {n / 8:g}{')' if n == 4 else ''} on its block "
+        f"phases): a JPEG {how} {n / 8:g}{')' if n in (2, 4) else ''} on its block "
         f"grid after compression, about {rows}x{cols} pixels at first."
     )
     return evidence

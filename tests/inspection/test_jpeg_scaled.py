@@ -186,3 +186,22 @@ def test_a_crop_after_the_resize_moves_the_phase():
     evidence = jpeg_evidence(small[3:, 5:])
     assert evidence.verdict == "compressed" and evidence.resize_factor == 0.75
     assert evidence.grid_offset == (3.0, 1.0)  # -3 % 6, -5 % 6
+
+
+def test_a_quarter_size_decode_reads_its_dc_lattice(coffee):
+    # Decoded at a quarter of its size, each 2x2 block's DC is a quarter of
+    # the 8x8 block's: its step is read, nothing else (the AC lattice is
+    # mostly gone), and no quality is said.
+    data_ = _jpeg_bytes(coffee, 50)
+    quarter = cv2.imdecode(np.frombuffer(data_, np.uint8), cv2.IMREAD_REDUCED_COLOR_4)
+    evidence = jpeg_evidence(np.ascontiguousarray(quarter[..., ::-1]))
+    assert evidence.verdict == "compressed"
+    assert evidence.resize_factor == 0.25 and evidence.grid_period == 2.0
+    assert evidence.native_size == (400, 600)
+    assert evidence.steps[0, 0] == 16 and np.isnan(evidence.steps.ravel()[1:]).all()
+    assert evidence.table_quality is None
+    assert "quartered (decoded at a quarter of its size" in evidence.reason
+    # Never compressed, quartered: nothing.
+    never = cv2.resize(coffee, (150, 100), interpolation=cv2.INTER_AREA)
+    assert _search(never).size != 2 or not _search(never).found
+    assert jpeg_evidence(never).verdict == "never compressed"
