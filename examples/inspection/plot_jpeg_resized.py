@@ -166,7 +166,8 @@ print(f"estimated resize factor: {on_chain.resize_factor:.3f} (true {factor})")
 # halved, so the 4x4 DCT of those blocks lies on half the table's steps:
 # the evidence finds the grid, the factor and, from the four lowest steps,
 # the quality. A resize by 0.5, 0.625, 0.75 or 0.875 on the block grid
-# leaves the same kind of lattice in its blocks of 4 to 7 pixels.
+# leaves the same kind of lattice in its blocks of 4 to 7 pixels, and a
+# quarter (2x2 blocks) the lattice of its blocks' DC.
 thumbnail = Image.open(buffer)
 thumbnail.draft("L", (photo.shape[1] // 2, photo.shape[0] // 2))
 on_thumbnail = jpeg_evidence(np.asarray(thumbnail))
