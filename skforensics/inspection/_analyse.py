@@ -331,7 +331,7 @@ class JPEGStep:
         if row["jpeg_verdict"] != RESIZED_VERDICT:
             # A grid the verdict does not stand on is not reported.
             row.update(resize_factor=None, grid_period=None)
-        elif row["table_quality"]:  # read through the resize, which the net misses
+        elif row.get("table_quality"):  # read through the resize; the net misses it
             row["jpeg_quality"] = row["table_quality"]
         record.update(row)
         if map_path is None:
