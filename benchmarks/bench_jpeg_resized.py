@@ -139,7 +139,13 @@ bicubic / Lanczos / area, in %. ``--factors 0.5``: Q50 89/89/89 ->
 100 -> 100 everywhere; Q90 at 0.625 17/11/33 -> 17/11/67, at 0.75
 67/50/83 -> 67/50/94, at 0.875 78/78/100 -> 83/78/100; 167 -> 145 CPU-s
 (a lattice found on the grid skips the DC search). Never-compressed crops
-called compressed: 0 -> 0 in both runs.
+called compressed: 0 -> 0 in both runs. ``--factors 0.25`` (2x2 blocks,
+searched last): called compressed unchanged, Q50 61/67/94 and Q75
+50/50/61, Q90 0, because the 8x8 test already fires on many quartered
+JPEGs (an 8x8 block of the quarter sums 16 JPEG blocks, whose DC lie on the
+multiples of the step) and calls them compressed with no factor; the factor
+is now read right for 61% (Q50) and 6% (Q75) with OpenCV's area, none with
+Pillow's kernels; never-compressed crops 0 -> 0.
 
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
