@@ -141,11 +141,12 @@ bicubic / Lanczos / area, in %. ``--factors 0.5``: Q50 89/89/89 ->
 (a lattice found on the grid skips the DC search). Never-compressed crops
 called compressed: 0 -> 0 in both runs. ``--factors 0.25`` (2x2 blocks,
 searched last): called compressed unchanged, Q50 61/67/94 and Q75
-50/50/61, Q90 0, because the 8x8 test already fires on many quartered
-JPEGs (an 8x8 block of the quarter sums 16 JPEG blocks, whose DC lie on the
-multiples of the step) and calls them compressed with no factor; the factor
-is now read right for 61% (Q50) and 6% (Q75) with OpenCV's area, none with
-Pillow's kernels; never-compressed crops 0 -> 0.
+50/50/61, Q90 0, because the DC search already called those crops
+compressed, as downscaled by 0.5 (the quarter's block means fit a lattice
+at twice its size too: a wrong factor and native size); the factor is now
+read right for 61% (Q50) and 6% (Q75) with OpenCV's area, none with
+Pillow's kernels (there the DC search's 0.5 stays); never-compressed crops
+0 -> 0.
 
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
