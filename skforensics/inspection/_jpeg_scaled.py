@@ -30,7 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import Bunch
 
-from ._jpeg_blocks import _table_quality
+from ._jpeg_blocks import _blocks_at, _dct2_t, _table_quality
 
 __all__ = ["scaled_decode_lattice"]
 
@@ -71,15 +71,6 @@ _MIN_COHERENCE = 0.1
 # little less (the rounding of the pixels blurs a finer lattice more), its
 # multiples and its neighbours much less.
 _STEP_SHARE = 0.97
-
-
-@functools.lru_cache(maxsize=None)
-def _dct2_t(n):
-    """The orthonormal n x n 2-D DCT-II as a matrix on flattened blocks."""
-    k = np.arange(n)
-    dct = np.sqrt(2 / n) * np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n))
-    dct[0] /= np.sqrt(2)
-    return np.kron(dct, dct).T.astype(np.float32)
 
 
 def _low(n):
@@ -171,22 +162,12 @@ def _phase_scores(luma, clipped, rng, n):
 
 def _steps_at(luma, clipped, phase, n):
     """The file's steps of the 2x2 lowest frequencies (NaN where unread),
-    from the blocks at ``phase`` (rows of them, on a large image)."""
-    dy, dx = phase
-    rows, cols = (luma.shape[0] - dy) // n, (luma.shape[1] - dx) // n
-    every = max(1, rows * cols // _MAX_BLOCKS)
-
-    def blocks_of(plane):
-        part = plane[dy : dy + rows * n, dx : dx + cols * n]
-        part = part.reshape(rows, n, cols * n)[::every]
-        return part.reshape(-1, n, cols, n).swapaxes(1, 2).reshape(-1, n * n)
-
-    blocks, usable = blocks_of(luma), ~blocks_of(clipped).any(axis=1)
-    usable &= blocks.max(axis=1) > blocks.min(axis=1)
+    from the usable blocks at ``phase`` (a sample of them, on a large image)."""
     # At a quarter, only the DC: libjpeg's 2x2 reduced inverse DCT keeps
     # little of the AC lattice.
     exact = [0, 1, n, n + 1] if n > 2 else [0]
-    coefs = (blocks[usable].astype(np.float32) - np.float32(128)) @ _dct2_t(n)[:, exact]
+    coefs = _blocks_at(luma, clipped, phase, coefficients=exact, size=n)
+    coefs = coefs[:: max(1, len(coefs) // _MAX_BLOCKS)]
     coherence = _coherence(coefs, np.ones((len(coefs), 1), dtype=bool), n)
     steps = np.full(4, np.nan)
     for k, scores in zip((0, 1, 2, 3), coherence):
