@@ -77,6 +77,49 @@ def _blocks_at(luma, clipped, phase, *, coefficients=None, size=8):
     return coefs[:n_usable]
 
 
+def _phase_blocks(luma, clipped, rng, size, period, max_windows):
+    """The blocks of ``size`` pixels at every phase of a grid of ``period``,
+    in sampled windows: ``(blocks, usable)``.
+
+    Windows of ``period + size - 1`` pixels, their corners on the grid (at
+    most ``max_windows``, drawn by ``rng``), each hold one block at each of
+    the ``period**2`` phases: ``blocks`` is (windows, phases, pixels),
+    float32, and ``usable`` (windows, phases) says which have no clipped
+    pixel and more than one value (separable shifted-slice reductions).
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    side = period + size - 1
+    n_y = (luma.shape[0] - side) // period + 1
+    n_x = (luma.shape[1] - side) // period + 1
+    corners = np.stack(np.meshgrid(np.arange(n_y), np.arange(n_x), indexing="ij"), -1)
+    corners = corners.reshape(-1, 2) * period
+    if len(corners) > max_windows:
+        pick = rng.choice(len(corners), max_windows, replace=False)
+        corners = corners[np.sort(pick)]
+    rows = corners[:, 0, None] + np.arange(side)
+    cols = corners[:, 1, None] + np.arange(side)
+    windows = luma[rows[:, :, None], cols[:, None, :]].astype(np.float32)
+    clip = clipped[rows[:, :, None], cols[:, None, :]]
+    shape = (len(windows), period * period, size * size)
+    blocks = sliding_window_view(windows, (size, size), axis=(1, 2)).reshape(shape)
+    usable = ~_window_reduce(clip, size, np.logical_or)
+    top, bottom = (_window_reduce(windows, size, op) for op in (np.maximum, np.minimum))
+    return blocks, usable & (top > bottom)
+
+
+def _window_reduce(windows, size, op):
+    """``op`` over the block of ``size`` at each phase of each window: along
+    the columns, then the rows, with shifted slices (whole rows at a time)."""
+    for axis in (2, 1):
+        length = windows.shape[axis] - size + 1
+        out = windows.take(np.arange(length), axis=axis)
+        for shift in range(1, size):
+            op(out, windows.take(np.arange(shift, shift + length), axis=axis), out=out)
+        windows = out
+    return windows.reshape(len(windows), -1)
+
+
 # Pixels per band of _blocks_at.
 _BAND_PIXELS = 1 << 20
 

@@ -20,7 +20,13 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..utils._validation import check_image
-from ._jpeg_blocks import _DCT2_T, _LIBJPEG_LUMA, _blocks_at, _table_quality
+from ._jpeg_blocks import (
+    _DCT2_T,
+    _LIBJPEG_LUMA,
+    _blocks_at,
+    _phase_blocks,
+    _table_quality,
+)
 from ._jpeg_double import _double_jpeg_evidence
 from ._jpeg_descaled import _add_descaled
 from ._jpeg_downscaled import _add_downscaled
@@ -174,27 +180,9 @@ def _phase_scores(luma, clipped, rng):
     multiples of integer steps blurred by the rounding of the pixels (about
     0.2 for sigma = 0.3), whatever the steps.
     """
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    height, width = luma.shape
-    n_y, n_x = (height - 15) // 8 + 1, (width - 15) // 8 + 1
-    corners = (
-        np.stack(
-            np.meshgrid(np.arange(n_y), np.arange(n_x), indexing="ij"), -1
-        ).reshape(-1, 2)
-        * 8
-    )
-    if len(corners) > _MAX_WINDOWS:
-        pick = rng.choice(len(corners), _MAX_WINDOWS, replace=False)
-        corners = corners[np.sort(pick)]
-    rows = corners[:, 0, None] + np.arange(15)
-    cols = corners[:, 1, None] + np.arange(15)
-    windows = luma[rows[:, :, None], cols[:, None, :]].astype(np.float32)
-    clip = clipped[rows[:, :, None], cols[:, None, :]]
+    blocks, usable = _phase_blocks(luma, clipped, rng, 8, 8, _MAX_WINDOWS)
     # (n_windows * 64 phases, 64 pixels), contiguous: one row per block.
-    blocks = sliding_window_view(windows, (8, 8), axis=(1, 2)).reshape(-1, 64)
-    usable = ~sliding_window_view(clip, (8, 8), axis=(1, 2)).reshape(-1, 64).any(1)
-    usable &= blocks.max(axis=1) > blocks.min(axis=1)
+    blocks, usable = blocks.reshape(-1, 64), usable.reshape(-1)
     coefs = (blocks - np.float32(128)) @ _DCT2_T
     magnitude = np.abs(coefs)
     # A narrow distribution of coefficients (a smooth image's high

@@ -27,10 +27,9 @@ of the step).
 import functools
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import Bunch
 
-from ._jpeg_blocks import _blocks_at, _dct2_t, _table_quality
+from ._jpeg_blocks import _blocks_at, _dct2_t, _phase_blocks, _table_quality
 
 __all__ = ["scaled_decode_lattice"]
 
@@ -117,44 +116,16 @@ def _coherence(coefs, usable, n):
     return np.where(counts >= _MIN_COUNT, sums / np.maximum(counts, 1), 0.0)
 
 
-def _window_reduce(windows, n, op):
-    """``op`` over the n x n block at each phase of each window: along the
-    columns, then the rows, with shifted slices (whole rows at a time)."""
-    for axis in (2, 1):
-        length = windows.shape[axis] - n + 1
-        out = windows.take(np.arange(length), axis=axis)
-        for shift in range(1, n):
-            op(out, windows.take(np.arange(shift, shift + length), axis=axis), out=out)
-        windows = out
-    return windows.reshape(len(windows), -1)
-
-
 def _phase_scores(luma, clipped, rng, n):
     """Score of each phase of the grid (:func:`_period`) of n x n blocks, on
     sampled windows."""
     period = _period(n)
-    size = period + n - 1
-    n_y = (luma.shape[0] - size) // period + 1
-    n_x = (luma.shape[1] - size) // period + 1
-    corners = np.stack(np.meshgrid(np.arange(n_y), np.arange(n_x), indexing="ij"), -1)
-    corners = corners.reshape(-1, 2) * period
     most = _WINDOW_BLOCKS // (period * period)
-    if len(corners) > most:
-        corners = corners[np.sort(rng.choice(len(corners), most, replace=False))]
-    rows = corners[:, 0, None] + np.arange(size)
-    cols = corners[:, 1, None] + np.arange(size)
-    windows = luma[rows[:, :, None], cols[:, None, :]].astype(np.float32)
-    clip = clipped[rows[:, :, None], cols[:, None, :]]
-    shape = (len(windows), period * period, n * n)  # window, phase, pixel
-    blocks = sliding_window_view(windows, (n, n), axis=(1, 2)).reshape(shape)
-    # Blocks without a clipped pixel and not flat, at each phase: separable.
-    usable = ~_window_reduce(clip, n, np.logical_or)
-    top, bottom = (_window_reduce(windows, n, op) for op in (np.maximum, np.minimum))
-    usable &= top > bottom
+    blocks, usable = _phase_blocks(luma, clipped, rng, n, period, most)
     low = _low(n)
     coefs = (blocks - np.float32(128)) @ _dct2_t(n)[:, low]
     coherence = _coherence(
-        coefs.reshape(len(windows), -1), np.repeat(usable, len(low), axis=1), n
+        coefs.reshape(len(blocks), -1), np.repeat(usable, len(low), axis=1), n
     )
     scores = coherence.max(axis=1).reshape(period * period, len(low)).sum(axis=1)
     return scores.reshape(period, period)
