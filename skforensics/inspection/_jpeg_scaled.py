@@ -31,7 +31,7 @@ from sklearn.utils import Bunch
 
 from ._jpeg_blocks import _blocks_at, _dct2_t, _phase_blocks, _table_quality
 
-__all__ = ["scaled_decode_lattice"]
+__all__ = ["block_grid_lattice"]
 
 # The block sizes searched, most common first: 4 (a JPEG halved: decoded
 # at half size, or resized by 0.5), 6 (by 0.75), 5 (by 0.625), 7 (by 0.875),
@@ -159,7 +159,7 @@ def _search(luma, clipped, rng, n):
     return phase, float((scores[best] - center) / spread)
 
 
-def scaled_decode_lattice(luma, clipped, rng):
+def block_grid_lattice(luma, clipped, rng):
     """Look for the lattice of a JPEG resized on its block grid.
 
     The block sizes of ``_SIZES`` are searched in turn, until one is found.
@@ -207,7 +207,7 @@ def _a_table(steps):
 def _add_scaled(evidence, luma, clipped, rng):
     """The evidence of an image without an 8x8 lattice, with the lattice of
     a JPEG resized on its block grid where one is found."""
-    found = scaled_decode_lattice(luma, clipped, rng)
+    found = block_grid_lattice(luma, clipped, rng)
     if found is None or not found.found:
         return evidence
     steps = np.full((8, 8), np.nan)

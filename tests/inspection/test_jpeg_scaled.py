@@ -12,7 +12,7 @@ from skimage import data
 
 from skforensics.inspection import jpeg_evidence
 from skforensics.inspection._jpeg_evidence import _luminance
-from skforensics.inspection._jpeg_scaled import scaled_decode_lattice
+from skforensics.inspection._jpeg_scaled import block_grid_lattice
 from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT, combine_verdicts
 
 
@@ -33,7 +33,7 @@ def _half_decode(data_, how):
 
 def _search(pixels):
     luma, clipped = _luminance(pixels)
-    return scaled_decode_lattice(luma, clipped, np.random.default_rng(0))
+    return block_grid_lattice(luma, clipped, np.random.default_rng(0))
 
 
 @pytest.fixture(scope="module")
