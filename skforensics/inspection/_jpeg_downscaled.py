@@ -484,4 +484,16 @@ def _add_downscaled(evidence, luma, pixels):
         f"JPEG's DC quantisation leaves them: {found.z:.0f} robust SD above "
         "the other sizes sampled."
     )
+    # 4:2:0's chroma blocks span 16x16 pixels, 4:4:4's 8x8: one of them
+    # downscaled by f leaves the other's blocks downscaled by 2 f, which the
+    # chroma alone cannot tell apart.
+    other, scale = {"4:4:4": ("4:2:0", 0.5), "4:2:0": ("4:4:4", 2.0)}.get(
+        found.subsampling, (None, None)
+    )
+    if other is not None and factor * scale < 1:
+        evidence.reason += (
+            f" The same blocks are those of a JPEG with {other} chroma downscaled "
+            f"by {factor * scale:.3f} ({round(rows / scale)}x{round(cols / scale)} "
+            "pixels at first): the chroma alone does not tell which."
+        )
     return evidence

@@ -176,14 +176,28 @@ def block_grid_lattice(luma, clipped, rng):
         return None
     best = None
     for n in _SIZES:
-        phase, z = _search(luma, clipped, rng, n)
-        steps = _steps_at(luma, clipped, phase, n) if z >= _Z_FOUND else None
-        found = steps is not None and _a_table(steps)
-        if best is None or z > best.z or found:
-            best = Bunch(found=found, size=n, z=z, phase=phase, steps=steps)
-        if found:
+        result = _lattice_at(luma, clipped, rng, n)
+        if best is None or result.z > best.z or result.found:
+            best = result
+        if result.found:
             break
+    if best.found and best.size == 4:
+        # A quartered JPEG's 4x4 blocks each add up 2x2 of its 2x2 blocks, so
+        # their DC lies on a lattice too (read as a halving: the wrong factor),
+        # while a halved JPEG's 2x2 blocks cut its blocks in four and lie on
+        # none.
+        finer = _lattice_at(luma, clipped, rng, 2)
+        if finer.found:
+            best = finer
     return best
+
+
+def _lattice_at(luma, clipped, rng, n):
+    """block_grid_lattice's Bunch for the block size ``n`` alone."""
+    phase, z = _search(luma, clipped, rng, n)
+    steps = _steps_at(luma, clipped, phase, n) if z >= _Z_FOUND else None
+    found = steps is not None and _a_table(steps)
+    return Bunch(found=found, size=n, z=z, phase=phase, steps=steps)
 
 
 def _a_table(steps):

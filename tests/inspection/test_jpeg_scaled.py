@@ -12,7 +12,7 @@ from skimage import data
 
 from skforensics.inspection import jpeg_evidence
 from skforensics.inspection._jpeg_evidence import _luminance
-from skforensics.inspection._jpeg_scaled import block_grid_lattice
+from skforensics.inspection._jpeg_scaled import _lattice_at, block_grid_lattice
 from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT, combine_verdicts
 
 
@@ -205,3 +205,30 @@ def test_a_quarter_size_decode_reads_its_dc_lattice(coffee):
     never = cv2.resize(coffee, (150, 100), interpolation=cv2.INTER_AREA)
     assert _search(never).size != 2 or not _search(never).found
     assert jpeg_evidence(never).verdict == "never compressed"
+
+
+def test_a_quartered_jpeg_is_not_read_as_a_halved_one(coffee):
+    # Each 4x4 block of a quartered JPEG adds up 2x2 of its 2x2 blocks, so a
+    # lattice shows at 4x4 too (the search's first size, a halving). Here it
+    # does (a smooth photograph, OpenCV's area): the 2x2 blocks are read
+    # after it, and a halved JPEG's, which cut its blocks in four, show none.
+    smooth = cv2.resize(coffee, (1200, 800), interpolation=cv2.INTER_CUBIC)
+    jpeg = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(smooth, 50))))
+    luma, clipped = _luminance(cv2.resize(jpeg, (300, 200), interpolation=cv2.INTER_AREA))
+    assert _lattice_at(luma, clipped, np.random.default_rng(0), 4).found
+    for side, factor in ((300, 0.25), (600, 0.5)):
+        small = cv2.resize(jpeg, (side, side * 2 // 3), interpolation=cv2.INTER_AREA)
+        evidence = jpeg_evidence(small)
+        assert evidence.verdict == "compressed"
+        assert evidence.resize_factor == factor and evidence.native_size == (800, 1200)
+        assert evidence.steps[0, 0] == 16
+
+
+def test_a_chroma_lattice_names_both_subsamplings(coffee):
+    # 4:2:0's chroma blocks quartered are 4:4:4's halved: the chroma search
+    # reads the first it tries in its range (4:4:4 at 0.5), and says so.
+    jpeg = Image.open(io.BytesIO(_jpeg_bytes(coffee, 50)))  # Pillow's 4:2:0
+    evidence = jpeg_evidence(np.asarray(jpeg.resize((150, 100), Image.LANCZOS)))
+    assert evidence.verdict == "compressed" and evidence.resize_factor == 0.5
+    assert "4:4:4 chroma blocks lie on the multiples of 17" in evidence.reason
+    assert "JPEG with 4:2:0 chroma downscaled by 0.250 (400x600 pixels" in evidence.reason
