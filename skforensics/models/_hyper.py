@@ -40,6 +40,7 @@ _PREFIT_WARNING = (
 )
 
 
+@fill_doc
 class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
     """What the hyper-image classifier and regressor share."""
 
@@ -222,10 +223,7 @@ class _HyperImageMixin(ImageEstimatorMixin, MetaEstimatorMixin):
     def transform(self, X):
         """Return the hyper-images of X, from the embedder fitted on all images.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {parameters_X_images}
 
         Returns
         -------
@@ -247,7 +245,7 @@ def _take_params(params, indices):
     return out
 
 
-_COMMON_DOC = """
+_PARAMETERS_DOC = """
     Parameters
     ----------
     embedder : PatchEmbedder or None, default=None
@@ -286,19 +284,6 @@ _COMMON_DOC = """
         Seeds the default second stage, or the given one when its own
         ``random_state`` is None, and the network of the default embedder.
         An explicit embedder is seeded by its own estimator.
-
-    Attributes
-    ----------
-    embedder_ : PatchEmbedder
-        The first stage fitted on all training images (``embedder`` itself
-        with ``cv="prefit"``).
-    fold_embedders_ : list of PatchEmbedder
-        The first stage fitted on each fold's training images (empty with
-        ``cv="prefit"``); used at prediction when ``ensemble=True``.
-    hyper_image_shape_ : tuple of (int, int, int)
-        ``(U, V, D)``.
-    final_estimator_ : estimator
-        The fitted second stage (its ``module_`` is the trained network).
 """
 
 _NOTES = """
@@ -354,12 +339,16 @@ class HyperImageRegressor(
 
     Read more in the :ref:`User Guide <hyper_image>`.
 """
-        + _COMMON_DOC.format(
+        + _PARAMETERS_DOC.format(
             default="``PatchCNNRegressor`` (Kang's network)",
             final="HyperImageNetRegressor",
             splitter=":class:`~sklearn.model_selection.KFold`",
         )
         + """
+    Attributes
+    ----------
+    {hyper_image_attributes_}
+
     See Also
     --------
     HyperImageClassifier : The same for class labels.
@@ -403,15 +392,9 @@ class HyperImageRegressor(
     def predict(self, X):
         """Score of each image.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {parameters_X_images}
 
-        Returns
-        -------
-        y_pred : ndarray of shape (n_images,)
-            Predicted scores.
+        {returns_y_pred}
         """
         return self._stage2_outputs(X, "predict").astype(np.float64)
 
@@ -435,16 +418,17 @@ class HyperImageClassifier(
 
     Read more in the :ref:`User Guide <hyper_image>`.
 """
-        + _COMMON_DOC.format(
+        + _PARAMETERS_DOC.format(
             default="``PatchCNNClassifier``",
             final="HyperImageNetClassifier",
             splitter=":class:`~sklearn.model_selection.StratifiedKFold`",
-        ).replace(
-            "    Attributes\n    ----------\n",
-            "    Attributes\n    ----------\n    classes_ : ndarray of shape "
-            "(n_classes,)\n        Class labels.\n",
         )
         + """
+    Attributes
+    ----------
+    {classes_}
+    {hyper_image_attributes_}
+
     See Also
     --------
     HyperImageRegressor : The same for scores.
@@ -486,14 +470,8 @@ class HyperImageClassifier(
     def predict_proba(self, X):
         """Class probabilities of each image.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {parameters_X_images}
 
-        Returns
-        -------
-        proba : ndarray of shape (n_images, n_classes)
-            Probabilities in the order of :attr:`classes_`.
+        {returns_proba}
         """
         return self._stage2_outputs(X, "predict_proba").astype(np.float64)

@@ -103,12 +103,8 @@ class PatchCNNClassifier(
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_channels_in_ : int
-        Channels of the training images.
-    patch_size_ : tuple of (int, int)
-        Patch height and width.
+    {classes_}
+    {n_channels_in_patch_size_}
     module_ : torch.nn.Module
         The trained patch network.
     random_seeds_ : tuple of int
@@ -241,20 +237,14 @@ class PatchCNNClassifier(
             Images, at least ``patch_size`` large, with the training
             images' number of channels.
 
-        Returns
-        -------
-        proba : ndarray of shape (n_images, n_classes)
-            Probabilities in the order of :attr:`classes_`.
+        {returns_proba}
         """
         return self._pooled(X)
 
     def decision_function(self, X):
         """Confidence scores: log-odds of the pooled probabilities.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {parameters_X_images}
 
         Returns
         -------
@@ -276,8 +266,7 @@ class PatchCNNClassifier(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
         return_proba : bool, default=False
             Also return :meth:`predict_proba`'s answer, pooled from the same
             pass over the tiles (when ``predict_sampling="grid"``), so a heat
@@ -367,10 +356,7 @@ class PatchCNNRegressor(
 
     Attributes
     ----------
-    n_channels_in_ : int
-        Channels of the training images.
-    patch_size_ : tuple of (int, int)
-        Patch height and width.
+    {n_channels_in_patch_size_}
     module_ : torch.nn.Module
         The trained patch network.
     {random_seeds_}
@@ -501,10 +487,7 @@ class PatchCNNRegressor(
         X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
             Images, at least ``patch_size`` large.
 
-        Returns
-        -------
-        y_pred : ndarray of shape (n_images,)
-            Predicted scores.
+        {returns_y_pred}
         """
         return self._pooled(X)
 
@@ -513,8 +496,7 @@ class PatchCNNRegressor(
 
         Parameters
         ----------
-        X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
-            Images.
+        {X_images}
         return_prediction : bool, default=False
             Also return :meth:`predict`'s answer, pooled from the same pass
             over the tiles (when ``predict_sampling="grid"``).

@@ -346,10 +346,7 @@ class PatchRankingRegressor(PatchCNNRegressor):
 
     Attributes
     ----------
-    n_channels_in_ : int
-        Channels of the training images.
-    patch_size_ : tuple of (int, int)
-        Patch height and width.
+    {n_channels_in_patch_size_}
     module_ : SiameseRankingNet
         The trained network; ``module_.branch`` is the shared branch.
     {random_seeds_}

@@ -43,6 +43,10 @@ Returns
 display : {owner}
     The object, with its figure, axes and artists set."""
 
+_X_IMAGES = """\
+X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
+    Images."""
+
 _CALLBACKS = """\
 callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
     Extra skorch callbacks, e.g. ``EarlyStopping`` or ``LRScheduler``."""
@@ -142,7 +146,40 @@ verbose : int, default=1
     0: silent; 1: one line per epoch; 2: also skorch's progress bar.
 """
     + _DEVICE,
+    # The image-level methods of the estimators in skforensics.models.
+    "X_images": _X_IMAGES,
+    "parameters_X_images": "Parameters\n----------\n" + _X_IMAGES,
+    "returns_y_pred": """\
+Returns
+-------
+y_pred : ndarray of shape (n_images,)
+    Predicted scores.""",
+    "returns_proba": """\
+Returns
+-------
+proba : ndarray of shape (n_images, n_classes)
+    Probabilities in the order of :attr:`classes_`.""",
+    # Fitted attributes of HyperImageClassifier and HyperImageRegressor.
+    "hyper_image_attributes_": """\
+embedder_ : PatchEmbedder
+    The first stage fitted on all training images (``embedder`` itself
+    with ``cv="prefit"``).
+fold_embedders_ : list of PatchEmbedder
+    The first stage fitted on each fold's training images (empty with
+    ``cv="prefit"``); used at prediction when ``ensemble=True``.
+hyper_image_shape_ : tuple of (int, int, int)
+    ``(U, V, D)``.
+final_estimator_ : estimator
+    The fitted second stage (its ``module_`` is the trained network).""",
     # Fitted attributes of the skorch nets.
+    "classes_": """\
+classes_ : ndarray of shape (n_classes,)
+    Class labels.""",
+    "n_channels_in_patch_size_": """\
+n_channels_in_ : int
+    Channels of the training images.
+patch_size_ : tuple of (int, int)
+    Patch height and width.""",
     "random_seeds_": """\
 random_seeds_ : tuple of int
     Seeds drawn from ``random_state``.""",
