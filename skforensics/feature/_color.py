@@ -4,11 +4,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ImageTransformerMixin
+from ..utils._docstrings import fill_doc
 from ..utils._validation import check_images
 
 __all__ = ["GrayscaleTransformer"]
 
 
+@fill_doc
 class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
     """Convert images to luminance with ITU-R BT.601 weights.
 
@@ -23,8 +25,7 @@ class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_channels_in_ : int
-        Number of channels of the images seen in :meth:`fit`.
+    {n_channels_in_}
 
     See Also
     --------
@@ -44,10 +45,7 @@ class GrayscaleTransformer(ImageTransformerMixin, BaseEstimator):
     def transform(self, X):
         """Convert each image to luminance.
 
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection.
+        {parameters_X_collection}
 
         Returns
         -------

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ..base import ImageTransformerMixin
+from ..utils._docstrings import fill_doc
 from ..utils._parallel import N_JOBS_CONSTRAINT, map_image_chunks
 from ..utils._param_validation import (
     Interval,
@@ -301,6 +302,7 @@ def _extract_chunk(X, seeds, patch_size, kwargs):
     ]
 
 
+@fill_doc
 class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
     """Cut every image of a collection into patches on a grid.
 
@@ -343,8 +345,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_channels_in_ : int
-        Number of channels of the images seen in :meth:`fit`.
+    {n_channels_in_}
 
     See Also
     --------
@@ -404,10 +405,7 @@ class PatchGridExtractor(ImageTransformerMixin, BaseEstimator):
     def transform(self, X):
         """Extract the patches of every image.
 
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection.
+        {parameters_X_collection}
 
         Returns
         -------

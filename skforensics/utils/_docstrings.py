@@ -43,6 +43,10 @@ Returns
 display : {owner}
     The object, with its figure, axes and artists set."""
 
+_X_COLLECTION = """\
+X : ndarray, list of ndarray or LazyImages
+    Image collection."""
+
 _X_IMAGES = """\
 X : ndarray of shape (n_images, H, W[, C]), list of ndarray or LazyImages
     Images."""
@@ -146,6 +150,11 @@ verbose : int, default=1
     0: silent; 1: one line per epoch; 2: also skorch's progress bar.
 """
     + _DEVICE,
+    # The transformers of skforensics.feature.
+    "parameters_X_collection": "Parameters\n----------\n" + _X_COLLECTION,
+    "n_channels_in_": """\
+n_channels_in_ : int
+    Number of channels of the images seen in :meth:`fit`.""",
     # The image-level methods of the estimators in skforensics.models.
     "X_images": _X_IMAGES,
     "parameters_X_images": "Parameters\n----------\n" + _X_IMAGES,
