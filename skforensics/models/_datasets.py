@@ -10,6 +10,7 @@ import torch
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 from ..feature._patches import patch_corners
+from ..utils._docstrings import fill_doc
 from ..utils._validation import image_shapes
 
 __all__ = ["ImageSplit", "PatchDataset"]
@@ -35,6 +36,7 @@ def _mask_centres(mask, sampling):
     return centres.astype(np.int32) if support.size < 2**31 else centres
 
 
+@fill_doc
 class PatchDataset(torch.utils.data.Dataset):
     """Patches of an image collection, indexed lazily, one label per image.
 
@@ -299,10 +301,7 @@ class PatchDataset(torch.utils.data.Dataset):
     def patch_target(self, i):
         """Return the target of the ``i``-th patch (see ``mask_target``).
 
-        Parameters
-        ----------
-        i : int
-            Index of the patch, from 0 to ``len(self) - 1``.
+        {parameters_patch_index}
 
         Returns
         -------
@@ -346,10 +345,7 @@ class PatchDataset(torch.utils.data.Dataset):
     def get_patch(self, i):
         """Return the ``i``-th patch as a float32 array of shape (C, ph, pw).
 
-        Parameters
-        ----------
-        i : int
-            Index of the patch, from 0 to ``len(self) - 1``.
+        {parameters_patch_index}
 
         Returns
         -------

@@ -13,6 +13,7 @@ from ..datasets._jpeg_tables import TABLE_FAMILIES
 from ..nn import JPEGQualityNet
 from ..utils import check_images
 from ..utils._color import to_uint8
+from ..utils._docstrings import fill_doc
 from ..utils._io import image_corner, without_alpha
 from ..utils._parallel import N_JOBS_CONSTRAINT, check_n_jobs, map_image_chunks
 from ..utils._param_validation import (
@@ -40,6 +41,7 @@ _FIELD_HINT = (
     "smaller image sees the zero padding, so its maps mean nothing)"
 )
 
+@fill_doc
 class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegressor):
     """Pixelwise JPEG quality-factor and compression-flag estimator.
 
@@ -552,10 +554,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
     def predict(self, X):
         """Estimate the JPEG quality factor of each image.
 
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection, grayscale or RGB, of any size.
+        {parameters_X_any_size}
 
         Returns
         -------
@@ -573,10 +572,7 @@ class PixelwiseJPEGRegressor(JPEGTrainingMixin, ImageNetMixin, NeuralNetRegresso
     def predict_proba(self, X):
         """Estimate the probability that each image was ever JPEG-compressed.
 
-        Parameters
-        ----------
-        X : ndarray, list of ndarray or LazyImages
-            Image collection, grayscale or RGB, of any size.
+        {parameters_X_any_size}
 
         Returns
         -------

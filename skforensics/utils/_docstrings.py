@@ -168,6 +168,18 @@ Returns
 -------
 proba : ndarray of shape (n_images, n_classes)
     Probabilities in the order of :attr:`classes_`.""",
+    # The image-level methods of PixelwiseJPEGRegressor.
+    "parameters_X_any_size": """\
+Parameters
+----------
+X : ndarray, list of ndarray or LazyImages
+    Image collection, grayscale or RGB, of any size.""",
+    # The methods of PatchDataset that take a patch index.
+    "parameters_patch_index": """\
+Parameters
+----------
+i : int
+    Index of the patch, from 0 to ``len(self) - 1``.""",
     # Fitted attributes of HyperImageClassifier and HyperImageRegressor.
     "hyper_image_attributes_": """\
 embedder_ : PatchEmbedder
