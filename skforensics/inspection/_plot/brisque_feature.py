@@ -66,8 +66,6 @@ class BRISQUEFeatureDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skforensics.inspection import BRISQUEFeatureDisplay
     >>> rng = np.random.RandomState(0)

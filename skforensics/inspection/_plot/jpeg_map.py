@@ -76,8 +76,6 @@ class JPEGMapDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skforensics.inspection import JPEGMapDisplay
     >>> from skforensics.utils import make_test_images

@@ -52,8 +52,6 @@ class MSCNDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skforensics.inspection import MSCNDisplay
     >>> from skforensics.utils import make_test_images
     >>> X = make_test_images(n_images=2, size=32)

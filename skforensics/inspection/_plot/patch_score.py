@@ -94,8 +94,6 @@ class PatchScoreDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skforensics.inspection import PatchScoreDisplay
     >>> from skforensics.utils import make_test_images
