@@ -117,6 +117,22 @@ Warns
 UndefinedMetricWarning
     When either input is constant: the score is then NaN (see
     :class:`sklearn.exceptions.UndefinedMetricWarning`).""",
+    # skforensics.utils.estimator_checks: the checks one by one, or all.
+    "parameters_image_estimator_checks": """\
+Parameters
+----------
+estimator : estimator instance
+    An unfitted image estimator.
+X : image collection, default=None
+    The images to use; by default 8 smooth random 16x16 images
+    (``data_kwargs`` may set ``n_images``, ``size``, ``n_channels``).
+y : array-like, default=None
+    Targets; by default two balanced classes for classifiers, a ramp for
+    regressors, None for transformers.
+**data_kwargs : dict
+    Passed to the default data maker when ``X`` is None: ``n_images``
+    (default 8), ``size`` (default 16) and ``n_channels`` (default
+    None, grayscale).""",
     # Parameters of the skorch patch nets (models._patch_net.PatchNetMixin).
     "check_range": """\
 check_range : bool, default=True

@@ -24,6 +24,7 @@ from ._bad_inputs import (
     check_image_estimator_bad_inputs,
     image_estimator_bad_input_checks,
 )
+from ._docstrings import fill_doc
 from ._testing import default_data
 
 __all__ = [
@@ -246,23 +247,11 @@ _CHECKS = (
 )
 
 
+@fill_doc
 def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
     """Yield ``(estimator, check)`` pairs; call ``check(estimator, X, y)``.
 
-    Parameters
-    ----------
-    estimator : estimator instance
-        An unfitted image estimator.
-    X : image collection, default=None
-        The images to use; by default 8 smooth random 16x16 images
-        (``data_kwargs`` may set ``n_images``, ``size``, ``n_channels``).
-    y : array-like, default=None
-        Targets; by default two balanced classes for classifiers, a ramp for
-        regressors, None for transformers.
-    **data_kwargs : dict
-        Passed to the default data maker when ``X`` is None: ``n_images``
-        (default 8), ``size`` (default 16) and ``n_channels`` (default
-        None, grayscale).
+    {parameters_image_estimator_checks}
 
     Yields
     ------
@@ -288,20 +277,11 @@ def image_estimator_checks(estimator, X=None, y=None, **data_kwargs):
         yield estimator, functools.partial(check, X=X, y=y)
 
 
+@fill_doc
 def check_image_estimator(estimator, X=None, y=None, **data_kwargs):
     """Run every image check on ``estimator``; raise on the first failure.
 
-    Parameters
-    ----------
-    estimator : estimator instance
-        An unfitted image estimator.
-    X : image collection, default=None
-        The images to use; by default 8 smooth random 16x16 images.
-    y : array-like, default=None
-        Targets; by default as in :func:`image_estimator_checks`.
-    **data_kwargs : dict
-        Passed to the default data maker when ``X`` is None (``n_images``,
-        ``size``, ``n_channels``).
+    {parameters_image_estimator_checks}
 
     Raises
     ------
