@@ -148,6 +148,22 @@ read right for 61% (Q50) and 6% (Q75) with OpenCV's area, none with
 Pillow's kernels (there the DC search's 0.5 stays); never-compressed crops
 0 -> 0.
 
+2026-12-07 (stop 44), the chroma blocks of 4:4:4 downscaled by f read as
+4:2:0's downscaled by f / 2 (the same blocks) unless the luminance decides,
+and a 4x4 find followed by the 2x2 search (``--split held-out
+--crops-per-image 2 --n-textures 0``, the code before and after run side
+by side, one thread each): the factor read right, bicubic / Lanczos / area,
+in %, ``--factors 0.25 0.3 0.4 0.5 0.6 0.7 0.8 0.9``: Q50 at 0.25 0/0/61
+-> 61/67/83, at 0.3 0 -> 72/72/56, at 0.4 0 -> 56/72/56; Q75 at 0.25
+0/0/6 -> 50/50/61, at 0.3 0 -> 56/61/50, at 0.4 0 -> 78/78/61; Q90 at 0.4
+0 -> 11/11/6; found and called compressed unchanged everywhere, 0.5-0.9
+unchanged (390 -> 402 CPU-s). With ``--subsampling 4:4:4 --factors 0.5
+0.6 0.7 0.8 0.9`` the cost: found unchanged, factor right Q75 x0.5
+94/94/100 -> 83/83/100, x0.6 94 -> 89/89/78, x0.7 area 100 -> 83; Q90
+x0.5 6/11/78 -> 0, x0.6 11 -> 11/6/6, x0.7 44/56/22 -> 17/28/17, x0.8
+83/78/50 -> 56/50/33, x0.9 67 -> 50/56/39. Never-compressed crops called
+compressed: 0 in every run.
+
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
 ``--split tuning`` the others, on which the search's thresholds are set.

@@ -200,6 +200,48 @@ def test_chroma_blocks_of_each_subsampling(subsampling, dc_search_only):
     assert evidence.verdict == "compressed" and blocks in evidence.reason
     assert downscaled_lattice(luma).subsampling is None
 
+
+def _chroma_find(pixels):
+    from skforensics.inspection._jpeg_evidence import _luminance
+
+    found = downscaled_lattice(_luminance(pixels)[0], pixels)
+    assert found.found and found.plane == "chroma"
+    return found
+
+
+def test_the_chroma_blocks_of_two_subsamplings(coffee):
+    # 4:2:0's chroma blocks (16x16 pixels) quartered are 4:4:4's (8x8)
+    # halved. The luminance's blocks, 8x8 in both, tell which where they
+    # show a lattice at one of the two native sizes: here 4:2:0's.
+    jpeg = jpeg_with_tables(coffee, *libjpeg_tables(50))  # 4:2:0
+    found = _chroma_find(_downscale(jpeg, 0.25, "lanczos"))
+    assert found.subsampling == "4:2:0" and found.reading == "luminance"
+    assert found.resize_factor == 0.25 and found.native_size == (400, 600)
+    assert found.alternative is None
+    # Here 4:4:4's.
+    chelsea = jpeg_with_tables(data.chelsea(), *libjpeg_tables(90), subsampling="4:4:4")
+    found = _chroma_find(_downscale(chelsea, 0.8, "lanczos"))
+    assert found.subsampling == "4:4:4" and found.reading == "luminance"
+    assert found.native_size == (300, 451) and found.alternative is None
+    assert "The luminance's blocks tell 4:4:4" in jpeg_evidence(
+        _downscale(chelsea, 0.8, "lanczos")
+    ).reason
+    # Where they show neither, the reading is 4:2:0's, the default of
+    # Pillow, libjpeg and most cameras (the cost: this 4:4:4 JPEG halved is
+    # read as quartered), and the other is named.
+    jpeg = jpeg_with_tables(coffee, *libjpeg_tables(90), subsampling="4:4:4")
+    found = _chroma_find(_downscale(jpeg, 0.5, "lanczos"))
+    assert found.subsampling == "4:2:0" and found.reading is None
+    assert found.resize_factor == 0.25 and found.native_size == (800, 1200)
+    assert found.alternative == ("4:4:4", 0.5, (400, 600))
+    evidence = jpeg_evidence(_downscale(jpeg, 0.5, "lanczos"))
+    assert evidence.resize_factor == 0.25 and evidence.native_size == (800, 1200)
+    assert "a JPEG with 4:4:4 chroma downscaled by 0.500 (400x600 pixels" in (
+        evidence.reason
+    )
+    assert "(4:2:0 is the more common)" in evidence.reason
+
+
 def test_the_search_operators_kept_for_the_next_image_are_the_same(monkeypatch):
     import skforensics.inspection._jpeg_downscaled as module
 

@@ -223,12 +223,3 @@ def test_a_quartered_jpeg_is_not_read_as_a_halved_one(coffee):
         assert evidence.resize_factor == factor and evidence.native_size == (800, 1200)
         assert evidence.steps[0, 0] == 16
 
-
-def test_a_chroma_lattice_names_both_subsamplings(coffee):
-    # 4:2:0's chroma blocks quartered are 4:4:4's halved: the chroma search
-    # reads the first it tries in its range (4:4:4 at 0.5), and says so.
-    jpeg = Image.open(io.BytesIO(_jpeg_bytes(coffee, 50)))  # Pillow's 4:2:0
-    evidence = jpeg_evidence(np.asarray(jpeg.resize((150, 100), Image.LANCZOS)))
-    assert evidence.verdict == "compressed" and evidence.resize_factor == 0.5
-    assert "4:4:4 chroma blocks lie on the multiples of 17" in evidence.reason
-    assert "JPEG with 4:2:0 chroma downscaled by 0.250 (400x600 pixels" in evidence.reason
