@@ -164,6 +164,13 @@ x0.5 6/11/78 -> 0, x0.6 11 -> 11/6/6, x0.7 44/56/22 -> 17/28/17, x0.8
 83/78/50 -> 56/50/33, x0.9 67 -> 50/56/39. Never-compressed crops called
 compressed: 0 in every run.
 
+2026-12-07 (stop 44), pixels enlarged by replication read where one pixel
+of each block is kept (``_jpeg_replicated``; OpenCV's area enlarges by 2 so):
+``--factors 2.0``, never-compressed crops called compressed with OpenCV's
+area 11% -> 0 (two crops, read by the DC search as JPEGs halved: the
+blocks' means of doubled pixels lie on the multiples of 2); the JPEG rows
+unchanged (Q50 94, Q75 100, Q90 100 with area).
+
 ``--split held-out`` takes only the files the JPEG net held out of its
 training (``HELD_OUT``), on which the guide's figures are measured, and
 ``--split tuning`` the others, on which the search's thresholds are set.

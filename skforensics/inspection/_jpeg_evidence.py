@@ -31,6 +31,7 @@ from ._jpeg_double import _double_jpeg_evidence
 from ._jpeg_descaled import _add_descaled
 from ._jpeg_downscaled import _add_downscaled
 from ._jpeg_resized_grid import _add_resized
+from ._jpeg_replicated import from_native, native_pixels, replication
 from ._jpeg_scaled import _add_scaled
 
 __all__ = ["jpeg_evidence"]
@@ -501,6 +502,10 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     apart less well than larger steps do: ``table_qualities`` says how
     well.
 
+    Pixels enlarged by replication (nearest neighbour by 2 to 16) are read
+    where one pixel of each block is kept, which undoes the enlargement
+    exactly: ``native_size`` and ``resize_kernel`` (``"nearest"``) say so.
+
     CMYK JPEG files are refused: their lattice lies in the four ink
     channels, which a conversion to RGB mixes.
 
@@ -533,6 +538,13 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         raise TypeError(f"random_state must be an int; got {random_state!r} instead.")
     pixels = _read_pixels(image)
     luma, clipped = _luminance(pixels)
+    replicated = replication(luma)
+    if replicated is not None:  # read where the replication is undone
+        native = native_pixels(pixels, replicated)
+        found = jpeg_evidence(
+            native, double=double, resized=resized, random_state=random_state
+        )
+        return from_native(found, replicated, luma.shape)
     shape = luma.shape
     if min(shape) < 16:
         return _empty(
