@@ -16,6 +16,7 @@ from ..utils._io import (
     lossy_codec,
 )
 from ..utils._parallel import check_n_jobs
+from ._jpeg_replicated import enlarged_map, undone
 from ._jpeg_verdict import (
     VERDICT_COLOURS,
     _called_compressed,
@@ -249,15 +250,22 @@ def audit_image(
     if evidence:
         found = _evidence_columns(path, pixels)
     del pixels
+    # Pixels enlarged by replication: the net reads them where it is undone.
+    replicated, net_image = undone(image, int(estimator.module_.receptive_field))
     if validated:
         quality_maps, flag_maps, summary = estimator._maps(
-            [image], True, validated=True
+            [net_image], True, validated=True
         )
     else:
         quality_maps, flag_maps, summary = estimator.predict_maps(
-            [image], return_summary=True
+            [net_image], return_summary=True
         )
     quality_map, flag_map = quality_maps[0], flag_maps[0]
+    if replicated is not None:
+        shape = image.shape[:2]
+        quality_map, flag_map = (
+            enlarged_map(m, replicated, shape) for m in (quality_map, flag_map)
+        )
     quality = float(summary.quality[0])
     p_compressed = float(summary.proba[0, -1])
     row = {

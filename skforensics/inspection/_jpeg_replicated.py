@@ -18,7 +18,7 @@ enlargement shows as it would have, and nothing else does.
 
 import numpy as np
 
-__all__ = ["from_native", "native_pixels", "replication"]
+__all__ = ["enlarged_map", "from_native", "native_pixels", "replication", "undone"]
 
 # Factors tried along each axis, largest first (a block of 4 is two of 2).
 _FACTORS = tuple(range(16, 1, -1))
@@ -31,18 +31,24 @@ _ACROSS = 0.5
 _MIN_NEW = 16
 
 
-def _axis_replication(luma, axis):
+def _equal_pairs(along):
+    """Whether each row of ``along`` equals the next, in every column and
+    channel."""
+    return (along[1:] == along[:-1]).reshape(len(along) - 1, -1).all(axis=1)
+
+
+def _axis_replication(pixels, axis):
     """(factor, phase) of the blocks along ``axis``, or (1, 0)."""
-    along = np.moveaxis(luma, axis, 0)
+    along = np.moveaxis(pixels, axis, 0)
     if len(along) < 2 * _MIN_NEW:
         return 1, 0
     # Half the pairs or more lie inside blocks: screened on a few columns
     # first (rows equal in full are equal there), as most images fail here.
     sample = along[:, :: max(1, along.shape[1] // 64)]
-    if np.mean(np.all(sample[1:] == sample[:-1], axis=1)) < 0.5 * _WITHIN:
+    if np.mean(_equal_pairs(sample)) < 0.5 * _WITHIN:
         return 1, 0
     # Pair j: rows j and j + 1 equal.
-    equal = np.all(along[1:] == along[:-1], axis=1)
+    equal = _equal_pairs(along)
     pairs = np.arange(len(equal))
     for factor in _FACTORS:
         if len(equal) < factor * _MIN_NEW:
@@ -60,8 +66,10 @@ def _axis_replication(luma, axis):
     return 1, 0
 
 
-def replication(luma):
+def replication(pixels):
     """The integer factors and phases of a pixel-replicated image, or None.
+
+    ``pixels`` is (height, width) or (height, width, channels).
 
     Returns ``((row factor, column factor), (row phase, column phase))``
     where rows or columns come in blocks of 2 to 16 equal ones (1 along an
@@ -69,7 +77,7 @@ def replication(luma):
     row), else None. Non-integer factors repeat sources in blocks of two
     sizes, which no decimation undoes, and are left alone.
     """
-    found = [_axis_replication(luma, axis) for axis in (0, 1)]
+    found = [_axis_replication(pixels, axis) for axis in (0, 1)]
     if all(factor == 1 for factor, _ in found):
         return None
     return tuple(factor for factor, _ in found), tuple(phase for _, phase in found)
@@ -79,6 +87,38 @@ def native_pixels(pixels, found):
     """One pixel of each replicated block (a view of ``pixels``)."""
     (rows, cols), (top, left) = found
     return pixels[top::rows, left::cols]
+
+
+def undone(pixels, min_size):
+    """``(replication, pixels)``: :func:`replication` and :func:`native_pixels`
+    where the pixels are replicated and their native size is ``min_size``
+    or more a side, else ``(None, pixels)``.
+
+    For the JPEG net: it was never trained on replicated pixels, and called
+    never-compressed photographs doubled compressed (P 0.98-1.00); read
+    where the replication is undone, it gives the answers it gives there.
+    A native image too small for its receptive field is read enlarged.
+    """
+    found = replication(pixels)
+    if found is not None:
+        native = native_pixels(pixels, found)
+        if min(native.shape[:2]) >= min_size:
+            return found, native
+    return None, pixels
+
+
+def enlarged_map(native, found, shape):
+    """A map of :func:`native_pixels` brought back to the enlarged ``shape``
+    (height, width) by the same replication (the part block before the
+    first whole one repeats its first row or column)."""
+    (rows, cols), (top, left) = found
+    index = [
+        np.clip((np.arange(n) - first) // factor, 0, size - 1)
+        for n, first, factor, size in zip(
+            shape, (top, left), (rows, cols), native.shape
+        )
+    ]
+    return native[np.ix_(*index)]
 
 
 def from_native(evidence, found, shape):

@@ -90,3 +90,52 @@ def test_what_is_not_an_integer_replication():
     wide = np.repeat(photo, 2, axis=1)
     assert replication(_luminance(wide)[0]) == ((1, 2), (0, 0))
     assert jpeg_evidence(wide).native_size == (400, 600)
+
+
+@pytest.fixture(scope="module")
+def jpeg_net():
+    pytest.importorskip("torch")
+    from skforensics.models import pretrained
+
+    return pretrained("jpeg-quality").set_params(inference_precision="float32")
+
+
+def test_the_audit_net_reads_replicated_pixels_where_undone(jpeg_net):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    photo = data.coffee()[:200, :300]  # never compressed
+    doubled = _nearest(photo, 2)
+    row, quality_map, flag_map = audit_image(jpeg_net, doubled)
+    reference, native_quality, native_flags = audit_image(jpeg_net, photo)
+    # The net's answers are those of the photograph itself (doubled as it
+    # is, the net called it compressed: P(ever JPEG) above 0.9) ...
+    assert row["p_compressed"] == reference["p_compressed"] < 0.5
+    assert row["verdict"] == reference["verdict"] != "compressed"
+    # ... and its maps, replicated back to the doubled pixels.
+    assert quality_map.shape == flag_map.shape == doubled.shape[:2]
+    replicated = np.repeat(np.repeat(native_flags, 2, axis=0), 2, axis=1)
+    np.testing.assert_array_equal(flag_map, replicated)
+    # A JPEG doubled so: compressed, then resized, at its own quality.
+    jpeg = jpeg_with_tables(photo, *libjpeg_tables(80))
+    row, _, _ = audit_image(jpeg_net, _nearest(jpeg, 2)[1:, 3:])
+    assert row["verdict"] == RESIZED_VERDICT and row["resize_factor"] == 2.0
+    assert row["table_quality"] == 80 and row["p_compressed"] > 0.5
+
+
+def test_a_native_image_too_small_for_the_net_is_read_enlarged(jpeg_net):
+    from skforensics.inspection._jpeg_audit import audit_image
+    from skforensics.inspection._jpeg_replicated import enlarged_map, undone
+
+    small = data.coffee()[100:160, 200:260]  # 60x60: under the net's 79
+    enlarged = _nearest(small, 4)
+    assert undone(enlarged, 79) == (None, enlarged)
+    assert undone(enlarged, 60)[0] == ((4, 4), (0, 0))
+    row, quality_map, _ = audit_image(jpeg_net, enlarged)
+    assert quality_map.shape == (240, 240) and 0 <= row["p_compressed"] <= 1
+    # The part block before the first whole one repeats the first row.
+    native = np.arange(6.0).reshape(2, 3)
+    found = ((2, 3), (1, 2))
+    np.testing.assert_array_equal(
+        enlarged_map(native, found, (5, 8)),
+        native[np.ix_([0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 1, 1, 1])],
+    )
