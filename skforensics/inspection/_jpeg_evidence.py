@@ -24,8 +24,8 @@ from ._jpeg_blocks import (
     _DCT2_T,
     _LIBJPEG_LUMA,
     _blocks_at,
+    _fitted_quality,
     _phase_blocks,
-    _table_quality,
 )
 from ._jpeg_double import _double_jpeg_evidence
 from ._jpeg_descaled import _add_descaled
@@ -606,7 +606,9 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)
     evidence.steps = steps
     evidence.lattice_share, evidence.lattice_share_null = _lattice_shares(flat, steps)
-    quality, qualities, like, primary = _table_quality(steps)
+    quality, qualities, like, primary = _fitted_quality(
+        steps, evidence.lattice_share, evidence.lattice_share_null
+    )
     evidence.update(table_quality=quality, table_qualities=qualities, libjpeg_like=like)
     evidence.verdict = "compressed"
     evidence.reason = (
@@ -615,6 +617,8 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         f"coefficients lie on the lattice of the steps read (by chance: "
         f"{100 * evidence.lattice_share_null:.0f}%)."
     )
+    if quality is None and np.isfinite(steps).any():
+        evidence.reason += " No quality is read from so poor a fit (tones changed?)."
     if double:
         # The last compression's steps: libjpeg's table where the steps read
         # are libjpeg's or multiples of it, else the steps read.

@@ -188,3 +188,31 @@ def test_chelsea_carries_a_quality_98_lattice_coffee_none():
     # evidence "unknown", never "compressed".
     assert coffee.verdict in ("never compressed", "unknown")
     assert coffee.grid_phase is None and coffee.table_quality is None
+
+
+def test_no_quality_from_steps_that_fit_no_better_than_chance():
+    # A JPEG whose tones were changed after compression (a gamma): its grid
+    # still stands out, but the steps read (1) hold fewer coefficients than
+    # chance would; they read quality 99 before.
+    from skimage import data
+
+    from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+
+    jpeg = jpeg_with_tables(data.astronaut(), *libjpeg_tables(75))
+    toned = np.asarray(
+        Image.fromarray(jpeg).point(lambda v: int(255 * (v / 255) ** 0.8 + 0.5))
+    )
+    evidence = jpeg_evidence(toned)
+    assert evidence.verdict == "compressed"
+    assert evidence.lattice_share < evidence.lattice_share_null
+    assert evidence.table_quality is None and evidence.libjpeg_like is None
+    assert evidence.reason.endswith(
+        "No quality is read from so poor a fit (tones changed?)."
+    )
+    # The JPEG itself reads its quality, and a quality-100 one too (its steps
+    # of 1 fit by 0.18 or more, over 40 photographs).
+    assert jpeg_evidence(jpeg).table_quality == 75
+    finest = jpeg_with_tables(data.astronaut(), *libjpeg_tables(100))
+    evidence = jpeg_evidence(finest)
+    assert evidence.table_quality == 100
+    assert evidence.lattice_share - evidence.lattice_share_null >= 0.15
