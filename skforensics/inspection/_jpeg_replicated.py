@@ -8,12 +8,11 @@ an 8x8 block holds only ``(8 / m)**2`` distinct values, so its DCT takes a
 few structured values (at ``m = 4``, 94% of the coefficients lay on a
 "lattice"), and a block's mean, read at a candidate native size, lies on
 the lattice of the integers' sums (at ``m = 2`` and a downscale by 0.5
-undone, on the multiples of 2, as a JPEG's DC at quality 95). On
-never-compressed
-photograph crops enlarged by 2, 3 and 4, 3, 11 and 16 of 16 were called
-compressed. The enlargement is undone exactly by keeping one pixel of each
-block, so the evidence is read there: what a JPEG left before the
-enlargement shows as it would have, and nothing else does.
+undone, on the multiples of 2, as a JPEG's DC at quality 95). Of
+never-compressed photograph crops enlarged by 2, 3 and 4, 3, 11 and 16 of
+16 were called compressed. The enlargement is undone exactly by keeping
+one pixel of each block, so the evidence is read there: what a JPEG left
+before the enlargement shows as it would have, and nothing else does.
 """
 
 import numpy as np
@@ -140,7 +139,9 @@ def from_native(evidence, found, shape):
         native_size=evidence.native_size or tuple(native),
         resize_kernel=evidence.resize_kernel or "nearest",
     )
-    if evidence.verdict == "compressed":
+    # A grid read there (a lattice, or a resized grid's candidate) is said
+    # in the enlarged pixels.
+    if evidence.verdict == "compressed" or evidence.resized_grid == "found":
         offset = evidence.grid_offset
         if evidence.grid_phase is not None:
             offset = evidence.grid_phase
@@ -149,6 +150,7 @@ def from_native(evidence, found, shape):
         evidence.update(
             resized_grid="found",
             resized_visible=None,
+            # The mean of the two axes' factors, as for other resizes.
             resize_factor=(rows + cols) / 2 * (evidence.resize_factor or 1.0),
             grid_period=(evidence.grid_period or 8.0) * (rows + cols) / 2,
             grid_offset=offset,
