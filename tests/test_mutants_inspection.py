@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from skforensics.datasets._jpeg_tables import libjpeg_tables
+from skforensics.inspection import _jpeg_blocks as jb
 from skforensics.inspection import _jpeg_evidence as je
 
 
@@ -157,13 +158,13 @@ def test_estimate_step_one_needs_coefficients_near_the_integers():
 
 
 def test_table_quality_of_libjpeg_tables_and_ties():
-    assert je._table_quality(_table(75)) == (75, (75, 75), True, None)
-    assert je._table_quality(_table(75).tolist()) == (75, (75, 75), True, None)
+    assert jb._table_quality(_table(75)) == (75, (75, 75), True, None)
+    assert jb._table_quality(_table(75).tolist()) == (75, (75, 75), True, None)
     # Only the DC step known, 1: qualities 96 to 100 fit equally.
     one = np.full((8, 8), np.nan)
     one[0, 0] = 1
-    assert je._table_quality(one) == (100, (96, 100), True, None)
-    assert je._table_quality(np.full(64, np.nan)) == (None, None, None, None)
+    assert jb._table_quality(one) == (100, (96, 100), True, None)
+    assert jb._table_quality(np.full(64, np.nan)) == (None, None, None, None)
 
 
 def _halved(n_halved, n_unknown=4):
@@ -177,27 +178,27 @@ def _halved(n_halved, n_unknown=4):
 
 
 def test_table_quality_equal_on_90_percent_and_dividing_the_rest():
-    assert je._table_quality(_halved(1, 0)) == (50, (50, 50), True, None)
+    assert jb._table_quality(_halved(1, 0)) == (50, (50, 50), True, None)
     # 54 of 60 known steps equal: exactly 90%.
-    assert je._table_quality(_halved(6)) == (50, (50, 50), True, None)
-    assert je._table_quality(_halved(7)) == (50, (50, 50), False, None)
+    assert jb._table_quality(_halved(6)) == (50, (50, 50), True, None)
+    assert jb._table_quality(_halved(7)) == (50, (50, 50), False, None)
     # One step that libjpeg's does not divide.
     foreign = _table(50)
     foreign.ravel()[10] += 1
-    assert je._table_quality(foreign) == (50, (50, 50), False, None)
+    assert jb._table_quality(foreign) == (50, (50, 50), False, None)
 
 
 def test_table_quality_of_two_compressions():
     t80, t50 = _table(80), _table(50)
     # Quality 50's lattice rounded to multiples of quality 80's steps.
     read = np.maximum(np.round(t50 / t80), 1) * t80
-    assert je._table_quality(read) == (80, (80, 80), True, 58)
+    assert jb._table_quality(read) == (80, (80, 80), True, 58)
     two = t80.copy()
     two.ravel()[[3, 20]] *= 2  # two entries coarser: enough
-    assert je._table_quality(two) == (80, (80, 80), True, 61)
+    assert jb._table_quality(two) == (80, (80, 80), True, 61)
     one = t80.copy()
     one.ravel()[3] *= 2  # one is not
-    assert je._table_quality(one) == (80, (80, 80), False, None)
+    assert jb._table_quality(one) == (80, (80, 80), False, None)
 
 
 def test_table_quality_dividing_95_percent_and_at_most_6_times():
@@ -205,18 +206,18 @@ def test_table_quality_dividing_95_percent_and_at_most_6_times():
     three = t80.copy()
     three.ravel()[:4] = np.nan
     three.ravel()[[10, 20, 30]] += 1  # 57 of 60 divided: 95%
-    assert je._table_quality(three) == (80, (80, 80), True, 79)
+    assert jb._table_quality(three) == (80, (80, 80), True, 79)
     four = three.copy()
     four.ravel()[40] += 1
-    assert je._table_quality(four) == (80, (80, 80), False, None)
-    assert je._table_quality(6 * _table(90)) == (90, (90, 90), True, 42)
-    assert je._table_quality(7 * _table(90)) == (36, (36, 36), False, None)
+    assert jb._table_quality(four) == (80, (80, 80), False, None)
+    assert jb._table_quality(6 * _table(90)) == (90, (90, 90), True, 42)
+    assert jb._table_quality(7 * _table(90)) == (36, (36, 36), False, None)
 
 
 def test_table_quality_dividing_tables_stop_at_quality_95():
     steps = _table(96)
     steps.ravel()[[30, 40, 50]] *= 2
-    assert je._table_quality(steps) == (96, (96, 96), False, None)
+    assert jb._table_quality(steps) == (96, (96, 96), False, None)
 
 
 # ---------------------------------------------------------------------------
@@ -756,8 +757,11 @@ def test_double_search_with_a_foreign_table_is_not_trusted(monkeypatch, jpeg75):
     calls = []
     _fake_double(monkeypatch, dict(double_compression="detected",
                                    primary_quality=40, double_score=3.5), calls)
-    monkeypatch.setattr(je, "_table_quality", lambda s: (60, (58, 61), False, None))
+    monkeypatch.setattr(jb, "_table_quality", lambda s: (60, (58, 61), False, None))
     monkeypatch.setattr(je, "_estimate_step", lambda values: 7.0)
+    # Steps of 7 fit this JPEG no better than chance, which reads no quality
+    # (test_jpeg_evidence); here the table is taken as read.
+    monkeypatch.setattr(jb, "_MIN_FIT", -1.0)
     found = je.jpeg_evidence(jpeg75)
     np.testing.assert_array_equal(calls[0]["steps"], np.full((8, 8), 7.0))
     assert (found.double_compression, found.primary_quality) == ("unknown", None)
@@ -776,7 +780,7 @@ def test_two_tables_in_the_steps_are_a_double_compression(monkeypatch, jpeg75,
                                                           expected):
     _fake_double(monkeypatch, dict(double_compression=searched,
                                    primary_quality=primary, double_score=0.5), [])
-    monkeypatch.setattr(je, "_table_quality", lambda s: (75, (75, 75), True, 58))
+    monkeypatch.setattr(jb, "_table_quality", lambda s: (75, (75, 75), True, 58))
     found = je.jpeg_evidence(jpeg75)
     assert (found.double_compression, found.primary_quality) == expected
     assert found.double_score == 0.5
