@@ -512,6 +512,21 @@ def _chroma_reading(found, luma):
     )
 
 
+def _coarse_levels(pixels):
+    """Whether 8-bit ``pixels`` use only every k-th level (k >= 2) in each
+    channel, as a posterised image or one of fewer bits does: the means of
+    such values lie on lattices of their own (a never-compressed photograph
+    posterised to 5 bits read a chroma DC lattice of step 2)."""
+    if pixels is None or pixels.dtype != np.uint8:
+        return False
+    channels = pixels.reshape(-1, pixels.shape[2] if pixels.ndim == 3 else 1)
+    for channel in channels.T:
+        used = np.flatnonzero(np.bincount(channel, minlength=256))
+        if len(used) < 2 or np.gcd.reduce(np.diff(used)) < 2:
+            return False
+    return True
+
+
 def _add_downscaled(evidence, luma, pixels):
     """The evidence of an image without an 8x8 lattice, with the DC lattice
     of a JPEG downscaled after compression where one is found."""
@@ -521,7 +536,7 @@ def _add_downscaled(evidence, luma, pixels):
     # by 0.8, the block grid itself made the residual dip at 0.75 of the
     # original size, which _jpeg_descaled took for an enlargement by 1.07.
     found = downscaled_lattice(luma, pixels)
-    if found is None or not found.found:
+    if found is None or not found.found or _coarse_levels(pixels):
         return evidence
     steps = np.full((8, 8), np.nan)
     if found.plane == "luminance":

@@ -3,8 +3,9 @@
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from skimage import data
+from sklearn.utils import Bunch
 
 from skforensics.datasets import jpeg_with_tables, libjpeg_tables
 from skforensics.inspection import jpeg_evidence
@@ -334,3 +335,28 @@ def test_a_ramp_lines_up_with_no_lattice():
     small = _downscale(jpeg, 0.7, "bicubic")
     found = downscaled_lattice(small @ np.array([0.299, 0.587, 0.114]), small)
     assert found.found and found.curvature > 20
+
+
+def test_posterised_pixels_lie_on_lattices_of_their_own(monkeypatch, coffee):
+    # A never-compressed photograph posterised to 5 bits (values multiples
+    # of 8) read a chroma DC lattice of step 2 (1 of 18 McMaster and aerial
+    # photographs); pixels that use only every k-th level are not searched.
+    import skforensics.inspection._jpeg_downscaled as module
+    from skforensics.inspection._jpeg_evidence import _luminance
+
+    posterised = np.asarray(ImageOps.posterize(Image.fromarray(coffee), 5))
+    assert module._coarse_levels(posterised)
+    assert module._coarse_levels(posterised[..., 0] + np.uint8(3))  # any offset
+    assert not module._coarse_levels(coffee)
+    assert not module._coarse_levels(posterised.astype(np.float32))
+    assert not module._coarse_levels(np.full((20, 20), 8, dtype=np.uint8))
+    # A lattice found in such pixels is not taken for a JPEG's.
+    found = Bunch(
+        found=True, plane="chroma", subsampling="4:2:0", resize_factor=0.25,
+        native_size=(1600, 2400), dc_step=2, z=17.0,
+    )
+    monkeypatch.setattr(module, "downscaled_lattice", lambda luma, pixels: found)
+    for pixels, verdict in ((posterised, "never compressed"), (coffee, "compressed")):
+        evidence = Bunch(verdict="never compressed", reason="")
+        luma, _ = _luminance(pixels)
+        assert module._add_downscaled(evidence, luma, pixels).verdict == verdict
