@@ -165,7 +165,9 @@ def _window(n, n_blocks, size, where=0.5, also=()):
     """The samples of an axis of ``n`` that the taps of the ``n_blocks``
     blocks of ``size`` placed by ``where`` touch, whatever the native
     size (a candidate, or one of ``also``)."""
-    natives = np.union1d(_candidates(n), also)
+    natives = _candidates(n)
+    if len(also):
+        natives = np.union1d(natives, also)
     first = _first_block(natives, n_blocks, size, where) * size
     scale = n / natives
     start = (first + 0.5) * scale - 0.5
