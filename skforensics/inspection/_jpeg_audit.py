@@ -16,7 +16,7 @@ from ..utils._io import (
     lossy_codec,
 )
 from ..utils._parallel import check_n_jobs
-from ._jpeg_replicated import enlarged_map, undone
+from ._jpeg_net_view import net_view
 from ._jpeg_verdict import (
     VERDICT_COLOURS,
     _called_compressed,
@@ -155,7 +155,8 @@ def _text(value, width, digits):
 
 
 def _evidence_columns(path, image):
-    """The evidence's CSV columns for one image (read once, as ``image``)."""
+    """The evidence's CSV columns for one image (read once, as ``image``)
+    and :func:`jpeg_evidence`'s Bunch (None where it refused the image)."""
     from PIL import Image
 
     from ._jpeg_evidence import jpeg_evidence
@@ -174,7 +175,7 @@ def _evidence_columns(path, image):
     except ValueError as exc:
         return {
             "evidence": "unknown", "evidence_reason": str(exc), "lossy_codec": codec
-        }
+        }, None
     phase, native = found.grid_phase, found.native_size
     return {
         "lossy_codec": codec,
@@ -195,7 +196,7 @@ def _evidence_columns(path, image):
         "resampling_z": _rounded(found.resampling_z, 1),
         "resized_visible": found.resized_visible,
         "evidence_reason": found.reason,
-    }
+    }, found
 
 
 def _without_alpha(image):
@@ -211,9 +212,11 @@ def audit_image(
     """The JPEG audit of one image: the net's answers, the evidence, the verdict.
 
     The JPEG step of the analysis pipeline (``skforensics analyse`` and
-    :func:`jpeg_audit`): one pass of ``estimator.predict_maps`` gives the
-    net's quality, P(ever compressed) and maps; :func:`jpeg_evidence` reads
-    the pixels as the file holds them (``raw``, else ``image``);
+    :func:`jpeg_audit`): :func:`jpeg_evidence` reads the pixels as the
+    file holds them (``raw``, else ``image``); one pass of
+    ``estimator.predict_maps`` gives the net's quality, P(ever compressed)
+    and maps, of ``image`` read at its native size where the evidence
+    undid an enlargement (``_jpeg_net_view``);
     :func:`combine_verdicts` gives the verdict, its confidence and any
     disagreement (with ``evidence=False``, from the net alone, as when the
     evidence cannot tell).
@@ -247,11 +250,13 @@ def audit_image(
     # First, so that their arrays are gone before the maps are made.
     pixels = image if raw is None else _without_alpha(raw)
     rendered = looks_rendered(pixels)
-    if evidence:
-        found = _evidence_columns(path, pixels)
+    columns, found = _evidence_columns(path, pixels) if evidence else ({}, None)
     del pixels
-    # Pixels enlarged by replication: the net reads them where it is undone.
-    replicated, net_image = undone(image, int(estimator.module_.receptive_field))
+    # An enlargement the evidence undid: the net reads the native pixels.
+    net_image, to_image = net_view(
+        image, found, int(estimator.module_.receptive_field)
+    )
+    del found
     if validated:
         quality_maps, flag_maps, summary = estimator._maps(
             [net_image], True, validated=True
@@ -261,11 +266,9 @@ def audit_image(
             [net_image], return_summary=True
         )
     quality_map, flag_map = quality_maps[0], flag_maps[0]
-    if replicated is not None:
-        shape = image.shape[:2]
-        quality_map, flag_map = (
-            enlarged_map(m, replicated, shape) for m in (quality_map, flag_map)
-        )
+    del net_image
+    if to_image is not None:
+        quality_map, flag_map = to_image(quality_map), to_image(flag_map)
     quality = float(summary.quality[0])
     p_compressed = float(summary.proba[0, -1])
     row = {
@@ -278,7 +281,7 @@ def audit_image(
     }
     row["compressed"] = row["p_compressed"] > 0.5
     if evidence:
-        row.update(found)
+        row.update(columns)
     else:
         row.update(evidence="unknown", table_quality=None, libjpeg_like=None, phase_z=None)
     row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(
@@ -493,7 +496,9 @@ def jpeg_audit(
     ``quality_iqr``, the interquartile range of its quality map over the
     pixels its flag map calls compressed (empty with fewer than 64: how much
     the pixels agree on the quality) and ``flagged_share``, the share of its
-    pixels the flag map calls compressed; the evidence's verdict
+    pixels the flag map calls compressed (where the evidence undid an
+    enlargement, the net reads the pixels undone and its maps are brought
+    back to the image's size); the evidence's verdict
     (``evidence``), ``grid_phase`` ("dy,dx"), ``phase_z``,
     ``lattice_share``, ``lattice_share_null``, ``table_quality``,
     ``libjpeg_like``, ``double_compression``, ``primary_quality``, the

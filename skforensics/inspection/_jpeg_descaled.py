@@ -359,3 +359,37 @@ def _enlarged_without_lattice(evidence, found, lattice_verdict):
         "own trace, not a JPEG's grid."
     )
     return evidence
+
+
+# Columns (times channels) descaled at once by descaled_image: a few tens
+# of MB of float64 on any image.
+_CHUNK = 1024
+
+
+def descaled_image(image, native, kernel):
+    """``image`` (height, width[, channels]) with an enlargement from
+    ``native`` (rows, columns) by ``kernel`` undone along both axes, by the
+    least squares :func:`descaled_lattice` reads its window with; of shape
+    ``native[, channels]``, in ``image``'s range: integer pixels rounded to
+    their dtype, float ones as float32.
+
+    What the JPEG net reads of a JPEG enlarged after compression: its
+    decoded pixels, up to the enlargement's rounding.
+    """
+    image = np.asarray(image)
+    out = image.astype(np.float64)
+    for axis, m in enumerate(native):
+        lines = np.moveaxis(out, axis, 0)
+        n = len(lines)
+        flat = lines.reshape(n, -1)
+        _, Ut, chol, _ = factorise(n, m, kernel, 0, n)
+        source = np.empty((m, flat.shape[1]))
+        for start in range(0, flat.shape[1], _CHUNK):
+            block = slice(start, start + _CHUNK)
+            source[:, block] = cho_solve_banded((chol, False), Ut @ flat[:, block])
+        out = np.moveaxis(source.reshape((m,) + lines.shape[1:]), 0, axis)
+    if np.issubdtype(image.dtype, np.integer):
+        limits = np.iinfo(image.dtype)
+        return np.clip(np.rint(out), limits.min, limits.max).astype(image.dtype)
+    # The overshoot of the least squares at edges, clipped to the image's range.
+    return np.clip(out, image.min(), image.max()).astype(np.float32)

@@ -116,7 +116,7 @@ def test_the_audit_says_compressed_then_resized(coffee):
     # The evidence's columns as the audit writes them, beside a net that agrees.
     image = _half_decode(_jpeg_bytes(coffee, 75), "pillow")
     row = {"p_compressed": 0.9, "quality": 80.0, "quality_iqr": 2.0}
-    row.update(_evidence_columns(None, image))
+    row.update(_evidence_columns(None, image)[0])
     assert row["resize_factor"] == 0.5 and row["grid_period"] == 4.0
     assert combine_verdicts(row)[:2] == (RESIZED_VERDICT, "high")
 

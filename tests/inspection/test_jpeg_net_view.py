@@ -1,0 +1,118 @@
+"""What the JPEG net reads: an enlargement the evidence undid is read at its
+native size, and the net's maps are brought back to the image's."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.utils import Bunch
+from skimage import data
+
+from skforensics.datasets import jpeg_with_tables, libjpeg_tables
+from skforensics.inspection._jpeg_descaled import descaled_image
+from skforensics.inspection._jpeg_net_view import net_view
+from skforensics.inspection._jpeg_verdict import RESIZED_VERDICT
+
+
+def _bicubic(pixels, factor):
+    height, width = pixels.shape[:2]
+    size = (round(width * factor), round(height * factor))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.BICUBIC))
+
+
+@pytest.mark.parametrize("name", ["coffee", "camera"])
+def test_descaled_image_undoes_an_enlargement(name):
+    photo = getattr(data, name)()[:150, :210]
+    enlarged = _bicubic(photo, 1.3)
+    before = enlarged.copy()
+    native = descaled_image(enlarged, photo.shape[:2], "cubic-0.5")
+    assert native.dtype == np.uint8 and native.shape == photo.shape
+    np.testing.assert_array_equal(enlarged, before)
+    # Back to the pixels before the enlargement, up to its rounding (and
+    # the borders, where Pillow's taps are clamped).
+    error = np.abs(native.astype(float) - photo)[4:-4, 4:-4]
+    assert np.mean(error) < 1.0
+    # Floats stay floats in their own range; the wrong kernel fits worse.
+    floats = descaled_image(enlarged / 255.0, photo.shape[:2], "cubic-0.5")
+    assert floats.dtype == np.float32 and 0 <= floats.min() <= floats.max() <= 1
+    assert np.mean(np.abs(floats * 255 - photo)[4:-4, 4:-4]) < 1.0
+    wrong = descaled_image(enlarged, photo.shape[:2], "bilinear")
+    assert np.mean(np.abs(wrong.astype(float) - photo)[4:-4, 4:-4]) > 2 * np.mean(
+        error
+    )
+
+
+def _evidence(native_size, kernel):
+    return Bunch(native_size=native_size, resize_kernel=kernel)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        None,
+        _evidence(None, None),
+        # A downscale's native size is larger than the image: read as it is.
+        _evidence((300, 400), None),
+        _evidence((300, 400), "cubic-0.5"),
+        # "nearest" is read where the pixels repeat, and these do not.
+        _evidence((100, 150), "nearest"),
+        # A native image under the net's field is read enlarged.
+        _evidence((60, 150), "cubic-0.5"),
+    ],
+)
+def test_the_net_reads_the_image_itself(evidence):
+    image = data.coffee()[:200, :300]
+    pixels, to_image = net_view(image, evidence, 79)
+    assert pixels is image and to_image is None
+
+
+def test_the_net_reads_an_enlargement_undone_and_its_maps_come_back():
+    photo = data.coffee()[:200, :300]
+    enlarged = _bicubic(photo, 1.5)
+    pixels, to_image = net_view(enlarged, _evidence((200, 300), "cubic-0.5"), 79)
+    assert pixels.shape == photo.shape
+    assert np.mean(np.abs(pixels.astype(float) - photo)[4:-4, 4:-4]) < 1.0
+    ramp = np.tile(np.linspace(0, 1, 300, dtype=np.float32), (200, 1))
+    back = to_image(ramp)
+    assert back.shape == enlarged.shape[:2] and back.dtype == np.float32
+    # Bilinear: a ramp stays a ramp, over the same span.
+    assert np.all(np.diff(back, axis=1) >= 0)
+    assert back[:, 0].max() < 0.01 and back[:, -1].min() > 0.99
+
+
+@pytest.fixture(scope="module")
+def jpeg_net():
+    pytest.importorskip("torch")
+    from skforensics.models import pretrained
+
+    return pretrained("jpeg-quality").set_params(inference_precision="float32")
+
+
+@pytest.mark.parametrize("name", ["coffee", "astronaut"])
+def test_the_audit_reads_a_jpeg_enlarged_after_compression(jpeg_net, name):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    photo = getattr(data, name)()[:240, :320]
+    enlarged = _bicubic(jpeg_with_tables(photo, *libjpeg_tables(75)), 1.3)
+    # As the enlarged pixels are, the net cannot tell (P about 0.5) ...
+    assert jpeg_net.predict_proba([enlarged])[0, 1] < 0.6
+    row, quality_map, flag_map = audit_image(jpeg_net, enlarged)
+    # ... read where the enlargement is undone, compressed at quality 75.
+    assert row["native_size"] == "240x320"
+    assert row["p_compressed"] > 0.95 and abs(row["quality"] - 75) < 5
+    assert row["verdict"] == RESIZED_VERDICT and row["confidence"] != "low"
+    assert quality_map.shape == flag_map.shape == enlarged.shape[:2]
+    assert row["flagged_share"] > 0.5
+
+
+@pytest.mark.parametrize("name", ["coffee", "astronaut"])
+def test_the_audit_reads_a_never_compressed_enlargement_undone(jpeg_net, name):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    photo = getattr(data, name)()[:240, :320]
+    row, _, _ = audit_image(jpeg_net, _bicubic(photo, 1.5))
+    reference, _, _ = audit_image(jpeg_net, photo)
+    # The net's answer is the photograph's own, to its rounding.
+    assert row["native_size"] == "240x320"
+    assert abs(row["p_compressed"] - reference["p_compressed"]) < 0.05
+    assert row["p_compressed"] < 0.5
+    assert row["verdict"] not in ("compressed", RESIZED_VERDICT)
