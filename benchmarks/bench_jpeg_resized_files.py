@@ -20,6 +20,15 @@ split; ``--rows FILE ...`` tabulates rows saved earlier, with
 ``--keep FOLDER``) and the verdict with today's code, the net's columns
 taken from the file (the net is not run again).
 
+2026-12-07 (stop 45), the net reading an enlargement at its native size
+where the evidence undid it (``--histories never@1.3 q75@1.3 q90@1.3``,
+before and after in one session, one thread each): never@1.3 16 "no JPEG
+trace found" before and after; q75@1.3 "compressed, then resized" 2 high
++ 14 medium -> 15 high + 1 medium; q90@1.3 12 medium + 2 low + 2 "no JPEG
+trace found" -> 10 high + 4 medium, 1 "no JPEG trace found", 1 "unknown"
+(the net, reading the native pixels, says compressed where no grid shows);
+64 and 95 -> 53 and 78 CPU-s for the 16 Q75 and Q90 files.
+
 2026-12-07, JPEGs written with 4:4:4 chroma (``--subsampling 4:4:4
 --factors 0.5 0.7 0.8 0.9``, the eight JPEG histories; 126 CPU-s with the
 net, one thread), files called "compressed, then resized" of 16, before
