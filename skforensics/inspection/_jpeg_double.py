@@ -14,6 +14,9 @@ _ZIGZAG_LOW = (1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4)
 _PRIMARY_QUALITIES = np.arange(20, 101)
 _HIST_BINS = 16
 _MAX_VALUES = 4000
+# The last quality up to which an earlier, finer compression found is not
+# trusted (see _trusted_double).
+_BLOCKY = 20
 
 
 def _histogram(k):
@@ -130,3 +133,26 @@ def _double_jpeg_evidence(coefs, steps, *, luma, clipped, phase, threshold=1.5):
     else:
         result.double_compression = "not detected"
     return result
+
+
+def _trusted_double(found, quality, like, primary):
+    """The double compression said: :func:`_double_jpeg_evidence`'s answer
+    ``found`` as far as it can be trusted beside the last compression's
+    table quality, whether its steps are libjpeg's (``like``), and the
+    earlier table's quality that the steps read show (``primary``, from
+    ``_table_quality``, or None)."""
+    if found.double_compression == "detected" and (
+        not like or (quality <= _BLOCKY and found.primary_quality > quality)
+    ):
+        # The simulation assumes libjpeg's tables: with a foreign last table
+        # its fit is not to be trusted (false alarms on flat ones). Nor is an
+        # earlier compression finer than a last one so coarse: single JPEGs
+        # at quality 8 to 20 (McMaster and USC-SIPI aerials, scikit-image's
+        # page and hubble_deep_field) "read" one at 37 to 73, the calibration
+        # failing on so blocky an image (quality 70, then 60, is read).
+        found.update(double_compression="unknown", primary_quality=None)
+    if primary is not None and found.double_compression != "detected":
+        # The steps read are two libjpeg tables' at once: the earlier,
+        # coarser one survives where the later one divides it.
+        found.update(double_compression="detected", primary_quality=primary)
+    return found

@@ -26,8 +26,9 @@ from ._jpeg_blocks import (
     _blocks_at,
     _fitted_quality,
     _phase_blocks,
+    _without_rounding_reads,
 )
-from ._jpeg_double import _double_jpeg_evidence
+from ._jpeg_double import _double_jpeg_evidence, _trusted_double
 from ._jpeg_descaled import _add_descaled
 from ._jpeg_downscaled import _add_downscaled
 from ._jpeg_resized_grid import _add_resized
@@ -604,7 +605,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
 
     flat = coefs.reshape(len(coefs), 64)
     steps = np.array([_estimate_step(flat[:, i]) for i in range(64)]).reshape(8, 8)
-    evidence.steps = steps
+    evidence.steps = steps = _without_rounding_reads(steps, flat)
     evidence.lattice_share, evidence.lattice_share_null = _lattice_shares(flat, steps)
     quality, qualities, like, primary = _fitted_quality(
         steps, evidence.lattice_share, evidence.lattice_share_null
@@ -628,14 +629,7 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
         found = _double_jpeg_evidence(
             coefs, last, luma=luma, clipped=clipped, phase=evidence.grid_phase
         )
-        if not like and found.double_compression == "detected":
-            # The simulation assumes libjpeg's tables; with a foreign last
-            # table its fit is not to be trusted (false alarms on flat ones).
-            found.update(double_compression="unknown", primary_quality=None)
-        if primary is not None and found.double_compression != "detected":
-            # The steps read are two libjpeg tables' at once: the earlier,
-            # coarser one survives where the later one divides it.
-            found.update(double_compression="detected", primary_quality=primary)
+        found = _trusted_double(found, quality, like, primary)
         evidence.update(
             double_compression=found.double_compression,
             primary_quality=found.primary_quality,

@@ -216,3 +216,72 @@ def test_no_quality_from_steps_that_fit_no_better_than_chance():
     evidence = jpeg_evidence(finest)
     assert evidence.table_quality == 100
     assert evidence.lattice_share - evidence.lattice_share_null >= 0.15
+
+
+@pytest.mark.parametrize(
+    "name, quality",
+    [("astronaut", 3), ("camera", 3), ("immunohistochemistry", 3), ("brick", 5),
+     ("cat", 6), ("cat", 8)],
+)
+def test_the_decoders_rounding_is_not_read_as_fine_steps(name, quality):
+    # At qualities 3 to 8 most frequencies are quantised to zero, and the
+    # decoder's rounding leaves values of 1 or 2 there, and the first
+    # coefficients of almost flat blocks within 4 of their coarse multiples:
+    # read as steps of 1 and 2, these gave table qualities 93 to 98.
+    from skimage import data
+
+    from skforensics.inspection._jpeg_blocks import _without_rounding_reads
+
+    jpeg = _jpeg(getattr(data, name)(), quality)
+    evidence = jpeg_evidence(jpeg, resized=False)
+    assert evidence.table_quality == quality
+    assert np.nanmin(evidence.steps) > 2
+    # A fine table's steps of 1 and 2 are left as they are, and without a
+    # coarse step, sparse values of 1 and 2 too.
+    fine = jpeg_evidence(_jpeg(getattr(data, name)(), 97), resized=False)
+    assert fine.table_quality == 97 and np.nanmin(fine.steps) == 1
+    sparse = np.zeros((100, 64))
+    sparse[:5] = 2.0
+    kept = _without_rounding_reads(fine.steps, sparse)
+    np.testing.assert_array_equal(kept, fine.steps)
+
+
+def test_a_coarse_table_compressed_again_finely_keeps_its_small_steps():
+    from skforensics.inspection._jpeg_blocks import _without_rounding_reads
+
+    rng = np.random.default_rng(0)
+    # Steps of 3 read on dense values near the multiples of 60, beside
+    # coarse steps that are multiples of 3 (a coarse table's rounded to a
+    # finer one's): kept.
+    flat = np.zeros((400, 64))
+    flat[:, [0, 1]] = 60.0 * rng.integers(1, 5, size=(400, 2)) + 3.0 * rng.integers(
+        -1, 2, size=(400, 2)
+    )
+    steps = np.full((8, 8), np.nan)
+    steps.flat[[0, 1]] = 3.0
+    steps.flat[[9, 10, 17]] = [60.0, 69.0, 66.0]
+    np.testing.assert_array_equal(_without_rounding_reads(steps, flat), steps)
+    # Beside a coarse step that 3 does not divide, the same values are the
+    # decoder's rounding around a coarse table's multiples.
+    steps.flat[9] = 61.0
+    cleaned = _without_rounding_reads(steps, flat)
+    assert np.isnan(cleaned.flat[[0, 1]]).all()
+    np.testing.assert_array_equal(cleaned.flat[[9, 10, 17]], [61.0, 69.0, 66.0])
+
+
+@pytest.mark.parametrize("name, quality", [("page", 8), ("hubble_deep_field", 20)])
+def test_no_earlier_compression_finer_than_the_last(name, quality):
+    # The double-compression search fitted a primary quality of 37 to these
+    # single JPEGs: finer than the last, which would have left almost no
+    # trace (the calibration fails on so blocky an image).
+    from skimage import data
+
+    evidence = jpeg_evidence(_jpeg(getattr(data, name)(), quality), resized=False)
+    assert evidence.table_quality == quality and evidence.libjpeg_like
+    assert evidence.double_compression == "unknown"
+    assert evidence.primary_quality is None
+    # A coarser earlier compression is still found.
+    twice = _jpeg(_jpeg(data.astronaut(), 50), 90)
+    evidence = jpeg_evidence(twice, resized=False)
+    assert evidence.double_compression == "detected"
+    assert abs(evidence.primary_quality - 50) <= 3
