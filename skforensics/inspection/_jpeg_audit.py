@@ -253,10 +253,9 @@ def audit_image(
     columns, found = _evidence_columns(path, pixels) if evidence else ({}, None)
     del pixels
     # An enlargement the evidence undid: the net reads the native pixels.
-    net_image, to_image = net_view(
+    net_image, to_image, descaled = net_view(
         image, found, int(estimator.module_.receptive_field)
     )
-    del found
     if validated:
         quality_maps, flag_maps, summary = estimator._maps(
             [net_image], True, validated=True
@@ -266,7 +265,6 @@ def audit_image(
             [net_image], return_summary=True
         )
     quality_map, flag_map = quality_maps[0], flag_maps[0]
-    del net_image
     if to_image is not None:
         quality_map, flag_map = to_image(quality_map), to_image(flag_map)
     quality = float(summary.quality[0])
@@ -278,12 +276,14 @@ def audit_image(
         "flagged_share": round(float(np.mean(flag_map > 0.5)), 4),
         "disagreement": "",
         "rendered": rendered,
+        "descaled": descaled,
     }
     row["compressed"] = row["p_compressed"] > 0.5
     if evidence:
         row.update(columns)
     else:
-        row.update(evidence="unknown", table_quality=None, libjpeg_like=None, phase_z=None)
+        row.update(evidence="unknown", table_quality=None, libjpeg_like=None)
+        row["phase_z"] = None
     row["verdict"], row["confidence"], row["disagreement"] = combine_verdicts(
         {**row, "quality": quality}
     )
@@ -496,11 +496,10 @@ def jpeg_audit(
     ``quality_iqr``, the interquartile range of its quality map over the
     pixels its flag map calls compressed (empty with fewer than 64: how much
     the pixels agree on the quality) and ``flagged_share``, the share of its
-    pixels the flag map calls compressed (where the evidence undid an
-    enlargement, the net reads the pixels undone and its maps are brought
-    back to the image's size); the evidence's verdict
-    (``evidence``), ``grid_phase`` ("dy,dx"), ``phase_z``,
-    ``lattice_share``, ``lattice_share_null``, ``table_quality``,
+    pixels the flag map calls compressed (the net reads the pixels with an
+    enlargement undone where the evidence undid one; its maps are brought
+    back); the evidence's verdict (``evidence``), ``grid_phase`` ("dy,dx"),
+    ``phase_z``, ``lattice_share``, ``lattice_share_null``, ``table_quality``,
     ``libjpeg_like``, ``double_compression``, ``primary_quality``, the
     search for a resized grid (``resized_grid``, ``resize_factor``,
     ``grid_period``, ``native_size`` ("rowsxcolumns" where an enlargement
@@ -544,7 +543,8 @@ def jpeg_audit(
     was resampled, a faint periodicity shows where a resized grid could
     not, or the lattice test could not see; ``"unknown"`` where the net
     says compressed or its flag map is mixed (the net's verdict, ``"low"``,
-    where it is sure and the lattice test could not see). A file that a
+    where it is sure and the lattice test could not see, or read the pixels
+    with an enlargement undone: ``"compressed, then resized"``). A file that a
     lossy WebP, AVIF or HEIF codec wrote keeps only a lattice's verdict: its
     own blocks mimic a resized grid ("unknown"), and can hide a JPEG's
     traces ("no JPEG trace found" for "never compressed"); so do pixels

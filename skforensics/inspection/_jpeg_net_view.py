@@ -43,9 +43,12 @@ def _enlargement(shape, evidence):
 
 
 def net_view(image, evidence, min_size):
-    """``(pixels, to_image)``: what the JPEG net reads of ``image`` and the
-    function that brings a map of those pixels back to ``image``'s size
-    (None where the net reads ``image`` itself).
+    """``(pixels, to_image, descaled)``: what the JPEG net reads of
+    ``image``, the function that brings a map of those pixels back to
+    ``image``'s size (None where the net reads ``image`` itself), and
+    whether an enlargement was undone by least squares (where the lattice
+    test on the undone pixels cannot rule a JPEG out: the enlargement's
+    rounding hides fine lattices), not by keeping one pixel of each block.
 
     ``evidence`` is :func:`jpeg_evidence`'s Bunch for the same pixels, or
     None; ``min_size`` the net's receptive field: a native image smaller
@@ -54,12 +57,12 @@ def net_view(image, evidence, min_size):
     shape = image.shape[:2]
     replicated, pixels = undone(image, min_size)
     if replicated is not None:
-        return pixels, lambda native: enlarged_map(native, replicated, shape)
+        return pixels, lambda m: enlarged_map(m, replicated, shape), False
     found = _enlargement(shape, evidence)
     if found is None or min(found[0]) < min_size:
-        return image, None
+        return image, None, False
     native, kernel = found
-    return descaled_image(image, native, kernel), lambda m: _enlarged(m, shape)
+    return descaled_image(image, native, kernel), lambda m: _enlarged(m, shape), True
 
 
 def _enlarged(native_map, shape):

@@ -95,7 +95,9 @@ def combine_verdicts(row):
     alone); returns ``(verdict, confidence, disagreement)``. The rule is
     written out in :func:`jpeg_audit`'s Notes.
 
-    ``row`` may also hold ``lossy_codec``, the lossy codec other than JPEG
+    ``row`` may also hold ``descaled``, whether the net read the pixels
+    with an enlargement undone by least squares (``_jpeg_net_view``), and
+    ``lossy_codec``, the lossy codec other than JPEG
     that wrote the file (``utils._io.lossy_codec``): its own blocks leave
     grids that read as a resized JPEG's and can hide an earlier JPEG's
     traces; and ``rendered``, whether the pixels look rendered (text,
@@ -236,7 +238,9 @@ def _combine_resized(row, net, net_sure, net_words):
     ("medium" when the net is sure, else "low"; never "high": a JPEG at
     quality 90 or finer downscaled with an antialiasing filter can keep no
     grid), else "no JPEG trace found" ("low"); "unknown" where the net
-    says compressed or its flag map is mixed.
+    says compressed or its flag map is mixed, but "compressed, then
+    resized" ("low") where it is sure, reading the pixels with an
+    enlargement undone (``descaled``).
     """
     evidence, search = row["evidence"], row["resized_grid"]
     if search == "found":
@@ -259,6 +263,20 @@ def _combine_resized(row, net, net_sure, net_words):
                 f"the net says never compressed ({net_words}), but {pattern} "
                 "(the net was not trained on resized JPEGs; periodic content "
                 "can mimic a grid)"
+            ),
+        )
+    if net_sure and net and row.get("descaled"):
+        # The net read the pixels with an enlargement undone, as it reads any
+        # JPEG; the lattice test there cannot rule one out (the enlargement's
+        # rounding, amplified by the descale, hides a fine one): the net's
+        # verdict, as where the evidence cannot tell.
+        return (
+            RESIZED_VERDICT,
+            "low",
+            (
+                f"the net, reading the pixels with their enlargement from "
+                f"{row['native_size']} undone, says compressed ({net_words}); no "
+                "8x8 lattice shows there (the enlargement's rounding can hide one)"
             ),
         )
     if net and evidence != "never compressed":

@@ -61,15 +61,17 @@ def _evidence(native_size, kernel):
 )
 def test_the_net_reads_the_image_itself(evidence):
     image = data.coffee()[:200, :300]
-    pixels, to_image = net_view(image, evidence, 79)
-    assert pixels is image and to_image is None
+    pixels, to_image, descaled = net_view(image, evidence, 79)
+    assert pixels is image and to_image is None and not descaled
 
 
 def test_the_net_reads_an_enlargement_undone_and_its_maps_come_back():
     photo = data.coffee()[:200, :300]
     enlarged = _bicubic(photo, 1.5)
-    pixels, to_image = net_view(enlarged, _evidence((200, 300), "cubic-0.5"), 79)
-    assert pixels.shape == photo.shape
+    pixels, to_image, descaled = net_view(
+        enlarged, _evidence((200, 300), "cubic-0.5"), 79
+    )
+    assert pixels.shape == photo.shape and descaled
     assert np.mean(np.abs(pixels.astype(float) - photo)[4:-4, 4:-4]) < 1.0
     ramp = np.tile(np.linspace(0, 1, 300, dtype=np.float32), (200, 1))
     back = to_image(ramp)
@@ -116,3 +118,21 @@ def test_the_audit_reads_a_never_compressed_enlargement_undone(jpeg_net, name):
     assert abs(row["p_compressed"] - reference["p_compressed"]) < 0.05
     assert row["p_compressed"] < 0.5
     assert row["verdict"] not in ("compressed", RESIZED_VERDICT)
+
+
+def test_the_net_decides_where_the_undone_pixels_show_no_lattice(jpeg_net):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    # camera at quality 75, enlarged by 1.3: the enlargement is found and
+    # undone, but the descaled pixels show no lattice (the enlargement's
+    # rounding); the net, reading them, is sure ("unknown" before).
+    photo = data.camera()[:240, :320]
+    enlarged = _bicubic(jpeg_with_tables(photo, *libjpeg_tables(75)), 1.3)
+    row, _, _ = audit_image(jpeg_net, enlarged)
+    assert row["evidence"] == "never compressed" and row["descaled"]
+    assert row["p_compressed"] >= 0.9
+    assert (row["verdict"], row["confidence"]) == (RESIZED_VERDICT, "low")
+    assert "enlargement from 240x320 undone" in row["disagreement"]
+    # Never compressed, the same: the photograph's own answer.
+    row, _, _ = audit_image(jpeg_net, _bicubic(photo, 1.3))
+    assert row["descaled"] and row["verdict"] not in ("compressed", RESIZED_VERDICT)

@@ -226,6 +226,42 @@ def _row(**changes):
             (NO_TRACE_VERDICT, "low"),
             "",
         ),
+        # The net read the pixels with an enlargement undone (descaled), where
+        # no lattice shows: its verdict when it is sure, else as before.
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.97,
+                "descaled": True,
+                "native_size": "240x320",
+            },
+            (RESIZED_VERDICT, "low"),
+            "enlargement from 240x320 undone, says compressed (P(ever JPEG) = 0.97)",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.8,
+                "descaled": True,
+                "native_size": "240x320",
+            },
+            ("unknown", "low"),
+            "neither an 8x8 nor a resized",
+        ),
+        (
+            {
+                "evidence": "never compressed",
+                "resized_grid": "not found",
+                "p_compressed": 0.05,
+                "flagged_share": 0.0,
+                "descaled": True,
+                "native_size": "240x320",
+            },
+            (NO_TRACE_VERDICT, "low"),
+            "",
+        ),
     ],
 )
 def test_combine_verdicts_with_resized_search(changes, expected, says):
