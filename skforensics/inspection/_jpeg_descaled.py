@@ -374,22 +374,35 @@ def descaled_image(image, native, kernel):
     their dtype, float ones as float32.
 
     What the JPEG net reads of a JPEG enlarged after compression: its
-    decoded pixels, up to the enlargement's rounding.
+    decoded pixels, up to the enlargement's rounding. The columns, then the
+    rows, are solved a strip at a time: besides the result, memory holds
+    the image undone along its first axis (float32) and one strip.
     """
     image = np.asarray(image)
-    out = image.astype(np.float64)
-    for axis, m in enumerate(native):
-        lines = np.moveaxis(out, axis, 0)
-        n = len(lines)
-        flat = lines.reshape(n, -1)
-        _, Ut, chol, _ = factorise(n, m, kernel, 0, n)
-        source = np.empty((m, flat.shape[1]))
-        for start in range(0, flat.shape[1], _CHUNK):
-            block = slice(start, start + _CHUNK)
-            source[:, block] = cho_solve_banded((chol, False), Ut @ flat[:, block])
-        out = np.moveaxis(source.reshape((m,) + lines.shape[1:]), 0, axis)
-    if np.issubdtype(image.dtype, np.integer):
-        limits = np.iinfo(image.dtype)
-        return np.clip(np.rint(out), limits.min, limits.max).astype(image.dtype)
-    # The overshoot of the least squares at edges, clipped to the image's range.
-    return np.clip(out, image.min(), image.max()).astype(np.float32)
+    (n, width), channels = image.shape[:2], image.shape[2:]
+    rows, cols = native
+    _, Ut, chol, _ = factorise(n, rows, kernel, 0, n)
+    columns = image.reshape(n, -1)
+    half = np.empty((rows, columns.shape[1]), dtype=np.float32)
+    for start in range(0, columns.shape[1], _CHUNK):
+        strip = slice(start, start + _CHUNK)
+        lines = columns[:, strip].astype(np.float64)
+        half[:, strip] = cho_solve_banded((chol, False), Ut @ lines)
+    half = half.reshape((rows, width) + channels)
+    integer = np.issubdtype(image.dtype, np.integer)
+    if integer:
+        low, high = np.iinfo(image.dtype).min, np.iinfo(image.dtype).max
+    else:  # the overshoot of the least squares at edges, clipped
+        low, high = image.min(), image.max()
+    dtype = image.dtype if integer else np.float32
+    out = np.empty((rows, cols) + channels, dtype=dtype)
+    _, Ut, chol, _ = factorise(width, cols, kernel, 0, width)
+    band = max(1, _CHUNK // max(1, int(np.prod(channels))))
+    for top in range(0, rows, band):
+        strip = half[top : top + band]
+        lines = np.moveaxis(strip, 1, 0).reshape(width, -1).astype(np.float64)
+        solved = cho_solve_banded((chol, False), Ut @ lines)
+        solved = np.moveaxis(solved.reshape((cols, len(strip)) + channels), 0, 1)
+        solved = np.rint(solved) if integer else solved
+        out[top : top + band] = np.clip(solved, low, high)
+    return out

@@ -42,7 +42,7 @@ def test_descaled_image_undoes_an_enlargement(name):
 
 
 def _evidence(native_size, kernel):
-    return Bunch(native_size=native_size, resize_kernel=kernel)
+    return Bunch(native_size=native_size, resize_kernel=kernel, verdict="compressed")
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,8 @@ def _evidence(native_size, kernel):
         _evidence((100, 150), "nearest"),
         # A native image under the net's field is read enlarged.
         _evidence((60, 150), "cubic-0.5"),
+        # The 8x8 test could not tell: a JPEG's blocks can fit an enlargement.
+        Bunch(native_size=(150, 200), resize_kernel="cubic-0.5", verdict="unknown"),
     ],
 )
 def test_the_net_reads_the_image_itself(evidence):
@@ -136,3 +138,19 @@ def test_the_net_decides_where_the_undone_pixels_show_no_lattice(jpeg_net):
     # Never compressed, the same: the photograph's own answer.
     row, _, _ = audit_image(jpeg_net, _bicubic(photo, 1.3))
     assert row["descaled"] and row["verdict"] not in ("compressed", RESIZED_VERDICT)
+
+
+def test_no_enlargement_is_undone_where_the_8x8_test_could_not_tell(jpeg_net):
+    from skforensics.inspection import jpeg_evidence
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    # A 96x96 JPEG at quality 60: too small for the 8x8 test, and its blocks
+    # fit an enlargement from 84x84. Read undone, it was called "compressed,
+    # then resized"; it is only compressed.
+    jpeg = jpeg_with_tables(data.coffee()[:96, :96], *libjpeg_tables(60))
+    evidence = jpeg_evidence(jpeg)
+    assert evidence.verdict == "unknown" and evidence.native_size == (84, 84)
+    assert net_view(jpeg, evidence, 79)[1] is None
+    row, quality_map, _ = audit_image(jpeg_net, jpeg)
+    assert not row["descaled"] and quality_map.shape == (96, 96)
+    assert row["verdict"] == "compressed"
