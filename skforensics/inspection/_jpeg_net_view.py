@@ -64,9 +64,13 @@ def net_view(image, evidence, min_size):
     than it is read enlarged, as it is.
     """
     shape = image.shape[:2]
-    replicated, pixels = undone(image, min_size)
-    if replicated is not None:
-        return pixels, lambda m: enlarged_map(m, replicated, shape), False
+    # The evidence screened the same pixels for replication, and reports any
+    # it found as an enlargement (native_size): screened again only then, for
+    # the blocks' factors and phase, or without evidence.
+    if evidence is None or evidence.native_size is not None:
+        replicated, pixels = undone(image, min_size)
+        if replicated is not None:
+            return pixels, lambda m: enlarged_map(m, replicated, shape), False
     found = _enlargement(shape, evidence)
     if found is None or min(found[0]) < min_size:
         return image, None, False
