@@ -55,6 +55,16 @@ _Z_RESAMPLING = 12.0
 # An upsampling leaves a resampling trace at least this strong; a peak this
 # strong is not taken for the grid of a downscaled JPEG.
 _Z_UPSAMPLING = 25.0
+# A candidate below a factor of 1 whose k-th harmonic (k >= 2) lies on a
+# periodicity that strong, and this many times stronger than its own
+# fundamental, is that periodicity's subharmonic, not a grid: an enlargement
+# by 1.6 leaves its trace at 0.375 cycles per pixel, and a weaker peak at
+# half of it passed for a grid resized by 0.66 (never-compressed crops, 1
+# tuning and 2 held-out, each kernel: 8 to 22 times the fundamental's z);
+# the grids of downscaled JPEGs whose harmonic is the strongest
+# periodicity, at most 2.4 times (benchmarks/bench_jpeg_resized.py's
+# crops, both splits, factors 0.5-0.9, qualities 50-90).
+_SUBHARMONIC_RATIO = 4.0
 # An upscaled JPEG shows its own resampling trace at least this strong.
 _Z_OWN_RESAMPLING = 5.0
 # Lowest frequency (cycles per pixel) looked at: the profiles are detrended
@@ -312,8 +322,11 @@ def _search(zs, zs_plain, n_min, freqs, config):
             ]
             if not harmonics:
                 continue
-            if harmonics[0] == 1 and factor < 1 and dominant_z >= _Z_UPSAMPLING:
-                continue  # the dominant peak may be an upsampling's trace
+            if factor < 1 and dominant_z >= _Z_UPSAMPLING:
+                if harmonics[0] == 1:
+                    continue  # the dominant peak may be an upsampling's trace
+                if dominant_z >= _SUBHARMONIC_RATIO * combined[index]:
+                    continue  # ... and the candidate its subharmonic
         if factor > 1 and 0.05 <= own <= 0.48:
             if not z_at(own, resampling) >= _Z_OWN_RESAMPLING:
                 continue  # an upscaled JPEG shows its own resampling trace

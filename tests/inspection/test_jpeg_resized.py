@@ -96,6 +96,43 @@ def brick():
     return data.brick()
 
 
+def _spectra(peaks, freqs):
+    """Robust z spectra of both axes with a peak (frequency: z) each."""
+    z = np.zeros_like(freqs)
+    for frequency, height in peaks.items():
+        z = np.maximum(z, height * np.exp(-0.5 * ((freqs - frequency) / 0.002) ** 2))
+    return [z, z]
+
+
+def test_subharmonic_of_an_upsampling_trace_is_not_a_grid(monkeypatch):
+    from skforensics.inspection import _jpeg_resized_grid as module
+
+    freqs = np.fft.rfftfreq(4096)
+
+    def search(weighted, plain):
+        best, _, _ = module._search(
+            _spectra(weighted, freqs), _spectra(plain, freqs), 560, freqs,
+            module._PASSES[0],
+        )
+        return None if best is None else 1 / (8 * freqs[best])
+
+    # An enlargement by 1.6 (a never-compressed photograph, OpenCV's area):
+    # its trace at 0.375 cycles per pixel and its harmonics, with a weaker
+    # peak at half of it, whose harmonics 2 and 4 lie on the trace's.
+    enlarged = {0.375: 94, 0.25: 25, 0.1875: 9.5, 0.125: 6}
+    enlarged_plain = {0.375: 140, 0.25: 47, 0.1875: 15.5, 0.125: 3.6}
+    # A JPEG downscaled by 0.9: its grid's second harmonic is the strongest
+    # periodicity, about as strong as its fundamental.
+    u = 1 / 7.2
+    downscaled = {u: 22, 2 * u: 27, 3 * u: 10, 1 - 4 * u: 8}
+    downscaled_plain = {u: 24, 2 * u: 27, 3 * u: 8, 1 - 4 * u: 6}
+    assert search(enlarged, enlarged_plain) is None
+    assert search(downscaled, downscaled_plain) == pytest.approx(0.9, rel=0.01)
+    # Without the rule the subharmonic passed for a grid resized by 0.67.
+    monkeypatch.setattr(module, "_SUBHARMONIC_RATIO", np.inf)
+    assert search(enlarged, enlarged_plain) == pytest.approx(2 / 3, rel=0.01)
+
+
 @pytest.mark.parametrize("factor", [0.7, 0.8, 0.9])
 def test_never_compressed_downscaled_has_no_grid(camera, brick, factor):
     from skimage import data
