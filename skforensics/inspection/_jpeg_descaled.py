@@ -38,8 +38,14 @@ _FACTOR_RANGE = (1.04, 2.2)
 # other kernels too, where never enlarged or downscaled images show at most
 # 0.3 to 0.43 (Pillow's and OpenCV's bicubic, Lanczos, bilinear, OpenCV's
 # area; photographs enlarged by 1.1 to 2). The bicubic alone missed half of
-# Pillow's Lanczos enlargements by 1.3 and 1.5.
-_SEARCH_KERNELS = ("cubic-0.5", "lanczos3")
+# Pillow's Lanczos enlargements by 1.3 and 1.5. OpenCV's area enlargement
+# (two source pixels at most per output pixel) dips by 0.2 to 0.9 for them,
+# under the 0.6 that reports an enlargement on most crops, and by 0.4 to 16
+# for its own kernel (held-out crops: 1 to 16): it is searched too, from a
+# factor of _AREA_FACTOR (below it its dips come close to a JPEG's grid:
+# unresized JPEGs dipped by up to 1.4 at 24/23).
+_SEARCH_KERNELS = ("cubic-0.5", "lanczos3", "area")
+_AREA_FACTOR = 1.1
 # Lines read along each axis for the search (their central samples), and
 # the candidate lengths solved at once (a few MB). The dip of a wrong length
 # comes from the offset of its sampling grid at the centre of the axis, so
@@ -123,7 +129,10 @@ def _length_dips(y, shortest=None, longest=None, kernels=_SEARCH_KERNELS):
     )
     dips = np.median(np.delete(around, _NEIGHBOURS, axis=2), axis=2)
     dips -= curves[:, _NEIGHBOURS:-_NEIGHBOURS]
-    return lengths[_NEIGHBOURS:-_NEIGHBOURS], dips.max(axis=0)
+    lengths = lengths[_NEIGHBOURS:-_NEIGHBOURS]
+    if "area" in kernels:
+        dips[kernels.index("area"), lengths * _AREA_FACTOR > n] = -np.inf
+    return lengths, dips.max(axis=0)
 
 
 def _replicated(luma):
@@ -141,8 +150,9 @@ def _replicated(luma):
 
 
 def _doubled(luma):
-    """Whether the residual dips at half the size along both axes (both
-    search kernels; the first alone misses Lanczos doublings)."""
+    """Whether the residual dips at half the size along both axes (the
+    search kernels; the first alone misses Lanczos doublings, and the area
+    kernel's doubling is a replication)."""
     if luma.shape[0] % 2 or luma.shape[1] % 2:
         return False
     for y in (luma, luma.T):
@@ -204,16 +214,22 @@ def _solve(lines, n, m, kernel, start):
     return cho_solve_banded((chol, False), Ut @ lines), first
 
 
-def _fitting_kernels(luma, native):
-    """The kernels whose enlargement to ``luma.shape`` from ``native`` fits
-    the most textured lines of both axes within ``_KERNEL_SLACK`` of the
-    best (at a factor of 2, Pillow's bicubic and the bilinear span the
-    same lines and fit equally, but give different descaled pixels)."""
+def _kernel_errors(luma, native):
+    """The residual of each kernel's enlargement to ``luma.shape`` from
+    ``native``, summed over the most textured lines of both axes (the same
+    lines for any ``native``)."""
     errors = dict.fromkeys(KERNELS, 0.0)
     for y, m in ((luma, native[0]), (luma.T, native[1])):
         lines, start, _ = _lines(y, _N_LINES)
         for kernel in errors:
             errors[kernel] += residual_energies(lines, len(y), [m], kernel, start)[0]
+    return errors
+
+
+def _fitting_kernels(errors):
+    """The kernels whose ``errors`` are within ``_KERNEL_SLACK`` of the best
+    (at a factor of 2, Pillow's bicubic and the bilinear span the same lines
+    and fit equally, but give different descaled pixels)."""
     best = min(errors.values())
     return [kernel for kernel, error in errors.items() if error <= _KERNEL_SLACK * best]
 
@@ -248,21 +264,30 @@ def descaled_lattice(luma, lattice, probe=False):
     mean of the two axes' factors), ``grid_period``, ``grid_offset`` (where
     the enlarged block edges lie, in this image's pixels) and ``evidence``
     (the 8x8 test's answer on the descaled window): of the candidate sizes
-    and kernels tried, the one whose lattice stands out most.
+    and kernels tried, the one whose lattice stands out most, or where none
+    shows a lattice, the size whose enlargement fits the pixels best.
     """
     if min(luma.shape) < _MIN_SIZE:
         return None
     luma = np.asarray(luma)
-    best = None
+    tried = []
     for native, dip in _native_sizes(luma, probe):
-        for kernel in _fitting_kernels(luma, native):
+        errors = _kernel_errors(luma, native)
+        fit = min(errors.values())
+        for kernel in _fitting_kernels(errors):
             window, corners = _descale_window(luma, native, kernel)
-            evidence = lattice(window)
-            if best is None or evidence.phase_z > best[0].phase_z:
-                best = evidence, native, dip, kernel, corners
-    if best is None:
+            tried.append((lattice(window), native, dip, kernel, corners, fit))
+    if not tried:
         return None
-    evidence, native, dip, kernel, corners = best
+    best = max(tried, key=lambda t: t[0].phase_z)
+    if best[0].verdict != "compressed":
+        # No lattice tells the sizes apart: the one whose enlargement fits
+        # best is said. Each axis' deepest dip can be an alias of the
+        # enlargement's period (OpenCV's area from 320 to 416 columns
+        # repeats every 13 pixels, and so does Pillow's bicubic from 384,
+        # which dipped deeper there).
+        best = min(tried, key=lambda t: (t[5], -t[0].phase_z))
+    evidence, native, dip, kernel, corners, _ = best
     factors = [n / m for n, m in zip(luma.shape, native)]
     factor = float(np.mean(factors))
     offset = None

@@ -90,6 +90,44 @@ def test_never_compressed_enlargement_is_not_called_compressed(camera, how):
     assert found.native_size in (None, camera.shape)
 
 
+def test_opencv_area_enlargement_is_found_by_its_own_kernel(camera, monkeypatch):
+    # Pillow's kernels dip by under 0.6 for OpenCV's area enlargements by
+    # 1.6 of most photographs: searched with the area kernel too, the size
+    # is found, and the net reads the pixels undone (_jpeg_net_view).
+    enlarged = _enlarge(camera, 1.6, "opencv-area")
+    found = jpeg_evidence(enlarged, double=False)
+    assert found.verdict == "never compressed"
+    assert found.native_size == camera.shape and found.resize_kernel == "area"
+    assert "show no 8x8 lattice" in found.reason
+    monkeypatch.setattr(_jpeg_descaled, "_SEARCH_KERNELS", ("cubic-0.5", "lanczos3"))
+    assert jpeg_evidence(enlarged, double=False).native_size is None
+
+
+def test_area_kernel_is_not_searched_near_a_factor_of_one(camera):
+    # Near 1 the area enlargement leaves most pixels as they were, and an
+    # unresized JPEG's blocks fit it (a dip of up to 1.4 at 24/23).
+    y = camera.astype(np.float32)
+    lengths, dips = _jpeg_descaled._length_dips(y, kernels=("area",))
+    near = lengths * _jpeg_descaled._AREA_FACTOR > len(y)
+    assert near.any() and (~near).any()
+    assert np.all(dips[near] == -np.inf) and np.all(np.isfinite(dips[~near]))
+
+
+def test_without_a_lattice_the_best_fitting_size_is_said(camera):
+    # OpenCV's area from 320 to 416 columns repeats every 13 pixels, and so
+    # does Pillow's bicubic from 384: the columns' deepest dip is there.
+    enlarged = _enlarge(camera, 1.3, "opencv-area").astype(np.float32)
+    candidates = dict(_jpeg_descaled._native_sizes(enlarged))
+    assert (260, 384) in candidates and (260, 320) in candidates
+    assert candidates[260, 384] >= _jpeg_descaled._ENLARGED_DIP
+    found = _jpeg_descaled.descaled_lattice(enlarged, jpeg_evidence)
+    assert found.native_size == camera.shape
+    # An enlargement that changed the aspect ratio is still said.
+    stretched = np.asarray(Image.fromarray(camera).resize((480, 325), Image.BICUBIC))
+    found = jpeg_evidence(stretched, double=False)
+    assert found.native_size == camera.shape and found.verdict == "never compressed"
+
+
 def test_grid_at_another_factor_is_the_enlargements_trace(monkeypatch):
     from sklearn.utils import Bunch
 
@@ -151,7 +189,8 @@ def test_an_enlargement_opens_the_search(camera, factor, how):
     # otherwise does not read them.
     enlarged = _enlarge(camera, factor, how).astype(np.float32)
     assert _jpeg_descaled._native_sizes(enlarged, probe=True)
-    assert _jpeg_descaled._doubled(enlarged) == (factor == 2 and how != "replicated")
+    # OpenCV's area kernel doubles by replication: it dips at half the size.
+    assert _jpeg_descaled._doubled(enlarged) == (factor == 2)
     assert _jpeg_descaled._native_sizes(camera.astype(np.float32), probe=True) == []
     noise = np.random.default_rng(0).integers(0, 256, (200, 240)).astype(np.float32)
     assert _jpeg_descaled._native_sizes(noise, probe=True) == []
