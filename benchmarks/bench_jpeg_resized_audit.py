@@ -39,6 +39,15 @@ photograph whose enlargement's own periodic pattern fits a grid resized by
 0.66 and whose native size the descale search does not find: the net,
 reading the enlarged pixels, agrees (P 0.90 and 0.95).
 
+Stop 46 (the resized-grid search leaves an enlargement trace's
+subharmonic out, and the descale search tries OpenCV's area kernel from a
+factor of 1.1): never compressed with OpenCV's area at x1.6, 2 -> 0 of 18
+called compressed, and 14 "unknown" (the net alone calling the enlarged
+pixels compressed) -> 0, all 18 undone and "no JPEG trace found"; Q90
+area x1.6 17 -> 18; every other cell of the three kernels at x0.5, 0.7,
+0.9, 1.1, 1.3, 1.6 and 2 as above (185, 343 and 333 CPU-s for the area,
+bicubic and Lanczos runs, two at a time on the 2 cores).
+
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/bench_jpeg_resized_audit.py
 [--data FOLDER] [--kernel pil-bicubic|pil-lanczos|cv2-area] [--factors F
 ...] [--qualities Q ...] [--weights FILE]``.
