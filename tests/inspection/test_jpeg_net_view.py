@@ -163,11 +163,15 @@ def test_no_enlargement_is_undone_where_the_8x8_test_could_not_tell(jpeg_net):
 
     # A 96x96 JPEG at quality 60: too small for the 8x8 test, and its blocks
     # fit an enlargement from 84x84. Read undone, it was called "compressed,
-    # then resized"; it is only compressed.
+    # then resized"; it is only compressed. The evidence no longer reports
+    # that enlargement, and the net view would not undo it either.
     jpeg = jpeg_with_tables(data.coffee()[:96, :96], *libjpeg_tables(60))
     evidence = jpeg_evidence(jpeg)
-    assert evidence.verdict == "unknown" and evidence.native_size == (84, 84)
-    assert net_view(jpeg, evidence, 79)[1] is None
+    assert evidence.verdict == "unknown" and evidence.native_size is None
+    said = Bunch(**{**evidence, "native_size": (84, 84), "resize_kernel": "cubic-0.5"})
+    assert net_view(jpeg, said, 79)[1] is None
+    readable = Bunch(**{**said, "verdict": "never compressed"})
+    assert net_view(jpeg, readable, 79)[1] is not None
     row, quality_map, _ = audit_image(jpeg_net, jpeg)
     assert not row["descaled"] and quality_map.shape == (96, 96)
     assert row["verdict"] == "compressed"
