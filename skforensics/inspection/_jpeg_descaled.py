@@ -39,11 +39,13 @@ _FACTOR_RANGE = (1.04, 2.2)
 # 0.3 to 0.43 (Pillow's and OpenCV's bicubic, Lanczos, bilinear, OpenCV's
 # area; photographs enlarged by 1.1 to 2). The bicubic alone missed half of
 # Pillow's Lanczos enlargements by 1.3 and 1.5. OpenCV's area enlargement
-# (two source pixels at most per output pixel) dips by 0.2 to 0.9 for them,
-# under the 0.6 that reports an enlargement on most crops, and by 0.4 to 16
-# for its own kernel (held-out crops: 1 to 16): it is searched too, from a
-# factor of _AREA_FACTOR (below it its dips come close to a JPEG's grid:
-# unresized JPEGs dipped by up to 1.4 at 24/23).
+# by 1.6 (each output pixel a blend of at most two source pixels) dips by
+# 0.3 to 0.9 for Pillow's kernels, under the 0.6 that reports an
+# enlargement on most crops, and enlargements by 1.1 to 2 by 0.4 to 16 for
+# its own kernel (held-out crops: 1 to 16): it is searched too, from a
+# factor of _AREA_FACTOR (below it, unresized JPEGs' blocks fit it: a dip of
+# up to 1.4 at 24/23; from it, never-compressed crops, unresized or
+# downscaled, dipped by at most 0.43).
 _SEARCH_KERNELS = ("cubic-0.5", "lanczos3", "area")
 _AREA_FACTOR = 1.1
 # Lines read along each axis for the search (their central samples), and

@@ -59,11 +59,13 @@ _Z_UPSAMPLING = 25.0
 # periodicity that strong, and this many times stronger than its own
 # fundamental, is that periodicity's subharmonic, not a grid: an enlargement
 # by 1.6 leaves its trace at 0.375 cycles per pixel, and a weaker peak at
-# half of it passed for a grid resized by 0.66 (never-compressed crops, 1
-# tuning and 2 held-out, each kernel: 8 to 22 times the fundamental's z);
-# the grids of downscaled JPEGs whose harmonic is the strongest
-# periodicity, at most 2.4 times (benchmarks/bench_jpeg_resized.py's
-# crops, both splits, factors 0.5-0.9, qualities 50-90).
+# half of it passed for a grid resized by 0.66 (never-compressed
+# photographs: a tuning crop with each of the three kernels, two held-out
+# crops with OpenCV's area, one with Pillow's bicubic; 8 to 22 times the
+# fundamental's z); the grids of downscaled JPEGs whose harmonic is the
+# strongest periodicity stood at most 2.4 times (benchmarks/
+# bench_jpeg_resized.py's crops, both splits, factors 0.5-0.9, qualities
+# 50, 75 and 90).
 _SUBHARMONIC_RATIO = 4.0
 # An upscaled JPEG shows its own resampling trace at least this strong.
 _Z_OWN_RESAMPLING = 5.0
