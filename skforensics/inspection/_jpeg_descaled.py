@@ -28,6 +28,7 @@ from scipy.linalg import cho_solve_banded
 from sklearn.utils import Bunch
 
 from ..feature._descale import KERNELS, _lines, factorise, residual_energies
+from ._jpeg_resized_grid import block_grid
 
 # Enlargements looked for (the native size along an axis is its length
 # divided by one of these). Below 1.04 a resized grid is the 8x8 path's.
@@ -322,6 +323,16 @@ def _add_descaled(evidence, luma, lattice, lattice_verdict):
     """
     if min(luma.shape) < _MIN_SIZE:
         return evidence
+    if (
+        block_grid(evidence)
+        and lattice_verdict == "never compressed"
+        and _enlarged_by_eighths(luma)
+    ):
+        evidence.verdict = lattice_verdict
+        evidence.reason += (
+            " An enlargement by 8/7, 8/5 or 8/3 fits the pixels, and repeats "
+            "every 8 pixels too: the block edges may be its trace."
+        )
     # Without a trace of resampling or a resized grid, only where the first
     # steps of the search say the image may be enlarged.
     probe = not (
@@ -393,6 +404,21 @@ def _enlarged_without_lattice(evidence, found, lattice_verdict):
         "own trace, not a JPEG's grid."
     )
     return evidence
+
+
+def _enlarged_by_eighths(luma):
+    """Whether ``luma`` is an enlargement by 8/7, 8/5 or 8/3 (a dip of
+    ``_ENLARGED_DIP`` on both axes at that native length, within a pixel):
+    each repeats every 8 pixels, as an unresized JPEG's block edges."""
+    for k in (7, 5, 3):
+        for y in (luma, luma.T):
+            m = round(len(y) * k / 8)
+            _, dips = _length_dips(y, m - 1, m + 1)
+            if not len(dips) or dips.max() < _ENLARGED_DIP:
+                break
+        else:
+            return True
+    return False
 
 
 # Columns (times channels) descaled at once by descaled_image: a few tens

@@ -290,7 +290,7 @@ def _empty(reason, shape, n_blocks=0):
         primary_quality=None, double_score=nan, resized_grid=None,
         resize_factor=None, grid_period=None, grid_offset=None, resized_z=nan,
         resampling_z=nan, resized_visible=None, native_size=None,
-        resize_kernel=None,
+        resize_kernel=None, block_grid_z=nan,
     )
 
 
@@ -377,6 +377,13 @@ def jpeg_evidence(image, *, double=True, resized=True, random_state=0):
           first 6 harmonics, each capped at 30; 24 or more to be found);
         - ``resampling_z``: the robust z of the strongest periodicity of the
           pixels (12 or more: a trace of resampling, or of periodic content);
+        - ``block_grid_z``: where the resized grid was looked for, the z of
+          block edges every 8 pixels at the image's size (the odd
+          harmonics 1/8 and 3/8 cycles per pixel; 16 or more, where no
+          lattice and no resized grid is found: the blocks of a JPEG whose
+          pixels were changed after compression, e.g. by a tone curve,
+          which moves the DCT coefficients off the lattice; the verdict is
+          then ``"unknown"``, not ``"never compressed"``); else NaN;
         - ``resized_visible``: whether a resized JPEG's grid would have shown
           here (see Notes): True or False where the verdict is ``"never
           compressed"`` and no resized grid was found, else None;

@@ -128,6 +128,21 @@ def test_without_a_lattice_the_best_fitting_size_is_said(camera):
     assert found.native_size == camera.shape and found.verdict == "never compressed"
 
 
+@pytest.mark.parametrize("k", [3, 5])
+def test_an_enlargement_by_eighths_is_no_block_grid(camera, k, monkeypatch):
+    # Enlarged by 8/3 or 8/5, a photograph repeats every 8 pixels, as an
+    # unresized JPEG's block edges do where a tone change hid its lattice
+    # (test_jpeg_resized): the enlargement is looked for, and found.
+    photo = camera[:150, :180]
+    size = (180 * 8 // k, 150 * 8 // k)
+    enlarged = np.asarray(Image.fromarray(photo).resize(size, Image.BICUBIC))
+    found = jpeg_evidence(enlarged, double=False)
+    assert found.block_grid_z >= 16 and found.verdict == "never compressed"
+    assert "8/7, 8/5 or 8/3 fits" in found.reason
+    monkeypatch.setattr(_jpeg_descaled, "_enlarged_by_eighths", lambda luma: False)
+    assert jpeg_evidence(enlarged, double=False).verdict == "unknown"
+
+
 def test_grid_at_another_factor_is_the_enlargements_trace(monkeypatch):
     from sklearn.utils import Bunch
 

@@ -175,3 +175,44 @@ def test_no_enlargement_is_undone_where_the_8x8_test_could_not_tell(jpeg_net):
     row, quality_map, _ = audit_image(jpeg_net, jpeg)
     assert not row["descaled"] and quality_map.shape == (96, 96)
     assert row["verdict"] == "compressed"
+
+
+def test_the_audit_calls_a_tone_changed_jpeg_compressed(jpeg_net):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    # Quality 90, then a gain of 0.85: no lattice, but block edges every 8
+    # pixels, and the net is sure. Before: "compressed, then resized"
+    # (medium), the grid's harmonic read as a grid halved.
+    photo = data.camera()[100:400, 50:450]
+    jpeg = jpeg_with_tables(photo, *libjpeg_tables(90)).astype(np.float64)
+    toned = np.clip(np.rint(0.85 * (jpeg - 128) + 128), 0, 255).astype(np.uint8)
+    row, _, _ = audit_image(jpeg_net, toned)
+    assert row["evidence"] == "unknown" and row["resized_grid"] == "not found"
+    assert (row["verdict"], row["confidence"]) == ("compressed", "low")
+
+
+def test_doubled_phases_of_undone_pixels():
+    from skforensics.inspection._jpeg_net_view import _doubled_phases
+
+    photo = data.astronaut()[:120, :150]
+    doubled = photo.repeat(2, axis=0).repeat(2, axis=1)[1:, :]
+    # The least squares' rounding: one pixel in 25 off by one grey level.
+    noisy = doubled.astype(np.int16)
+    noisy[::5, ::5] += 1
+    assert _doubled_phases(noisy) == (1, 0)
+    assert _doubled_phases(photo) is None
+    assert _doubled_phases(doubled[:, ::2]) is None  # doubled along one axis
+
+
+def test_an_area_enlargement_by_eight_thirds_is_read_undone(jpeg_net):
+    from skforensics.inspection._jpeg_audit import audit_image
+
+    # OpenCV's area by 8/3 is its 4/3 of the pixels doubled: the evidence
+    # undoes the 4/3, and the net reads the doubled pixels halved. Read
+    # doubled, never-compressed photographs were called "compressed, then
+    # resized" (P 1.0).
+    photo = data.astronaut()[:180, :240]
+    row, _, _ = audit_image(jpeg_net, _area(photo, 8 / 3))
+    assert row["native_size"] == "360x480" and row["descaled"]
+    assert row["p_compressed"] < 0.5
+    assert row["verdict"] not in ("compressed", RESIZED_VERDICT)

@@ -96,6 +96,35 @@ def brick():
     return data.brick()
 
 
+def _toned(pixels, gain):
+    """A linear tone change about mid-grey, rounded to 8 bits."""
+    values = gain * (pixels.astype(np.float64) - 128) + 128
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("quality, gain", [(75, 0.85), (90, 0.85), (90, 1.15)])
+def test_a_tone_changed_jpeg_keeps_its_block_grid(camera, quality, gain):
+    # A gain moves the DCT coefficients off the integer lattice the 8x8 test
+    # reads, but the block edges stay every 8 pixels. Before, quality 75
+    # read "never compressed" and quality 90 a grid resized by 0.5 (the
+    # unresized grid's harmonic 2/8).
+    toned = _toned(jpeg_with_tables(camera, *libjpeg_tables(quality)), gain)
+    found = jpeg_evidence(toned, double=False)
+    assert found.grid_phase is None and found.verdict == "unknown"
+    assert found.resized_grid == "not found" and found.resize_factor is None
+    assert found.block_grid_z >= 16
+    assert "repeat every 8 pixels" in found.reason
+    # Never compressed, the same tone change leaves no grid.
+    never = jpeg_evidence(_toned(camera, gain), double=False)
+    assert never.verdict == "never compressed" and never.block_grid_z < 8
+    # A JPEG halved has its grid at 2/8 alone: no block grid at 8.
+    from skforensics.inspection._jpeg_resized_grid import _resized_grid
+
+    halved = _resize(jpeg_with_tables(camera, *libjpeg_tables(50)), 0.5)
+    searched = _resized_grid(halved.astype(np.float32))
+    assert searched.resized_grid == "found" and searched.block_grid_z < 8
+
+
 def _spectra(peaks, freqs):
     """Robust z spectra of both axes with a peak (frequency: z) each."""
     z = np.zeros_like(freqs)
