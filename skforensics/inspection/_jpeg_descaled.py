@@ -325,6 +325,7 @@ def _add_descaled(evidence, luma, lattice, lattice_verdict):
         return evidence
     if (
         block_grid(evidence)
+        and evidence.resized_grid == "not found"
         and lattice_verdict == "never compressed"
         and _enlarged_by_eighths(luma)
     ):
