@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ._jpeg_descaled import descaled_image
-from ._jpeg_replicated import enlarged_map, native_pixels, undone
+from ._jpeg_replicated import enlarged_map, undone
 
 __all__ = ["net_view"]
 
@@ -75,44 +75,7 @@ def net_view(image, evidence, min_size):
     if found is None or min(found[0]) < min_size:
         return image, None, False
     native, kernel = found
-    pixels = descaled_image(image, native, kernel)
-    phases = _doubled_phases(pixels)
-    if phases is not None and min(native) // 2 >= min_size:
-        # OpenCV's area enlargement by 8/3 is one by 4/3 of the pixels
-        # doubled by replication: the search finds the 4/3 (its range ends at
-        # 2.2), and the undone pixels repeat in 2x2 blocks, to the rounding
-        # of the least squares, which the net reads as a JPEG's blocks.
-        found = ((2, 2), phases)
-        between = pixels.shape[:2]
-        return (
-            native_pixels(pixels, found),
-            lambda m: _enlarged(enlarged_map(m, found, between), shape),
-            True,
-        )
-    return pixels, lambda m: _enlarged(m, shape), True
-
-
-# Undone pixels repeat in 2x2 blocks where at least this share of the pairs
-# within the blocks are equal along each axis (the least squares' rounding
-# leaves a few unequal: 96% for a photograph enlarged by 8/3 with OpenCV's
-# area), and at most _ACROSS of those across them.
-_DOUBLED_WITHIN = 0.9
-_ACROSS = 0.5
-
-
-def _doubled_phases(pixels):
-    """The phases (rows, columns) of the 2x2 blocks that least-squares-
-    undone ``pixels`` repeat in, to their rounding; None if they do not."""
-    phases = []
-    for axis in (0, 1):
-        y = np.moveaxis(np.asarray(pixels), axis, 0)
-        n = (len(y) - 1) // 2 * 2
-        shares = [np.mean(y[p : n : 2] == y[p + 1 : n + 1 : 2]) for p in (0, 1)]
-        phase = int(np.argmax(shares))
-        if shares[phase] < _DOUBLED_WITHIN or shares[1 - phase] > _ACROSS:
-            return None
-        phases.append(phase)
-    return tuple(phases)
+    return descaled_image(image, native, kernel), lambda m: _enlarged(m, shape), True
 
 
 def _enlarged(native_map, shape):

@@ -192,7 +192,7 @@ def test_the_audit_calls_a_tone_changed_jpeg_compressed(jpeg_net):
 
 
 def test_doubled_phases_of_undone_pixels():
-    from skforensics.inspection._jpeg_net_view import _doubled_phases
+    from skforensics.inspection._jpeg_descaled import _doubled_phases
 
     photo = data.astronaut()[:120, :150]
     doubled = photo.repeat(2, axis=0).repeat(2, axis=1)[1:, :]
@@ -207,12 +207,13 @@ def test_doubled_phases_of_undone_pixels():
 def test_an_area_enlargement_by_eight_thirds_is_read_undone(jpeg_net):
     from skforensics.inspection._jpeg_audit import audit_image
 
-    # OpenCV's area by 8/3 is its 4/3 of the pixels doubled: the evidence
-    # undoes the 4/3, and the net reads the doubled pixels halved. Read
-    # doubled, never-compressed photographs were called "compressed, then
-    # resized" (P 1.0).
+    # OpenCV's area by 8/3 is its 4/3 of the pixels doubled: the search
+    # finds the 4/3, and the pixels undone there repeat in 2x2 blocks, so
+    # the evidence undoes the 8/3 (native size 180x240, not the 4/3's
+    # 360x480). Read doubled, never-compressed photographs were called
+    # "compressed, then resized" (P 1.0).
     photo = data.astronaut()[:180, :240]
     row, _, _ = audit_image(jpeg_net, _area(photo, 8 / 3))
-    assert row["native_size"] == "360x480" and row["descaled"]
+    assert row["native_size"] == "180x240" and row["descaled"]
     assert row["p_compressed"] < 0.5
     assert row["verdict"] not in ("compressed", RESIZED_VERDICT)
